@@ -1,0 +1,87 @@
+/**
+ * The result record: one JSON line per case outcome. Field names are a public contract
+ * (see README "Result records"); fields may be added, never renamed.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { COST_BASES, PriceCardSchema } from "./price-card.ts";
+import { ERROR_KINDS } from "./errors.ts";
+
+const optionalCount = z.number().nonnegative().optional();
+
+/** Schema of one record, used when reading runs back (the edge). */
+export const ResultRecordSchema = z.object({
+  runId: z.string().min(1),
+  recordId: z.string().min(1),
+  createdAt: z.string(),
+  /** Key that identifies the case inside a run (resume skips cases already ok). */
+  caseKey: z.string().min(1),
+
+  platform: z.string(),
+  model: z.string(),
+  preset: z.string(),
+
+  imageId: z.string(),
+  imageSha256: z.string(),
+  /** `"original"` or the longest side in px, e.g. `"512"`. */
+  variant: z.string(),
+  /** Of what was sent; absent when the image failed before sending. */
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+  bytes: z.number().int().nonnegative().optional(),
+  mimeType: z.string().optional(),
+
+  promptId: z.string(),
+  prompt: z.string(),
+  repeat: z.number().int().nonnegative(),
+  maxOutputTokens: z.number().int().positive().optional(),
+  temperature: z.number().optional(),
+  schemaName: z.string().optional(),
+
+  status: z.enum(["ok", "error"]),
+  text: z.string(),
+  structured: z.unknown().optional(),
+  finishReason: z.string().optional(),
+  raw: z.object({ finishReason: z.string().optional(), model: z.string().optional() }).optional(),
+
+  latencyMs: z.number().nonnegative().optional(),
+  ttftMs: z.number().nonnegative().optional(),
+  inputTokens: optionalCount,
+  outputTokens: optionalCount,
+  imageTokens: optionalCount,
+  reasoningTokens: optionalCount,
+  estimatedImageTokens: optionalCount,
+  gpuSeconds: optionalCount,
+  timing: z.object({
+    queueMs: optionalCount,
+    serverMs: optionalCount,
+    loadMs: optionalCount,
+    promptEvalMs: optionalCount,
+    evalMs: optionalCount,
+    coldStart: z.boolean().optional(),
+  }).optional(),
+
+  /** USD for this call; absent when it could not be computed (then `costError` says why). */
+  costUsd: z.number().nonnegative().optional(),
+  costBasis: z.enum(COST_BASES).optional(),
+  /** USD this call would cost through the platform's batch API, when it has one. */
+  batchCostUsd: z.number().nonnegative().optional(),
+  costError: z.string().optional(),
+  price: PriceCardSchema.optional(),
+  /** Calls in flight on this platform when the run was made (divisor of hourly cost). */
+  concurrency: z.number().int().positive().optional(),
+
+  attempts: z.number().int().nonnegative(),
+  cached: z.boolean(),
+  warnings: z.array(z.string()).optional(),
+  error: z.object({
+    kind: z.enum(ERROR_KINDS),
+    status: z.number().optional(),
+    code: z.union([z.string(), z.number()]).optional(),
+    message: z.string(),
+  }).optional(),
+});
+
+/** One record. */
+export type ResultRecord = z.infer<typeof ResultRecordSchema>;

@@ -1,0 +1,217 @@
+/**
+ * Shared machinery for the platform emulators: a `Deno.serve` server on 127.0.0.1 with a
+ * request log, injectable latency / time to first token, and a queue of faults consumed one per
+ * request. Each platform file only knows its routes and wire format.
+ *
+ * @module
+ */
+
+/** Faults an emulator can be told to produce on the next request(s). */
+export type Fault =
+  | "rate_limit" // 429 with the platform's body and Retry-After
+  | "server_error" // 500
+  | "overloaded" // 503 (or 529 where the platform uses it)
+  | "hang" // never answers (until the client aborts)
+  | "reset" // connection dropped before any byte of the body
+  | "malformed" // 200 with a body that is not valid JSON
+  | "stream_cut" // streaming answer stops mid-way without its terminator
+  | "refusal" // the model refuses / safety block
+  | "empty" // ok answer with empty text
+  | "auth"; // 401 with the platform's body
+
+/** Behaviour knobs, all changeable between requests. */
+export interface EmulatorBehaviour {
+  /** Delay before the response starts (non-streaming) or between chunks' start. @default 0 */
+  latencyMs: number;
+  /** Delay before the first streamed content chunk. @default latencyMs */
+  ttftMs?: number;
+  /** Delay between streamed chunks. @default 0 */
+  chunkDelayMs: number;
+  /** Seconds sent in Retry-After for rate_limit faults. @default 1 */
+  retryAfterSeconds: number;
+  /** Text the model answers. */
+  text: string;
+  /** Faults consumed one per request, in order. */
+  faults: Fault[];
+  /** Output tokens reported; default = words in `text`. */
+  outputTokens?: number;
+}
+
+/** One request as the emulator saw it. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  search: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** Context handed to a platform's handler. */
+export interface HandlerContext {
+  behaviour: EmulatorBehaviour;
+  /** The fault for this request, already taken off the queue. */
+  fault: Fault | undefined;
+  recorded: RecordedRequest;
+  signal: AbortSignal;
+}
+
+export type Handler = (request: Request, context: HandlerContext) => Response | Promise<Response>;
+
+/** A running emulator. */
+export interface Emulator {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  requests: RecordedRequest[];
+  behaviour: EmulatorBehaviour;
+  /** Queues faults for the next requests. */
+  fail(...faults: Fault[]): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TEXT =
+  "A wide concert hall with rows of red seats facing a lit stage where an orchestra plays under warm lights.";
+
+/** Starts an emulator on a free port. */
+export function startEmulator(
+  handler: Handler,
+  behaviour: Partial<EmulatorBehaviour> = {},
+): Emulator {
+  const state: EmulatorBehaviour = {
+    latencyMs: 0,
+    chunkDelayMs: 0,
+    retryAfterSeconds: 1,
+    text: DEFAULT_TEXT,
+    faults: [],
+    ...behaviour,
+  };
+  const requests: RecordedRequest[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      const url = new URL(request.url);
+      const text = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch { /* keep raw text */ }
+      const recorded: RecordedRequest = {
+        method: request.method,
+        path: url.pathname,
+        search: url.search,
+        headers: Object.fromEntries(request.headers),
+        body,
+      };
+      requests.push(recorded);
+      const fault = state.faults.shift();
+      if (fault === "hang") return hang(request.signal);
+      if (fault === "reset") return resetResponse();
+      return await handler(request, { behaviour: state, fault, recorded, signal: request.signal });
+    },
+  );
+  const address = server.addr as Deno.NetAddr;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    requests,
+    behaviour: state,
+    fail: (...faults) => state.faults.push(...faults),
+    close: async () => {
+      await server.shutdown();
+    },
+  };
+}
+
+/** Waits `ms` unless `signal` aborts first (then resolves early: the client is gone). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/** A JSON response with the given status and extra headers. */
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+/** A 200 whose body is not valid JSON. */
+export function malformed(contentType = "application/json"): Response {
+  return new Response('{"id": "broken", "choices": [', {
+    status: 200,
+    headers: { "content-type": contentType },
+  });
+}
+
+/**
+ * A streaming response built from `chunks` (already framed: SSE `data: …\n\n` or NDJSON lines).
+ * With `cutAfter`, the stream errors after that many chunks — the connection drops mid-way.
+ */
+export function stream(
+  chunks: string[],
+  options: {
+    contentType: string;
+    ttftMs: number;
+    chunkDelayMs: number;
+    cutAfter?: number;
+    signal: AbortSignal;
+    headers?: Record<string, string>;
+  },
+): Response {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      for (let i = 0; i < chunks.length; i++) {
+        if (options.signal.aborted) return;
+        if (options.cutAfter !== undefined && i >= options.cutAfter) {
+          controller.error(new Error("emulator: stream cut"));
+          return;
+        }
+        await sleep(i === 0 ? options.ttftMs : options.chunkDelayMs, options.signal);
+        try {
+          controller.enqueue(encoder.encode(chunks[i]));
+        } catch {
+          return; // client went away
+        }
+      }
+      controller.close();
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: { "content-type": options.contentType, ...options.headers },
+  });
+}
+
+/** Splits text into word-sized deltas, as models stream. */
+export function deltas(text: string): string[] {
+  return text.match(/\S+\s*/g) ?? [];
+}
+
+/** Rough token count used by emulators for output tokens: one per word. */
+export function countWords(text: string): number {
+  return deltas(text).length;
+}
+
+function hang(signal: AbortSignal): Promise<Response> {
+  return new Promise((resolve) => {
+    signal.addEventListener("abort", () => resolve(new Response(null, { status: 499 })), {
+      once: true,
+    });
+  });
+}
+
+/** Headers sent, then the connection drops: the client sees a network error. */
+function resetResponse(): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.error(new Error("emulator: connection reset"));
+    },
+  });
+  return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+}
