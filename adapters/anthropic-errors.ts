@@ -1,0 +1,97 @@
+/**
+ * Maps what the Anthropic SDK throws onto {@link VisionBenchError}. The error `type` in the
+ * body (`{"type":"error","error":{"type","message"}}`) decides first — it is the only thing an
+ * `event: error` in the middle of a stream carries — and the HTTP status second.
+ *
+ * @module
+ */
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from "@anthropic-ai/sdk";
+import { type ErrorKind, kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/errors.ts";
+import { abortedError } from "./shared-errors.ts";
+
+/** Anthropic error types, as documented, with their normalized kind. */
+const KIND_BY_ERROR_TYPE: Record<string, ErrorKind> = {
+  invalid_request_error: "bad_request",
+  authentication_error: "auth",
+  permission_error: "auth",
+  billing_error: "auth",
+  not_found_error: "not_found",
+  request_too_large: "bad_request",
+  rate_limit_error: "rate_limit",
+  api_error: "server",
+  overloaded_error: "overloaded",
+  timeout_error: "timeout",
+};
+
+/** Context a mapping needs: who we are, the key to keep out of messages, the call's signal. */
+export interface AnthropicErrorContext {
+  platform: string;
+  apiKey?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Turns anything the SDK (or our stream reading) threw into a {@link VisionBenchError}.
+ *
+ * @example
+ * ```ts
+ * try { await client.messages.create(params); }
+ * catch (error) { throw anthropicError(error, { platform: "anthropic" }); }
+ * ```
+ */
+export function anthropicError(error: unknown, context: AnthropicErrorContext): VisionBenchError {
+  const { platform } = context;
+  if (error instanceof VisionBenchError) return error;
+  if (context.signal?.aborted || error instanceof APIUserAbortError) {
+    return abortedError(context.signal, { platform, cause: error });
+  }
+  const clean = (text: string) => withoutSecret(text, context.apiKey);
+  if (error instanceof APIConnectionTimeoutError) {
+    return new VisionBenchError("timeout", `${platform}: ${clean(error.message)}`, {
+      platform,
+      cause: error,
+    });
+  }
+  if (error instanceof APIConnectionError) {
+    const detail = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return new VisionBenchError("network", clean(`${platform}: ${error.message}${detail}`), {
+      platform,
+      cause: error,
+    });
+  }
+  if (error instanceof APIError) {
+    const type = error.type ?? undefined;
+    const kind = (type && KIND_BY_ERROR_TYPE[type]) ?? kindFromStatus(error.status);
+    const where = error.status === undefined ? "error event in stream" : String(error.status);
+    const message = error.apiMessage ?? error.message;
+    return new VisionBenchError(kind, clean(`${platform} ${where} ${type ?? "error"}: ${message}`), {
+      platform,
+      status: error.status,
+      code: type,
+      retryAfterMs: retryAfterFromHeaders(error.headers),
+      cause: error,
+    });
+  }
+  if (error instanceof SyntaxError) {
+    return new VisionBenchError(
+      "invalid_response",
+      clean(`${platform}: the answer is not valid JSON (${error.message})`),
+      { platform, cause: error },
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new VisionBenchError("network", clean(`${platform}: ${message}`), {
+    platform,
+    cause: error,
+  });
+}
+
+/** Removes `secret` from `text`: SDK messages can echo request details. */
+export function withoutSecret(text: string, secret: string | undefined): string {
+  return secret ? text.split(secret).join("***") : text;
+}

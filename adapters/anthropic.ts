@@ -1,0 +1,389 @@
+/**
+ * Anthropic Messages API through the official `@anthropic-ai/sdk`. One image (base64 source
+ * block) + the prompt go out as one user message; structured output is a forced tool whose
+ * `input_schema` is the zod schema, so the answer arrives as a `tool_use` block.
+ *
+ * @module
+ */
+import Anthropic from "@anthropic-ai/sdk";
+import { z } from "zod";
+import type {
+  Adapter,
+  AdapterSettings,
+  Description,
+  DescribeOptions,
+  DescribeRequest,
+  FinishReason,
+  StructuredSchema,
+  Usage,
+} from "../lib/adapter.ts";
+import { VisionBenchError } from "../lib/errors.ts";
+import { retiredModel } from "../lib/model-lifecycle.ts";
+import { anthropicError, type AnthropicErrorContext } from "./anthropic-errors.ts";
+
+// ---------------------------------------------------------------------------------------------
+// wire types
+
+/** The request body we send (`stream` is added by the call). */
+export type AnthropicMessageParams = Anthropic.MessageCreateParamsNonStreaming;
+
+/**
+ * Usage as it arrives. The SDK types every field as present, but an emulator or proxy may omit
+ * them, and "not reported" must stay `undefined`, so every field is read as optional.
+ */
+interface WireUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
+/** What one call produced, streamed or not, before it becomes a {@link Description}. */
+interface CollectedMessage {
+  text: string;
+  /** Input of the forced tool, when the model called it. */
+  toolInput?: unknown;
+  stopReason?: string;
+  usage: WireUsage;
+  model?: string;
+}
+
+/**
+ * Why a requested temperature is not sent: `@anthropic-ai/sdk` 1.13.0, which pins
+ * anthropic-version 2026-10-21, has no `temperature` (nor `top_p`) on message params any more.
+ */
+export const TEMPERATURE_WARNING =
+  "temperature ignored: the Anthropic Messages API (anthropic-version 2026-10-21, SDK 1.13.0) has no temperature parameter";
+
+/** Default model: the current Haiku (3 and 3.5 Haiku are retired). */
+export const ANTHROPIC_DEFAULT_MODEL = "claude-haiku-4-5";
+
+// ---------------------------------------------------------------------------------------------
+// build request
+
+/**
+ * The Messages API body for one describe request: image block first, then the prompt (the
+ * order Anthropic recommends for image questions).
+ */
+export function buildMessageParams(model: string, request: DescribeRequest): AnthropicMessageParams {
+  const params: AnthropicMessageParams = {
+    model,
+    max_tokens: request.maxOutputTokens,
+    messages: [{
+      role: "user",
+      content: [
+        {
+          type: "image",
+          source: {
+            type: "base64",
+            media_type: request.image.mimeType,
+            data: encodeBase64(request.image.bytes),
+          },
+        },
+        { type: "text", text: request.prompt },
+      ],
+    }],
+  };
+  // No temperature: SDK 1.13.0 (anthropic-version 2026-10-21) has no such field; see
+  // TEMPERATURE_WARNING.
+  if (request.schema) {
+    params.tools = [toolFor(request.schema)];
+    params.tool_choice = { type: "tool", name: request.schema.name };
+  }
+  return params;
+}
+
+function toolFor(structured: StructuredSchema): Anthropic.Tool {
+  // `$schema` is metadata, not part of the tool's input contract.
+  const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(structured.schema);
+  if (jsonSchema.type !== "object") {
+    throw new VisionBenchError(
+      "unsupported",
+      `anthropic: a structured-output schema must be an object (tool input), got ${
+        String(jsonSchema.type)
+      }`,
+      { platform: "anthropic" },
+    );
+  }
+  return {
+    name: structured.name,
+    description: structured.description ?? "Record the description of the image.",
+    input_schema: jsonSchema as Anthropic.Tool.InputSchema,
+  };
+}
+
+function encodeBase64(bytes: Uint8Array): string {
+  // Chunked: String.fromCharCode(...bytes) overflows the stack on multi-megabyte images.
+  let binary = "";
+  for (let offset = 0; offset < bytes.length; offset += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
+  }
+  return btoa(binary);
+}
+
+// ---------------------------------------------------------------------------------------------
+// call SDK
+
+async function createMessage(
+  client: Anthropic,
+  params: AnthropicMessageParams,
+  options: DescribeOptions,
+  toolName: string | undefined,
+): Promise<CollectedMessage> {
+  const message = await client.messages.create(params, { signal: options.signal });
+  let text = "";
+  let toolInput: unknown;
+  for (const block of message.content) {
+    if (block.type === "text") text += block.text;
+    if (block.type === "tool_use" && block.name === toolName) {
+      toolInput = block.input;
+    }
+  }
+  return {
+    text,
+    toolInput,
+    stopReason: message.stop_reason ?? undefined,
+    usage: message.usage ?? {},
+    model: message.model,
+  };
+}
+
+/**
+ * Streams the answer: message_start (input usage) → content_block_start / delta / stop →
+ * message_delta (stop_reason, cumulative output_tokens) → message_stop. The SDK drops `ping`
+ * and throws on `event: error`.
+ */
+async function streamMessage(
+  client: Anthropic,
+  params: AnthropicMessageParams,
+  options: DescribeOptions,
+  context: AnthropicErrorContext,
+): Promise<CollectedMessage> {
+  const events = await client.messages.create({ ...params, stream: true }, {
+    signal: options.signal,
+  });
+  const collected: CollectedMessage = { text: "", usage: {} };
+  let toolJson: string | undefined;
+  let firstTokenSeen = false;
+  let stopped = false;
+  const firstToken = () => {
+    if (firstTokenSeen) return;
+    firstTokenSeen = true;
+    options.onFirstToken?.();
+  };
+  for await (const event of events) {
+    switch (event.type) {
+      case "message_start":
+        collected.model = event.message.model;
+        collected.usage = { ...(event.message.usage ?? {}) };
+        break;
+      case "content_block_start":
+        if (event.content_block.type === "tool_use") toolJson = "";
+        break;
+      case "content_block_delta":
+        if (event.delta.type === "text_delta") {
+          if (event.delta.text) firstToken();
+          collected.text += event.delta.text;
+        } else if (event.delta.type === "input_json_delta") {
+          if (event.delta.partial_json) firstToken();
+          toolJson = (toolJson ?? "") + event.delta.partial_json;
+        }
+        break;
+      case "message_delta":
+        collected.stopReason = event.delta.stop_reason ?? collected.stopReason;
+        // message_delta carries cumulative counts; later values win.
+        collected.usage = { ...collected.usage, ...definedFields(event.usage ?? {}) };
+        break;
+      case "message_stop":
+        stopped = true;
+        break;
+    }
+  }
+  // The SDK ends the iteration quietly when the signal aborts: tell an abort from a cut stream.
+  if (options.signal?.aborted) throw anthropicError(undefined, context);
+  if (!stopped) {
+    throw new VisionBenchError("network", "anthropic: the stream ended before message_stop", {
+      platform: context.platform,
+    });
+  }
+  if (toolJson !== undefined) collected.toolInput = parseToolJson(toolJson, context.platform);
+  return collected;
+}
+
+function parseToolJson(json: string, platform: string): unknown {
+  if (json.trim() === "") return {};
+  try {
+    return JSON.parse(json);
+  } catch (error) {
+    throw new VisionBenchError("invalid_response", `${platform}: streamed tool input is not JSON`, {
+      platform,
+      cause: error,
+    });
+  }
+}
+
+function definedFields<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, field]) => field !== null && field !== undefined),
+  ) as Partial<T>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// map finish reason
+
+/**
+ * Anthropic `stop_reason` → {@link FinishReason}.
+ *
+ * @example
+ * ```ts
+ * mapStopReason("max_tokens"); // "length"
+ * ```
+ */
+export function mapStopReason(stopReason: string | undefined): FinishReason {
+  switch (stopReason) {
+    case "end_turn":
+    case "stop_sequence":
+      return "stop";
+    case "max_tokens":
+    case "model_context_window_exceeded":
+      return "length";
+    case "tool_use":
+      return "tool";
+    case "refusal":
+      return "content_filter";
+    default:
+      return "other";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// map usage
+
+/**
+ * Anthropic usage → {@link Usage}. Anthropic's `input_tokens` excludes cache reads and writes;
+ * `inputTokens` is the whole prompt (all three), `cachedInputTokens` the cache reads, as on the
+ * other platforms. Fields Anthropic did not send stay `undefined`.
+ */
+export function mapUsage(usage: WireUsage): Usage {
+  const count = (value: number | null | undefined) =>
+    typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  const input = count(usage.input_tokens);
+  const cacheWrite = count(usage.cache_creation_input_tokens);
+  const cacheRead = count(usage.cache_read_input_tokens);
+  const inputTokens = input === undefined ? undefined : input + (cacheWrite ?? 0) + (cacheRead ?? 0);
+  const outputTokens = count(usage.output_tokens);
+  return {
+    inputTokens,
+    outputTokens,
+    cachedInputTokens: cacheRead,
+    totalTokens: inputTokens !== undefined && outputTokens !== undefined
+      ? inputTokens + outputTokens
+      : undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// factory
+
+/** Settings of {@link createAnthropic}. */
+export interface AnthropicSettings extends AdapterSettings {
+  /** @default "claude-haiku-4-5" */
+  model?: string;
+  /** @default "https://api.anthropic.com" (the SDK's) */
+  baseUrl?: string;
+}
+
+/**
+ * An adapter for the Anthropic Messages API. The SDK never retries (`maxRetries: 0`): the
+ * runner owns retries. Retired models (data/model-lifecycle.json) fail before any call.
+ *
+ * @example
+ * ```ts
+ * const claude = createAnthropic({ apiKey: "sk-ant-…", model: "claude-haiku-4-5" });
+ * const answer = await claude.describe({ image, prompt: "Describe this image.", maxOutputTokens: 300, stream: true });
+ * ```
+ */
+export function createAnthropic(settings: AnthropicSettings): Adapter {
+  const platform = settings.platform ?? "anthropic";
+  const model = settings.model ?? ANTHROPIC_DEFAULT_MODEL;
+  if (!settings.apiKey) {
+    // Without a key the SDK would fall back to env variables and profiles on disk.
+    throw new VisionBenchError("config", `${platform}: an API key is required`, { platform });
+  }
+  const client = new Anthropic({
+    apiKey: settings.apiKey,
+    baseURL: settings.baseUrl,
+    maxRetries: 0,
+    fetch: settings.fetch,
+  });
+
+  async function describe(
+    request: DescribeRequest,
+    options: DescribeOptions = {},
+  ): Promise<Description> {
+    const retired = retiredModel("anthropic", model);
+    if (retired) {
+      throw new VisionBenchError(
+        "not_found",
+        `${platform}: model ${model} was retired on ${retired.retiredOn}; use ${retired.replacement}`,
+        { platform, status: 404, code: "retired_model" },
+      );
+    }
+    const context: AnthropicErrorContext = { platform, apiKey: settings.apiKey, signal: options.signal };
+    const params = buildMessageParams(model, request);
+    let collected: CollectedMessage;
+    try {
+      collected = request.stream
+        ? await streamMessage(client, params, options, context)
+        : await createMessage(client, params, options, request.schema?.name);
+    } catch (error) {
+      throw anthropicError(error, context);
+    }
+    const description = toDescription(collected, request.schema, platform);
+    return request.temperature === undefined
+      ? description
+      : { ...description, warnings: [...(description.warnings ?? []), TEMPERATURE_WARNING] };
+  }
+
+  return {
+    id: platform,
+    model,
+    capabilities: { streaming: true, structuredOutput: true, imageUrl: true, batch: true },
+    billing: "tokens",
+    describe,
+  };
+}
+
+function toDescription(
+  collected: CollectedMessage,
+  structured: StructuredSchema | undefined,
+  platform: string,
+): Description {
+  const finishReason = mapStopReason(collected.stopReason);
+  const description: Description = {
+    text: collected.text,
+    finishReason,
+    rawFinishReason: collected.stopReason,
+    usage: mapUsage(collected.usage),
+    responseModel: collected.model,
+  };
+  if (!structured || finishReason === "content_filter") return description;
+  if (collected.toolInput === undefined) {
+    throw new VisionBenchError(
+      "invalid_response",
+      `${platform}: asked for tool ${structured.name}, got no tool_use block (stop_reason ${collected.stopReason})`,
+      { platform },
+    );
+  }
+  const parsed = structured.schema.safeParse(collected.toolInput);
+  if (!parsed.success) {
+    throw new VisionBenchError(
+      "invalid_response",
+      `${platform}: tool input does not match schema ${structured.name}: ${
+        z.prettifyError(parsed.error)
+      }`,
+      { platform },
+    );
+  }
+  return { ...description, text: JSON.stringify(collected.toolInput), structured: parsed.data };
+}

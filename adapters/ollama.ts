@@ -1,0 +1,325 @@
+/**
+ * Ollama through the official `ollama` package — one adapter, three presets:
+ * `ollama-local` (this machine, `OLLAMA_HOST`), `ollama-vps` (a CPU VPS, `OLLAMA_VPS_HOST`) and
+ * `ollama-cloud` (`https://ollama.com`, `Authorization: Bearer <OLLAMA_API_KEY>`). Same routes
+ * everywhere: `POST /api/chat` with the image as base64 in `messages[].images`.
+ *
+ * Wire facts checked against ollama 0.6.4 (`src/browser.ts`, `src/utils.ts`):
+ * - a streamed chat gets an internal AbortController and a non-streamed one no signal at all, so
+ *   the caller's signal reaches the socket through a fetch wrapper made per call;
+ * - HTTP errors are thrown as an unexported `ResponseError {error, status_code}` (recognized here
+ *   by shape); an `{"error"}` line inside a stream is thrown as a plain `Error`;
+ * - the SDK reads `process.env.OLLAMA_API_KEY` by itself for `https://ollama.com` when no
+ *   Authorization header is given — we always pass the header, so the adapter never relies on env;
+ * - the final `done:true` object carries the stats, durations in NANOSECONDS, and
+ *   `prompt_eval_count` is omitted when the prompt came from the cache: the SDK types claim every
+ *   field is present, so the stats are validated with zod here.
+ *
+ * @module
+ */
+import { Ollama } from "ollama";
+import { z } from "zod";
+import type {
+  Adapter,
+  AdapterSettings,
+  DescribeOptions,
+  DescribeRequest,
+  Description,
+  FinishReason,
+  PlatformTiming,
+  Usage,
+} from "../lib/adapter.ts";
+import { kindFromStatus, VisionBenchError } from "../lib/errors.ts";
+import { abortedError, transportError } from "./shared-errors.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Wire types
+
+/** The last object of a chat (streamed or not). Only the fields we read. */
+const ChatStatsSchema = z.object({
+  model: z.string().optional(),
+  message: z.object({ content: z.string().default("") }).optional(),
+  done: z.boolean().optional(),
+  done_reason: z.string().optional(),
+  total_duration: z.number().optional(),
+  load_duration: z.number().optional(),
+  prompt_eval_count: z.number().optional(),
+  prompt_eval_duration: z.number().optional(),
+  eval_count: z.number().optional(),
+  eval_duration: z.number().optional(),
+});
+type ChatStats = z.infer<typeof ChatStatsSchema>;
+
+/** The SDK's (unexported) `ResponseError`. */
+const ResponseErrorSchema = z.object({
+  name: z.literal("ResponseError"),
+  error: z.string(),
+  status_code: z.number(),
+});
+
+const ShowSchema = z.object({ capabilities: z.array(z.string()).optional() });
+const TagsSchema = z.object({ models: z.array(z.object({ name: z.string() })) });
+
+/** Default hosts per preset. */
+const LOCAL_HOST = "http://127.0.0.1:11434";
+const CLOUD_HOST = "https://ollama.com";
+
+/** Settings of {@link createOllama}. */
+export interface OllamaSettings extends AdapterSettings {
+  /** `ollama-local`, `ollama-vps` or `ollama-cloud` (the id records carry). @default "ollama-local" */
+  platform?: string;
+  /** @default "moondream" ("qwen3-vl:235b-cloud" for ollama-cloud) */
+  model?: string;
+  /** Host, e.g. `http://10.0.0.5:11434`. @default http://127.0.0.1:11434 (https://ollama.com for ollama-cloud) */
+  baseUrl?: string;
+  /** Ollama Cloud key, sent as `Authorization: Bearer`. */
+  apiKey?: string;
+  /** Extra headers (e.g. a reverse proxy's auth on a VPS). */
+  headers?: Record<string, string>;
+  /** How long Ollama keeps the model loaded after the call. @default the server's (5m) */
+  keepAlive?: string | number;
+  /** `load_duration` at or above this marks a cold start (as does load > half of total). @default 1000 */
+  coldStartLoadMs?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build request
+
+function buildChatRequest(request: DescribeRequest, model: string, keepAlive?: string | number) {
+  return {
+    model,
+    messages: [{ role: "user", content: request.prompt, images: [request.image.bytes] }],
+    format: request.schema ? z.toJSONSchema(request.schema.schema) as object : undefined,
+    keep_alive: keepAlive,
+    options: { temperature: request.temperature, num_predict: request.maxOutputTokens },
+  };
+}
+
+/** A fetch that also aborts when `signal` does: the SDK gives a non-streamed chat no signal. */
+function fetchWithSignal(base: typeof fetch, signal: AbortSignal | undefined): typeof fetch {
+  if (!signal) return base;
+  return (input, init) =>
+    base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+}
+
+function makeClient(host: string, settings: OllamaSettings, signal?: AbortSignal): Ollama {
+  const headers: Record<string, string> = { ...settings.headers };
+  if (settings.apiKey) headers.Authorization = `Bearer ${settings.apiKey}`;
+  return new Ollama({
+    host,
+    headers,
+    fetch: fetchWithSignal(settings.fetch ?? globalThis.fetch, signal),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Call SDK
+
+async function chat(
+  client: Ollama,
+  request: DescribeRequest,
+  settings: { model: string; keepAlive?: string | number },
+  options: DescribeOptions,
+): Promise<{ text: string; stats: ChatStats }> {
+  const body = buildChatRequest(request, settings.model, settings.keepAlive);
+  if (!request.stream) {
+    const response = await client.chat({ ...body, stream: false });
+    const stats = ChatStatsSchema.parse(response);
+    return { text: stats.message?.content ?? "", stats };
+  }
+  const parts: string[] = [];
+  let last: unknown;
+  let notified = false;
+  for await (const part of await client.chat({ ...body, stream: true })) {
+    const content = part.message?.content ?? "";
+    if (content && !notified) {
+      notified = true;
+      options.onFirstToken?.();
+    }
+    parts.push(content);
+    last = part;
+  }
+  return { text: parts.join(""), stats: ChatStatsSchema.parse(last) };
+}
+
+function mapError(error: unknown, context: { platform: string; model: string; host: string; signal?: AbortSignal }) {
+  if (context.signal?.aborted) return abortedError(context.signal, { ...context, cause: error });
+  const response = ResponseErrorSchema.safeParse(error);
+  if (response.success) {
+    const { error: message, status_code: status } = response.data;
+    const notFound = status === 404 || /not found/i.test(message);
+    const hint = notFound && context.platform !== "ollama-cloud"
+      ? ` — run \`ollama pull ${context.model}\` on ${context.host}`
+      : "";
+    return new VisionBenchError(notFound ? "not_found" : kindFromStatus(status), `ollama: ${message}${hint}`, {
+      status,
+      platform: context.platform,
+      cause: error,
+    });
+  }
+  // A stream that ends without its `done` line: the connection dropped mid-answer.
+  if (error instanceof Error && /Did not receive done/.test(error.message)) {
+    return new VisionBenchError("network", "ollama: the stream ended before its final line", {
+      platform: context.platform,
+      cause: error,
+    });
+  }
+  if (error instanceof z.ZodError) {
+    return new VisionBenchError("invalid_response", "ollama: unexpected response shape", {
+      platform: context.platform,
+      cause: error,
+    });
+  }
+  // An `{"error"}` line inside a stream arrives as a plain Error (the server failed mid-answer).
+  if (error instanceof Error && error.constructor === Error) {
+    return new VisionBenchError("server", `ollama: ${error.message}`, {
+      platform: context.platform,
+      cause: error,
+    });
+  }
+  return transportError(error, context);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map finish reason
+
+function mapFinishReason(doneReason: string | undefined): FinishReason {
+  if (doneReason === "stop") return "stop";
+  if (doneReason === "length") return "length";
+  // "load" / "unload" answer a request without generation; anything else is new to us.
+  return "other";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map usage (and timing)
+
+function mapUsage(stats: ChatStats): Usage {
+  const inputTokens = stats.prompt_eval_count;
+  const outputTokens = stats.eval_count;
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens: inputTokens !== undefined && outputTokens !== undefined
+      ? inputTokens + outputTokens
+      : undefined,
+  };
+}
+
+const nanosToMs = (value: number | undefined) => value === undefined ? undefined : value / 1e6;
+
+function mapTiming(stats: ChatStats, coldStartLoadMs: number): PlatformTiming {
+  const serverMs = nanosToMs(stats.total_duration);
+  const loadMs = nanosToMs(stats.load_duration);
+  return {
+    serverMs,
+    loadMs,
+    promptEvalMs: nanosToMs(stats.prompt_eval_duration),
+    evalMs: nanosToMs(stats.eval_duration),
+    coldStart: loadMs === undefined
+      ? undefined
+      : loadMs >= coldStartLoadMs || (serverMs !== undefined && serverMs > 0 && loadMs / serverMs > 0.5),
+  };
+}
+
+function parseStructured(text: string, request: DescribeRequest, platform: string): unknown {
+  if (!request.schema) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new VisionBenchError("invalid_response", "ollama: structured answer is not JSON", { platform, cause });
+  }
+  const parsed = request.schema.schema.safeParse(value);
+  if (!parsed.success) {
+    throw new VisionBenchError("invalid_response", `ollama: structured answer does not match ${request.schema.name}: ${z.prettifyError(parsed.error)}`, { platform, cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Factory
+
+/**
+ * Creates the Ollama adapter (local, VPS or Cloud — `settings.platform` says which).
+ *
+ * @example
+ * ```ts
+ * const adapter = createOllama({ platform: "ollama-local", model: "moondream" });
+ * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: true });
+ * description.timing?.coldStart; // true when the model had to be loaded
+ * ```
+ */
+export function createOllama(settings: OllamaSettings = {}): Adapter {
+  const platform = settings.platform ?? "ollama-local";
+  const cloud = platform === "ollama-cloud";
+  const model = settings.model ?? (cloud ? "qwen3-vl:235b-cloud" : "moondream");
+  const host = settings.baseUrl ?? (cloud ? CLOUD_HOST : LOCAL_HOST);
+  const coldStartLoadMs = settings.coldStartLoadMs ?? 1000;
+  return {
+    id: platform,
+    model,
+    capabilities: { streaming: true, structuredOutput: true, imageUrl: false, batch: false },
+    billing: cloud ? "subscription" : platform === "ollama-vps" ? "hourly" : "free",
+    async describe(request, options = {}) {
+      const { signal } = options;
+      if (signal?.aborted) throw abortedError(signal, { platform });
+      const client = makeClient(host, settings, signal);
+      let result: { text: string; stats: ChatStats };
+      try {
+        result = await chat(client, request, { model, keepAlive: settings.keepAlive }, options);
+      } catch (error) {
+        throw mapError(error, { platform, model, host, signal });
+      }
+      const { text, stats } = result;
+      const description: Description = {
+        text,
+        structured: parseStructured(text, request, platform),
+        finishReason: mapFinishReason(stats.done_reason),
+        rawFinishReason: stats.done_reason,
+        usage: mapUsage(stats),
+        timing: mapTiming(stats, coldStartLoadMs),
+        responseModel: stats.model,
+      };
+      return description;
+    },
+  };
+}
+
+/** Options of {@link listVisionModels}. */
+export interface ListVisionModelsOptions {
+  /** @default "http://127.0.0.1:11434" */
+  host?: string;
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}
+
+/**
+ * Names of the models on an Ollama host whose `/api/show` capabilities include `vision`
+ * (`GET /api/tags`, then `POST /api/show` per model). Used by platform discovery.
+ *
+ * @example
+ * ```ts
+ * await listVisionModels({ host: "http://127.0.0.1:11434" }); // ["moondream:latest", "llava:7b"]
+ * ```
+ */
+export async function listVisionModels(options: ListVisionModelsOptions = {}): Promise<string[]> {
+  const host = options.host ?? LOCAL_HOST;
+  const client = new Ollama({
+    host,
+    headers: options.headers,
+    fetch: fetchWithSignal(options.fetch ?? globalThis.fetch, options.signal),
+  });
+  const context = { platform: "ollama", model: "", host, signal: options.signal };
+  try {
+    const tags = TagsSchema.parse(await client.list());
+    const vision: string[] = [];
+    for (const { name } of tags.models) {
+      const show = ShowSchema.parse(await client.show({ model: name }));
+      if (show.capabilities?.includes("vision")) vision.push(name);
+    }
+    return vision;
+  } catch (error) {
+    throw mapError(error, context);
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * OpenAI Chat Completions through the official `openai` SDK. One adapter serves OpenAI itself,
+ * Baseten Model APIs (OpenAI-compatible, `platform: "baseten"`) and any other OpenAI-compatible
+ * endpoint (`baseUrl` + `platform`), including RunPod vLLM workers.
+ *
+ * The SDK's own retries are off (`maxRetries: 0`): `lib/` owns retries and the deadline, which
+ * arrives as `options.signal`.
+ *
+ * @module
+ */
+import OpenAI from "openai";
+import type {
+  Adapter,
+  AdapterSettings,
+  DescribeOptions,
+  DescribeRequest,
+  Description,
+  FinishReason,
+  Usage,
+} from "../lib/adapter.ts";
+import { VisionBenchError } from "../lib/errors.ts";
+import type { CostBasis } from "../lib/price-card.ts";
+import { openAIError } from "./openai-errors.ts";
+import { parseStructured, strictJsonSchema } from "./openai-schema.ts";
+import { abortedError } from "./shared-errors.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Wire types (the SDK types the wire; these are the shapes this file reads)
+
+type ChatBody = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+type ChatUsage = OpenAI.CompletionUsage;
+
+/** Which request field carries the output limit. */
+export type MaxTokensField = "max_completion_tokens" | "max_tokens";
+
+/** Known OpenAI-compatible platforms and their defaults. */
+export const OPENAI_PLATFORMS: Record<
+  string,
+  { baseUrl: string; model: string; maxTokensField: MaxTokensField; batch: boolean }
+> = {
+  // OpenAI deprecated max_tokens for max_completion_tokens (reasoning models reject max_tokens).
+  openai: {
+    baseUrl: "https://api.openai.com/v1",
+    model: "gpt-4o-mini",
+    maxTokensField: "max_completion_tokens",
+    batch: true,
+  },
+  // Baseten Model APIs run on an OpenAI-compatible server; max_tokens is the field every
+  // compatible server (vLLM, SGLang, TGI) accepts.
+  baseten: {
+    baseUrl: "https://inference.baseten.co/v1",
+    model: "moonshotai/Kimi-K2.6",
+    maxTokensField: "max_tokens",
+    batch: false,
+  },
+};
+
+/** Settings of {@link createOpenAI}. */
+export interface OpenAISettings extends AdapterSettings {
+  /** Platform id; picks defaults from {@link OPENAI_PLATFORMS}. @default "openai" */
+  platform?: string;
+  /** @default the platform's default model ("gpt-4o-mini" for openai) */
+  model?: string;
+  /** @default the platform's base URL; required for platforms not in {@link OPENAI_PLATFORMS} */
+  baseUrl?: string;
+  /** Image detail sent with the image (OpenAI bills "low" at the base tokens only). @default "auto" */
+  detail?: "low" | "high" | "auto";
+  /** @default "max_completion_tokens" for openai, "max_tokens" for every other platform */
+  maxTokensField?: MaxTokensField;
+  /** How the platform bills (a RunPod vLLM worker bills GPU seconds). @default "tokens" */
+  billing?: CostBasis;
+  /** Set false for compatible servers without `response_format: json_schema`. @default true */
+  structuredOutput?: boolean;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+}
+
+/** The part of a completion the adapter keeps, the same for streamed and whole answers. */
+interface Completion {
+  text: string;
+  refusal?: string;
+  finishReason: string | null;
+  usage?: ChatUsage;
+  model?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build request
+
+function dataUrl(request: DescribeRequest): string {
+  const base64 = btoa(
+    Array.from(request.image.bytes, (byte) => String.fromCharCode(byte)).join(""),
+  );
+  return `data:${request.image.mimeType};base64,${base64}`;
+}
+
+function buildBody(
+  request: DescribeRequest,
+  config: { model: string; detail: "low" | "high" | "auto"; maxTokensField: MaxTokensField },
+): ChatBody {
+  const body: ChatBody = {
+    model: config.model,
+    messages: [{
+      role: "user",
+      content: [
+        { type: "text", text: request.prompt },
+        { type: "image_url", image_url: { url: dataUrl(request), detail: config.detail } },
+      ],
+    }],
+    [config.maxTokensField]: request.maxOutputTokens,
+  };
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.schema) {
+    body.response_format = {
+      type: "json_schema",
+      json_schema: {
+        name: request.schema.name,
+        description: request.schema.description,
+        strict: true,
+        schema: strictJsonSchema(request.schema.schema),
+      },
+    };
+  }
+  return body;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Call SDK
+
+/** One call: the body, the caller's options and the platform id put on errors. */
+interface Call {
+  body: ChatBody;
+  options: DescribeOptions;
+  platform: string;
+}
+
+async function complete(client: OpenAI, { body, options, platform }: Call): Promise<Completion> {
+  const response = await client.chat.completions.create(body, { signal: options.signal });
+  const choice = response.choices?.[0];
+  if (!choice) {
+    throw new VisionBenchError("invalid_response", "the answer has no choices", { platform });
+  }
+  const text = choice.message?.content ?? "";
+  if (text) options.onFirstToken?.();
+  return {
+    text,
+    refusal: choice.message?.refusal ?? undefined,
+    finishReason: choice.finish_reason ?? null,
+    usage: response.usage ?? undefined,
+    model: response.model,
+  };
+}
+
+async function completeStreaming(
+  client: OpenAI,
+  { body, options, platform }: Call,
+): Promise<Completion> {
+  const stream = await client.chat.completions.create(
+    { ...body, stream: true, stream_options: { include_usage: true } },
+    { signal: options.signal },
+  );
+  const completion: Completion = { text: "", finishReason: null };
+  let refusal = "";
+  for await (const chunk of stream) {
+    completion.model ??= chunk.model;
+    // The usage chunk has `choices: []`; some compatible servers put usage on the last choice chunk.
+    if (chunk.usage) completion.usage = chunk.usage;
+    const choice = chunk.choices?.[0];
+    if (!choice) continue;
+    const content = choice.delta?.content;
+    if (content) {
+      if (completion.text === "") options.onFirstToken?.();
+      completion.text += content;
+    }
+    if (choice.delta?.refusal) refusal += choice.delta.refusal;
+    if (choice.finish_reason) completion.finishReason = choice.finish_reason;
+  }
+  // The SDK ends the iteration quietly when the signal aborts mid-stream.
+  if (options.signal?.aborted) throw abortedError(options.signal, { platform });
+  if (completion.finishReason === null) {
+    // The connection closed before the answer finished: a transport fault worth a retry.
+    throw new VisionBenchError("network", "the stream ended before the answer finished", {
+      platform,
+    });
+  }
+  if (refusal) completion.refusal = refusal;
+  return completion;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map finish reason
+
+function mapFinishReason(raw: string | null): FinishReason {
+  switch (raw) {
+    case "stop":
+      return "stop";
+    case "length":
+      return "length";
+    case "content_filter":
+      return "content_filter";
+    case "tool_calls":
+    case "function_call":
+      return "tool";
+    default:
+      return "other";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map usage
+
+function mapUsage(usage: ChatUsage | undefined): Usage {
+  if (!usage) return {};
+  return {
+    inputTokens: usage.prompt_tokens ?? undefined,
+    outputTokens: usage.completion_tokens ?? undefined,
+    totalTokens: usage.total_tokens ?? undefined,
+    cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? undefined,
+    imageTokens: usage.prompt_tokens_details?.image_tokens ?? undefined,
+    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Factory
+
+function toDescription(
+  completion: Completion,
+  request: DescribeRequest,
+  platform: string,
+): Description {
+  const finishReason = completion.refusal
+    ? "content_filter"
+    : mapFinishReason(completion.finishReason);
+  // A refusal or a filtered answer with nothing in it is no description: an error in the row.
+  if (finishReason === "content_filter" && completion.text === "") {
+    throw new VisionBenchError(
+      "content_filter",
+      completion.refusal ? `the model refused: ${completion.refusal}` : "the answer was filtered",
+      { platform, code: completion.finishReason ?? undefined },
+    );
+  }
+  const description: Description = {
+    text: completion.text,
+    finishReason,
+    rawFinishReason: completion.finishReason ?? undefined,
+    usage: mapUsage(completion.usage),
+    responseModel: completion.model,
+  };
+  if (request.schema && finishReason !== "length") {
+    description.structured = parseStructured(completion.text, request.schema, platform);
+  }
+  if (completion.text === "") description.warnings = ["the model answered with empty text"];
+  return description;
+}
+
+/**
+ * Creates an adapter for OpenAI or any OpenAI-compatible Chat Completions endpoint.
+ *
+ * @example
+ * ```ts
+ * const openai = createOpenAI({ apiKey: "sk-…" });
+ * const baseten = createOpenAI({ platform: "baseten", apiKey: "…" }); // moonshotai/Kimi-K2.6
+ * const text = (await openai.describe({ image, prompt: "Describe", maxOutputTokens: 300, stream: true })).text;
+ * ```
+ */
+export function createOpenAI(settings: OpenAISettings = {}): Adapter {
+  const platform = settings.platform ?? "openai";
+  const known = OPENAI_PLATFORMS[platform];
+  const baseUrl = settings.baseUrl ?? known?.baseUrl;
+  if (!baseUrl) {
+    throw new VisionBenchError("config", `platform ${platform} needs a baseUrl`, { platform });
+  }
+  const model = settings.model ?? known?.model;
+  if (!model) {
+    throw new VisionBenchError("config", `platform ${platform} needs a model`, { platform });
+  }
+  const config = {
+    model,
+    detail: settings.detail ?? "auto",
+    maxTokensField: settings.maxTokensField ?? known?.maxTokensField ?? "max_tokens",
+  } as const;
+  const client = new OpenAI({
+    // The SDK refuses to start without a key; a keyless local server accepts any value.
+    apiKey: settings.apiKey ?? "none",
+    baseURL: baseUrl,
+    maxRetries: 0,
+    fetch: settings.fetch,
+    defaultHeaders: settings.headers,
+  });
+  return {
+    id: platform,
+    model,
+    capabilities: {
+      streaming: true,
+      structuredOutput: settings.structuredOutput ?? true,
+      imageUrl: true,
+      batch: known?.batch ?? false,
+    },
+    billing: settings.billing ?? "tokens",
+    async describe(request, options = {}) {
+      const unsupportedSchema = request.schema !== undefined && settings.structuredOutput === false;
+      const sent = unsupportedSchema ? { ...request, schema: undefined } : request;
+      const call = { body: buildBody(sent, config), options, platform };
+      let description: Description;
+      try {
+        const completion = request.stream
+          ? await completeStreaming(client, call)
+          : await complete(client, call);
+        description = toDescription(completion, sent, platform);
+      } catch (error) {
+        throw openAIError(error, { platform, signal: options.signal });
+      }
+      if (unsupportedSchema) {
+        description.warnings = [
+          ...(description.warnings ?? []),
+          "structured output unsupported on this platform",
+        ];
+      }
+      return description;
+    },
+  };
+}

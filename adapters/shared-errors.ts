@@ -1,0 +1,78 @@
+/**
+ * Error mapping every adapter needs once: an aborted call (timeout or cancel, told apart by the
+ * signal's reason), a fetch that failed on the wire, and an HTTP status with its Retry-After.
+ * Platform files refine these with their own codes.
+ *
+ * @module
+ */
+import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/errors.ts";
+
+/** Where an error came from: the platform id and the call's signal. */
+export interface ErrorContext {
+  platform?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The error for a call whose signal aborted: `timeout` when the reason is a `TimeoutError`
+ * (`AbortSignal.timeout`, the runner's deadline), `cancelled` otherwise.
+ *
+ * @example
+ * ```ts
+ * const signal = AbortSignal.abort(new DOMException("deadline", "TimeoutError"));
+ * abortedError(signal, { platform: "openai" }).kind; // "timeout"
+ * ```
+ */
+export function abortedError(
+  signal: AbortSignal | undefined,
+  options: { platform?: string; cause?: unknown } = {},
+): VisionBenchError {
+  const reason: unknown = signal?.reason;
+  const timedOut = reason instanceof DOMException && reason.name === "TimeoutError";
+  return timedOut
+    ? new VisionBenchError("timeout", "the call timed out", {
+      platform: options.platform,
+      cause: options.cause ?? reason,
+    })
+    : new VisionBenchError("cancelled", "the call was cancelled", {
+      platform: options.platform,
+      cause: options.cause ?? reason,
+    });
+}
+
+/**
+ * Maps what `fetch` (or reading its body) threw: an abort through {@link abortedError}, invalid
+ * JSON to `invalid_response`, anything else to `network` (connection refused, reset, DNS).
+ */
+export function transportError(error: unknown, context: ErrorContext = {}): VisionBenchError {
+  if (error instanceof VisionBenchError) return error;
+  if (context.signal?.aborted) return abortedError(context.signal, { ...context, cause: error });
+  if (error instanceof SyntaxError) {
+    return new VisionBenchError("invalid_response", "the platform answered with invalid JSON", {
+      platform: context.platform,
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new VisionBenchError("network", `connection failed: ${message}`, {
+    platform: context.platform,
+    cause: error,
+  });
+}
+
+/**
+ * The error for a non-2xx HTTP answer: kind from the status, `retryAfterMs` from the headers.
+ * `message` should come from the platform's error body, never from the request.
+ */
+export function httpError(
+  response: { status: number; headers?: Headers },
+  options: { message: string; platform?: string; code?: string | number; cause?: unknown },
+): VisionBenchError {
+  return new VisionBenchError(kindFromStatus(response.status), options.message, {
+    status: response.status,
+    retryAfterMs: retryAfterFromHeaders(response.headers),
+    platform: options.platform,
+    code: options.code,
+    cause: options.cause,
+  });
+}

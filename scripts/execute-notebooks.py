@@ -1,0 +1,252 @@
+#!/usr/bin/python3
+"""Executes visionbench notebooks with the Deno kernel and exports them as ONE HTML report.
+
+Why not `jupyter nbconvert --execute`: Deno 2.9.6's kernel sometimes reports "idle" before it
+sends a cell's result; nbclient stops listening at idle, so outputs are silently dropped and
+nbconvert still exits 0. `GracefulClient` keeps reading iopub for a short grace period after
+idle, and every code cell is then checked for outputs, so a lost output is a loud failure.
+
+Usage (run with the system python, which has nbclient/nbconvert from Debian):
+
+    JUPYTER_PATH=$PWD/.jupyter /usr/bin/python3 scripts/execute-notebooks.py \
+        --out results --report results/report.html notebooks/01-quick-check.ipynb ...
+
+Writes results/notebooks/<name>.ipynb for each notebook (also when it fails, for inspection)
+and, when all succeed, the combined report. Exit status: 0 ok, 1 a notebook failed (the
+message names the notebook and the cell), 2 bad usage or missing software.
+
+A code cell may opt out of the output check with `# no-output` (or `// no-output`) as its
+first line.
+"""
+
+import argparse
+import asyncio
+import html
+import os
+import re
+import sys
+import time
+from queue import Empty
+
+try:
+    import nbformat
+    from jinja2 import DictLoader
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbclient.util import ensure_async
+    from nbconvert import HTMLExporter
+except ImportError as error:  # pragma: no cover - depends on the machine
+    print(
+        f"execute-notebooks: missing Python package ({error.name}). Install with:\n"
+        "  apt-get install -y --no-install-recommends jupyter-nbconvert jupyter-client\n"
+        "and run this script with /usr/bin/python3 (not a pyenv/venv python).",
+        file=sys.stderr,
+    )
+    sys.exit(2)
+
+NO_OUTPUT_MARKER = re.compile(r"^\s*(#|//)\s*no-output\b")
+OUTPUT_TYPES = {"stream", "display_data", "execute_result"}
+
+# Extends the lab template without the require.js and MathJax <script> tags: Debian points them
+# at file:///usr/share/javascript/..., which breaks the report anywhere else, and the notebooks
+# need neither (charts are static SVG inside HTML outputs).
+REPORT_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+"""
+
+
+class GracefulClient(NotebookClient):
+    """NotebookClient that keeps reading iopub for `grace_seconds` of quiet after idle.
+
+    Messages for the cell that arrive after the kernel said idle are processed like any other;
+    the grace window restarts after each one, bounded by `max_grace_seconds`.
+    """
+
+    def __init__(self, nb, grace_seconds=0.25, max_grace_seconds=3.0, **kwargs):
+        super().__init__(nb, **kwargs)
+        self.grace_seconds = grace_seconds
+        self.max_grace_seconds = max_grace_seconds
+        self.late_outputs = 0
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        idle_at = None
+        while True:
+            if idle_at is None:
+                timeout = None
+            else:
+                remaining = idle_at + self.max_grace_seconds - time.monotonic()
+                timeout = min(self.grace_seconds, max(0.0, remaining))
+                if timeout <= 0:
+                    return
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=timeout))
+            except Empty:
+                if idle_at is None:
+                    continue
+                return
+            if msg["parent_header"].get("msg_id") != parent_msg_id:
+                continue
+            content = msg["content"]
+            if msg["msg_type"] == "status" and content.get("execution_state") == "idle":
+                if idle_at is None:
+                    idle_at = time.monotonic()
+                continue
+            if msg["msg_type"] == "status":
+                continue
+            if idle_at is not None:
+                self.late_outputs += 1
+            self.process_message(msg, cell, cell_index)
+
+
+def cell_label(cell, index):
+    first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
+    return f"cell {index} ({first_line.strip()[:70]!r})"
+
+
+def check_outputs(nb, name):
+    """Problems with the executed notebook: error outputs and code cells without output."""
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        outputs = cell.get("outputs", [])
+        for output in outputs:
+            if output.get("output_type") == "error":
+                problems.append(
+                    f"{name}: {cell_label(cell, index)} raised "
+                    f"{output.get('ename')}: {strip_ansi(output.get('evalue', ''))}"
+                )
+        if NO_OUTPUT_MARKER.match(cell.source):
+            continue
+        if not any(output.get("output_type") in OUTPUT_TYPES for output in outputs):
+            problems.append(
+                f"{name}: {cell_label(cell, index)} produced no output "
+                "(mark it with a first line `// no-output` if that is intended)"
+            )
+    return problems
+
+
+def strip_ansi(text):
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def execute_notebook(path, out_dir, options):
+    """Executes one notebook; returns (executed notebook, problems, seconds)."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    nb = nbformat.read(path, as_version=4)
+    started = time.monotonic()
+    client = GracefulClient(
+        nb,
+        grace_seconds=options.grace_ms / 1000,
+        timeout=options.timeout,
+        kernel_name=options.kernel,
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+        record_timing=False,
+    )
+    problems = []
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        # The error output is in the cell; check_outputs names it. Keep the first lines here
+        # in case the failing cell is not found (e.g. an error in a hidden cell).
+        problems.append(f"{name}: execution stopped: {strip_ansi(str(error)).splitlines()[-1]}")
+    except CellTimeoutError as error:
+        problems.append(f"{name}: a cell timed out after {options.timeout} s: {error}")
+    except DeadKernelError as error:
+        problems.append(f"{name}: the kernel died: {error}")
+    seconds = time.monotonic() - started
+    cell_problems = check_outputs(nb, name)
+    # Cells after a failure never ran; reporting them as "no output" would bury the cause.
+    if problems and cell_problems:
+        problems = cell_problems[:1] + problems
+    else:
+        problems = cell_problems + problems
+    os.makedirs(os.path.join(out_dir, "notebooks"), exist_ok=True)
+    nbformat.write(nb, os.path.join(out_dir, "notebooks", f"{name}.ipynb"))
+    if client.late_outputs:
+        print(f"  {name}: {client.late_outputs} output(s) arrived after idle and were kept")
+    return nb, problems, seconds
+
+
+def notebook_title(nb, fallback):
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^#\s+(.+)$", cell.source, re.MULTILINE)
+            if match:
+                return match.group(1).strip()
+    return fallback
+
+
+def combine(notebooks, title):
+    """One notebook: a contents cell, then each notebook's cells behind an anchor."""
+    combined = nbformat.v4.new_notebook()
+    combined.metadata = notebooks[0][1].metadata
+    combined.metadata["title"] = title
+    contents = [f"# {html.escape(title)}", ""]
+    for name, nb in notebooks:
+        contents.append(f"- [{notebook_title(nb, name)}](#nb-{name})")
+    combined.cells.append(nbformat.v4.new_markdown_cell("\n".join(contents)))
+    for name, nb in notebooks:
+        combined.cells.append(nbformat.v4.new_markdown_cell(f'<a id="nb-{name}"></a>'))
+        combined.cells.extend(nb.cells)
+    return combined
+
+
+def export_html(nb):
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[DictLoader({"visionbench-report.html.j2": REPORT_TEMPLATE})],
+        template_file="visionbench-report.html.j2",
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="+", help=".ipynb files, executed in this order")
+    parser.add_argument("--out", default="results", help="folder for notebooks/ (default: results)")
+    parser.add_argument("--report", help="combined HTML report to write (default: none)")
+    parser.add_argument("--title", default="visionbench report")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell (default: 1800)")
+    parser.add_argument("--grace-ms", type=int, default=250, help="iopub grace after idle (default: 250)")
+    parser.add_argument("--kernel", default="deno")
+    options = parser.parse_args()
+
+    for path in options.notebooks:
+        if not os.path.isfile(path):
+            print(f"execute-notebooks: no such notebook: {path}", file=sys.stderr)
+            return 2
+
+    executed = []
+    for path in options.notebooks:
+        name = os.path.splitext(os.path.basename(path))[0]
+        print(f"executing {name} ...", flush=True)
+        nb, problems, seconds = execute_notebook(path, options.out, options)
+        if problems:
+            print(f"FAILED {name} after {seconds:.1f} s:", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem}", file=sys.stderr)
+            print(f"  executed notebook: {os.path.join(options.out, 'notebooks', name + '.ipynb')}", file=sys.stderr)
+            return 1
+        print(f"  {name}: ok in {seconds:.1f} s", flush=True)
+        executed.append((name, nb))
+
+    if options.report:
+        started = time.monotonic()
+        body = export_html(combine(executed, options.title))
+        if "file://" in body:
+            print("execute-notebooks: the exported report still links file:// — refusing to write it", file=sys.stderr)
+            return 1
+        os.makedirs(os.path.dirname(os.path.abspath(options.report)), exist_ok=True)
+        with open(options.report, "w", encoding="utf-8") as handle:
+            handle.write(body)
+        print(f"exported {options.report} in {time.monotonic() - started:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+/**
+ * `deno task report`: executes the notebooks (notebooks/NN-*.ipynb, or the ones given) with the
+ * Deno kernel and writes one self-contained results/report.html.
+ *
+ * Usage:
+ *   deno task report [--platforms local,openai] [--images images] [--limit 3] [--prompt "…"]
+ *                    [--resize original,512] [--run-id ID] [--repeat 1] [--out results]
+ *                    [--max-p50-ms 5000] [--timeout 1800] [notebooks/01-quick-check.ipynb …]
+ *
+ * Flags become the notebooks' VB_* variables; VB_* already in the environment pass through too.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { VisionBenchError } from "../lib/errors.ts";
+import { type NotebookParams, renderReport } from "../lib/report.ts";
+
+const USAGE = `usage: deno task report [--platforms a,b] [--images DIR] [--limit N] [--prompt TEXT]
+       [--resize original,512] [--run-id ID] [--repeat N] [--out DIR] [--max-p50-ms N]
+       [--timeout SECONDS] [notebook.ipynb ...]`;
+
+function list(value: string | undefined): string[] | undefined {
+  return value?.split(",").map((item) => item.trim()).filter(Boolean);
+}
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new RangeError(`--${name} must be a positive integer`);
+  return number;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      platforms: { type: "string" },
+      images: { type: "string" },
+      limit: { type: "string" },
+      prompt: { type: "string" },
+      resize: { type: "string" },
+      "run-id": { type: "string" },
+      repeat: { type: "string" },
+      out: { type: "string" },
+      "max-p50-ms": { type: "string" },
+      timeout: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const params: NotebookParams = {
+    platforms: list(values.platforms),
+    images: values.images,
+    limit: integer("limit", values.limit),
+    prompt: values.prompt,
+    resize: list(values.resize),
+    runId: values["run-id"],
+    repeat: integer("repeat", values.repeat),
+    out: values.out,
+    maxP50Ms: integer("max-p50-ms", values["max-p50-ms"]),
+  };
+  const report = await renderReport({
+    notebooks: positionals.length > 0 ? positionals : undefined,
+    params,
+    cellTimeoutSeconds: integer("timeout", values.timeout),
+    onLine: (line) => console.log(line),
+  });
+  const megabytes = (report.bytes / 1_000_000).toFixed(2);
+  const seconds = (report.elapsedMs / 1000).toFixed(1);
+  console.log(`report: ${report.reportPath} (${megabytes} MB) in ${seconds} s`);
+  return 0;
+}
+
+try {
+  Deno.exit(await main());
+} catch (error) {
+  if (error instanceof VisionBenchError || error instanceof RangeError || error instanceof TypeError) {
+    console.error(`report: ${error.message}`);
+    if (!(error instanceof VisionBenchError)) console.error(USAGE);
+    Deno.exit(2);
+  }
+  // A failed notebook's details were already streamed above: repeat only the headline.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`report: ${message.split("\n")[0]}`);
+  Deno.exit(1);
+}

@@ -1,0 +1,64 @@
+/**
+ * `deno task emulators`: starts a local emulator for every platform and prints the environment
+ * that points visionbench at them (no key leaves this machine: the keys are the emulators' own).
+ *
+ *   deno task emulators                 print `export NAME=value` lines, serve until Ctrl-C
+ *   deno task emulators --json          print one JSON line {"env":{…}} (for scripts)
+ *   --only openai,gemini                only these presets
+ *   --latency-scale 0.005               emulated latency = the study's average seconds × scale
+ *                                       (seconds → seconds; 0.005 turns 2.4 s into 12 ms)
+ *   --latency-ms 50                     one fixed latency for every emulator instead
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { loadReferenceFigures } from "../lib/reference.ts";
+import { EMULATED_PRESETS, type EmulatedPreset, startAllEmulators } from "../tests/emulators/all.ts";
+import type { EmulatorBehaviour } from "../tests/emulators/harness.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    json: { type: "boolean" },
+    only: { type: "string" },
+    "latency-scale": { type: "string" },
+    "latency-ms": { type: "string" },
+  },
+});
+
+const only = values.only?.split(",").map((value) => value.trim()) as EmulatedPreset[] | undefined;
+for (const preset of only ?? []) {
+  if (!EMULATED_PRESETS.includes(preset)) {
+    console.error(`unknown preset "${preset}"; emulated: ${EMULATED_PRESETS.join(", ")}`);
+    Deno.exit(2);
+  }
+}
+
+/** Latency per preset: fixed, or the study's published average scaled down. */
+async function latencies(): Promise<Partial<Record<EmulatedPreset, Partial<EmulatorBehaviour>>>> {
+  if (values["latency-ms"] !== undefined) {
+    const latencyMs = Number(values["latency-ms"]);
+    return Object.fromEntries(EMULATED_PRESETS.map((preset) => [preset, { latencyMs }]));
+  }
+  const scale = Number(values["latency-scale"] ?? "0");
+  if (!scale) return {};
+  const figures = await loadReferenceFigures();
+  return Object.fromEntries(
+    figures.filter((figure) => EMULATED_PRESETS.includes(figure.preset as EmulatedPreset))
+      .map((figure) => [figure.preset, { latencyMs: Math.round(figure.avgSeconds * 1000 * scale) }]),
+  );
+}
+
+const fleet = startAllEmulators({ only, behaviour: await latencies() });
+if (values.json) {
+  console.log(JSON.stringify({ env: fleet.env }));
+} else {
+  for (const [name, value] of Object.entries(fleet.env)) console.log(`export ${name}=${value}`);
+  console.error("emulators running; Ctrl-C to stop");
+}
+const stop = async () => {
+  await fleet.close();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGINT", stop);
+Deno.addSignalListener("SIGTERM", stop);

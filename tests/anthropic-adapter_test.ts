@@ -1,0 +1,325 @@
+/**
+ * The Anthropic adapter with the real `@anthropic-ai/sdk` against the local emulator.
+ */
+import assert from "node:assert/strict";
+import sharp from "sharp";
+import { z } from "zod";
+import { createAnthropic, TEMPERATURE_WARNING } from "../adapters/anthropic.ts";
+import type { DescribeRequest, ImageMimeType, ImagePayload } from "../lib/adapter.ts";
+import { type ErrorKind, VisionBenchError } from "../lib/errors.ts";
+import { estimateImageTokens } from "../lib/image-tokens.ts";
+import { type AnthropicEmulator, startAnthropicEmulator } from "./emulators/anthropic.ts";
+import { countWords, DEFAULT_TEXT } from "./emulators/harness.ts";
+
+const FAKE_KEY = "sk-ant-api03-FAKEvisionbenchKEY0123456789";
+const PROMPT = "Describe everything you see in this image in detail.";
+const IMAGES = new URL("../images/", import.meta.url);
+
+async function loadImage(file: string): Promise<ImagePayload> {
+  const bytes = await Deno.readFile(new URL(file, IMAGES));
+  const metadata = await sharp(bytes).metadata();
+  const mimeType = `image/${metadata.format}` as ImageMimeType;
+  return { bytes, mimeType, width: metadata.width!, height: metadata.height! };
+}
+
+const image = await loadImage("o04_pizza.jpg");
+
+function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
+  return { image, prompt: PROMPT, maxOutputTokens: 300, stream: false, ...overrides };
+}
+
+async function withEmulator(
+  test: (emulator: AnthropicEmulator) => Promise<void>,
+  behaviour: Parameters<typeof startAnthropicEmulator>[0] = {},
+): Promise<void> {
+  const emulator = startAnthropicEmulator(behaviour);
+  try {
+    await test(emulator);
+  } finally {
+    await emulator.close();
+  }
+}
+
+function adapterFor(emulator: AnthropicEmulator, model = "claude-haiku-4-5") {
+  return createAnthropic({ apiKey: FAKE_KEY, baseUrl: emulator.url, model });
+}
+
+/** Asserts the promise rejects with a VisionBenchError of `kind`, free of the API key. */
+async function rejectsWith(promise: Promise<unknown>, kind: ErrorKind): Promise<VisionBenchError> {
+  const error = await promise.then(
+    () => assert.fail(`expected a ${kind} error`),
+    (error: unknown) => error,
+  );
+  assert.ok(error instanceof VisionBenchError, `not a VisionBenchError: ${error}`);
+  assert.equal(error.kind, kind, error.message);
+  assert.equal(error.platform, "anthropic");
+  assert.ok(!error.message.includes(FAKE_KEY), "the API key leaked into the message");
+  assert.ok(!String(error).includes(FAKE_KEY), "the API key leaked into String(error)");
+  return error;
+}
+
+Deno.test("describe() sends the base64 image, media type, prompt and max_tokens, and maps the answer", async () => {
+  await withEmulator(async (emulator) => {
+    const answer = await adapterFor(emulator).describe(request());
+    assert.equal(answer.text, DEFAULT_TEXT);
+    assert.equal(answer.finishReason, "stop");
+    assert.equal(answer.rawFinishReason, "end_turn");
+    assert.equal(answer.responseModel, "claude-haiku-4-5");
+    const imageTokens = estimateImageTokens({ platform: "anthropic", model: "claude-haiku-4-5", ...image })!;
+    assert.equal(answer.usage.inputTokens, countWords(PROMPT) + imageTokens);
+    assert.equal(answer.usage.outputTokens, countWords(DEFAULT_TEXT));
+    assert.equal(answer.usage.totalTokens, answer.usage.inputTokens! + answer.usage.outputTokens!);
+    assert.equal(answer.usage.cachedInputTokens, 0);
+
+    const [seen] = emulator.requests;
+    assert.equal(seen.path, "/v1/messages");
+    assert.ok(seen.headers["anthropic-version"], "anthropic-version header missing");
+    // deno-lint-ignore no-explicit-any
+    const body = seen.body as any;
+    assert.equal(body.model, "claude-haiku-4-5");
+    assert.equal(body.max_tokens, 300);
+    assert.equal(body.stream, undefined);
+    const [imageBlock, textBlock] = body.messages[0].content;
+    assert.deepEqual(imageBlock.source, {
+      type: "base64",
+      media_type: "image/jpeg",
+      data: btoa(String.fromCharCode(...image.bytes)),
+    });
+    assert.deepEqual(textBlock, { type: "text", text: PROMPT });
+  });
+});
+
+Deno.test("describe() authenticates with the key and the SDK never retries", async () => {
+  await withEmulator(async (emulator) => {
+    emulator.fail("server_error");
+    await rejectsWith(adapterFor(emulator).describe(request()), "server");
+    assert.equal(emulator.requests.length, 1, "the SDK retried");
+    const headers = emulator.requests[0].headers;
+    assert.ok(
+      headers["x-api-key"] === FAKE_KEY || headers["authorization"] === `Bearer ${FAKE_KEY}`,
+      "the key was not sent",
+    );
+  });
+});
+
+Deno.test("describe() streams: text, usage, finish reason, onFirstToken before completion", async () => {
+  await withEmulator(async (emulator) => {
+    const events: string[] = [];
+    const started = performance.now();
+    let firstTokenAt = 0;
+    const answer = await adapterFor(emulator).describe(request({ stream: true }), {
+      onFirstToken: () => {
+        firstTokenAt = performance.now();
+        events.push("first-token");
+      },
+    });
+    events.push("done");
+    const doneAt = performance.now();
+    assert.deepEqual(events, ["first-token", "done"]);
+    assert.ok(firstTokenAt - started >= 70, `first token after ${firstTokenAt - started} ms`);
+    assert.ok(doneAt - firstTokenAt >= 50, "completion should come well after the first token");
+    assert.equal(answer.text, DEFAULT_TEXT);
+    assert.equal(answer.finishReason, "stop");
+    assert.equal(answer.usage.outputTokens, countWords(DEFAULT_TEXT));
+    assert.ok(answer.usage.inputTokens! > countWords(PROMPT));
+    // deno-lint-ignore no-explicit-any
+    const body = emulator.requests[0].body as any;
+    assert.equal(body.stream, true);
+    assert.equal(body.messages[0].content[0].source.media_type, "image/jpeg");
+  }, { ttftMs: 80, chunkDelayMs: 5 });
+});
+
+const Tags = z.object({
+  summary: z.string().min(1),
+  objects: z.array(z.string()).min(1),
+  people: z.number().int(),
+});
+
+for (const stream of [false, true]) {
+  Deno.test(`describe() asks a forced tool and validates its input with zod (stream: ${stream})`, async () => {
+    await withEmulator(async (emulator) => {
+      let firstToken = 0;
+      const answer = await adapterFor(emulator).describe(
+        request({ stream, schema: { name: "image_tags", schema: Tags } }),
+        { onFirstToken: () => firstToken++ },
+      );
+      const structured = Tags.parse(answer.structured);
+      assert.equal(structured.summary, DEFAULT_TEXT);
+      assert.deepEqual(JSON.parse(answer.text), structured);
+      assert.equal(answer.finishReason, "tool");
+      assert.equal(answer.rawFinishReason, "tool_use");
+      assert.equal(firstToken, stream ? 1 : 0);
+      // deno-lint-ignore no-explicit-any
+      const body = emulator.requests[0].body as any;
+      assert.deepEqual(body.tool_choice, { type: "tool", name: "image_tags" });
+      assert.equal(body.tools[0].name, "image_tags");
+      assert.equal(body.tools[0].input_schema.type, "object");
+      assert.deepEqual(body.tools[0].input_schema.required, ["summary", "objects", "people"]);
+    });
+  });
+}
+
+Deno.test("describe() maps tool input that fails the zod schema to invalid_response", async () => {
+  await withEmulator(async (emulator) => {
+    const strict = Tags.refine((value) => value.people > 100, "too few people");
+    await rejectsWith(
+      adapterFor(emulator).describe(request({ schema: { name: "image_tags", schema: strict } })),
+      "invalid_response",
+    );
+  });
+});
+
+const FAULTS: {
+  name: string;
+  setup: (emulator: AnthropicEmulator) => void;
+  kind: ErrorKind;
+  status?: number;
+  retryable: boolean;
+  retryAfterMs?: number;
+  stream?: boolean;
+}[] = [
+  { name: "429", setup: (e) => e.fail("rate_limit"), kind: "rate_limit", status: 429, retryable: true, retryAfterMs: 3000 },
+  { name: "529", setup: (e) => e.fail("overloaded"), kind: "overloaded", status: 529, retryable: true },
+  { name: "500", setup: (e) => e.fail("server_error"), kind: "server", status: 500, retryable: true },
+  { name: "401", setup: (e) => e.fail("auth"), kind: "auth", status: 401, retryable: false },
+  { name: "403", setup: (e) => e.failWith("permission"), kind: "auth", status: 403, retryable: false },
+  { name: "400", setup: (e) => e.failWith("bad_request"), kind: "bad_request", status: 400, retryable: false },
+  { name: "413", setup: (e) => e.failWith("request_too_large"), kind: "bad_request", status: 413, retryable: false },
+  { name: "a reset connection", setup: (e) => e.fail("reset"), kind: "network", retryable: true },
+  { name: "a malformed body", setup: (e) => e.fail("malformed"), kind: "invalid_response", retryable: false },
+  { name: "a malformed stream", setup: (e) => e.fail("malformed"), kind: "invalid_response", retryable: false, stream: true },
+  { name: "a cut stream", setup: (e) => e.fail("stream_cut"), kind: "network", retryable: true, stream: true },
+  { name: "an error event mid-stream", setup: (e) => e.failWith("stream_error"), kind: "overloaded", retryable: true, stream: true },
+  { name: "a 429 on a stream", setup: (e) => e.fail("rate_limit"), kind: "rate_limit", status: 429, retryable: true, retryAfterMs: 3000, stream: true },
+];
+
+for (const fault of FAULTS) {
+  Deno.test(`describe() maps ${fault.name} to ${fault.kind} (retryable: ${fault.retryable})`, async () => {
+    await withEmulator(async (emulator) => {
+      fault.setup(emulator);
+      let firstToken = 0;
+      const error = await rejectsWith(
+        adapterFor(emulator).describe(request({ stream: fault.stream ?? false }), {
+          onFirstToken: () => firstToken++,
+        }),
+        fault.kind,
+      );
+      assert.equal(error.status, fault.status);
+      assert.equal(error.retryable, fault.retryable);
+      assert.equal(error.retryAfterMs, fault.retryAfterMs);
+      if (fault.name === "an error event mid-stream") {
+        assert.equal(firstToken, 1, "text arrived before the error event");
+        assert.equal(error.code, "overloaded_error");
+      }
+    }, { retryAfterSeconds: 3 });
+  });
+}
+
+Deno.test("describe() maps an abort by AbortSignal.timeout to timeout and a user abort to cancelled", async () => {
+  await withEmulator(async (emulator) => {
+    const adapter = adapterFor(emulator);
+    emulator.fail("hang");
+    await rejectsWith(adapter.describe(request(), { signal: AbortSignal.timeout(100) }), "timeout");
+    emulator.fail("hang");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await rejectsWith(adapter.describe(request(), { signal: controller.signal }), "cancelled");
+  });
+});
+
+Deno.test("describe() maps an abort in the middle of a stream to timeout", async () => {
+  await withEmulator(async (emulator) => {
+    let firstToken = 0;
+    await rejectsWith(
+      adapterFor(emulator).describe(request({ stream: true }), {
+        signal: AbortSignal.timeout(150),
+        onFirstToken: () => firstToken++,
+      }),
+      "timeout",
+    );
+    assert.equal(firstToken, 1);
+  }, { ttftMs: 10, chunkDelayMs: 40 });
+});
+
+Deno.test("describe() reports a refusal as content_filter and an empty answer as empty text", async () => {
+  await withEmulator(async (emulator) => {
+    const adapter = adapterFor(emulator);
+    for (const stream of [false, true]) {
+      emulator.fail("refusal");
+      const refused = await adapter.describe(request({ stream }));
+      assert.equal(refused.finishReason, "content_filter");
+      assert.equal(refused.rawFinishReason, "refusal");
+      emulator.fail("empty");
+      const empty = await adapter.describe(request({ stream }));
+      assert.equal(empty.text, "");
+      assert.equal(empty.finishReason, "stop");
+    }
+  });
+});
+
+Deno.test("describe() maps an unknown model to not_found", async () => {
+  await withEmulator(async (emulator) => {
+    const error = await rejectsWith(adapterFor(emulator, "claude-nonexistent-9").describe(request()), "not_found");
+    assert.equal(error.status, 404);
+    assert.equal(error.retryable, false);
+  });
+});
+
+Deno.test("describe() refuses retired Claude models with the date and the replacement, before any call", async () => {
+  await withEmulator(async (emulator) => {
+    const cases = [
+      ["claude-3-5-haiku-20241022", "2026-02-19"],
+      ["claude-3-5-haiku-latest", "2026-02-19"],
+      ["claude-3-haiku-20240307", "2026-04"],
+    ];
+    for (const [model, date] of cases) {
+      const error = await rejectsWith(adapterFor(emulator, model).describe(request()), "not_found");
+      assert.match(error.message, new RegExp(`${model} was retired on ${date}; use claude-haiku-4-5`));
+      assert.equal(error.retryable, false);
+    }
+    assert.equal(emulator.requests.length, 0);
+  });
+});
+
+Deno.test("describe() leaves usage undefined when the platform does not report it", async () => {
+  await withEmulator(async (emulator) => {
+    for (const stream of [false, true]) {
+      const answer = await adapterFor(emulator).describe(request({ stream }));
+      assert.equal(answer.text, DEFAULT_TEXT);
+      assert.deepEqual(answer.usage, {
+        inputTokens: undefined,
+        outputTokens: undefined,
+        cachedInputTokens: undefined,
+        totalTokens: undefined,
+      });
+    }
+  }, { omitUsage: true });
+});
+
+Deno.test("describe() ignores temperature with a warning (SDK 1.13.0 has no temperature field)", async () => {
+  await withEmulator(async (emulator) => {
+    const answer = await adapterFor(emulator).describe(request({ temperature: 0.2 }));
+    assert.deepEqual(answer.warnings, [TEMPERATURE_WARNING]);
+    // deno-lint-ignore no-explicit-any
+    assert.equal((emulator.requests[0].body as any).temperature, undefined);
+  });
+});
+
+Deno.test("billed image tokens are within 5% of estimateImageTokens for real sample images", async () => {
+  await withEmulator(async (emulator) => {
+    const adapter = adapterFor(emulator);
+    for (const file of ["o01_cat.png", "o02_red_panda.webp", "v15_beach_jetty.jpg", "o06_scanned_page.png"]) {
+      const sample = await loadImage(file);
+      const answer = await adapter.describe({ ...request(), image: sample });
+      const billedImageTokens = answer.usage.inputTokens! - countWords(PROMPT);
+      const estimate = estimateImageTokens({ platform: "anthropic", model: adapter.model, ...sample })!;
+      const ratio = billedImageTokens / estimate;
+      assert.ok(Math.abs(ratio - 1) <= 0.05, `${file}: billed ${billedImageTokens}, estimated ${estimate}`);
+    }
+  });
+});
+
+Deno.test("createAnthropic() requires an API key rather than reading env", () => {
+  assert.throws(() => createAnthropic({ model: "claude-haiku-4-5" }), (error: unknown) =>
+    error instanceof VisionBenchError && error.kind === "config");
+});

@@ -1,0 +1,90 @@
+/**
+ * The CLI as a user runs it: a real `deno run lib/cli.ts` process per preset, pointed at that
+ * platform's emulator through `<PLATFORM>_BASE_URL`, then the JSONL it wrote.
+ */
+import assert from "node:assert/strict";
+import { recomputeCost } from "../lib/pricing.ts";
+import { readRun } from "../lib/store.ts";
+import { repoPath } from "../lib/paths.ts";
+import { EMULATED_PRESETS, EMULATOR_KEYS, startAllEmulators } from "./emulators/all.ts";
+
+const CLI = repoPath("lib/cli.ts");
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    // A clean environment: only what the test gives, so no real key on this machine leaks in.
+    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", NO_COLOR: "1", ...env },
+    clearEnv: true,
+    cwd: await Deno.makeTempDir(), // no .env file here
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+}
+
+Deno.test("bench exits 2 with one clear line on a config error", async () => {
+  const unknown = await cli(["--platform", "openia"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr.trim(), /^visionbench: unknown platform "openia"; known: .*openai/);
+  assert.equal(unknown.stderr.trim().split("\n").length, 1);
+
+  const missing = await cli(["--platform", "anthropic"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /anthropic needs ANTHROPIC_API_KEY/);
+
+  const badFlag = await cli(["--limit", "0"]);
+  assert.equal(badFlag.code, 2);
+  assert.match(badFlag.stderr, /--limit must be/);
+
+  const unknownFlag = await cli(["--colour"]);
+  assert.equal(unknownFlag.code, 2);
+});
+
+Deno.test("bench --platform <preset> --limit 3 gives ok records with cost recomputable from the record, for every preset", async () => {
+  const fleet = startAllEmulators();
+  try {
+    for (const preset of ["local", ...EMULATED_PRESETS]) {
+      const out = await Deno.makeTempDir();
+      const result = await cli(
+        ["--platform", preset, "--limit", "3", "--resize", "512", "--out", out, "--run-id", `cli-${preset}`],
+        fleet.env,
+      );
+      assert.equal(result.code, 0, `${preset}: ${result.stderr}`);
+      assert.match(result.stdout, new RegExp(`^${preset.split("-")[0]}`, "m"), `${preset}: summary row`);
+      const { records, problems } = await readRun(`${out}/cli-${preset}.jsonl`);
+      assert.deepEqual(problems, []);
+      assert.equal(records.length, 3, preset);
+      for (const record of records) {
+        assert.equal(record.status, "ok", `${preset}: ${record.error?.message}`);
+        assert.ok(record.text.length > 0, `${preset}: text`);
+        assert.ok(record.latencyMs! > 0, `${preset}: latency`);
+        assert.equal(record.variant, "512");
+        assert.ok(Math.max(record.width!, record.height!) <= 512);
+        if (record.costBasis === "tokens") {
+          assert.ok(record.inputTokens! > 0 && record.outputTokens! > 0, `${preset}: tokens`);
+        }
+        if (record.costBasis === "gpu_seconds") assert.ok(record.gpuSeconds! > 0, `${preset}: gpu seconds`);
+        assert.ok(record.costUsd !== undefined, `${preset}: ${record.costError}`);
+        assert.equal(recomputeCost(record).costUsd, record.costUsd, `${preset}: recomputable cost`);
+      }
+      const all = result.stdout + result.stderr + await Deno.readTextFile(`${out}/cli-${preset}.jsonl`);
+      for (const key of Object.values(EMULATOR_KEYS)) assert.equal(all.includes(key), false, `${preset}: key leaked`);
+    }
+  } finally {
+    await fleet.close();
+  }
+});
+
+Deno.test("bench discovers every platform whose keys are set and says which it skipped and why", async () => {
+  const fleet = startAllEmulators({ only: ["openai", "gemini"] });
+  try {
+    const out = await Deno.makeTempDir();
+    const result = await cli(["--limit", "1", "--resize", "512", "--out", out], fleet.env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /platforms: local, openai, gemini/);
+    assert.match(result.stderr, /skipped anthropic: ANTHROPIC_API_KEY not set/);
+    assert.match(result.stderr, /skipped ollama-local: no Ollama answering/);
+  } finally {
+    await fleet.close();
+  }
+});

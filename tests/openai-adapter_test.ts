@@ -1,0 +1,336 @@
+/**
+ * The OpenAI adapter with the real `openai` SDK against the local OpenAI emulator.
+ */
+import assert from "node:assert/strict";
+import { createOpenAI } from "../adapters/openai.ts";
+import type { DescribeRequest } from "../lib/adapter.ts";
+import { estimateImageTokens } from "../lib/image-tokens.ts";
+import { VENUE_SCHEMA } from "../lib/schemas.ts";
+import { VisionBenchError } from "../lib/errors.ts";
+import { countWords, DEFAULT_TEXT, type Fault } from "./emulators/harness.ts";
+import {
+  EMULATOR_OPENAI_KEY,
+  loadSamplePayload,
+  type OpenAIEmulator,
+  type OpenAIEmulatorOptions,
+  startOpenAIEmulator,
+} from "./emulators/openai.ts";
+
+const PROMPT = "Describe everything you see in this image in detail.";
+const image = await loadSamplePayload("v01_orchestra_concert_hall.webp", 512);
+
+function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
+  return { image, prompt: PROMPT, maxOutputTokens: 300, stream: false, ...overrides };
+}
+
+/** Runs `body` with an emulator and an adapter pointed at it, then closes the emulator. */
+async function withEmulator(
+  body: (emulator: OpenAIEmulator, adapter: ReturnType<typeof createOpenAI>) => Promise<void>,
+  options: OpenAIEmulatorOptions & { apiKey?: string; adapterKey?: string } = {},
+): Promise<void> {
+  const { adapterKey, ...emulatorOptions } = options;
+  const emulator = startOpenAIEmulator(emulatorOptions);
+  const adapter = createOpenAI({
+    apiKey: adapterKey ?? EMULATOR_OPENAI_KEY,
+    baseUrl: `${emulator.url}/v1`,
+  });
+  try {
+    await body(emulator, adapter);
+  } finally {
+    await emulator.close();
+  }
+}
+
+/** The error `promise` rejects with, checked to be a VisionBenchError that does not leak the key. */
+async function failure(promise: Promise<unknown>): Promise<VisionBenchError> {
+  const error = await promise.then(
+    () => assert.fail("expected the call to fail"),
+    (error: unknown) => error,
+  );
+  assert.ok(error instanceof VisionBenchError, `not a VisionBenchError: ${error}`);
+  assert.ok(!error.message.includes(EMULATOR_OPENAI_KEY), "the API key leaked into the message");
+  assert.equal(error.platform, "openai");
+  return error;
+}
+
+Deno.test("describe() sends prompt, image data URL, detail and max_completion_tokens and maps the answer", async () => {
+  await withEmulator(async (emulator, adapter) => {
+    const description = await adapter.describe(request({ temperature: 0.2 }));
+    assert.equal(description.text, DEFAULT_TEXT);
+    assert.equal(description.finishReason, "stop");
+    assert.equal(description.rawFinishReason, "stop");
+    assert.equal(description.responseModel, "gpt-4o-mini-2024-07-18");
+    assert.equal(description.usage.outputTokens, countWords(DEFAULT_TEXT));
+    assert.equal(description.usage.cachedInputTokens, 0);
+    assert.equal(description.usage.reasoningTokens, 0);
+    assert.equal(
+      description.usage.imageTokens,
+      undefined,
+      "OpenAI chat does not report image tokens",
+    );
+    assert.equal(
+      description.usage.totalTokens,
+      description.usage.inputTokens! + description.usage.outputTokens!,
+    );
+
+    const seen = emulator.requests[0];
+    assert.equal(seen.path, "/v1/chat/completions");
+    assert.equal(seen.headers.authorization, `Bearer ${EMULATOR_OPENAI_KEY}`);
+    const body = seen.body as Record<string, any>;
+    assert.equal(body.model, "gpt-4o-mini");
+    assert.equal(body.max_completion_tokens, 300);
+    assert.equal(body.max_tokens, undefined);
+    assert.equal(body.temperature, 0.2);
+    assert.equal(body.stream, undefined);
+    const [text, picture] = body.messages[0].content;
+    assert.deepEqual(text, { type: "text", text: PROMPT });
+    assert.equal(picture.type, "image_url");
+    assert.equal(picture.image_url.detail, "auto");
+    assert.ok(picture.image_url.url.startsWith("data:image/jpeg;base64,/9j/"));
+    assert.equal(atob(picture.image_url.url.split(",")[1]).length, image.bytes.length);
+  });
+});
+
+Deno.test("describe() streams: onFirstToken fires before the answer completes and usage comes from the last chunk", async () => {
+  await withEmulator(async (emulator, adapter) => {
+    const events: string[] = [];
+    const description = await adapter.describe(request({ stream: true }), {
+      onFirstToken: () => events.push("first token"),
+    });
+    events.push("done");
+    assert.deepEqual(events, ["first token", "done"]);
+    assert.equal(description.text, DEFAULT_TEXT);
+    assert.equal(description.finishReason, "stop");
+    assert.equal(description.usage.outputTokens, countWords(DEFAULT_TEXT));
+    assert.ok(description.usage.inputTokens! > countWords(PROMPT));
+    const body = emulator.requests[0].body as Record<string, any>;
+    assert.equal(body.stream, true);
+    assert.deepEqual(body.stream_options, { include_usage: true });
+  }, { ttftMs: 30, chunkDelayMs: 5 });
+});
+
+Deno.test("describe() calls onFirstToken once the first content delta arrives, not at the role chunk", async () => {
+  await withEmulator(async (_emulator, adapter) => {
+    const started = performance.now();
+    let firstTokenAt = 0;
+    await adapter.describe(request({ stream: true }), {
+      onFirstToken: () => firstTokenAt = performance.now() - started,
+    });
+    const total = performance.now() - started;
+    // Role chunk after ttft (40 ms), first word 40 ms later, 18 more words at 40 ms each.
+    assert.ok(firstTokenAt >= 70, `first token after ${firstTokenAt} ms`);
+    assert.ok(
+      total - firstTokenAt >= 400,
+      `answer took ${total - firstTokenAt} ms after the first token`,
+    );
+  }, { ttftMs: 40, chunkDelayMs: 40 });
+});
+
+Deno.test("describe() sends a strict json_schema and returns the schema-validated object", async () => {
+  for (const stream of [false, true]) {
+    await withEmulator(async (emulator, adapter) => {
+      const description = await adapter.describe(request({ schema: VENUE_SCHEMA, stream }));
+      const parsed = VENUE_SCHEMA.schema.parse(description.structured);
+      assert.deepEqual(description.structured, parsed);
+      assert.equal(
+        typeof (description.structured as { isEventVenue: boolean }).isEventVenue,
+        "boolean",
+      );
+      const format = (emulator.requests[0].body as Record<string, any>).response_format;
+      assert.equal(format.type, "json_schema");
+      assert.equal(format.json_schema.name, "image_tags");
+      assert.equal(format.json_schema.strict, true);
+      assert.equal(format.json_schema.schema.additionalProperties, false);
+      assert.deepEqual(format.json_schema.schema.required, ["tags", "scene", "isEventVenue"]);
+      assert.equal(format.json_schema.schema.$schema, undefined);
+    });
+  }
+});
+
+Deno.test("describe() maps an answer that is not JSON for a schema request to invalid_response", async () => {
+  await withEmulator(async (_emulator, adapter) => {
+    const error = await failure(adapter.describe(request({ schema: VENUE_SCHEMA })));
+    assert.equal(error.kind, "invalid_response");
+    assert.equal(error.retryable, false);
+  }, { ignoreSchema: true });
+});
+
+Deno.test("describe() maps 429 to rate_limit with retryAfterMs from the headers", async () => {
+  await withEmulator(async (emulator, adapter) => {
+    emulator.fail("rate_limit");
+    const error = await failure(adapter.describe(request()));
+    assert.equal(error.kind, "rate_limit");
+    assert.equal(error.status, 429);
+    assert.equal(error.retryable, true);
+    assert.equal(error.retryAfterMs, 2000);
+    assert.equal(error.code, "rate_limit_exceeded");
+    assert.equal(emulator.requests.length, 1, "the SDK must not retry by itself");
+  }, { retryAfterSeconds: 2 });
+});
+
+Deno.test("describe() maps a 429 insufficient_quota to a rate_limit that is not retryable", async () => {
+  await withEmulator(async (emulator, adapter) => {
+    emulator.fail("rate_limit");
+    const error = await failure(adapter.describe(request()));
+    assert.equal(error.kind, "rate_limit");
+    assert.equal(error.retryable, false);
+    assert.equal(error.code, "insufficient_quota");
+  }, { rateLimitCode: "insufficient_quota" });
+});
+
+Deno.test("describe() maps HTTP and transport faults to their kinds", async () => {
+  const expected: [Fault, string, boolean, boolean][] = [
+    // fault, kind, retryable, stream
+    ["server_error", "server", true, false],
+    ["overloaded", "overloaded", true, false],
+    ["reset", "network", true, false],
+    ["reset", "network", true, true],
+    ["malformed", "invalid_response", false, false],
+    ["malformed", "invalid_response", false, true],
+    ["stream_cut", "network", true, true],
+    ["refusal", "content_filter", false, false],
+    ["refusal", "content_filter", false, true],
+    ["auth", "auth", false, false],
+  ];
+  await withEmulator(async (emulator, adapter) => {
+    for (const [fault, kind, retryable, stream] of expected) {
+      emulator.fail(fault);
+      const error = await failure(adapter.describe(request({ stream })));
+      assert.equal(
+        error.kind,
+        kind,
+        `${fault} (stream ${stream}) → ${error.kind}: ${error.message}`,
+      );
+      assert.equal(error.retryable, retryable, `${fault} retryable`);
+    }
+    assert.equal(emulator.requests.length, expected.length, "one request per call: no SDK retries");
+  });
+});
+
+Deno.test("describe() maps a stream that ends without a finish reason to network", async () => {
+  await withEmulator(async (_emulator, adapter) => {
+    const error = await failure(adapter.describe(request({ stream: true })));
+    assert.equal(error.kind, "network");
+    assert.match(error.message, /ended before/);
+  }, { streamWithoutFinish: true });
+});
+
+Deno.test("describe() maps a hang past AbortSignal.timeout to timeout and a user abort to cancelled", async () => {
+  await withEmulator(async (emulator, adapter) => {
+    emulator.fail("hang", "hang", "hang");
+    const timedOut = await failure(
+      adapter.describe(request(), { signal: AbortSignal.timeout(150) }),
+    );
+    assert.equal(timedOut.kind, "timeout");
+    assert.equal(timedOut.retryable, true);
+
+    const streamed = await failure(
+      adapter.describe(request({ stream: true }), { signal: AbortSignal.timeout(150) }),
+    );
+    assert.equal(streamed.kind, "timeout");
+
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const cancelled = await failure(adapter.describe(request(), { signal: controller.signal }));
+    assert.equal(cancelled.kind, "cancelled");
+    assert.equal(cancelled.retryable, false);
+  });
+});
+
+Deno.test("describe() maps an abort in the middle of a stream to timeout, not a short answer", async () => {
+  await withEmulator(async (_emulator, adapter) => {
+    let first = false;
+    const error = await failure(
+      adapter.describe(request({ stream: true }), {
+        signal: AbortSignal.timeout(200),
+        onFirstToken: () => first = true,
+      }),
+    );
+    assert.ok(first, "some text had arrived");
+    assert.equal(error.kind, "timeout");
+  }, { ttftMs: 0, chunkDelayMs: 60 });
+});
+
+Deno.test("describe() maps a wrong key to auth (not retryable) without the key in the message", async () => {
+  const wrongKey = "sk-wrong-SECRET-9876543210fedcba";
+  await withEmulator(async (_emulator, adapter) => {
+    const error = await failure(adapter.describe(request()));
+    assert.equal(error.kind, "auth");
+    assert.equal(error.status, 401);
+    assert.equal(error.retryable, false);
+    assert.ok(!error.message.includes(wrongKey));
+    assert.ok(!String(error.stack).includes(wrongKey));
+  }, { adapterKey: wrongKey });
+});
+
+Deno.test("describe() returns an empty answer with a warning rather than an error", async () => {
+  await withEmulator(async (emulator, adapter) => {
+    emulator.fail("empty", "empty");
+    for (const stream of [false, true]) {
+      const description = await adapter.describe(request({ stream }));
+      assert.equal(description.text, "");
+      assert.equal(description.finishReason, "stop");
+      assert.deepEqual(description.warnings, ["the model answered with empty text"]);
+    }
+  });
+});
+
+Deno.test("describe() reports usage the server left out as undefined, not 0", async () => {
+  await withEmulator(async (_emulator, adapter) => {
+    for (const stream of [false, true]) {
+      const { usage } = await adapter.describe(request({ stream }));
+      assert.deepEqual(usage, {});
+      assert.equal(usage.inputTokens, undefined);
+      assert.equal(usage.outputTokens, undefined);
+    }
+  }, { omitUsage: true });
+});
+
+Deno.test("describe() maps prompt_tokens_details.image_tokens to imageTokens when reported", async () => {
+  await withEmulator(async (_emulator, adapter) => {
+    const { usage } = await adapter.describe(request());
+    assert.equal(
+      usage.imageTokens,
+      estimateImageTokens({ platform: "openai", model: "gpt-4o-mini", ...image }),
+    );
+    assert.equal(usage.inputTokens, usage.imageTokens! + countWords(PROMPT));
+  }, { reportImageTokens: true });
+});
+
+Deno.test("describe() maps a max-tokens cut to finishReason length", async () => {
+  await withEmulator(async (_emulator, adapter) => {
+    const description = await adapter.describe(request({ maxOutputTokens: 5, stream: true }));
+    assert.equal(description.finishReason, "length");
+    assert.equal(description.usage.outputTokens, 5);
+    assert.equal(countWords(description.text), 5);
+  });
+});
+
+Deno.test("billed image tokens of real photos are within 5% of estimateImageTokens", async () => {
+  const files = ["o01_cat.png", "v13_sydney_opera_night.webp", "o06_scanned_page.png"];
+  await withEmulator(async (emulator) => {
+    for (const file of files) {
+      const photo = await loadSamplePayload(file);
+      for (const detail of ["auto", "low"] as const) {
+        const detailed = createOpenAI({
+          apiKey: EMULATOR_OPENAI_KEY,
+          baseUrl: `${emulator.url}/v1`,
+          detail,
+        });
+        const { usage } = await detailed.describe(request({ image: photo }));
+        const billed = usage.inputTokens! - countWords(PROMPT);
+        const estimate = estimateImageTokens({
+          platform: "openai",
+          model: "gpt-4o-mini",
+          width: photo.width,
+          height: photo.height,
+          detail,
+        })!;
+        assert.ok(
+          Math.abs(billed - estimate) <= estimate * 0.05,
+          `${file} ${detail} ${photo.width}×${photo.height}: billed ${billed}, estimated ${estimate}`,
+        );
+      }
+    }
+  });
+});

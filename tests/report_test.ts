@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { notebookParams, paramsToEnv, renderReport } from "../lib/report.ts";
+import { loadConfig } from "../lib/config.ts";
+import { repoPath } from "../lib/paths.ts";
+import { INJECTED_TEXT, jupyterAvailable, renderTestReport } from "./report-fixture.ts";
+
+const ignore = !jupyterAvailable();
+if (ignore) console.warn("report tests skipped: /usr/bin/python3 has no nbclient (sh scripts/setup-jupyter.sh)");
+
+interface NotebookCell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: { output_type: string; ename?: string }[];
+}
+
+function source(cell: NotebookCell): string {
+  return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+}
+
+/** A throwaway notebook in a temp folder, one code cell per source. */
+async function writeNotebook(name: string, sources: string[]): Promise<string> {
+  const folder = await Deno.makeTempDir({ prefix: "visionbench-notebook-" });
+  const path = `${folder}/${name}.ipynb`;
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+      cells: sources.map((text, index) => ({
+        id: `cell-${index}`,
+        cell_type: "code",
+        source: text,
+        metadata: {},
+        outputs: [],
+        execution_count: null,
+      })),
+    }),
+  );
+  return path;
+}
+
+Deno.test("paramsToEnv() and notebookParams() round-trip the VB_* parameters", () => {
+  const params = {
+    platforms: ["local", "openai:gpt-4o-mini"],
+    images: "/data/images",
+    limit: 3,
+    prompt: "List the objects.",
+    resize: ["original", "512"],
+    runId: "run-1",
+    repeat: 2,
+    out: "/data/results",
+    maxP50Ms: 4000,
+  };
+  const env = paramsToEnv(params, "/work");
+  assert.equal(env.VB_PLATFORMS, "local,openai:gpt-4o-mini");
+  assert.deepEqual(notebookParams({}, loadConfig({ env, envFile: null })), params);
+});
+
+Deno.test("paramsToEnv() makes paths absolute from the caller's folder, since kernels run in notebooks/", () => {
+  const env = paramsToEnv({ images: "images", out: "results/x" }, "/work/main");
+  assert.equal(env.VB_IMAGES, "/work/main/images");
+  assert.equal(env.VB_OUT, "/work/main/results/x");
+});
+
+Deno.test("notebookParams() keeps the notebook's defaults for unset variables and rejects a bad limit", () => {
+  const config = loadConfig({ env: { VB_LIMIT: "5" }, envFile: null });
+  assert.deepEqual(notebookParams({ platforms: ["local"], limit: 3 }, config), {
+    platforms: ["local"],
+    limit: 5,
+    images: repoPath("images"),
+    out: repoPath("results"),
+  });
+  assert.throws(
+    () => notebookParams({}, loadConfig({ env: { VB_LIMIT: "three" }, envFile: null })),
+    /VB_LIMIT must be a positive integer/,
+  );
+});
+
+Deno.test({
+  name: "renderReport() fails naming the notebook and the cell when a cell shows nothing",
+  ignore,
+  async fn() {
+    const path = await writeNotebook("silent-cell", ['console.log("shown")', "const silent = 1;"]);
+    await assert.rejects(
+      renderReport({ notebooks: [path], outDir: `${path}.out`, onLine: () => {} }),
+      /silent-cell: cell 1 \('const silent = 1;'\) produced no output/,
+    );
+  },
+});
+
+Deno.test({
+  name: "renderReport() fails naming the notebook and the cell when a cell throws, and skips the rest",
+  ignore,
+  async fn() {
+    const path = await writeNotebook("throwing-cell", [
+      "// no-output\nconst ready = true;",
+      'throw new Error("boom in cell")',
+      '"never runs"',
+    ]);
+    const error = await renderReport({ notebooks: [path], outDir: `${path}.out`, onLine: () => {} })
+      .then(() => undefined, (error: Error) => error);
+    assert.ok(error, "renderReport() should have failed");
+    assert.match(error.message, /throwing-cell: cell 1 \('throw new Error\("boom in cell"\)'\) raised .*boom in cell/);
+    assert.doesNotMatch(error.message, /cell 2/);
+  },
+});
+
+Deno.test({
+  name: "renderReport() keeps outputs the Deno kernel sends after it reports idle",
+  ignore,
+  async fn() {
+    // Without the grace period after idle, a few of these lose their output on Deno 2.9.6.
+    const cells = Array.from({ length: 24 }, (_, index) =>
+      index % 2 ? `${index} * 2` : `Deno.jupyter.html\`<b>cell ${index}</b>\``);
+    const path = await writeNotebook("many-cells", cells);
+    const report = await renderReport({ notebooks: [path], outDir: `${path}.out`, onLine: () => {} });
+    const notebook = JSON.parse(await Deno.readTextFile(report.executedNotebooks[0]));
+    const silent = notebook.cells.filter((cell: NotebookCell) => !cell.outputs?.length);
+    assert.equal(silent.length, 0);
+  },
+});
+
+Deno.test({
+  name: "the four notebooks run on local and export one report without file:// links, with escaped descriptions",
+  ignore,
+  sanitizeResources: false,
+  async fn() {
+    const report = await renderTestReport();
+    assert.equal(report.executedNotebooks.length, 4);
+    for (const path of report.executedNotebooks) {
+      const notebook = JSON.parse(await Deno.readTextFile(path));
+      for (const [index, cell] of (notebook.cells as NotebookCell[]).entries()) {
+        if (cell.cell_type !== "code") continue;
+        const outputs = cell.outputs ?? [];
+        const errors = outputs.filter((output) => output.output_type === "error");
+        assert.equal(errors.length, 0, `${path} cell ${index} raised ${errors[0]?.ename}`);
+        if (/^\s*(\/\/|#)\s*no-output/.test(source(cell))) continue;
+        assert.ok(outputs.length > 0, `${path} cell ${index} has no output`);
+      }
+    }
+    const html = await Deno.readTextFile(report.reportPath);
+    assert.ok(!html.includes("file://"), "the report links file://");
+    assert.ok(!/<script[^>]+src=/.test(html), "the report loads an external script");
+    assert.match(html, /<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    // The hostile description is on the page as text, never as markup.
+    assert.ok(html.includes("&lt;script&gt;window.__visionbenchInjected"), "escaped description missing");
+    assert.ok(!html.includes(INJECTED_TEXT.slice(0, 40)), "raw description markup in the report");
+    assert.ok(!html.includes("<img src=x"), "raw description markup in the report");
+    for (const title of ["Quick check", "Benchmark", "Compare", "Prompt lab"]) {
+      assert.ok(html.includes(title), `the report has no "${title}" section`);
+    }
+    await Deno.remove(report.outDir, { recursive: true });
+  },
+});
