@@ -11,7 +11,12 @@ import {
   APIError,
   APIUserAbortError,
 } from "@anthropic-ai/sdk";
-import { type ErrorKind, kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/errors.ts";
+import {
+  type ErrorKind,
+  kindFromStatus,
+  retryAfterFromHeaders,
+  VisionBenchError,
+} from "../lib/errors.ts";
 import { abortedError } from "./shared-errors.ts";
 
 /** Anthropic error types, as documented, with their normalized kind. */
@@ -69,13 +74,17 @@ export function anthropicError(error: unknown, context: AnthropicErrorContext): 
     const kind = (type && KIND_BY_ERROR_TYPE[type]) ?? kindFromStatus(error.status);
     const where = error.status === undefined ? "error event in stream" : String(error.status);
     const message = error.apiMessage ?? error.message;
-    return new VisionBenchError(kind, clean(`${platform} ${where} ${type ?? "error"}: ${message}`), {
-      platform,
-      status: error.status,
-      code: type,
-      retryAfterMs: retryAfterFromHeaders(error.headers),
-      cause: error,
-    });
+    return new VisionBenchError(
+      kind,
+      clean(`${platform} ${where} ${type ?? "error"}: ${message}`),
+      {
+        platform,
+        status: error.status,
+        code: type,
+        retryAfterMs: retryAfterFromHeaders(error.headers),
+        cause: error,
+      },
+    );
   }
   if (error instanceof SyntaxError) {
     return new VisionBenchError(

@@ -10,9 +10,9 @@ import { z } from "zod";
 import type {
   Adapter,
   AdapterSettings,
-  Description,
   DescribeOptions,
   DescribeRequest,
+  Description,
   FinishReason,
   StructuredSchema,
   Usage,
@@ -65,7 +65,10 @@ export const ANTHROPIC_DEFAULT_MODEL = "claude-haiku-4-5";
  * The Messages API body for one describe request: image block first, then the prompt (the
  * order Anthropic recommends for image questions).
  */
-export function buildMessageParams(model: string, request: DescribeRequest): AnthropicMessageParams {
+export function buildMessageParams(
+  model: string,
+  request: DescribeRequest,
+): AnthropicMessageParams {
   const params: AnthropicMessageParams = {
     model,
     max_tokens: request.maxOutputTokens,
@@ -270,7 +273,9 @@ export function mapUsage(usage: WireUsage): Usage {
   const input = count(usage.input_tokens);
   const cacheWrite = count(usage.cache_creation_input_tokens);
   const cacheRead = count(usage.cache_read_input_tokens);
-  const inputTokens = input === undefined ? undefined : input + (cacheWrite ?? 0) + (cacheRead ?? 0);
+  const inputTokens = input === undefined
+    ? undefined
+    : input + (cacheWrite ?? 0) + (cacheRead ?? 0);
   const outputTokens = count(usage.output_tokens);
   return {
     inputTokens,
@@ -329,7 +334,11 @@ export function createAnthropic(settings: AnthropicSettings): Adapter {
         { platform, status: 404, code: "retired_model" },
       );
     }
-    const context: AnthropicErrorContext = { platform, apiKey: settings.apiKey, signal: options.signal };
+    const context: AnthropicErrorContext = {
+      platform,
+      apiKey: settings.apiKey,
+      signal: options.signal,
+    };
     const params = buildMessageParams(model, request);
     let collected: CollectedMessage;
     try {

@@ -5,12 +5,24 @@
  * @module
  */
 import type { AdapterFactory } from "../lib/adapter.ts";
+import { createAnthropic } from "./anthropic.ts";
+import { createGemini } from "./gemini.ts";
+import { createCloudflare } from "./cloudflare.ts";
+import { createOllama } from "./ollama.ts";
+import { createReplicate } from "./replicate.ts";
 import { createLocal } from "./local.ts";
 import { createOpenAI } from "./openai.ts";
+import { createRunPod } from "./runpod.ts";
 
 /** Every adapter factory, by the name presets use. */
 export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
   // adapters register here, one line each: name: createX,
+  anthropic: createAnthropic,
+  gemini: createGemini,
+  cloudflare: createCloudflare,
+  ollama: createOllama,
+  replicate: createReplicate,
   local: createLocal,
   openai: createOpenAI,
+  runpod: createRunPod,
 };

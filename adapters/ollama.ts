@@ -29,7 +29,7 @@ import type {
   PlatformTiming,
   Usage,
 } from "../lib/adapter.ts";
-import { kindFromStatus, VisionBenchError } from "../lib/errors.ts";
+import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/errors.ts";
 import { abortedError, transportError } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -95,21 +95,31 @@ function buildChatRequest(request: DescribeRequest, model: string, keepAlive?: s
   };
 }
 
-/** A fetch that also aborts when `signal` does: the SDK gives a non-streamed chat no signal. */
-function fetchWithSignal(base: typeof fetch, signal: AbortSignal | undefined): typeof fetch {
-  if (!signal) return base;
-  return (input, init) =>
-    base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+/** What the per-call fetch saw last: the SDK's `ResponseError` drops the headers (Retry-After). */
+interface Transport {
+  fetch: typeof fetch;
+  lastHeaders?: Headers;
 }
 
-function makeClient(host: string, settings: OllamaSettings, signal?: AbortSignal): Ollama {
+/** A fetch that also aborts when `signal` does: the SDK gives a non-streamed chat no signal. */
+function makeTransport(base: typeof fetch, signal: AbortSignal | undefined): Transport {
+  const transport: Transport = {
+    fetch: async (input, init) => {
+      const merged = signal && init?.signal
+        ? AbortSignal.any([init.signal, signal])
+        : signal ?? init?.signal;
+      const response = await base(input, { ...init, signal: merged });
+      transport.lastHeaders = response.headers;
+      return response;
+    },
+  };
+  return transport;
+}
+
+function makeClient(host: string, settings: OllamaSettings, transport: Transport): Ollama {
   const headers: Record<string, string> = { ...settings.headers };
   if (settings.apiKey) headers.Authorization = `Bearer ${settings.apiKey}`;
-  return new Ollama({
-    host,
-    headers,
-    fetch: fetchWithSignal(settings.fetch ?? globalThis.fetch, signal),
-  });
+  return new Ollama({ host, headers, fetch: transport.fetch });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,7 +152,15 @@ async function chat(
   return { text: parts.join(""), stats: ChatStatsSchema.parse(last) };
 }
 
-function mapError(error: unknown, context: { platform: string; model: string; host: string; signal?: AbortSignal }) {
+interface ErrorContext {
+  platform: string;
+  model: string;
+  host: string;
+  signal?: AbortSignal;
+  headers?: Headers;
+}
+
+function mapError(error: unknown, context: ErrorContext): VisionBenchError {
   if (context.signal?.aborted) return abortedError(context.signal, { ...context, cause: error });
   const response = ResponseErrorSchema.safeParse(error);
   if (response.success) {
@@ -151,11 +169,16 @@ function mapError(error: unknown, context: { platform: string; model: string; ho
     const hint = notFound && context.platform !== "ollama-cloud"
       ? ` — run \`ollama pull ${context.model}\` on ${context.host}`
       : "";
-    return new VisionBenchError(notFound ? "not_found" : kindFromStatus(status), `ollama: ${message}${hint}`, {
-      status,
-      platform: context.platform,
-      cause: error,
-    });
+    return new VisionBenchError(
+      notFound ? "not_found" : kindFromStatus(status),
+      `ollama: ${message}${hint}`,
+      {
+        status,
+        retryAfterMs: retryAfterFromHeaders(context.headers),
+        platform: context.platform,
+        cause: error,
+      },
+    );
   }
   // A stream that ends without its `done` line: the connection dropped mid-answer.
   if (error instanceof Error && /Did not receive done/.test(error.message)) {
@@ -215,9 +238,8 @@ function mapTiming(stats: ChatStats, coldStartLoadMs: number): PlatformTiming {
     loadMs,
     promptEvalMs: nanosToMs(stats.prompt_eval_duration),
     evalMs: nanosToMs(stats.eval_duration),
-    coldStart: loadMs === undefined
-      ? undefined
-      : loadMs >= coldStartLoadMs || (serverMs !== undefined && serverMs > 0 && loadMs / serverMs > 0.5),
+    coldStart: loadMs === undefined ? undefined : loadMs >= coldStartLoadMs ||
+      (serverMs !== undefined && serverMs > 0 && loadMs / serverMs > 0.5),
   };
 }
 
@@ -227,11 +249,20 @@ function parseStructured(text: string, request: DescribeRequest, platform: strin
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new VisionBenchError("invalid_response", "ollama: structured answer is not JSON", { platform, cause });
+    throw new VisionBenchError("invalid_response", "ollama: structured answer is not JSON", {
+      platform,
+      cause,
+    });
   }
   const parsed = request.schema.schema.safeParse(value);
   if (!parsed.success) {
-    throw new VisionBenchError("invalid_response", `ollama: structured answer does not match ${request.schema.name}: ${z.prettifyError(parsed.error)}`, { platform, cause: parsed.error });
+    throw new VisionBenchError(
+      "invalid_response",
+      `ollama: structured answer does not match ${request.schema.name}: ${
+        z.prettifyError(parsed.error)
+      }`,
+      { platform, cause: parsed.error },
+    );
   }
   return parsed.data;
 }
@@ -263,12 +294,13 @@ export function createOllama(settings: OllamaSettings = {}): Adapter {
     async describe(request, options = {}) {
       const { signal } = options;
       if (signal?.aborted) throw abortedError(signal, { platform });
-      const client = makeClient(host, settings, signal);
+      const transport = makeTransport(settings.fetch ?? globalThis.fetch, signal);
+      const client = makeClient(host, settings, transport);
       let result: { text: string; stats: ChatStats };
       try {
         result = await chat(client, request, { model, keepAlive: settings.keepAlive }, options);
       } catch (error) {
-        throw mapError(error, { platform, model, host, signal });
+        throw mapError(error, { platform, model, host, signal, headers: transport.lastHeaders });
       }
       const { text, stats } = result;
       const description: Description = {
@@ -305,11 +337,8 @@ export interface ListVisionModelsOptions {
  */
 export async function listVisionModels(options: ListVisionModelsOptions = {}): Promise<string[]> {
   const host = options.host ?? LOCAL_HOST;
-  const client = new Ollama({
-    host,
-    headers: options.headers,
-    fetch: fetchWithSignal(options.fetch ?? globalThis.fetch, options.signal),
-  });
+  const transport = makeTransport(options.fetch ?? globalThis.fetch, options.signal);
+  const client = new Ollama({ host, headers: options.headers, fetch: transport.fetch });
   const context = { platform: "ollama", model: "", host, signal: options.signal };
   try {
     const tags = TagsSchema.parse(await client.list());

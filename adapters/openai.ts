@@ -211,13 +211,16 @@ function mapFinishReason(raw: string | null): FinishReason {
 
 function mapUsage(usage: ChatUsage | undefined): Usage {
   if (!usage) return {};
+  // completion_tokens includes reasoning; the contract reports them apart (pricing bills both).
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens ?? undefined;
+  const completion = usage.completion_tokens ?? undefined;
   return {
     inputTokens: usage.prompt_tokens ?? undefined,
-    outputTokens: usage.completion_tokens ?? undefined,
+    outputTokens: completion === undefined ? undefined : completion - (reasoning ?? 0),
     totalTokens: usage.total_tokens ?? undefined,
     cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? undefined,
     imageTokens: usage.prompt_tokens_details?.image_tokens ?? undefined,
-    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? undefined,
+    reasoningTokens: reasoning,
   };
 }
 

@@ -76,3 +76,12 @@ export function httpError(
     cause: options.cause,
   });
 }
+
+/**
+ * `text` with `secret` replaced by `***`, and cut to `maxLength`: for error messages built from a
+ * platform's response body, which can echo what the request carried.
+ */
+export function scrubbed(text: string, secret: string | undefined, maxLength = 300): string {
+  const clean = secret && secret.length >= 6 ? text.split(secret).join("***") : text;
+  return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
+}

@@ -56,7 +56,9 @@ export type FinishReason = "stop" | "length" | "content_filter" | "tool" | "erro
 
 /** Token usage as reported by the platform. A field the platform did not report is `undefined`, never 0. */
 export interface Usage {
+  /** Every input token billed, image tokens included. */
   inputTokens?: number;
+  /** Answer tokens, NOT counting `reasoningTokens` (pricing bills the two as output together). */
   outputTokens?: number;
   /** Image tokens when the platform reports them separately. */
   imageTokens?: number;

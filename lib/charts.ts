@@ -32,3 +32,9 @@ export {
   renderPlot,
   withSvgNamespace,
 } from "./charts/svg.ts";
+export {
+  qualityCostLatencyChart,
+  type QualityCostLatencyChartOptions,
+  recallHeatmap,
+  type RecallHeatmapOptions,
+} from "./charts/quality.ts";

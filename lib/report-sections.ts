@@ -40,12 +40,16 @@ export function attributionList(
     const sourceHtml = /^https?:\/\//.test(source)
       ? `<a href="${escapeHtml(source)}" rel="noopener noreferrer">${escapeHtml(source)}</a>`
       : escapeHtml(source);
-    return `<li><code>${escapeHtml(entry.file)}</code>${entry.shows ? ` (${escapeHtml(entry.shows)})` : ""}: ` +
+    return `<li><code>${escapeHtml(entry.file)}</code>${
+      entry.shows ? ` (${escapeHtml(entry.shows)})` : ""
+    }: ` +
       `${escapeHtml(entry.creator ?? "unknown creator")}, ${escapeHtml(entry.license)}` +
       `${source ? `, ${sourceHtml}` : ""}</li>`;
   });
   return new HtmlFragment(
-    `<div class="visionbench-attributions"><p>${credited.length} image${credited.length === 1 ? "" : "s"} ` +
+    `<div class="visionbench-attributions"><p>${credited.length} image${
+      credited.length === 1 ? "" : "s"
+    } ` +
       `used under licences that require attribution:</p><ul>${items.join("")}</ul></div>`,
   );
 }
@@ -70,7 +74,9 @@ export interface PlatformsNoteOptions {
 export function platformsNote(options: PlatformsNoteOptions): HtmlFragment {
   const ran = [...new Set(options.ran)].sort();
   const skipped = options.skipped.filter((platform) => !ran.includes(platform.preset));
-  const ranHtml = ran.length ? ran.map((preset) => `<code>${escapeHtml(preset)}</code>`).join(", ") : "none";
+  const ranHtml = ran.length
+    ? ran.map((preset) => `<code>${escapeHtml(preset)}</code>`).join(", ")
+    : "none";
   const skippedHtml = skipped.length
     ? `<ul>${
       skipped.map((platform) =>
@@ -105,7 +111,10 @@ export interface CompareAgainstOptions {
  * compareAgainst(summarize(frame), { column: "promptId", base: "default" });
  * ```
  */
-export function compareAgainst(summary: pl.DataFrame, options: CompareAgainstOptions): pl.DataFrame {
+export function compareAgainst(
+  summary: pl.DataFrame,
+  options: CompareAgainstOptions,
+): pl.DataFrame {
   const {
     column,
     base,
@@ -117,7 +126,11 @@ export function compareAgainst(summary: pl.DataFrame, options: CompareAgainstOpt
     .select(...by, ...metrics.map((metric) => pl.col(metric).alias(baseName(metric))));
   const deltaName = (metric: string) => `delta${metric[0].toUpperCase()}${metric.slice(1)}`;
   return summary.join(baseRows, { on: by, how: "left" })
-    .withColumns(...metrics.map((metric) => pl.col(metric).sub(pl.col(baseName(metric))).alias(deltaName(metric))))
+    .withColumns(
+      ...metrics.map((metric) =>
+        pl.col(metric).sub(pl.col(baseName(metric))).alias(deltaName(metric))
+      ),
+    )
     .drop(metrics.map(baseName))
     .sort([...by, column]);
 }

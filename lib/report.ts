@@ -22,7 +22,8 @@ import { DEFAULT_IMAGES_DIR, DEFAULT_RESULTS_DIR, repoPath } from "./paths.ts";
 export const DEFAULT_PYTHON = "/usr/bin/python3";
 
 /** The command that installs what the report needs. */
-export const SETUP_HINT = "sh scripts/setup-jupyter.sh   (apt-get: jupyter-nbconvert jupyter-client)";
+export const SETUP_HINT =
+  "sh scripts/setup-jupyter.sh   (apt-get: jupyter-nbconvert jupyter-client)";
 
 /** Parameters of the notebooks; each becomes a `VB_*` environment variable. */
 export interface NotebookParams {
@@ -55,7 +56,10 @@ export interface NotebookParams {
  * paramsToEnv({ platforms: ["local", "openai"], limit: 3 }); // { VB_PLATFORMS: "local,openai", VB_LIMIT: "3" }
  * ```
  */
-export function paramsToEnv(params: NotebookParams, cwd: string = Deno.cwd()): Record<string, string> {
+export function paramsToEnv(
+  params: NotebookParams,
+  cwd: string = Deno.cwd(),
+): Record<string, string> {
   const env: Record<string, string> = {};
   const absolute = (path: string) => isAbsolute(path) ? path : resolve(cwd, path);
   if (params.platforms?.length) env.VB_PLATFORMS = params.platforms.join(",");
@@ -66,7 +70,9 @@ export function paramsToEnv(params: NotebookParams, cwd: string = Deno.cwd()): R
   if (params.runId !== undefined) env.VB_RUN_ID = params.runId;
   if (params.repeat !== undefined) env.VB_REPEAT = String(positive("repeat", params.repeat));
   if (params.out !== undefined) env.VB_OUT = absolute(params.out);
-  if (params.maxP50Ms !== undefined) env.VB_MAX_P50_MS = String(positive("maxP50Ms", params.maxP50Ms));
+  if (params.maxP50Ms !== undefined) {
+    env.VB_MAX_P50_MS = String(positive("maxP50Ms", params.maxP50Ms));
+  }
   return env;
 }
 
@@ -87,7 +93,8 @@ export function notebookParams(
   defaults: NotebookParams = {},
   config: Config = loadConfig(),
 ): ResolvedNotebookParams {
-  const list = (name: string) => config.get(name)?.split(",").map((item) => item.trim()).filter(Boolean);
+  const list = (name: string) =>
+    config.get(name)?.split(",").map((item) => item.trim()).filter(Boolean);
   const integer = (name: string) => {
     const value = config.get(name);
     if (value === undefined) return undefined;
@@ -135,6 +142,8 @@ export interface RenderReportOptions {
   cellTimeoutSeconds?: number;
   /** @default {@link DEFAULT_PYTHON} */
   python?: string;
+  /** Extra environment of the kernels, e.g. keys and base URLs (emulators). @default {} */
+  env?: Record<string, string>;
   /** Receives the executor's progress lines. @default written to stderr */
   onLine?: (line: string) => void;
 }
@@ -172,9 +181,13 @@ export async function checkJupyter(python: string = DEFAULT_PYTHON): Promise<voi
       stderr: "piped",
     }).output();
   } catch (error) {
-    throw new VisionBenchError("config", `${python} cannot run; install Jupyter with: ${SETUP_HINT}`, {
-      cause: error,
-    });
+    throw new VisionBenchError(
+      "config",
+      `${python} cannot run; install Jupyter with: ${SETUP_HINT}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (!output.success) {
     throw new VisionBenchError(
@@ -185,9 +198,13 @@ export async function checkJupyter(python: string = DEFAULT_PYTHON): Promise<voi
   try {
     await Deno.stat(repoPath(".jupyter/kernels/deno/kernel.json"));
   } catch (error) {
-    throw new VisionBenchError("config", "the Deno kernelspec .jupyter/kernels/deno/kernel.json is missing", {
-      cause: error,
-    });
+    throw new VisionBenchError(
+      "config",
+      "the Deno kernelspec .jupyter/kernels/deno/kernel.json is missing",
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -218,7 +235,7 @@ export async function renderReport(options: RenderReportOptions = {}): Promise<R
       String(options.cellTimeoutSeconds ?? 1800),
       ...notebooks.map((path) => resolve(path)),
     ],
-    env: { ...kernelEnv(), ...paramsToEnv(params) },
+    env: { ...options.env, ...kernelEnv(), ...paramsToEnv(params) },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -246,7 +263,9 @@ export async function renderReport(options: RenderReportOptions = {}): Promise<R
 
 /** Environment for the executor: the repo-local kernelspec, and this deno first on PATH. */
 function kernelEnv(): Record<string, string> {
-  const jupyterPath = [repoPath(".jupyter"), Deno.env.get("JUPYTER_PATH")].filter(Boolean).join(":");
+  const jupyterPath = [repoPath(".jupyter"), Deno.env.get("JUPYTER_PATH")].filter(Boolean).join(
+    ":",
+  );
   const path = [dirname(Deno.execPath()), Deno.env.get("PATH")].filter(Boolean).join(":");
   return { JUPYTER_PATH: jupyterPath, PATH: path };
 }

@@ -26,7 +26,9 @@ function list(value: string | undefined): string[] | undefined {
 function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new RangeError(`--${name} must be a positive integer`);
+  if (!Number.isInteger(number) || number <= 0) {
+    throw new RangeError(`--${name} must be a positive integer`);
+  }
   return number;
 }
 
@@ -78,7 +80,9 @@ async function main(): Promise<number> {
 try {
   Deno.exit(await main());
 } catch (error) {
-  if (error instanceof VisionBenchError || error instanceof RangeError || error instanceof TypeError) {
+  if (
+    error instanceof VisionBenchError || error instanceof RangeError || error instanceof TypeError
+  ) {
     console.error(`report: ${error.message}`);
     if (!(error instanceof VisionBenchError)) console.error(USAGE);
     Deno.exit(2);

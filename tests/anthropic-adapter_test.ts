@@ -2,6 +2,7 @@
  * The Anthropic adapter with the real `@anthropic-ai/sdk` against the local emulator.
  */
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import sharp from "sharp";
 import { z } from "zod";
 import { createAnthropic, TEMPERATURE_WARNING } from "../adapters/anthropic.ts";
@@ -65,7 +66,11 @@ Deno.test("describe() sends the base64 image, media type, prompt and max_tokens,
     assert.equal(answer.finishReason, "stop");
     assert.equal(answer.rawFinishReason, "end_turn");
     assert.equal(answer.responseModel, "claude-haiku-4-5");
-    const imageTokens = estimateImageTokens({ platform: "anthropic", model: "claude-haiku-4-5", ...image })!;
+    const imageTokens = estimateImageTokens({
+      platform: "anthropic",
+      model: "claude-haiku-4-5",
+      ...image,
+    })!;
     assert.equal(answer.usage.inputTokens, countWords(PROMPT) + imageTokens);
     assert.equal(answer.usage.outputTokens, countWords(DEFAULT_TEXT));
     assert.equal(answer.usage.totalTokens, answer.usage.inputTokens! + answer.usage.outputTokens!);
@@ -83,7 +88,7 @@ Deno.test("describe() sends the base64 image, media type, prompt and max_tokens,
     assert.deepEqual(imageBlock.source, {
       type: "base64",
       media_type: "image/jpeg",
-      data: btoa(String.fromCharCode(...image.bytes)),
+      data: Buffer.from(image.bytes).toString("base64"),
     });
     assert.deepEqual(textBlock, { type: "text", text: PROMPT });
   });
@@ -178,19 +183,87 @@ const FAULTS: {
   retryAfterMs?: number;
   stream?: boolean;
 }[] = [
-  { name: "429", setup: (e) => e.fail("rate_limit"), kind: "rate_limit", status: 429, retryable: true, retryAfterMs: 3000 },
-  { name: "529", setup: (e) => e.fail("overloaded"), kind: "overloaded", status: 529, retryable: true },
-  { name: "500", setup: (e) => e.fail("server_error"), kind: "server", status: 500, retryable: true },
+  {
+    name: "429",
+    setup: (e) => e.fail("rate_limit"),
+    kind: "rate_limit",
+    status: 429,
+    retryable: true,
+    retryAfterMs: 3000,
+  },
+  {
+    name: "529",
+    setup: (e) => e.fail("overloaded"),
+    kind: "overloaded",
+    status: 529,
+    retryable: true,
+  },
+  {
+    name: "500",
+    setup: (e) => e.fail("server_error"),
+    kind: "server",
+    status: 500,
+    retryable: true,
+  },
   { name: "401", setup: (e) => e.fail("auth"), kind: "auth", status: 401, retryable: false },
-  { name: "403", setup: (e) => e.failWith("permission"), kind: "auth", status: 403, retryable: false },
-  { name: "400", setup: (e) => e.failWith("bad_request"), kind: "bad_request", status: 400, retryable: false },
-  { name: "413", setup: (e) => e.failWith("request_too_large"), kind: "bad_request", status: 413, retryable: false },
+  {
+    name: "403",
+    setup: (e) => e.failWith("permission"),
+    kind: "auth",
+    status: 403,
+    retryable: false,
+  },
+  {
+    name: "400",
+    setup: (e) => e.failWith("bad_request"),
+    kind: "bad_request",
+    status: 400,
+    retryable: false,
+  },
+  {
+    name: "413",
+    setup: (e) => e.failWith("request_too_large"),
+    kind: "bad_request",
+    status: 413,
+    retryable: false,
+  },
   { name: "a reset connection", setup: (e) => e.fail("reset"), kind: "network", retryable: true },
-  { name: "a malformed body", setup: (e) => e.fail("malformed"), kind: "invalid_response", retryable: false },
-  { name: "a malformed stream", setup: (e) => e.fail("malformed"), kind: "invalid_response", retryable: false, stream: true },
-  { name: "a cut stream", setup: (e) => e.fail("stream_cut"), kind: "network", retryable: true, stream: true },
-  { name: "an error event mid-stream", setup: (e) => e.failWith("stream_error"), kind: "overloaded", retryable: true, stream: true },
-  { name: "a 429 on a stream", setup: (e) => e.fail("rate_limit"), kind: "rate_limit", status: 429, retryable: true, retryAfterMs: 3000, stream: true },
+  {
+    name: "a malformed body",
+    setup: (e) => e.fail("malformed"),
+    kind: "invalid_response",
+    retryable: false,
+  },
+  {
+    name: "a malformed stream",
+    setup: (e) => e.fail("malformed"),
+    kind: "invalid_response",
+    retryable: false,
+    stream: true,
+  },
+  {
+    name: "a cut stream",
+    setup: (e) => e.fail("stream_cut"),
+    kind: "network",
+    retryable: true,
+    stream: true,
+  },
+  {
+    name: "an error event mid-stream",
+    setup: (e) => e.failWith("stream_error"),
+    kind: "overloaded",
+    retryable: true,
+    stream: true,
+  },
+  {
+    name: "a 429 on a stream",
+    setup: (e) => e.fail("rate_limit"),
+    kind: "rate_limit",
+    status: 429,
+    retryable: true,
+    retryAfterMs: 3000,
+    stream: true,
+  },
 ];
 
 for (const fault of FAULTS) {
@@ -218,9 +291,10 @@ for (const fault of FAULTS) {
 Deno.test("describe() maps an abort by AbortSignal.timeout to timeout and a user abort to cancelled", async () => {
   await withEmulator(async (emulator) => {
     const adapter = adapterFor(emulator);
-    emulator.fail("hang");
+    // "stall", not the harness's "hang": see tests/emulators/stalls.ts.
+    emulator.failWith("stall");
     await rejectsWith(adapter.describe(request(), { signal: AbortSignal.timeout(100) }), "timeout");
-    emulator.fail("hang");
+    emulator.failWith("stall");
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     await rejectsWith(adapter.describe(request(), { signal: controller.signal }), "cancelled");
@@ -259,7 +333,10 @@ Deno.test("describe() reports a refusal as content_filter and an empty answer as
 
 Deno.test("describe() maps an unknown model to not_found", async () => {
   await withEmulator(async (emulator) => {
-    const error = await rejectsWith(adapterFor(emulator, "claude-nonexistent-9").describe(request()), "not_found");
+    const error = await rejectsWith(
+      adapterFor(emulator, "claude-nonexistent-9").describe(request()),
+      "not_found",
+    );
     assert.equal(error.status, 404);
     assert.equal(error.retryable, false);
   });
@@ -274,7 +351,10 @@ Deno.test("describe() refuses retired Claude models with the date and the replac
     ];
     for (const [model, date] of cases) {
       const error = await rejectsWith(adapterFor(emulator, model).describe(request()), "not_found");
-      assert.match(error.message, new RegExp(`${model} was retired on ${date}; use claude-haiku-4-5`));
+      assert.match(
+        error.message,
+        new RegExp(`${model} was retired on ${date}; use claude-haiku-4-5`),
+      );
       assert.equal(error.retryable, false);
     }
     assert.equal(emulator.requests.length, 0);
@@ -308,18 +388,34 @@ Deno.test("describe() ignores temperature with a warning (SDK 1.13.0 has no temp
 Deno.test("billed image tokens are within 5% of estimateImageTokens for real sample images", async () => {
   await withEmulator(async (emulator) => {
     const adapter = adapterFor(emulator);
-    for (const file of ["o01_cat.png", "o02_red_panda.webp", "v15_beach_jetty.jpg", "o06_scanned_page.png"]) {
+    for (
+      const file of [
+        "o01_cat.png",
+        "o02_red_panda.webp",
+        "v15_beach_jetty.jpg",
+        "o06_scanned_page.png",
+      ]
+    ) {
       const sample = await loadImage(file);
       const answer = await adapter.describe({ ...request(), image: sample });
       const billedImageTokens = answer.usage.inputTokens! - countWords(PROMPT);
-      const estimate = estimateImageTokens({ platform: "anthropic", model: adapter.model, ...sample })!;
+      const estimate = estimateImageTokens({
+        platform: "anthropic",
+        model: adapter.model,
+        ...sample,
+      })!;
       const ratio = billedImageTokens / estimate;
-      assert.ok(Math.abs(ratio - 1) <= 0.05, `${file}: billed ${billedImageTokens}, estimated ${estimate}`);
+      assert.ok(
+        Math.abs(ratio - 1) <= 0.05,
+        `${file}: billed ${billedImageTokens}, estimated ${estimate}`,
+      );
     }
   });
 });
 
 Deno.test("createAnthropic() requires an API key rather than reading env", () => {
-  assert.throws(() => createAnthropic({ model: "claude-haiku-4-5" }), (error: unknown) =>
-    error instanceof VisionBenchError && error.kind === "config");
+  assert.throws(
+    () => createAnthropic({ model: "claude-haiku-4-5" }),
+    (error: unknown) => error instanceof VisionBenchError && error.kind === "config",
+  );
 });

@@ -18,7 +18,13 @@ const image = {
 const FAKE_KEY = "ollama-test-key-7f3a9c1e5b";
 
 function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
-  return { image, prompt: "Describe this image.", maxOutputTokens: 300, stream: false, ...overrides };
+  return {
+    image,
+    prompt: "Describe this image.",
+    maxOutputTokens: 300,
+    stream: false,
+    ...overrides,
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<VisionBenchError> {
@@ -34,7 +40,11 @@ async function rejection(promise: Promise<unknown>): Promise<VisionBenchError> {
 Deno.test("describe() sends prompt, base64 image and num_predict, and maps usage and ns timing", async () => {
   const emulator = startOllamaEmulator();
   try {
-    const adapter = createOllama({ platform: "ollama-local", model: "moondream", baseUrl: emulator.url });
+    const adapter = createOllama({
+      platform: "ollama-local",
+      model: "moondream",
+      baseUrl: emulator.url,
+    });
     const first = await adapter.describe(request({ temperature: 0.2 }));
     assert.equal(first.text, DEFAULT_TEXT);
     assert.equal(first.finishReason, "stop");
@@ -61,7 +71,10 @@ Deno.test("describe() sends prompt, base64 image and num_predict, and maps usage
     assert.equal(body.model, "moondream");
     assert.equal(body.stream, false);
     assert.equal(body.messages[0].content, "Describe this image.");
-    assert.deepEqual(Uint8Array.from(atob(body.messages[0].images[0]), (c) => c.charCodeAt(0)), bytes);
+    assert.deepEqual(
+      Uint8Array.from(atob(body.messages[0].images[0]), (c) => c.charCodeAt(0)),
+      bytes,
+    );
     assert.equal(body.options.num_predict, 300);
     assert.equal(body.options.temperature, 0.2);
     assert.equal(sent.headers.authorization, undefined);
@@ -82,7 +95,10 @@ Deno.test("describe() streams NDJSON and calls onFirstToken before the answer co
     const ended = performance.now();
     assert.equal(result.text, DEFAULT_TEXT);
     assert.ok(firstTokenAt !== undefined);
-    assert.ok(ended - firstTokenAt > 100, `first token ${firstTokenAt - started} ms, end ${ended - started} ms`);
+    assert.ok(
+      ended - firstTokenAt > 100,
+      `first token ${firstTokenAt - started} ms, end ${ended - started} ms`,
+    );
     assert.equal(result.usage.outputTokens, 20);
     assert.equal((emulator.requests[0].body as { stream: boolean }).stream, true);
   } finally {
@@ -113,7 +129,8 @@ Deno.test("describe() sends format as JSON schema and returns the validated obje
     const adapter = createOllama({ baseUrl: emulator.url });
     const result = await adapter.describe(request({ schema: { name: "scene", schema } }));
     assert.deepEqual(result.structured, { subject: "cat", objects: ["sofa", "cushion"] });
-    const format = (emulator.requests[0].body as { format: { type: string; properties: object } }).format;
+    const format =
+      (emulator.requests[0].body as { format: { type: string; properties: object } }).format;
     assert.equal(format.type, "object");
     assert.ok("subject" in format.properties);
 
@@ -192,17 +209,25 @@ Deno.test("describe() maps connection refused to network", async () => {
   assert.equal(error.retryable, true);
 });
 
+// A small body: with a request body over ~64 KB, Deno.serve does not see the client's abort of
+// a hanging request, so emulator.close() would wait forever (measured with Deno 2.9.6).
+const tinyImage = { ...image, bytes: bytes.subarray(0, 64) };
+
 Deno.test("describe() aborts a hanging call: timeout reason → timeout, other → cancelled", async () => {
   const emulator = startOllamaEmulator();
   const adapter = createOllama({ baseUrl: emulator.url });
   try {
     emulator.fail("hang");
-    const timedOut = await rejection(adapter.describe(request(), { signal: AbortSignal.timeout(100) }));
+    const timedOut = await rejection(
+      adapter.describe(request({ image: tinyImage }), { signal: AbortSignal.timeout(100) }),
+    );
     assert.equal(timedOut.kind, "timeout");
     emulator.fail("hang");
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const cancelled = await rejection(adapter.describe(request({ stream: true }), { signal: controller.signal }));
+    const cancelled = await rejection(
+      adapter.describe(request({ image: tinyImage, stream: true }), { signal: controller.signal }),
+    );
     assert.equal(cancelled.kind, "cancelled");
     assert.equal(cancelled.retryable, false);
   } finally {
@@ -216,7 +241,11 @@ Deno.test("ollama-cloud sends the Bearer key and never puts it in an error messa
     models: [{ name: "qwen3-vl:235b-cloud", vision: true }],
   });
   try {
-    const adapter = createOllama({ platform: "ollama-cloud", apiKey: FAKE_KEY, baseUrl: emulator.url });
+    const adapter = createOllama({
+      platform: "ollama-cloud",
+      apiKey: FAKE_KEY,
+      baseUrl: emulator.url,
+    });
     assert.equal(adapter.id, "ollama-cloud");
     assert.equal(adapter.model, "qwen3-vl:235b-cloud");
     assert.equal(adapter.billing, "subscription");
@@ -224,7 +253,11 @@ Deno.test("ollama-cloud sends the Bearer key and never puts it in an error messa
     assert.equal(result.text, DEFAULT_TEXT);
     assert.equal(emulator.requests[0].headers.authorization, `Bearer ${FAKE_KEY}`);
 
-    const wrongKey = createOllama({ platform: "ollama-cloud", apiKey: "wrong-key-0000", baseUrl: emulator.url });
+    const wrongKey = createOllama({
+      platform: "ollama-cloud",
+      apiKey: "wrong-key-0000",
+      baseUrl: emulator.url,
+    });
     const auth = await rejection(wrongKey.describe(request()));
     assert.equal(auth.kind, "auth");
     for (const fault of ["rate_limit", "server_error", "malformed", "reset"] as const) {
@@ -233,7 +266,14 @@ Deno.test("ollama-cloud sends the Bearer key and never puts it in an error messa
       assert.ok(!error.message.includes(FAKE_KEY), error.message);
       assert.ok(!String(error.stack).includes(FAKE_KEY));
     }
-    const missing = await rejection(createOllama({ platform: "ollama-cloud", model: "nope", apiKey: FAKE_KEY, baseUrl: emulator.url }).describe(request()));
+    const missing = await rejection(
+      createOllama({
+        platform: "ollama-cloud",
+        model: "nope",
+        apiKey: FAKE_KEY,
+        baseUrl: emulator.url,
+      }).describe(request()),
+    );
     assert.equal(missing.kind, "not_found");
     assert.ok(!missing.message.includes(FAKE_KEY));
   } finally {
@@ -250,8 +290,16 @@ Deno.test("listVisionModels() returns only models whose capabilities include vis
     ],
   });
   try {
-    assert.deepEqual(await listVisionModels({ host: emulator.url }), ["moondream:latest", "qwen2.5vl:3b"]);
-    assert.deepEqual(emulator.requests.map((seen) => seen.path), ["/api/tags", "/api/show", "/api/show", "/api/show"]);
+    assert.deepEqual(await listVisionModels({ host: emulator.url }), [
+      "moondream:latest",
+      "qwen2.5vl:3b",
+    ]);
+    assert.deepEqual(emulator.requests.map((seen) => seen.path), [
+      "/api/tags",
+      "/api/show",
+      "/api/show",
+      "/api/show",
+    ]);
   } finally {
     await emulator.close();
   }

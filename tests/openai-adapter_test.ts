@@ -18,6 +18,26 @@ import {
 
 const PROMPT = "Describe everything you see in this image in detail.";
 const image = await loadSamplePayload("v01_orchestra_concert_hall.webp", 512);
+// With a request body over ~64 KB, Deno.serve does not see the client abort a hanging request
+// and emulator.close() waits forever (Deno 2.9.6): the abort tests send a 32-px photo.
+const tinyImage = await loadSamplePayload("o01_cat.png", 32);
+
+/** The chat request body as the emulator recorded it. */
+interface SeenChat {
+  model: string;
+  max_completion_tokens?: number;
+  max_tokens?: number;
+  temperature?: number;
+  stream?: boolean;
+  stream_options?: unknown;
+  messages: {
+    content: { type: string; text?: string; image_url: { url: string; detail: string } }[];
+  }[];
+  response_format: {
+    type: string;
+    json_schema: { name: string; strict: boolean; schema: Record<string, unknown> };
+  };
+}
 
 function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
   return { image, prompt: PROMPT, maxOutputTokens: 300, stream: false, ...overrides };
@@ -76,7 +96,7 @@ Deno.test("describe() sends prompt, image data URL, detail and max_completion_to
     const seen = emulator.requests[0];
     assert.equal(seen.path, "/v1/chat/completions");
     assert.equal(seen.headers.authorization, `Bearer ${EMULATOR_OPENAI_KEY}`);
-    const body = seen.body as Record<string, any>;
+    const body = seen.body as SeenChat;
     assert.equal(body.model, "gpt-4o-mini");
     assert.equal(body.max_completion_tokens, 300);
     assert.equal(body.max_tokens, undefined);
@@ -103,7 +123,7 @@ Deno.test("describe() streams: onFirstToken fires before the answer completes an
     assert.equal(description.finishReason, "stop");
     assert.equal(description.usage.outputTokens, countWords(DEFAULT_TEXT));
     assert.ok(description.usage.inputTokens! > countWords(PROMPT));
-    const body = emulator.requests[0].body as Record<string, any>;
+    const body = emulator.requests[0].body as SeenChat;
     assert.equal(body.stream, true);
     assert.deepEqual(body.stream_options, { include_usage: true });
   }, { ttftMs: 30, chunkDelayMs: 5 });
@@ -136,7 +156,7 @@ Deno.test("describe() sends a strict json_schema and returns the schema-validate
         typeof (description.structured as { isEventVenue: boolean }).isEventVenue,
         "boolean",
       );
-      const format = (emulator.requests[0].body as Record<string, any>).response_format;
+      const format = (emulator.requests[0].body as SeenChat).response_format;
       assert.equal(format.type, "json_schema");
       assert.equal(format.json_schema.name, "image_tags");
       assert.equal(format.json_schema.strict, true);
@@ -225,13 +245,17 @@ Deno.test("describe() maps a hang past AbortSignal.timeout to timeout and a user
     assert.equal(timedOut.retryable, true);
 
     const streamed = await failure(
-      adapter.describe(request({ stream: true }), { signal: AbortSignal.timeout(150) }),
+      adapter.describe(request({ image: tinyImage, stream: true }), {
+        signal: AbortSignal.timeout(150),
+      }),
     );
     assert.equal(streamed.kind, "timeout");
 
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const cancelled = await failure(adapter.describe(request(), { signal: controller.signal }));
+    const cancelled = await failure(
+      adapter.describe(request({ image: tinyImage }), { signal: controller.signal }),
+    );
     assert.equal(cancelled.kind, "cancelled");
     assert.equal(cancelled.retryable, false);
   });
@@ -241,7 +265,7 @@ Deno.test("describe() maps an abort in the middle of a stream to timeout, not a 
   await withEmulator(async (_emulator, adapter) => {
     let first = false;
     const error = await failure(
-      adapter.describe(request({ stream: true }), {
+      adapter.describe(request({ image: tinyImage, stream: true }), {
         signal: AbortSignal.timeout(200),
         onFirstToken: () => first = true,
       }),

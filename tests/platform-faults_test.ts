@@ -31,7 +31,7 @@ for (const preset of EMULATED_PRESETS) {
         cache: "bypass",
       });
       assert.equal(first.records.length, 1);
-      assert.equal(first.records[0].status, "ok", first.records[0].error?.message);
+      assert.equal(first.records[0].status, "ok", String(first.records[0].error?.message));
       assert.equal(first.records[0].attempts, 3);
 
       emulator.fail("auth");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { repoPath } from "../lib/paths.ts";
-import { jupyterAvailable, REPORT_TEST_LIMIT, renderTestReport } from "./report-fixture.ts";
+import { jupyterAvailable, renderTestReport, REPORT_TEST_LIMIT } from "./report-fixture.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_FLAGS = [
@@ -28,20 +28,26 @@ const skipReason = chromiumMissing();
 if (skipReason) console.warn(`report browser test skipped: ${skipReason}`);
 
 Deno.test({
-  name: "the report opens in Chromium with charts drawn, one description row per image, no injected script run",
+  name:
+    "the report opens in Chromium with charts drawn, one description row per image, no injected script run",
   ignore: skipReason !== undefined,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     const report = await renderTestReport();
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const failedRequests: string[] = [];
       page.on("requestfailed", (request) => failedRequests.push(request.url()));
       await page.goto(`file://${report.reportPath}`, { waitUntil: "load" });
 
-      const marks = await page.locator("figure.visionbench-chart svg :is(circle, rect, path)").count();
+      const marks = await page.locator("figure.visionbench-chart svg :is(circle, rect, path)")
+        .count();
       assert.ok(marks > 0, "no chart marks were drawn");
 
       // The quick check's table: one row per image (one platform, one variant).

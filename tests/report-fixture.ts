@@ -7,7 +7,7 @@
  */
 import { loadImageSet } from "../lib/images.ts";
 import { repoPath } from "../lib/paths.ts";
-import { type RenderedReport, renderReport } from "../lib/report.ts";
+import { type NotebookParams, type RenderedReport, renderReport } from "../lib/report.ts";
 import { type ResultRecord, ResultRecordSchema } from "../lib/record.ts";
 
 /** Images the report tests run on (the first N of images/). */
@@ -57,18 +57,35 @@ export async function writeInjectedRun(outDir: string): Promise<ResultRecord> {
   return record;
 }
 
-/** Renders the four notebooks on `local` with the injected record, quietly, into a temp folder. */
-export async function renderTestReport(): Promise<RenderedReport & { outDir: string }> {
+/** Options of {@link renderTestReport}. */
+export interface TestReportOptions {
+  /** @default { platforms: ["local"], limit: REPORT_TEST_LIMIT, runId: "report-test" } */
+  params?: NotebookParams;
+  /** Extra kernel environment (emulator keys and base URLs). */
+  env?: Record<string, string>;
+}
+
+/** Renders the four notebooks with the injected record, quietly, into a temp folder. */
+export async function renderTestReport(
+  options: TestReportOptions = {},
+): Promise<RenderedReport & { outDir: string }> {
   const outDir = await Deno.makeTempDir({ prefix: "visionbench-report-" });
   await writeInjectedRun(outDir);
   const lines: string[] = [];
+  const params = options.params ??
+    { platforms: ["local"], limit: REPORT_TEST_LIMIT, runId: "report-test" };
   try {
     const report = await renderReport({
-      params: { platforms: ["local"], limit: REPORT_TEST_LIMIT, out: outDir, runId: "report-test" },
+      params: { ...params, out: outDir },
+      env: options.env,
       onLine: (line) => lines.push(line),
     });
     return { ...report, outDir };
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : error}\n--- executor output ---\n${lines.join("\n")}`);
+    throw new Error(
+      `${error instanceof Error ? error.message : error}\n--- executor output ---\n${
+        lines.join("\n")
+      }`,
+    );
   }
 }

@@ -2,10 +2,15 @@ import assert from "node:assert/strict";
 import { notebookParams, paramsToEnv, renderReport } from "../lib/report.ts";
 import { loadConfig } from "../lib/config.ts";
 import { repoPath } from "../lib/paths.ts";
+import { EMULATED_PRESETS, EMULATOR_KEYS, startAllEmulators } from "./emulators/all.ts";
 import { INJECTED_TEXT, jupyterAvailable, renderTestReport } from "./report-fixture.ts";
 
 const ignore = !jupyterAvailable();
-if (ignore) console.warn("report tests skipped: /usr/bin/python3 has no nbclient (sh scripts/setup-jupyter.sh)");
+if (ignore) {
+  console.warn(
+    "report tests skipped: /usr/bin/python3 has no nbclient (sh scripts/setup-jupyter.sh)",
+  );
+}
 
 interface NotebookCell {
   cell_type: string;
@@ -90,7 +95,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "renderReport() fails naming the notebook and the cell when a cell throws, and skips the rest",
+  name:
+    "renderReport() fails naming the notebook and the cell when a cell throws, and skips the rest",
   ignore,
   async fn() {
     const path = await writeNotebook("throwing-cell", [
@@ -101,7 +107,10 @@ Deno.test({
     const error = await renderReport({ notebooks: [path], outDir: `${path}.out`, onLine: () => {} })
       .then(() => undefined, (error: Error) => error);
     assert.ok(error, "renderReport() should have failed");
-    assert.match(error.message, /throwing-cell: cell 1 \('throw new Error\("boom in cell"\)'\) raised .*boom in cell/);
+    assert.match(
+      error.message,
+      /throwing-cell: cell 1 \('throw new Error\("boom in cell"\)'\) raised .*boom in cell/,
+    );
     assert.doesNotMatch(error.message, /cell 2/);
   },
 });
@@ -111,10 +120,16 @@ Deno.test({
   ignore,
   async fn() {
     // Without the grace period after idle, a few of these lose their output on Deno 2.9.6.
-    const cells = Array.from({ length: 24 }, (_, index) =>
-      index % 2 ? `${index} * 2` : `Deno.jupyter.html\`<b>cell ${index}</b>\``);
+    const cells = Array.from(
+      { length: 24 },
+      (_, index) => index % 2 ? `${index} * 2` : `Deno.jupyter.html\`<b>cell ${index}</b>\``,
+    );
     const path = await writeNotebook("many-cells", cells);
-    const report = await renderReport({ notebooks: [path], outDir: `${path}.out`, onLine: () => {} });
+    const report = await renderReport({
+      notebooks: [path],
+      outDir: `${path}.out`,
+      onLine: () => {},
+    });
     const notebook = JSON.parse(await Deno.readTextFile(report.executedNotebooks[0]));
     const silent = notebook.cells.filter((cell: NotebookCell) => !cell.outputs?.length);
     assert.equal(silent.length, 0);
@@ -122,7 +137,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "the four notebooks run on local and export one report without file:// links, with escaped descriptions",
+  name:
+    "the four notebooks run on local and export one report without file:// links, with escaped descriptions",
   ignore,
   sanitizeResources: false,
   async fn() {
@@ -144,12 +160,51 @@ Deno.test({
     assert.ok(!/<script[^>]+src=/.test(html), "the report loads an external script");
     assert.match(html, /<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     // The hostile description is on the page as text, never as markup.
-    assert.ok(html.includes("&lt;script&gt;window.__visionbenchInjected"), "escaped description missing");
+    assert.ok(
+      html.includes("&lt;script&gt;window.__visionbenchInjected"),
+      "escaped description missing",
+    );
     assert.ok(!html.includes(INJECTED_TEXT.slice(0, 40)), "raw description markup in the report");
     assert.ok(!html.includes("<img src=x"), "raw description markup in the report");
     for (const title of ["Quick check", "Benchmark", "Compare", "Prompt lab"]) {
       assert.ok(html.includes(title), `the report has no "${title}" section`);
     }
     await Deno.remove(report.outDir, { recursive: true });
+  },
+});
+
+Deno.test({
+  name:
+    "the notebooks benchmark every emulated platform discovery finds, and no key reaches the report",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const fleet = startAllEmulators();
+    try {
+      // No VB_PLATFORMS: 02-benchmark discovers the platforms from the keys the emulators set.
+      const report = await renderTestReport({
+        params: { limit: 2, runId: "emulated" },
+        env: fleet.env,
+      });
+      const html = await Deno.readTextFile(report.reportPath);
+      const ran = html.match(/Platforms run:<\/strong>(.*?)<\/p>/)?.[1] ?? "";
+      for (const preset of ["local", ...EMULATED_PRESETS]) {
+        assert.ok(ran.includes(`<code>${preset}</code>`), `${preset} did not run: ${ran}`);
+      }
+      const executed = await Promise.all(
+        report.executedNotebooks.map((path) => Deno.readTextFile(path)),
+      );
+      for (const [name, key] of Object.entries(EMULATOR_KEYS)) {
+        assert.ok(!html.includes(key), `${name} is in the report`);
+        assert.ok(
+          !executed.some((text) => text.includes(key)),
+          `${name} is in an executed notebook`,
+        );
+      }
+      await Deno.remove(report.outDir, { recursive: true });
+    } finally {
+      await fleet.close();
+    }
   },
 });

@@ -25,6 +25,8 @@ export const EMULATOR_KEYS = {
   OLLAMA_API_KEY: "ollama-emulator-SECRET-0123456789",
 } as const;
 
+const CLOUDFLARE_ACCOUNT = "0123456789abcdef0123456789abcdef";
+
 /** Preset ids the emulators cover (every preset but the offline `local`). */
 export const EMULATED_PRESETS = [
   "ollama-local",
@@ -70,7 +72,11 @@ export function startAllEmulators(options: StartAllOptions = {}): EmulatorFleet 
   const behaviour = (preset: EmulatedPreset) => options.behaviour?.[preset] ?? {};
   const emulators = {} as Record<EmulatedPreset, Emulator>;
   const env: Record<string, string> = {};
-  const start = (preset: EmulatedPreset, make: () => Emulator, vars: (url: string) => Record<string, string>) => {
+  const start = (
+    preset: EmulatedPreset,
+    make: () => Emulator,
+    vars: (url: string) => Record<string, string>,
+  ) => {
     if (!wanted.has(preset)) return;
     const emulator = make();
     emulators[preset] = emulator;
@@ -84,34 +90,69 @@ export function startAllEmulators(options: StartAllOptions = {}): EmulatorFleet 
     BASETEN_API_KEY: EMULATOR_KEYS.BASETEN_API_KEY,
     BASETEN_BASE_URL: `${url}/v1`,
   }));
-  start("anthropic", () => startAnthropicEmulator({ ...behaviour("anthropic"), apiKey: EMULATOR_KEYS.ANTHROPIC_API_KEY }), (url) => ({
+  start("anthropic", () => startAnthropicEmulator(behaviour("anthropic")), (url) => ({
     ANTHROPIC_API_KEY: EMULATOR_KEYS.ANTHROPIC_API_KEY,
     ANTHROPIC_BASE_URL: url,
   }));
-  start("gemini", () => startGeminiEmulator({ ...behaviour("gemini"), apiKey: EMULATOR_KEYS.GEMINI_API_KEY }), (url) => ({
+  start("gemini", () => startGeminiEmulator(behaviour("gemini")), (url) => ({
     GEMINI_API_KEY: EMULATOR_KEYS.GEMINI_API_KEY,
     GEMINI_BASE_URL: url,
   }));
-  start("replicate", () => startReplicateEmulator({ ...behaviour("replicate"), apiKey: EMULATOR_KEYS.REPLICATE_API_TOKEN }), (url) => ({
-    REPLICATE_API_TOKEN: EMULATOR_KEYS.REPLICATE_API_TOKEN,
-    REPLICATE_BASE_URL: `${url}/v1`,
-  }));
-  start("cloudflare", () => startCloudflareEmulator({ ...behaviour("cloudflare"), apiKey: EMULATOR_KEYS.CLOUDFLARE_API_TOKEN }), (url) => ({
-    CLOUDFLARE_API_TOKEN: EMULATOR_KEYS.CLOUDFLARE_API_TOKEN,
-    CLOUDFLARE_ACCOUNT_ID: "0123456789abcdef0123456789abcdef",
-    CLOUDFLARE_BASE_URL: url,
-  }));
-  start("runpod", () => startRunPodEmulator({ ...behaviour("runpod"), apiKey: EMULATOR_KEYS.RUNPOD_API_KEY }), (url) => ({
-    RUNPOD_API_KEY: EMULATOR_KEYS.RUNPOD_API_KEY,
-    RUNPOD_ENDPOINT_ID: "vbench-moondream",
-    RUNPOD_BASE_URL: `${url}/v2`,
-  }));
-  start("ollama-local", () => startOllamaEmulator(behaviour("ollama-local")), (url) => ({ OLLAMA_HOST: url }));
-  start("ollama-vps", () => startOllamaEmulator(behaviour("ollama-vps")), (url) => ({ OLLAMA_VPS_HOST: url }));
-  start("ollama-cloud", () => startOllamaEmulator({ ...behaviour("ollama-cloud"), requireKey: EMULATOR_KEYS.OLLAMA_API_KEY, models: ["qwen3-vl:235b-cloud"] }), (url) => ({
-    OLLAMA_API_KEY: EMULATOR_KEYS.OLLAMA_API_KEY,
-    OLLAMA_CLOUD_BASE_URL: url,
-  }));
+  start(
+    "replicate",
+    () =>
+      startReplicateEmulator({
+        ...behaviour("replicate"),
+        token: EMULATOR_KEYS.REPLICATE_API_TOKEN,
+      }),
+    (url) => ({
+      REPLICATE_API_TOKEN: EMULATOR_KEYS.REPLICATE_API_TOKEN,
+      REPLICATE_BASE_URL: `${url}/v1`,
+    }),
+  );
+  start("cloudflare", () =>
+    startCloudflareEmulator({
+      ...behaviour("cloudflare"),
+      token: EMULATOR_KEYS.CLOUDFLARE_API_TOKEN,
+      accountId: CLOUDFLARE_ACCOUNT,
+      agreed: true,
+    }), (url) => ({
+      CLOUDFLARE_API_TOKEN: EMULATOR_KEYS.CLOUDFLARE_API_TOKEN,
+      CLOUDFLARE_ACCOUNT_ID: CLOUDFLARE_ACCOUNT,
+      CLOUDFLARE_BASE_URL: url,
+    }));
+  start(
+    "runpod",
+    () => startRunPodEmulator({ ...behaviour("runpod"), apiKey: EMULATOR_KEYS.RUNPOD_API_KEY }),
+    (url) => ({
+      RUNPOD_API_KEY: EMULATOR_KEYS.RUNPOD_API_KEY,
+      RUNPOD_ENDPOINT_ID: "vbench-moondream",
+      RUNPOD_BASE_URL: `${url}/v2`,
+    }),
+  );
+  start(
+    "ollama-local",
+    () => startOllamaEmulator(behaviour("ollama-local")),
+    (url) => ({ OLLAMA_HOST: url }),
+  );
+  start(
+    "ollama-vps",
+    () => startOllamaEmulator(behaviour("ollama-vps")),
+    (url) => ({ OLLAMA_VPS_HOST: url }),
+  );
+  start(
+    "ollama-cloud",
+    () =>
+      startOllamaEmulator({
+        ...behaviour("ollama-cloud"),
+        requireKey: EMULATOR_KEYS.OLLAMA_API_KEY,
+        models: [{ name: "qwen3-vl:235b-cloud", vision: true }],
+      }),
+    (url) => ({
+      OLLAMA_API_KEY: EMULATOR_KEYS.OLLAMA_API_KEY,
+      OLLAMA_CLOUD_BASE_URL: url,
+    }),
+  );
   return {
     env,
     emulators,

@@ -21,9 +21,11 @@ import {
   stream,
 } from "./harness.ts";
 import { sampleFromSchema } from "./json-schema-sample.ts";
+import { Stalls } from "./stalls.ts";
 
 /** Faults only Anthropic has, queued with {@link AnthropicEmulator.failWith}. */
 export type AnthropicFault =
+  | "stall" // like the harness's "hang", but also released by close() (see below)
   | "stream_error" // `event: error` (overloaded_error) after the first deltas of a stream
   | "bad_request" // 400 invalid_request_error
   | "permission" // 403 permission_error
@@ -80,18 +82,33 @@ export function startAnthropicEmulator(
     omitUsage: omitUsage ?? false,
   };
   const ownFaults: AnthropicFault[] = [];
-  const emulator = startEmulator(
-    (request, context) => handle(request, context, options, ownFaults.shift()),
-    harnessBehaviour,
-  );
-  return { ...emulator, options, failWith: (...faults) => ownFaults.push(...faults) };
+  const stalls = new Stalls();
+  const emulator = startEmulator((request, context) => {
+    const ownFault = ownFaults.shift();
+    if (ownFault === "stall") return stalls.until(context.signal);
+    return handle(request, context, options, ownFault);
+  }, harnessBehaviour);
+  return {
+    ...emulator,
+    options,
+    failWith: (...faults) => ownFaults.push(...faults),
+    close: async () => {
+      stalls.releaseAll();
+      await emulator.close();
+    },
+  };
 }
 
 function errorBody(type: string, message: string) {
   return { type: "error", error: { type, message } };
 }
 
-function error(status: number, type: string, message: string, headers: Record<string, string> = {}) {
+function error(
+  status: number,
+  type: string,
+  message: string,
+  headers: Record<string, string> = {},
+) {
   return json(errorBody(type, message), status, { "request-id": `req_${id()}`, ...headers });
 }
 
@@ -131,7 +148,11 @@ async function handle(
   if (fault === "server_error") return error(500, "api_error", "Internal server error");
   if (ownFault === "bad_request") return error(400, "invalid_request_error", "messages: bad");
   if (ownFault === "permission") {
-    return error(403, "permission_error", "Your API key does not have permission to use the specified resource.");
+    return error(
+      403,
+      "permission_error",
+      "Your API key does not have permission to use the specified resource.",
+    );
   }
   if (ownFault === "request_too_large") {
     return error(413, "request_too_large", "Request exceeds the maximum allowed number of bytes.");
@@ -170,7 +191,9 @@ async function handle(
     : undefined;
   const refusal = fault === "refusal";
   const text = fault === "empty" || refusal ? "" : behaviour.text;
-  const toolInput = tool && !refusal ? sampleFromSchema(tool.input_schema, behaviour.text) : undefined;
+  const toolInput = tool && !refusal
+    ? sampleFromSchema(tool.input_schema, behaviour.text)
+    : undefined;
   const answer: Answer = {
     id: `msg_${id()}`,
     model: body.model,
@@ -243,7 +266,12 @@ function usageObject(answer: Answer) {
 
 function contentBlocks(answer: Answer) {
   if (answer.tool) {
-    return [{ type: "tool_use", id: `toolu_${id()}`, name: answer.tool.name, input: answer.tool.input }];
+    return [{
+      type: "tool_use",
+      id: `toolu_${id()}`,
+      name: answer.tool.name,
+      input: answer.tool.input,
+    }];
   }
   return [{ type: "text", text: answer.text }];
 }
@@ -317,7 +345,9 @@ function streamAnswer(
     const errorEvent = frame("error", errorBody("overloaded_error", "Overloaded"));
     chunks = [chunks[0], chunks[1] ?? "", errorEvent];
   }
-  const cutAfter = context.fault === "stream_cut" ? Math.max(1, Math.floor(chunks.length / 2)) : undefined;
+  const cutAfter = context.fault === "stream_cut"
+    ? Math.max(1, Math.floor(chunks.length / 2))
+    : undefined;
   return stream(chunks, {
     contentType: "text/event-stream; charset=utf-8",
     ttftMs: context.behaviour.ttftMs ?? context.behaviour.latencyMs,
@@ -339,7 +369,7 @@ function jsonPieces(serialized: string): string[] {
 }
 
 function malformedStream(context: HandlerContext): Response {
-  return stream(["event: message_start\ndata: {\"type\": \"message_start\", \"message\": {\n\n"], {
+  return stream(['event: message_start\ndata: {"type": "message_start", "message": {\n\n'], {
     contentType: "text/event-stream; charset=utf-8",
     ttftMs: 0,
     chunkDelayMs: 0,

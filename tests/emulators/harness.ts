@@ -85,6 +85,9 @@ export function startEmulator(
     ...behaviour,
   };
   const requests: RecordedRequest[] = [];
+  // Hung requests, released by close(): Deno does not always fire request.signal when a client
+  // aborts, and server.shutdown() waits for every request in flight.
+  const hung = new Set<() => void>();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
@@ -103,7 +106,7 @@ export function startEmulator(
       };
       requests.push(recorded);
       const fault = state.faults.shift();
-      if (fault === "hang") return hang(request.signal);
+      if (fault === "hang") return hang(request.signal, hung);
       if (fault === "reset") return resetResponse();
       return await handler(request, { behaviour: state, fault, recorded, signal: request.signal });
     },
@@ -115,6 +118,7 @@ export function startEmulator(
     behaviour: state,
     fail: (...faults) => state.faults.push(...faults),
     close: async () => {
+      for (const release of hung) release();
       await server.shutdown();
     },
   };
@@ -198,11 +202,14 @@ export function countWords(text: string): number {
   return deltas(text).length;
 }
 
-function hang(signal: AbortSignal): Promise<Response> {
+function hang(signal: AbortSignal, hung: Set<() => void>): Promise<Response> {
   return new Promise((resolve) => {
-    signal.addEventListener("abort", () => resolve(new Response(null, { status: 499 })), {
-      once: true,
-    });
+    const release = () => {
+      hung.delete(release);
+      resolve(new Response(null, { status: 499 }));
+    };
+    hung.add(release);
+    signal.addEventListener("abort", release, { once: true });
   });
 }
 

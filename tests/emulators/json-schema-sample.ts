@@ -40,20 +40,28 @@ function sample(schema: unknown, words: string[], depth: number): unknown {
   const rawType = Array.isArray(schema.type)
     ? schema.type.find((type) => String(type).toLowerCase() !== "null")
     : schema.type;
-  const type = typeof rawType === "string" ? rawType.toLowerCase() : isSchema(schema.properties) ? "object" : "string";
+  const type = typeof rawType === "string"
+    ? rawType.toLowerCase()
+    : isSchema(schema.properties)
+    ? "object"
+    : "string";
   switch (type) {
     case "object": {
       const properties = isSchema(schema.properties) ? schema.properties : {};
       return Object.fromEntries(
-        Object.entries(properties).map(([name, property]) => [name, sample(property, words, depth + 1)]),
+        Object.entries(properties).map((
+          [name, property],
+        ) => [name, sample(property, words, depth + 1)]),
       );
     }
     case "array": {
       const minimum = typeof schema.minItems === "number" ? schema.minItems : 2;
       const maximum = typeof schema.maxItems === "number" ? schema.maxItems : Math.max(minimum, 2);
       const count = Math.max(minimum, Math.min(2, maximum));
-      return Array.from({ length: count }, (_, index) =>
-        sample(schema.items, words.slice(index) , depth + 1));
+      return Array.from(
+        { length: count },
+        (_, index) => sample(schema.items, words.slice(index), depth + 1),
+      );
     }
     case "integer":
       return typeof schema.minimum === "number" ? Math.ceil(schema.minimum) : 3;

@@ -65,13 +65,20 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
         "retry-after": String(state.retryAfterSeconds),
       });
     }
-    if (fault === "server_error") return json({ error: "llama runner process has terminated" }, 500);
+    if (fault === "server_error") {
+      return json({ error: "llama runner process has terminated" }, 500);
+    }
     if (fault === "overloaded") return json({ error: "server busy, please try again" }, 503);
     if (fault === "malformed") return malformed();
 
     if (recorded.path === "/api/tags" && request.method === "GET") {
       return json({
-        models: models.map((model) => ({ name: model.name, model: model.name, size: 1, digest: "x" })),
+        models: models.map((model) => ({
+          name: model.name,
+          model: model.name,
+          size: 1,
+          digest: "x",
+        })),
       });
     }
     const body = (recorded.body ?? {}) as Record<string, unknown>;
@@ -92,7 +99,9 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
     loaded.add(model.name);
 
     const text = fault === "empty" ? "" : state.text;
-    const maxTokens = Number((body.options as Record<string, unknown> | undefined)?.num_predict ?? Infinity);
+    const maxTokens = Number(
+      (body.options as Record<string, unknown> | undefined)?.num_predict ?? Infinity,
+    );
     const words = deltas(text);
     const kept = words.slice(0, Math.max(0, maxTokens));
     const truncated = kept.length < words.length;
@@ -126,8 +135,11 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
         done: false,
       }) + "\n"
     );
-    if (fault === "refusal") lines.push(JSON.stringify({ error: "an error was encountered while running the model" }) + "\n");
-    else lines.push(JSON.stringify(final) + "\n");
+    if (fault === "refusal") {
+      lines.push(
+        JSON.stringify({ error: "an error was encountered while running the model" }) + "\n",
+      );
+    } else lines.push(JSON.stringify(final) + "\n");
     return stream(lines, {
       contentType: "application/x-ndjson",
       ttftMs: state.ttftMs ?? state.latencyMs,

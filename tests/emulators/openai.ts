@@ -28,6 +28,7 @@ import {
   startEmulator,
   stream,
 } from "./harness.ts";
+import { sampleFromSchema } from "./json-schema-sample.ts";
 
 /** Folder of the shared sample photos. */
 export const SAMPLE_IMAGES = "/work/shared/images";
@@ -107,40 +108,6 @@ export function billedImageTokens(
     height: size.height,
     detail: size.detail,
   });
-}
-
-/** A small instance that satisfies `schema` (the subset of JSON schema strict mode uses). */
-export function sampleFromSchema(schema: unknown): unknown {
-  if (!isRecord(schema)) return null;
-  if (Array.isArray(schema.enum)) return schema.enum[0];
-  if ("const" in schema) return schema.const;
-  const variants = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined;
-  if (Array.isArray(variants)) {
-    const concrete = variants.find((variant) => isRecord(variant) && variant.type !== "null");
-    return sampleFromSchema(concrete ?? variants[0]);
-  }
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
-  switch (type) {
-    case "object": {
-      const properties = isRecord(schema.properties) ? schema.properties : {};
-      return Object.fromEntries(
-        Object.entries(properties).map(([name, property]) => [name, sampleFromSchema(property)]),
-      );
-    }
-    case "array": {
-      const count = Math.max(typeof schema.minItems === "number" ? schema.minItems : 0, 2);
-      return Array.from({ length: count }, () => sampleFromSchema(schema.items));
-    }
-    case "string":
-      return "concert hall";
-    case "integer":
-    case "number":
-      return typeof schema.minimum === "number" ? schema.minimum : 1;
-    case "boolean":
-      return true;
-    default:
-      return null;
-  }
 }
 
 interface ParsedChat {
@@ -304,7 +271,7 @@ function answerFor(
 ): Answer {
   const { behaviour, fault } = context;
   let content = chat.schema !== undefined && !options.ignoreSchema
-    ? JSON.stringify(sampleFromSchema(chat.schema))
+    ? JSON.stringify(sampleFromSchema(chat.schema, behaviour.text))
     : behaviour.text;
   if (fault === "empty") content = "";
   const refusal = fault === "refusal" ? REFUSAL : null;

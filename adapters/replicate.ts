@@ -1,0 +1,379 @@
+/**
+ * Replicate through the official `replicate` package, default model `lucataco/moondream2`.
+ *
+ * moondream2's inputs are `image` (a file; we pass a `data:` URI string so the SDK does not
+ * upload to `/v1/files`) and `prompt`. It takes no max-tokens or temperature input, so those
+ * request fields are not sent (extra inputs can be given in `settings.input`). Its output is an
+ * array of string pieces to join (some models return one string).
+ *
+ * The protocol: `POST /v1/models/{owner}/{name}/predictions` (or `POST /v1/predictions
+ * {version}` when `settings.version` is set) with `Prefer: wait`, which blocks up to 60 s; if the
+ * prediction is not finished then, we poll `GET /v1/predictions/{id}` until succeeded / failed /
+ * canceled. Polling is the protocol, not a retry. On abort the prediction is cancelled.
+ *
+ * SDK retries (replicate 1.4.0, `lib/util.js` `withAutomaticRetries`): every request is re-sent
+ * up to 5 more times — POST on 429, GET on 429/5xx, and ANY request whose fetch threw — with
+ * no option to turn that off. The runner owns retries, so the adapter gives the SDK a fetch that
+ * answers a repeated call with the same `init` object (which is how the SDK re-sends) with the
+ * first outcome instead of going to the network again: one describe() = one request per step.
+ *
+ * @module
+ */
+import Replicate from "replicate";
+import { z } from "zod";
+import type {
+  Adapter,
+  AdapterSettings,
+  DescribeOptions,
+  DescribeRequest,
+  Description,
+  FinishReason,
+  PlatformTiming,
+  Usage,
+} from "../lib/adapter.ts";
+import {
+  kindFromStatus,
+  parseRetryAfter,
+  retryAfterFromHeaders,
+  VisionBenchError,
+} from "../lib/errors.ts";
+import { abortedError, transportError } from "./shared-errors.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Wire types
+
+const PredictionSchema = z.object({
+  id: z.string(),
+  status: z.enum(["starting", "processing", "succeeded", "failed", "canceled", "aborted"]),
+  output: z.union([z.array(z.string()), z.string(), z.null()]).optional(),
+  error: z.unknown().optional(),
+  metrics: z.object({
+    predict_time: z.number().optional(),
+    total_time: z.number().optional(),
+    input_token_count: z.number().optional(),
+    output_token_count: z.number().optional(),
+  }).nullish(),
+  created_at: z.string().nullish(),
+  started_at: z.string().nullish(),
+  completed_at: z.string().nullish(),
+  model: z.string().optional(),
+});
+type Prediction = z.infer<typeof PredictionSchema>;
+
+/** Replicate's error body, e.g. 429 `{"detail","status":429,"retry_after":5}`. */
+const ErrorBodySchema = z.object({
+  detail: z.string().optional(),
+  title: z.string().optional(),
+  retry_after: z.number().optional(),
+});
+
+/** Settings of {@link createReplicate}. */
+export interface ReplicateSettings extends AdapterSettings {
+  /** `owner/name`. @default "lucataco/moondream2" */
+  model?: string;
+  /** A version id: then `POST /v1/predictions {version, input}` is used. */
+  version?: string;
+  /** @default "https://api.replicate.com/v1" */
+  baseUrl?: string;
+  /** Seconds for `Prefer: wait=N` (1–60); `true` sends `Prefer: wait` (the server's 60 s). @default true */
+  wait?: number | true;
+  /** Delay between polls of an unfinished prediction. @default 500 */
+  pollIntervalMs?: number;
+  /** A queue (created_at → started_at) at least this long marks a cold start. @default 3000 */
+  coldStartQueueMs?: number;
+  /** Extra model inputs merged into `{image, prompt}`. */
+  input?: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build request
+
+function buildInput(request: DescribeRequest, extra: Record<string, unknown> | undefined) {
+  const base64 = btoaBytes(request.image.bytes);
+  return {
+    ...extra,
+    image: `data:${request.image.mimeType};base64,${base64}`,
+    prompt: request.prompt,
+  };
+}
+
+function btoaBytes(bytes: Uint8Array): string {
+  let binary = "";
+  for (let index = 0; index < bytes.length; index += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** The last failed HTTP answer, kept because the SDK's ApiError only keeps it in its message. */
+interface Failure {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+/** A fetch that never lets the SDK re-send (see the module doc) and remembers the last failure. */
+function makeTransport(base: typeof fetch, signal: AbortSignal | undefined) {
+  const seen = new WeakMap<object, Promise<Failure | { thrown: unknown }>>();
+  const state: { fetch: typeof fetch; failure?: Failure } = {
+    fetch: async (input, init) => {
+      const key = init ?? {};
+      const earlier = seen.get(key);
+      if (earlier) {
+        const outcome = await earlier;
+        if ("thrown" in outcome) throw outcome.thrown;
+        return new Response(outcome.body, { status: outcome.status, headers: outcome.headers });
+      }
+      const merged = signal && init?.signal
+        ? AbortSignal.any([init.signal, signal])
+        : signal ?? init?.signal;
+      let response: Response;
+      try {
+        response = await base(input, { ...init, signal: merged ?? undefined });
+      } catch (thrown) {
+        seen.set(key, Promise.resolve({ thrown }));
+        throw thrown;
+      }
+      if (response.ok) return response;
+      const failure = {
+        status: response.status,
+        headers: response.headers,
+        body: await response.text(),
+      };
+      state.failure = failure;
+      seen.set(key, Promise.resolve(failure));
+      return new Response(failure.body, { status: failure.status, headers: failure.headers });
+    },
+  };
+  return state;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Call SDK
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
+
+const FINISHED = new Set(["succeeded", "failed", "canceled", "aborted"]);
+
+async function predict(
+  client: Replicate,
+  input: Record<string, unknown>,
+  settings: { model: string; version?: string; wait: number | true; pollIntervalMs: number },
+  options: { signal?: AbortSignal; cancel: (id: string) => Promise<void> },
+): Promise<Prediction> {
+  const { signal } = options;
+  const target = settings.version ? { version: settings.version } : { model: settings.model };
+  let prediction = PredictionSchema.parse(
+    await client.predictions.create({ ...target, input, wait: settings.wait, signal }),
+  );
+  try {
+    while (!FINISHED.has(prediction.status)) {
+      await sleep(settings.pollIntervalMs, signal);
+      if (signal?.aborted) break;
+      prediction = PredictionSchema.parse(await client.predictions.get(prediction.id, { signal }));
+    }
+  } finally {
+    if (signal?.aborted) await options.cancel(prediction.id);
+  }
+  return prediction;
+}
+
+/**
+ * Best effort and bounded, on a client without the call's (aborted) signal: a cancelled
+ * benchmark call should not keep billing GPU time.
+ */
+async function cancelPrediction(client: Replicate, id: string): Promise<void> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 2000);
+  try {
+    await client.predictions.cancel(id, { signal: controller.signal });
+  } catch {
+    // the call is already being reported as cancelled / timed out
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function mapError(
+  error: unknown,
+  context: { platform: string; signal?: AbortSignal; failure?: Failure; apiKey?: string },
+): VisionBenchError {
+  if (context.signal?.aborted) {
+    return abortedError(context.signal, { platform: context.platform, cause: error });
+  }
+  const failure = context.failure;
+  if (error instanceof Error && error.name === "ApiError" && failure) {
+    let body: z.infer<typeof ErrorBodySchema> = {};
+    try {
+      body = ErrorBodySchema.parse(JSON.parse(failure.body));
+    } catch { /* not Replicate's JSON: status alone decides */ }
+    const detail = scrub(body.detail ?? body.title ?? failure.body.slice(0, 200), context.apiKey);
+    return new VisionBenchError(
+      kindFromStatus(failure.status),
+      `replicate: ${failure.status} ${detail}`,
+      {
+        status: failure.status,
+        retryAfterMs: parseRetryAfter(body.retry_after) ?? retryAfterFromHeaders(failure.headers),
+        platform: context.platform,
+        cause: error,
+      },
+    );
+  }
+  if (error instanceof z.ZodError) {
+    return new VisionBenchError("invalid_response", "replicate: unexpected prediction shape", {
+      platform: context.platform,
+      cause: error,
+    });
+  }
+  return transportError(error, { platform: context.platform, signal: context.signal });
+}
+
+function scrub(text: string, apiKey: string | undefined): string {
+  return apiKey ? text.split(apiKey).join("***") : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map finish reason
+
+function mapFinishReason(prediction: Prediction): FinishReason {
+  // Replicate reports no truncation; a succeeded prediction ended normally.
+  return prediction.status === "succeeded" ? "stop" : "error";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map usage (and timing)
+
+function mapUsage(prediction: Prediction): Usage {
+  // Language models report token counts in metrics; moondream2 reports none (billed by time).
+  return {
+    inputTokens: prediction.metrics?.input_token_count,
+    outputTokens: prediction.metrics?.output_token_count,
+  };
+}
+
+function mapTiming(prediction: Prediction, coldStartQueueMs: number): PlatformTiming {
+  const created = prediction.created_at ? Date.parse(prediction.created_at) : NaN;
+  const started = prediction.started_at ? Date.parse(prediction.started_at) : NaN;
+  const queueMs = Number.isFinite(created) && Number.isFinite(started)
+    ? Math.max(0, started - created)
+    : undefined;
+  const totalTime = prediction.metrics?.total_time;
+  return {
+    gpuSeconds: prediction.metrics?.predict_time,
+    serverMs: totalTime === undefined ? undefined : totalTime * 1000,
+    queueMs,
+    coldStart: queueMs === undefined ? undefined : queueMs >= coldStartQueueMs,
+  };
+}
+
+const OutputSchema = z.union([z.array(z.string()), z.string(), z.null(), z.undefined()]);
+
+function outputText(prediction: Prediction): string {
+  const output = OutputSchema.parse(prediction.output);
+  return Array.isArray(output) ? output.join("") : output ?? "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Factory
+
+/**
+ * Creates the Replicate adapter (moondream2 by default, billed by `predict_time`).
+ *
+ * @example
+ * ```ts
+ * const adapter = createReplicate({ apiKey: "r8_…" });
+ * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: false });
+ * description.timing?.gpuSeconds; // predict_time, what Replicate bills
+ * ```
+ */
+export function createReplicate(settings: ReplicateSettings = {}): Adapter {
+  const platform = settings.platform ?? "replicate";
+  const model = settings.model ?? "lucataco/moondream2";
+  const coldStartQueueMs = settings.coldStartQueueMs ?? 3000;
+  return {
+    id: platform,
+    model,
+    // moondream2 does not stream reliably on Replicate: the answer arrives whole.
+    capabilities: { streaming: false, structuredOutput: false, imageUrl: true, batch: false },
+    billing: "gpu_seconds",
+    async describe(request, options: DescribeOptions = {}) {
+      const { signal } = options;
+      if (signal?.aborted) throw abortedError(signal, { platform });
+      const transport = makeTransport(settings.fetch ?? globalThis.fetch, signal);
+      const clientFor = (fetch: typeof globalThis.fetch) =>
+        new Replicate({
+          auth: settings.apiKey,
+          baseUrl: settings.baseUrl,
+          fetch,
+          useFileOutput: false,
+        });
+      const client = clientFor(transport.fetch);
+      let prediction: Prediction;
+      try {
+        prediction = await predict(client, buildInput(request, settings.input), {
+          model,
+          version: settings.version,
+          wait: settings.wait ?? true,
+          pollIntervalMs: settings.pollIntervalMs ?? 500,
+        }, {
+          signal,
+          cancel: (id) =>
+            cancelPrediction(
+              clientFor(makeTransport(settings.fetch ?? fetch, undefined).fetch),
+              id,
+            ),
+        });
+      } catch (error) {
+        throw mapError(error, {
+          platform,
+          signal,
+          failure: transport.failure,
+          apiKey: settings.apiKey,
+        });
+      }
+      if (signal?.aborted) throw abortedError(signal, { platform });
+      if (prediction.status === "failed") {
+        const reason = scrub(String(prediction.error ?? "no error text"), settings.apiKey);
+        throw new VisionBenchError("server", `replicate: prediction failed: ${reason}`, {
+          platform,
+        });
+      }
+      if (prediction.status !== "succeeded") {
+        throw new VisionBenchError("cancelled", `replicate: prediction ${prediction.status}`, {
+          platform,
+        });
+      }
+      let text: string;
+      try {
+        text = outputText(prediction);
+      } catch (cause) {
+        throw new VisionBenchError("invalid_response", "replicate: output is not text", {
+          platform,
+          cause,
+        });
+      }
+      options.onFirstToken?.();
+      const description: Description = {
+        text,
+        finishReason: mapFinishReason(prediction),
+        rawFinishReason: prediction.status,
+        usage: mapUsage(prediction),
+        timing: mapTiming(prediction, coldStartQueueMs),
+        warnings: request.schema
+          ? [`structured output unsupported on replicate (${model})`]
+          : undefined,
+      };
+      return description;
+    },
+  };
+}

@@ -1,0 +1,332 @@
+/**
+ * RunPod Serverless through its REST API (fetch; there is no official JS SDK worth the weight).
+ *
+ * Modes:
+ * - `runsync` (default): `POST {baseUrl}/{endpointId}/runsync {input}` blocks until the job ends
+ *   (RunPod answers `IN_QUEUE`/`IN_PROGRESS` with the job id when it takes too long; the adapter
+ *   then polls like `run`).
+ * - `run`: `POST /run` → `{id, status: "IN_QUEUE"}`, then `GET /status/{id}` every
+ *   `pollIntervalMs` until a terminal status. Polling is the protocol, not a retry.
+ * - `openai`: vLLM workers expose an OpenAI-compatible API at `{baseUrl}/{endpointId}/openai/v1`;
+ *   this mode is {@link createOpenAI} pointed there (token usage, streaming).
+ *
+ * Worker contract assumed by the default {@link moondreamInput} (there is no single standard: a
+ * handler reads whatever `input` it was written for, so `buildInput` is a setting):
+ * `input = {image: "data:<mime>;base64,…", prompt, max_new_tokens, temperature?}`; the handler
+ * returns its text as `output`: a string, `{text | caption | output | response: string}` or an
+ * array of string pieces to join.
+ *
+ * Timing: `gpuSeconds = executionTime / 1000` (what RunPod bills), `queueMs = delayTime`,
+ * `coldStart` when `delayTime` exceeds `coldStartMs`. There is no streaming in these modes:
+ * `onFirstToken` fires when the output arrives, so TTFT equals latency.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type {
+  Adapter,
+  AdapterSettings,
+  DescribeOptions,
+  DescribeRequest,
+  Description,
+  PlatformTiming,
+} from "../lib/adapter.ts";
+import { VisionBenchError } from "../lib/errors.ts";
+import { createOpenAI } from "./openai.ts";
+import { abortedError, httpError, scrubbed, transportError } from "./shared-errors.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Wire types
+
+const TERMINAL = ["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"] as const;
+
+/** A job as `/runsync`, `/run` and `/status/{id}` return it (only the fields we read). */
+const JobSchema = z.object({
+  id: z.string(),
+  status: z.enum(["IN_QUEUE", "IN_PROGRESS", ...TERMINAL]),
+  delayTime: z.number().optional(),
+  executionTime: z.number().optional(),
+  output: z.unknown().optional(),
+  error: z.unknown().optional(),
+  workerId: z.string().optional(),
+});
+type Job = z.infer<typeof JobSchema>;
+
+/** What Moondream-style handlers return as `output`. */
+const OutputSchema = z.union([
+  z.string(),
+  z.array(z.string()).transform((pieces) => pieces.join("")),
+  z.object({ text: z.string() }).transform((output) => output.text),
+  z.object({ caption: z.string() }).transform((output) => output.caption),
+  z.object({ output: z.string() }).transform((output) => output.output),
+  z.object({ response: z.string() }).transform((output) => output.response),
+]);
+
+/** The default RunPod API root. */
+export const RUNPOD_BASE_URL = "https://api.runpod.ai/v2";
+
+/** Settings of {@link createRunPod}. */
+export interface RunPodSettings extends AdapterSettings {
+  /** The Serverless endpoint id (RUNPOD_ENDPOINT_ID). */
+  endpointId?: string;
+  /** @default "runpod" */
+  platform?: string;
+  /** Label of the model the worker serves (RunPod does not report it). @default "moondream2" */
+  model?: string;
+  /** @default RUNPOD_BASE_URL */
+  baseUrl?: string;
+  /** @default "runsync" */
+  mode?: "runsync" | "run" | "openai";
+  /** Wait between two `GET /status/{id}`. @default 1000 */
+  pollIntervalMs?: number;
+  /** A `delayTime` above this means a worker had to start. @default 5000 */
+  coldStartMs?: number;
+  /** Builds the job's `input` for your worker. @default moondreamInput */
+  buildInput?: (request: DescribeRequest) => Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build request
+
+function dataUrl(request: DescribeRequest): string {
+  const base64 = btoa(
+    Array.from(request.image.bytes, (byte) => String.fromCharCode(byte)).join(""),
+  );
+  return `data:${request.image.mimeType};base64,${base64}`;
+}
+
+/**
+ * The input of a Moondream worker: `{image: <data URL>, prompt, max_new_tokens, temperature?}`.
+ *
+ * @example
+ * ```ts
+ * createRunPod({ endpointId, apiKey, buildInput: (request) => ({ ...moondreamInput(request), length: "long" }) });
+ * ```
+ */
+export function moondreamInput(request: DescribeRequest): Record<string, unknown> {
+  const input: Record<string, unknown> = {
+    image: dataUrl(request),
+    prompt: request.prompt,
+    max_new_tokens: request.maxOutputTokens,
+  };
+  if (request.temperature !== undefined) input.temperature = request.temperature;
+  return input;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Call the API
+
+interface Endpoint {
+  root: string;
+  apiKey?: string;
+  platform: string;
+  fetch: typeof fetch;
+}
+
+/** One REST call; non-2xx answers and transport failures become VisionBenchErrors. */
+async function call(
+  endpoint: Endpoint,
+  request: { path: string; body?: unknown; signal?: AbortSignal },
+): Promise<Job> {
+  const { platform } = endpoint;
+  let response: Response;
+  let text: string;
+  try {
+    response = await endpoint.fetch(`${endpoint.root}${request.path}`, {
+      method: request.body === undefined ? "GET" : "POST",
+      headers: {
+        authorization: `Bearer ${endpoint.apiKey ?? ""}`,
+        ...(request.body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      signal: request.signal,
+    });
+    text = await response.text();
+  } catch (error) {
+    throw transportError(error, { platform, signal: request.signal });
+  }
+  if (!response.ok) {
+    throw httpError(response, {
+      message: `RunPod ${response.status}: ${scrubbed(errorText(text), endpoint.apiKey)}`,
+      platform,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new VisionBenchError("invalid_response", "RunPod answered with invalid JSON", {
+      platform,
+      cause,
+    });
+  }
+  const job = JobSchema.safeParse(json);
+  if (!job.success) {
+    throw new VisionBenchError("invalid_response", `unexpected RunPod job: ${job.error.message}`, {
+      platform,
+      cause: job.error,
+    });
+  }
+  return job.data;
+}
+
+/** The message of a RunPod error body (`{"error": "…"}`, `{"message": …}` or plain text). */
+function errorText(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === "object" && parsed !== null) {
+      const record = parsed as Record<string, unknown>;
+      const message = record.error ?? record.message ?? record.detail;
+      if (message !== undefined) {
+        return typeof message === "string" ? message : JSON.stringify(message);
+      }
+    }
+  } catch { /* plain text */ }
+  return body.trim() || "(empty body)";
+}
+
+/** Waits `ms`, rejecting with the abort error when `signal` aborts first. */
+function pause(ms: number, signal: AbortSignal | undefined, platform: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortedError(signal, { platform }));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortedError(signal, { platform }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+async function runJob(
+  endpoint: Endpoint,
+  job: { mode: "runsync" | "run"; input: Record<string, unknown>; pollIntervalMs: number },
+  options: DescribeOptions,
+): Promise<Job> {
+  const { signal } = options;
+  let current = await call(endpoint, { path: `/${job.mode}`, body: { input: job.input }, signal });
+  while (!(TERMINAL as readonly string[]).includes(current.status)) {
+    await pause(job.pollIntervalMs, signal, endpoint.platform);
+    current = await call(endpoint, { path: `/status/${encodeURIComponent(current.id)}`, signal });
+  }
+  return current;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map finish reason (the job's terminal status)
+
+function finishedText(job: Job, platform: string): string {
+  const detail = job.error === undefined
+    ? ""
+    : `: ${typeof job.error === "string" ? job.error : JSON.stringify(job.error)}`;
+  const options = { platform, code: job.status };
+  switch (job.status) {
+    case "COMPLETED":
+      break;
+    case "FAILED":
+      throw new VisionBenchError("server", `RunPod job failed${detail}`.slice(0, 500), options);
+    case "TIMED_OUT":
+      throw new VisionBenchError("timeout", `RunPod job timed out${detail}`, options);
+    case "CANCELLED":
+      throw new VisionBenchError("cancelled", "RunPod job was cancelled", options);
+    default:
+      throw new VisionBenchError("invalid_response", `RunPod job ended as ${job.status}`, options);
+  }
+  const output = OutputSchema.safeParse(job.output);
+  if (!output.success) {
+    throw new VisionBenchError(
+      "invalid_response",
+      "RunPod output is not text (expected a string, {text|caption|output|response} or string[])",
+      { platform, cause: output.error },
+    );
+  }
+  return output.data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map usage and timing (the worker reports no tokens; RunPod reports worker time)
+
+function mapTiming(job: Job, coldStartMs: number): PlatformTiming {
+  return {
+    gpuSeconds: job.executionTime === undefined ? undefined : job.executionTime / 1000,
+    queueMs: job.delayTime,
+    coldStart: job.delayTime === undefined ? undefined : job.delayTime > coldStartMs,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Factory
+
+/**
+ * Creates an adapter for a RunPod Serverless endpoint.
+ *
+ * @example
+ * ```ts
+ * const runpod = createRunPod({ apiKey: "rpa_…", endpointId: "abc123" });
+ * const vllm = createRunPod({ apiKey: "rpa_…", endpointId: "def456", mode: "openai", model: "Qwen/Qwen2.5-VL-7B-Instruct" });
+ * ```
+ */
+export function createRunPod(settings: RunPodSettings = {}): Adapter {
+  const platform = settings.platform ?? "runpod";
+  if (!settings.endpointId) {
+    throw new VisionBenchError("config", "RunPod needs an endpointId (RUNPOD_ENDPOINT_ID)", {
+      platform,
+    });
+  }
+  const model = settings.model ?? "moondream2";
+  const root = `${(settings.baseUrl ?? RUNPOD_BASE_URL).replace(/\/+$/, "")}/${
+    encodeURIComponent(settings.endpointId)
+  }`;
+  const mode = settings.mode ?? "runsync";
+  if (mode === "openai") {
+    return createOpenAI({
+      platform,
+      model,
+      apiKey: settings.apiKey,
+      baseUrl: `${root}/openai/v1`,
+      fetch: settings.fetch,
+      maxTokensField: "max_tokens",
+      // RunPod bills the worker's seconds, whatever the tokens.
+      billing: "gpu_seconds",
+    });
+  }
+  const endpoint: Endpoint = {
+    root,
+    apiKey: settings.apiKey,
+    platform,
+    fetch: settings.fetch ?? fetch,
+  };
+  const buildInput = settings.buildInput ?? moondreamInput;
+  const pollIntervalMs = settings.pollIntervalMs ?? 1000;
+  const coldStartMs = settings.coldStartMs ?? 5000;
+  return {
+    id: platform,
+    model,
+    capabilities: { streaming: false, structuredOutput: false, imageUrl: true, batch: false },
+    billing: "gpu_seconds",
+    async describe(request, options = {}) {
+      const job = await runJob(
+        endpoint,
+        { mode, input: buildInput(request), pollIntervalMs },
+        options,
+      );
+      const text = finishedText(job, platform);
+      options.onFirstToken?.();
+      const description: Description = {
+        text,
+        finishReason: "stop",
+        rawFinishReason: job.status,
+        usage: {},
+        timing: mapTiming(job, coldStartMs),
+      };
+      const warnings: string[] = [];
+      if (request.schema) warnings.push("structured output unsupported on this platform");
+      if (text === "") warnings.push("the model answered with empty text");
+      if (warnings.length > 0) description.warnings = warnings;
+      return description;
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Baseten Model APIs (Kimi K2.6) through the OpenAI adapter with `platform: "baseten"`, the real
+ * `openai` SDK against the local OpenAI-compatible emulator.
+ */
+import assert from "node:assert/strict";
+import { createOpenAI } from "../adapters/openai.ts";
+import type { DescribeRequest } from "../lib/adapter.ts";
+import { VisionBenchError } from "../lib/errors.ts";
+import { estimateImageTokens } from "../lib/image-tokens.ts";
+import { VENUE_SCHEMA } from "../lib/schemas.ts";
+import { countWords, DEFAULT_TEXT } from "./emulators/harness.ts";
+import {
+  EMULATOR_OPENAI_KEY,
+  loadSamplePayload,
+  type OpenAIEmulator,
+  startOpenAIEmulator,
+} from "./emulators/openai.ts";
+
+const PROMPT = "Describe everything you see in this image in detail.";
+const image = await loadSamplePayload("v07_chateau_chambord_lawn.webp", 512);
+
+function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
+  return { image, prompt: PROMPT, maxOutputTokens: 300, stream: false, ...overrides };
+}
+
+async function withBaseten(
+  body: (emulator: OpenAIEmulator, adapter: ReturnType<typeof createOpenAI>) => Promise<void>,
+): Promise<void> {
+  const emulator = startOpenAIEmulator();
+  // As the preset resolves it: data/presets.json names adapter "openai" with platform "baseten".
+  const adapter = createOpenAI({
+    platform: "baseten",
+    apiKey: EMULATOR_OPENAI_KEY,
+    baseUrl: `${emulator.url}/v1`,
+  });
+  try {
+    await body(emulator, adapter);
+  } finally {
+    await emulator.close();
+  }
+}
+
+Deno.test("baseten preset sends moonshotai/Kimi-K2.6 with max_tokens and maps the answer", async () => {
+  await withBaseten(async (emulator, adapter) => {
+    assert.equal(adapter.id, "baseten");
+    assert.equal(adapter.model, "moonshotai/Kimi-K2.6");
+    assert.equal(adapter.billing, "tokens");
+    assert.equal(adapter.capabilities.batch, false);
+    const description = await adapter.describe(request({ stream: true }));
+    assert.equal(description.text, DEFAULT_TEXT);
+    assert.equal(description.responseModel, "moonshotai/Kimi-K2.6");
+    assert.equal(description.usage.outputTokens, countWords(DEFAULT_TEXT));
+    // vLLM-style usage: no prompt/completion details, so these stay unknown rather than 0.
+    assert.equal(description.usage.cachedInputTokens, undefined);
+    assert.equal(description.usage.reasoningTokens, undefined);
+    const body = emulator.requests[0].body as Record<string, unknown>;
+    assert.equal(body.model, "moonshotai/Kimi-K2.6");
+    assert.equal(body.max_tokens, 300);
+    assert.equal(body.max_completion_tokens, undefined);
+    assert.deepEqual(body.stream_options, { include_usage: true });
+  });
+});
+
+Deno.test("baseten bills Kimi image patches within 5% of estimateImageTokens for real photos", async () => {
+  await withBaseten(async (_emulator, adapter) => {
+    for (const file of ["o04_pizza.jpg", "v17_riverfront_night.jpg", "o05_screenshot_ui.png"]) {
+      const photo = await loadSamplePayload(file);
+      const { usage } = await adapter.describe(request({ image: photo }));
+      const billed = usage.inputTokens! - countWords(PROMPT);
+      const estimate = estimateImageTokens({
+        platform: "baseten",
+        model: "moonshotai/Kimi-K2.6",
+        width: photo.width,
+        height: photo.height,
+      })!;
+      assert.ok(
+        Math.abs(billed - estimate) <= estimate * 0.05,
+        `${file} ${photo.width}×${photo.height}: billed ${billed}, estimated ${estimate}`,
+      );
+    }
+  });
+});
+
+Deno.test("baseten structured output comes back validated by the zod schema", async () => {
+  await withBaseten(async (_emulator, adapter) => {
+    const description = await adapter.describe(request({ schema: VENUE_SCHEMA }));
+    assert.deepEqual(description.structured, VENUE_SCHEMA.schema.parse(description.structured));
+  });
+});
+
+Deno.test("baseten errors carry platform baseten and never the key", async () => {
+  await withBaseten(async (emulator, adapter) => {
+    emulator.fail("overloaded", "auth");
+    for (const kind of ["overloaded", "auth"]) {
+      const error = await adapter.describe(request()).then(
+        () => assert.fail("expected a failure"),
+        (error: unknown) => error,
+      );
+      assert.ok(error instanceof VisionBenchError);
+      assert.equal(error.kind, kind);
+      assert.equal(error.platform, "baseten");
+      assert.ok(!error.message.includes(EMULATOR_OPENAI_KEY));
+    }
+  });
+});
