@@ -20,6 +20,7 @@ import type {
 import { VisionBenchError } from "../lib/errors.ts";
 import { retiredModel } from "../lib/model-lifecycle.ts";
 import { anthropicError, type AnthropicErrorContext } from "./anthropic-errors.ts";
+import { imageBase64 } from "../lib/image-encoding.ts";
 
 // ---------------------------------------------------------------------------------------------
 // wire types
@@ -80,7 +81,7 @@ export function buildMessageParams(
           source: {
             type: "base64",
             media_type: request.image.mimeType,
-            data: encodeBase64(request.image.bytes),
+            data: imageBase64(request.image),
           },
         },
         { type: "text", text: request.prompt },
@@ -113,15 +114,6 @@ function toolFor(structured: StructuredSchema): Anthropic.Tool {
     description: structured.description ?? "Record the description of the image.",
     input_schema: jsonSchema as Anthropic.Tool.InputSchema,
   };
-}
-
-function encodeBase64(bytes: Uint8Array): string {
-  // Chunked: String.fromCharCode(...bytes) overflows the stack on multi-megabyte images.
-  let binary = "";
-  for (let offset = 0; offset < bytes.length; offset += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
-  }
-  return btoa(binary);
 }
 
 // ---------------------------------------------------------------------------------------------

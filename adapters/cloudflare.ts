@@ -42,6 +42,7 @@ import {
   VisionBenchError,
 } from "../lib/errors.ts";
 import { abortedError, transportError } from "./shared-errors.ts";
+import { imageDataUrl } from "../lib/image-encoding.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -103,14 +104,6 @@ function inputStyleFor(model: string): CloudflareInputStyle {
   return "content";
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let index = 0; index < bytes.length; index += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000));
-  }
-  return btoa(binary);
-}
-
 function buildBody(request: DescribeRequest, style: CloudflareInputStyle): Record<string, unknown> {
   const common = {
     max_tokens: request.maxOutputTokens,
@@ -127,7 +120,7 @@ function buildBody(request: DescribeRequest, style: CloudflareInputStyle): Recor
       image: Array.from(request.image.bytes),
     };
   }
-  const url = `data:${request.image.mimeType};base64,${toBase64(request.image.bytes)}`;
+  const url = imageDataUrl(request.image);
   return {
     ...common,
     messages: [{

@@ -25,6 +25,7 @@ import type {
 } from "../lib/adapter.ts";
 import { VisionBenchError } from "../lib/errors.ts";
 import { geminiError, type GeminiErrorContext } from "./gemini-errors.ts";
+import { imageBase64 } from "../lib/image-encoding.ts";
 
 // ---------------------------------------------------------------------------------------------
 // wire types
@@ -79,7 +80,7 @@ export function buildGenerateParams(
       role: "user",
       parts: [
         {
-          inlineData: { mimeType: request.image.mimeType, data: encodeBase64(request.image.bytes) },
+          inlineData: { mimeType: request.image.mimeType, data: imageBase64(request.image) },
         },
         { text: request.prompt },
       ],
@@ -94,14 +95,6 @@ export function buildGenerateParams(
  */
 export function defaultThinkingBudget(model: string): number | undefined {
   return /^gemini-2\.5-flash(-lite)?(-preview.*|-\d+)?$/.test(model) ? 0 : undefined;
-}
-
-function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let offset = 0; offset < bytes.length; offset += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
-  }
-  return btoa(binary);
 }
 
 // ---------------------------------------------------------------------------------------------

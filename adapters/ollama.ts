@@ -31,6 +31,7 @@ import type {
 } from "../lib/adapter.ts";
 import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/errors.ts";
 import { abortedError, transportError } from "./shared-errors.ts";
+import { imageBase64 } from "../lib/image-encoding.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -88,7 +89,7 @@ export interface OllamaSettings extends AdapterSettings {
 function buildChatRequest(request: DescribeRequest, model: string, keepAlive?: string | number) {
   return {
     model,
-    messages: [{ role: "user", content: request.prompt, images: [request.image.bytes] }],
+    messages: [{ role: "user", content: request.prompt, images: [imageBase64(request.image)] }],
     format: request.schema ? z.toJSONSchema(request.schema.schema) as object : undefined,
     keep_alive: keepAlive,
     options: { temperature: request.temperature, num_predict: request.maxOutputTokens },

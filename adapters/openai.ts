@@ -23,6 +23,7 @@ import type { CostBasis } from "../lib/price-card.ts";
 import { openAIError } from "./openai-errors.ts";
 import { parseStructured, strictJsonSchema } from "./openai-schema.ts";
 import { abortedError } from "./shared-errors.ts";
+import { imageDataUrl } from "../lib/image-encoding.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types (the SDK types the wire; these are the shapes this file reads)
@@ -87,13 +88,6 @@ interface Completion {
 // ---------------------------------------------------------------------------------------------
 // Build request
 
-function dataUrl(request: DescribeRequest): string {
-  const base64 = btoa(
-    Array.from(request.image.bytes, (byte) => String.fromCharCode(byte)).join(""),
-  );
-  return `data:${request.image.mimeType};base64,${base64}`;
-}
-
 function buildBody(
   request: DescribeRequest,
   config: { model: string; detail: "low" | "high" | "auto"; maxTokensField: MaxTokensField },
@@ -104,7 +98,10 @@ function buildBody(
       role: "user",
       content: [
         { type: "text", text: request.prompt },
-        { type: "image_url", image_url: { url: dataUrl(request), detail: config.detail } },
+        {
+          type: "image_url",
+          image_url: { url: imageDataUrl(request.image), detail: config.detail },
+        },
       ],
     }],
     [config.maxTokensField]: request.maxOutputTokens,

@@ -38,6 +38,7 @@ import {
   VisionBenchError,
 } from "../lib/errors.ts";
 import { abortedError, transportError } from "./shared-errors.ts";
+import { imageDataUrl } from "../lib/image-encoding.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -89,20 +90,11 @@ export interface ReplicateSettings extends AdapterSettings {
 // Build request
 
 function buildInput(request: DescribeRequest, extra: Record<string, unknown> | undefined) {
-  const base64 = btoaBytes(request.image.bytes);
   return {
     ...extra,
-    image: `data:${request.image.mimeType};base64,${base64}`,
+    image: imageDataUrl(request.image),
     prompt: request.prompt,
   };
-}
-
-function btoaBytes(bytes: Uint8Array): string {
-  let binary = "";
-  for (let index = 0; index < bytes.length; index += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000));
-  }
-  return btoa(binary);
 }
 
 /** The last failed HTTP answer, kept because the SDK's ApiError only keeps it in its message. */

@@ -34,6 +34,7 @@ import type {
 import { VisionBenchError } from "../lib/errors.ts";
 import { createOpenAI } from "./openai.ts";
 import { abortedError, httpError, scrubbed, transportError } from "./shared-errors.ts";
+import { imageDataUrl } from "../lib/image-encoding.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -88,13 +89,6 @@ export interface RunPodSettings extends AdapterSettings {
 // ---------------------------------------------------------------------------------------------
 // Build request
 
-function dataUrl(request: DescribeRequest): string {
-  const base64 = btoa(
-    Array.from(request.image.bytes, (byte) => String.fromCharCode(byte)).join(""),
-  );
-  return `data:${request.image.mimeType};base64,${base64}`;
-}
-
 /**
  * The input of a Moondream worker: `{image: <data URL>, prompt, max_new_tokens, temperature?}`.
  *
@@ -105,7 +99,7 @@ function dataUrl(request: DescribeRequest): string {
  */
 export function moondreamInput(request: DescribeRequest): Record<string, unknown> {
   const input: Record<string, unknown> = {
-    image: dataUrl(request),
+    image: imageDataUrl(request.image),
     prompt: request.prompt,
     max_new_tokens: request.maxOutputTokens,
   };

@@ -11,11 +11,11 @@ import { loadConfig } from "./config.ts";
 import { discoverPlatforms, type SkippedPlatform } from "./discovery.ts";
 import { loadImageSet, parseVariant } from "./images.ts";
 import { DEFAULT_IMAGES_DIR, DEFAULT_RESULTS_DIR } from "./paths.ts";
-import { loadPresets, type PlatformChoice, parsePlatformChoice } from "./presets.ts";
+import { loadPresets, parsePlatformChoice, type PlatformChoice } from "./presets.ts";
 import { loadPriceCards } from "./pricing.ts";
 import { resolvePlatform } from "./platforms.ts";
 import { newRunId } from "./run-id.ts";
-import { type Prompt, type RunEvent, type RunResult, runCases } from "./runner.ts";
+import { type Prompt, runCases, type RunEvent, type RunResult } from "./runner.ts";
 
 /** The prompt of the original study. */
 export const DEFAULT_PROMPT = "Describe everything you see in this image in detail.";
@@ -132,7 +132,9 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   });
   return {
     ...result,
-    platforms: choices.map((choice) => choice.model ? `${choice.preset}:${choice.model}` : choice.preset),
+    platforms: choices.map((choice) =>
+      choice.model ? `${choice.preset}:${choice.model}` : choice.preset
+    ),
     skippedPlatforms,
   };
 }

@@ -28,7 +28,9 @@ export async function printRunSummary(
   const print = options.print ?? console.log;
   const outDir = dirname(result.path);
   const { records, problems } = await readRuns(outDir, { runIds: [result.runId] });
-  for (const problem of problems) print(`warning: ${problem.path ?? ""}:${problem.line}: ${problem.reason}`);
+  for (const problem of problems) {
+    print(`warning: ${problem.path ?? ""}:${problem.line}: ${problem.reason}`);
+  }
   if (records.length === 0) {
     print(`run ${result.runId}: no records`);
     return;
@@ -52,7 +54,19 @@ const dollars = (value: unknown) =>
 
 /** Formats summary rows as an aligned text table. */
 export function formatTable(rows: SummaryRow[], by: string[]): string {
-  const header = [...by, "ok", "errors", "mean s", "min s", "p50 s", "p90 s", "p50 ttft s", "in tok", "out tok", "$/1k"];
+  const header = [
+    ...by,
+    "ok",
+    "errors",
+    "mean s",
+    "min s",
+    "p50 s",
+    "p90 s",
+    "p50 ttft s",
+    "in tok",
+    "out tok",
+    "$/1k",
+  ];
   const body = rows.map((row) => [
     ...by.map((column) => String(row[column] ?? "")),
     count(row.ok),
@@ -66,9 +80,14 @@ export function formatTable(rows: SummaryRow[], by: string[]): string {
     count(row.meanOutputTokens),
     dollars(row.costPer1k),
   ]);
-  const widths = header.map((title, index) => Math.max(title.length, ...body.map((cells) => cells[index].length)));
+  const widths = header.map((title, index) =>
+    Math.max(title.length, ...body.map((cells) => cells[index].length))
+  );
   const line = (cells: string[]) =>
-    cells.map((cell, index) => index < by.length ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))
+    cells.map((cell, index) =>
+      index < by.length ? cell.padEnd(widths[index]) : cell.padStart(widths[index])
+    )
       .join("  ");
-  return [line(header), widths.map((width) => "-".repeat(width)).join("  "), ...body.map(line)].join("\n");
+  return [line(header), widths.map((width) => "-".repeat(width)).join("  "), ...body.map(line)]
+    .join("\n");
 }

@@ -38,7 +38,9 @@ Usage: deno task bench [flags]
 `;
 
 /** Parses CLI flags into {@link BenchOptions}; throws a `config` error on a bad flag. */
-export function parseBenchArgs(args: string[]): BenchOptions & { help?: boolean; parquet?: boolean } {
+export function parseBenchArgs(
+  args: string[],
+): BenchOptions & { help?: boolean; parquet?: boolean } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -74,7 +76,10 @@ export function parseBenchArgs(args: string[]): BenchOptions & { help?: boolean;
   }
   const schemaName = values.schema;
   if (schemaName !== undefined && !SCHEMAS[schemaName]) {
-    throw new VisionBenchError("config", `unknown --schema "${schemaName}"; known: ${Object.keys(SCHEMAS).join(", ")}`);
+    throw new VisionBenchError(
+      "config",
+      `unknown --schema "${schemaName}"; known: ${Object.keys(SCHEMAS).join(", ")}`,
+    );
   }
   const timeoutSeconds = number(values.timeout, "--timeout", { min: 0.001 });
   return {
@@ -99,7 +104,11 @@ export function parseBenchArgs(args: string[]): BenchOptions & { help?: boolean;
   };
 }
 
-function number(value: string | undefined, flag: string, range: { min: number }): number | undefined {
+function number(
+  value: string | undefined,
+  flag: string,
+  range: { min: number },
+): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < range.min) {
@@ -123,7 +132,9 @@ export async function main(args: string[]): Promise<number> {
   const onInterrupt = () => {
     interrupts += 1;
     if (interrupts > 1) Deno.exit(130);
-    console.error("\nvisionbench: stopping (in-flight calls are dropped, finished ones are kept); Ctrl-C again to quit now");
+    console.error(
+      "\nvisionbench: stopping (in-flight calls are dropped, finished ones are kept); Ctrl-C again to quit now",
+    );
     controller.abort();
   };
   Deno.addSignalListener("SIGINT", onInterrupt);

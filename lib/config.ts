@@ -7,6 +7,7 @@
  */
 import dotenv from "dotenv";
 import { VisionBenchError } from "./errors.ts";
+import { repoPath } from "./paths.ts";
 import { registerSecret } from "./secrets.ts";
 
 /** Names of environment variables that hold secrets. */
@@ -25,7 +26,10 @@ export const SECRET_ENV_NAMES = [
 export interface LoadConfigOptions {
   /** Variables to use instead of the process environment (tests). @default Deno.env.toObject() */
   env?: Record<string, string | undefined>;
-  /** `.env` file to read; missing is fine. @default ".env" in the working directory */
+  /**
+   * `.env` file to read; missing is fine; `null` reads none.
+   * @default `$VISIONBENCH_ENV_FILE`, else the repository's `.env` (notebooks run in notebooks/)
+   */
   envFile?: string | null;
 }
 
@@ -47,8 +51,11 @@ export interface Config {
  * ```
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
-  const fromFile = readEnvFile(options.envFile === undefined ? ".env" : options.envFile);
   const fromProcess = options.env ?? readProcessEnv();
+  const envFile = options.envFile === undefined
+    ? (fromProcess.VISIONBENCH_ENV_FILE ?? repoPath(".env"))
+    : options.envFile;
+  const fromFile = readEnvFile(envFile);
   const values: Record<string, string> = {};
   for (const source of [fromFile, fromProcess]) {
     for (const [name, value] of Object.entries(source)) {
@@ -61,7 +68,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     require(name, why) {
       const value = values[name];
       if (value === undefined) {
-        throw new VisionBenchError("config", `${name} is not set (${why}); add it to .env or the environment`);
+        throw new VisionBenchError(
+          "config",
+          `${name} is not set (${why}); add it to .env or the environment`,
+        );
       }
       return value;
     },

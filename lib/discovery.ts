@@ -67,7 +67,9 @@ async function probeOllama(
       fetch: options.fetch,
       signal: AbortSignal.timeout(options.probeTimeoutMs ?? 1500),
     });
-    if (models.length === 0) return { reason: `Ollama at ${host} has no model with the vision capability` };
+    if (models.length === 0) {
+      return { reason: `Ollama at ${host} has no model with the vision capability` };
+    }
     // Prefer the preset's default model (the study's moondream) when it is pulled.
     const preferred = models.find((name) => name.split(":")[0] === preset.model) ?? models[0];
     return { model: preferred };

@@ -121,7 +121,9 @@ export function parseRetryAfter(
   now: number = Date.now(),
 ): number | undefined {
   if (value === null || value === undefined || value === "") return undefined;
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
+  if (typeof value === "number") {
+    return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
+  }
   const seconds = Number(value);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const date = Date.parse(value);

@@ -107,6 +107,7 @@ export function priceCardFor(
   if (exact) return exact;
   const presetCard = priceCards.get(preset.priceCard);
   const modelIndependent = presetCard &&
-    (presetCard.basis === "hourly" || presetCard.basis === "subscription" || presetCard.basis === "free");
+    (presetCard.basis === "hourly" || presetCard.basis === "subscription" ||
+      presetCard.basis === "free");
   return modelIndependent ? presetCard : undefined;
 }

@@ -38,16 +38,24 @@ const PresetFileSchema = z.object({ presets: z.array(PresetSchema).min(1) });
 export const DATA_DIR = new URL("../data/", import.meta.url);
 
 /** Reads and validates the presets file. @default data/presets.json */
-export async function loadPresets(path: string | URL = new URL("presets.json", DATA_DIR)): Promise<Preset[]> {
+export async function loadPresets(
+  path: string | URL = new URL("presets.json", DATA_DIR),
+): Promise<Preset[]> {
   let raw: unknown;
   try {
     raw = JSON.parse(await Deno.readTextFile(path));
   } catch (error) {
-    throw new VisionBenchError("config", `cannot read presets ${path}: ${(error as Error).message}`);
+    throw new VisionBenchError(
+      "config",
+      `cannot read presets ${path}: ${(error as Error).message}`,
+    );
   }
   const parsed = PresetFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new VisionBenchError("config", `invalid presets file ${path}: ${z.prettifyError(parsed.error)}`);
+    throw new VisionBenchError(
+      "config",
+      `invalid presets file ${path}: ${z.prettifyError(parsed.error)}`,
+    );
   }
   return parsed.data.presets;
 }
@@ -65,7 +73,10 @@ export function parsePlatformChoice(value: string): PlatformChoice {
   const preset = value.slice(0, index).trim();
   const model = value.slice(index + 1).trim();
   if (!preset || !model) {
-    throw new VisionBenchError("config", `bad --platform "${value}": use <preset> or <preset>:<model>`);
+    throw new VisionBenchError(
+      "config",
+      `bad --platform "${value}": use <preset> or <preset>:<model>`,
+    );
   }
   return { preset, model };
 }

@@ -9,9 +9,13 @@ import type { StructuredSchema } from "./adapter.ts";
 
 /** Tags, scene and the outlier question of the original study ("is this an event venue?"). */
 export const VenueSchema = z.object({
-  tags: z.array(z.string()).describe("Short keywords for the objects, setting, lighting and time of day"),
+  tags: z.array(z.string()).describe(
+    "Short keywords for the objects, setting, lighting and time of day",
+  ),
   scene: z.string().describe("One short phrase naming the kind of scene"),
-  isEventVenue: z.boolean().describe("Could this place host an event (concert, wedding, party, conference)?"),
+  isEventVenue: z.boolean().describe(
+    "Could this place host an event (concert, wedding, party, conference)?",
+  ),
 });
 
 /** Parsed answer of {@link VENUE_SCHEMA}. */

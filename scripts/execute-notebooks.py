@@ -20,7 +20,6 @@ first line.
 """
 
 import argparse
-import asyncio
 import html
 import os
 import re
@@ -183,7 +182,8 @@ def combine(notebooks, title):
     combined = nbformat.v4.new_notebook()
     combined.metadata = notebooks[0][1].metadata
     combined.metadata["title"] = title
-    contents = [f"# {html.escape(title)}", ""]
+    generated = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    contents = [f"# {html.escape(title)}", "", f"_Generated {generated}._", ""]
     for name, nb in notebooks:
         contents.append(f"- [{notebook_title(nb, name)}](#nb-{name})")
     combined.cells.append(nbformat.v4.new_markdown_cell("\n".join(contents)))

@@ -13,7 +13,11 @@
  */
 import { parseArgs } from "node:util";
 import { loadReferenceFigures } from "../lib/reference.ts";
-import { EMULATED_PRESETS, type EmulatedPreset, startAllEmulators } from "../tests/emulators/all.ts";
+import {
+  EMULATED_PRESETS,
+  type EmulatedPreset,
+  startAllEmulators,
+} from "../tests/emulators/all.ts";
 import type { EmulatorBehaviour } from "../tests/emulators/harness.ts";
 
 const { values } = parseArgs({
@@ -45,7 +49,9 @@ async function latencies(): Promise<Partial<Record<EmulatedPreset, Partial<Emula
   const figures = await loadReferenceFigures();
   return Object.fromEntries(
     figures.filter((figure) => EMULATED_PRESETS.includes(figure.preset as EmulatedPreset))
-      .map((figure) => [figure.preset, { latencyMs: Math.round(figure.avgSeconds * 1000 * scale) }]),
+      .map((
+        figure,
+      ) => [figure.preset, { latencyMs: Math.round(figure.avgSeconds * 1000 * scale) }]),
   );
 }
 

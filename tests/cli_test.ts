@@ -14,12 +14,22 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CLI, ...args],
     // A clean environment: only what the test gives, so no real key on this machine leaks in.
-    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", NO_COLOR: "1", ...env },
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      NO_COLOR: "1",
+      VISIONBENCH_ENV_FILE: "/dev/null", // a developer's .env must not reach the test
+      ...env,
+    },
     clearEnv: true,
-    cwd: await Deno.makeTempDir(), // no .env file here
+    cwd: await Deno.makeTempDir(),
   }).output();
   const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
 }
 
 Deno.test("bench exits 2 with one clear line on a config error", async () => {
@@ -46,11 +56,26 @@ Deno.test("bench --platform <preset> --limit 3 gives ok records with cost recomp
     for (const preset of ["local", ...EMULATED_PRESETS]) {
       const out = await Deno.makeTempDir();
       const result = await cli(
-        ["--platform", preset, "--limit", "3", "--resize", "512", "--out", out, "--run-id", `cli-${preset}`],
+        [
+          "--platform",
+          preset,
+          "--limit",
+          "3",
+          "--resize",
+          "512",
+          "--out",
+          out,
+          "--run-id",
+          `cli-${preset}`,
+        ],
         fleet.env,
       );
       assert.equal(result.code, 0, `${preset}: ${result.stderr}`);
-      assert.match(result.stdout, new RegExp(`^${preset.split("-")[0]}`, "m"), `${preset}: summary row`);
+      assert.match(
+        result.stdout,
+        new RegExp(`^${preset.split("-")[0]}`, "m"),
+        `${preset}: summary row`,
+      );
       const { records, problems } = await readRun(`${out}/cli-${preset}.jsonl`);
       assert.deepEqual(problems, []);
       assert.equal(records.length, 3, preset);
@@ -63,12 +88,17 @@ Deno.test("bench --platform <preset> --limit 3 gives ok records with cost recomp
         if (record.costBasis === "tokens") {
           assert.ok(record.inputTokens! > 0 && record.outputTokens! > 0, `${preset}: tokens`);
         }
-        if (record.costBasis === "gpu_seconds") assert.ok(record.gpuSeconds! > 0, `${preset}: gpu seconds`);
+        if (record.costBasis === "gpu_seconds") {
+          assert.ok(record.gpuSeconds! > 0, `${preset}: gpu seconds`);
+        }
         assert.ok(record.costUsd !== undefined, `${preset}: ${record.costError}`);
         assert.equal(recomputeCost(record).costUsd, record.costUsd, `${preset}: recomputable cost`);
       }
-      const all = result.stdout + result.stderr + await Deno.readTextFile(`${out}/cli-${preset}.jsonl`);
-      for (const key of Object.values(EMULATOR_KEYS)) assert.equal(all.includes(key), false, `${preset}: key leaked`);
+      const all = result.stdout + result.stderr +
+        await Deno.readTextFile(`${out}/cli-${preset}.jsonl`);
+      for (const key of Object.values(EMULATOR_KEYS)) {
+        assert.equal(all.includes(key), false, `${preset}: key leaked`);
+      }
     }
   } finally {
     await fleet.close();

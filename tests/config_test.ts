@@ -5,8 +5,14 @@ import { redact } from "../lib/secrets.ts";
 
 Deno.test("loadConfig() reads .env and lets the process environment win", async () => {
   const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(`${dir}/.env`, "OPENAI_API_KEY=sk-from-file-123456\nGEMINI_API_KEY=gm-file-abcdef\n");
-  const config = loadConfig({ env: { OPENAI_API_KEY: "sk-from-env-654321" }, envFile: `${dir}/.env` });
+  await Deno.writeTextFile(
+    `${dir}/.env`,
+    "OPENAI_API_KEY=sk-from-file-123456\nGEMINI_API_KEY=gm-file-abcdef\n",
+  );
+  const config = loadConfig({
+    env: { OPENAI_API_KEY: "sk-from-env-654321" },
+    envFile: `${dir}/.env`,
+  });
   assert.equal(config.get("OPENAI_API_KEY"), "sk-from-env-654321");
   assert.equal(config.get("GEMINI_API_KEY"), "gm-file-abcdef");
   assert.equal(config.get("ANTHROPIC_API_KEY"), undefined);
@@ -32,4 +38,11 @@ Deno.test("every key read by loadConfig() is redacted from text", () => {
   assert.equal(text.includes("sk-ant-secret-value-42"), false);
   assert.equal(text.includes("abcdefghijklmnop"), false);
   assert.match(text, /\*\*\*/);
+});
+
+Deno.test("loadConfig() reads the file named by VISIONBENCH_ENV_FILE", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/keys.env`, "GEMINI_API_KEY=gm-from-named-file\n");
+  const config = loadConfig({ env: { VISIONBENCH_ENV_FILE: `${dir}/keys.env` } });
+  assert.equal(config.get("GEMINI_API_KEY"), "gm-from-named-file");
 });

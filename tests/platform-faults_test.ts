@@ -12,7 +12,10 @@ const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 50 };
 
 for (const preset of EMULATED_PRESETS) {
   Deno.test(`${preset}: 429 and 5xx are retried, auth is not, and every case keeps one record`, async () => {
-    const fleet = startAllEmulators({ only: [preset], behaviour: { [preset]: { retryAfterSeconds: 0 } } });
+    const fleet = startAllEmulators({
+      only: [preset],
+      behaviour: { [preset]: { retryAfterSeconds: 0 } },
+    });
     const emulator = fleet.emulators[preset];
     const outDir = await Deno.makeTempDir();
     try {

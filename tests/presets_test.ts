@@ -13,7 +13,10 @@ Deno.test("parsePlatformChoice() keeps colons and slashes of the model", () => {
     preset: "ollama-cloud",
     model: "qwen3-vl:235b-cloud",
   });
-  assert.throws(() => parsePlatformChoice("openai:"), (error) => isVisionBenchError(error, "config"));
+  assert.throws(
+    () => parsePlatformChoice("openai:"),
+    (error) => isVisionBenchError(error, "config"),
+  );
 });
 
 Deno.test("every preset names an adapter that exists and a price card in data/prices.json", async () => {
@@ -67,8 +70,16 @@ Deno.test("resolvePlatform() gives a model override its own card, or the preset'
   const options = { config, factories: ADAPTER_FACTORIES, priceCards };
   const gpt4o = resolvePlatform({ preset: "openai", model: "gpt-4o" }, presets, options);
   assert.equal(gpt4o.priceCard?.id, "openai/gpt-4o");
-  const unknownModel = resolvePlatform({ preset: "openai", model: "gpt-unknown" }, presets, options);
+  const unknownModel = resolvePlatform(
+    { preset: "openai", model: "gpt-unknown" },
+    presets,
+    options,
+  );
   assert.equal(unknownModel.priceCard, undefined);
-  const localOllama = resolvePlatform({ preset: "ollama-local", model: "llava:7b" }, presets, options);
+  const localOllama = resolvePlatform(
+    { preset: "ollama-local", model: "llava:7b" },
+    presets,
+    options,
+  );
   assert.equal(localOllama.priceCard?.basis, "free");
 });

@@ -77,7 +77,8 @@ export async function renderTestReport(
   try {
     const report = await renderReport({
       params: { ...params, out: outDir },
-      env: options.env,
+      // A developer's .env must not reach the test kernels.
+      env: { VISIONBENCH_ENV_FILE: "/dev/null", ...options.env },
       onLine: (line) => lines.push(line),
     });
     return { ...report, outDir };

@@ -22,6 +22,11 @@ function source(cell: NotebookCell): string {
   return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
 }
 
+/** Removes the temp folder of a notebook made by {@link writeNotebook} (outputs included). */
+function removeNotebook(path: string): Promise<void> {
+  return Deno.remove(path.replace(/\/[^/]+$/, ""), { recursive: true });
+}
+
 /** A throwaway notebook in a temp folder, one code cell per source. */
 async function writeNotebook(name: string, sources: string[]): Promise<string> {
   const folder = await Deno.makeTempDir({ prefix: "visionbench-notebook-" });
@@ -88,9 +93,10 @@ Deno.test({
   async fn() {
     const path = await writeNotebook("silent-cell", ['console.log("shown")', "const silent = 1;"]);
     await assert.rejects(
-      renderReport({ notebooks: [path], outDir: `${path}.out`, onLine: () => {} }),
+      renderReport({ notebooks: [path], outDir: `${path}-out`, onLine: () => {} }),
       /silent-cell: cell 1 \('const silent = 1;'\) produced no output/,
     );
+    await removeNotebook(path);
   },
 });
 
@@ -104,7 +110,7 @@ Deno.test({
       'throw new Error("boom in cell")',
       '"never runs"',
     ]);
-    const error = await renderReport({ notebooks: [path], outDir: `${path}.out`, onLine: () => {} })
+    const error = await renderReport({ notebooks: [path], outDir: `${path}-out`, onLine: () => {} })
       .then(() => undefined, (error: Error) => error);
     assert.ok(error, "renderReport() should have failed");
     assert.match(
@@ -112,6 +118,7 @@ Deno.test({
       /throwing-cell: cell 1 \('throw new Error\("boom in cell"\)'\) raised .*boom in cell/,
     );
     assert.doesNotMatch(error.message, /cell 2/);
+    await removeNotebook(path);
   },
 });
 
@@ -127,12 +134,13 @@ Deno.test({
     const path = await writeNotebook("many-cells", cells);
     const report = await renderReport({
       notebooks: [path],
-      outDir: `${path}.out`,
+      outDir: `${path}-out`,
       onLine: () => {},
     });
     const notebook = JSON.parse(await Deno.readTextFile(report.executedNotebooks[0]));
     const silent = notebook.cells.filter((cell: NotebookCell) => !cell.outputs?.length);
     assert.equal(silent.length, 0);
+    await removeNotebook(path);
   },
 });
 

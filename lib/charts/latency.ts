@@ -13,7 +13,8 @@ const DEFAULTS = {
   marginLeft: 200,
   x: { type: "log", label: "latency per call (ms) →", grid: true },
   y: { label: null },
-  color: { legend: true },
+  // Variants ("original", "512") are categories, not numbers.
+  color: { legend: true, type: "ordinal" },
 } satisfies Plot.PlotOptions;
 
 /** Options of {@link latencyChart}; any other Plot option is passed through. */

@@ -92,7 +92,9 @@ export function startEmulator(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
       const url = new URL(request.url);
-      const text = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
+      const text = request.method === "GET" || request.method === "HEAD"
+        ? ""
+        : await request.text();
       let body: unknown = text;
       try {
         body = text ? JSON.parse(text) : undefined;
