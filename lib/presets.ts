@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { readDataFile } from "./data-file.ts";
 import { z } from "zod";
 import { VisionBenchError } from "./errors.ts";
 
@@ -41,23 +42,7 @@ export const DATA_DIR = new URL("../data/", import.meta.url);
 export async function loadPresets(
   path: string | URL = new URL("presets.json", DATA_DIR),
 ): Promise<Preset[]> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await Deno.readTextFile(path));
-  } catch (error) {
-    throw new VisionBenchError(
-      "config",
-      `cannot read presets ${path}: ${(error as Error).message}`,
-    );
-  }
-  const parsed = PresetFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new VisionBenchError(
-      "config",
-      `invalid presets file ${path}: ${z.prettifyError(parsed.error)}`,
-    );
-  }
-  return parsed.data.presets;
+  return (await readDataFile(path, PresetFileSchema, "presets file")).presets;
 }
 
 /** A user's platform choice: `preset` or `preset:model` (the model may itself contain `:` or `/`). */

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { readDataFile } from "./data-file.ts";
 import { z } from "zod";
 import type { Usage } from "./adapter.ts";
 import { VisionBenchError } from "./errors.ts";
@@ -43,24 +44,9 @@ const PriceFileSchema = z.object({ cards: z.array(PriceCardSchema).min(1) });
 export async function loadPriceCards(
   path: string | URL = DEFAULT_PRICES_PATH,
 ): Promise<Map<string, PriceCard>> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await Deno.readTextFile(path));
-  } catch (error) {
-    throw new VisionBenchError(
-      "config",
-      `cannot read price cards ${path}: ${(error as Error).message}`,
-    );
-  }
-  const parsed = PriceFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new VisionBenchError(
-      "config",
-      `invalid price cards ${path}: ${z.prettifyError(parsed.error)}`,
-    );
-  }
+  const file = await readDataFile(path, PriceFileSchema, "price cards");
   const cards = new Map<string, PriceCard>();
-  for (const card of parsed.data.cards) {
+  for (const card of file.cards) {
     if (cards.has(card.id)) {
       throw new VisionBenchError("config", `price card ${card.id} appears twice in ${path}`);
     }

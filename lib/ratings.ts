@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { parseJsonLines } from "./jsonl.ts";
 import { repoPath } from "./paths.ts";
 import { dirname } from "node:path";
 import { z } from "zod";
@@ -58,31 +59,8 @@ export async function readRatings(path = DEFAULT_RATINGS_PATH): Promise<ReadRati
     if (error instanceof Deno.errors.NotFound) return { ratings: [], problems: [] };
     throw error;
   }
-  const ratings: Rating[] = [];
-  const problems: { line: number; reason: string }[] = [];
-  const lines = text.split("\n");
-  lines.forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      const torn = index === lines.length - 1 ? " (torn last line)" : "";
-      problems.push({ line: index + 1, reason: `not JSON${torn}` });
-      return;
-    }
-    const parsed = RatingSchema.safeParse(value);
-    if (parsed.success) ratings.push(parsed.data);
-    else {
-      const issue = parsed.error.issues[0];
-      problems.push({
-        line: index + 1,
-        reason: `not a rating: ${issue.path.join(".")} ${issue.message}`,
-      });
-    }
-  });
-  return { ratings, problems };
+  const { values, problems } = parseJsonLines(text, RatingSchema, "rating");
+  return { ratings: values, problems };
 }
 
 /** Input of {@link addRating}. */

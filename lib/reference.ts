@@ -4,8 +4,8 @@
  *
  * @module
  */
+import { readDataFile } from "./data-file.ts";
 import { z } from "zod";
-import { VisionBenchError } from "./errors.ts";
 
 /** One published figure. */
 export const ReferenceFigureSchema = z.object({
@@ -50,21 +50,5 @@ export const DEFAULT_REFERENCE_PATH: URL = new URL(
 export async function loadReferenceFigures(
   path: string | URL = DEFAULT_REFERENCE_PATH,
 ): Promise<ReferenceFigure[]> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await Deno.readTextFile(path));
-  } catch (error) {
-    throw new VisionBenchError(
-      "config",
-      `cannot read reference figures ${path}: ${(error as Error).message}`,
-    );
-  }
-  const parsed = ReferenceFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new VisionBenchError(
-      "config",
-      `invalid reference figures ${path}: ${z.prettifyError(parsed.error)}`,
-    );
-  }
-  return parsed.data.figures;
+  return (await readDataFile(path, ReferenceFileSchema, "reference figures")).figures;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseJsonLines } from "./jsonl.ts";
 import { join } from "node:path";
 import { type ResultRecord, ResultRecordSchema } from "./record.ts";
 import { validateRunId } from "./run-id.ts";
@@ -123,31 +124,8 @@ export async function readRun(path: string, options: ReadRunOptions = {}): Promi
 
 /** Parses the text of a run file (see {@link readRun}). */
 export function parseRunText(text: string): ReadResult {
-  const records: ResultRecord[] = [];
-  const problems: StoreProblem[] = [];
-  const lines = text.split("\n");
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index].trim();
-    if (line === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      const torn = index === lines.length - 1 ? " (torn last line)" : "";
-      problems.push({ line: index + 1, reason: `not JSON${torn}` });
-      continue;
-    }
-    const parsed = ResultRecordSchema.safeParse(value);
-    if (parsed.success) records.push(parsed.data);
-    else {
-      const issue = parsed.error.issues[0];
-      problems.push({
-        line: index + 1,
-        reason: `not a record: ${issue?.path.join(".")} ${issue?.message}`,
-      });
-    }
-  }
-  return { records, problems };
+  const { values, problems } = parseJsonLines(text, ResultRecordSchema, "record");
+  return { records: values, problems };
 }
 
 /** Options of {@link readRuns}. */

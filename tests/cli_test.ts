@@ -118,3 +118,86 @@ Deno.test("bench discovers every platform whose keys are set and says which it s
     await fleet.close();
   }
 });
+
+Deno.test("Ctrl-C stops a run cleanly: exit 130, finished calls kept, in-flight ones dropped, resume completes it", async () => {
+  const fleet = startAllEmulators({ only: ["openai"], behaviour: { openai: { latencyMs: 300 } } });
+  const out = await Deno.makeTempDir();
+  const args = ["--platform", "openai", "--limit", "6", "--resize", "512", "--concurrency", "1"];
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, ...args, "--out", out, "--run-id", "interrupted"],
+      env: { VISIONBENCH_ENV_FILE: "/dev/null", NO_COLOR: "1", ...fleet.env },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const path = `${out}/interrupted.jsonl`;
+    // Wait for the first finished call, then interrupt while the next one is in flight.
+    for (let waited = 0; waited < 20_000; waited += 50) {
+      const text = await Deno.readTextFile(path).catch(() => "");
+      if (text.includes("\n")) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill("SIGINT");
+    const status = await child.output();
+    assert.equal(status.code, 130);
+    assert.match(new TextDecoder().decode(status.stderr), /stopping/);
+    const partial = await readRun(path);
+    assert.deepEqual(partial.problems, []);
+    assert.ok(partial.records.length >= 1 && partial.records.length < 6);
+    assert.ok(
+      partial.records.every((record) => record.status === "ok"),
+      "no cancelled call is recorded",
+    );
+
+    const resumed = await cli([...args, "--out", out, "--run-id", "interrupted"], fleet.env);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const { records } = await readRun(path);
+    assert.equal(records.length, 6);
+    assert.equal(new Set(records.map((record) => record.caseKey)).size, 6, "no duplicates");
+  } finally {
+    await fleet.close();
+  }
+});
+
+Deno.test("--schema venue gives validated structured output, or an explicit unsupported warning, on every preset", async () => {
+  const fleet = startAllEmulators();
+  try {
+    for (const preset of ["local", ...EMULATED_PRESETS]) {
+      const out = await Deno.makeTempDir();
+      const result = await cli(
+        [
+          "--platform",
+          preset,
+          "--limit",
+          "1",
+          "--resize",
+          "512",
+          "--schema",
+          "venue",
+          "--out",
+          out,
+          "--run-id",
+          "s",
+        ],
+        fleet.env,
+      );
+      assert.equal(result.code, 0, `${preset}: ${result.stderr}`);
+      const [record] = (await readRun(`${out}/s.jsonl`)).records;
+      assert.equal(record.status, "ok", `${preset}: ${record.error?.message}`);
+      assert.equal(record.schemaName, "image_tags");
+      if (record.structured === undefined) {
+        assert.ok(
+          record.warnings?.some((warning) => /structured output unsupported/.test(warning)),
+          `${preset}: neither structured output nor an unsupported warning`,
+        );
+      } else {
+        const venue = record.structured as { tags: unknown; scene: unknown; isEventVenue: unknown };
+        assert.ok(Array.isArray(venue.tags), `${preset}: tags`);
+        assert.equal(typeof venue.scene, "string", `${preset}: scene`);
+        assert.equal(typeof venue.isEventVenue, "boolean", `${preset}: isEventVenue`);
+      }
+    }
+  } finally {
+    await fleet.close();
+  }
+});

@@ -17,6 +17,7 @@ import {
   startEmulator,
   stream,
 } from "./harness.ts";
+import { sampleFromSchema } from "./json-schema-sample.ts";
 
 /** A model the emulator knows. */
 export interface EmulatedOllamaModel {
@@ -98,7 +99,12 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
     const cold = !loaded.has(model.name);
     loaded.add(model.name);
 
-    const text = fault === "empty" ? "" : state.text;
+    // `format` (a JSON schema, or "json") asks for JSON: answer with a value that conforms.
+    const format = body.format;
+    const answer = format === undefined ? state.text : JSON.stringify(
+      format === "json" ? { description: state.text } : sampleFromSchema(format, state.text),
+    );
+    const text = fault === "empty" ? "" : answer;
     const maxTokens = Number(
       (body.options as Record<string, unknown> | undefined)?.num_predict ?? Infinity,
     );
