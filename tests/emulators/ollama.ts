@@ -99,9 +99,10 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
     const cold = !loaded.has(model.name);
     loaded.add(model.name);
 
-    // `format` (a JSON schema, or "json") asks for JSON: answer with a value that conforms.
+    // `format` (a JSON schema, or "json") asks for JSON: answer with a value that conforms,
+    // unless the configured answer is JSON already (a test scripting the model's exact reply).
     const format = body.format;
-    const answer = format === undefined ? state.text : JSON.stringify(
+    const answer = format === undefined || isJson(state.text) ? state.text : JSON.stringify(
       format === "json" ? { description: state.text } : sampleFromSchema(format, state.text),
     );
     const text = fault === "empty" ? "" : answer;
@@ -155,4 +156,13 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
     });
   }, behaviour);
   return Object.assign(emulator, { options });
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
