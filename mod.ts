@@ -60,6 +60,7 @@ export * from "./lib/analysis.ts";
 export * from "./lib/charts.ts";
 export * from "./lib/display.ts";
 export * from "./lib/report-sections.ts";
+export * from "./lib/quality-report.ts";
 export { type NotebookParams, notebookParams } from "./lib/report.ts";
 
 // Adapters

@@ -14,6 +14,8 @@ import { DEFAULT_IMAGES_DIR, DEFAULT_RESULTS_DIR } from "./paths.ts";
 import { loadPresets, parsePlatformChoice, type PlatformChoice } from "./presets.ts";
 import { loadPriceCards } from "./pricing.ts";
 import { resolvePlatform } from "./platforms.ts";
+import type { ResultRecord } from "./record.ts";
+import { readRuns } from "./store.ts";
 import { newRunId } from "./run-id.ts";
 import { type Prompt, runCases, type RunEvent, type RunResult } from "./runner.ts";
 
@@ -67,6 +69,11 @@ export interface BenchOptions {
 
 /** What {@link runBenchmark} returns. */
 export interface BenchResult extends RunResult {
+  /**
+   * The outcome of every case asked for, whether it ran now or was already recorded in this run
+   * (one record per case: the latest ok one, else the latest error) — what a notebook shows.
+   */
+  caseRecords: ResultRecord[];
   /** Platforms that ran, as `preset` or `preset:model`. */
   platforms: string[];
   skippedPlatforms: SkippedPlatform[];
@@ -130,8 +137,11 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     signal: options.signal,
     onEvent: options.onEvent,
   });
+  const keys = new Set(result.caseKeys);
+  const { records: stored } = await readRuns(outDir, { runIds: [result.runId] });
   return {
     ...result,
+    caseRecords: stored.filter((record) => keys.has(record.caseKey)),
     platforms: choices.map((choice) =>
       choice.model ? `${choice.preset}:${choice.model}` : choice.preset
     ),

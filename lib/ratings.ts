@@ -1,6 +1,6 @@
 /**
  * Human ratings of descriptions (1–10, optional note), for checking the automatic scores against
- * a person. Ratings are appended to `results/ratings.jsonl`, one JSON line each, never rewritten:
+ * a person. Ratings are appended to `results/ratings/ratings.jsonl`, one JSON line each, never rewritten:
  * rating a description again adds a line and the latest line wins.
  *
  * @module
@@ -16,7 +16,7 @@ import type { ResultRecord } from "./record.ts";
 import { type ImageLike, thumbnail } from "./tables.ts";
 
 /** @default path of the ratings file */
-export const DEFAULT_RATINGS_PATH: string = repoPath("results/ratings.jsonl");
+export const DEFAULT_RATINGS_PATH: string = repoPath("results/ratings/ratings.jsonl");
 
 /** One rating line (the file is an edge: validated on read). */
 export const RatingSchema = z.object({
@@ -75,7 +75,7 @@ export interface AddRatingInput {
 
 /** Options of {@link addRating}. */
 export interface AddRatingOptions {
-  /** @default "results/ratings.jsonl" */
+  /** @default "results/ratings/ratings.jsonl" */
   path?: string;
   /** @default new Date() */
   now?: Date;

@@ -17,6 +17,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { type Config, loadConfig } from "./config.ts";
 import { VisionBenchError } from "./errors.ts";
 import { DEFAULT_IMAGES_DIR, DEFAULT_RESULTS_DIR, repoPath } from "./paths.ts";
+import type { CacheMode } from "./cache.ts";
 
 /** Python that has nbclient and nbconvert (Debian's packages install them for the system python). */
 export const DEFAULT_PYTHON = "/usr/bin/python3";
@@ -45,6 +46,12 @@ export interface NotebookParams {
   out?: string;
   /** `VB_MAX_P50_MS`: latency bound of the "pick" in 03-compare. @default 5000 */
   maxP50Ms?: number;
+  /** `VB_JUDGE`: judge platform of 05-quality (`preset` or `preset:model`). @default no judge */
+  judge?: string;
+  /** `VB_BLIND`: hide the platform when rating in 05-quality. @default true */
+  blind?: boolean;
+  /** `VB_CACHE`: response cache of the benchmark notebooks: `use`, `bypass` or `refresh`. @default "use" */
+  cache?: CacheMode;
 }
 
 /**
@@ -73,6 +80,9 @@ export function paramsToEnv(
   if (params.maxP50Ms !== undefined) {
     env.VB_MAX_P50_MS = String(positive("maxP50Ms", params.maxP50Ms));
   }
+  if (params.judge !== undefined) env.VB_JUDGE = params.judge;
+  if (params.blind !== undefined) env.VB_BLIND = String(params.blind);
+  if (params.cache !== undefined) env.VB_CACHE = cacheMode("cache", params.cache);
   return env;
 }
 
@@ -104,6 +114,13 @@ export function notebookParams(
     }
     return number;
   };
+  const boolean = (name: string) => {
+    const value = config.get(name)?.toLowerCase();
+    if (value === undefined) return undefined;
+    if (["1", "true", "yes"].includes(value)) return true;
+    if (["0", "false", "no"].includes(value)) return false;
+    throw new VisionBenchError("config", `${name} must be true or false, got "${value}"`);
+  };
   const params: ResolvedNotebookParams = {
     platforms: list("VB_PLATFORMS") ?? defaults.platforms,
     images: config.get("VB_IMAGES") ?? defaults.images ?? DEFAULT_IMAGES_DIR,
@@ -114,6 +131,11 @@ export function notebookParams(
     repeat: integer("VB_REPEAT") ?? defaults.repeat,
     out: config.get("VB_OUT") ?? defaults.out ?? DEFAULT_RESULTS_DIR,
     maxP50Ms: integer("VB_MAX_P50_MS") ?? defaults.maxP50Ms,
+    judge: config.get("VB_JUDGE") ?? defaults.judge,
+    blind: boolean("VB_BLIND") ?? defaults.blind,
+    cache: config.get("VB_CACHE") === undefined
+      ? defaults.cache
+      : cacheMode("VB_CACHE", config.get("VB_CACHE")!),
   };
   // Drop unset fields so the notebook shows only what is in effect.
   return Object.fromEntries(
@@ -280,4 +302,13 @@ async function forEachLine(stream: ReadableStream<Uint8Array>, onLine: (line: st
     for (const line of lines) onLine(line);
   }
   if (pending) onLine(pending);
+}
+
+const CACHE_MODES: readonly CacheMode[] = ["use", "bypass", "refresh"];
+
+function cacheMode(name: string, value: string): CacheMode {
+  if (!(CACHE_MODES as readonly string[]).includes(value)) {
+    throw new VisionBenchError("config", `${name} must be use, bypass or refresh, got "${value}"`);
+  }
+  return value as CacheMode;
 }

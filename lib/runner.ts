@@ -97,6 +97,8 @@ export interface RunResult {
   records: ResultRecord[];
   /** Cases skipped because the run file already has them ok. */
   skipped: number;
+  /** Keys of every case of this call, run or skipped (to pick this call's records from the run file). */
+  caseKeys: string[];
   cancelled: boolean;
 }
 
@@ -228,7 +230,14 @@ export async function runCases(options: RunOptions): Promise<RunResult> {
     cancelled,
     elapsedMs: performance.now() - started,
   });
-  return { runId, path: store.path, records, skipped, cancelled };
+  return {
+    runId,
+    path: store.path,
+    records,
+    skipped,
+    caseKeys: allCases.map((item) => item.key),
+    cancelled,
+  };
 }
 
 /** A cache that cannot be written costs a future call, not this record. */

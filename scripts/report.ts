@@ -5,7 +5,9 @@
  * Usage:
  *   deno task report [--platforms local,openai] [--images images] [--limit 3] [--prompt "…"]
  *                    [--resize original,512] [--run-id ID] [--repeat 1] [--out results]
- *                    [--max-p50-ms 5000] [--timeout 1800] [notebooks/01-quick-check.ipynb …]
+ *                    [--max-p50-ms 5000] [--judge openai] [--no-blind] [--cache use|bypass|refresh]
+ *                    [--timeout 1800]
+ *                    [notebooks/01-quick-check.ipynb …]
  *
  * Flags become the notebooks' VB_* variables; VB_* already in the environment pass through too.
  *
@@ -17,7 +19,15 @@ import { type NotebookParams, renderReport } from "../lib/report.ts";
 
 const USAGE = `usage: deno task report [--platforms a,b] [--images DIR] [--limit N] [--prompt TEXT]
        [--resize original,512] [--run-id ID] [--repeat N] [--out DIR] [--max-p50-ms N]
-       [--timeout SECONDS] [notebook.ipynb ...]`;
+       [--judge PRESET] [--no-blind] [--cache MODE] [--timeout SECONDS] [notebook.ipynb ...]
+
+  --run-id ID     the benchmark's run id (default "benchmark": re-running resumes, nothing recorded
+                  is called again; a new id with --cache refresh measures everything again)
+  --cache MODE    response cache: use (default; a hit is flagged cached and kept out of latency
+                  statistics), bypass, or refresh
+
+  --judge PRESET  05-quality: a vision preset (e.g. openai) grades each description (costs calls)
+  --no-blind      05-quality: show the platform when rating descriptions`;
 
 function list(value: string | undefined): string[] | undefined {
   return value?.split(",").map((item) => item.trim()).filter(Boolean);
@@ -46,6 +56,9 @@ async function main(): Promise<number> {
       repeat: { type: "string" },
       out: { type: "string" },
       "max-p50-ms": { type: "string" },
+      judge: { type: "string" },
+      "no-blind": { type: "boolean" },
+      cache: { type: "string" },
       timeout: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -64,6 +77,9 @@ async function main(): Promise<number> {
     repeat: integer("repeat", values.repeat),
     out: values.out,
     maxP50Ms: integer("max-p50-ms", values["max-p50-ms"]),
+    judge: values.judge,
+    blind: values["no-blind"] ? false : undefined,
+    cache: values.cache as NotebookParams["cache"],
   };
   const report = await renderReport({
     notebooks: positionals.length > 0 ? positionals : undefined,

@@ -3,42 +3,28 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import sharp from "sharp";
 import { z } from "zod";
 import { createAnthropic, TEMPERATURE_WARNING } from "../adapters/anthropic.ts";
-import type { DescribeRequest, ImageMimeType, ImagePayload } from "../lib/adapter.ts";
 import { type ErrorKind, VisionBenchError } from "../lib/errors.ts";
 import { estimateImageTokens } from "../lib/image-tokens.ts";
 import { type AnthropicEmulator, startAnthropicEmulator } from "./emulators/anthropic.ts";
 import { countWords, DEFAULT_TEXT } from "./emulators/harness.ts";
+import { DESCRIBE_PROMPT as PROMPT, describeRequests } from "./support/describe-request.ts";
+import { closing } from "./support/emulator-session.ts";
+import { type FaultCase, transportFaultCases } from "./support/fault-cases.ts";
+import { rejection } from "./support/rejection.ts";
+import { samplePayload } from "./support/sample-image.ts";
+import { assertWithin } from "./support/tolerance.ts";
 
 const FAKE_KEY = "sk-ant-api03-FAKEvisionbenchKEY0123456789";
-const PROMPT = "Describe everything you see in this image in detail.";
-const IMAGES = new URL("../images/", import.meta.url);
+const image = await samplePayload("o04_pizza.jpg");
+const request = describeRequests(image);
 
-async function loadImage(file: string): Promise<ImagePayload> {
-  const bytes = await Deno.readFile(new URL(file, IMAGES));
-  const metadata = await sharp(bytes).metadata();
-  const mimeType = `image/${metadata.format}` as ImageMimeType;
-  return { bytes, mimeType, width: metadata.width!, height: metadata.height! };
-}
-
-const image = await loadImage("o04_pizza.jpg");
-
-function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
-  return { image, prompt: PROMPT, maxOutputTokens: 300, stream: false, ...overrides };
-}
-
-async function withEmulator(
+function withEmulator(
   test: (emulator: AnthropicEmulator) => Promise<void>,
   behaviour: Parameters<typeof startAnthropicEmulator>[0] = {},
 ): Promise<void> {
-  const emulator = startAnthropicEmulator(behaviour);
-  try {
-    await test(emulator);
-  } finally {
-    await emulator.close();
-  }
+  return closing(startAnthropicEmulator(behaviour), test);
 }
 
 function adapterFor(emulator: AnthropicEmulator, model = "claude-haiku-4-5") {
@@ -46,17 +32,8 @@ function adapterFor(emulator: AnthropicEmulator, model = "claude-haiku-4-5") {
 }
 
 /** Asserts the promise rejects with a VisionBenchError of `kind`, free of the API key. */
-async function rejectsWith(promise: Promise<unknown>, kind: ErrorKind): Promise<VisionBenchError> {
-  const error = await promise.then(
-    () => assert.fail(`expected a ${kind} error`),
-    (error: unknown) => error,
-  );
-  assert.ok(error instanceof VisionBenchError, `not a VisionBenchError: ${error}`);
-  assert.equal(error.kind, kind, error.message);
-  assert.equal(error.platform, "anthropic");
-  assert.ok(!error.message.includes(FAKE_KEY), "the API key leaked into the message");
-  assert.ok(!String(error).includes(FAKE_KEY), "the API key leaked into String(error)");
-  return error;
+function rejectsWith(promise: Promise<unknown>, kind: ErrorKind): Promise<VisionBenchError> {
+  return rejection(promise, { kind, platform: "anthropic", secrets: [FAKE_KEY] });
 }
 
 Deno.test("describe() sends the base64 image, media type, prompt and max_tokens, and maps the answer", async () => {
@@ -174,15 +151,7 @@ Deno.test("describe() maps tool input that fails the zod schema to invalid_respo
   });
 });
 
-const FAULTS: {
-  name: string;
-  setup: (emulator: AnthropicEmulator) => void;
-  kind: ErrorKind;
-  status?: number;
-  retryable: boolean;
-  retryAfterMs?: number;
-  stream?: boolean;
-}[] = [
+const FAULTS: FaultCase<AnthropicEmulator>[] = [
   {
     name: "429",
     setup: (e) => e.fail("rate_limit"),
@@ -227,27 +196,7 @@ const FAULTS: {
     status: 413,
     retryable: false,
   },
-  { name: "a reset connection", setup: (e) => e.fail("reset"), kind: "network", retryable: true },
-  {
-    name: "a malformed body",
-    setup: (e) => e.fail("malformed"),
-    kind: "invalid_response",
-    retryable: false,
-  },
-  {
-    name: "a malformed stream",
-    setup: (e) => e.fail("malformed"),
-    kind: "invalid_response",
-    retryable: false,
-    stream: true,
-  },
-  {
-    name: "a cut stream",
-    setup: (e) => e.fail("stream_cut"),
-    kind: "network",
-    retryable: true,
-    stream: true,
-  },
+  ...transportFaultCases(),
   {
     name: "an error event mid-stream",
     setup: (e) => e.failWith("stream_error"),
@@ -291,10 +240,8 @@ for (const fault of FAULTS) {
 Deno.test("describe() maps an abort by AbortSignal.timeout to timeout and a user abort to cancelled", async () => {
   await withEmulator(async (emulator) => {
     const adapter = adapterFor(emulator);
-    // "stall", not the harness's "hang": see tests/emulators/stalls.ts.
-    emulator.failWith("stall");
+    emulator.fail("hang", "hang");
     await rejectsWith(adapter.describe(request(), { signal: AbortSignal.timeout(100) }), "timeout");
-    emulator.failWith("stall");
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     await rejectsWith(adapter.describe(request(), { signal: controller.signal }), "cancelled");
@@ -396,19 +343,15 @@ Deno.test("billed image tokens are within 5% of estimateImageTokens for real sam
         "o06_scanned_page.png",
       ]
     ) {
-      const sample = await loadImage(file);
-      const answer = await adapter.describe({ ...request(), image: sample });
+      const sample = await samplePayload(file);
+      const answer = await adapter.describe(request({ image: sample }));
       const billedImageTokens = answer.usage.inputTokens! - countWords(PROMPT);
       const estimate = estimateImageTokens({
         platform: "anthropic",
         model: adapter.model,
         ...sample,
       })!;
-      const ratio = billedImageTokens / estimate;
-      assert.ok(
-        Math.abs(ratio - 1) <= 0.05,
-        `${file}: billed ${billedImageTokens}, estimated ${estimate}`,
-      );
+      assertWithin(billedImageTokens, estimate, { relative: 0.05, label: `${file} billed` });
     }
   });
 });

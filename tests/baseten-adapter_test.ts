@@ -4,40 +4,35 @@
  */
 import assert from "node:assert/strict";
 import { createOpenAI } from "../adapters/openai.ts";
-import type { DescribeRequest } from "../lib/adapter.ts";
-import { VisionBenchError } from "../lib/errors.ts";
 import { estimateImageTokens } from "../lib/image-tokens.ts";
 import { VENUE_SCHEMA } from "../lib/schemas.ts";
 import { countWords, DEFAULT_TEXT } from "./emulators/harness.ts";
 import {
   EMULATOR_OPENAI_KEY,
-  loadSamplePayload,
   type OpenAIEmulator,
   startOpenAIEmulator,
 } from "./emulators/openai.ts";
+import { DESCRIBE_PROMPT as PROMPT, describeRequests } from "./support/describe-request.ts";
+import { withEmulator } from "./support/emulator-session.ts";
+import { rejection } from "./support/rejection.ts";
+import { samplePayload } from "./support/sample-image.ts";
+import { assertWithin } from "./support/tolerance.ts";
 
-const PROMPT = "Describe everything you see in this image in detail.";
-const image = await loadSamplePayload("v07_chateau_chambord_lawn.webp", 512);
+const request = describeRequests(await samplePayload("v07_chateau_chambord_lawn.webp", "512"));
 
-function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
-  return { image, prompt: PROMPT, maxOutputTokens: 300, stream: false, ...overrides };
-}
-
-async function withBaseten(
+function withBaseten(
   body: (emulator: OpenAIEmulator, adapter: ReturnType<typeof createOpenAI>) => Promise<void>,
 ): Promise<void> {
-  const emulator = startOpenAIEmulator();
-  // As the preset resolves it: data/presets.json names adapter "openai" with platform "baseten".
-  const adapter = createOpenAI({
-    platform: "baseten",
-    apiKey: EMULATOR_OPENAI_KEY,
-    baseUrl: `${emulator.url}/v1`,
-  });
-  try {
-    await body(emulator, adapter);
-  } finally {
-    await emulator.close();
-  }
+  return withEmulator({
+    emulator: startOpenAIEmulator(),
+    // As the preset resolves it: data/presets.json names adapter "openai" with platform "baseten".
+    adapterFor: (emulator) =>
+      createOpenAI({
+        platform: "baseten",
+        apiKey: EMULATOR_OPENAI_KEY,
+        baseUrl: `${emulator.url}/v1`,
+      }),
+  }, body);
 }
 
 Deno.test("baseten preset sends moonshotai/Kimi-K2.6 with max_tokens and maps the answer", async () => {
@@ -64,7 +59,7 @@ Deno.test("baseten preset sends moonshotai/Kimi-K2.6 with max_tokens and maps th
 Deno.test("baseten bills Kimi image patches within 5% of estimateImageTokens for real photos", async () => {
   await withBaseten(async (_emulator, adapter) => {
     for (const file of ["o04_pizza.jpg", "v17_riverfront_night.jpg", "o05_screenshot_ui.png"]) {
-      const photo = await loadSamplePayload(file);
+      const photo = await samplePayload(file);
       const { usage } = await adapter.describe(request({ image: photo }));
       const billed = usage.inputTokens! - countWords(PROMPT);
       const estimate = estimateImageTokens({
@@ -73,10 +68,10 @@ Deno.test("baseten bills Kimi image patches within 5% of estimateImageTokens for
         width: photo.width,
         height: photo.height,
       })!;
-      assert.ok(
-        Math.abs(billed - estimate) <= estimate * 0.05,
-        `${file} ${photo.width}×${photo.height}: billed ${billed}, estimated ${estimate}`,
-      );
+      assertWithin(billed, estimate, {
+        relative: 0.05,
+        label: `${file} ${photo.width}×${photo.height} billed`,
+      });
     }
   });
 });
@@ -91,15 +86,12 @@ Deno.test("baseten structured output comes back validated by the zod schema", as
 Deno.test("baseten errors carry platform baseten and never the key", async () => {
   await withBaseten(async (emulator, adapter) => {
     emulator.fail("overloaded", "auth");
-    for (const kind of ["overloaded", "auth"]) {
-      const error = await adapter.describe(request()).then(
-        () => assert.fail("expected a failure"),
-        (error: unknown) => error,
-      );
-      assert.ok(error instanceof VisionBenchError);
-      assert.equal(error.kind, kind);
-      assert.equal(error.platform, "baseten");
-      assert.ok(!error.message.includes(EMULATOR_OPENAI_KEY));
+    for (const kind of ["overloaded", "auth"] as const) {
+      await rejection(adapter.describe(request()), {
+        kind,
+        platform: "baseten",
+        secrets: [EMULATOR_OPENAI_KEY],
+      });
     }
   });
 });

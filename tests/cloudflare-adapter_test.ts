@@ -1,68 +1,51 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { type CloudflareSettings, createCloudflare } from "../adapters/cloudflare.ts";
-import type { DescribeRequest } from "../lib/adapter.ts";
 import { VisionBenchError } from "../lib/errors.ts";
-import { DEFAULT_TEXT } from "./emulators/harness.ts";
 import {
+  type CloudflareEmulator,
   type CloudflareEmulatorOptions,
   EMULATED_IMAGE_TOKENS,
   startCloudflareEmulator,
 } from "./emulators/cloudflare.ts";
+import { DEFAULT_TEXT } from "./emulators/harness.ts";
+import { describeRequests } from "./support/describe-request.ts";
+import { withEmulator } from "./support/emulator-session.ts";
+import { rejection } from "./support/rejection.ts";
+import { samplePayload } from "./support/sample-image.ts";
 
-const bytes = await Deno.readFile("/work/shared/images/o01_cat.png");
-const view = new DataView(bytes.buffer, bytes.byteOffset);
-const image = {
-  bytes,
-  mimeType: "image/png" as const,
-  width: view.getUint32(16),
-  height: view.getUint32(20),
-};
+const image = await samplePayload("o01_cat.png");
+const request = describeRequests(image, { prompt: "Describe this image." });
 const TOKEN = "cf-fake-token-3b8e1d6c0a";
 const GEMMA = "@cf/google/gemma-3-12b-it";
 
-function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
-  return {
-    image,
-    prompt: "Describe this image.",
-    maxOutputTokens: 300,
-    stream: false,
-    ...overrides,
-  };
-}
-
-function setup(
-  options: CloudflareEmulatorOptions = {},
-  settings: Partial<CloudflareSettings> = {},
-) {
-  const emulator = startCloudflareEmulator({
-    token: TOKEN,
-    accountId: "acc123",
-    agreed: true,
-    ...options,
-  });
-  const adapter = createCloudflare({
-    apiKey: TOKEN,
-    accountId: "acc123",
-    baseUrl: emulator.url,
-    ...settings,
-  });
-  return { emulator, adapter };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<VisionBenchError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VisionBenchError, `expected VisionBenchError, got ${error}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
+/** Runs `body` with an agreed emulator on account acc123 and an adapter pointed at it. */
+function withCloudflare(
+  body: (
+    emulator: CloudflareEmulator,
+    adapter: ReturnType<typeof createCloudflare>,
+  ) => Promise<void>,
+  options: { emulator?: CloudflareEmulatorOptions; adapter?: Partial<CloudflareSettings> } = {},
+): Promise<void> {
+  return withEmulator({
+    emulator: startCloudflareEmulator({
+      token: TOKEN,
+      accountId: "acc123",
+      agreed: true,
+      ...options.emulator,
+    }),
+    adapterFor: (emulator) =>
+      createCloudflare({
+        apiKey: TOKEN,
+        accountId: "acc123",
+        baseUrl: emulator.url,
+        ...options.adapter,
+      }),
+  }, body);
 }
 
 Deno.test("describe() sends llama-3.2 vision the image as a byte array and maps response + usage", async () => {
-  const { emulator, adapter } = setup();
-  try {
+  await withCloudflare(async (emulator, adapter) => {
     const result = await adapter.describe(request({ temperature: 0.3 }));
     assert.equal(result.text, DEFAULT_TEXT);
     assert.equal(result.finishReason, "stop");
@@ -85,18 +68,15 @@ Deno.test("describe() sends llama-3.2 vision the image as a byte array and maps 
       stream: boolean;
     };
     assert.deepEqual(body.messages, [{ role: "user", content: "Describe this image." }]);
-    assert.deepEqual(Uint8Array.from(body.image), bytes);
+    assert.deepEqual(Uint8Array.from(body.image), image.bytes);
     assert.equal(body.max_tokens, 300);
     assert.equal(body.temperature, 0.3);
     assert.equal(body.stream, false);
-  } finally {
-    await emulator.close();
-  }
+  });
 });
 
 Deno.test("describe() sends gemma-3 an OpenAI-style image_url data URL", async () => {
-  const { emulator, adapter } = setup({}, { model: GEMMA });
-  try {
+  await withCloudflare(async (emulator, adapter) => {
     const result = await adapter.describe(request());
     assert.equal(result.text, DEFAULT_TEXT);
     const body = emulator.requests[0].body as {
@@ -107,14 +87,11 @@ Deno.test("describe() sends gemma-3 an OpenAI-style image_url data URL", async (
     assert.deepEqual(text, { type: "text", text: "Describe this image." });
     assert.ok(picture.image_url?.url.startsWith("data:image/png;base64,"));
     assert.equal(body.image, undefined);
-  } finally {
-    await emulator.close();
-  }
+  }, { adapter: { model: GEMMA } });
 });
 
 Deno.test("describe() streams SSE, calls onFirstToken before completion and reads usage from the last event", async () => {
-  const { emulator, adapter } = setup({ ttftMs: 20, chunkDelayMs: 10 });
-  try {
+  await withCloudflare(async (emulator, adapter) => {
     let firstAt: number | undefined;
     const result = await adapter.describe(request({ stream: true }), {
       onFirstToken: () => firstAt ??= performance.now(),
@@ -124,14 +101,11 @@ Deno.test("describe() streams SSE, calls onFirstToken before completion and read
     assert.ok(firstAt !== undefined && endAt - firstAt > 100, "first token well before the end");
     assert.equal(result.usage.outputTokens, 20);
     assert.equal((emulator.requests[0].body as { stream: boolean }).stream, true);
-  } finally {
-    await emulator.close();
-  }
+  }, { emulator: { ttftMs: 20, chunkDelayMs: 10 } });
 });
 
 Deno.test("describe() reports usage as undefined when the platform omits it, and infers length from max_tokens", async () => {
-  const { emulator, adapter } = setup({ omitUsage: true });
-  try {
+  await withCloudflare(async (emulator, adapter) => {
     const result = await adapter.describe(request({ stream: true }));
     assert.deepEqual(result.usage, {
       inputTokens: undefined,
@@ -143,14 +117,11 @@ Deno.test("describe() reports usage as undefined when the platform omits it, and
     const short = await adapter.describe(request({ maxOutputTokens: 4 }));
     assert.equal(short.finishReason, "length");
     assert.equal(short.rawFinishReason, undefined);
-  } finally {
-    await emulator.close();
-  }
+  }, { emulator: { omitUsage: true } });
 });
 
 Deno.test("describe() without agreement throws bad_request telling how to agree (5016)", async () => {
-  const { emulator, adapter } = setup({ agreed: false });
-  try {
+  await withCloudflare(async (emulator, adapter) => {
     const error = await rejection(adapter.describe(request()));
     assert.equal(error.kind, "bad_request");
     assert.equal(error.code, 5016);
@@ -159,14 +130,11 @@ Deno.test("describe() without agreement throws bad_request telling how to agree 
     assert.match(error.message, /agreeToLicense: true/);
     assert.ok(!error.message.includes(TOKEN));
     assert.equal(emulator.requests.length, 1);
-  } finally {
-    await emulator.close();
-  }
+  }, { emulator: { agreed: false } });
 });
 
 Deno.test("describe() with agreeToLicense sends the agreement once and repeats the call once", async () => {
-  const { emulator, adapter } = setup({ agreed: false }, { agreeToLicense: true });
-  try {
+  await withCloudflare(async (emulator, adapter) => {
     const result = await adapter.describe(request({ stream: true }));
     assert.equal(result.text, DEFAULT_TEXT);
     const bodies = emulator.requests.map((seen) =>
@@ -177,17 +145,12 @@ Deno.test("describe() with agreeToLicense sends the agreement once and repeats t
     assert.equal(bodies[2].stream, true);
     await adapter.describe(request());
     assert.equal(emulator.requests.length, 4, "no second agreement");
-  } finally {
-    await emulator.close();
-  }
+  }, { emulator: { agreed: false }, adapter: { agreeToLicense: true } });
 });
 
 Deno.test("describe() asks JSON Mode for content-style models and warns on llama-3.2 vision", async () => {
   const schema = z.object({ subject: z.string(), count: z.number() });
-  const { emulator, adapter } = setup({ text: JSON.stringify({ subject: "cat", count: 1 }) }, {
-    model: GEMMA,
-  });
-  try {
+  await withCloudflare(async (emulator, adapter) => {
     const result = await adapter.describe(request({ schema: { name: "scene", schema } }));
     assert.deepEqual(result.structured, { subject: "cat", count: 1 });
     const format = (emulator.requests[0].body as {
@@ -207,13 +170,15 @@ Deno.test("describe() asks JSON Mode for content-style models and warns on llama
       (emulator.requests[1].body as { response_format?: unknown }).response_format,
       undefined,
     );
-  } finally {
-    await emulator.close();
-  }
+  }, {
+    emulator: { text: JSON.stringify({ subject: "cat", count: 1 }) },
+    adapter: {
+      model: GEMMA,
+    },
+  });
 });
 
 Deno.test("describe() maps Workers AI error codes to kinds, retryable and retryAfterMs", async () => {
-  const { emulator, adapter } = setup({ retryAfterSeconds: 7 });
   const cases = [
     { code: 5007, kind: "not_found", status: 400, retryable: false },
     { code: 3006, kind: "bad_request", status: 413, retryable: false },
@@ -221,7 +186,7 @@ Deno.test("describe() maps Workers AI error codes to kinds, retryable and retryA
     { code: 3036, kind: "rate_limit", status: 429, retryable: true, retryAfterMs: 7000 },
     { code: 3040, kind: "rate_limit", status: 429, retryable: true, retryAfterMs: 7000 },
   ] as const;
-  try {
+  await withCloudflare(async (emulator, adapter) => {
     for (const expected of cases) {
       emulator.options.nextErrorCode = expected.code;
       const error = await rejection(adapter.describe(request()));
@@ -240,13 +205,10 @@ Deno.test("describe() maps Workers AI error codes to kinds, retryable and retryA
       }).describe(request()),
     );
     assert.equal(missing.kind, "not_found");
-  } finally {
-    await emulator.close();
-  }
+  }, { emulator: { retryAfterSeconds: 7 } });
 });
 
 Deno.test("describe() maps emulator faults (auth, 5xx, malformed, reset, stream cut) to kinds", async () => {
-  const { emulator, adapter } = setup();
   const cases = [
     { fault: "auth", kind: "auth", retryable: false, stream: false },
     { fault: "server_error", kind: "server", retryable: true, stream: false },
@@ -255,7 +217,7 @@ Deno.test("describe() maps emulator faults (auth, 5xx, malformed, reset, stream 
     { fault: "reset", kind: "network", retryable: true, stream: false },
     { fault: "stream_cut", kind: "network", retryable: true, stream: true },
   ] as const;
-  try {
+  await withCloudflare(async (emulator, adapter) => {
     for (const expected of cases) {
       emulator.fail(expected.fault);
       const error = await rejection(adapter.describe(request({ stream: expected.stream })));
@@ -263,24 +225,19 @@ Deno.test("describe() maps emulator faults (auth, 5xx, malformed, reset, stream 
       assert.equal(error.retryable, expected.retryable, expected.fault);
       assert.ok(!error.message.includes(TOKEN), error.message);
     }
-  } finally {
-    await emulator.close();
-  }
+  });
 });
 
 Deno.test("describe() aborts a hanging call as timeout and needs an account id", async () => {
-  const { emulator, adapter } = setup();
-  try {
+  await withCloudflare(async (emulator, adapter) => {
     emulator.fail("hang");
     // A small body: Deno.serve does not see the abort of a hanging request with a large body.
-    const tiny = { ...image, bytes: bytes.subarray(0, 64) };
+    const tiny = { ...image, bytes: image.bytes.subarray(0, 64) };
     const error = await rejection(
       adapter.describe(request({ image: tiny }), { signal: AbortSignal.timeout(80) }),
     );
     assert.equal(error.kind, "timeout");
-  } finally {
-    await emulator.close();
-  }
+  });
   assert.throws(
     () => createCloudflare({ apiKey: TOKEN }),
     (error: unknown) => error instanceof VisionBenchError && error.kind === "config",
@@ -288,8 +245,7 @@ Deno.test("describe() aborts a hanging call as timeout and needs an account id",
 });
 
 Deno.test("emulator serves the OpenAI-compatible chat completions route", async () => {
-  const { emulator } = setup();
-  try {
+  await withCloudflare(async (emulator) => {
     const response = await fetch(
       `${emulator.url}/client/v4/accounts/acc123/ai/v1/chat/completions`,
       {
@@ -308,7 +264,5 @@ Deno.test("emulator serves the OpenAI-compatible chat completions route", async 
     };
     assert.equal(answer.choices[0].message.content, DEFAULT_TEXT);
     assert.equal(answer.usage.prompt_tokens, 1 + EMULATED_IMAGE_TOKENS);
-  } finally {
-    await emulator.close();
-  }
+  });
 });

@@ -3,63 +3,37 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import sharp from "sharp";
 import { z } from "zod";
 import { createGemini } from "../adapters/gemini.ts";
-import type { DescribeRequest, ImageMimeType, ImagePayload } from "../lib/adapter.ts";
 import { type ErrorKind, VisionBenchError } from "../lib/errors.ts";
 import { estimateImageTokens } from "../lib/image-tokens.ts";
 import { type GeminiEmulator, startGeminiEmulator } from "./emulators/gemini.ts";
 import { countWords, DEFAULT_TEXT } from "./emulators/harness.ts";
+import { DESCRIBE_PROMPT as PROMPT, describeRequests } from "./support/describe-request.ts";
+import { closing } from "./support/emulator-session.ts";
+import { type FaultCase, transportFaultCases } from "./support/fault-cases.ts";
+import { rejection } from "./support/rejection.ts";
+import { samplePayload } from "./support/sample-image.ts";
+import { assertWithin } from "./support/tolerance.ts";
 
 const FAKE_KEY = "AIzaSyFAKE-visionbench-key-0123456789";
-const PROMPT = "Describe everything you see in this image in detail.";
-const IMAGES = new URL("../images/", import.meta.url);
+const image = await samplePayload("o02_red_panda.webp");
+const request = describeRequests(image);
 
-async function loadImage(file: string): Promise<ImagePayload> {
-  const bytes = await Deno.readFile(new URL(file, IMAGES));
-  const metadata = await sharp(bytes).metadata();
-  return {
-    bytes,
-    mimeType: `image/${metadata.format}` as ImageMimeType,
-    width: metadata.width!,
-    height: metadata.height!,
-  };
-}
-
-const image = await loadImage("o02_red_panda.webp");
-
-function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
-  return { image, prompt: PROMPT, maxOutputTokens: 300, stream: false, ...overrides };
-}
-
-async function withEmulator(
+function withEmulator(
   test: (emulator: GeminiEmulator) => Promise<void>,
   behaviour: Parameters<typeof startGeminiEmulator>[0] = {},
 ): Promise<void> {
-  const emulator = startGeminiEmulator(behaviour);
-  try {
-    await test(emulator);
-  } finally {
-    await emulator.close();
-  }
+  return closing(startGeminiEmulator(behaviour), test);
 }
 
 function adapterFor(emulator: GeminiEmulator, model = "gemini-2.5-flash-lite") {
   return createGemini({ apiKey: FAKE_KEY, baseUrl: emulator.url, model });
 }
 
-async function rejectsWith(promise: Promise<unknown>, kind: ErrorKind): Promise<VisionBenchError> {
-  const error = await promise.then(
-    () => assert.fail(`expected a ${kind} error`),
-    (error: unknown) => error,
-  );
-  assert.ok(error instanceof VisionBenchError, `not a VisionBenchError: ${error}`);
-  assert.equal(error.kind, kind, error.message);
-  assert.equal(error.platform, "gemini");
-  assert.ok(!error.message.includes(FAKE_KEY), "the API key leaked into the message");
-  assert.ok(!String(error).includes(FAKE_KEY), "the API key leaked into String(error)");
-  return error;
+/** Asserts the promise rejects with a VisionBenchError of `kind`, free of the API key. */
+function rejectsWith(promise: Promise<unknown>, kind: ErrorKind): Promise<VisionBenchError> {
+  return rejection(promise, { kind, platform: "gemini", secrets: [FAKE_KEY] });
 }
 
 // deno-lint-ignore no-explicit-any
@@ -176,15 +150,7 @@ Deno.test("describe() maps JSON that fails the zod schema to invalid_response", 
   });
 });
 
-const FAULTS: {
-  name: string;
-  setup: (emulator: GeminiEmulator) => void;
-  kind: ErrorKind;
-  status?: number;
-  retryable: boolean;
-  retryAfterMs?: number;
-  stream?: boolean;
-}[] = [
+const FAULTS: FaultCase<GeminiEmulator>[] = [
   {
     name: "429 RESOURCE_EXHAUSTED with Retry-After",
     setup: (e) => e.fail("rate_limit"),
@@ -245,27 +211,7 @@ const FAULTS: {
     status: 504,
     retryable: true,
   },
-  { name: "a reset connection", setup: (e) => e.fail("reset"), kind: "network", retryable: true },
-  {
-    name: "a malformed body",
-    setup: (e) => e.fail("malformed"),
-    kind: "invalid_response",
-    retryable: false,
-  },
-  {
-    name: "a malformed stream",
-    setup: (e) => e.fail("malformed"),
-    kind: "invalid_response",
-    retryable: false,
-    stream: true,
-  },
-  {
-    name: "a cut stream",
-    setup: (e) => e.fail("stream_cut"),
-    kind: "network",
-    retryable: true,
-    stream: true,
-  },
+  ...transportFaultCases(),
 ];
 
 for (const fault of FAULTS) {
@@ -298,9 +244,8 @@ Deno.test("describe() maps an unknown model to not_found", async () => {
 Deno.test("describe() maps an abort by AbortSignal.timeout to timeout and a user abort to cancelled", async () => {
   await withEmulator(async (emulator) => {
     const adapter = adapterFor(emulator);
-    emulator.failWith("stall");
+    emulator.fail("hang", "hang");
     await rejectsWith(adapter.describe(request(), { signal: AbortSignal.timeout(100) }), "timeout");
-    emulator.failWith("stall");
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     await rejectsWith(
@@ -364,18 +309,17 @@ Deno.test("reported image tokens are within 5% of estimateImageTokens for real s
     for (
       const file of ["o01_cat.png", "o04_pizza.jpg", "v15_beach_jetty.jpg", "o06_scanned_page.png"]
     ) {
-      const sample = await loadImage(file);
-      const answer = await adapter.describe({ ...request(), image: sample });
+      const sample = await samplePayload(file);
+      const answer = await adapter.describe(request({ image: sample }));
       const estimate = estimateImageTokens({
         platform: "gemini",
         model: adapter.model,
         ...sample,
       })!;
-      const ratio = answer.usage.imageTokens! / estimate;
-      assert.ok(
-        Math.abs(ratio - 1) <= 0.05,
-        `${file}: reported ${answer.usage.imageTokens}, estimated ${estimate}`,
-      );
+      assertWithin(answer.usage.imageTokens!, estimate, {
+        relative: 0.05,
+        label: `${file} reported`,
+      });
     }
   });
 });

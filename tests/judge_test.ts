@@ -7,59 +7,38 @@ import { loadPriceCards } from "../lib/pricing.ts";
 import type { ResultRecord } from "../lib/record.ts";
 import {
   EMULATOR_OPENAI_KEY,
-  loadSamplePayload,
+  type OpenAIEmulator,
   type OpenAIEmulatorOptions,
   startOpenAIEmulator,
 } from "./emulators/openai.ts";
+import { withEmulator } from "./support/emulator-session.ts";
+import { resultRecord } from "./support/result-record.ts";
+import { samplePayload } from "./support/sample-image.ts";
 
 const DESCRIPTION = "A tabby cat with green eyes looks to the left; the background is blurred.";
 
-async function withJudge(
-  body: (
-    emulator: ReturnType<typeof startOpenAIEmulator>,
-    adapter: ReturnType<typeof createOpenAI>,
-  ) => Promise<void>,
+function withJudge(
+  body: (emulator: OpenAIEmulator, adapter: ReturnType<typeof createOpenAI>) => Promise<void>,
   options: OpenAIEmulatorOptions = {},
 ): Promise<void> {
-  const emulator = startOpenAIEmulator(options);
-  const adapter = createOpenAI({
-    apiKey: EMULATOR_OPENAI_KEY,
-    baseUrl: `${emulator.url}/v1`,
-    model: "gpt-4o-mini",
-  });
-  try {
-    await body(emulator, adapter);
-  } finally {
-    await emulator.close();
-  }
+  return withEmulator({
+    emulator: startOpenAIEmulator(options),
+    adapterFor: (emulator) =>
+      createOpenAI({
+        apiKey: EMULATOR_OPENAI_KEY,
+        baseUrl: `${emulator.url}/v1`,
+        model: "gpt-4o-mini",
+      }),
+  }, body);
 }
 
 function described(overrides: Partial<ResultRecord>): ResultRecord {
-  return {
-    runId: "bench-run",
-    recordId: crypto.randomUUID(),
-    createdAt: "2026-11-25T19:40:12.000Z",
-    caseKey: crypto.randomUUID(),
-    platform: "alpha",
-    model: "model-a",
-    preset: "alpha",
-    imageId: "o01_cat",
-    imageSha256: "ab",
-    variant: "512",
-    promptId: "default",
-    prompt: "Describe this image.",
-    repeat: 0,
-    status: "ok",
-    text: DESCRIPTION,
-    attempts: 1,
-    cached: false,
-    ...overrides,
-  };
+  return resultRecord({ runId: "bench-run", text: DESCRIPTION, ...overrides });
 }
 
 Deno.test("judgeDescription() sends the image and the description with the rubric schema and validates the answer", async () => {
   await withJudge(async (emulator, adapter) => {
-    const image = await loadSamplePayload("o01_cat.png", 256);
+    const image = await samplePayload("o01_cat.png", "256");
     const rubric = await judgeDescription({ adapter, image, description: DESCRIPTION });
     // The emulator answers with a schema-valid instance (numbers at their minimum).
     assert.equal(rubric.coverage, 0);
@@ -77,7 +56,7 @@ Deno.test("judgeDescription() sends the image and the description with the rubri
 
 Deno.test("judgeDescription() rejects an answer that does not fit the rubric as invalid_response", async () => {
   await withJudge(async (_emulator, adapter) => {
-    const image = await loadSamplePayload("o01_cat.png", 128);
+    const image = await samplePayload("o01_cat.png", "128");
     await assert.rejects(
       judgeDescription({ adapter, image, description: DESCRIPTION }),
       (error: unknown) => error instanceof VisionBenchError && error.kind === "invalid_response",

@@ -1,45 +1,19 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { createOllama, listVisionModels } from "../adapters/ollama.ts";
-import type { DescribeRequest } from "../lib/adapter.ts";
-import { VisionBenchError } from "../lib/errors.ts";
 import { DEFAULT_TEXT } from "./emulators/harness.ts";
 import { startOllamaEmulator } from "./emulators/ollama.ts";
+import { describeRequests } from "./support/describe-request.ts";
+import { closing } from "./support/emulator-session.ts";
+import { rejection } from "./support/rejection.ts";
+import { samplePayload } from "./support/sample-image.ts";
 
-const IMAGE_PATH = "/work/shared/images/o01_cat.png";
-const bytes = await Deno.readFile(IMAGE_PATH);
-const view = new DataView(bytes.buffer, bytes.byteOffset);
-const image = {
-  bytes,
-  mimeType: "image/png" as const,
-  width: view.getUint32(16),
-  height: view.getUint32(20),
-};
+const image = await samplePayload("o01_cat.png");
+const request = describeRequests(image, { prompt: "Describe this image." });
 const FAKE_KEY = "ollama-test-key-7f3a9c1e5b";
 
-function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
-  return {
-    image,
-    prompt: "Describe this image.",
-    maxOutputTokens: 300,
-    stream: false,
-    ...overrides,
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<VisionBenchError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof VisionBenchError, `expected VisionBenchError, got ${error}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
-
 Deno.test("describe() sends prompt, base64 image and num_predict, and maps usage and ns timing", async () => {
-  const emulator = startOllamaEmulator();
-  try {
+  await closing(startOllamaEmulator(), async (emulator) => {
     const adapter = createOllama({
       platform: "ollama-local",
       model: "moondream",
@@ -73,19 +47,16 @@ Deno.test("describe() sends prompt, base64 image and num_predict, and maps usage
     assert.equal(body.messages[0].content, "Describe this image.");
     assert.deepEqual(
       Uint8Array.from(atob(body.messages[0].images[0]), (c) => c.charCodeAt(0)),
-      bytes,
+      image.bytes,
     );
     assert.equal(body.options.num_predict, 300);
     assert.equal(body.options.temperature, 0.2);
     assert.equal(sent.headers.authorization, undefined);
-  } finally {
-    await emulator.close();
-  }
+  });
 });
 
 Deno.test("describe() streams NDJSON and calls onFirstToken before the answer completes", async () => {
-  const emulator = startOllamaEmulator({ ttftMs: 20, chunkDelayMs: 10 });
-  try {
+  await closing(startOllamaEmulator({ ttftMs: 20, chunkDelayMs: 10 }), async (emulator) => {
     const adapter = createOllama({ baseUrl: emulator.url });
     const started = performance.now();
     let firstTokenAt: number | undefined;
@@ -101,14 +72,11 @@ Deno.test("describe() streams NDJSON and calls onFirstToken before the answer co
     );
     assert.equal(result.usage.outputTokens, 20);
     assert.equal((emulator.requests[0].body as { stream: boolean }).stream, true);
-  } finally {
-    await emulator.close();
-  }
+  });
 });
 
 Deno.test("describe() maps done_reason length and an omitted prompt_eval_count to undefined", async () => {
-  const emulator = startOllamaEmulator({ omitPromptEvalCount: true });
-  try {
+  await closing(startOllamaEmulator({ omitPromptEvalCount: true }), async (emulator) => {
     const adapter = createOllama({ baseUrl: emulator.url });
     const result = await adapter.describe(request({ maxOutputTokens: 5, stream: true }));
     assert.equal(result.finishReason, "length");
@@ -116,16 +84,13 @@ Deno.test("describe() maps done_reason length and an omitted prompt_eval_count t
     assert.equal(result.usage.inputTokens, undefined);
     assert.equal(result.usage.totalTokens, undefined);
     assert.equal(result.usage.outputTokens, 5);
-  } finally {
-    await emulator.close();
-  }
+  });
 });
 
 Deno.test("describe() sends format as JSON schema and returns the validated object", async () => {
   const answer = JSON.stringify({ subject: "cat", objects: ["sofa", "cushion"] });
-  const emulator = startOllamaEmulator({ text: answer });
   const schema = z.object({ subject: z.string(), objects: z.array(z.string()) });
-  try {
+  await closing(startOllamaEmulator({ text: answer }), async (emulator) => {
     const adapter = createOllama({ baseUrl: emulator.url });
     const result = await adapter.describe(request({ schema: { name: "scene", schema } }));
     assert.deepEqual(result.structured, { subject: "cat", objects: ["sofa", "cushion"] });
@@ -138,14 +103,11 @@ Deno.test("describe() sends format as JSON schema and returns the validated obje
     const error = await rejection(adapter.describe(request({ schema: { name: "scene", schema } })));
     assert.equal(error.kind, "invalid_response");
     assert.equal(error.retryable, false);
-  } finally {
-    await emulator.close();
-  }
+  });
 });
 
 Deno.test("describe() maps a missing model to not_found with the ollama pull command", async () => {
-  const emulator = startOllamaEmulator();
-  try {
+  await closing(startOllamaEmulator(), async (emulator) => {
     const adapter = createOllama({ model: "llava:13b", baseUrl: emulator.url });
     const error = await rejection(adapter.describe(request()));
     assert.equal(error.kind, "not_found");
@@ -153,14 +115,10 @@ Deno.test("describe() maps a missing model to not_found with the ollama pull com
     assert.equal(error.retryable, false);
     assert.match(error.message, /ollama pull llava:13b/);
     assert.match(error.message, /not found/);
-  } finally {
-    await emulator.close();
-  }
+  });
 });
 
 Deno.test("describe() maps emulator faults to kinds, retryable and retryAfterMs", async () => {
-  const emulator = startOllamaEmulator({ retryAfterSeconds: 3 });
-  const adapter = createOllama({ baseUrl: emulator.url });
   const cases = [
     { fault: "rate_limit", kind: "rate_limit", retryable: true, status: 429, retryAfterMs: 3000 },
     { fault: "server_error", kind: "server", retryable: true, status: 500 },
@@ -169,7 +127,8 @@ Deno.test("describe() maps emulator faults to kinds, retryable and retryAfterMs"
     { fault: "malformed", kind: "invalid_response", retryable: false },
     { fault: "reset", kind: "network", retryable: true },
   ] as const;
-  try {
+  await closing(startOllamaEmulator({ retryAfterSeconds: 3 }), async (emulator) => {
+    const adapter = createOllama({ baseUrl: emulator.url });
     for (const expected of cases) {
       emulator.fail(expected.fault);
       const error = await rejection(adapter.describe(request()));
@@ -178,15 +137,12 @@ Deno.test("describe() maps emulator faults to kinds, retryable and retryAfterMs"
       if ("status" in expected) assert.equal(error.status, expected.status, expected.fault);
       if ("retryAfterMs" in expected) assert.equal(error.retryAfterMs, expected.retryAfterMs);
     }
-  } finally {
-    await emulator.close();
-  }
+  });
 });
 
 Deno.test("describe() maps a stream cut and an in-stream error line to retryable kinds", async () => {
-  const emulator = startOllamaEmulator();
-  const adapter = createOllama({ baseUrl: emulator.url });
-  try {
+  await closing(startOllamaEmulator(), async (emulator) => {
+    const adapter = createOllama({ baseUrl: emulator.url });
     emulator.fail("stream_cut");
     const cut = await rejection(adapter.describe(request({ stream: true })));
     assert.equal(cut.kind, "network");
@@ -195,9 +151,7 @@ Deno.test("describe() maps a stream cut and an in-stream error line to retryable
     const midStream = await rejection(adapter.describe(request({ stream: true })));
     assert.equal(midStream.kind, "server");
     assert.match(midStream.message, /error was encountered/);
-  } finally {
-    await emulator.close();
-  }
+  });
 });
 
 Deno.test("describe() maps connection refused to network", async () => {
@@ -211,12 +165,11 @@ Deno.test("describe() maps connection refused to network", async () => {
 
 // A small body: with a request body over ~64 KB, Deno.serve does not see the client's abort of
 // a hanging request, so emulator.close() would wait forever (measured with Deno 2.9.6).
-const tinyImage = { ...image, bytes: bytes.subarray(0, 64) };
+const tinyImage = { ...image, bytes: image.bytes.subarray(0, 64) };
 
 Deno.test("describe() aborts a hanging call: timeout reason → timeout, other → cancelled", async () => {
-  const emulator = startOllamaEmulator();
-  const adapter = createOllama({ baseUrl: emulator.url });
-  try {
+  await closing(startOllamaEmulator(), async (emulator) => {
+    const adapter = createOllama({ baseUrl: emulator.url });
     emulator.fail("hang");
     const timedOut = await rejection(
       adapter.describe(request({ image: tinyImage }), { signal: AbortSignal.timeout(100) }),
@@ -230,55 +183,51 @@ Deno.test("describe() aborts a hanging call: timeout reason → timeout, other �
     );
     assert.equal(cancelled.kind, "cancelled");
     assert.equal(cancelled.retryable, false);
-  } finally {
-    await emulator.close();
-  }
+  });
 });
 
 Deno.test("ollama-cloud sends the Bearer key and never puts it in an error message", async () => {
-  const emulator = startOllamaEmulator({
-    requireKey: FAKE_KEY,
-    models: [{ name: "qwen3-vl:235b-cloud", vision: true }],
-  });
-  try {
-    const adapter = createOllama({
-      platform: "ollama-cloud",
-      apiKey: FAKE_KEY,
-      baseUrl: emulator.url,
-    });
-    assert.equal(adapter.id, "ollama-cloud");
-    assert.equal(adapter.model, "qwen3-vl:235b-cloud");
-    assert.equal(adapter.billing, "subscription");
-    const result = await adapter.describe(request({ stream: true }));
-    assert.equal(result.text, DEFAULT_TEXT);
-    assert.equal(emulator.requests[0].headers.authorization, `Bearer ${FAKE_KEY}`);
-
-    const wrongKey = createOllama({
-      platform: "ollama-cloud",
-      apiKey: "wrong-key-0000",
-      baseUrl: emulator.url,
-    });
-    const auth = await rejection(wrongKey.describe(request()));
-    assert.equal(auth.kind, "auth");
-    for (const fault of ["rate_limit", "server_error", "malformed", "reset"] as const) {
-      emulator.fail(fault);
-      const error = await rejection(adapter.describe(request()));
-      assert.ok(!error.message.includes(FAKE_KEY), error.message);
-      assert.ok(!String(error.stack).includes(FAKE_KEY));
-    }
-    const missing = await rejection(
-      createOllama({
+  await closing(
+    startOllamaEmulator({
+      requireKey: FAKE_KEY,
+      models: [{ name: "qwen3-vl:235b-cloud", vision: true }],
+    }),
+    async (emulator) => {
+      const adapter = createOllama({
         platform: "ollama-cloud",
-        model: "nope",
         apiKey: FAKE_KEY,
         baseUrl: emulator.url,
-      }).describe(request()),
-    );
-    assert.equal(missing.kind, "not_found");
-    assert.ok(!missing.message.includes(FAKE_KEY));
-  } finally {
-    await emulator.close();
-  }
+      });
+      assert.equal(adapter.id, "ollama-cloud");
+      assert.equal(adapter.model, "qwen3-vl:235b-cloud");
+      assert.equal(adapter.billing, "subscription");
+      const result = await adapter.describe(request({ stream: true }));
+      assert.equal(result.text, DEFAULT_TEXT);
+      assert.equal(emulator.requests[0].headers.authorization, `Bearer ${FAKE_KEY}`);
+
+      const wrongKey = createOllama({
+        platform: "ollama-cloud",
+        apiKey: "wrong-key-0000",
+        baseUrl: emulator.url,
+      });
+      const auth = await rejection(wrongKey.describe(request()));
+      assert.equal(auth.kind, "auth");
+      for (const fault of ["rate_limit", "server_error", "malformed", "reset"] as const) {
+        emulator.fail(fault);
+        await rejection(adapter.describe(request()), { secrets: [FAKE_KEY] });
+      }
+      const missing = await rejection(
+        createOllama({
+          platform: "ollama-cloud",
+          model: "nope",
+          apiKey: FAKE_KEY,
+          baseUrl: emulator.url,
+        }).describe(request()),
+      );
+      assert.equal(missing.kind, "not_found");
+      assert.ok(!missing.message.includes(FAKE_KEY));
+    },
+  );
 });
 
 Deno.test("listVisionModels() returns only models whose capabilities include vision", async () => {

@@ -3,24 +3,27 @@
  */
 import assert from "node:assert/strict";
 import { createOpenAI } from "../adapters/openai.ts";
-import type { DescribeRequest } from "../lib/adapter.ts";
 import { estimateImageTokens } from "../lib/image-tokens.ts";
 import { VENUE_SCHEMA } from "../lib/schemas.ts";
 import { VisionBenchError } from "../lib/errors.ts";
 import { countWords, DEFAULT_TEXT, type Fault } from "./emulators/harness.ts";
 import {
   EMULATOR_OPENAI_KEY,
-  loadSamplePayload,
   type OpenAIEmulator,
   type OpenAIEmulatorOptions,
   startOpenAIEmulator,
 } from "./emulators/openai.ts";
+import { DESCRIBE_PROMPT as PROMPT, describeRequests } from "./support/describe-request.ts";
+import { withEmulator as withSession } from "./support/emulator-session.ts";
+import { rejection } from "./support/rejection.ts";
+import { samplePayload } from "./support/sample-image.ts";
+import { assertWithin } from "./support/tolerance.ts";
 
-const PROMPT = "Describe everything you see in this image in detail.";
-const image = await loadSamplePayload("v01_orchestra_concert_hall.webp", 512);
+const image = await samplePayload("v01_orchestra_concert_hall.webp", "512");
+const request = describeRequests(image);
 // With a request body over ~64 KB, Deno.serve does not see the client abort a hanging request
-// and emulator.close() waits forever (Deno 2.9.6): the abort tests send a 32-px photo.
-const tinyImage = await loadSamplePayload("o01_cat.png", 32);
+// (Deno 2.9.6): the abort tests send a 32-px photo so the emulator sees the abort too.
+const tinyImage = await samplePayload("o01_cat.png", "32");
 
 /** The chat request body as the emulator recorded it. */
 interface SeenChat {
@@ -39,38 +42,22 @@ interface SeenChat {
   };
 }
 
-function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
-  return { image, prompt: PROMPT, maxOutputTokens: 300, stream: false, ...overrides };
-}
-
 /** Runs `body` with an emulator and an adapter pointed at it, then closes the emulator. */
-async function withEmulator(
+function withEmulator(
   body: (emulator: OpenAIEmulator, adapter: ReturnType<typeof createOpenAI>) => Promise<void>,
   options: OpenAIEmulatorOptions & { apiKey?: string; adapterKey?: string } = {},
 ): Promise<void> {
   const { adapterKey, ...emulatorOptions } = options;
-  const emulator = startOpenAIEmulator(emulatorOptions);
-  const adapter = createOpenAI({
-    apiKey: adapterKey ?? EMULATOR_OPENAI_KEY,
-    baseUrl: `${emulator.url}/v1`,
-  });
-  try {
-    await body(emulator, adapter);
-  } finally {
-    await emulator.close();
-  }
+  return withSession({
+    emulator: startOpenAIEmulator(emulatorOptions),
+    adapterFor: (emulator) =>
+      createOpenAI({ apiKey: adapterKey ?? EMULATOR_OPENAI_KEY, baseUrl: `${emulator.url}/v1` }),
+  }, body);
 }
 
 /** The error `promise` rejects with, checked to be a VisionBenchError that does not leak the key. */
-async function failure(promise: Promise<unknown>): Promise<VisionBenchError> {
-  const error = await promise.then(
-    () => assert.fail("expected the call to fail"),
-    (error: unknown) => error,
-  );
-  assert.ok(error instanceof VisionBenchError, `not a VisionBenchError: ${error}`);
-  assert.ok(!error.message.includes(EMULATOR_OPENAI_KEY), "the API key leaked into the message");
-  assert.equal(error.platform, "openai");
-  return error;
+function failure(promise: Promise<unknown>): Promise<VisionBenchError> {
+  return rejection(promise, { platform: "openai", secrets: [EMULATOR_OPENAI_KEY] });
 }
 
 Deno.test("describe() sends prompt, image data URL, detail and max_completion_tokens and maps the answer", async () => {
@@ -334,7 +321,7 @@ Deno.test("billed image tokens of real photos are within 5% of estimateImageToke
   const files = ["o01_cat.png", "v13_sydney_opera_night.webp", "o06_scanned_page.png"];
   await withEmulator(async (emulator) => {
     for (const file of files) {
-      const photo = await loadSamplePayload(file);
+      const photo = await samplePayload(file);
       for (const detail of ["auto", "low"] as const) {
         const detailed = createOpenAI({
           apiKey: EMULATOR_OPENAI_KEY,
@@ -350,10 +337,10 @@ Deno.test("billed image tokens of real photos are within 5% of estimateImageToke
           height: photo.height,
           detail,
         })!;
-        assert.ok(
-          Math.abs(billed - estimate) <= estimate * 0.05,
-          `${file} ${detail} ${photo.width}×${photo.height}: billed ${billed}, estimated ${estimate}`,
-        );
+        assertWithin(billed, estimate, {
+          relative: 0.05,
+          label: `${file} ${detail} ${photo.width}×${photo.height} billed`,
+        });
       }
     }
   });

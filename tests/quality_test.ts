@@ -7,6 +7,7 @@ import { joinQuality, qualitySummary, withQuality } from "../lib/quality-frame.t
 import { keywords, mentions, scoreDescription, stem, venueAccuracy } from "../lib/quality.ts";
 import type { ResultRecord } from "../lib/record.ts";
 import { summarize } from "../lib/summary.ts";
+import { resultRecord } from "./support/result-record.ts";
 
 const labels = await loadLabels();
 const hall = labels.get("v01_orchestra_concert_hall")!;
@@ -18,31 +19,15 @@ const PERFECT = "A chamber orchestra performs on the wooden stage of a concert h
 const PARTIAL = "An orchestra plays on a stage under a conductor.";
 const WRONG = "A tabby cat sleeps on a sofa next to a window.";
 
-let counter = 0;
+/** A record of platform alpha on the concert hall with the perfect description. */
 function record(overrides: Partial<ResultRecord> = {}): ResultRecord {
-  counter++;
-  return {
-    runId: "run-1",
-    recordId: `record-${counter}`,
-    createdAt: "2026-11-25T19:40:12.000Z",
-    caseKey: `case-${counter}`,
-    platform: "alpha",
-    model: "model-a",
-    preset: "alpha",
+  return resultRecord({
     imageId: "v01_orchestra_concert_hall",
-    imageSha256: "ab",
-    variant: "512",
-    promptId: "default",
-    prompt: "Describe this image.",
-    repeat: 0,
-    status: "ok",
     text: PERFECT,
     latencyMs: 1000,
     costUsd: 0.001,
-    attempts: 1,
-    cached: false,
     ...overrides,
-  };
+  });
 }
 
 Deno.test("scoreDescription() ranks perfect > partial > wrong ≈ empty", () => {

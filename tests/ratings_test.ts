@@ -11,36 +11,22 @@ import {
   readRatings,
 } from "../lib/ratings.ts";
 import type { ResultRecord } from "../lib/record.ts";
+import { resultRecord } from "./support/result-record.ts";
 
-let counter = 0;
+/** A record of the cat photo whose platform and model names must stay hidden when blind. */
 function record(overrides: Partial<ResultRecord> = {}): ResultRecord {
-  counter++;
-  return {
-    runId: "run-1",
-    recordId: `record-${counter}`,
-    createdAt: "2026-11-25T19:40:12.000Z",
-    caseKey: `case-${counter}`,
+  return resultRecord({
     platform: "secret-platform",
     model: "secret-model",
     preset: "secret-platform",
-    imageId: "o01_cat",
-    imageSha256: "ab",
-    variant: "512",
-    promptId: "default",
-    prompt: "Describe this image.",
-    repeat: 0,
-    status: "ok",
-    text: "A tabby cat.",
-    attempts: 1,
-    cached: false,
     ...overrides,
-  };
+  });
 }
 
 async function withRatingsFile(body: (path: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    await body(`${dir}/results/ratings.jsonl`);
+    await body(`${dir}/results/ratings/ratings.jsonl`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

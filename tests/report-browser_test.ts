@@ -29,7 +29,7 @@ if (skipReason) console.warn(`report browser test skipped: ${skipReason}`);
 
 Deno.test({
   name:
-    "the report opens in Chromium with charts drawn, one description row per image, no injected script run",
+    "the report opens in Chromium with charts drawn, one description row per image, a blind rating card, no injected script run",
   ignore: skipReason !== undefined,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -54,6 +54,11 @@ Deno.test({
       const quickCheck = page.locator("table.visionbench-descriptions").first();
       assert.equal(await quickCheck.locator("tbody tr").count(), REPORT_TEST_LIMIT);
       assert.ok(await quickCheck.locator("img").count() >= REPORT_TEST_LIMIT, "thumbnails missing");
+
+      // The quality notebook's rating card: the image and the description, platform hidden.
+      const card = page.locator(".visionbench-rating");
+      assert.equal(await card.locator("img").count(), 1, "the rating card shows no image");
+      assert.ok(await card.getByText("platform hidden (blind rating)").isVisible());
 
       // The injected description is visible as text, and its script / onerror never ran.
       assert.equal(await page.evaluate(() => "__visionbenchInjected" in globalThis), false);

@@ -1,12 +1,15 @@
 /**
  * Shared by the report tests: renders the real notebooks on the offline `local` platform into a
  * temporary results folder that also holds one hostile record — a description that is markup —
- * so the tests can check it reaches the page as text and never runs.
+ * so the tests can check it reaches the page as text and never runs — and three human-rated
+ * descriptions of growing quality, so the quality notebook has ratings to correlate.
  *
  * @module
  */
 import { loadImageSet } from "../lib/images.ts";
+import { loadLabels } from "../lib/labels.ts";
 import { repoPath } from "../lib/paths.ts";
+import { addRating } from "../lib/ratings.ts";
 import { type NotebookParams, type RenderedReport, renderReport } from "../lib/report.ts";
 import { type ResultRecord, ResultRecordSchema } from "../lib/record.ts";
 
@@ -57,6 +60,56 @@ export async function writeInjectedRun(outDir: string): Promise<ResultRecord> {
   return record;
 }
 
+/** Human ratings {@link writeRatedRun} gives its three descriptions (best description first). */
+export const FIXTURE_RATINGS = [9, 6, 2] as const;
+
+/**
+ * Writes a three-record run for the first three images — one naming every labelled item, one
+ * naming half, one naming none — and rates them {@link FIXTURE_RATINGS} in
+ * `<outDir>/ratings/ratings.jsonl`, so rating and automatic score rank the three the same way.
+ */
+export async function writeRatedRun(outDir: string): Promise<ResultRecord[]> {
+  const images = await loadImageSet(repoPath("images"), { limit: FIXTURE_RATINGS.length });
+  const labels = await loadLabels();
+  const records = images.map((image, index) => {
+    const terms = labels.get(image.id)?.mustMention.map((item) => item.term) ?? [];
+    const named = index === 0 ? terms : index === 1 ? terms.slice(0, terms.length / 2) : [];
+    return ResultRecordSchema.parse({
+      runId: "rated-descriptions",
+      recordId: `rated-${index + 1}`,
+      createdAt: new Date("2026-11-25T00:00:00Z").toISOString(),
+      caseKey: `rated|${image.id}|original|default|0`,
+      platform: "human-check",
+      model: "fixture-writer",
+      preset: "human-check",
+      imageId: image.id,
+      imageSha256: image.sha256,
+      variant: "original",
+      promptId: "default",
+      prompt: "Describe everything you see in this image in detail.",
+      repeat: 0,
+      status: "ok",
+      text: named.length ? `A photo showing ${named.join(", ")}.` : "An image.",
+      latencyMs: 2000 + index * 500,
+      costUsd: 0.001 * (index + 1),
+      costBasis: "tokens",
+      attempts: 1,
+      cached: false,
+    });
+  });
+  await Deno.mkdir(outDir, { recursive: true });
+  await Deno.writeTextFile(
+    `${outDir}/rated-descriptions.jsonl`,
+    records.map((record) => JSON.stringify(record) + "\n").join(""),
+  );
+  for (const [index, record] of records.entries()) {
+    await addRating({ record, rating: FIXTURE_RATINGS[index] }, {
+      path: `${outDir}/ratings/ratings.jsonl`,
+    });
+  }
+  return records;
+}
+
 /** Options of {@link renderTestReport}. */
 export interface TestReportOptions {
   /** @default { platforms: ["local"], limit: REPORT_TEST_LIMIT, runId: "report-test" } */
@@ -65,12 +118,13 @@ export interface TestReportOptions {
   env?: Record<string, string>;
 }
 
-/** Renders the four notebooks with the injected record, quietly, into a temp folder. */
+/** Renders the notebooks with the injected and the rated records, quietly, into a temp folder. */
 export async function renderTestReport(
   options: TestReportOptions = {},
 ): Promise<RenderedReport & { outDir: string }> {
   const outDir = await Deno.makeTempDir({ prefix: "visionbench-report-" });
   await writeInjectedRun(outDir);
+  await writeRatedRun(outDir);
   const lines: string[] = [];
   const params = options.params ??
     { platforms: ["local"], limit: REPORT_TEST_LIMIT, runId: "report-test" };

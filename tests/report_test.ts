@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { notebookParams, paramsToEnv, renderReport } from "../lib/report.ts";
 import { loadConfig } from "../lib/config.ts";
 import { repoPath } from "../lib/paths.ts";
+import { readRun, readRuns } from "../lib/store.ts";
 import { EMULATED_PRESETS, EMULATOR_KEYS, startAllEmulators } from "./emulators/all.ts";
 import { INJECTED_TEXT, jupyterAvailable, renderTestReport } from "./report-fixture.ts";
 
@@ -20,6 +21,14 @@ interface NotebookCell {
 
 function source(cell: NotebookCell): string {
   return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+}
+
+/** The markup of the chart titled `title` (up to the next chart), or "" when there is none. */
+function chartSection(html: string, title: string): string {
+  const start = html.indexOf(`class="visionbench-chart-title">${title}`);
+  if (start < 0) return "";
+  const next = html.indexOf('class="visionbench-chart-title"', start + 1);
+  return html.slice(start, next < 0 ? undefined : next);
 }
 
 /** Removes the temp folder of a notebook made by {@link writeNotebook} (outputs included). */
@@ -61,10 +70,20 @@ Deno.test("paramsToEnv() and notebookParams() round-trip the VB_* parameters", (
     repeat: 2,
     out: "/data/results",
     maxP50Ms: 4000,
+    judge: "openai:gpt-4o-mini",
+    blind: false,
+    cache: "refresh" as const,
   };
   const env = paramsToEnv(params, "/work");
   assert.equal(env.VB_PLATFORMS, "local,openai:gpt-4o-mini");
   assert.deepEqual(notebookParams({}, loadConfig({ env, envFile: null })), params);
+});
+
+Deno.test("notebookParams() rejects an unknown VB_CACHE mode with a config error", () => {
+  assert.throws(
+    () => notebookParams({}, loadConfig({ env: { VB_CACHE: "sometimes" }, envFile: null })),
+    /VB_CACHE must be use, bypass or refresh/,
+  );
 });
 
 Deno.test("paramsToEnv() makes paths absolute from the caller's folder, since kernels run in notebooks/", () => {
@@ -146,12 +165,12 @@ Deno.test({
 
 Deno.test({
   name:
-    "the four notebooks run on local and export one report without file:// links, with escaped descriptions",
+    "the five notebooks run on local and export one report without file:// links, with escaped descriptions and the quality section",
   ignore,
   sanitizeResources: false,
   async fn() {
     const report = await renderTestReport();
-    assert.equal(report.executedNotebooks.length, 4);
+    assert.equal(report.executedNotebooks.length, 5);
     for (const path of report.executedNotebooks) {
       const notebook = JSON.parse(await Deno.readTextFile(path));
       for (const [index, cell] of (notebook.cells as NotebookCell[]).entries()) {
@@ -174,9 +193,24 @@ Deno.test({
     );
     assert.ok(!html.includes(INJECTED_TEXT.slice(0, 40)), "raw description markup in the report");
     assert.ok(!html.includes("<img src=x"), "raw description markup in the report");
-    for (const title of ["Quick check", "Benchmark", "Compare", "Prompt lab"]) {
+    for (const title of ["Quick check", "Benchmark", "Compare", "Prompt lab", "Quality"]) {
       assert.ok(html.includes(title), `the report has no "${title}" section`);
     }
+    // Quality: the summary with its quality columns, both quality charts drawn as SVG, the judge
+    // hint (no VB_JUDGE), and the fixture's three ratings correlated with the automatic score.
+    for (const column of ["meanScore", "meanRecall", "hallucinationRate", "meanRating"]) {
+      assert.ok(html.includes(`<th>${column}</th>`), `no ${column} column in the report`);
+    }
+    for (const title of ["Quality against cost", "Recall of the labelled items"]) {
+      assert.match(chartSection(html, title), /<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    }
+    assert.match(html, /No judge configured: set <code>VB_JUDGE=openai<\/code>/);
+    assert.match(
+      html,
+      /3 rated descriptions · mean rating 5\.7 \/ 10 · correlation with the automatic score: Pearson 1\.00, Spearman 1\.00 \(3 pairs\)/,
+    );
+    // The pick in 03-compare says how good the picked platform is.
+    assert.match(html, /is the cheapest of \d+ within 5000 ms: .*; mean quality \d+\.\d \/ 10/);
     await Deno.remove(report.outDir, { recursive: true });
   },
 });
@@ -190,9 +224,10 @@ Deno.test({
   async fn() {
     const fleet = startAllEmulators();
     try {
-      // No VB_PLATFORMS: 02-benchmark discovers the platforms from the keys the emulators set.
+      // No VB_PLATFORMS: 02-benchmark discovers the platforms from the keys the emulators set;
+      // VB_JUDGE has the emulated OpenAI grade the descriptions in 05-quality.
       const report = await renderTestReport({
-        params: { limit: 2, runId: "emulated" },
+        params: { limit: 2, runId: "emulated", judge: "openai" },
         env: fleet.env,
       });
       const html = await Deno.readTextFile(report.reportPath);
@@ -210,6 +245,17 @@ Deno.test({
           `${name} is in an executed notebook`,
         );
       }
+      // Judge calls: their own run file in judge/, preset judge:openai, never in the benchmark.
+      const judged = await readRun(`${report.outDir}/judge/emulated.judge.jsonl`);
+      assert.ok(judged.records.length > 0, "no judge records");
+      assert.ok(judged.records.every((record) => record.preset === "judge:openai"));
+      assert.ok(judged.records.every((record) => record.promptId === "judge"));
+      assert.ok(judged.records.some((record) => record.status === "ok"), "no judge call succeeded");
+      const benchmark = await readRuns(report.outDir);
+      assert.ok(benchmark.records.length > 0);
+      assert.ok(!benchmark.records.some((record) => record.preset.startsWith("judge:")));
+      assert.match(html, new RegExp(`${judged.records.length} judge calls by <code>openai</code>`));
+      assert.match(html, /descriptions graded/);
       await Deno.remove(report.outDir, { recursive: true });
     } finally {
       await fleet.close();

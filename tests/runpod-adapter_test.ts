@@ -4,53 +4,41 @@
  */
 import assert from "node:assert/strict";
 import { createRunPod, type RunPodSettings } from "../adapters/runpod.ts";
-import type { DescribeRequest } from "../lib/adapter.ts";
 import { VisionBenchError } from "../lib/errors.ts";
 import { countWords, DEFAULT_TEXT } from "./emulators/harness.ts";
-import { loadSamplePayload } from "./emulators/openai.ts";
 import {
   EMULATOR_RUNPOD_KEY,
   type RunPodEmulator,
   type RunPodEmulatorOptions,
   startRunPodEmulator,
 } from "./emulators/runpod.ts";
+import { DESCRIBE_PROMPT as PROMPT, describeRequests } from "./support/describe-request.ts";
+import { withEmulator as withSession } from "./support/emulator-session.ts";
+import { rejection } from "./support/rejection.ts";
+import { samplePayload } from "./support/sample-image.ts";
 
 const ENDPOINT = "vb3moondream01";
-const PROMPT = "Describe everything you see in this image in detail.";
-const image = await loadSamplePayload("v05_rehearsal_room.webp", 256);
+const request = describeRequests(await samplePayload("v05_rehearsal_room.webp", "256"));
 
-function request(overrides: Partial<DescribeRequest> = {}): DescribeRequest {
-  return { image, prompt: PROMPT, maxOutputTokens: 300, stream: false, ...overrides };
-}
-
-async function withEmulator(
+function withEmulator(
   body: (emulator: RunPodEmulator, adapter: ReturnType<typeof createRunPod>) => Promise<void>,
   options: { emulator?: RunPodEmulatorOptions; adapter?: RunPodSettings } = {},
 ): Promise<void> {
-  const emulator = startRunPodEmulator({ endpointId: ENDPOINT, ...options.emulator });
-  const adapter = createRunPod({
-    apiKey: EMULATOR_RUNPOD_KEY,
-    endpointId: ENDPOINT,
-    baseUrl: `${emulator.url}/v2`,
-    pollIntervalMs: 10,
-    ...options.adapter,
-  });
-  try {
-    await body(emulator, adapter);
-  } finally {
-    await emulator.close();
-  }
+  return withSession({
+    emulator: startRunPodEmulator({ endpointId: ENDPOINT, ...options.emulator }),
+    adapterFor: (emulator) =>
+      createRunPod({
+        apiKey: EMULATOR_RUNPOD_KEY,
+        endpointId: ENDPOINT,
+        baseUrl: `${emulator.url}/v2`,
+        pollIntervalMs: 10,
+        ...options.adapter,
+      }),
+  }, body);
 }
 
-async function failure(promise: Promise<unknown>): Promise<VisionBenchError> {
-  const error = await promise.then(
-    () => assert.fail("expected the call to fail"),
-    (error: unknown) => error,
-  );
-  assert.ok(error instanceof VisionBenchError, `not a VisionBenchError: ${error}`);
-  assert.ok(!error.message.includes(EMULATOR_RUNPOD_KEY), "the API key leaked into the message");
-  assert.equal(error.platform, "runpod");
-  return error;
+function failure(promise: Promise<unknown>): Promise<VisionBenchError> {
+  return rejection(promise, { platform: "runpod", secrets: [EMULATOR_RUNPOD_KEY] });
 }
 
 Deno.test("runsync sends the Moondream input and maps output and worker timing", async () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import pl from "nodejs-polars";
 import { exportParquet } from "../lib/parquet.ts";
 import type { ResultRecord } from "../lib/record.ts";
+import { addRating, DEFAULT_RATINGS_PATH } from "../lib/ratings.ts";
 import { openRunStore, readRun, readRuns } from "../lib/store.ts";
 
 function record(overrides: Partial<ResultRecord> = {}): ResultRecord {
@@ -187,4 +188,18 @@ Deno.test("exportParquet() round-trips through pl.readParquet with nested fields
   assert.equal(rows[1].latencyMs, null);
   assert.equal(rows[1].costUsd, null, "an unknown cost stays null, not 0");
   assert.equal(rows[1].costError, "usage not reported");
+});
+
+Deno.test("readRuns() sees the run files of the folder only: ratings and judge records live in subfolders", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = await openRunStore({ outDir: dir, runId: "bench" });
+  store.append(record({ caseKey: "k1" }));
+  store.close();
+  assert.match(DEFAULT_RATINGS_PATH, /results\/ratings\/ratings\.jsonl$/);
+  await addRating({ record: record({ caseKey: "k1" }), rating: 7 }, {
+    path: join(dir, "ratings", "ratings.jsonl"),
+  });
+  const { records, problems } = await readRuns(dir);
+  assert.equal(records.length, 1);
+  assert.deepEqual(problems, []);
 });

@@ -6,26 +6,23 @@
  *
  * @module
  */
-import sharp from "sharp";
 import { anthropicImageTokens } from "../../lib/image-tokens.ts";
 import {
   countWords,
   deltas,
-  type Emulator,
   type EmulatorBehaviour,
   type HandlerContext,
   json,
   malformed,
   sleep,
-  startEmulator,
   stream,
 } from "./harness.ts";
+import { imageSizeOfBase64 } from "./image-size.ts";
 import { sampleFromSchema } from "./json-schema-sample.ts";
-import { Stalls } from "./stalls.ts";
+import { type EmulatorWithOwnFaults, startWithOwnFaults } from "./own-faults.ts";
 
 /** Faults only Anthropic has, queued with {@link AnthropicEmulator.failWith}. */
 export type AnthropicFault =
-  | "stall" // like the harness's "hang", but also released by close() (see below)
   | "stream_error" // `event: error` (overloaded_error) after the first deltas of a stream
   | "bad_request" // 400 invalid_request_error
   | "permission" // 403 permission_error
@@ -40,10 +37,8 @@ export interface AnthropicEmulatorOptions {
 }
 
 /** A running Anthropic emulator. */
-export interface AnthropicEmulator extends Emulator {
+export interface AnthropicEmulator extends EmulatorWithOwnFaults<AnthropicFault> {
   options: AnthropicEmulatorOptions;
-  /** Queues Anthropic-specific faults, consumed one per request after the harness faults. */
-  failWith(...faults: AnthropicFault[]): void;
 }
 
 /** Models served by default: current ones only (3 and 3.5 Haiku are retired). */
@@ -81,22 +76,11 @@ export function startAnthropicEmulator(
     models: models ?? ANTHROPIC_EMULATOR_MODELS,
     omitUsage: omitUsage ?? false,
   };
-  const ownFaults: AnthropicFault[] = [];
-  const stalls = new Stalls();
-  const emulator = startEmulator((request, context) => {
-    const ownFault = ownFaults.shift();
-    if (ownFault === "stall") return stalls.until(context.signal);
-    return handle(request, context, options, ownFault);
-  }, harnessBehaviour);
-  return {
-    ...emulator,
-    options,
-    failWith: (...faults) => ownFaults.push(...faults),
-    close: async () => {
-      stalls.releaseAll();
-      await emulator.close();
-    },
-  };
+  const emulator = startWithOwnFaults<AnthropicFault>(
+    (request, context) => handle(request, context, options, context.ownFault),
+    harnessBehaviour,
+  );
+  return { ...emulator, options };
 }
 
 function errorBody(type: string, message: string) {
@@ -227,16 +211,13 @@ async function imagesIn(messages: Json[]): Promise<ImageSeen[]> {
     for (const block of message.content) {
       if (block.type !== "image") continue;
       if (block.source?.type !== "base64") throw new Error("image.source.type: expected base64");
-      const bytes = Uint8Array.from(atob(block.source.data), (char) => char.charCodeAt(0));
-      const metadata = await sharp(bytes).metadata().catch(() => {
+      const { width, height, format } = await imageSizeOfBase64(block.source.data).catch(() => {
         throw new Error("Could not process image");
       });
       const declared = String(block.source.media_type).replace("image/", "").replace("jpg", "jpeg");
-      if (metadata.format !== declared) {
+      if (format !== declared) {
         throw new Error(`Image does not match the provided media type ${block.source.media_type}`);
       }
-      const width = metadata.width ?? 0;
-      const height = metadata.height ?? 0;
       seen.push({ width, height, tokens: anthropicImageTokens({ width, height }) });
     }
   }

@@ -6,26 +6,23 @@
  *
  * @module
  */
-import sharp from "sharp";
 import { geminiImageTokens } from "../../lib/image-tokens.ts";
 import {
   countWords,
   deltas,
-  type Emulator,
   type EmulatorBehaviour,
   type HandlerContext,
   json,
   malformed,
   sleep,
-  startEmulator,
   stream,
 } from "./harness.ts";
+import { imageSizeOfBase64 } from "./image-size.ts";
 import { sampleFromSchema } from "./json-schema-sample.ts";
-import { Stalls } from "./stalls.ts";
+import { type EmulatorWithOwnFaults, startWithOwnFaults } from "./own-faults.ts";
 
 /** Faults only Gemini has, queued with {@link GeminiEmulator.failWith}. */
 export type GeminiFault =
-  | "stall" // never answers until the client aborts or the emulator closes
   | "bad_request" // 400 INVALID_ARGUMENT
   | "permission" // 403 PERMISSION_DENIED
   | "deadline_exceeded" // 504 DEADLINE_EXCEEDED
@@ -43,9 +40,8 @@ export interface GeminiEmulatorOptions {
 }
 
 /** A running Gemini emulator. */
-export interface GeminiEmulator extends Emulator {
+export interface GeminiEmulator extends EmulatorWithOwnFaults<GeminiFault> {
   options: GeminiEmulatorOptions;
-  failWith(...faults: GeminiFault[]): void;
 }
 
 export const GEMINI_EMULATOR_MODELS = [
@@ -76,22 +72,11 @@ export function startGeminiEmulator(
     omitUsage: omitUsage ?? false,
     thoughtsTokens: thoughtsTokens ?? 0,
   };
-  const ownFaults: GeminiFault[] = [];
-  const stalls = new Stalls();
-  const emulator = startEmulator((request, context) => {
-    const ownFault = ownFaults.shift();
-    if (ownFault === "stall") return stalls.until(context.signal);
-    return handle(request, context, options, ownFault);
-  }, harnessBehaviour);
-  return {
-    ...emulator,
-    options,
-    failWith: (...faults) => ownFaults.push(...faults),
-    close: async () => {
-      stalls.releaseAll();
-      await emulator.close();
-    },
-  };
+  const emulator = startWithOwnFaults<GeminiFault>(
+    (request, context) => handle(request, context, options, context.ownFault),
+    harnessBehaviour,
+  );
+  return { ...emulator, options };
 }
 
 function error(
@@ -220,13 +205,12 @@ async function countPrompt(contents: Json[]): Promise<{ text: number; image: num
     for (const part of content.parts ?? []) {
       if (typeof part.text === "string") text += countWords(part.text);
       if (part.inlineData) {
-        const bytes = Uint8Array.from(atob(part.inlineData.data), (char) => char.charCodeAt(0));
-        const metadata = await sharp(bytes).metadata().catch(() => {
+        const size = await imageSizeOfBase64(part.inlineData.data).catch(() => {
           throw new Error(
             "Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
           );
         });
-        image += geminiImageTokens({ width: metadata.width ?? 1, height: metadata.height ?? 1 });
+        image += geminiImageTokens(size);
       }
     }
   }

@@ -12,8 +12,6 @@
  *
  * @module
  */
-import sharp from "sharp";
-import type { ImagePayload } from "../../lib/adapter.ts";
 import { kimiImageTokens, openAIImageTokens, openAITileRates } from "../../lib/image-tokens.ts";
 import {
   countWords,
@@ -28,28 +26,8 @@ import {
   startEmulator,
   stream,
 } from "./harness.ts";
+import { base64OfDataUrl, imageSizeOfBase64 } from "./image-size.ts";
 import { sampleFromSchema } from "./json-schema-sample.ts";
-
-/** Folder of the shared sample photos. */
-export const SAMPLE_IMAGES = "/work/shared/images";
-
-/**
- * A real sample photo as an {@link ImagePayload}, re-encoded as JPEG by sharp (oriented, and
- * scaled so its longest side is at most `maxSide` when given).
- */
-export async function loadSamplePayload(file: string, maxSide?: number): Promise<ImagePayload> {
-  let pipeline = sharp(`${SAMPLE_IMAGES}/${file}`).rotate();
-  if (maxSide) {
-    pipeline = pipeline.resize(maxSide, maxSide, { fit: "inside", withoutEnlargement: true });
-  }
-  const { data, info } = await pipeline.jpeg({ quality: 85 }).toBuffer({ resolveWithObject: true });
-  return {
-    bytes: new Uint8Array(data),
-    mimeType: "image/jpeg",
-    width: info.width,
-    height: info.height,
-  };
-}
 
 /** The key the emulator accepts unless told otherwise: recognisable, so tests can look for leaks. */
 export const EMULATOR_OPENAI_KEY = "sk-emulator-SECRET-0123456789abcdef";
@@ -151,16 +129,14 @@ async function parseChat(body: unknown): Promise<ParsedChat | string> {
       if (!isRecord(part)) continue;
       if (part.type === "text") parsed.prompt += `${part.text} `;
       if (part.type === "image_url" && isRecord(part.image_url)) {
-        const url = String(part.image_url.url);
-        const match = url.match(/^data:image\/[a-z+]+;base64,(.+)$/);
-        if (!match) return "Invalid image URL: expected a base64 data URL.";
+        const data = base64OfDataUrl(String(part.image_url.url));
+        if (!data) return "Invalid image URL: expected a base64 data URL.";
         try {
-          const meta = await sharp(Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)))
-            .metadata();
+          const { width, height } = await imageSizeOfBase64(data);
           const detail = part.image_url.detail;
           parsed.images.push({
-            width: meta.width ?? 0,
-            height: meta.height ?? 0,
+            width,
+            height,
             detail: detail === "low" || detail === "high" ? detail : "auto",
           });
         } catch {
