@@ -16,6 +16,7 @@
 import { parseArgs } from "node:util";
 import { VisionBenchError } from "../lib/errors.ts";
 import { type NotebookParams, renderReport } from "../lib/report.ts";
+import { startAllEmulators, studyLatencies } from "../tests/emulators/all.ts";
 
 const USAGE = `usage: deno task report [--platforms a,b] [--images DIR] [--limit N] [--prompt TEXT]
        [--resize original,512] [--run-id ID] [--repeat N] [--out DIR] [--max-p50-ms N]
@@ -23,6 +24,9 @@ const USAGE = `usage: deno task report [--platforms a,b] [--images DIR] [--limit
 
   --run-id ID     the benchmark's run id (default "benchmark": re-running resumes, nothing recorded
                   is called again; a new id with --cache refresh measures everything again)
+  --emulated      start a local emulator of every platform and benchmark them all (no keys, no
+                  network), into results/emulated/ unless --out is given
+  --latency-scale S  with --emulated: latency = the study's published average × S (default 0.005)
   --cache MODE    response cache: use (default; a hit is flagged cached and kept out of latency
                   statistics), bypass, or refresh
 
@@ -59,6 +63,8 @@ async function main(): Promise<number> {
       judge: { type: "string" },
       "no-blind": { type: "boolean" },
       cache: { type: "string" },
+      emulated: { type: "boolean" },
+      "latency-scale": { type: "string" },
       timeout: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -75,18 +81,30 @@ async function main(): Promise<number> {
     resize: list(values.resize),
     runId: values["run-id"],
     repeat: integer("repeat", values.repeat),
-    out: values.out,
+    // Emulated runs get a folder of their own: they must never mix with real measurements.
+    out: values.out ?? (values.emulated ? "results/emulated" : undefined),
     maxP50Ms: integer("max-p50-ms", values["max-p50-ms"]),
     judge: values.judge,
     blind: values["no-blind"] ? false : undefined,
     cache: values.cache as NotebookParams["cache"],
   };
-  const report = await renderReport({
-    notebooks: positionals.length > 0 ? positionals : undefined,
-    params,
-    cellTimeoutSeconds: integer("timeout", values.timeout),
-    onLine: (line) => console.log(line),
-  });
+  const scale = Number(values["latency-scale"] ?? "0.005");
+  const fleet = values.emulated
+    ? startAllEmulators({ behaviour: await studyLatencies(scale) })
+    : undefined;
+  let report;
+  try {
+    report = await renderReport({
+      notebooks: positionals.length > 0 ? positionals : undefined,
+      params,
+      cellTimeoutSeconds: integer("timeout", values.timeout),
+      // Every preset points at its emulator; a .env with real keys stays out of it.
+      env: fleet ? { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" } : undefined,
+      onLine: (line) => console.log(line),
+    });
+  } finally {
+    await fleet?.close();
+  }
   const megabytes = (report.bytes / 1_000_000).toFixed(2);
   const seconds = (report.elapsedMs / 1000).toFixed(1);
   console.log(`report: ${report.reportPath} (${megabytes} MB) in ${seconds} s`);

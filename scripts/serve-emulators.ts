@@ -12,11 +12,11 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { loadReferenceFigures } from "../lib/reference.ts";
 import {
   EMULATED_PRESETS,
   type EmulatedPreset,
   startAllEmulators,
+  studyLatencies,
 } from "../tests/emulators/all.ts";
 import type { EmulatorBehaviour } from "../tests/emulators/harness.ts";
 
@@ -39,20 +39,15 @@ for (const preset of only ?? []) {
 }
 
 /** Latency per preset: fixed, or the study's published average scaled down. */
-async function latencies(): Promise<Partial<Record<EmulatedPreset, Partial<EmulatorBehaviour>>>> {
+function latencies(): Promise<Partial<Record<EmulatedPreset, Partial<EmulatorBehaviour>>>> {
   if (values["latency-ms"] !== undefined) {
     const latencyMs = Number(values["latency-ms"]);
-    return Object.fromEntries(EMULATED_PRESETS.map((preset) => [preset, { latencyMs }]));
+    return Promise.resolve(
+      Object.fromEntries(EMULATED_PRESETS.map((preset) => [preset, { latencyMs }])),
+    );
   }
   const scale = Number(values["latency-scale"] ?? "0");
-  if (!scale) return {};
-  const figures = await loadReferenceFigures();
-  return Object.fromEntries(
-    figures.filter((figure) => EMULATED_PRESETS.includes(figure.preset as EmulatedPreset))
-      .map((
-        figure,
-      ) => [figure.preset, { latencyMs: Math.round(figure.avgSeconds * 1000 * scale) }]),
-  );
+  return scale ? studyLatencies(scale) : Promise.resolve({});
 }
 
 const fleet = startAllEmulators({ only, behaviour: await latencies() });

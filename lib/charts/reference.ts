@@ -23,7 +23,6 @@ const DEFAULTS = {
   width: 720,
   marginLeft: 160,
   y: { label: null },
-  color: { legend: true, domain: ["measured p50", "published average", "published fastest"] },
   symbol: { legend: false },
 } satisfies Plot.PlotOptions;
 
@@ -49,6 +48,8 @@ export function referenceChart(
   options: ReferenceChartOptions = {},
 ): HtmlFragment {
   const { reference = [], metric = "seconds", marks = [], ...plotOptions } = options;
+  // Latency is compared as a p50; cost per 1,000 is a mean over the calls.
+  const measuredLabel = metric === "seconds" ? "measured p50" : "measured mean";
   const measured = new Map<string, number>();
   for (const row of summaryRows(data)) {
     const preset = String(row.preset ?? row.platform ?? "");
@@ -67,7 +68,7 @@ export function referenceChart(
       ]] as const
       : [["published average", figure.usdPer1000]] as const;
     return [
-      { series, source: "measured p50", value: measured.get(figure.preset)! },
+      { series, source: measuredLabel, value: measured.get(figure.preset)! },
       ...published.filter(([, value]) => isNumber(value)).map(([source, value]) => ({
         series,
         source,
@@ -75,13 +76,14 @@ export function referenceChart(
       })),
     ];
   }).filter((point, _, all) =>
-    all.some((other) => other.series === point.series && other.source !== "measured p50")
+    all.some((other) => other.series === point.series && other.source !== measuredLabel)
   );
   if (points.length === 0) {
     return emptyChart("no data: no preset has both a measurement and a published figure");
   }
   return renderPlot({
     ...DEFAULTS,
+    color: { legend: true, domain: [measuredLabel, "published average", "published fastest"] },
     height: 60 + 36 * new Set(points.map((point) => point.series)).size,
     x: {
       type: "log",

@@ -12,6 +12,7 @@ import { startOllamaEmulator } from "./ollama.ts";
 import { EMULATOR_OPENAI_KEY, startOpenAIEmulator } from "./openai.ts";
 import { startReplicateEmulator } from "./replicate.ts";
 import { startRunPodEmulator } from "./runpod.ts";
+import { loadReferenceFigures } from "../../lib/reference.ts";
 
 /** Keys the emulators accept: recognisable, so tests can assert they never leak. */
 export const EMULATOR_KEYS = {
@@ -160,4 +161,21 @@ export function startAllEmulators(options: StartAllOptions = {}): EmulatorFleet 
       await Promise.all(Object.values(emulators).map((emulator) => emulator.close()));
     },
   };
+}
+
+/**
+ * Emulated latency per preset: the original study's published average seconds × `scale`
+ * (0.005 turns its 2.4 s into 12 ms and its 49.3 s CPU droplet into 247 ms), so emulated runs
+ * keep the study's ordering without its wait.
+ */
+export async function studyLatencies(
+  scale: number,
+): Promise<Partial<Record<EmulatedPreset, Partial<EmulatorBehaviour>>>> {
+  const figures = await loadReferenceFigures();
+  return Object.fromEntries(
+    figures.filter((figure) => (EMULATED_PRESETS as readonly string[]).includes(figure.preset))
+      .map((
+        figure,
+      ) => [figure.preset, { latencyMs: Math.round(figure.avgSeconds * 1000 * scale) }]),
+  );
 }
