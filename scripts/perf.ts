@@ -152,7 +152,44 @@ async function part(name: string, env: Record<string, string>): Promise<Measurem
   }
 }
 
-if (values.part) {
+/**
+ * The floor of this machine: a bare server that only waits LATENCY_MS, driven by raw `fetch` at
+ * the same concurrency. No client or server can do better here, so it says how much of the gap to
+ * the ideal is the machine (timers, event loops, two cores) rather than the SDK or the harness.
+ */
+function floorServer(): void {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    await request.text();
+    await new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
+    return new Response('{"ok":true}', { headers: { "content-type": "application/json" } });
+  });
+  const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
+  console.log(JSON.stringify({ env: { OPENAI_BASE_URL: url, OPENAI_API_KEY: "none" } }));
+}
+
+async function floorClient(env: Record<string, string>): Promise<Measurement> {
+  const body = JSON.stringify({
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: PROMPT.text }],
+  });
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < THROUGHPUT_CALLS) {
+      next++;
+      const response = await fetch(env.OPENAI_BASE_URL, { method: "POST", body });
+      await response.text();
+    }
+  }));
+  return { elapsedMs: performance.now() - started };
+}
+
+if (values.part === "floor-server") {
+  floorServer();
+} else if (values.part === "floor-client") {
+  console.log(JSON.stringify(await floorClient(JSON.parse(values.env!))));
+  Deno.exit(0);
+} else if (values.part) {
   console.log(JSON.stringify(await part(values.part, JSON.parse(values.env!))));
   Deno.exit(0);
 }
@@ -161,18 +198,17 @@ if (values.part) {
 // Orchestration
 
 /** Starts the OpenAI emulator in its own process; resolves its env once it is listening. */
-async function spawnEmulator(latencyMs: number) {
+async function spawnEmulator(latencyMs: number, floor = false) {
+  const script = floor ? [repoPath("scripts/perf.ts"), "--part", "floor-server", ...Deno.args] : [
+    repoPath("scripts/serve-emulators.ts"),
+    "--json",
+    "--only",
+    "openai",
+    "--latency-ms",
+    String(latencyMs),
+  ];
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      repoPath("scripts/serve-emulators.ts"),
-      "--json",
-      "--only",
-      "openai",
-      "--latency-ms",
-      String(latencyMs),
-    ],
+    args: ["run", "-A", ...script],
     stdout: "piped",
     stderr: "null",
   }).spawn();
@@ -274,6 +310,14 @@ const ms = (value: number) => `${value.toFixed(3)} ms`;
     `peak RSS of the visionbench process ${harness.peakRssMb!.toFixed(0)} MB (target ≤ 200 MB; ${
       harness.startRssMb!.toFixed(0)
     } MB at start)`,
+  );
+  const floorServerProcess = await spawnEmulator(LATENCY_MS, true);
+  const floor = await measure("floor-client", floorServerProcess.env);
+  floorServerProcess.stop();
+  console.log(
+    `  floor: raw fetch against a server that only waits ${LATENCY_MS} ms: ${
+      (floor.elapsedMs! / 1000).toFixed(2)
+    } s → ${fraction(floor.elapsedMs!)} of ideal (the best this machine allows)`,
   );
   console.log(
     `  with --v8-flags=--max-old-space-size=128: peak RSS ${capped.peakRssMb!.toFixed(0)} MB, ${
