@@ -186,6 +186,8 @@ async function floorClient(env: Record<string, string>): Promise<Measurement> {
 
 if (values.part === "floor-server") {
   floorServer();
+  // Serve until the orchestrator kills this process; never fall through to the orchestration.
+  await new Promise(() => {});
 } else if (values.part === "floor-client") {
   console.log(JSON.stringify(await floorClient(JSON.parse(values.env!))));
   Deno.exit(0);

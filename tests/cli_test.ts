@@ -32,6 +32,18 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   };
 }
 
+/** `bench --platform <preset> --resize 512 …` into a fresh folder; the run's output and records. */
+async function benchPreset(preset: string, env: Record<string, string>, args: string[]) {
+  const out = await Deno.makeTempDir();
+  const result = await cli(
+    ["--platform", preset, "--resize", "512", "--out", out, "--run-id", "cli", ...args],
+    env,
+  );
+  assert.equal(result.code, 0, `${preset}: ${result.stderr}`);
+  const path = `${out}/cli.jsonl`;
+  return { ...result, path, ...(await readRun(path)) };
+}
+
 Deno.test("bench exits 2 with one clear line on a config error", async () => {
   const unknown = await cli(["--platform", "openia"]);
   assert.equal(unknown.code, 2);
@@ -54,29 +66,13 @@ Deno.test("bench --platform <preset> --limit 3 gives ok records with cost recomp
   const fleet = startAllEmulators();
   try {
     for (const preset of ["local", ...EMULATED_PRESETS]) {
-      const out = await Deno.makeTempDir();
-      const result = await cli(
-        [
-          "--platform",
-          preset,
-          "--limit",
-          "3",
-          "--resize",
-          "512",
-          "--out",
-          out,
-          "--run-id",
-          `cli-${preset}`,
-        ],
-        fleet.env,
-      );
-      assert.equal(result.code, 0, `${preset}: ${result.stderr}`);
+      const result = await benchPreset(preset, fleet.env, ["--limit", "3"]);
       assert.match(
         result.stdout,
         new RegExp(`^${preset.split("-")[0]}`, "m"),
         `${preset}: summary row`,
       );
-      const { records, problems } = await readRun(`${out}/cli-${preset}.jsonl`);
+      const { records, problems } = result;
       assert.deepEqual(problems, []);
       assert.equal(records.length, 3, preset);
       for (const record of records) {
@@ -94,8 +90,7 @@ Deno.test("bench --platform <preset> --limit 3 gives ok records with cost recomp
         assert.ok(record.costUsd !== undefined, `${preset}: ${record.costError}`);
         assert.equal(recomputeCost(record).costUsd, record.costUsd, `${preset}: recomputable cost`);
       }
-      const all = result.stdout + result.stderr +
-        await Deno.readTextFile(`${out}/cli-${preset}.jsonl`);
+      const all = result.stdout + result.stderr + await Deno.readTextFile(result.path);
       for (const key of Object.values(EMULATOR_KEYS)) {
         assert.equal(all.includes(key), false, `${preset}: key leaked`);
       }
@@ -163,26 +158,8 @@ Deno.test("--schema venue gives validated structured output, or an explicit unsu
   const fleet = startAllEmulators();
   try {
     for (const preset of ["local", ...EMULATED_PRESETS]) {
-      const out = await Deno.makeTempDir();
-      const result = await cli(
-        [
-          "--platform",
-          preset,
-          "--limit",
-          "1",
-          "--resize",
-          "512",
-          "--schema",
-          "venue",
-          "--out",
-          out,
-          "--run-id",
-          "s",
-        ],
-        fleet.env,
-      );
-      assert.equal(result.code, 0, `${preset}: ${result.stderr}`);
-      const [record] = (await readRun(`${out}/s.jsonl`)).records;
+      const [record] = (await benchPreset(preset, fleet.env, ["--limit", "1", "--schema", "venue"]))
+        .records;
       assert.equal(record.status, "ok", `${preset}: ${record.error?.message}`);
       assert.equal(record.schemaName, "image_tags");
       if (record.structured === undefined) {
