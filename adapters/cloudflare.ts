@@ -35,12 +35,8 @@ import type {
   FinishReason,
   Usage,
 } from "../lib/adapter.ts";
-import {
-  type ErrorKind,
-  kindFromStatus,
-  retryAfterFromHeaders,
-  VisionBenchError,
-} from "../lib/errors.ts";
+import { VisionBenchError } from "../lib/errors.ts";
+import { errorFrom, licenseError } from "./cloudflare-errors.ts";
 import { abortedError, transportError } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/image-encoding.ts";
 
@@ -169,45 +165,6 @@ async function post(body: Record<string, unknown>, context: CallContext): Promis
   }
 }
 
-const CODE_KINDS: Record<number, ErrorKind> = {
-  5007: "not_found",
-  3006: "bad_request",
-  3007: "timeout",
-  3036: "rate_limit",
-  3040: "rate_limit",
-  10000: "auth",
-};
-
-/** Reads a non-2xx answer (or a 2xx with success:false) into an error. */
-async function errorFrom(response: Response, context: CallContext): Promise<VisionBenchError> {
-  let text = "";
-  try {
-    text = await response.text();
-  } catch (error) {
-    return transportError(error, context);
-  }
-  let first: { code?: number; message: string } | undefined;
-  try {
-    first = EnvelopeSchema.parse(JSON.parse(text)).errors[0];
-  } catch { /* not the envelope: the status decides */ }
-  const code = first?.code;
-  const kind = (code !== undefined && CODE_KINDS[code]) || kindFromStatus(response.status);
-  const message = scrub(
-    first?.message ?? (text.slice(0, 200) || response.statusText),
-    context.apiKey,
-  );
-  return new VisionBenchError(kind, `cloudflare: ${code ?? response.status} ${message}`, {
-    status: response.status,
-    retryAfterMs: retryAfterFromHeaders(response.headers),
-    platform: context.platform,
-    code,
-  });
-}
-
-function scrub(text: string, apiKey: string | undefined): string {
-  return apiKey ? text.split(apiKey).join("***") : text;
-}
-
 async function readJson(response: Response, context: CallContext): Promise<RunOutcome> {
   let text: string;
   try {
@@ -303,17 +260,6 @@ async function run(
     return run(body, context, options, false);
   }
   return body.stream ? readStream(response, context, options) : readJson(response, context);
-}
-
-function licenseError(context: CallContext, cause: VisionBenchError): VisionBenchError {
-  return new VisionBenchError(
-    "bad_request",
-    `cloudflare: ${context.model} needs a one-time agreement to Meta's license (error 5016). Agree once with ` +
-      `curl -X POST https://api.cloudflare.com/client/v4/accounts/${context.accountId}/ai/run/${context.model} ` +
-      `-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN" -d '{"prompt":"agree"}' ` +
-      `or set agreeToLicense: true in the cloudflare preset settings`,
-    { status: cause.status, platform: context.platform, code: 5016, retryable: false, cause },
-  );
 }
 
 // ---------------------------------------------------------------------------------------------

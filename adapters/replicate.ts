@@ -37,7 +37,7 @@ import {
   retryAfterFromHeaders,
   VisionBenchError,
 } from "../lib/errors.ts";
-import { abortedError, transportError } from "./shared-errors.ts";
+import { abortedError, scrubbed, transportError } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/image-encoding.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -209,7 +209,10 @@ function mapError(
     try {
       body = ErrorBodySchema.parse(JSON.parse(failure.body));
     } catch { /* not Replicate's JSON: status alone decides */ }
-    const detail = scrub(body.detail ?? body.title ?? failure.body.slice(0, 200), context.apiKey);
+    const detail = scrubbed(
+      body.detail ?? body.title ?? failure.body.slice(0, 200),
+      context.apiKey,
+    );
     return new VisionBenchError(
       kindFromStatus(failure.status),
       `replicate: ${failure.status} ${detail}`,
@@ -228,10 +231,6 @@ function mapError(
     });
   }
   return transportError(error, { platform: context.platform, signal: context.signal });
-}
-
-function scrub(text: string, apiKey: string | undefined): string {
-  return apiKey ? text.split(apiKey).join("***") : text;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -335,7 +334,7 @@ export function createReplicate(settings: ReplicateSettings = {}): Adapter {
       }
       if (signal?.aborted) throw abortedError(signal, { platform });
       if (prediction.status === "failed") {
-        const reason = scrub(String(prediction.error ?? "no error text"), settings.apiKey);
+        const reason = scrubbed(String(prediction.error ?? "no error text"), settings.apiKey);
         throw new VisionBenchError("server", `replicate: prediction failed: ${reason}`, {
           platform,
         });
