@@ -5,6 +5,8 @@ import { isVisionBenchError } from "../lib/errors.ts";
 import { loadPresets, parsePlatformChoice } from "../lib/presets.ts";
 import { loadPriceCards } from "../lib/pricing.ts";
 import { missingEnv, resolvePlatform } from "../lib/platforms.ts";
+import { repoPath } from "../lib/paths.ts";
+import { startReplicateEmulator } from "./emulators/replicate.ts";
 
 Deno.test("parsePlatformChoice() keeps colons and slashes of the model", () => {
   assert.deepEqual(parsePlatformChoice("openai"), { preset: "openai" });
@@ -82,4 +84,40 @@ Deno.test("resolvePlatform() gives a model override its own card, or the preset'
     options,
   );
   assert.equal(localOllama.priceCard?.basis, "free");
+});
+
+Deno.test("the replicate preset calls its community model by version (POST /v1/predictions)", async () => {
+  const emulator = startReplicateEmulator({ token: "r8_preset-test-token-0001" });
+  try {
+    const presets = await loadPresets();
+    const resolved = resolvePlatform({ preset: "replicate" }, presets, {
+      config: loadConfig({
+        env: {
+          REPLICATE_API_TOKEN: "r8_preset-test-token-0001",
+          REPLICATE_BASE_URL: `${emulator.url}/v1`,
+        },
+        envFile: null,
+      }),
+      factories: ADAPTER_FACTORIES,
+      priceCards: await loadPriceCards(),
+    });
+    const image = {
+      bytes: await Deno.readFile(repoPath("images/o01_cat.png")),
+      mimeType: "image/png" as const,
+      width: 451,
+      height: 300,
+    };
+    const description = await resolved.adapter.describe({
+      image,
+      prompt: "Describe.",
+      maxOutputTokens: 50,
+      stream: false,
+    });
+    assert.ok(description.text.length > 0);
+    const create = emulator.requests.find((request) => request.method === "POST")!;
+    assert.equal(create.path, "/v1/predictions");
+    assert.match(String((create.body as { version?: string }).version), /^[0-9a-f]{64}$/);
+  } finally {
+    await emulator.close();
+  }
 });
