@@ -69,7 +69,7 @@ const CLOUD_HOST = "https://ollama.com";
 export interface OllamaSettings extends AdapterSettings {
   /** `ollama-local`, `ollama-vps` or `ollama-cloud` (the id records carry). @default "ollama-local" */
   platform?: string;
-  /** @default "moondream" ("qwen3-vl:235b-cloud" for ollama-cloud) */
+  /** @default "moondream" ("qwen3-vl:235b" for ollama-cloud) */
   model?: string;
   /** Host, e.g. `http://10.0.0.5:11434`. @default http://127.0.0.1:11434 (https://ollama.com for ollama-cloud) */
   baseUrl?: string;
@@ -284,7 +284,7 @@ function parseStructured(text: string, request: DescribeRequest, platform: strin
 export function createOllama(settings: OllamaSettings = {}): Adapter {
   const platform = settings.platform ?? "ollama-local";
   const cloud = platform === "ollama-cloud";
-  const model = settings.model ?? (cloud ? "qwen3-vl:235b-cloud" : "moondream");
+  const model = settings.model ?? (cloud ? "qwen3-vl:235b" : "moondream");
   const host = settings.baseUrl ?? (cloud ? CLOUD_HOST : LOCAL_HOST);
   const coldStartLoadMs = settings.coldStartLoadMs ?? 1000;
   return {

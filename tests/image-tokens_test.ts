@@ -117,7 +117,7 @@ Deno.test("estimateImageTokens() returns undefined where no rule is documented",
     { platform: "runpod", model: "moondream2" },
     { platform: "ollama-local", model: "moondream" },
     { platform: "ollama-vps", model: "moondream" },
-    { platform: "ollama-cloud", model: "qwen3-vl:235b-cloud" },
+    { platform: "ollama-cloud", model: "qwen3-vl:235b" },
     { platform: "local", model: "sharp-baseline" },
     { platform: "openai", model: "gpt-4.1-mini" },
   ];

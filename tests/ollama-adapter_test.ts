@@ -190,7 +190,7 @@ Deno.test("ollama-cloud sends the Bearer key and never puts it in an error messa
   await closing(
     startOllamaEmulator({
       requireKey: FAKE_KEY,
-      models: [{ name: "qwen3-vl:235b-cloud", vision: true }],
+      models: [{ name: "qwen3-vl:235b", vision: true }],
     }),
     async (emulator) => {
       const adapter = createOllama({
@@ -199,7 +199,7 @@ Deno.test("ollama-cloud sends the Bearer key and never puts it in an error messa
         baseUrl: emulator.url,
       });
       assert.equal(adapter.id, "ollama-cloud");
-      assert.equal(adapter.model, "qwen3-vl:235b-cloud");
+      assert.equal(adapter.model, "qwen3-vl:235b");
       assert.equal(adapter.billing, "subscription");
       const result = await adapter.describe(request({ stream: true }));
       assert.equal(result.text, DEFAULT_TEXT);

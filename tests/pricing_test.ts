@@ -186,7 +186,7 @@ Deno.test("hourly: server $/h × latency ÷ concurrency", () => {
 });
 
 Deno.test("subscription: $20 a month over 60,000 images is $0.333 per 1,000", () => {
-  const result = computeCost(card("ollama-cloud/qwen3-vl:235b-cloud"), { usage: {} });
+  const result = computeCost(card("ollama-cloud/qwen3-vl:235b"), { usage: {} });
   assert.equal(result.basis, "subscription");
   // 20 / 60,000 = $0.000333…
   assertClose(result.costUsd, 20 / 60_000);
@@ -266,7 +266,7 @@ Deno.test("recomputeCost() from a stored record equals the cost computed at run 
     },
     { price: card("replicate/lucataco/moondream2"), fields: { gpuSeconds: 4.04 } },
     { price: card("ollama-vps/moondream"), fields: { latencyMs: 49_300, concurrency: 2 } },
-    { price: card("ollama-cloud/qwen3-vl:235b-cloud"), fields: {} },
+    { price: card("ollama-cloud/qwen3-vl:235b"), fields: {} },
   ];
   for (const { price, fields } of cases) {
     const atRunTime = computeCost(price, {
@@ -338,7 +338,7 @@ Deno.test("the seed article's figures reproduce from the cards derived from them
   within(costPerThousand(vpsCost.costUsd), vps.usdPer1000, 0.001);
 
   // ollama-cloud: $20 / 60,000 = $0.333 / 1k against the article's $0.33 (1% off: rounding)
-  const cloud = computeCost(card("ollama-cloud/qwen3-vl:235b-cloud"), { usage: {} });
+  const cloud = computeCost(card("ollama-cloud/qwen3-vl:235b"), { usage: {} });
   within(costPerThousand(cloud.costUsd), figure("ollama-cloud").usdPer1000, 0.015);
 
   // replicate (consistency, not derivation): T4 $0.000225/s × the 4.1 s average (an upper bound

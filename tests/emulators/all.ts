@@ -147,7 +147,7 @@ export function startAllEmulators(options: StartAllOptions = {}): EmulatorFleet 
       startOllamaEmulator({
         ...behaviour("ollama-cloud"),
         requireKey: EMULATOR_KEYS.OLLAMA_API_KEY,
-        models: [{ name: "qwen3-vl:235b-cloud", vision: true }],
+        models: [{ name: "qwen3-vl:235b", vision: true }],
       }),
     (url) => ({
       OLLAMA_API_KEY: EMULATOR_KEYS.OLLAMA_API_KEY,
