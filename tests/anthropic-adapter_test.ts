@@ -11,7 +11,8 @@ import { type AnthropicEmulator, startAnthropicEmulator } from "./emulators/anth
 import { countWords, DEFAULT_TEXT } from "./emulators/harness.ts";
 import { DESCRIBE_PROMPT as PROMPT, describeRequests } from "./support/describe-request.ts";
 import { closing } from "./support/emulator-session.ts";
-import { type FaultCase, transportFaultCases } from "./support/fault-cases.ts";
+import { adapterContract, EVERY_FAULT } from "./support/adapter-contract.ts";
+import type { FaultCase } from "./support/fault-cases.ts";
 import { rejection } from "./support/rejection.ts";
 import { samplePayload } from "./support/sample-image.ts";
 import { assertWithin } from "./support/tolerance.ts";
@@ -151,30 +152,27 @@ Deno.test("describe() maps tool input that fails the zod schema to invalid_respo
   });
 });
 
+adapterContract("anthropic", {
+  start: (behaviour) => startAnthropicEmulator(behaviour),
+  adapterFor: (emulator) => adapterFor(emulator),
+  request,
+  secret: FAKE_KEY,
+  platform: "anthropic",
+  streams: true,
+  supports: {
+    ...EVERY_FAULT,
+    overloadedStatus: 529,
+    omitUsage: {
+      inputTokens: undefined,
+      outputTokens: undefined,
+      cachedInputTokens: undefined,
+      totalTokens: undefined,
+    },
+  },
+});
+
+/** Anthropic-specific statuses and the in-stream error event; the shared faults are above. */
 const FAULTS: FaultCase<AnthropicEmulator>[] = [
-  {
-    name: "429",
-    setup: (e) => e.fail("rate_limit"),
-    kind: "rate_limit",
-    status: 429,
-    retryable: true,
-    retryAfterMs: 3000,
-  },
-  {
-    name: "529",
-    setup: (e) => e.fail("overloaded"),
-    kind: "overloaded",
-    status: 529,
-    retryable: true,
-  },
-  {
-    name: "500",
-    setup: (e) => e.fail("server_error"),
-    kind: "server",
-    status: 500,
-    retryable: true,
-  },
-  { name: "401", setup: (e) => e.fail("auth"), kind: "auth", status: 401, retryable: false },
   {
     name: "403",
     setup: (e) => e.failWith("permission"),
@@ -196,21 +194,11 @@ const FAULTS: FaultCase<AnthropicEmulator>[] = [
     status: 413,
     retryable: false,
   },
-  ...transportFaultCases(),
   {
     name: "an error event mid-stream",
     setup: (e) => e.failWith("stream_error"),
     kind: "overloaded",
     retryable: true,
-    stream: true,
-  },
-  {
-    name: "a 429 on a stream",
-    setup: (e) => e.fail("rate_limit"),
-    kind: "rate_limit",
-    status: 429,
-    retryable: true,
-    retryAfterMs: 3000,
     stream: true,
   },
 ];
@@ -236,31 +224,6 @@ for (const fault of FAULTS) {
     }, { retryAfterSeconds: 3 });
   });
 }
-
-Deno.test("describe() maps an abort by AbortSignal.timeout to timeout and a user abort to cancelled", async () => {
-  await withEmulator(async (emulator) => {
-    const adapter = adapterFor(emulator);
-    emulator.fail("hang", "hang");
-    await rejectsWith(adapter.describe(request(), { signal: AbortSignal.timeout(100) }), "timeout");
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    await rejectsWith(adapter.describe(request(), { signal: controller.signal }), "cancelled");
-  });
-});
-
-Deno.test("describe() maps an abort in the middle of a stream to timeout", async () => {
-  await withEmulator(async (emulator) => {
-    let firstToken = 0;
-    await rejectsWith(
-      adapterFor(emulator).describe(request({ stream: true }), {
-        signal: AbortSignal.timeout(150),
-        onFirstToken: () => firstToken++,
-      }),
-      "timeout",
-    );
-    assert.equal(firstToken, 1);
-  }, { ttftMs: 10, chunkDelayMs: 40 });
-});
 
 Deno.test("describe() reports a refusal as content_filter and an empty answer as empty text", async () => {
   await withEmulator(async (emulator) => {
@@ -306,21 +269,6 @@ Deno.test("describe() refuses retired Claude models with the date and the replac
     }
     assert.equal(emulator.requests.length, 0);
   });
-});
-
-Deno.test("describe() leaves usage undefined when the platform does not report it", async () => {
-  await withEmulator(async (emulator) => {
-    for (const stream of [false, true]) {
-      const answer = await adapterFor(emulator).describe(request({ stream }));
-      assert.equal(answer.text, DEFAULT_TEXT);
-      assert.deepEqual(answer.usage, {
-        inputTokens: undefined,
-        outputTokens: undefined,
-        cachedInputTokens: undefined,
-        totalTokens: undefined,
-      });
-    }
-  }, { omitUsage: true });
 });
 
 Deno.test("describe() ignores temperature with a warning (SDK 1.13.0 has no temperature field)", async () => {

@@ -11,7 +11,8 @@ import { type GeminiEmulator, startGeminiEmulator } from "./emulators/gemini.ts"
 import { countWords, DEFAULT_TEXT } from "./emulators/harness.ts";
 import { DESCRIBE_PROMPT as PROMPT, describeRequests } from "./support/describe-request.ts";
 import { closing } from "./support/emulator-session.ts";
-import { type FaultCase, transportFaultCases } from "./support/fault-cases.ts";
+import { adapterContract, EVERY_FAULT } from "./support/adapter-contract.ts";
+import type { FaultCase } from "./support/fault-cases.ts";
 import { rejection } from "./support/rejection.ts";
 import { samplePayload } from "./support/sample-image.ts";
 import { assertWithin } from "./support/tolerance.ts";
@@ -150,15 +151,22 @@ Deno.test("describe() maps JSON that fails the zod schema to invalid_response", 
   });
 });
 
-const FAULTS: FaultCase<GeminiEmulator>[] = [
-  {
-    name: "429 RESOURCE_EXHAUSTED with Retry-After",
-    setup: (e) => e.fail("rate_limit"),
-    kind: "rate_limit",
-    status: 429,
-    retryable: true,
-    retryAfterMs: 3000,
+adapterContract("gemini", {
+  start: (behaviour) => startGeminiEmulator(behaviour),
+  adapterFor: (emulator) => adapterFor(emulator),
+  request,
+  secret: FAKE_KEY,
+  platform: "gemini",
+  streams: true,
+  supports: {
+    ...EVERY_FAULT,
+    authStatus: 403,
+    omitUsage: {},
   },
+});
+
+/** Gemini-specific statuses and RetryInfo; the shared faults are above. */
+const FAULTS: FaultCase<GeminiEmulator>[] = [
   {
     name: "429 with only a RetryInfo detail",
     setup: (e) => e.failWith("rate_limit_no_header"),
@@ -168,41 +176,11 @@ const FAULTS: FaultCase<GeminiEmulator>[] = [
     retryAfterMs: 3000,
   },
   {
-    name: "429 on a stream",
-    setup: (e) => e.fail("rate_limit"),
-    kind: "rate_limit",
-    status: 429,
-    retryable: true,
-    retryAfterMs: 3000,
-    stream: true,
-  },
-  {
     name: "400 INVALID_ARGUMENT",
     setup: (e) => e.failWith("bad_request"),
     kind: "bad_request",
     status: 400,
     retryable: false,
-  },
-  {
-    name: "403 PERMISSION_DENIED",
-    setup: (e) => e.failWith("permission"),
-    kind: "auth",
-    status: 403,
-    retryable: false,
-  },
-  {
-    name: "500 INTERNAL",
-    setup: (e) => e.fail("server_error"),
-    kind: "server",
-    status: 500,
-    retryable: true,
-  },
-  {
-    name: "503 UNAVAILABLE",
-    setup: (e) => e.fail("overloaded"),
-    kind: "overloaded",
-    status: 503,
-    retryable: true,
   },
   {
     name: "504 DEADLINE_EXCEEDED",
@@ -211,7 +189,6 @@ const FAULTS: FaultCase<GeminiEmulator>[] = [
     status: 504,
     retryable: true,
   },
-  ...transportFaultCases(),
 ];
 
 for (const fault of FAULTS) {
@@ -241,34 +218,6 @@ Deno.test("describe() maps an unknown model to not_found", async () => {
   });
 });
 
-Deno.test("describe() maps an abort by AbortSignal.timeout to timeout and a user abort to cancelled", async () => {
-  await withEmulator(async (emulator) => {
-    const adapter = adapterFor(emulator);
-    emulator.fail("hang", "hang");
-    await rejectsWith(adapter.describe(request(), { signal: AbortSignal.timeout(100) }), "timeout");
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    await rejectsWith(
-      adapter.describe(request({ stream: true }), { signal: controller.signal }),
-      "cancelled",
-    );
-  });
-});
-
-Deno.test("describe() maps an abort in the middle of a stream to timeout", async () => {
-  await withEmulator(async (emulator) => {
-    let firstToken = 0;
-    await rejectsWith(
-      adapterFor(emulator).describe(request({ stream: true }), {
-        signal: AbortSignal.timeout(150),
-        onFirstToken: () => firstToken++,
-      }),
-      "timeout",
-    );
-    assert.equal(firstToken, 1);
-  }, { ttftMs: 10, chunkDelayMs: 40 });
-});
-
 Deno.test("describe() reports a SAFETY block and a blocked prompt as content_filter with no text", async () => {
   await withEmulator(async (emulator) => {
     const adapter = adapterFor(emulator);
@@ -291,16 +240,6 @@ Deno.test("describe() reports a SAFETY block and a blocked prompt as content_fil
       assert.equal(empty.finishReason, "stop");
     }
   });
-});
-
-Deno.test("describe() leaves usage undefined when the platform does not report it", async () => {
-  await withEmulator(async (emulator) => {
-    for (const stream of [false, true]) {
-      const answer = await adapterFor(emulator).describe(request({ stream }));
-      assert.equal(answer.text, DEFAULT_TEXT);
-      assert.deepEqual(answer.usage, {});
-    }
-  }, { omitUsage: true });
 });
 
 Deno.test("reported image tokens are within 5% of estimateImageTokens for real sample images", async () => {

@@ -6,13 +6,14 @@ import { createOpenAI } from "../adapters/openai.ts";
 import { estimateImageTokens } from "../lib/image-tokens.ts";
 import { VENUE_SCHEMA } from "../lib/schemas.ts";
 import { VisionBenchError } from "../lib/errors.ts";
-import { countWords, DEFAULT_TEXT, type Fault } from "./emulators/harness.ts";
+import { countWords, DEFAULT_TEXT } from "./emulators/harness.ts";
 import {
   EMULATOR_OPENAI_KEY,
   type OpenAIEmulator,
   type OpenAIEmulatorOptions,
   startOpenAIEmulator,
 } from "./emulators/openai.ts";
+import { adapterContract, EVERY_FAULT } from "./support/adapter-contract.ts";
 import { DESCRIBE_PROMPT as PROMPT, describeRequests } from "./support/describe-request.ts";
 import { withEmulator as withSession } from "./support/emulator-session.ts";
 import { rejection } from "./support/rejection.ts";
@@ -24,6 +25,22 @@ const request = describeRequests(image);
 // With a request body over ~64 KB, Deno.serve does not see the client abort a hanging request
 // (Deno 2.9.6): the abort tests send a 32-px photo so the emulator sees the abort too.
 const tinyImage = await samplePayload("o01_cat.png", "32");
+
+adapterContract("openai", {
+  start: (behaviour) => startOpenAIEmulator(behaviour),
+  adapterFor: (emulator) =>
+    createOpenAI({ apiKey: EMULATOR_OPENAI_KEY, baseUrl: `${emulator.url}/v1` }),
+  request,
+  secret: EMULATOR_OPENAI_KEY,
+  platform: "openai",
+  streams: true,
+  abortRequest: { image: tinyImage },
+  codes: { rate_limit: "rate_limit_exceeded" },
+  supports: {
+    ...EVERY_FAULT,
+    omitUsage: {},
+  },
+});
 
 /** The chat request body as the emulator recorded it. */
 interface SeenChat {
@@ -162,19 +179,6 @@ Deno.test("describe() maps an answer that is not JSON for a schema request to in
   }, { ignoreSchema: true });
 });
 
-Deno.test("describe() maps 429 to rate_limit with retryAfterMs from the headers", async () => {
-  await withEmulator(async (emulator, adapter) => {
-    emulator.fail("rate_limit");
-    const error = await failure(adapter.describe(request()));
-    assert.equal(error.kind, "rate_limit");
-    assert.equal(error.status, 429);
-    assert.equal(error.retryable, true);
-    assert.equal(error.retryAfterMs, 2000);
-    assert.equal(error.code, "rate_limit_exceeded");
-    assert.equal(emulator.requests.length, 1, "the SDK must not retry by itself");
-  }, { retryAfterSeconds: 2 });
-});
-
 Deno.test("describe() maps a 429 insufficient_quota to a rate_limit that is not retryable", async () => {
   await withEmulator(async (emulator, adapter) => {
     emulator.fail("rate_limit");
@@ -185,32 +189,15 @@ Deno.test("describe() maps a 429 insufficient_quota to a rate_limit that is not 
   }, { rateLimitCode: "insufficient_quota" });
 });
 
-Deno.test("describe() maps HTTP and transport faults to their kinds", async () => {
-  const expected: [Fault, string, boolean, boolean][] = [
-    // fault, kind, retryable, stream
-    ["server_error", "server", true, false],
-    ["overloaded", "overloaded", true, false],
-    ["reset", "network", true, false],
-    ["reset", "network", true, true],
-    ["malformed", "invalid_response", false, false],
-    ["malformed", "invalid_response", false, true],
-    ["stream_cut", "network", true, true],
-    ["refusal", "content_filter", false, false],
-    ["refusal", "content_filter", false, true],
-    ["auth", "auth", false, false],
-  ];
+Deno.test("describe() maps a refusal to content_filter (not retryable), streamed or not", async () => {
   await withEmulator(async (emulator, adapter) => {
-    for (const [fault, kind, retryable, stream] of expected) {
-      emulator.fail(fault);
+    for (const stream of [false, true]) {
+      emulator.fail("refusal");
       const error = await failure(adapter.describe(request({ stream })));
-      assert.equal(
-        error.kind,
-        kind,
-        `${fault} (stream ${stream}) → ${error.kind}: ${error.message}`,
-      );
-      assert.equal(error.retryable, retryable, `${fault} retryable`);
+      assert.equal(error.kind, "content_filter", `stream ${stream}: ${error.message}`);
+      assert.equal(error.retryable, false);
     }
-    assert.equal(emulator.requests.length, expected.length, "one request per call: no SDK retries");
+    assert.equal(emulator.requests.length, 2, "one request per call: no SDK retries");
   });
 });
 
@@ -220,46 +207,6 @@ Deno.test("describe() maps a stream that ends without a finish reason to network
     assert.equal(error.kind, "network");
     assert.match(error.message, /ended before/);
   }, { streamWithoutFinish: true });
-});
-
-Deno.test("describe() maps a hang past AbortSignal.timeout to timeout and a user abort to cancelled", async () => {
-  await withEmulator(async (emulator, adapter) => {
-    emulator.fail("hang", "hang", "hang");
-    const timedOut = await failure(
-      adapter.describe(request(), { signal: AbortSignal.timeout(150) }),
-    );
-    assert.equal(timedOut.kind, "timeout");
-    assert.equal(timedOut.retryable, true);
-
-    const streamed = await failure(
-      adapter.describe(request({ image: tinyImage, stream: true }), {
-        signal: AbortSignal.timeout(150),
-      }),
-    );
-    assert.equal(streamed.kind, "timeout");
-
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const cancelled = await failure(
-      adapter.describe(request({ image: tinyImage }), { signal: controller.signal }),
-    );
-    assert.equal(cancelled.kind, "cancelled");
-    assert.equal(cancelled.retryable, false);
-  });
-});
-
-Deno.test("describe() maps an abort in the middle of a stream to timeout, not a short answer", async () => {
-  await withEmulator(async (_emulator, adapter) => {
-    let first = false;
-    const error = await failure(
-      adapter.describe(request({ image: tinyImage, stream: true }), {
-        signal: AbortSignal.timeout(200),
-        onFirstToken: () => first = true,
-      }),
-    );
-    assert.ok(first, "some text had arrived");
-    assert.equal(error.kind, "timeout");
-  }, { ttftMs: 0, chunkDelayMs: 60 });
 });
 
 Deno.test("describe() maps a wrong key to auth (not retryable) without the key in the message", async () => {
@@ -284,17 +231,6 @@ Deno.test("describe() returns an empty answer with a warning rather than an erro
       assert.deepEqual(description.warnings, ["the model answered with empty text"]);
     }
   });
-});
-
-Deno.test("describe() reports usage the server left out as undefined, not 0", async () => {
-  await withEmulator(async (_emulator, adapter) => {
-    for (const stream of [false, true]) {
-      const { usage } = await adapter.describe(request({ stream }));
-      assert.deepEqual(usage, {});
-      assert.equal(usage.inputTokens, undefined);
-      assert.equal(usage.outputTokens, undefined);
-    }
-  }, { omitUsage: true });
 });
 
 Deno.test("describe() maps prompt_tokens_details.image_tokens to imageTokens when reported", async () => {

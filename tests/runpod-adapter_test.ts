@@ -12,6 +12,7 @@ import {
   type RunPodEmulatorOptions,
   startRunPodEmulator,
 } from "./emulators/runpod.ts";
+import { adapterContract, EVERY_FAULT } from "./support/adapter-contract.ts";
 import { DESCRIBE_PROMPT as PROMPT, describeRequests } from "./support/describe-request.ts";
 import { withEmulator as withSession } from "./support/emulator-session.ts";
 import { rejection } from "./support/rejection.ts";
@@ -36,6 +37,22 @@ function withEmulator(
       }),
   }, body);
 }
+
+adapterContract("runpod", {
+  start: (behaviour) => startRunPodEmulator({ endpointId: ENDPOINT, ...behaviour }),
+  adapterFor: (emulator) =>
+    createRunPod({
+      apiKey: EMULATOR_RUNPOD_KEY,
+      endpointId: ENDPOINT,
+      baseUrl: `${emulator.url}/v2`,
+      pollIntervalMs: 10,
+    }),
+  request,
+  secret: EMULATOR_RUNPOD_KEY,
+  platform: "runpod",
+  streams: false,
+  supports: EVERY_FAULT,
+});
 
 function failure(promise: Promise<unknown>): Promise<VisionBenchError> {
   return rejection(promise, { platform: "runpod", secrets: [EMULATOR_RUNPOD_KEY] });
@@ -114,28 +131,7 @@ Deno.test("a FAILED job is a server error carrying the worker's message; TIMED_O
   }, { emulator: { outcomes: ["FAILED", "TIMED_OUT", "CANCELLED"] }, adapter: { mode: "run" } });
 });
 
-Deno.test("runsync maps HTTP faults: 429 with Retry-After, 5xx, malformed, wrong key, unknown endpoint", async () => {
-  await withEmulator(async (emulator, adapter) => {
-    emulator.fail("rate_limit");
-    const limited = await failure(adapter.describe(request()));
-    assert.equal(limited.kind, "rate_limit");
-    assert.equal(limited.retryAfterMs, 3000);
-    assert.equal(limited.retryable, true);
-
-    emulator.fail("server_error", "overloaded", "malformed", "reset");
-    assert.equal((await failure(adapter.describe(request()))).kind, "server");
-    assert.equal((await failure(adapter.describe(request()))).kind, "overloaded");
-    assert.equal((await failure(adapter.describe(request()))).kind, "invalid_response");
-    assert.equal((await failure(adapter.describe(request()))).kind, "network");
-  }, { emulator: { retryAfterSeconds: 3 } });
-
-  await withEmulator(async (_emulator, adapter) => {
-    const denied = await failure(adapter.describe(request()));
-    assert.equal(denied.kind, "auth");
-    assert.equal(denied.status, 401);
-    assert.equal(denied.retryable, false);
-  }, { adapter: { apiKey: "rpa_WRONG-SECRET-0000000000" } });
-
+Deno.test("runsync maps an unknown endpoint to not_found", async () => {
   await withEmulator(async (_emulator, adapter) => {
     const missing = await failure(adapter.describe(request()));
     assert.equal(missing.kind, "not_found");
