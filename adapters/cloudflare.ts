@@ -202,10 +202,12 @@ async function readStream(
   let usage: z.infer<typeof UsageSchema> | undefined;
   let finishReason: string | undefined;
   let finished = false;
+  let events = 0;
   let buffer = "";
   const decoder = new TextDecoder();
   const take = (line: string) => {
     if (!line.startsWith("data:")) return;
+    events++;
     const data = line.slice(5).trim();
     if (data === "[DONE]") {
       finished = true;
@@ -234,6 +236,16 @@ async function readStream(
       });
     }
     throw transportError(error, context);
+  }
+  if (events === 0) {
+    // Not a cut stream: the answer was never an event stream at all.
+    throw new VisionBenchError(
+      "invalid_response",
+      "cloudflare: the answer is not an event stream",
+      {
+        platform: context.platform,
+      },
+    );
   }
   if (!finished) {
     throw new VisionBenchError("network", "cloudflare: the stream ended before [DONE]", {

@@ -141,14 +141,26 @@ async function chat(
   const parts: string[] = [];
   let last: unknown;
   let notified = false;
-  for await (const part of await client.chat({ ...body, stream: true })) {
-    const content = part.message?.content ?? "";
-    if (content && !notified) {
-      notified = true;
-      options.onFirstToken?.();
+  try {
+    for await (const part of await client.chat({ ...body, stream: true })) {
+      const content = part.message?.content ?? "";
+      if (content && !notified) {
+        notified = true;
+        options.onFirstToken?.();
+      }
+      parts.push(content);
+      last = part;
     }
-    parts.push(content);
-    last = part;
+  } catch (error) {
+    // Not one NDJSON line was readable: the answer was never a stream, not a cut one.
+    if (
+      last === undefined && error instanceof Error && /Did not receive done/.test(error.message)
+    ) {
+      throw new VisionBenchError("invalid_response", "ollama: the answer is not an NDJSON stream", {
+        cause: error,
+      });
+    }
+    throw error;
   }
   return { text: parts.join(""), stats: ChatStatsSchema.parse(last) };
 }
@@ -163,6 +175,13 @@ interface ErrorContext {
 
 function mapError(error: unknown, context: ErrorContext): VisionBenchError {
   if (context.signal?.aborted) return abortedError(context.signal, { ...context, cause: error });
+  if (error instanceof VisionBenchError) {
+    return new VisionBenchError(error.kind, error.message, {
+      ...error,
+      platform: context.platform,
+      cause: error.cause,
+    });
+  }
   const response = ResponseErrorSchema.safeParse(error);
   if (response.success) {
     const { error: message, status_code: status } = response.data;

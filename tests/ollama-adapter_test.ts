@@ -33,9 +33,6 @@ adapterContract("ollama-cloud", {
   abortRequest: { image: { ...image, bytes: image.bytes.subarray(0, 64) } },
   supports: {
     ...EVERY_FAULT,
-    // A malformed stream maps to network today ("the stream ended before ..."), not
-    // invalid_response: left out until the adapter decides.
-    malformedStream: false,
   },
 });
 
