@@ -12,6 +12,7 @@ import { repoPath } from "../lib/paths.ts";
 import { addRating } from "../lib/ratings.ts";
 import { type NotebookParams, type RenderedReport, renderReport } from "../lib/report.ts";
 import { type ResultRecord, ResultRecordSchema } from "../lib/record.ts";
+import { resultRecord } from "./support/result-record.ts";
 
 /** Images the report tests run on (the first N of images/). */
 export const REPORT_TEST_LIMIT = 3;
@@ -33,10 +34,9 @@ export function jupyterAvailable(): boolean {
 /** Writes a one-record run whose description is {@link INJECTED_TEXT}, for the first image. */
 export async function writeInjectedRun(outDir: string): Promise<ResultRecord> {
   const [image] = await loadImageSet(repoPath("images"), { limit: 1 });
-  const record = ResultRecordSchema.parse({
+  const record = ResultRecordSchema.parse(resultRecord({
     runId: "injected-description",
     recordId: "injected-1",
-    createdAt: new Date("2026-11-25T00:00:00Z").toISOString(),
     caseKey: `injected|${image.id}|original|default|0`,
     platform: "injected",
     model: "markup-writer",
@@ -44,17 +44,12 @@ export async function writeInjectedRun(outDir: string): Promise<ResultRecord> {
     imageId: image.id,
     imageSha256: image.sha256,
     variant: "original",
-    promptId: "default",
     prompt: "Describe everything you see in this image in detail.",
-    repeat: 0,
-    status: "ok",
     text: INJECTED_TEXT,
     latencyMs: 1234,
     costUsd: 0,
     costBasis: "free",
-    attempts: 1,
-    cached: false,
-  });
+  }));
   await Deno.mkdir(outDir, { recursive: true });
   await Deno.writeTextFile(`${outDir}/injected-description.jsonl`, JSON.stringify(record) + "\n");
   return record;
@@ -74,10 +69,9 @@ export async function writeRatedRun(outDir: string): Promise<ResultRecord[]> {
   const records = images.map((image, index) => {
     const terms = labels.get(image.id)?.mustMention.map((item) => item.term) ?? [];
     const named = index === 0 ? terms : index === 1 ? terms.slice(0, terms.length / 2) : [];
-    return ResultRecordSchema.parse({
+    return ResultRecordSchema.parse(resultRecord({
       runId: "rated-descriptions",
       recordId: `rated-${index + 1}`,
-      createdAt: new Date("2026-11-25T00:00:00Z").toISOString(),
       caseKey: `rated|${image.id}|original|default|0`,
       platform: "human-check",
       model: "fixture-writer",
@@ -85,17 +79,12 @@ export async function writeRatedRun(outDir: string): Promise<ResultRecord[]> {
       imageId: image.id,
       imageSha256: image.sha256,
       variant: "original",
-      promptId: "default",
       prompt: "Describe everything you see in this image in detail.",
-      repeat: 0,
-      status: "ok",
       text: named.length ? `A photo showing ${named.join(", ")}.` : "An image.",
       latencyMs: 2000 + index * 500,
       costUsd: 0.001 * (index + 1),
       costBasis: "tokens",
-      attempts: 1,
-      cached: false,
-    });
+    }));
   });
   await Deno.mkdir(outDir, { recursive: true });
   await Deno.writeTextFile(
