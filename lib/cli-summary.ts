@@ -6,6 +6,8 @@
  * @module
  */
 import { recordsToFrame, rowsOf } from "./frames.ts";
+import { loadLabels } from "./labels.ts";
+import { joinQuality, qualitySummary } from "./quality-frame.ts";
 import { exportParquet } from "./parquet.ts";
 import type { RunResult } from "./runner.ts";
 import { readRuns } from "./store.ts";
@@ -37,7 +39,13 @@ export async function printRunSummary(
   }
   const prompts = new Set(records.map((record) => record.promptId));
   const by = ["platform", "model", "variant", ...(prompts.size > 1 ? ["promptId"] : [])];
-  const rows = rowsOf<SummaryRow>(summarize(recordsToFrame(records), { by }));
+  const frame = recordsToFrame(records);
+  const labels = await loadLabels();
+  // Quality joins the table when the images have reference labels (the sample set does).
+  const summary = joinQuality(summarize(frame, { by }), qualitySummary(records, { labels, by }), {
+    by,
+  });
+  const rows = rowsOf<SummaryRow & { meanScore?: number | null }>(summary);
   print(formatTable(rows, by));
   print(`records: ${result.path}`);
   if (options.parquet) {
@@ -52,8 +60,12 @@ const count = (value: unknown) => typeof value === "number" ? Math.round(value).
 const dollars = (value: unknown) =>
   typeof value === "number" ? (value < 1 ? value.toFixed(4) : value.toFixed(2)) : "n/a";
 
-/** Formats summary rows as an aligned text table. */
-export function formatTable(rows: SummaryRow[], by: string[]): string {
+/** Formats summary rows as an aligned text table (a quality column when any row was scored). */
+export function formatTable(
+  rows: (SummaryRow & { meanScore?: number | null })[],
+  by: string[],
+): string {
+  const scored = rows.some((row) => typeof row.meanScore === "number");
   const header = [
     ...by,
     "ok",
@@ -66,6 +78,7 @@ export function formatTable(rows: SummaryRow[], by: string[]): string {
     "in tok",
     "out tok",
     "$/1k",
+    ...(scored ? ["quality /10"] : []),
   ];
   const body = rows.map((row) => [
     ...by.map((column) => String(row[column] ?? "")),
@@ -79,6 +92,7 @@ export function formatTable(rows: SummaryRow[], by: string[]): string {
     count(row.meanInputTokens),
     count(row.meanOutputTokens),
     dollars(row.costPer1k),
+    ...(scored ? [typeof row.meanScore === "number" ? row.meanScore.toFixed(1) : "–"] : []),
   ]);
   const widths = header.map((title, index) =>
     Math.max(title.length, ...body.map((cells) => cells[index].length))

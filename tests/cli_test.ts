@@ -178,3 +178,13 @@ Deno.test("--schema venue gives validated structured output, or an explicit unsu
     await fleet.close();
   }
 });
+
+Deno.test("the summary shows a quality column for labelled images only", async () => {
+  const labelled = await benchPreset("local", {}, ["--limit", "2"]);
+  assert.match(labelled.stdout, /quality \/10/);
+  const folder = await Deno.makeTempDir();
+  await Deno.copyFile(repoPath("images/o01_cat.png"), `${folder}/my_own_photo.png`);
+  const unlabelled = await benchPreset("local", {}, ["--images", folder]);
+  assert.equal(unlabelled.records.length, 1);
+  assert.doesNotMatch(unlabelled.stdout, /quality/);
+});
