@@ -281,3 +281,14 @@ Deno.test("billed image tokens of real photos are within 5% of estimateImageToke
     }
   });
 });
+
+Deno.test("describe() reports reasoning tokens apart from output tokens, so they are billed once", async () => {
+  await withEmulator(async (_emulator, adapter) => {
+    for (const stream of [false, true]) {
+      const description = await adapter.describe(request({ stream }));
+      // completion_tokens on the wire = answer words + 40 reasoning tokens.
+      assert.equal(description.usage.reasoningTokens, 40);
+      assert.equal(description.usage.outputTokens, countWords(DEFAULT_TEXT));
+    }
+  }, { reasoningTokens: 40 });
+});

@@ -46,6 +46,8 @@ export interface OpenAIEmulatorOptions extends Partial<EmulatorBehaviour> {
   streamWithoutFinish?: boolean;
   /** `error.code` of rate_limit faults ("insufficient_quota" is the billing 429). @default "rate_limit_exceeded" */
   rateLimitCode?: string;
+  /** Reasoning tokens the model spent; OpenAI counts them inside completion_tokens. @default 0 */
+  reasoningTokens?: number;
 }
 
 /** A running OpenAI emulator. */
@@ -266,10 +268,12 @@ function answerFor(
   );
   const promptTokens = countWords(chat.prompt) + imageTokens;
   const kimi = /^moonshotai\//i.test(chat.model);
+  const reasoningTokens = options.reasoningTokens ?? 0;
+  const completionTokens = outputTokens + reasoningTokens;
   const usage: Json = {
     prompt_tokens: promptTokens,
-    completion_tokens: outputTokens,
-    total_tokens: promptTokens + outputTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
     // vLLM-based servers (Baseten) send null details; OpenAI sends the breakdown.
     prompt_tokens_details: kimi ? null : {
       cached_tokens: 0,
@@ -278,7 +282,7 @@ function answerFor(
     },
     ...(kimi ? {} : {
       completion_tokens_details: {
-        reasoning_tokens: 0,
+        reasoning_tokens: reasoningTokens,
         audio_tokens: 0,
         accepted_prediction_tokens: 0,
         rejected_prediction_tokens: 0,
@@ -385,6 +389,7 @@ export function startOpenAIEmulator(options: OpenAIEmulatorOptions = {}): OpenAI
     ignoreSchema: _schema,
     streamWithoutFinish: _finish,
     rateLimitCode: _code,
+    reasoningTokens: _reasoning,
     ...behaviour
   } = options;
   const emulator = startEmulator(openAIHandler(options), behaviour);
