@@ -129,7 +129,7 @@ function makeClient(host: string, settings: OllamaSettings, transport: Transport
 async function chat(
   client: Ollama,
   request: DescribeRequest,
-  settings: { model: string; keepAlive?: string | number },
+  settings: { model: string; keepAlive?: string | number; platform: string },
   options: DescribeOptions,
 ): Promise<{ text: string; stats: ChatStats }> {
   const body = buildChatRequest(request, settings.model, settings.keepAlive);
@@ -157,6 +157,7 @@ async function chat(
       last === undefined && error instanceof Error && /Did not receive done/.test(error.message)
     ) {
       throw new VisionBenchError("invalid_response", "ollama: the answer is not an NDJSON stream", {
+        platform: settings.platform,
         cause: error,
       });
     }
@@ -175,13 +176,7 @@ interface ErrorContext {
 
 function mapError(error: unknown, context: ErrorContext): VisionBenchError {
   if (context.signal?.aborted) return abortedError(context.signal, { ...context, cause: error });
-  if (error instanceof VisionBenchError) {
-    return new VisionBenchError(error.kind, error.message, {
-      ...error,
-      platform: context.platform,
-      cause: error.cause,
-    });
-  }
+  if (error instanceof VisionBenchError) return error;
   const response = ResponseErrorSchema.safeParse(error);
   if (response.success) {
     const { error: message, status_code: status } = response.data;
@@ -318,7 +313,12 @@ export function createOllama(settings: OllamaSettings = {}): Adapter {
       const client = makeClient(host, settings, transport);
       let result: { text: string; stats: ChatStats };
       try {
-        result = await chat(client, request, { model, keepAlive: settings.keepAlive }, options);
+        result = await chat(
+          client,
+          request,
+          { model, keepAlive: settings.keepAlive, platform },
+          options,
+        );
       } catch (error) {
         throw mapError(error, { platform, model, host, signal, headers: transport.lastHeaders });
       }
