@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { type BenchOptions, DEFAULT_PROMPT, promptFromText, runBenchmark } from "./bench.ts";
 import { VisionBenchError } from "./errors.ts";
+import { parseNumber, parsePositiveInteger } from "./parse-values.ts";
 import { createTerminalProgress } from "./progress.ts";
 import { redact } from "./secrets.ts";
 import { SCHEMAS } from "./schemas.ts";
@@ -81,48 +82,27 @@ export function parseBenchArgs(
       `unknown --schema "${schemaName}"; known: ${Object.keys(SCHEMAS).join(", ")}`,
     );
   }
-  const timeoutSeconds = number(values.timeout, "--timeout", { min: 0.001 });
+  const timeoutSeconds = parseNumber(values.timeout, "--timeout", { min: 0.001 });
   return {
     help: values.help,
     parquet: values.parquet,
     platforms: values.platform?.flatMap((value) => value.split(",")).map((value) => value.trim())
       .filter(Boolean),
     images: values.images,
-    limit: integer(values.limit, "--limit"),
+    limit: parsePositiveInteger(values.limit, "--limit"),
     variants: values.resize?.split(",").map((value) => value.trim()).filter(Boolean),
     prompts: values.prompt?.map(promptFromText),
-    repeat: integer(values.repeat, "--repeat"),
-    concurrency: integer(values.concurrency, "--concurrency"),
+    repeat: parsePositiveInteger(values.repeat, "--repeat"),
+    concurrency: parsePositiveInteger(values.concurrency, "--concurrency"),
     timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
-    maxOutputTokens: integer(values["max-tokens"], "--max-tokens"),
-    temperature: number(values.temperature, "--temperature", { min: 0 }),
+    maxOutputTokens: parsePositiveInteger(values["max-tokens"], "--max-tokens"),
+    temperature: parseNumber(values.temperature, "--temperature", { min: 0 }),
     schema: schemaName === undefined ? undefined : SCHEMAS[schemaName],
     stream: values["no-stream"] ? false : undefined,
     runId: values["run-id"],
     outDir: values.out,
     cache: values["no-cache"] ? "bypass" : values["refresh-cache"] ? "refresh" : undefined,
   };
-}
-
-function number(
-  value: string | undefined,
-  flag: string,
-  range: { min: number },
-): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < range.min) {
-    throw new VisionBenchError("config", `${flag} must be a number ≥ ${range.min}, got "${value}"`);
-  }
-  return parsed;
-}
-
-function integer(value: string | undefined, flag: string): number | undefined {
-  const parsed = number(value, flag, { min: 1 });
-  if (parsed !== undefined && !Number.isInteger(parsed)) {
-    throw new VisionBenchError("config", `${flag} must be a whole number ≥ 1, got "${value}"`);
-  }
-  return parsed;
 }
 
 /** Runs the CLI; returns the exit code. */

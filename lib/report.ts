@@ -18,6 +18,7 @@ import { type Config, loadConfig } from "./config.ts";
 import { VisionBenchError } from "./errors.ts";
 import { DEFAULT_IMAGES_DIR, DEFAULT_RESULTS_DIR, repoPath } from "./paths.ts";
 import type { CacheMode } from "./cache.ts";
+import { parsePositiveInteger } from "./parse-values.ts";
 
 /** Python that has nbclient and nbconvert (Debian's packages install them for the system python). */
 export const DEFAULT_PYTHON = "/usr/bin/python3";
@@ -105,15 +106,7 @@ export function notebookParams(
 ): ResolvedNotebookParams {
   const list = (name: string) =>
     config.get(name)?.split(",").map((item) => item.trim()).filter(Boolean);
-  const integer = (name: string) => {
-    const value = config.get(name);
-    if (value === undefined) return undefined;
-    const number = Number(value);
-    if (!Number.isInteger(number) || number <= 0) {
-      throw new VisionBenchError("config", `${name} must be a positive integer, got "${value}"`);
-    }
-    return number;
-  };
+  const integer = (name: string) => parsePositiveInteger(config.get(name), name);
   const boolean = (name: string) => {
     const value = config.get(name)?.toLowerCase();
     if (value === undefined) return undefined;

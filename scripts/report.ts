@@ -15,6 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import { VisionBenchError } from "../lib/errors.ts";
+import { parsePositiveInteger } from "../lib/parse-values.ts";
 import { type NotebookParams, renderReport } from "../lib/report.ts";
 import { startAllEmulators, studyLatencies } from "../tests/emulators/all.ts";
 
@@ -35,15 +36,6 @@ const USAGE = `usage: deno task report [--platforms a,b] [--images DIR] [--limit
 
 function list(value: string | undefined): string[] | undefined {
   return value?.split(",").map((item) => item.trim()).filter(Boolean);
-}
-
-function integer(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) {
-    throw new RangeError(`--${name} must be a positive integer`);
-  }
-  return number;
 }
 
 async function main(): Promise<number> {
@@ -76,14 +68,14 @@ async function main(): Promise<number> {
   const params: NotebookParams = {
     platforms: list(values.platforms),
     images: values.images,
-    limit: integer("limit", values.limit),
+    limit: parsePositiveInteger(values.limit, "--limit"),
     prompt: values.prompt,
     resize: list(values.resize),
     runId: values["run-id"],
-    repeat: integer("repeat", values.repeat),
+    repeat: parsePositiveInteger(values.repeat, "--repeat"),
     // Emulated runs get a folder of their own: they must never mix with real measurements.
     out: values.out ?? (values.emulated ? "results/emulated" : undefined),
-    maxP50Ms: integer("max-p50-ms", values["max-p50-ms"]),
+    maxP50Ms: parsePositiveInteger(values["max-p50-ms"], "--max-p50-ms"),
     judge: values.judge,
     blind: values["no-blind"] ? false : undefined,
     cache: values.cache as NotebookParams["cache"],
@@ -97,7 +89,7 @@ async function main(): Promise<number> {
     report = await renderReport({
       notebooks: positionals.length > 0 ? positionals : undefined,
       params,
-      cellTimeoutSeconds: integer("timeout", values.timeout),
+      cellTimeoutSeconds: parsePositiveInteger(values.timeout, "--timeout"),
       // Every preset points at its emulator; a .env with real keys stays out of it.
       env: fleet ? { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" } : undefined,
       onLine: (line) => console.log(line),
