@@ -47,6 +47,13 @@ export async function printRunSummary(
   });
   const rows = rowsOf<SummaryRow & { meanScore?: number | null }>(summary);
   print(formatTable(rows, by));
+  const cached = records.filter((record) => record.cached).length;
+  if (cached > 0) {
+    print(
+      `${cached} of ${records.length} calls came from the response cache: their latency is left out ` +
+        "(–); --refresh-cache measures them again",
+    );
+  }
   print(`records: ${result.path}`);
   if (options.parquet) {
     const parquetPath = join(outDir, `${result.runId}.parquet`);

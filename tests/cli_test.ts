@@ -188,3 +188,13 @@ Deno.test("the summary shows a quality column for labelled images only", async (
   assert.equal(unlabelled.records.length, 1);
   assert.doesNotMatch(unlabelled.stdout, /quality/);
 });
+
+Deno.test("the summary says when calls came from the cache and how to measure them again", async () => {
+  const out = await Deno.makeTempDir();
+  const args = ["--platform", "local", "--limit", "1", "--resize", "512", "--out", out];
+  const first = await cli(args);
+  assert.doesNotMatch(first.stdout, /from the response cache/);
+  const second = await cli(args);
+  assert.match(second.stdout, /1 of 1 calls came from the response cache/);
+  assert.match(second.stdout, /--refresh-cache/);
+});
