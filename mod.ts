@@ -13,55 +13,55 @@
  */
 
 // Contract
-export * from "./lib/adapter.ts";
-export * from "./lib/errors.ts";
-export * from "./lib/price-card.ts";
-export * from "./lib/record.ts";
+export * from "./lib/contract/adapter.ts";
+export * from "./lib/contract/errors.ts";
+export * from "./lib/contract/price-card.ts";
+export * from "./lib/contract/record.ts";
 
 // Configuration and platforms
-export * from "./lib/config.ts";
-export { redact, registerSecret } from "./lib/secrets.ts";
-export * from "./lib/presets.ts";
-export * from "./lib/platforms.ts";
-export * from "./lib/discovery.ts";
-export * from "./lib/schemas.ts";
-export * from "./lib/paths.ts";
+export * from "./lib/platforms/config.ts";
+export { redact, registerSecret } from "./lib/util/secrets.ts";
+export * from "./lib/platforms/presets.ts";
+export * from "./lib/platforms/resolve.ts";
+export * from "./lib/platforms/discovery.ts";
+export * from "./lib/contract/schemas.ts";
+export * from "./lib/util/paths.ts";
 
 // Running
-export * from "./lib/bench.ts";
-export * from "./lib/images.ts";
-export { readManifest } from "./lib/manifest.ts";
-export * from "./lib/runner.ts";
-export { newRunId, validateRunId } from "./lib/run-id.ts";
-export * from "./lib/store.ts";
-export * from "./lib/parquet.ts";
-export { createTerminalProgress } from "./lib/progress.ts";
+export * from "./lib/app/bench.ts";
+export * from "./lib/images/image-set.ts";
+export { readManifest } from "./lib/images/manifest.ts";
+export * from "./lib/run/runner.ts";
+export { newRunId, validateRunId } from "./lib/run/run-id.ts";
+export * from "./lib/run/run-store.ts";
+export * from "./lib/analysis/parquet.ts";
+export { createTerminalProgress } from "./lib/present/terminal-progress.ts";
 
 // Prices
-export * from "./lib/pricing.ts";
+export * from "./lib/price/cost.ts";
 export {
   anthropicImageTokens,
   geminiImageTokens,
   kimiImageTokens,
   openAIImageTokens,
-} from "./lib/image-tokens.ts";
-export * from "./lib/reference.ts";
+} from "./lib/price/image-tokens.ts";
+export * from "./lib/analysis/reference-figures.ts";
 
 // Quality
-export * from "./lib/labels.ts";
-export * from "./lib/quality.ts";
-export * from "./lib/quality-frame.ts";
-export * from "./lib/agreement.ts";
-export * from "./lib/judge.ts";
-export * from "./lib/ratings.ts";
+export * from "./lib/quality/labels.ts";
+export * from "./lib/quality/score.ts";
+export * from "./lib/quality/quality-frame.ts";
+export * from "./lib/quality/agreement.ts";
+export * from "./lib/quality/judge.ts";
+export * from "./lib/quality/ratings.ts";
 
 // Analysis, charts, display, report
-export * from "./lib/analysis.ts";
-export * from "./lib/charts.ts";
-export * from "./lib/display.ts";
-export * from "./lib/report-sections.ts";
-export * from "./lib/quality-report.ts";
-export { type NotebookParams, notebookParams } from "./lib/report.ts";
+export * from "./lib/analysis/compare.ts";
+export * from "./lib/present/charts/mod.ts";
+export * from "./lib/present/display.ts";
+export * from "./lib/present/report-sections.ts";
+export * from "./lib/present/quality-sections.ts";
+export { type NotebookParams, notebookParams } from "./lib/app/notebook-runner.ts";
 
 // Adapters
 export { ADAPTER_FACTORIES } from "./adapters/mod.ts";

@@ -16,7 +16,7 @@ import {
   kindFromStatus,
   retryAfterFromHeaders,
   VisionBenchError,
-} from "../lib/errors.ts";
+} from "../lib/contract/errors.ts";
 import { abortedError } from "./shared-errors.ts";
 
 /** Anthropic error types, as documented, with their normalized kind. */

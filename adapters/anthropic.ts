@@ -16,11 +16,11 @@ import type {
   FinishReason,
   StructuredSchema,
   Usage,
-} from "../lib/adapter.ts";
-import { VisionBenchError } from "../lib/errors.ts";
-import { retiredModel } from "../lib/model-lifecycle.ts";
+} from "../lib/contract/adapter.ts";
+import { VisionBenchError } from "../lib/contract/errors.ts";
+import { retiredModel } from "../lib/platforms/lifecycle.ts";
 import { anthropicError, type AnthropicErrorContext } from "./anthropic-errors.ts";
-import { imageBase64 } from "../lib/image-encoding.ts";
+import { imageBase64 } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
 // wire types

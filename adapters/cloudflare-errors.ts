@@ -11,7 +11,7 @@ import {
   kindFromStatus,
   retryAfterFromHeaders,
   VisionBenchError,
-} from "../lib/errors.ts";
+} from "../lib/contract/errors.ts";
 import { scrubbed, transportError } from "./shared-errors.ts";
 
 /** What error mapping needs to know about the call. */

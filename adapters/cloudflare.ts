@@ -34,11 +34,11 @@ import type {
   Description,
   FinishReason,
   Usage,
-} from "../lib/adapter.ts";
-import { VisionBenchError } from "../lib/errors.ts";
+} from "../lib/contract/adapter.ts";
+import { VisionBenchError } from "../lib/contract/errors.ts";
 import { errorFrom, licenseError } from "./cloudflare-errors.ts";
 import { abortedError, transportError } from "./shared-errors.ts";
-import { imageDataUrl } from "../lib/image-encoding.ts";
+import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types

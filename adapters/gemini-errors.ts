@@ -14,7 +14,7 @@ import {
   kindFromStatus,
   parseRetryAfter,
   VisionBenchError,
-} from "../lib/errors.ts";
+} from "../lib/contract/errors.ts";
 import { abortedError } from "./shared-errors.ts";
 
 /** The Google RPC error body, keeping only what we read. */

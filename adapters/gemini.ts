@@ -22,10 +22,10 @@ import type {
   FinishReason,
   StructuredSchema,
   Usage,
-} from "../lib/adapter.ts";
-import { VisionBenchError } from "../lib/errors.ts";
+} from "../lib/contract/adapter.ts";
+import { VisionBenchError } from "../lib/contract/errors.ts";
 import { geminiError, type GeminiErrorContext } from "./gemini-errors.ts";
-import { imageBase64 } from "../lib/image-encoding.ts";
+import { imageBase64 } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
 // wire types

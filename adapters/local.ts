@@ -13,8 +13,8 @@ import type {
   Description,
   FinishReason,
   Usage,
-} from "../lib/adapter.ts";
-import { VisionBenchError } from "../lib/errors.ts";
+} from "../lib/contract/adapter.ts";
+import { VisionBenchError } from "../lib/contract/errors.ts";
 import { type ImageMeasurement, measureImage } from "./local-measure.ts";
 
 // --- wire types: the measurement is this platform's "response" -------------------------------

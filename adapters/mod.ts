@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AdapterFactory } from "../lib/adapter.ts";
+import type { AdapterFactory } from "../lib/contract/adapter.ts";
 import { createAnthropic } from "./anthropic.ts";
 import { createGemini } from "./gemini.ts";
 import { createCloudflare } from "./cloudflare.ts";

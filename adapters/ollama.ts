@@ -28,10 +28,10 @@ import type {
   FinishReason,
   PlatformTiming,
   Usage,
-} from "../lib/adapter.ts";
-import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/errors.ts";
+} from "../lib/contract/adapter.ts";
+import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
 import { abortedError, transportError } from "./shared-errors.ts";
-import { imageBase64 } from "../lib/image-encoding.ts";
+import { imageBase64 } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types

@@ -12,7 +12,7 @@ import {
   APIUserAbortError,
   OpenAIError,
 } from "openai";
-import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/errors.ts";
+import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
 import { abortedError, type ErrorContext, transportError } from "./shared-errors.ts";
 
 /** Error codes OpenAI and Azure OpenAI use when a safety system blocked the request. */

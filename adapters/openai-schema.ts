@@ -9,8 +9,8 @@
  * @module
  */
 import { z } from "zod";
-import type { StructuredSchema } from "../lib/adapter.ts";
-import { VisionBenchError } from "../lib/errors.ts";
+import type { StructuredSchema } from "../lib/contract/adapter.ts";
+import { VisionBenchError } from "../lib/contract/errors.ts";
 
 type JsonSchema = { [key: string]: unknown };
 

@@ -17,13 +17,13 @@ import type {
   Description,
   FinishReason,
   Usage,
-} from "../lib/adapter.ts";
-import { VisionBenchError } from "../lib/errors.ts";
-import type { CostBasis } from "../lib/price-card.ts";
+} from "../lib/contract/adapter.ts";
+import { VisionBenchError } from "../lib/contract/errors.ts";
+import type { CostBasis } from "../lib/contract/price-card.ts";
 import { openAIError } from "./openai-errors.ts";
 import { parseStructured, strictJsonSchema } from "./openai-schema.ts";
 import { abortedError } from "./shared-errors.ts";
-import { imageDataUrl } from "../lib/image-encoding.ts";
+import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types (the SDK types the wire; these are the shapes this file reads)

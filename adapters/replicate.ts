@@ -30,15 +30,15 @@ import type {
   FinishReason,
   PlatformTiming,
   Usage,
-} from "../lib/adapter.ts";
+} from "../lib/contract/adapter.ts";
 import {
   kindFromStatus,
   parseRetryAfter,
   retryAfterFromHeaders,
   VisionBenchError,
-} from "../lib/errors.ts";
+} from "../lib/contract/errors.ts";
 import { abortedError, scrubbed, transportError } from "./shared-errors.ts";
-import { imageDataUrl } from "../lib/image-encoding.ts";
+import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types

@@ -30,11 +30,11 @@ import type {
   DescribeRequest,
   Description,
   PlatformTiming,
-} from "../lib/adapter.ts";
-import { VisionBenchError } from "../lib/errors.ts";
+} from "../lib/contract/adapter.ts";
+import { VisionBenchError } from "../lib/contract/errors.ts";
 import { createOpenAI } from "./openai.ts";
 import { abortedError, httpError, scrubbed, transportError } from "./shared-errors.ts";
-import { imageDataUrl } from "../lib/image-encoding.ts";
+import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/errors.ts";
+import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
 
 /** Where an error came from: the platform id and the call's signal. */
 export interface ErrorContext {

@@ -6,8 +6,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { loadImageSet, prepareImage, variantStats } from "../lib/images.ts";
-import { DEFAULT_IMAGES_DIR } from "../lib/paths.ts";
+import { loadImageSet, prepareImage, variantStats } from "../lib/images/image-set.ts";
+import { DEFAULT_IMAGES_DIR } from "../lib/util/paths.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

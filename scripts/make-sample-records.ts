@@ -8,9 +8,9 @@
  *
  * @module
  */
-import type { ErrorKind } from "../lib/errors.ts";
-import type { PriceCard } from "../lib/price-card.ts";
-import { type ResultRecord, ResultRecordSchema } from "../lib/record.ts";
+import type { ErrorKind } from "../lib/contract/errors.ts";
+import type { PriceCard } from "../lib/contract/price-card.ts";
+import { type ResultRecord, ResultRecordSchema } from "../lib/contract/record.ts";
 
 /** Price cards used by the sample (dated, sourced, like data/prices.json). */
 export const SAMPLE_CARDS = {

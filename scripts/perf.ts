@@ -20,11 +20,11 @@
 import OpenAI from "openai";
 import { parseArgs } from "node:util";
 import { createOpenAI } from "../adapters/openai.ts";
-import { imageDataUrl } from "../lib/image-encoding.ts";
-import { loadImageSet, prepareImage } from "../lib/images.ts";
-import { repoPath } from "../lib/paths.ts";
-import { loadPriceCards } from "../lib/pricing.ts";
-import { runCases, type RunEvent } from "../lib/runner.ts";
+import { imageDataUrl } from "../lib/contract/image-transport.ts";
+import { loadImageSet, prepareImage } from "../lib/images/image-set.ts";
+import { repoPath } from "../lib/util/paths.ts";
+import { loadPriceCards } from "../lib/price/cost.ts";
+import { runCases, type RunEvent } from "../lib/run/runner.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

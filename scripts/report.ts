@@ -14,10 +14,10 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { VisionBenchError } from "../lib/errors.ts";
-import { parsePositiveInteger } from "../lib/parse-values.ts";
-import { type NotebookParams, renderReport } from "../lib/report.ts";
-import { startAllEmulators, studyLatencies } from "../tests/emulators/all.ts";
+import { VisionBenchError } from "../lib/contract/errors.ts";
+import { parsePositiveInteger } from "../lib/util/parse-values.ts";
+import { type NotebookParams, renderReport } from "../lib/app/notebook-runner.ts";
+import { startAllEmulators, studyLatencies } from "../emulators/all.ts";
 
 const USAGE = `usage: deno task report [--platforms a,b] [--images DIR] [--limit N] [--prompt TEXT]
        [--resize original,512] [--run-id ID] [--repeat N] [--out DIR] [--max-p50-ms N]

@@ -17,8 +17,8 @@ import {
   type EmulatedPreset,
   startAllEmulators,
   studyLatencies,
-} from "../tests/emulators/all.ts";
-import type { EmulatorBehaviour } from "../tests/emulators/harness.ts";
+} from "../emulators/all.ts";
+import type { EmulatorBehaviour } from "../emulators/harness.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -7,9 +7,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Adapter, DescribeRequest, Usage } from "../../lib/adapter.ts";
-import type { ErrorKind } from "../../lib/errors.ts";
-import type { EmulatorBehaviour, Fault } from "../emulators/harness.ts";
+import type { Adapter, DescribeRequest, Usage } from "../../lib/contract/adapter.ts";
+import type { ErrorKind } from "../../lib/contract/errors.ts";
+import type { EmulatorBehaviour, Fault } from "../../emulators/harness.ts";
 import { closing } from "./emulator-session.ts";
 import { rejection } from "./rejection.ts";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { DescribeRequest, ImagePayload } from "../../lib/adapter.ts";
+import type { DescribeRequest, ImagePayload } from "../../lib/contract/adapter.ts";
 
 /** The benchmark's default prompt. */
 export const DESCRIBE_PROMPT = "Describe everything you see in this image in detail.";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ErrorKind } from "../../lib/errors.ts";
+import type { ErrorKind } from "../../lib/contract/errors.ts";
 
 /** One fault case: how to make the emulator fail and the error the adapter must throw. */
 export interface FaultCase<E> {

@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type ErrorKind, VisionBenchError } from "../../lib/errors.ts";
+import { type ErrorKind, VisionBenchError } from "../../lib/contract/errors.ts";
 
 /** What {@link rejection} checks besides the error type; every field is optional. */
 export interface ExpectedRejection {

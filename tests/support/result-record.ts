@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ResultRecord } from "../../lib/record.ts";
+import type { ResultRecord } from "../../lib/contract/record.ts";
 
 let counter = 0;
 

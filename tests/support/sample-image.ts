@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { ImagePayload } from "../../lib/adapter.ts";
-import { loadImageSet, prepareImage } from "../../lib/images.ts";
-import { repoPath } from "../../lib/paths.ts";
+import type { ImagePayload } from "../../lib/contract/adapter.ts";
+import { loadImageSet, prepareImage } from "../../lib/images/image-set.ts";
+import { repoPath } from "../../lib/util/paths.ts";
 
 /** The sample photo folder of the repository. */
 export const SAMPLE_IMAGES = repoPath("images");

@@ -1,0 +1,54 @@
+/**
+ * Published reference figures (`data/reference-figures.json`): the original study's average and
+ * fastest seconds and cost per 1,000 images per platform, to set beside a fresh run.
+ *
+ * @module
+ */
+import { readDataFile } from "../util/data-file.ts";
+import { z } from "zod";
+
+/** One published figure. */
+export const ReferenceFigureSchema = z.object({
+  /** Preset id in data/presets.json the figure compares with. */
+  preset: z.string().min(1),
+  /** Model and setup as the study named them. */
+  model: z.string().min(1),
+  avgSeconds: z.number().positive(),
+  /** `null` when the study did not give it. */
+  fastestSeconds: z.number().positive().nullable(),
+  /** The study's projected USD per 1,000 images; `null` when not given. */
+  usdPer1000: z.number().nonnegative().nullable(),
+  /** Images the figure was measured on. */
+  images: z.number().int().positive(),
+  prompt: z.string().min(1),
+  /** Where the figure was published. */
+  source: z.string().min(1),
+  note: z.string().optional(),
+});
+/** One published figure. */
+export type ReferenceFigure = z.infer<typeof ReferenceFigureSchema>;
+
+const ReferenceFileSchema = z.object({ figures: z.array(ReferenceFigureSchema).min(1) });
+
+/** The reference figures shipped with visionbench. */
+export const DEFAULT_REFERENCE_PATH: URL = new URL(
+  "../../data/reference-figures.json",
+  import.meta.url,
+);
+
+/**
+ * Reads and validates the published reference figures.
+ * Throws `VisionBenchError("config")` when the file cannot be read or does not validate.
+ *
+ * @param path @default data/reference-figures.json
+ * @example
+ * ```ts
+ * const figures = await loadReferenceFigures();
+ * figures.find((figure) => figure.preset === "gemini")?.usdPer1000; // 0.04
+ * ```
+ */
+export async function loadReferenceFigures(
+  path: string | URL = DEFAULT_REFERENCE_PATH,
+): Promise<ReferenceFigure[]> {
+  return (await readDataFile(path, ReferenceFileSchema, "reference figures")).figures;
+}

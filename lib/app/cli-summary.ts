@@ -1,0 +1,114 @@
+/**
+ * The table the CLI prints at the end of a run: one row per platform × model × variant (× prompt
+ * when there are several), from the run's records as stored — so a resumed run summarizes every
+ * case, not only those of the last invocation.
+ *
+ * @module
+ */
+import { recordsToFrame, rowsOf } from "../analysis/frames.ts";
+import { loadLabels } from "../quality/labels.ts";
+import { joinQuality, qualitySummary } from "../quality/quality-frame.ts";
+import { exportParquet } from "../analysis/parquet.ts";
+import type { RunResult } from "../run/runner.ts";
+import { readRuns } from "../run/run-store.ts";
+import { summarize, type SummaryRow } from "../analysis/summary.ts";
+import { dirname, join } from "node:path";
+
+/** Options of {@link printRunSummary}. */
+export interface PrintSummaryOptions {
+  /** Also write `<runId>.parquet` beside the JSONL. @default false */
+  parquet?: boolean;
+  /** @default console.log */
+  print?: (line: string) => void;
+}
+
+/** Prints the summary table of a finished (or cancelled) run. */
+export async function printRunSummary(
+  result: Pick<RunResult, "runId" | "path">,
+  options: PrintSummaryOptions = {},
+): Promise<void> {
+  const print = options.print ?? console.log;
+  const outDir = dirname(result.path);
+  const { records, problems } = await readRuns(outDir, { runIds: [result.runId] });
+  for (const problem of problems) {
+    print(`warning: ${problem.path ?? ""}:${problem.line}: ${problem.reason}`);
+  }
+  if (records.length === 0) {
+    print(`run ${result.runId}: no records`);
+    return;
+  }
+  const prompts = new Set(records.map((record) => record.promptId));
+  const by = ["platform", "model", "variant", ...(prompts.size > 1 ? ["promptId"] : [])];
+  const frame = recordsToFrame(records);
+  const labels = await loadLabels();
+  // Quality joins the table when the images have reference labels (the sample set does).
+  const summary = joinQuality(summarize(frame, { by }), qualitySummary(records, { labels, by }), {
+    by,
+  });
+  const rows = rowsOf<SummaryRow & { meanScore?: number | null }>(summary);
+  print(formatTable(rows, by));
+  const cached = records.filter((record) => record.cached).length;
+  if (cached > 0) {
+    print(
+      `${cached} of ${records.length} calls came from the response cache: their latency is left out ` +
+        "(–); --refresh-cache measures them again",
+    );
+  }
+  print(`records: ${result.path}`);
+  if (options.parquet) {
+    const parquetPath = join(outDir, `${result.runId}.parquet`);
+    await exportParquet(records, parquetPath);
+    print(`parquet: ${parquetPath}`);
+  }
+}
+
+const seconds = (ms: unknown) => typeof ms === "number" ? (ms / 1000).toFixed(2) : "–";
+const count = (value: unknown) => typeof value === "number" ? Math.round(value).toString() : "–";
+const dollars = (value: unknown) =>
+  typeof value === "number" ? (value < 1 ? value.toFixed(4) : value.toFixed(2)) : "n/a";
+
+/** Formats summary rows as an aligned text table (a quality column when any row was scored). */
+export function formatTable(
+  rows: (SummaryRow & { meanScore?: number | null })[],
+  by: string[],
+): string {
+  const scored = rows.some((row) => typeof row.meanScore === "number");
+  const header = [
+    ...by,
+    "ok",
+    "errors",
+    "mean s",
+    "min s",
+    "p50 s",
+    "p90 s",
+    "p50 ttft s",
+    "in tok",
+    "out tok",
+    "$/1k",
+    ...(scored ? ["quality /10"] : []),
+  ];
+  const body = rows.map((row) => [
+    ...by.map((column) => String(row[column] ?? "")),
+    count(row.ok),
+    row.errors ? `${count(row.errors)} (${row.errorKinds})` : "0",
+    seconds(row.meanLatencyMs),
+    seconds(row.minLatencyMs),
+    seconds(row.p50LatencyMs),
+    seconds(row.p90LatencyMs),
+    seconds(row.p50TtftMs),
+    count(row.meanInputTokens),
+    count(row.meanOutputTokens),
+    dollars(row.costPer1k),
+    ...(scored ? [typeof row.meanScore === "number" ? row.meanScore.toFixed(1) : "–"] : []),
+  ]);
+  const widths = header.map((title, index) =>
+    Math.max(title.length, ...body.map((cells) => cells[index].length))
+  );
+  const line = (cells: string[]) =>
+    cells.map((cell, index) =>
+      index < by.length ? cell.padEnd(widths[index]) : cell.padStart(widths[index])
+    )
+      .join("  ");
+  return [line(header), widths.map((width) => "-".repeat(width)).join("  "), ...body.map(line)]
+    .join("\n");
+}

@@ -1,0 +1,79 @@
+/**
+ * Which platforms can run here: every preset whose keys are set, the offline baseline, and a
+ * local Ollama if one answers and has a model with the `vision` capability.
+ *
+ * @module
+ */
+import { listVisionModels } from "../../adapters/ollama.ts";
+import type { Config } from "./config.ts";
+import type { PlatformChoice, Preset } from "./presets.ts";
+import { missingEnv } from "./resolve.ts";
+
+/** A preset discovery left out, and why (names env variables, never values). */
+export interface SkippedPlatform {
+  preset: string;
+  reason: string;
+}
+
+/** What {@link discoverPlatforms} found. */
+export interface Discovery {
+  found: PlatformChoice[];
+  skipped: SkippedPlatform[];
+}
+
+/** Options of {@link discoverPlatforms}. */
+export interface DiscoveryOptions {
+  config: Config;
+  presets: Preset[];
+  /** How long to wait for a local Ollama to answer. @default 1500 */
+  probeTimeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * Finds the platforms to run when the user names none.
+ *
+ * @example
+ * ```ts
+ * const { found, skipped } = await discoverPlatforms({ config: loadConfig(), presets: await loadPresets() });
+ * ```
+ */
+export async function discoverPlatforms(options: DiscoveryOptions): Promise<Discovery> {
+  const found: PlatformChoice[] = [];
+  const skipped: SkippedPlatform[] = [];
+  for (const preset of options.presets) {
+    if (preset.id === "ollama-local") {
+      const outcome = await probeOllama(preset, options);
+      if ("model" in outcome) found.push({ preset: preset.id, model: outcome.model });
+      else skipped.push({ preset: preset.id, reason: outcome.reason });
+      continue;
+    }
+    const missing = missingEnv(preset, options.config);
+    if (missing.length === 0) found.push({ preset: preset.id });
+    else skipped.push({ preset: preset.id, reason: `${missing.join(" and ")} not set` });
+  }
+  return { found, skipped };
+}
+
+async function probeOllama(
+  preset: Preset,
+  options: DiscoveryOptions,
+): Promise<{ model?: string; reason: string } | { model: string }> {
+  const host = (preset.env.host && options.config.get(preset.env.host)) || preset.defaultBaseUrl;
+  if (!host) return { reason: "no host" };
+  try {
+    const models = await listVisionModels({
+      host,
+      fetch: options.fetch,
+      signal: AbortSignal.timeout(options.probeTimeoutMs ?? 1500),
+    });
+    if (models.length === 0) {
+      return { reason: `Ollama at ${host} has no model with the vision capability` };
+    }
+    // Prefer the preset's default model (the study's moondream) when it is pulled.
+    const preferred = models.find((name) => name.split(":")[0] === preset.model) ?? models[0];
+    return { model: preferred };
+  } catch {
+    return { reason: `no Ollama answering at ${host}` };
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Turns presets + configuration into ready adapters. This is where env names meet adapter
+ * settings, so adapters never read env themselves.
+ *
+ * @module
+ */
+import type { Adapter, AdapterFactory } from "../contract/adapter.ts";
+import type { Config } from "./config.ts";
+import { VisionBenchError } from "../contract/errors.ts";
+import type { PriceCard } from "../contract/price-card.ts";
+import { type PlatformChoice, type Preset } from "./presets.ts";
+
+/** A preset resolved against the configuration. */
+export interface ResolvedPlatform {
+  preset: Preset;
+  model: string;
+  adapter: Adapter;
+  /** Undefined when data/prices.json has no card for this platform/model: records then carry a costError. */
+  priceCard?: PriceCard;
+  concurrency: number;
+}
+
+/** Options of {@link resolvePlatform}. */
+export interface ResolveOptions {
+  config: Config;
+  factories: Record<string, AdapterFactory>;
+  priceCards: Map<string, PriceCard>;
+  /** Overrides the preset's concurrency. */
+  concurrency?: number;
+}
+
+/** Env variables a preset cannot run without (base URLs and the local Ollama host have defaults). */
+export function requiredEnv(preset: Preset): string[] {
+  const names: string[] = [];
+  if (preset.env.apiKey) names.push(preset.env.apiKey);
+  if (preset.env.accountId) names.push(preset.env.accountId);
+  if (preset.env.endpointId) names.push(preset.env.endpointId);
+  if (preset.env.host && !preset.defaultBaseUrl) names.push(preset.env.host);
+  return names;
+}
+
+/** The env variables of `preset` that are not set, empty when it can run. */
+export function missingEnv(preset: Preset, config: Config): string[] {
+  return requiredEnv(preset).filter((name) => config.get(name) === undefined);
+}
+
+/**
+ * Builds the adapter for one choice. Throws a `config` error naming the missing variable
+ * (never its value) or the unknown preset.
+ */
+export function resolvePlatform(
+  choice: PlatformChoice,
+  presets: Preset[],
+  options: ResolveOptions,
+): ResolvedPlatform {
+  const preset = presets.find((candidate) => candidate.id === choice.preset);
+  if (!preset) {
+    const known = presets.map((candidate) => candidate.id).join(", ");
+    throw new VisionBenchError("config", `unknown platform "${choice.preset}"; known: ${known}`);
+  }
+  const missing = missingEnv(preset, options.config);
+  if (missing.length > 0) {
+    throw new VisionBenchError(
+      "config",
+      `platform ${preset.id} needs ${missing.join(" and ")}; add to .env or the environment`,
+    );
+  }
+  const factory = options.factories[preset.adapter];
+  if (!factory) {
+    throw new VisionBenchError("config", `platform ${preset.id}: no adapter "${preset.adapter}"`);
+  }
+  const model = choice.model ?? preset.model;
+  const { config } = options;
+  const env = preset.env;
+  const baseUrl = (env.baseUrl && config.get(env.baseUrl)) ||
+    (env.host && config.get(env.host)) || preset.defaultBaseUrl;
+  const adapter = factory({
+    ...preset.settings,
+    platform: preset.platform,
+    model,
+    apiKey: env.apiKey ? config.get(env.apiKey) : undefined,
+    accountId: env.accountId ? config.get(env.accountId) : undefined,
+    endpointId: env.endpointId ? config.get(env.endpointId) : undefined,
+    baseUrl,
+  });
+  return {
+    preset,
+    model,
+    adapter,
+    priceCard: priceCardFor(preset, model, options.priceCards),
+    concurrency: options.concurrency ?? preset.concurrency,
+  };
+}
+
+/**
+ * The card for `model` on `preset`: `<platform>/<model>` when data/prices.json has it; otherwise
+ * the preset's own card when its price does not depend on the model (a server by the hour, a
+ * subscription, free); otherwise none — the records then say the cost could not be computed.
+ */
+export function priceCardFor(
+  preset: Preset,
+  model: string,
+  priceCards: Map<string, PriceCard>,
+): PriceCard | undefined {
+  if (model === preset.model) return priceCards.get(preset.priceCard);
+  const exact = priceCards.get(`${preset.platform}/${model}`);
+  if (exact) return exact;
+  const presetCard = priceCards.get(preset.priceCard);
+  const modelIndependent = presetCard &&
+    (presetCard.basis === "hourly" || presetCard.basis === "subscription" ||
+      presetCard.basis === "free");
+  return modelIndependent ? presetCard : undefined;
+}

@@ -1,0 +1,45 @@
+/**
+ * Errors per platform, stacked by kind.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import type { HtmlFragment } from "../../util/html.ts";
+import { type CallData, callRows, seriesLabel } from "./data.ts";
+import { emptyChart, renderPlot } from "./svg.ts";
+
+const DEFAULTS = {
+  width: 720,
+  marginLeft: 200,
+  x: { label: "errors →", grid: true },
+  y: { label: null },
+  color: { legend: true, scheme: "tableau10" },
+} satisfies Plot.PlotOptions;
+
+/**
+ * One bar per platform · model, a segment per error kind. Says so when nothing failed.
+ *
+ * @example
+ * ```ts
+ * showChart(errorsChart(records));
+ * ```
+ */
+export function errorsChart(data: CallData, options: Plot.PlotOptions = {}): HtmlFragment {
+  const { marks = [], ...plotOptions } = options;
+  const calls = callRows(data);
+  const rows = calls.filter((row) => !row.ok)
+    .map((row) => ({ series: seriesLabel(row), kind: row.errorKind ?? "unknown" }));
+  if (rows.length === 0) {
+    return emptyChart(calls.length ? `no errors in ${calls.length} calls` : "no data");
+  }
+  return renderPlot({
+    ...DEFAULTS,
+    height: 60 + 32 * new Set(rows.map((row) => row.series)).size,
+    ...plotOptions,
+    marks: [
+      Plot.barX(rows, Plot.groupY({ x: "count" }, { y: "series", fill: "kind", inset: 0.5 })),
+      Plot.ruleX([0]),
+      ...marks,
+    ],
+  });
+}

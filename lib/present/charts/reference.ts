@@ -1,0 +1,103 @@
+/**
+ * Measured against published reference figures (data/reference-figures.json): seconds per image
+ * or USD per 1,000 images, per preset.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import type { HtmlFragment } from "../../util/html.ts";
+import { isNumber, type SummaryData, summaryRows } from "./data.ts";
+import { emptyChart, renderPlot } from "./svg.ts";
+
+/** The fields of a published figure this chart reads (see lib/reference.ts). */
+export interface ReferenceFigureLike {
+  preset: string;
+  model?: string;
+  label?: string;
+  avgSeconds?: number | null;
+  fastestSeconds?: number | null;
+  usdPer1000?: number | null;
+}
+
+const DEFAULTS = {
+  width: 720,
+  marginLeft: 160,
+  y: { label: null },
+  symbol: { legend: false },
+} satisfies Plot.PlotOptions;
+
+/** Options of {@link referenceChart}; any other Plot option is passed through. */
+export interface ReferenceChartOptions extends Plot.PlotOptions {
+  /** Published figures, e.g. `await loadReferenceFigures()`. @default [] */
+  reference?: readonly ReferenceFigureLike[];
+  /** @default "seconds" */
+  metric?: "seconds" | "usdPer1000";
+}
+
+/**
+ * Expects a summary with a `preset` (or `platform`) column. Only presets with both a measured
+ * and a published value are drawn.
+ *
+ * @example
+ * ```ts
+ * showChart(referenceChart(summarize(frame, { by: ["preset"] }), { reference: await loadReferenceFigures() }));
+ * ```
+ */
+export function referenceChart(
+  data: SummaryData,
+  options: ReferenceChartOptions = {},
+): HtmlFragment {
+  const { reference = [], metric = "seconds", marks = [], ...plotOptions } = options;
+  // Latency is compared as a p50; cost per 1,000 is a mean over the calls.
+  const measuredLabel = metric === "seconds" ? "measured p50" : "measured mean";
+  const measured = new Map<string, number>();
+  for (const row of summaryRows(data)) {
+    const preset = String(row.preset ?? row.platform ?? "");
+    const value = metric === "seconds"
+      ? (isNumber(row.p50LatencyMs) ? row.p50LatencyMs / 1000 : undefined)
+      : (isNumber(row.costPer1k) ? row.costPer1k : undefined);
+    if (preset && value !== undefined) measured.set(preset, value);
+  }
+  const points = reference.filter((figure) => measured.has(figure.preset)).flatMap((figure) => {
+    // The preset id, not the study's long model description: it fits the margin and matches runs.
+    const series = figure.label ?? figure.preset;
+    const published = metric === "seconds"
+      ? [["published average", figure.avgSeconds], [
+        "published fastest",
+        figure.fastestSeconds,
+      ]] as const
+      : [["published average", figure.usdPer1000]] as const;
+    return [
+      { series, source: measuredLabel, value: measured.get(figure.preset)! },
+      ...published.filter(([, value]) => isNumber(value)).map(([source, value]) => ({
+        series,
+        source,
+        value: value!,
+      })),
+    ];
+  }).filter((point, _, all) =>
+    all.some((other) => other.series === point.series && other.source !== measuredLabel)
+  );
+  if (points.length === 0) {
+    return emptyChart("no data: no preset has both a measurement and a published figure");
+  }
+  return renderPlot({
+    ...DEFAULTS,
+    color: { legend: true, domain: [measuredLabel, "published average", "published fastest"] },
+    height: 60 + 36 * new Set(points.map((point) => point.series)).size,
+    x: {
+      type: "log",
+      grid: true,
+      label: metric === "seconds" ? "seconds per image →" : "USD per 1,000 images →",
+    },
+    ...plotOptions,
+    marks: [
+      Plot.ruleY(
+        points,
+        Plot.groupY({ x1: "min", x2: "max" }, { y: "series", x: "value", strokeOpacity: 0.3 }),
+      ),
+      Plot.dot(points, { x: "value", y: "series", fill: "source", symbol: "source", r: 5 }),
+      ...marks,
+    ],
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Original against resized: per platform · model, a dot per variant joined by a line.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import type { HtmlFragment } from "../../util/html.ts";
+import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
+import { emptyChart, renderPlot } from "./svg.ts";
+
+const LABELS: Record<string, string> = {
+  p50LatencyMs: "p50 latency (ms) →",
+  meanInputTokens: "input tokens per call →",
+  costPer1k: "USD per 1,000 images →",
+};
+
+const DEFAULTS = {
+  width: 720,
+  marginLeft: 200,
+  y: { label: null },
+  color: { legend: true },
+} satisfies Plot.PlotOptions;
+
+/** Options of {@link resizeChart}; any other Plot option is passed through. */
+export interface ResizeChartOptions extends Plot.PlotOptions {
+  /** Summary column compared. @default "p50LatencyMs" */
+  metric?: string;
+  /** @default "original" */
+  base?: string;
+  /** @default "512" */
+  compare?: string;
+}
+
+/**
+ * Expects a summary grouped by variant (the default {@link summarize} grouping).
+ *
+ * @example
+ * ```ts
+ * showChart(resizeChart(summarize(frame), { metric: "costPer1k" }));
+ * ```
+ */
+export function resizeChart(data: SummaryData, options: ResizeChartOptions = {}): HtmlFragment {
+  const {
+    metric = "p50LatencyMs",
+    base = "original",
+    compare = "512",
+    marks = [],
+    ...plotOptions
+  } = options;
+  const rows = summaryRows(data)
+    .filter((row) => (row.variant === base || row.variant === compare) && isNumber(row[metric]))
+    .map((row) => ({
+      series: seriesLabel(row),
+      variant: String(row.variant),
+      value: row[metric] as number,
+    }));
+  if (rows.length === 0) return emptyChart(`no data: no ${metric} for ${base} or ${compare}`);
+  const bySeries = Map.groupBy(rows, (row) => row.series);
+  const pairs = [...bySeries].flatMap(([series, group]) => {
+    const from = group.find((row) => row.variant === base);
+    const to = group.find((row) => row.variant === compare);
+    return from && to ? [{ series, from: from.value, to: to.value }] : [];
+  });
+  return renderPlot({
+    ...DEFAULTS,
+    height: 60 + 36 * bySeries.size,
+    x: { label: LABELS[metric] ?? `${metric} →`, grid: true },
+    color: { legend: true, domain: [base, compare] },
+    ...plotOptions,
+    marks: [
+      // A link rather than an arrow: an arrow shorter than its inset vanishes; colour gives direction.
+      Plot.link(pairs, {
+        x1: "from",
+        x2: "to",
+        y1: "series",
+        y2: "series",
+        stroke: "#888",
+        strokeWidth: 2,
+      }),
+      Plot.dot(rows, { x: "value", y: "series", fill: "variant", r: 5 }),
+      ...marks,
+    ],
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Server-side rendering of Observable Plot charts with a linkedom document, as HTML strings that
+ * survive nbconvert (charts are emitted as `text/html`; `image/svg+xml` outputs get stripped).
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+import { escapeHtml, HtmlFragment } from "../../util/html.ts";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const XLINK_NS = "http://www.w3.org/1999/xlink";
+
+/**
+ * Adds `xmlns` (and `xmlns:xlink` when xlink is used) to every `<svg>` that lacks it: Plot's
+ * output has none, and a standalone or data-URL SVG does not render without it.
+ */
+export function withSvgNamespace(markup: string): string {
+  const xlink = markup.includes("xlink:") ? ` xmlns:xlink="${XLINK_NS}"` : "";
+  return markup.replace(/<svg(?=[\s>])(?![^>]*\sxmlns=)/g, `<svg xmlns="${SVG_NS}"${xlink}`);
+}
+
+/**
+ * Renders Plot options to HTML (an `<svg>`, or a `<figure>` when Plot adds a legend or title).
+ *
+ * @example
+ * ```ts
+ * renderPlot({ marks: [Plot.dot([{ x: 1, y: 2 }], { x: "x", y: "y" })] }).html;
+ * ```
+ */
+export function renderPlot(options: Plot.PlotOptions): HtmlFragment {
+  const { document } = parseHTML("<!doctype html><html><body></body></html>");
+  const node = Plot.plot({ ...options, document: document as unknown as Document });
+  return new HtmlFragment(withSvgNamespace(node.outerHTML));
+}
+
+/** Options of {@link emptyChart}. */
+export interface EmptyChartOptions {
+  /** @default 640 */
+  width?: number;
+  /** @default 120 */
+  height?: number;
+}
+
+/** A chart that says why there is nothing to draw, instead of throwing on empty data. */
+export function emptyChart(message = "no data", options: EmptyChartOptions = {}): HtmlFragment {
+  const { width = 640, height = 120 } = options;
+  return new HtmlFragment(
+    `<svg xmlns="${SVG_NS}" class="visionbench-empty" width="${width}" height="${height}" ` +
+      `viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="14">` +
+      `<text x="${width / 2}" y="${height / 2}" text-anchor="middle" fill="currentColor">${
+        escapeHtml(message)
+      }</text></svg>`,
+  );
+}
+
+/** Options of {@link chartHtml}. */
+export interface ChartHtmlOptions {
+  /** Shown above the chart (escaped). */
+  title?: string;
+  /** Shown below the chart (escaped). */
+  caption?: string;
+}
+
+/**
+ * Wraps a rendered chart (markup string, {@link HtmlFragment} or a DOM element) in a `<figure>`
+ * with an optional title, as an HTML string with the SVG inline.
+ *
+ * @example
+ * ```ts
+ * chartHtml(latencyChart(frame), { title: "Latency per call" });
+ * ```
+ */
+export function chartHtml(
+  chart: string | HtmlFragment | { outerHTML: string },
+  options: ChartHtmlOptions = {},
+): string {
+  const markup = typeof chart === "string"
+    ? chart
+    : chart instanceof HtmlFragment
+    ? chart.html
+    : chart.outerHTML;
+  const title = options.title
+    ? `<h3 class="visionbench-chart-title">${escapeHtml(options.title)}</h3>`
+    : "";
+  const caption = options.caption ? `<figcaption>${escapeHtml(options.caption)}</figcaption>` : "";
+  return `<figure class="visionbench-chart" style="margin:0 0 1.5em 0">${title}${
+    withSvgNamespace(markup)
+  }${caption}</figure>`;
+}

@@ -1,0 +1,208 @@
+/**
+ * HTML tables for notebooks and the report: descriptions per image and platform (with
+ * thumbnails), and summaries with formatted numbers. Every value that came from a record is
+ * escaped with {@link escapeHtml}: model output is untrusted.
+ *
+ * @module
+ */
+import type pl from "nodejs-polars";
+import sharp from "sharp";
+import { formatUsd } from "./charts/cost.ts";
+import { rowsOf } from "../analysis/frames.ts";
+import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import type { ResultRecord } from "../contract/record.ts";
+
+const thumbnails = new Map<string, Promise<string>>();
+
+/**
+ * A small JPEG of an image (longest side `px`, EXIF orientation applied, transparency on white)
+ * as a data URL. Cached in memory per path and size.
+ *
+ * @example
+ * ```ts
+ * `<img src="${await thumbnail("images/o01_cat.png", 96)}">`;
+ * ```
+ */
+export function thumbnail(path: string, px = 96): Promise<string> {
+  const key = `${px}|${path}`;
+  let cached = thumbnails.get(key);
+  if (!cached) {
+    cached = sharp(path, { limitInputPixels: 268_402_689 })
+      .rotate()
+      .resize(px, px, { fit: "inside", withoutEnlargement: true })
+      .flatten({ background: "#ffffff" })
+      .jpeg({ quality: 70 })
+      .toBuffer()
+      .then((buffer) => `data:image/jpeg;base64,${buffer.toString("base64")}`);
+    // A failure is not cached: the file may be fixed and asked for again.
+    cached.catch(() => thumbnails.delete(key));
+    thumbnails.set(key, cached);
+  }
+  return cached;
+}
+
+/** An image the description table can show: an `ImageEntry` from lib/images.ts fits. */
+export interface ImageLike {
+  id: string;
+  path: string;
+}
+
+/** Options of {@link descriptionTable}. */
+export interface DescriptionTableOptions {
+  /** Images to show thumbnails of, or a ready map imageId → data URL. Rows follow this order. */
+  images?: readonly ImageLike[] | ReadonlyMap<string, string>;
+  /** @default 96 */
+  thumbnailPx?: number;
+  /** Only these variants (each variant is its own column). @default every variant */
+  variants?: string[];
+  /** Only this prompt. @default every prompt */
+  promptId?: string;
+}
+
+/**
+ * One row per image; a column per platform · model · variant with the description (escaped),
+ * latency and cost, or the error kind. When a case has several repeats, the first ok one shows.
+ *
+ * @example
+ * ```ts
+ * await descriptionTable(records, { images: await loadImageSet("images") });
+ * ```
+ */
+export async function descriptionTable(
+  records: readonly ResultRecord[],
+  options: DescriptionTableOptions = {},
+): Promise<HtmlFragment> {
+  const { images = [], thumbnailPx = 96, variants, promptId } = options;
+  const shown = records.filter((record) =>
+    (!variants || variants.includes(record.variant)) && (!promptId || record.promptId === promptId)
+  );
+  if (shown.length === 0) {
+    return new HtmlFragment(`<p class="visionbench-empty">No descriptions.</p>`);
+  }
+  const multipleVariants = new Set(shown.map((record) => record.variant)).size > 1;
+  const columnOf = (record: ResultRecord) =>
+    [record.platform, record.model, ...(multipleVariants ? [record.variant] : [])].join(" · ");
+  const columns = [...new Set(shown.map(columnOf))].sort();
+  const ordered = images instanceof Map
+    ? [...images.keys()]
+    : (images as readonly ImageLike[]).map((image) => image.id);
+  const imageIds = [...new Set([...ordered, ...shown.map((record) => record.imageId).sort()])]
+    .filter((id) => shown.some((record) => record.imageId === id));
+  const cells = new Map<string, ResultRecord>();
+  for (const record of [...shown].sort(preferFirstOk)) {
+    const key = `${record.imageId}\u0000${columnOf(record)}`;
+    if (!cells.has(key)) cells.set(key, record);
+  }
+  const sources = await thumbnailSources(images, thumbnailPx);
+  const header = `<tr><th>image</th>${
+    columns.map((column) => `<th>${escapeHtml(column)}</th>`).join("")
+  }</tr>`;
+  const body = imageIds.map((imageId) => {
+    const source = sources.get(imageId);
+    const picture = source
+      ? `<img src="${escapeHtml(source)}" alt="${
+        escapeHtml(imageId)
+      }" style="max-width:${thumbnailPx}px;max-height:${thumbnailPx}px"><br>`
+      : "";
+    const cellsHtml = columns.map((column) =>
+      descriptionCell(cells.get(`${imageId}\u0000${column}`))
+    );
+    return `<tr><td>${picture}<code>${escapeHtml(imageId)}</code></td>${cellsHtml.join("")}</tr>`;
+  });
+  return new HtmlFragment(
+    `<table class="visionbench-descriptions" style="border-collapse:collapse;vertical-align:top">` +
+      `<thead>${header}</thead><tbody>${body.join("")}</tbody></table>`,
+  );
+}
+
+function preferFirstOk(a: ResultRecord, b: ResultRecord): number {
+  return Number(a.status !== "ok") - Number(b.status !== "ok") || a.repeat - b.repeat;
+}
+
+async function thumbnailSources(
+  images: readonly ImageLike[] | ReadonlyMap<string, string>,
+  px: number,
+): Promise<Map<string, string>> {
+  if (images instanceof Map) return new Map(images);
+  const entries = await Promise.all((images as readonly ImageLike[]).map(async (image) => {
+    // A broken image has no thumbnail; its row still shows the errors.
+    const source = await thumbnail(image.path, px).catch(() => undefined);
+    return [image.id, source] as const;
+  }));
+  return new Map(
+    entries.filter((entry): entry is readonly [string, string] => entry[1] !== undefined),
+  );
+}
+
+function descriptionCell(record: ResultRecord | undefined): string {
+  if (!record) return `<td class="missing">—</td>`;
+  if (record.status === "error") {
+    const kind = record.error?.kind ?? "error";
+    return `<td class="error"><strong>${escapeHtml(kind)}</strong><br><small>${
+      escapeHtml(record.error?.message ?? "")
+    }</small></td>`;
+  }
+  const facts = [
+    record.latencyMs === undefined ? undefined : `${formatNumber(record.latencyMs)} ms`,
+    record.costUsd === undefined ? undefined : `$${formatUsd(record.costUsd)}`,
+    record.cached ? "cached" : undefined,
+  ].filter(Boolean);
+  return `<td>${escapeHtml(record.text)}<br><small>${escapeHtml(facts.join(" · "))}</small></td>`;
+}
+
+/** Options of {@link summaryTable}. */
+export interface SummaryTableOptions {
+  /** Columns to show, in order. @default every column */
+  columns?: string[];
+}
+
+/**
+ * A summary frame as an HTML table: latencies in whole ms, dollars with significant digits,
+ * percentages signed, nulls as "—".
+ *
+ * @example
+ * ```ts
+ * summaryTable(summarize(frame), { columns: ["platform", "model", "p50LatencyMs", "costPer1k"] });
+ * ```
+ */
+export function summaryTable(
+  data: pl.DataFrame | readonly Record<string, unknown>[],
+  options: SummaryTableOptions = {},
+): HtmlFragment {
+  const rows = rowsOf<Record<string, unknown>>(data);
+  const columns = options.columns ??
+    (Array.isArray(data)
+      ? [...new Set(rows.flatMap(Object.keys))]
+      : (data as pl.DataFrame).columns);
+  const header = columns.map((column) => `<th>${escapeHtml(column)}</th>`).join("");
+  const body = rows.map((row) =>
+    `<tr>${
+      columns.map((column) => {
+        const value = row[column];
+        const align = typeof value === "number" ? ` style="text-align:right"` : "";
+        return `<td${align}>${escapeHtml(formatCell(column, value))}</td>`;
+      }).join("")
+    }</tr>`
+  ).join("");
+  return new HtmlFragment(
+    `<table class="visionbench-summary"><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`,
+  );
+}
+
+/** How a summary value reads in a table (the column name says the unit). */
+export function formatCell(column: string, value: unknown): string {
+  if (value === null || value === undefined || (typeof value === "number" && Number.isNaN(value))) {
+    return "—";
+  }
+  if (typeof value === "boolean") return value ? "✓" : "";
+  if (typeof value !== "number") return String(value);
+  if (/Pct$/.test(column)) return `${value > 0 ? "+" : ""}${value.toFixed(1)} %`;
+  if (/cost/i.test(column)) return `$${formatUsd(value)}`;
+  if (/Ms$/.test(column)) return formatNumber(value);
+  if (/Tokens/.test(column)) return formatNumber(value);
+  return Number.isInteger(value) ? formatNumber(value) : value.toFixed(2);
+}
+
+function formatNumber(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}

@@ -1,0 +1,117 @@
+/**
+ * A terminal progress bar fed only by the runner's events (the notebook bar listens to the same
+ * events). On a TTY it redraws one line with `\r`; otherwise it prints a plain line every few
+ * records so CI logs stay readable.
+ *
+ * @module
+ */
+import type { RunEvent } from "../run/runner.ts";
+import { redact } from "../util/secrets.ts";
+
+/** Where progress is written: `Deno.stderr`, `Deno.stdout`, or anything with `writeSync`. */
+export interface WritableLike {
+  writeSync(data: Uint8Array): number;
+  isTerminal?(): boolean;
+}
+
+/** Options of {@link createTerminalProgress}. */
+export interface TerminalProgressOptions {
+  /** @default Deno.stderr */
+  stream?: WritableLike;
+  /** Characters of the bar itself. @default 24 */
+  width?: number;
+  /** Draw with `\r` in place. @default stream.isTerminal() */
+  isTerminal?: boolean;
+  /** When not a terminal, print a line every this many records. @default 10 */
+  every?: number;
+  /** Clock, for tests. @default performance.now */
+  now?: () => number;
+}
+
+/** `12s`, `3m04s`, `1h02m`. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, "0")}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
+}
+
+/**
+ * A progress listener for {@link RunEvent}s.
+ *
+ * @example
+ * ```ts
+ * await runCases({ ...options, onEvent: createTerminalProgress() });
+ * ```
+ */
+export function createTerminalProgress(
+  options: TerminalProgressOptions = {},
+): (event: RunEvent) => void {
+  const stream = options.stream ?? Deno.stderr;
+  const width = options.width ?? 24;
+  const tty = options.isTerminal ?? stream.isTerminal?.() ?? false;
+  const every = options.every ?? 10;
+  const now = options.now ?? (() => performance.now());
+  const encoder = new TextEncoder();
+  let startedAt = now();
+  let alreadyDone = 0;
+  let retries = 0;
+  let lastLength = 0;
+  const print = (text: string) => stream.writeSync(encoder.encode(redact(text)));
+
+  const line = (done: number, total: number, errors: number) => {
+    const fraction = total === 0 ? 1 : done / total;
+    const filled = Math.round(fraction * width);
+    const bar = "#".repeat(filled) + "-".repeat(width - filled);
+    const madeHere = done - alreadyDone;
+    const seconds = (now() - startedAt) / 1000;
+    const rate = seconds > 0 ? madeHere / seconds : 0;
+    const eta = rate > 0 ? formatDuration(((total - done) / rate) * 1000) : "?";
+    const parts = [`[${bar}] ${done}/${total}`, `errors ${errors}`];
+    if (retries > 0) parts.push(`retries ${retries}`);
+    parts.push(`${rate.toFixed(1)}/s`, `ETA ${eta}`);
+    return parts.join("  ");
+  };
+
+  const draw = (text: string) => {
+    if (tty) {
+      print(`\r${text.padEnd(lastLength)}`);
+      lastLength = text.length;
+    } else {
+      print(`${text}\n`);
+    }
+  };
+
+  return (event) => {
+    switch (event.type) {
+      case "start":
+        startedAt = now();
+        alreadyDone = event.alreadyDone;
+        retries = 0;
+        lastLength = 0;
+        if (event.alreadyDone > 0 && !tty) {
+          print(`resuming ${event.runId}: ${event.alreadyDone}/${event.total} already done\n`);
+        }
+        draw(line(event.alreadyDone, event.total, 0));
+        break;
+      case "retry":
+        retries++;
+        break;
+      case "record": {
+        const madeHere = event.done - alreadyDone;
+        if (tty || madeHere % every === 0 || event.done === event.total) {
+          draw(line(event.done, event.total, event.errors));
+        }
+        break;
+      }
+      case "end": {
+        const summary = `${event.cancelled ? "cancelled" : "done"}: ${event.done}/${event.total}` +
+          `, ${event.errors} errors, ${formatDuration(event.elapsedMs)}`;
+        if (tty) print(`\r${summary.padEnd(lastLength)}\n`);
+        else print(`${summary}\n`);
+        break;
+      }
+    }
+  };
+}

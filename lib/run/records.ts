@@ -1,0 +1,147 @@
+/**
+ * How the runner turns a case and its outcome into a {@link ResultRecord}: the fields of the
+ * case, of what was sent, of the answer, its cost, or the error (message redacted).
+ *
+ * @module
+ */
+import type { Description, StructuredSchema } from "../contract/adapter.ts";
+import type { Case, RunTarget } from "./cases.ts";
+import type { VisionBenchError } from "../contract/errors.ts";
+import { estimateImageTokens } from "../price/image-tokens.ts";
+import type { ImageEntry, PreparedImage } from "../images/image-set.ts";
+import { computeCost } from "../price/cost.ts";
+import type { ResultRecord } from "../contract/record.ts";
+import { redact } from "../util/secrets.ts";
+
+/** A successful call as measured by the runner. */
+export interface Answer {
+  description: Description;
+  latencyMs: number;
+  ttftMs?: number;
+  attempts: number;
+  cached: boolean;
+}
+
+/** The fields every record of a case has, whatever its outcome. */
+export type BaseRecord = Omit<
+  ResultRecord,
+  "status" | "text" | "attempts" | "cached" | "recordId" | "createdAt"
+>;
+
+export function baseRecord(
+  runId: string,
+  item: Case<ImageEntry>,
+  params: { maxOutputTokens: number; temperature?: number; schema?: StructuredSchema },
+): BaseRecord {
+  return {
+    runId,
+    caseKey: item.key,
+    platform: item.target.adapter.id,
+    model: item.target.adapter.model,
+    preset: item.target.preset,
+    imageId: item.image.id,
+    imageSha256: item.image.sha256,
+    variant: item.variant,
+    promptId: item.prompt.id,
+    prompt: item.prompt.text,
+    repeat: item.repeat,
+    maxOutputTokens: params.maxOutputTokens,
+    temperature: params.temperature,
+    schemaName: params.schema?.name,
+    concurrency: item.target.concurrency,
+  };
+}
+
+export function sentFields(item: Case<ImageEntry>, prepared: PreparedImage): Partial<ResultRecord> {
+  const { width, height, mimeType } = prepared.payload;
+  return {
+    width,
+    height,
+    bytes: prepared.bytes,
+    mimeType,
+    estimatedImageTokens: estimateImageTokens({
+      platform: item.target.adapter.id,
+      model: item.target.adapter.model,
+      width,
+      height,
+    }),
+  };
+}
+
+export function errorRecord(
+  base: BaseRecord,
+  error: VisionBenchError,
+  attempts: number,
+): ResultRecord {
+  return {
+    recordId: crypto.randomUUID(),
+    createdAt: new Date().toISOString(),
+    ...base,
+    status: "error",
+    text: "",
+    attempts,
+    cached: false,
+    error: {
+      kind: error.kind,
+      status: error.status,
+      code: error.code,
+      message: redact(error.message),
+    },
+  };
+}
+
+export function okRecord(base: BaseRecord, target: RunTarget, answer: Answer): ResultRecord {
+  const { description, latencyMs } = answer;
+  const usage = description.usage;
+  const timing = description.timing;
+  const record: ResultRecord = {
+    recordId: crypto.randomUUID(),
+    createdAt: new Date().toISOString(),
+    ...base,
+    status: "ok",
+    text: description.text,
+    structured: description.structured,
+    finishReason: description.finishReason,
+    raw: description.rawFinishReason === undefined && description.responseModel === undefined
+      ? undefined
+      : { finishReason: description.rawFinishReason, model: description.responseModel },
+    latencyMs,
+    ttftMs: answer.ttftMs,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    imageTokens: usage.imageTokens,
+    reasoningTokens: usage.reasoningTokens,
+    gpuSeconds: timing?.gpuSeconds,
+    timing: timing === undefined ? undefined : {
+      queueMs: timing.queueMs,
+      serverMs: timing.serverMs,
+      loadMs: timing.loadMs,
+      promptEvalMs: timing.promptEvalMs,
+      evalMs: timing.evalMs,
+      coldStart: timing.coldStart,
+    },
+    costBasis: target.priceCard?.basis ?? target.adapter.billing,
+    price: target.priceCard,
+    attempts: answer.attempts,
+    cached: answer.cached,
+    warnings: description.warnings,
+  };
+  if (!target.priceCard) {
+    record.costError = `no price card for ${target.preset} (${target.adapter.model})`;
+    return record;
+  }
+  try {
+    const cost = computeCost(target.priceCard, {
+      usage,
+      gpuSeconds: timing?.gpuSeconds,
+      latencyMs,
+      concurrency: target.concurrency,
+    });
+    record.costUsd = cost.costUsd;
+    record.batchCostUsd = cost.batchCostUsd;
+    record.costBasis = cost.basis;
+  } catch (error) {
+    record.costError = redact(error instanceof Error ? error.message : String(error));
+  }
+  return record;
+}

@@ -1,0 +1,129 @@
+/**
+ * The response cache: ok answers on disk under `results/cache/responses/<key>.json`. The key is
+ * the case key (repeat included), so a repeat is never served from the cache.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { join } from "node:path";
+import type { Description } from "../contract/adapter.ts";
+import { caseKey, type CaseKeyParts } from "./cases.ts";
+
+/** How the runner uses the cache: read+write, neither, or write only. */
+export type CacheMode = "use" | "bypass" | "refresh";
+
+/** What is stored for one ok answer. */
+export interface CachedResponse {
+  description: Description;
+  latencyMs: number;
+  ttftMs?: number;
+  attempts: number;
+  createdAt: string;
+}
+
+/** The cache file is an edge (written by another version, edited by hand): validate it. */
+const CachedResponseSchema = z.object({
+  description: z.object({
+    text: z.string(),
+    structured: z.unknown().optional(),
+    finishReason: z.enum(["stop", "length", "content_filter", "tool", "error", "other"]),
+    rawFinishReason: z.string().optional(),
+    usage: z.object({
+      inputTokens: z.number().optional(),
+      outputTokens: z.number().optional(),
+      imageTokens: z.number().optional(),
+      reasoningTokens: z.number().optional(),
+      cachedInputTokens: z.number().optional(),
+      totalTokens: z.number().optional(),
+    }),
+    timing: z.object({
+      gpuSeconds: z.number().optional(),
+      queueMs: z.number().optional(),
+      serverMs: z.number().optional(),
+      loadMs: z.number().optional(),
+      promptEvalMs: z.number().optional(),
+      evalMs: z.number().optional(),
+      coldStart: z.boolean().optional(),
+    }).optional(),
+    responseModel: z.string().optional(),
+    warnings: z.array(z.string()).optional(),
+  }),
+  latencyMs: z.number().nonnegative(),
+  ttftMs: z.number().nonnegative().optional(),
+  attempts: z.number().int().nonnegative(),
+  createdAt: z.string(),
+});
+
+/**
+ * The cache key of a case: the same hash as its case key (see {@link caseKey}).
+ *
+ * @example
+ * ```ts
+ * const key = cacheKey({ preset: "local", platform: "local", model: "m", imageId: "cat",
+ *   imageSha256: "ab", variant: "512", promptId: "p", prompt: "Describe", repeat: 0,
+ *   maxOutputTokens: 300, stream: true });
+ * ```
+ */
+export function cacheKey(parts: CaseKeyParts): string {
+  return caseKey(parts);
+}
+
+/** A disk cache made by {@link createResponseCache}. */
+export interface ResponseCache {
+  readonly dir: string;
+  /** The cached answer, or undefined (missing or unreadable entries are misses). */
+  get(key: string): Promise<CachedResponse | undefined>;
+  /** Stores an answer; written to a temp file then renamed so readers never see half a file. */
+  set(key: string, value: CachedResponse): Promise<void>;
+}
+
+/** Options of {@link createResponseCache}. */
+export interface ResponseCacheOptions {
+  /** @default "results/cache/responses" */
+  dir?: string;
+}
+
+/**
+ * A response cache on disk.
+ *
+ * @example
+ * ```ts
+ * const cache = createResponseCache({ dir: "results/cache/responses" });
+ * const hit = await cache.get(key);
+ * ```
+ */
+export function createResponseCache(options: ResponseCacheOptions = {}): ResponseCache {
+  const dir = options.dir ?? "results/cache/responses";
+  let made = false;
+  const fileOf = (key: string) => {
+    if (!/^[a-f0-9]{16,128}$/.test(key)) throw new RangeError(`not a cache key: ${key}`);
+    return join(dir, `${key}.json`);
+  };
+  return {
+    dir,
+    async get(key) {
+      let text: string;
+      try {
+        text = await Deno.readTextFile(fileOf(key));
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return undefined;
+        throw error;
+      }
+      try {
+        return CachedResponseSchema.parse(JSON.parse(text)) as CachedResponse;
+      } catch {
+        return undefined;
+      }
+    },
+    async set(key, value) {
+      if (!made) {
+        await Deno.mkdir(dir, { recursive: true });
+        made = true;
+      }
+      const path = fileOf(key);
+      const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+      await Deno.writeTextFile(temporary, JSON.stringify(value));
+      await Deno.rename(temporary, path);
+    },
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * The run store: append-only `results/<runId>.jsonl`, one record per line, each line written in
+ * one call as soon as the case ends — a crash (even kill -9) loses only calls in flight.
+ *
+ * @module
+ */
+import { parseJsonLines } from "../util/jsonl.ts";
+import { join } from "node:path";
+import { type ResultRecord, ResultRecordSchema } from "../contract/record.ts";
+import { validateRunId } from "./run-id.ts";
+
+/** A line that could not be read back. */
+export interface StoreProblem {
+  /** File the line is in (set by {@link readRuns}). */
+  path?: string;
+  /** 1-based line number. */
+  line: number;
+  reason: string;
+}
+
+/** Records read back, plus the lines that were skipped. */
+export interface ReadResult {
+  records: ResultRecord[];
+  problems: StoreProblem[];
+}
+
+/** An open run file made by {@link openRunStore}. */
+export interface RunStore {
+  readonly path: string;
+  /** Appends one record as one line (synchronously: lines never interleave). */
+  append(record: ResultRecord): void;
+  close(): void;
+}
+
+/** Options of {@link openRunStore}. */
+export interface RunStoreOptions {
+  runId: string;
+  /** @default "results" */
+  outDir?: string;
+  /**
+   * fsync after each record. A process crash (kill -9) loses nothing without it — the kernel
+   * already has the bytes; fsync only guards against power loss and costs milliseconds per record.
+   * @default false
+   */
+  durable?: boolean;
+}
+
+/** Path of a run's JSONL file. */
+export function runPath(outDir: string, runId: string): string {
+  return join(outDir, `${validateRunId(runId)}.jsonl`);
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Opens (creating if needed) the JSONL file of a run for appending.
+ *
+ * @example
+ * ```ts
+ * const store = await openRunStore({ runId: "2026-11-25T19-40-12-ab12", outDir: "results" });
+ * store.append(record);
+ * store.close();
+ * ```
+ */
+export async function openRunStore(options: RunStoreOptions): Promise<RunStore> {
+  const outDir = options.outDir ?? "results";
+  const path = runPath(outDir, options.runId);
+  await Deno.mkdir(outDir, { recursive: true });
+  const file = await Deno.open(path, { append: true, create: true, read: true });
+  // A run killed mid-write leaves a torn last line; start on a fresh line so the next record is
+  // not glued to it (the torn line stays, readers report and skip it).
+  const size = (await file.stat()).size;
+  if (size > 0) {
+    const last = new Uint8Array(1);
+    await file.seek(size - 1, Deno.SeekMode.Start);
+    await file.read(last);
+    if (last[0] !== 0x0a) writeAll(file, encoder.encode("\n"));
+  }
+  return {
+    path,
+    append(record) {
+      writeAll(file, encoder.encode(JSON.stringify(record) + "\n"));
+      if (options.durable) file.syncDataSync();
+    },
+    close() {
+      file.close();
+    },
+  };
+}
+
+function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
+  // One write call in practice; the loop only matters if the kernel writes part of it.
+  let offset = 0;
+  while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
+}
+
+/** Options of {@link readRun}. */
+export interface ReadRunOptions {
+  /** Return no records instead of throwing when the file does not exist. @default false */
+  missingOk?: boolean;
+}
+
+/**
+ * Reads one run file. Lines that are not valid records (a torn last line after a crash, a hand
+ * edit) are skipped and listed in `problems` rather than thrown.
+ *
+ * @example
+ * ```ts
+ * const { records, problems } = await readRun("results/2026-11-25T19-40-12-ab12.jsonl");
+ * ```
+ */
+export async function readRun(path: string, options: ReadRunOptions = {}): Promise<ReadResult> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (options.missingOk && error instanceof Deno.errors.NotFound) {
+      return { records: [], problems: [] };
+    }
+    throw error;
+  }
+  return parseRunText(text);
+}
+
+/** Parses the text of a run file (see {@link readRun}). */
+export function parseRunText(text: string): ReadResult {
+  const { values, problems } = parseJsonLines(text, ResultRecordSchema, "record");
+  return { records: values, problems };
+}
+
+/** Options of {@link readRuns}. */
+export interface ReadRunsOptions {
+  /** Only these runs. @default every `*.jsonl` in the folder */
+  runIds?: string[];
+}
+
+/**
+ * Reads every run in `dir` and keeps one record per (runId, caseKey): the latest ok one, else the
+ * latest error — so a killed-then-resumed run, or a retried error case, shows each case once.
+ *
+ * @example
+ * ```ts
+ * const { records } = await readRuns("results");
+ * ```
+ */
+export async function readRuns(dir: string, options: ReadRunsOptions = {}): Promise<ReadResult> {
+  const files: string[] = [];
+  if (options.runIds) {
+    for (const runId of options.runIds) files.push(runPath(dir, runId));
+  } else {
+    try {
+      for await (const entry of Deno.readDir(dir)) {
+        if (entry.isFile && entry.name.endsWith(".jsonl")) files.push(join(dir, entry.name));
+      }
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return { records: [], problems: [] };
+      throw error;
+    }
+    files.sort();
+  }
+  const chosen = new Map<string, ResultRecord>();
+  const problems: StoreProblem[] = [];
+  for (const path of files) {
+    const result = await readRun(path, { missingOk: options.runIds === undefined });
+    for (const problem of result.problems) problems.push({ ...problem, path });
+    for (const record of result.records) {
+      const key = `${record.runId}\u0000${record.caseKey}`;
+      const previous = chosen.get(key);
+      // Records are in file order (= time order), so a later one replaces an earlier one unless
+      // that would replace an ok with an error.
+      if (!previous || record.status === "ok" || previous.status === "error") {
+        chosen.set(key, record);
+      }
+    }
+  }
+  return { records: [...chosen.values()], problems };
+}

@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { recordsToFrame, summarize } from "../../lib/analysis/compare.ts";
+import {
+  chartHtml,
+  costChart,
+  costLatencyChart,
+  errorsChart,
+  latencyChart,
+  referenceChart,
+  resizeChart,
+  withSvgNamespace,
+} from "../../lib/present/charts/mod.ts";
+import { type ResultRecord, ResultRecordSchema } from "../../lib/contract/record.ts";
+import { loadReferenceFigures } from "../../lib/analysis/reference-figures.ts";
+
+const records: ResultRecord[] =
+  (await Deno.readTextFile(new URL("../fixtures/records-sample.jsonl", import.meta.url)))
+    .trim().split("\n").map((line) => ResultRecordSchema.parse(JSON.parse(line)));
+const frame = recordsToFrame(records);
+const summary = summarize(frame);
+
+function count(html: string, tag: string): number {
+  return (html.match(new RegExp(`<${tag}[\\s>/]`, "g")) ?? []).length;
+}
+
+/** Marks of one Plot mark type (Plot wraps each mark in `<g aria-label="…">`). */
+function markGroup(html: string, label: string): string {
+  return html.match(new RegExp(`<g[^>]*aria-label="${label}"[^>]*>(.*?)</g>`))?.[1] ?? "";
+}
+
+function assertSvgs(html: string) {
+  const svgs = html.match(/<svg[^>]*>/g) ?? [];
+  assert.ok(svgs.length > 0, "no <svg>");
+  for (const svg of svgs) assert.match(svg, /xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+}
+
+Deno.test("latencyChart() draws one dot per ok, non-cached call and a median tick per platform", () => {
+  const html = latencyChart(frame).html;
+  assertSvgs(html);
+  const timed = records.filter((r) => r.status === "ok" && !r.cached).length;
+  assert.equal(timed, 67);
+  assert.equal(count(html, "circle"), timed);
+  assert.equal(count(latencyChart(records, { includeCached: true }).html, "circle"), timed + 8);
+  assert.match(html, /openai · gpt-4o-mini/);
+});
+
+Deno.test("costChart() draws real-time and batch dots and names free rows in the caption", () => {
+  const html = costChart(summary).html;
+  assertSvgs(html);
+  // 8 paid rows (real-time) + 4 with a batch price (openai, anthropic × 2 variants)
+  assert.equal(count(html, "circle"), 12);
+  assert.match(html, /Free \(not on the log scale\): local · sharp-baseline · 512/);
+});
+
+Deno.test("costLatencyChart() connects and names the frontier", () => {
+  const paid = summarize(recordsToFrame(records.filter((r) => r.platform !== "local")));
+  const html = costLatencyChart(paid).html;
+  assertSvgs(html);
+  assert.equal(count(html, "circle"), 8);
+  assert.match(html, /font-weight="bold"/);
+  assert.match(html, /anthropic · claude-haiku-4-5 · 512/);
+  assert.equal(count(markGroup(html, "line"), "path"), 1);
+});
+
+Deno.test("resizeChart() draws both variants joined by a link per platform", () => {
+  const html = resizeChart(summary, { metric: "costPer1k" }).html;
+  assertSvgs(html);
+  assert.equal(count(html, "circle"), 10);
+  // one link per platform with both variants, even when both values are equal (local is free)
+  assert.equal((markGroup(html, "link").match(/<path d="/g) ?? []).length, 5);
+});
+
+Deno.test("errorsChart() stacks one bar segment per platform and error kind", () => {
+  const html = errorsChart(records).html;
+  assertSvgs(html);
+  // 10 (platform, kind) segments + 4 legend swatches (image_corrupt, overloaded, rate_limit, timeout)
+  assert.equal(count(html, "rect"), 14);
+});
+
+Deno.test("referenceChart() sets measured p50 beside the published figures of the same preset", async () => {
+  const reference = await loadReferenceFigures();
+  const html = referenceChart(summarize(frame, { by: ["preset"] }), {
+    reference: [...reference, {
+      preset: "openai",
+      model: "gpt-4o-mini",
+      avgSeconds: 3,
+      fastestSeconds: 1.5,
+      usdPer1000: null,
+    }],
+  }).html;
+  assertSvgs(html);
+  assert.match(html, />openai</);
+  assert.match(html, /measured p50/);
+  // openai: measured + published average + fastest; plus the presets the study shares with the run
+  assert.ok(count(markGroup(html, "dot"), "path") >= 3);
+});
+
+Deno.test("every chart says 'no data' instead of throwing on an empty run", () => {
+  const empty = recordsToFrame([]);
+  for (
+    const chart of [
+      latencyChart(empty),
+      latencyChart([]),
+      costChart(summarize(empty)),
+      costLatencyChart([]),
+      resizeChart(summarize(empty)),
+      errorsChart(empty),
+      referenceChart([], { reference: [] }),
+    ]
+  ) {
+    assertSvgs(chart.html);
+    assert.match(chart.html, /no data/);
+  }
+  assert.match(errorsChart(records.filter((r) => r.status === "ok")).html, /no errors in 75 calls/);
+});
+
+Deno.test("chartHtml() wraps a chart in a figure with an escaped title and namespaced svg", () => {
+  const html = chartHtml('<svg width="10"></svg>', { title: "<b>cost</b> & latency" });
+  assert.match(html, /^<figure/);
+  assert.match(html, /&lt;b&gt;cost&lt;\/b&gt; &amp; latency/);
+  assert.match(html, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="10">/);
+  assert.equal(withSvgNamespace(html), html); // idempotent
+});

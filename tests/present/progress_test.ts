@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { createTerminalProgress, formatDuration } from "../../lib/present/terminal-progress.ts";
+import type { ResultRecord } from "../../lib/contract/record.ts";
+import { registerSecret } from "../../lib/util/secrets.ts";
+
+function collector() {
+  const decoder = new TextDecoder();
+  let text = "";
+  return {
+    stream: {
+      writeSync(data: Uint8Array) {
+        text += decoder.decode(data);
+        return data.length;
+      },
+    },
+    get text() {
+      return text;
+    },
+  };
+}
+
+const record = { status: "ok" } as ResultRecord;
+
+Deno.test("terminal progress redraws one line with \\r on a TTY and ends with a newline", () => {
+  const out = collector();
+  let clock = 0;
+  const onEvent = createTerminalProgress({
+    stream: out.stream,
+    isTerminal: true,
+    width: 10,
+    now: () => clock,
+  });
+  onEvent({ type: "start", runId: "r", total: 4, alreadyDone: 0 });
+  clock = 1000;
+  onEvent({ type: "record", record, done: 1, total: 4, errors: 0 });
+  clock = 2000;
+  onEvent({ type: "record", record, done: 2, total: 4, errors: 1 });
+  onEvent({
+    type: "end",
+    runId: "r",
+    done: 2,
+    total: 4,
+    errors: 1,
+    cancelled: true,
+    elapsedMs: 2000,
+  });
+  const frames = out.text.split("\r").filter(Boolean);
+  assert.equal(frames.length, 4);
+  assert.equal(out.text.split("\n").length, 2, "only the final line ends with a newline");
+  assert.match(frames[2], /\[#####-----\] 2\/4 {2}errors 1 {2}1\.0\/s {2}ETA 2s/);
+  assert.match(frames[3], /^cancelled: 2\/4, 1 errors, 2s/);
+});
+
+Deno.test("terminal progress prints a plain line every N records when not a TTY", () => {
+  const out = collector();
+  const onEvent = createTerminalProgress({
+    stream: out.stream,
+    isTerminal: false,
+    every: 5,
+    now: () => 0,
+  });
+  onEvent({ type: "start", runId: "r", total: 12, alreadyDone: 0 });
+  for (let done = 1; done <= 12; done++) {
+    onEvent({ type: "record", record, done, total: 12, errors: 0 });
+  }
+  onEvent({
+    type: "end",
+    runId: "r",
+    done: 12,
+    total: 12,
+    errors: 0,
+    cancelled: false,
+    elapsedMs: 61_000,
+  });
+  assert.ok(!out.text.includes("\r"));
+  const lines = out.text.trimEnd().split("\n");
+  // start, after 5, after 10, at 12 (the last), summary
+  assert.equal(lines.length, 5);
+  assert.match(lines[1], / 5\/12 /);
+  assert.match(lines[3], / 12\/12 /);
+  assert.equal(lines[4], "done: 12/12, 0 errors, 1m01s");
+});
+
+Deno.test("terminal progress counts a resumed run's rate from this run's records only", () => {
+  const out = collector();
+  let clock = 0;
+  const onEvent = createTerminalProgress({
+    stream: out.stream,
+    isTerminal: false,
+    every: 1,
+    now: () => clock,
+  });
+  onEvent({ type: "start", runId: "r", total: 100, alreadyDone: 90 });
+  clock = 2000;
+  onEvent({
+    type: "retry",
+    preset: "openai",
+    imageId: "x",
+    attempt: 1,
+    delayMs: 10,
+    kind: "rate_limit",
+  });
+  onEvent({ type: "record", record, done: 92, total: 100, errors: 0 });
+  assert.match(out.text, /resuming r: 90\/100 already done/);
+  assert.match(out.text, /92\/100 {2}errors 0 {2}retries 1 {2}1\.0\/s {2}ETA 8s/);
+});
+
+Deno.test("terminal progress never prints a registered secret", () => {
+  registerSecret("sk-progress-secret-123456");
+  const out = collector();
+  const onEvent = createTerminalProgress({ stream: out.stream, isTerminal: false });
+  onEvent({ type: "start", runId: "sk-progress-secret-123456", total: 1, alreadyDone: 1 });
+  assert.ok(!out.text.includes("sk-progress-secret-123456"));
+});
+
+Deno.test("formatDuration() reads as seconds, minutes or hours", () => {
+  assert.equal(formatDuration(4_400), "4s");
+  assert.equal(formatDuration(184_000), "3m04s");
+  assert.equal(formatDuration(3_720_000), "1h02m");
+});

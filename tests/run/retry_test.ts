@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
+import { VisionBenchError } from "../../lib/contract/errors.ts";
+import { createLimiter } from "../../lib/run/pool.ts";
+import { backoffDelay, retry, type RetryInfo } from "../../lib/run/retry.ts";
+import { withTimeout } from "../../lib/run/timeout.ts";
+
+function installClock() {
+  return FakeTimers.withGlobal(globalThis).install({ toFake: ["setTimeout", "clearTimeout"] });
+}
+
+/** fn that fails with `errors` in order, then answers "ok"; records when each attempt started. */
+function scripted(errors: Error[], clock: { now: number }) {
+  const startedAt: number[] = [];
+  const fn = (attempt: number) => {
+    startedAt.push(clock.now);
+    assert.equal(attempt, startedAt.length);
+    const error = errors[attempt - 1];
+    return error ? Promise.reject(error) : Promise.resolve("ok");
+  };
+  return { fn, startedAt };
+}
+
+Deno.test("retry() backs off exponentially: each wait is within [0, base·2^(n-1)]", async () => {
+  const clock = installClock();
+  try {
+    const failures = Array.from({ length: 4 }, () => new VisionBenchError("server", "500"));
+    const { fn, startedAt } = scripted(failures, clock);
+    const waits: RetryInfo[] = [];
+    // random() just below 1 puts every wait at the top of its window: the growth is visible.
+    const promise = retry(fn, {
+      maxAttempts: 5,
+      baseDelayMs: 100,
+      maxDelayMs: 10_000,
+      random: () => 0.999,
+      onRetry: (info) => waits.push(info),
+    });
+    await clock.runAllAsync();
+    assert.equal(await promise, "ok");
+    assert.deepEqual(waits.map((w) => w.delayMs), [99, 199, 399, 799]);
+    const gaps = startedAt.slice(1).map((t, i) => t - startedAt[i]);
+    assert.deepEqual(gaps, [99, 199, 399, 799]);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("backoffDelay() full jitter stays within bounds and is capped by maxDelayMs", () => {
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    const cap = Math.min(2000, 100 * 2 ** (attempt - 1));
+    const delays = Array.from(
+      { length: 200 },
+      () => backoffDelay(attempt, undefined, { baseDelayMs: 100, maxDelayMs: 2000, random }),
+    );
+    assert.ok(delays.every((d) => d >= 0 && d <= cap), `attempt ${attempt} within [0, ${cap}]`);
+    // Full jitter: the spread covers most of the window, not a fixed value.
+    assert.ok(Math.max(...delays) - Math.min(...delays) > cap * 0.5);
+  }
+});
+
+Deno.test("retry() waits at least Retry-After (capped by maxDelayMs)", async () => {
+  const clock = installClock();
+  try {
+    const { fn, startedAt } = scripted([
+      new VisionBenchError("rate_limit", "429", { status: 429, retryAfterMs: 5000 }),
+      new VisionBenchError("rate_limit", "429", { status: 429, retryAfterMs: 120_000 }),
+    ], clock);
+    const promise = retry(fn, {
+      maxAttempts: 3,
+      baseDelayMs: 10,
+      maxDelayMs: 30_000,
+      random: () => 0,
+    });
+    await clock.runAllAsync();
+    assert.equal(await promise, "ok");
+    assert.equal(startedAt[1] - startedAt[0], 5000);
+    assert.equal(startedAt[2] - startedAt[1], 30_000);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("retry() does not retry a non-retryable error and throws it unchanged", async () => {
+  const auth = new VisionBenchError("auth", "401 bad key", { status: 401 });
+  let calls = 0;
+  await assert.rejects(
+    retry(() => {
+      calls++;
+      return Promise.reject(auth);
+    }, { maxAttempts: 5, baseDelayMs: 1 }),
+    (error) => error === auth,
+  );
+  assert.equal(calls, 1);
+  // Errors that are not VisionBenchErrors carry no retryable flag: not retried either.
+  calls = 0;
+  await assert.rejects(
+    retry(() => {
+      calls++;
+      return Promise.reject(new TypeError("bug"));
+    }, { maxAttempts: 5, baseDelayMs: 1 }),
+    TypeError,
+  );
+  assert.equal(calls, 1);
+});
+
+Deno.test("retry() throws the last error after maxAttempts", async () => {
+  let calls = 0;
+  await assert.rejects(
+    retry(() => Promise.reject(new VisionBenchError("server", `fail ${++calls}`)), {
+      maxAttempts: 3,
+      baseDelayMs: 1,
+    }),
+    /fail 3/,
+  );
+  assert.equal(calls, 3);
+});
+
+Deno.test("retry() stops waiting as soon as the signal aborts", async () => {
+  const clock = installClock();
+  try {
+    const controller = new AbortController();
+    let calls = 0;
+    const promise = retry(() => {
+      calls++;
+      return Promise.reject(new VisionBenchError("overloaded", "503"));
+    }, { maxAttempts: 5, baseDelayMs: 60_000, random: () => 0.5, signal: controller.signal });
+    const outcome = promise.catch((error) => error);
+    await clock.tickAsync(1000);
+    controller.abort();
+    const error = await outcome;
+    assert.ok(error instanceof VisionBenchError);
+    assert.equal(error.kind, "cancelled");
+    assert.equal(clock.now, 1000, "no wait past the abort");
+    assert.equal(calls, 1);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("withTimeout() turns a hung call into a retryable timeout error", async () => {
+  const clock = installClock();
+  try {
+    let seen: AbortSignal | undefined;
+    const promise = withTimeout((signal) => {
+      seen = signal;
+      return new Promise<never>(() => {}); // ignores its signal: must still be abandoned
+    }, { timeoutMs: 2000, platform: "test" }).catch((error) => error);
+    await clock.tickAsync(2000);
+    const error = await promise;
+    assert.ok(error instanceof VisionBenchError);
+    assert.equal(error.kind, "timeout");
+    assert.equal(error.retryable, true);
+    assert.equal(seen?.aborted, true, "the call's signal was aborted");
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("withTimeout() reports a user cancel as cancelled, not retryable", async () => {
+  const controller = new AbortController();
+  const promise = withTimeout(
+    (signal) =>
+      new Promise<never>((_, reject) =>
+        signal.addEventListener("abort", () => reject(signal.reason))
+      ),
+    { timeoutMs: 60_000, signal: controller.signal },
+  ).catch((error) => error);
+  controller.abort();
+  const error = await promise;
+  assert.equal(error.kind, "cancelled");
+  assert.equal(error.retryable, false);
+});
+
+Deno.test("createLimiter() never runs more than its limit at once and keeps FIFO order", async () => {
+  const limiter = createLimiter(3);
+  let active = 0;
+  let peak = 0;
+  const order: number[] = [];
+  await Promise.all(Array.from({ length: 20 }, (_, index) =>
+    limiter.run(async () => {
+      order.push(index);
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((resolve) => setTimeout(resolve, 1 + (index % 4)));
+      active--;
+    })));
+  assert.equal(peak, 3);
+  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.throws(() => createLimiter(0), RangeError);
+});
+
+Deno.test("createLimiter() frees the slot when the task throws", async () => {
+  const limiter = createLimiter(1);
+  await assert.rejects(limiter.run(() => {
+    throw new Error("boom");
+  }));
+  assert.equal(await limiter.run(() => Promise.resolve(42)), 42);
+  assert.equal(limiter.active, 0);
+});
