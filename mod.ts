@@ -1,6 +1,7 @@
 /**
- * visionbench — the one public entry. Re-exports `lib/` (records, images, runner, pricing,
- * analysis, charts, display, report helpers) and every platform adapter factory.
+ * visionbench — the one public entry. The contract first (what an adapter implements, the one
+ * error type, what a run records), then each concern of lib/ through its folder's mod.ts, then the
+ * platform adapters. Helpers a folder keeps internal are not exported here.
  *
  * @example
  * ```ts
@@ -12,59 +13,60 @@
  * @module
  */
 
-// Contract
-export * from "./lib/contract/adapter.ts";
-export * from "./lib/contract/errors.ts";
-export * from "./lib/contract/price-card.ts";
-export * from "./lib/contract/record.ts";
-
-// Configuration and platforms
-export * from "./lib/platforms/config.ts";
-export { redact, registerSecret } from "./lib/util/secrets.ts";
-export * from "./lib/platforms/presets.ts";
-export * from "./lib/platforms/resolve.ts";
-export * from "./lib/platforms/discovery.ts";
-export * from "./lib/contract/schemas.ts";
-export * from "./lib/util/paths.ts";
-
-// Running
-export * from "./lib/app/bench.ts";
-export * from "./lib/images/image-set.ts";
-export { readManifest } from "./lib/images/manifest.ts";
-export * from "./lib/run/runner.ts";
-export { newRunId, validateRunId } from "./lib/run/run-id.ts";
-export * from "./lib/run/run-store.ts";
-export * from "./lib/analysis/parquet.ts";
-export { createTerminalProgress } from "./lib/present/terminal-progress.ts";
-
-// Prices
-export * from "./lib/price/cost.ts";
+// The contract, named one by one: changing it is a decision, not a side effect.
 export {
-  anthropicImageTokens,
-  geminiImageTokens,
-  kimiImageTokens,
-  openAIImageTokens,
-} from "./lib/price/image-tokens.ts";
-export * from "./lib/analysis/reference-figures.ts";
+  type Adapter,
+  type AdapterCapabilities,
+  type AdapterFactory,
+  type AdapterSettings,
+  COST_BASES,
+  type CostBasis,
+  type DescribeOptions,
+  type DescribeRequest,
+  type Description,
+  ERROR_KINDS,
+  type ErrorKind,
+  type FinishReason,
+  imageBase64,
+  imageDataUrl,
+  type ImageMimeType,
+  type ImagePayload,
+  isVisionBenchError,
+  kindFromStatus,
+  type ModelProbe,
+  type ModelProbeOptions,
+  parseRetryAfter,
+  type PlatformTiming,
+  type PriceCard,
+  PriceCardSchema,
+  type ResultRecord,
+  ResultRecordSchema,
+  retryAfterFromHeaders,
+  type RunEvent,
+  SCHEMAS,
+  type StructuredSchema,
+  toVisionBenchError,
+  type Usage,
+  type Venue,
+  VENUE_SCHEMA,
+  VenueSchema,
+  VisionBenchError,
+  type VisionBenchErrorOptions,
+} from "./lib/contract/mod.ts";
 
-// Quality
-export * from "./lib/quality/labels.ts";
-export * from "./lib/quality/score.ts";
-export * from "./lib/quality/quality-frame.ts";
-export * from "./lib/quality/agreement.ts";
-export * from "./lib/quality/judge.ts";
-export * from "./lib/quality/ratings.ts";
+// Each concern of lib/, through its folder.
+export * from "./lib/util/mod.ts";
+export * from "./lib/platforms/mod.ts";
+export * from "./lib/images/mod.ts";
+export * from "./lib/price/mod.ts";
+export * from "./lib/run/mod.ts";
+export * from "./lib/analysis/mod.ts";
+export * from "./lib/quality/mod.ts";
+export * from "./lib/present/mod.ts";
+export * from "./lib/app/mod.ts";
 
-// Analysis, charts, display, report
-export * from "./lib/analysis/compare.ts";
-export * from "./lib/present/charts/mod.ts";
-export * from "./lib/present/display.ts";
-export * from "./lib/present/report-sections.ts";
-export * from "./lib/present/quality-sections.ts";
-export { type NotebookParams, notebookParams } from "./lib/app/notebook-runner.ts";
-
-// Adapters
-export { ADAPTER_FACTORIES } from "./adapters/mod.ts";
+// Platform adapters (the registry and each factory).
+export { ADAPTER_FACTORIES, MODEL_PROBES } from "./adapters/mod.ts";
 export { createLocal } from "./adapters/local.ts";
 export { createOpenAI } from "./adapters/openai.ts";
 export { createAnthropic } from "./adapters/anthropic.ts";

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { AdapterFactory } from "../lib/contract/adapter.ts";
+import type { AdapterFactory, ModelProbe } from "../lib/contract/adapter.ts";
 import { createAnthropic } from "./anthropic.ts";
 import { createGemini } from "./gemini.ts";
 import { createCloudflare } from "./cloudflare.ts";
-import { createOllama } from "./ollama.ts";
+import { createOllama, listVisionModels } from "./ollama.ts";
 import { createReplicate } from "./replicate.ts";
 import { createLocal } from "./local.ts";
 import { createOpenAI } from "./openai.ts";
@@ -25,4 +25,9 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
   local: createLocal,
   openai: createOpenAI,
   runpod: createRunPod,
+};
+
+/** Model probes, by adapter name: how discovery asks a keyless host what it serves. */
+export const MODEL_PROBES: Record<string, ModelProbe> = {
+  ollama: listVisionModels,
 };

@@ -6,8 +6,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { loadImageSet, prepareImage, variantStats } from "../lib/images/image-set.ts";
-import { DEFAULT_IMAGES_DIR } from "../lib/util/paths.ts";
+import { DEFAULT_IMAGES_DIR, loadImageSet, prepareImage, variantStats } from "../mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -19,12 +19,16 @@
  */
 import OpenAI from "openai";
 import { parseArgs } from "node:util";
-import { createOpenAI } from "../adapters/openai.ts";
-import { imageDataUrl } from "../lib/contract/image-transport.ts";
-import { loadImageSet, prepareImage } from "../lib/images/image-set.ts";
-import { repoPath } from "../lib/util/paths.ts";
-import { loadPriceCards } from "../lib/price/cost.ts";
-import { runCases, type RunEvent } from "../lib/run/runner.ts";
+import {
+  createOpenAI,
+  imageDataUrl,
+  loadImageSet,
+  loadPriceCards,
+  prepareImage,
+  repoPath,
+  runCases,
+  type RunEvent,
+} from "../mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -16,7 +16,8 @@
 import { parseArgs } from "node:util";
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { parsePositiveInteger } from "../lib/util/parse-values.ts";
-import { type NotebookParams, renderReport } from "../lib/app/notebook-runner.ts";
+import type { NotebookParams } from "../lib/app/notebook-params.ts";
+import { renderReport } from "../lib/app/notebook-runner.ts";
 import { startAllEmulators, studyLatencies } from "../emulators/all.ts";
 
 const USAGE = `usage: deno task report [--platforms a,b] [--images DIR] [--limit N] [--prompt TEXT]

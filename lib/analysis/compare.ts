@@ -14,16 +14,6 @@
 import pl from "nodejs-polars";
 import { summarize, type SummaryRow } from "./summary.ts";
 
-export { flattenRecord, type FrameRow, recordsToFrame, rowsOf } from "./frames.ts";
-export {
-  DEFAULT_BY,
-  errorsByKind,
-  type ErrorsByKindOptions,
-  summarize,
-  type SummarizeOptions,
-  type SummaryRow,
-} from "./summary.ts";
-
 /** Options of {@link resizeEffect}. */
 export interface ResizeEffectOptions {
   /** @default "original" */

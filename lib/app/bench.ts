@@ -5,19 +5,22 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { ADAPTER_FACTORIES } from "../../adapters/mod.ts";
 import type { StructuredSchema } from "../contract/adapter.ts";
 import { loadConfig } from "../platforms/config.ts";
 import { discoverPlatforms, type SkippedPlatform } from "../platforms/discovery.ts";
-import { loadImageSet, parseVariant } from "../images/image-set.ts";
+import { loadImageSet } from "../images/image-set.ts";
+import { parseVariant } from "../images/variants.ts";
 import { DEFAULT_IMAGES_DIR, DEFAULT_RESULTS_DIR } from "../util/paths.ts";
 import { loadPresets, parsePlatformChoice, type PlatformChoice } from "../platforms/presets.ts";
 import { loadPriceCards } from "../price/cost.ts";
-import { resolvePlatform } from "../platforms/resolve.ts";
+import { resolveTargets } from "./targets.ts";
+import { MODEL_PROBES } from "../../adapters/mod.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { readRuns } from "../run/run-store.ts";
 import { newRunId } from "../run/run-id.ts";
-import { type Prompt, runCases, type RunEvent, type RunResult } from "../run/runner.ts";
+import { runCases, type RunResult } from "../run/runner.ts";
+import { type Prompt } from "../run/cases.ts";
+import { type RunEvent } from "../contract/run-events.ts";
 
 /** The prompt of the original study. */
 export const DEFAULT_PROMPT = "Describe everything you see in this image in detail.";
@@ -97,30 +100,23 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   if (options.platforms && options.platforms.length > 0) {
     choices = options.platforms.map(parsePlatformChoice);
   } else {
-    const discovery = await discoverPlatforms({ config, presets });
+    const discovery = await discoverPlatforms({ config, presets, probes: MODEL_PROBES });
     choices = discovery.found;
     skippedPlatforms = discovery.skipped;
   }
-  const resolved = choices.map((choice) =>
-    resolvePlatform(choice, presets, {
-      config,
-      factories: ADAPTER_FACTORIES,
-      priceCards,
-      concurrency: options.concurrency,
-    })
-  );
+  const targets = await resolveTargets(choices, {
+    config,
+    presets,
+    priceCards,
+    concurrency: options.concurrency,
+  });
   const images = await loadImageSet(options.images ?? DEFAULT_IMAGES_DIR, { limit: options.limit });
   const prompts = options.prompts ?? [promptFromText(options.prompt ?? DEFAULT_PROMPT)];
   const outDir = options.outDir ?? DEFAULT_RESULTS_DIR;
   const result = await runCases({
     runId: options.runId ?? newRunId(),
     outDir,
-    targets: resolved.map((platform) => ({
-      preset: platform.preset.id,
-      adapter: platform.adapter,
-      priceCard: platform.priceCard,
-      concurrency: platform.concurrency,
-    })),
+    targets,
     images,
     variants: (options.variants ?? ["original", "512"]).map(parseVariant),
     prompts,

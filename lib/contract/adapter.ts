@@ -133,3 +133,18 @@ export interface AdapterSettings {
 /** A factory that makes an adapter from settings (platform-specific settings are extra fields). */
 // deno-lint-ignore no-explicit-any
 export type AdapterFactory = (settings: AdapterSettings & Record<string, any>) => Adapter;
+
+/** Options a {@link ModelProbe} is called with. */
+export interface ModelProbeOptions {
+  /** Base URL of the host to ask. */
+  host: string;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}
+
+/**
+ * Lists the vision models a keyless host serves (e.g. a local Ollama), so discovery can offer it
+ * only when it answers. Adapters provide probes; the registry (adapters/mod.ts) hands them to
+ * discovery, which never imports an adapter.
+ */
+export type ModelProbe = (options: ModelProbeOptions) => Promise<string[]>;

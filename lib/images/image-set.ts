@@ -20,10 +20,6 @@ import {
   writeCachedVariant,
 } from "./variants.ts";
 
-export type { ManifestEntry } from "./manifest.ts";
-export { parseVariant, variantStats } from "./variants.ts";
-export { DEFAULT_MAX_INPUT_PIXELS } from "./normalize.ts";
-
 /** One image file of a set. */
 export interface ImageEntry {
   /** File stem, e.g. `"v01_orchestra_concert_hall"`. */

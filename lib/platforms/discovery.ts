@@ -1,10 +1,11 @@
 /**
- * Which platforms can run here: every preset whose keys are set, the offline baseline, and a
- * local Ollama if one answers and has a model with the `vision` capability.
+ * Which platforms can run here: every preset whose keys are set, the offline baseline, and each
+ * preset marked `"discover": "probe"` (a local Ollama) whose host answers its adapter's probe with a
+ * vision model. Probes are handed in by the registry: discovery never imports an adapter.
  *
  * @module
  */
-import { listVisionModels } from "../../adapters/ollama.ts";
+import type { ModelProbe } from "../contract/adapter.ts";
 import type { Config } from "./config.ts";
 import type { PlatformChoice, Preset } from "./presets.ts";
 import { missingEnv } from "./resolve.ts";
@@ -28,6 +29,8 @@ export interface DiscoveryOptions {
   /** How long to wait for a local Ollama to answer. @default 1500 */
   probeTimeoutMs?: number;
   fetch?: typeof fetch;
+  /** Model probes by adapter name (adapters/mod.ts `MODEL_PROBES`). @default {} */
+  probes?: Readonly<Record<string, ModelProbe>>;
 }
 
 /**
@@ -42,8 +45,8 @@ export async function discoverPlatforms(options: DiscoveryOptions): Promise<Disc
   const found: PlatformChoice[] = [];
   const skipped: SkippedPlatform[] = [];
   for (const preset of options.presets) {
-    if (preset.id === "ollama-local") {
-      const outcome = await probeOllama(preset, options);
+    if (preset.discover === "probe") {
+      const outcome = await probeHost(preset, options);
       if ("model" in outcome) found.push({ preset: preset.id, model: outcome.model });
       else skipped.push({ preset: preset.id, reason: outcome.reason });
       continue;
@@ -55,25 +58,27 @@ export async function discoverPlatforms(options: DiscoveryOptions): Promise<Disc
   return { found, skipped };
 }
 
-async function probeOllama(
+async function probeHost(
   preset: Preset,
   options: DiscoveryOptions,
 ): Promise<{ model?: string; reason: string } | { model: string }> {
   const host = (preset.env.host && options.config.get(preset.env.host)) || preset.defaultBaseUrl;
   if (!host) return { reason: "no host" };
+  const probe = options.probes?.[preset.adapter];
+  if (!probe) return { reason: `no model probe for the ${preset.adapter} adapter` };
   try {
-    const models = await listVisionModels({
+    const models = await probe({
       host,
       fetch: options.fetch,
       signal: AbortSignal.timeout(options.probeTimeoutMs ?? 1500),
     });
     if (models.length === 0) {
-      return { reason: `Ollama at ${host} has no model with the vision capability` };
+      return { reason: `${preset.label} at ${host} has no model with the vision capability` };
     }
     // Prefer the preset's default model (the study's moondream) when it is pulled.
     const preferred = models.find((name) => name.split(":")[0] === preset.model) ?? models[0];
     return { model: preferred };
   } catch {
-    return { reason: `no Ollama answering at ${host}` };
+    return { reason: `nothing answering at ${host} (${preset.label})` };
   }
 }

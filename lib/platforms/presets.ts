@@ -28,6 +28,11 @@ export const PresetSchema = z.object({
   defaultBaseUrl: z.string().url().optional(),
   /** Calls in flight at once on this platform. */
   concurrency: z.number().int().positive(),
+  /**
+   * `"probe"`: a keyless host (a local Ollama) that discovery offers only when its adapter's model
+   * probe finds a vision model there.
+   */
+  discover: z.literal("probe").optional(),
   /** Extra adapter settings (platform specific). */
   settings: z.record(z.string(), z.unknown()).optional(),
 });

@@ -6,104 +6,48 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
-import { ADAPTER_FACTORIES } from "../../adapters/mod.ts";
 import { agreementByImage } from "../quality/agreement.ts";
-import type { RunTarget } from "../run/cases.ts";
-import { type Config, loadConfig } from "../platforms/config.ts";
 import { escapeHtml, HtmlFragment } from "../util/html.ts";
-import type { ImageEntry } from "../images/image-set.ts";
-import { type Judgement, runJudge } from "../quality/judge.ts";
+import type { Judgement, JudgeRun } from "../quality/judge.ts";
 import type { LabelSet } from "../quality/labels.ts";
-import { resolvePlatform } from "../platforms/resolve.ts";
-import { loadPresets, parsePlatformChoice } from "../platforms/presets.ts";
-import { loadPriceCards } from "../price/cost.ts";
 import { recordDescription, scoreDescription } from "../quality/score.ts";
-import {
-  latestRatings,
-  pearson,
-  ranks,
-  type Rating,
-  ratingsCorrelation,
-} from "../quality/ratings.ts";
+import { latestRatings, type Rating } from "../quality/ratings.ts";
+import { pearson, ranks, ratingsCorrelation } from "../quality/rating-stats.ts";
 import type { ResultRecord } from "../contract/record.ts";
-import type { RunEvent } from "../run/runner.ts";
-import { DEFAULT_BY } from "../analysis/summary.ts";
 import { summaryTable } from "./tables.ts";
 
-/**
- * The runner target of a judge platform given as `preset` or `preset:model` (e.g. `"openai"`),
- * resolved like a benchmark platform: keys from the configuration, price card from
- * data/prices.json. Throws a `config` error naming a missing variable or an unknown preset.
- *
- * @example
- * ```ts
- * const judge = await judgeTarget("openai");
- * await runJudge({ records, images, judge, runId: "run-1.judge", outDir: "results/judge" });
- * ```
- */
-export async function judgeTarget(
-  choice: string,
-  config: Config = loadConfig(),
-): Promise<RunTarget> {
-  const resolved = resolvePlatform(parsePlatformChoice(choice), await loadPresets(), {
-    config,
-    factories: ADAPTER_FACTORIES,
-    priceCards: await loadPriceCards(),
-  });
-  return {
-    preset: resolved.preset.id,
-    adapter: resolved.adapter,
-    priceCard: resolved.priceCard,
-    concurrency: resolved.concurrency,
-  };
-}
-
-/** Options of {@link judgeSection}. */
-export interface JudgeSectionOptions {
-  /** `preset` or `preset:model` of the judge (`VB_JUDGE`); unset = no judge, a hint instead. */
-  judge?: string;
-  /** Benchmark records to judge (ok ones; records of images not in `images` are skipped). */
+/** Options of {@link judgeSummary}. */
+export interface JudgeSummaryOptions {
+  /** `preset` or `preset:model` of the judge, as the user named it. */
+  judge: string;
+  /** What `runJudge` returned. */
+  judged: JudgeRun;
+  /** The benchmark records that were judged. */
   records: readonly ResultRecord[];
-  images: readonly ImageEntry[];
   labels: LabelSet;
-  /** The judge run's own folder, so benchmark summaries never read judge records. */
-  outDir: string;
-  /** The judge run id, e.g. `${runId}.judge`. */
-  runId: string;
-  /** @default loadConfig() */
-  config?: Config;
-  onEvent?: (event: RunEvent) => void;
+}
+
+/** One line on how to enable the optional judge, for reports run without one. */
+export function judgeHint(): HtmlFragment {
+  return new HtmlFragment(
+    `<p class="visionbench-judge">No judge configured: set <code>VB_JUDGE=openai</code> ` +
+      `(any configured vision preset, e.g. <code>anthropic</code> or ` +
+      `<code>gemini:gemini-2.5-flash</code>) to have it grade each description.</p>`,
+  );
 }
 
 /**
- * Runs the judge (when one is named) and shows its rubric beside the automatic score: mean
- * grades per platform, the judge's cost (kept apart from the platforms'), and the correlation of
- * the judge's overall grade with the automatic score. Without a judge: one line saying how to
- * enable it.
+ * The judge's rubric beside the automatic score: mean grades per platform, the judge's cost (kept
+ * apart from the platforms'), and the correlation of the judge's overall grade with the automatic
+ * score. Running the judge is the app's job (lib/app/judge-section.ts); this only shows it.
  *
  * @example
  * ```ts
- * await judgeSection({ judge: "openai", records, images, labels,
- *   outDir: "results/judge", runId: "run-1.judge" });
+ * judgeSummary({ judge: "openai", judged: await runJudge({ … }), records, labels });
  * ```
  */
-export async function judgeSection(options: JudgeSectionOptions): Promise<HtmlFragment> {
-  if (!options.judge) {
-    return new HtmlFragment(
-      `<p class="visionbench-judge">No judge configured: set <code>VB_JUDGE=openai</code> ` +
-        `(any configured vision preset, e.g. <code>anthropic</code> or ` +
-        `<code>gemini:gemini-2.5-flash</code>) to have it grade each description.</p>`,
-    );
-  }
-  const judged = await runJudge({
-    records: options.records,
-    images: options.images,
-    judge: await judgeTarget(options.judge, options.config),
-    runId: options.runId,
-    outDir: options.outDir,
-    onEvent: options.onEvent,
-  });
+export function judgeSummary(options: JudgeSummaryOptions): HtmlFragment {
+  const { judged } = options;
   const byId = new Map(options.records.map((record) => [record.recordId, record]));
   const graded = judged.judgements.filter((judgement) => judgement.rubric !== null);
   const automatic = graded.map((judgement) =>
@@ -198,45 +142,6 @@ function formatCorrelation(
   const value = (number: number | null) => number === null ? "— (constant)" : number.toFixed(2);
   return `correlation with the automatic score: Pearson ${value(pearsonR)}, ` +
     `Spearman ${value(spearman)} (${pairs} pairs)`;
-}
-
-/** Options of {@link ratingsByGroup}. */
-export interface RatingsByGroupOptions {
-  /** @default ["platform", "model", "variant", "promptId"] (joinable onto `summarize`) */
-  by?: string[];
-}
-
-/**
- * Human ratings per group (latest rating per record): `ratings` (count) and `meanRating`,
- * joinable onto a summary with `joinQuality(summary, ratingsByGroup(records, ratings))`.
- *
- * @example
- * ```ts
- * joinQuality(summarize(frame), ratingsByGroup(records, (await readRatings()).ratings));
- * ```
- */
-export function ratingsByGroup(
-  records: readonly ResultRecord[],
-  ratings: readonly Rating[],
-  options: RatingsByGroupOptions = {},
-): pl.DataFrame {
-  const by = options.by ?? DEFAULT_BY;
-  const latest = latestRatings(ratings);
-  const rated = records.filter((record) => latest.has(record.recordId));
-  const columns: pl.Series[] = by.map((column) =>
-    pl.Series(
-      column,
-      rated.map((record) => String((record as unknown as Record<string, unknown>)[column] ?? "")),
-      pl.Utf8,
-    )
-  );
-  columns.push(
-    pl.Series("rating", rated.map((record) => latest.get(record.recordId)!.rating), pl.Float64),
-  );
-  return pl.DataFrame(columns).groupBy(by).agg(
-    pl.len().cast(pl.Float64).alias("ratings"),
-    pl.col("rating").mean().alias("meanRating"),
-  ).sort(by);
 }
 
 /**

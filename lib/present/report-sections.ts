@@ -6,7 +6,6 @@
  * @module
  */
 import pl from "nodejs-polars";
-import type { SkippedPlatform } from "../platforms/discovery.ts";
 import { escapeHtml, HtmlFragment } from "../util/html.ts";
 import type { ManifestEntry } from "../images/manifest.ts";
 
@@ -58,8 +57,8 @@ export function attributionList(
 export interface PlatformsNoteOptions {
   /** Presets that have records. */
   ran: readonly string[];
-  /** From `discoverPlatforms()`; the ones that ran anyway (named explicitly) are left out. */
-  skipped: readonly SkippedPlatform[];
+  /** From `findPlatforms()`; the ones that ran anyway (named explicitly) are left out. */
+  skipped: readonly { preset: string; reason: string }[];
 }
 
 /**

@@ -6,40 +6,11 @@
  * @module
  */
 import type pl from "nodejs-polars";
-import sharp from "sharp";
+import { thumbnail } from "../images/thumbnail.ts";
 import { formatUsd } from "./charts/cost.ts";
 import { rowsOf } from "../analysis/frames.ts";
 import { escapeHtml, HtmlFragment } from "../util/html.ts";
 import type { ResultRecord } from "../contract/record.ts";
-
-const thumbnails = new Map<string, Promise<string>>();
-
-/**
- * A small JPEG of an image (longest side `px`, EXIF orientation applied, transparency on white)
- * as a data URL. Cached in memory per path and size.
- *
- * @example
- * ```ts
- * `<img src="${await thumbnail("images/o01_cat.png", 96)}">`;
- * ```
- */
-export function thumbnail(path: string, px = 96): Promise<string> {
-  const key = `${px}|${path}`;
-  let cached = thumbnails.get(key);
-  if (!cached) {
-    cached = sharp(path, { limitInputPixels: 268_402_689 })
-      .rotate()
-      .resize(px, px, { fit: "inside", withoutEnlargement: true })
-      .flatten({ background: "#ffffff" })
-      .jpeg({ quality: 70 })
-      .toBuffer()
-      .then((buffer) => `data:image/jpeg;base64,${buffer.toString("base64")}`);
-    // A failure is not cached: the file may be fixed and asked for again.
-    cached.catch(() => thumbnails.delete(key));
-    thumbnails.set(key, cached);
-  }
-  return cached;
-}
 
 /** An image the description table can show: an `ImageEntry` from lib/images.ts fits. */
 export interface ImageLike {

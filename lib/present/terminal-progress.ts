@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { RunEvent } from "../run/runner.ts";
+import type { RunEvent } from "../contract/run-events.ts";
 import { redact } from "../util/secrets.ts";
 
 /** Where progress is written: `Deno.stderr`, `Deno.stdout`, or anything with `writeSync`. */

@@ -21,9 +21,6 @@ import { VisionBenchError } from "../contract/errors.ts";
 import { type CostBasis, type PriceCard, PriceCardSchema } from "../contract/price-card.ts";
 import type { ResultRecord } from "../contract/record.ts";
 
-export { type CostProjection, projectCost, type ProjectCostOptions } from "./projection.ts";
-export { estimateImageTokens } from "./image-tokens.ts";
-
 /** The price table shipped with visionbench. */
 export const DEFAULT_PRICES_PATH: URL = new URL("../../data/prices.json", import.meta.url);
 

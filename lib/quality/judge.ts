@@ -14,7 +14,9 @@ import { VisionBenchError } from "../contract/errors.ts";
 import type { ImageEntry } from "../images/image-set.ts";
 import { descriptionText, recordDescription } from "./score.ts";
 import type { ResultRecord } from "../contract/record.ts";
-import { runCases, type RunEvent, type RunTarget } from "../run/runner.ts";
+import { runCases } from "../run/runner.ts";
+import { type RunEvent } from "../contract/run-events.ts";
+import { type RunTarget } from "../run/cases.ts";
 import { readRun } from "../run/run-store.ts";
 
 const points = z.number().min(0).max(10);

@@ -13,17 +13,16 @@ import {
   type ResponseCache,
 } from "./response-cache.ts";
 import { buildCases, type Case, type Prompt, type RunTarget } from "./cases.ts";
-import { type ErrorKind, toVisionBenchError } from "../contract/errors.ts";
+import { toVisionBenchError } from "../contract/errors.ts";
+import type { RunEvent } from "../contract/run-events.ts";
 import { type ImageEntry, type PreparedImage, prepareImage } from "../images/image-set.ts";
 import { createLimiter, type Limiter } from "./pool.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { retry } from "./retry.ts";
 import { validateRunId } from "./run-id.ts";
-import { type Answer, baseRecord, errorRecord, okRecord, sentFields } from "./records.ts";
+import { type Answer, baseRecord, errorRecord, okRecord, sentFields } from "./record-builders.ts";
 import { openRunStore, readRun, runPath } from "./run-store.ts";
 import { withTimeout } from "./timeout.ts";
-
-export type { Prompt, RunTarget } from "./cases.ts";
 
 /** Options of {@link runCases}. */
 export interface RunOptions {
@@ -65,28 +64,6 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
 }
-
-/** Progress events; terminal and notebook progress bars both listen to these. */
-export type RunEvent =
-  | { type: "start"; runId: string; total: number; alreadyDone: number }
-  | { type: "record"; record: ResultRecord; done: number; total: number; errors: number }
-  | {
-    type: "retry";
-    preset: string;
-    imageId: string;
-    attempt: number;
-    delayMs: number;
-    kind: ErrorKind;
-  }
-  | {
-    type: "end";
-    runId: string;
-    done: number;
-    total: number;
-    errors: number;
-    cancelled: boolean;
-    elapsedMs: number;
-  };
 
 /** What {@link runCases} returns. */
 export interface RunResult {

@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import {
-  cheapestWithin,
-  errorsByKind,
-  pareto,
-  recordsToFrame,
-  resizeEffect,
-  summarize,
-  type SummaryRow,
-} from "../../lib/analysis/compare.ts";
+import { cheapestWithin, pareto, resizeEffect } from "../../lib/analysis/compare.ts";
+import { errorsByKind, summarize, type SummaryRow } from "../../lib/analysis/summary.ts";
+import { recordsToFrame } from "../../lib/analysis/frames.ts";
 import { type ResultRecord, ResultRecordSchema } from "../../lib/contract/record.ts";
 import { makeRecord } from "../../scripts/make-sample-records.ts";
 

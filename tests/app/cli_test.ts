@@ -108,7 +108,7 @@ Deno.test("bench discovers every platform whose keys are set and says which it s
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /platforms: local, openai, gemini/);
     assert.match(result.stderr, /skipped anthropic: ANTHROPIC_API_KEY not set/);
-    assert.match(result.stderr, /skipped ollama-local: no Ollama answering/);
+    assert.match(result.stderr, /skipped ollama-local: nothing answering at/);
   } finally {
     await fleet.close();
   }

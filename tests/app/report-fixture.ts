@@ -10,11 +10,8 @@ import { loadImageSet } from "../../lib/images/image-set.ts";
 import { loadLabels } from "../../lib/quality/labels.ts";
 import { repoPath } from "../../lib/util/paths.ts";
 import { addRating } from "../../lib/quality/ratings.ts";
-import {
-  type NotebookParams,
-  type RenderedReport,
-  renderReport,
-} from "../../lib/app/notebook-runner.ts";
+import type { NotebookParams } from "../../lib/app/notebook-params.ts";
+import { type RenderedReport, renderReport } from "../../lib/app/notebook-runner.ts";
 import { type ResultRecord, ResultRecordSchema } from "../../lib/contract/record.ts";
 import { resultRecord } from "../support/result-record.ts";
 

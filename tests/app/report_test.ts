@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { notebookParams, paramsToEnv, renderReport } from "../../lib/app/notebook-runner.ts";
+import { notebookParams, paramsToEnv } from "../../lib/app/notebook-params.ts";
+import { renderReport } from "../../lib/app/notebook-runner.ts";
 import { loadConfig } from "../../lib/platforms/config.ts";
 import { repoPath } from "../../lib/util/paths.ts";
 import { readRun, readRuns } from "../../lib/run/run-store.ts";

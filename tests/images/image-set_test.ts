@@ -4,11 +4,10 @@ import { isVisionBenchError } from "../../lib/contract/errors.ts";
 import {
   type ImageEntry,
   loadImageSet,
-  parseVariant,
   prepareImage,
   sha256Hex,
-  variantStats,
 } from "../../lib/images/image-set.ts";
+import { parseVariant, variantStats } from "../../lib/images/variants.ts";
 import { repoPath } from "../../lib/util/paths.ts";
 
 const IMAGES = repoPath("images");

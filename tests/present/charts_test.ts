@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { recordsToFrame, summarize } from "../../lib/analysis/compare.ts";
+import { recordsToFrame } from "../../lib/analysis/frames.ts";
+import { summarize } from "../../lib/analysis/summary.ts";
 import {
   chartHtml,
   costChart,

@@ -1,20 +1,15 @@
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
-import { recordsToFrame, summarize } from "../../lib/analysis/compare.ts";
+import { recordsToFrame } from "../../lib/analysis/frames.ts";
+import { summarize } from "../../lib/analysis/summary.ts";
 import { latencyChart } from "../../lib/present/charts/mod.ts";
-import {
-  descriptionTable,
-  escapeHtml,
-  html,
-  jupyter,
-  type JupyterDisplay,
-  notebookProgress,
-  showChart,
-  summaryTable,
-  thumbnail,
-} from "../../lib/present/display.ts";
+import { html, jupyter, type JupyterDisplay, showChart } from "../../lib/present/display.ts";
+import { notebookProgress } from "../../lib/present/notebook-progress.ts";
+import { descriptionTable, summaryTable } from "../../lib/present/tables.ts";
+import { thumbnail } from "../../lib/images/thumbnail.ts";
+import { escapeHtml } from "../../lib/util/html.ts";
 import { type ResultRecord, ResultRecordSchema } from "../../lib/contract/record.ts";
-import type { RunEvent } from "../../lib/run/runner.ts";
+import type { RunEvent } from "../../lib/contract/run-events.ts";
 import { makeRecord } from "../../scripts/make-sample-records.ts";
 
 const IMAGES = new URL("../../images", import.meta.url).pathname;

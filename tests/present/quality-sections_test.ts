@@ -5,14 +5,9 @@ import { loadImageSet } from "../../lib/images/image-set.ts";
 import { loadLabels } from "../../lib/quality/labels.ts";
 import { repoPath } from "../../lib/util/paths.ts";
 import { joinQuality, qualitySummary } from "../../lib/quality/quality-frame.ts";
-import {
-  agreementTable,
-  judgeSection,
-  judgeTarget,
-  qualityNote,
-  ratingsByGroup,
-  ratingsSummary,
-} from "../../lib/present/quality-sections.ts";
+import { agreementTable, qualityNote, ratingsSummary } from "../../lib/present/quality-sections.ts";
+import { judgeSection, judgeTarget } from "../../lib/app/judge-section.ts";
+import { ratingsByGroup } from "../../lib/quality/rating-stats.ts";
 import { addRating, readRatings } from "../../lib/quality/ratings.ts";
 import type { ResultRecord } from "../../lib/contract/record.ts";
 import { readRun, readRuns } from "../../lib/run/run-store.ts";

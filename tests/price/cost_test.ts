@@ -8,9 +8,9 @@ import {
   computeCost,
   costPerThousand,
   loadPriceCards,
-  projectCost,
   recomputeCost,
 } from "../../lib/price/cost.ts";
+import { projectCost } from "../../lib/price/projection.ts";
 
 const cards = await loadPriceCards();
 

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
 import { loadImageSet } from "../../lib/images/image-set.ts";
 import { loadLabels } from "../../lib/quality/labels.ts";
-import {
-  addRating,
-  nextUnrated,
-  pearson,
-  ranks,
-  ratingPrompt,
-  ratingsCorrelation,
-  readRatings,
-} from "../../lib/quality/ratings.ts";
+import { addRating, nextUnrated, readRatings } from "../../lib/quality/ratings.ts";
+import { pearson, ranks, ratingsCorrelation } from "../../lib/quality/rating-stats.ts";
+import { ratingPrompt } from "../../lib/present/rating-prompt.ts";
 import type { ResultRecord } from "../../lib/contract/record.ts";
 import { resultRecord } from "../support/result-record.ts";
 

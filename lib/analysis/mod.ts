@@ -1,0 +1,11 @@
+/**
+ * Analysis on Polars: records to frames, summaries, comparisons (resize effect, Pareto, pick),
+ * Parquet export, the published reference figures.
+ *
+ * @module
+ */
+export * from "./frames.ts";
+export * from "./summary.ts";
+export * from "./compare.ts";
+export * from "./parquet.ts";
+export * from "./reference-figures.ts";

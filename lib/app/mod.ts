@@ -1,0 +1,13 @@
+/**
+ * The composition root: the benchmark call, platform resolution with the adapter registry, the
+ * judge section, notebook parameters and the notebook runner. The only importer of adapters/mod.ts.
+ * (cli.ts and cli-summary.ts are the command line's entry, not exported.)
+ *
+ * @module
+ */
+export * from "./bench.ts";
+export * from "./targets.ts";
+export * from "./discover.ts";
+export * from "./judge-section.ts";
+export * from "./notebook-params.ts";
+export * from "./notebook-runner.ts";

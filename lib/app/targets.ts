@@ -1,0 +1,62 @@
+/**
+ * From a platform choice to what the runner calls: resolve the preset (keys, base URL, model,
+ * price card) with the adapter registry, and shape it as a run target. Shared by the benchmark and
+ * the judge so the two resolve platforms the same way.
+ *
+ * @module
+ */
+import { ADAPTER_FACTORIES } from "../../adapters/mod.ts";
+import type { PriceCard } from "../contract/price-card.ts";
+import { type Config, loadConfig } from "../platforms/config.ts";
+import {
+  loadPresets,
+  parsePlatformChoice,
+  type PlatformChoice,
+  type Preset,
+} from "../platforms/presets.ts";
+import { resolvePlatform } from "../platforms/resolve.ts";
+import { loadPriceCards } from "../price/cost.ts";
+import type { RunTarget } from "../run/cases.ts";
+
+/** Options of {@link resolveTargets}. */
+export interface ResolveTargetsOptions {
+  /** @default loadConfig() */
+  config?: Config;
+  /** @default loadPresets() */
+  presets?: Preset[];
+  /** @default loadPriceCards() */
+  priceCards?: Map<string, PriceCard>;
+  /** Calls in flight per platform. @default the preset's */
+  concurrency?: number;
+}
+
+/**
+ * Run targets for platform choices given as `preset`, `preset:model` or parsed choices. Throws a
+ * `config` error naming a missing variable, an unknown preset or a retired model.
+ *
+ * @example
+ * ```ts
+ * const [openai] = await resolveTargets(["openai:gpt-4o"]);
+ * ```
+ */
+export async function resolveTargets(
+  choices: readonly (string | PlatformChoice)[],
+  options: ResolveTargetsOptions = {},
+): Promise<RunTarget[]> {
+  const config = options.config ?? loadConfig();
+  const presets = options.presets ?? await loadPresets();
+  const priceCards = options.priceCards ?? await loadPriceCards();
+  return choices.map((choice) => {
+    const resolved = resolvePlatform(
+      typeof choice === "string" ? parsePlatformChoice(choice) : choice,
+      presets,
+      { config, factories: ADAPTER_FACTORIES, priceCards, concurrency: options.concurrency },
+    );
+    return {
+      preset: resolved.preset.id,
+      adapter: resolved.adapter,
+      priceCard: resolved.priceCard,
+      concurrency: resolved.concurrency,
+    };
+  });
+}

@@ -1,0 +1,10 @@
+/**
+ * Images in: listing and validating a folder, the manifest, resized variants cached on disk,
+ * thumbnails. (format sniffing and normalization are internal.)
+ *
+ * @module
+ */
+export * from "./image-set.ts";
+export * from "./manifest.ts";
+export * from "./variants.ts";
+export * from "./thumbnail.ts";

@@ -1,0 +1,15 @@
+/**
+ * Presentation: notebook display, HTML tables, progress bars, report sections, charts. Reads
+ * analysis and quality; never runs anything.
+ *
+ * @module
+ */
+export * from "./display.ts";
+export * from "./tables.ts";
+export * from "./notebook-progress.ts";
+export * from "./terminal-progress.ts";
+export * from "./report-sections.ts";
+export * from "./quality-sections.ts";
+export * from "./rating-prompt.ts";
+export * from "./anchors.ts";
+export * from "./charts/mod.ts";

@@ -1,0 +1,104 @@
+/**
+ * A progress bar in a notebook, fed by the runner's events and updated in place through the
+ * kernel's `display_id` (the terminal bar in terminal-progress.ts listens to the same events).
+ *
+ * @module
+ */
+import type { RunEvent } from "../contract/run-events.ts";
+import { html, jupyter, type JupyterDisplay } from "./display.ts";
+
+/** Options of {@link notebookProgress}. */
+export interface NotebookProgressOptions {
+  /** Where to display. @default `Deno.jupyter` when in a kernel */
+  target?: JupyterDisplay;
+  /** Least time between two updates (the kernel chokes on hundreds a second). @default 250 */
+  throttleMs?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * A run listener that shows a progress bar and updates it in place (`display_id` + `update`).
+ * Returns a no-op listener outside a kernel.
+ *
+ * @example
+ * ```ts
+ * await runBenchmark({ onEvent: notebookProgress() });
+ * ```
+ */
+export function notebookProgress(options: NotebookProgressOptions = {}): (event: RunEvent) => void {
+  const { target = jupyter(), throttleMs = 250, now = Date.now } = options;
+  if (!target) return () => {};
+  const displayId = `visionbench-progress-${crypto.randomUUID()}`;
+  const state = {
+    runId: "",
+    done: 0,
+    total: 0,
+    errors: 0,
+    retries: 0,
+    started: now(),
+    shown: false,
+    last: -Infinity,
+  };
+  const show = (final: string | undefined) => {
+    const fragment = html(progressHtml({ ...state, elapsedMs: now() - state.started, final }));
+    void Promise.resolve(target.display(fragment, { display_id: displayId, update: state.shown }))
+      .catch(() => {});
+    state.shown = true;
+    state.last = now();
+  };
+  return (event) => {
+    switch (event.type) {
+      case "start":
+        Object.assign(state, {
+          runId: event.runId,
+          total: event.total,
+          done: event.alreadyDone,
+          started: now(),
+        });
+        return show(undefined);
+      case "record":
+        Object.assign(state, { done: event.done, total: event.total, errors: event.errors });
+        if (now() - state.last >= throttleMs) show(undefined);
+        return;
+      case "retry":
+        state.retries++;
+        return;
+      case "end":
+        Object.assign(state, { done: event.done, total: event.total, errors: event.errors });
+        return show(event.cancelled ? "cancelled" : "done");
+    }
+  };
+}
+
+interface ProgressView {
+  runId: string;
+  done: number;
+  total: number;
+  errors: number;
+  retries: number;
+  elapsedMs: number;
+  final: string | undefined;
+}
+
+function progressHtml(view: ProgressView): string {
+  const { done, total, errors, retries, elapsedMs, final } = view;
+  const percent = total > 0 ? Math.min(100, (done / total) * 100) : 100;
+  const rate = done > 0 ? elapsedMs / done : undefined;
+  const eta = !final && rate !== undefined && total > done
+    ? ` · about ${seconds(rate * (total - done))} left`
+    : "";
+  const status = final ? ` · ${final}` : "";
+  const text = `${done}/${total} · ${errors} error${errors === 1 ? "" : "s"} · ${retries} retr${
+    retries === 1 ? "y" : "ies"
+  } · ${seconds(elapsedMs)}${eta}${status}`;
+  return `<div class="visionbench-progress" style="font-family:system-ui,sans-serif">` +
+    `<progress value="${done}" max="${Math.max(total, 1)}" style="width:320px"></progress> ` +
+    `<span>${percent.toFixed(0)} % · ${text}</span></div>`;
+}
+
+function seconds(ms: number): string {
+  return ms < 60_000
+    ? `${(ms / 1000).toFixed(1)} s`
+    : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

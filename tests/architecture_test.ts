@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { checkFile, checkTree, importsOf } from "./support/import-rules.ts";
+import { repoPath } from "../lib/util/paths.ts";
+
+Deno.test("no import in the repository breaks the layout's dependency rules", async () => {
+  const violations = await checkTree(repoPath("."));
+  assert.deepEqual(
+    violations.map((v) => `${v.file}:${v.line} ${v.specifier} — ${v.message}`),
+    [],
+  );
+});
+
+Deno.test("the rules checker names file and line of each wrong import in a fixture tree", async () => {
+  const violations = await checkTree(repoPath("tests/fixtures/architecture"));
+  assert.deepEqual(
+    violations.map((v) => `${v.file}:${v.line} ${v.message}`).sort(),
+    [
+      "adapters/pricey.ts:1 adapters may not import price",
+      "lib/present/leaky.ts:2 present may not import run",
+      "lib/present/leaky.ts:5 present may not import registry",
+      "lib/run/peeks.ts:1 run imports tests/ (nothing may)",
+    ],
+  );
+});
+
+Deno.test("importsOf() finds static, type-only, re-export and dynamic imports with their lines", () => {
+  const source = [
+    `import a from "./a.ts";`,
+    `import type { B } from "../b.ts";`,
+    `export { c } from "./c.ts";`,
+    `const d = await import("./d.ts");`,
+    `import { e } from "npm:e";`,
+    `import {`,
+    `  f,`,
+    `} from "./f.ts";`,
+  ].join("\n");
+  assert.deepEqual(importsOf(source), [
+    { specifier: "./a.ts", line: 1 },
+    { specifier: "../b.ts", line: 2 },
+    { specifier: "./c.ts", line: 3 },
+    { specifier: "./d.ts", line: 4 },
+    { specifier: "./f.ts", line: 8 },
+  ]);
+});
+
+Deno.test("only app/ and the root import the adapter registry", () => {
+  const registry = `import { ADAPTER_FACTORIES } from "../../adapters/mod.ts";`;
+  assert.deepEqual(checkFile("lib/app/bench.ts", registry), []);
+  assert.equal(
+    checkFile("lib/platforms/resolve.ts", registry)[0].message,
+    "platforms may not import registry",
+  );
+  assert.equal(checkFile("lib/run/runner.ts", registry)[0].message, "run may not import registry");
+});
+
+Deno.test("lib/ has no file outside a group folder but lib/mod.ts", async () => {
+  const loose: string[] = [];
+  for await (const entry of Deno.readDir(repoPath("lib"))) {
+    if (entry.isFile && entry.name !== "mod.ts") loose.push(entry.name);
+  }
+  assert.deepEqual(loose, []);
+});
+
+Deno.test("every lib/ group folder has a mod.ts", async () => {
+  for await (const entry of Deno.readDir(repoPath("lib"))) {
+    if (!entry.isDirectory) continue;
+    const mod = await Deno.stat(repoPath(`lib/${entry.name}/mod.ts`)).catch(() => undefined);
+    assert.ok(mod?.isFile, `lib/${entry.name}/mod.ts is missing`);
+  }
+});
