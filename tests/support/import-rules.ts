@@ -17,6 +17,19 @@ export function layerOf(path: string): string | undefined {
   return undefined;
 }
 
+/** The groups of lib/ below the composition root, in dependency order. */
+const LIB_GROUPS = [
+  "contract",
+  "util",
+  "platforms",
+  "images",
+  "price",
+  "run",
+  "analysis",
+  "quality",
+  "present",
+] as const;
+
 /** Which layers each layer may import (its own layer is always allowed). */
 export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   contract: ["util"],
@@ -29,53 +42,12 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   analysis: ["contract", "util"],
   quality: ["analysis", "contract", "util"],
   present: ["analysis", "quality", "images", "contract", "util"],
-  app: [
-    "registry",
-    "adapters",
-    "contract",
-    "util",
-    "platforms",
-    "images",
-    "price",
-    "run",
-    "analysis",
-    "quality",
-    "present",
-  ],
+  app: [...LIB_GROUPS, "registry", "adapters"],
   registry: ["adapters", "contract"],
-  root: [
-    "registry",
-    "adapters",
-    "contract",
-    "util",
-    "platforms",
-    "images",
-    "price",
-    "run",
-    "analysis",
-    "quality",
-    "present",
-    "app",
-  ],
+  root: [...LIB_GROUPS, "app", "registry", "adapters"],
   emulators: ["contract", "util", "images", "price", "analysis", "quality"],
   scripts: ["root", "app", "emulators", "contract", "util"],
-  tests: [
-    "root",
-    "registry",
-    "adapters",
-    "contract",
-    "util",
-    "platforms",
-    "images",
-    "price",
-    "run",
-    "analysis",
-    "quality",
-    "present",
-    "app",
-    "emulators",
-    "scripts",
-  ],
+  tests: [...LIB_GROUPS, "app", "registry", "adapters", "root", "emulators", "scripts"],
 };
 
 /** Single files allowed one more layer than their folder, and why. */
