@@ -19,8 +19,15 @@ import { createLimiter, type Limiter } from "./pool.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { retry } from "./retry.ts";
 import { validateRunId } from "./run-id.ts";
-import { type Answer, baseRecord, errorRecord, okRecord, sentFields } from "./records.ts";
-import { openRunStore, readRun, runPath } from "./run-store.ts";
+import {
+  type Answer,
+  baseRecord,
+  errorRecord,
+  okRecord,
+  sentFields,
+  unrecordableRecord,
+} from "./records.ts";
+import { openRunStore, readRun, runPath, unreadableField } from "./run-store.ts";
 import { withTimeout } from "./timeout.ts";
 
 export type { Prompt, RunTarget } from "./cases.ts";
@@ -136,10 +143,13 @@ export async function runCases(options: RunOptions): Promise<RunResult> {
     params,
   });
 
-  // Resume: cases already ok in this run are done; error cases are tried again.
+  // Resume: cases already ok in this run are done, and so are answers that could not be recorded
+  // (`final`: calling again would pay for the same answer); other error cases are tried again.
   const previous = await readRun(runPath(outDir, runId), { missingOk: true });
-  const okKeys = new Set(previous.records.filter((r) => r.status === "ok").map((r) => r.caseKey));
-  const cases = allCases.filter((c) => !okKeys.has(c.key));
+  const doneKeys = new Set(
+    previous.records.filter((r) => r.status === "ok" || r.final).map((r) => r.caseKey),
+  );
+  const cases = allCases.filter((c) => !doneKeys.has(c.key));
   const skipped = allCases.length - cases.length;
   const total = allCases.length;
 
@@ -209,6 +219,12 @@ export async function runCases(options: RunOptions): Promise<RunResult> {
       // A cancelled call is not an outcome of the platform: record nothing, resume retries it.
       if (failure.kind === "cancelled" && signal?.aborted) return;
       write(errorRecord({ ...base, ...sent }, failure, attempts));
+      return;
+    }
+    // Checked before caching too: a later run must not be served an answer it cannot record.
+    const unreadable = unreadableField(okRecord({ ...base, ...sent }, item.target, answer));
+    if (unreadable) {
+      write(unrecordableRecord({ ...base, ...sent }, unreadable, answer));
       return;
     }
     if (!answer.cached && cacheMode !== "bypass") await storeInCache(cache, item.key, answer);
