@@ -318,7 +318,8 @@ async function callOnce(
 function sharedPreparation(cases: Case<ImageEntry>[], cacheDir: string) {
   const pending = new Map<string, Promise<PreparedImage>>();
   const users = new Map<string, number>();
-  const keyOf = (item: Case<ImageEntry>) => `${item.image.sha256}\u0000${item.variant}`;
+  // By path, not sha256: entries that could not be read have no hash, and each has its own error.
+  const keyOf = (item: Case<ImageEntry>) => `${item.image.path}\u0000${item.variant}`;
   for (const item of cases) users.set(keyOf(item), (users.get(keyOf(item)) ?? 0) + 1);
   return {
     get(item: Case<ImageEntry>): Promise<PreparedImage> {
