@@ -28,6 +28,7 @@ import {
   unrecordableRecord,
 } from "./records.ts";
 import { openRunStore, readRun, runPath, unreadableField } from "./run-store.ts";
+import { lockRun } from "./run-lock.ts";
 import { withTimeout } from "./timeout.ts";
 
 export type { Prompt, RunTarget } from "./cases.ts";
@@ -112,6 +113,8 @@ export interface RunResult {
 /**
  * Runs every case (targets × images × variants × prompts × repeats) and appends one record per
  * case to `<outDir>/<runId>.jsonl`. Errors become records; only a cancel ends the run early.
+ * The run is locked while it runs (`<outDir>/<runId>.lock`): another process on the same run id
+ * gets a `config` error naming this one.
  *
  * @example
  * ```ts
@@ -123,6 +126,18 @@ export interface RunResult {
  * ```
  */
 export async function runCases(options: RunOptions): Promise<RunResult> {
+  // Before the run file is read for resume: a second process on this run id would call (and
+  // pay for) every case the first has not recorded yet.
+  const lock = await lockRun({ runId: options.runId, outDir: options.outDir });
+  try {
+    return await runLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** {@link runCases} once the run's lock is held. */
+async function runLocked(options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const runId = validateRunId(options.runId);
   const outDir = options.outDir ?? "results";
