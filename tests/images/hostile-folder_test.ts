@@ -9,6 +9,7 @@ import { createLocal } from "../../adapters/local.ts";
 import { isVisionBenchError } from "../../lib/contract/errors.ts";
 import { readImageFile } from "../../lib/images/image-file.ts";
 import { loadImageSet, prepareImage } from "../../lib/images/image-set.ts";
+import { descriptionTable } from "../../lib/present/tables.ts";
 import { readRun } from "../../lib/run/run-store.ts";
 import { runCases } from "../../lib/run/runner.ts";
 
@@ -84,6 +85,11 @@ Deno.test("loadImageSet() lists every bad entry with a typed error, and the runn
     const file = images.find((image) => image.id === record.imageId)!.file;
     assert.equal(record.error?.kind ?? record.status, EXPECTED[file], file);
   }
+  // The notebooks show these entries too: a thumbnail of the FIFO must not block the table.
+  const table = (await descriptionTable(records, { images })).html;
+  // Two good images, and the one only over this test's cap (thumbnails read under the default).
+  assert.equal(table.match(/<img /g)?.length, 3);
+  assert.match(table, /image_not_file/);
 });
 
 Deno.test("prepareImage() re-checks the file: an entry swapped for a FIFO or grown past the cap since listing is refused, not read", async () => {
