@@ -9,11 +9,11 @@
 import { VisionBenchError } from "../contract/errors.ts";
 
 /**
- * Bytes above which an image file is refused before it is read: 50 MiB, well above any photo a
- * platform takes (Anthropic 5 MB, Gemini inline 20 MB per request) yet far below what would
- * strain memory when several are prepared at once.
+ * Bytes above which an image file is refused before it is read: 50 MB, well above any photo a
+ * platform takes (Anthropic 5 MB, Gemini inline 20 MB per request) and than what a resize
+ * usually starts from, yet far below what would strain memory when several are prepared at once.
  */
-export const DEFAULT_MAX_IMAGE_BYTES = 50 * 1024 * 1024;
+export const DEFAULT_MAX_IMAGE_BYTES = 50_000_000;
 
 /** Options of {@link readImageFile}. */
 export interface ReadImageFileOptions {

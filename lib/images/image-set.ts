@@ -55,7 +55,7 @@ export interface ImageEntry {
 export interface LoadImageSetOptions {
   /** Only the first N images, by file name. @default all */
   limit?: number;
-  /** Larger image files are refused, before reading, as `image_too_large`. @default 50 MiB */
+  /** Larger image files are refused, before reading, as `image_too_large`. @default 50 MB */
   maxFileBytes?: number;
 }
 

@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { runBenchmark } from "../../lib/app/bench.ts";
+import { parseBenchArgs } from "../../lib/app/cli.ts";
 import { readRun } from "../../lib/run/run-store.ts";
 import { repoPath } from "../../lib/util/paths.ts";
 import { startOllamaEmulator } from "../../emulators/ollama.ts";
@@ -163,4 +165,24 @@ Deno.test("ollama-vps sends OLLAMA_VPS_API_KEY as Authorization: Bearer, and the
   } finally {
     await emulator.close();
   }
+});
+
+Deno.test("--max-image-mb sets the byte cap per image file: a larger file is an image_too_large row", async () => {
+  assert.equal(parseBenchArgs(["--max-image-mb", "0.1"]).maxImageBytes, 100_000);
+  assert.throws(() => parseBenchArgs(["--max-image-mb", "0"]), /--max-image-mb must be a number/);
+  assert.throws(() => parseBenchArgs(["--max-image-mb", "5000"]), /--max-image-mb must be ≤ 2000/);
+  const result = await runBenchmark({
+    platforms: ["local"],
+    images: imagesDir,
+    variants: ["256"],
+    outDir: await Deno.makeTempDir(),
+    maxImageBytes: 100_000, // the cat is 240,512 bytes
+    env: {},
+  });
+  assert.equal(result.records.length, 1);
+  assert.equal(result.records[0].error?.kind, "image_too_large");
+  assert.match(
+    result.records[0].error!.message,
+    /^o01_cat\.png: 240512 bytes, more than the 100000/,
+  );
 });
