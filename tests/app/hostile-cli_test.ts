@@ -66,16 +66,51 @@ async function filesUnder(dir: string): Promise<string[]> {
   return files;
 }
 
+/**
+ * An Ollama emulator behind a gate: chats wait until `open()`, so the first process is sure to
+ * hold its run while the second one starts, however loaded the machine is.
+ */
+function gatedOllama() {
+  const emulator = startOllamaEmulator();
+  const { promise: opened, resolve: open } = Promise.withResolvers<void>();
+  let chats = 0;
+  const gate = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      const url = new URL(request.url);
+      if (url.pathname === "/api/chat") {
+        chats++;
+        await opened;
+      }
+      return await fetch(`${emulator.url}${url.pathname}${url.search}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+      });
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${(gate.addr as Deno.NetAddr).port}`,
+    chats: () => chats,
+    open,
+    close: async () => {
+      open();
+      await gate.shutdown();
+      await emulator.close();
+    },
+  };
+}
+
 Deno.test("two processes on one --run-id: the second refuses naming the first (exit 2), the first calls once per case", async () => {
-  // Slow enough that the first process still holds the run when the second starts.
-  const emulator = startOllamaEmulator({ latencyMs: 3000 });
+  const ollama = gatedOllama();
   const out = await Deno.makeTempDir();
   try {
     const args = ["--platform", "ollama-vps", "--run-id", "shared", "--out", out];
-    const env = { OLLAMA_VPS_HOST: emulator.url };
+    const env = { OLLAMA_VPS_HOST: ollama.url };
     const first = bench(args, env).spawn();
     await waitFor(join(out, "shared.lock"));
     const second = await finished(bench(args, env).spawn());
+    ollama.open();
     const firstResult = await finished(first);
 
     assert.equal(second.code, 2, second.stderr);
@@ -84,15 +119,14 @@ Deno.test("two processes on one --run-id: the second refuses naming the first (e
       new RegExp(`^visionbench: run "shared" is in use by process ${first.pid} on .+ since 20`),
     );
     assert.equal(firstResult.code, 0, firstResult.stderr);
-    const chats = emulator.requests.filter((request) => request.path === "/api/chat");
-    assert.equal(chats.length, 1, "one call for the one case");
+    assert.equal(ollama.chats(), 1, "one call for the one case");
     const { records, problems } = await readRun(join(out, "shared.jsonl"));
     assert.deepEqual(problems, []);
     assert.equal(records.length, 1);
     assert.equal(records[0].status, "ok");
     await assert.rejects(Deno.stat(join(out, "shared.lock")), Deno.errors.NotFound);
   } finally {
-    await emulator.close();
+    await ollama.close();
   }
 });
 
