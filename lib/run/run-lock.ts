@@ -72,26 +72,23 @@ export async function lockRun(options: LockRunOptions): Promise<RunLock> {
     startedAt: new Date().toISOString(),
     token: crypto.randomUUID(),
   };
-  // Written whole to a private file, then linked into place: link() fails when the lock exists,
-  // so taking it is atomic and nobody ever reads a half-written lock.
+  const text = JSON.stringify(owner) + "\n";
   const draft = `${path}.${owner.token}.tmp`;
-  await Deno.writeTextFile(draft, JSON.stringify(owner) + "\n");
+  await Deno.writeTextFile(draft, text);
   try {
-    for (let attempt = 0;; attempt++) {
-      try {
-        await Deno.link(draft, path);
-        break;
-      } catch (error) {
-        if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-      }
+    let staleRemoved = false;
+    // A few rounds at most: each one either takes the lock or sees it change hands.
+    for (let round = 0;; round++) {
+      if (await createExclusive(path, { draft, text })) break;
       const holder = await readOwner(path);
-      if (holder === "gone") continue; // released between our link and our read
+      if (holder === "gone" && round < 5) continue; // released between our try and our read
       // A stale lock is removed once; if another process re-took it meanwhile, it is live now.
-      if (attempt === 0 && holder !== "unreadable" && isStale(holder)) {
+      if (!staleRemoved && typeof holder === "object" && isStale(holder)) {
+        staleRemoved = true;
         await removeIfSame(path, holder);
         continue;
       }
-      throw lockedError(options.runId, path, holder);
+      throw lockedError(options.runId, path, holder === "gone" ? "unreadable" : holder);
     }
   } finally {
     await Deno.remove(draft).catch(() => {});
@@ -103,6 +100,37 @@ export async function lockRun(options: LockRunOptions): Promise<RunLock> {
       await removeIfSame(path, owner);
     },
   };
+}
+
+/**
+ * Creates the lock file unless it exists; false when it does. The content is written whole to a
+ * private draft first and linked into place: link() fails when the lock exists, so taking it is
+ * atomic and nobody reads a half-written lock. Where hard links are not supported, an exclusive
+ * create and a write (a reader may then briefly see it empty, and refuses).
+ */
+async function createExclusive(
+  path: string,
+  content: { draft: string; text: string },
+): Promise<boolean> {
+  try {
+    await Deno.link(content.draft, path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+  }
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { createNew: true, write: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return false;
+    throw error;
+  }
+  try {
+    await file.write(new TextEncoder().encode(content.text));
+  } finally {
+    file.close();
+  }
+  return true;
 }
 
 async function readOwner(path: string): Promise<LockOwner | "gone" | "unreadable"> {
