@@ -172,7 +172,7 @@ export interface PrepareImageOptions {
   cacheDir?: string;
   /** Refuse images with more pixels than this, before decoding. @default 100 megapixels */
   maxInputPixels?: number;
-  /** Refuse larger files before reading them. @default the entry's `maxBytes`, else 50 MiB */
+  /** Refuse larger files before reading them. @default the entry's `maxBytes`, else 50 MB */
   maxFileBytes?: number;
 }
 
