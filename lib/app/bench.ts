@@ -39,6 +39,8 @@ export interface BenchOptions {
   images?: string;
   /** Only the first N images (sorted by name). */
   limit?: number;
+  /** Image files larger than this are error rows (`image_too_large`), never read. @default 50 MB */
+  maxImageBytes?: number;
   /** `"original"` and/or longest side in px. @default ["original", "512"] */
   variants?: string[];
   /** One prompt. @default {@link DEFAULT_PROMPT} */
@@ -110,7 +112,10 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     priceCards,
     concurrency: options.concurrency,
   });
-  const images = await loadImageSet(options.images ?? DEFAULT_IMAGES_DIR, { limit: options.limit });
+  const images = await loadImageSet(options.images ?? DEFAULT_IMAGES_DIR, {
+    limit: options.limit,
+    maxFileBytes: options.maxImageBytes,
+  });
   const prompts = options.prompts ?? [promptFromText(options.prompt ?? DEFAULT_PROMPT)];
   const outDir = options.outDir ?? DEFAULT_RESULTS_DIR;
   const result = await runCases({

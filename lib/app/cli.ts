@@ -21,6 +21,7 @@ Usage: deno task bench [flags]
                              platform whose keys are set, plus the offline "local" baseline
   --images DIR               folder of images (default: images/)
   --limit N                  only the first N images
+  --max-image-mb N           image files larger than N MB are error rows, never read (default: 50)
   --resize LIST              variants: original and/or longest side in px (default: original,512)
   --prompt TEXT              prompt (repeatable; default: "${DEFAULT_PROMPT}")
   --repeat N                 real calls per case, never served from the cache (default: 1)
@@ -38,6 +39,9 @@ Usage: deno task bench [flags]
   --help, -h                 this text
 `;
 
+/** Largest `--max-image-mb`: one image file is read into one buffer. */
+const MAX_IMAGE_MB = 2000;
+
 /** Parses CLI flags into {@link BenchOptions}; throws a `config` error on a bad flag. */
 export function parseBenchArgs(
   args: string[],
@@ -51,6 +55,7 @@ export function parseBenchArgs(
         platform: { type: "string", short: "p", multiple: true },
         images: { type: "string" },
         limit: { type: "string" },
+        "max-image-mb": { type: "string" },
         resize: { type: "string" },
         prompt: { type: "string", multiple: true },
         repeat: { type: "string" },
@@ -83,6 +88,13 @@ export function parseBenchArgs(
     );
   }
   const timeoutSeconds = parseNumber(values.timeout, "--timeout", { min: 0.001 });
+  const maxImageMb = parseNumber(values["max-image-mb"], "--max-image-mb", { min: 0.001 });
+  if (maxImageMb !== undefined && maxImageMb > MAX_IMAGE_MB) {
+    throw new VisionBenchError(
+      "config",
+      `--max-image-mb must be ≤ ${MAX_IMAGE_MB}, got "${maxImageMb}"`,
+    );
+  }
   return {
     help: values.help,
     parquet: values.parquet,
@@ -90,6 +102,7 @@ export function parseBenchArgs(
       .filter(Boolean),
     images: values.images,
     limit: parsePositiveInteger(values.limit, "--limit"),
+    maxImageBytes: maxImageMb === undefined ? undefined : Math.round(maxImageMb * 1_000_000),
     variants: values.resize?.split(",").map((value) => value.trim()).filter(Boolean),
     prompts: values.prompt?.map(promptFromText),
     repeat: parsePositiveInteger(values.repeat, "--repeat"),

@@ -27,6 +27,8 @@ export const ERROR_KINDS = [
   "image_unsupported",
   "image_too_large",
   "image_corrupt",
+  "image_not_file", // a directory, FIFO, device or socket where an image file was expected
+  "image_unreadable", // a dangling symlink, a symlink loop, no permission
   // local
   "config",
   "pricing",

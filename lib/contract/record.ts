@@ -74,6 +74,12 @@ export const ResultRecordSchema = z.object({
 
   attempts: z.number().int().nonnegative(),
   cached: z.boolean(),
+  /**
+   * True on an error row that resume does not call again: the platform answered (and billed) but
+   * the answer cannot be recorded as it came (e.g. a negative token count), and the same call
+   * would answer, and cost, the same. Absent on every other row.
+   */
+  final: z.boolean().optional(),
   warnings: z.array(z.string()).optional(),
   error: z.object({
     kind: z.enum(ERROR_KINDS),

@@ -7,8 +7,9 @@
 import { createHash } from "node:crypto";
 import { basename, join, resolve } from "node:path";
 import type { ImagePayload } from "../contract/adapter.ts";
-import { VisionBenchError } from "../contract/errors.ts";
-import { hasImageExtension } from "./format.ts";
+import { type ErrorKind, VisionBenchError } from "../contract/errors.ts";
+import { hasImageExtension, IMAGE_EXTENSIONS } from "./format.ts";
+import { DEFAULT_MAX_IMAGE_BYTES, readImageFile } from "./image-file.ts";
 import { DEFAULT_MAX_INPUT_PIXELS, normalizeImage } from "./normalize.ts";
 import { type ManifestEntry, readManifest } from "./manifest.ts";
 import { DEFAULT_RESULTS_DIR } from "../util/paths.ts";
@@ -28,10 +29,17 @@ export interface ImageEntry {
   file: string;
   /** Absolute path. */
   path: string;
-  /** sha256 of the file bytes (hex). */
+  /** sha256 of the file bytes (hex); `""` when the entry could not be read (see `error`). */
   sha256: string;
-  /** File size. */
+  /** File size; 0 when the entry could not be read. */
   bytes: number;
+  /** Byte cap the entry was listed under; {@link prepareImage} reads it under the same cap. */
+  maxBytes?: number;
+  /**
+   * Why the entry cannot be read (a symlink loop, a FIFO, a file over the byte cap, …): its cases
+   * become error rows of this kind, the other images still run.
+   */
+  error?: { kind: ErrorKind; message: string };
   /** What manifest.json says about the file, when it says anything. */
   manifest?: ManifestEntry;
   /** Non-fatal problems found while listing, e.g. a manifest sha256 that does not match. */
@@ -42,6 +50,8 @@ export interface ImageEntry {
 export interface LoadImageSetOptions {
   /** Only the first N images, by file name. @default all */
   limit?: number;
+  /** Larger image files are refused, before reading, as `image_too_large`. @default 50 MB */
+  maxFileBytes?: number;
 }
 
 /** sha256 (hex) of some bytes. */
@@ -51,8 +61,13 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 /**
  * Lists a folder of images, sorted by file name, and hashes each file. `manifest.json` is
- * optional. Files without an image extension are skipped; files with one that are broken are
- * still listed (they fail in {@link prepareImage}, as a per-image error).
+ * optional. Files without an image extension are skipped; entries with one that are broken are
+ * still listed and fail in {@link prepareImage}, as a per-image error: an entry that is not a
+ * readable regular file within `maxFileBytes` (a symlink loop, a dangling symlink, a directory,
+ * a FIFO, a device, a huge file) is listed with its `error` and never opened for reading.
+ *
+ * Throws `VisionBenchError("config")` when the folder cannot be read or holds no entry with an
+ * image extension.
  *
  * @example
  * ```ts
@@ -68,14 +83,30 @@ export async function loadImageSet(
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
     throw new VisionBenchError("config", `limit must be a whole number ≥ 0, got ${limit}`);
   }
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+  if (!Number.isInteger(maxBytes) || maxBytes < 1) {
+    throw new VisionBenchError(
+      "config",
+      `maxFileBytes must be a whole number ≥ 1, got ${maxBytes}`,
+    );
+  }
   const folder = resolve(dir);
   const files: string[] = [];
   try {
+    // Whatever the entry is: what it really is gets checked (and reported) per image below.
     for await (const item of Deno.readDir(folder)) {
-      if ((item.isFile || item.isSymlink) && hasImageExtension(item.name)) files.push(item.name);
+      if (hasImageExtension(item.name)) files.push(item.name);
     }
   } catch (error) {
     throw new VisionBenchError("config", `image folder ${dir} cannot be read`, { cause: error });
+  }
+  if (files.length === 0) {
+    throw new VisionBenchError(
+      "config",
+      `no images in ${dir}: no file there ends in an image extension (${
+        [...IMAGE_EXTENSIONS].join(", ")
+      })`,
+    );
   }
   // Code-unit order, not locale order: the same set is listed the same way on every machine.
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -84,16 +115,20 @@ export async function loadImageSet(
   const entries: ImageEntry[] = [];
   for (const file of chosen) {
     const path = join(folder, file);
-    const bytes = await Deno.readFile(path);
+    const id = basename(file).replace(/\.[^.]+$/, "");
+    let bytes: Uint8Array;
+    try {
+      bytes = await readImageFile(path, { label: file, maxBytes });
+    } catch (error) {
+      if (!(error instanceof VisionBenchError)) throw error;
+      const failed: ImageEntry = { id, file, path, sha256: "", bytes: 0, maxBytes };
+      failed.error = { kind: error.kind, message: error.message };
+      entries.push(failed);
+      continue;
+    }
     const sha256 = sha256Hex(bytes);
     const described = manifest.get(file);
-    const entry: ImageEntry = {
-      id: basename(file).replace(/\.[^.]+$/, ""),
-      file,
-      path,
-      sha256,
-      bytes: bytes.length,
-    };
+    const entry: ImageEntry = { id, file, path, sha256, bytes: bytes.length, maxBytes };
     if (described) {
       entry.manifest = described;
       if (described.sha256 && described.sha256.toLowerCase() !== sha256) {
@@ -132,6 +167,8 @@ export interface PrepareImageOptions {
   cacheDir?: string;
   /** Refuse images with more pixels than this, before decoding. @default 100 megapixels */
   maxInputPixels?: number;
+  /** Refuse larger files before reading them. @default the entry's `maxBytes`, else 50 MB */
+  maxFileBytes?: number;
 }
 
 /** Prepares in flight, so parallel cases on the same image and variant encode once. */
@@ -144,7 +181,7 @@ const inFlight = new Map<string, Promise<PreparedImage>>();
  * real transparency. Results are cached on disk by sha256 + variant.
  *
  * Throws `VisionBenchError` with kind `image_empty`, `image_not_image`, `image_unsupported`,
- * `image_too_large` or `image_corrupt`, naming the file.
+ * `image_too_large`, `image_corrupt`, `image_not_file` or `image_unreadable`, naming the file.
  *
  * @example
  * ```ts
@@ -159,12 +196,12 @@ export async function prepareImage(
 ): Promise<PreparedImage> {
   const variant = parseVariant(options.variant);
   const cacheDir = options.cacheDir ?? `${DEFAULT_RESULTS_DIR}/cache/variants`;
-  let sourceBytes: Uint8Array;
-  try {
-    sourceBytes = await Deno.readFile(entry.path);
-  } catch (error) {
-    throw new VisionBenchError("not_found", `${entry.file}: cannot be read`, { cause: error });
-  }
+  if (entry.error) throw new VisionBenchError(entry.error.kind, entry.error.message);
+  // Read again under the same checks: the entry may have been swapped since it was listed.
+  const sourceBytes = await readImageFile(entry.path, {
+    label: entry.file,
+    maxBytes: options.maxFileBytes ?? entry.maxBytes,
+  });
   if (sourceBytes.length === 0) {
     throw new VisionBenchError("image_empty", `${entry.file}: the file is empty`);
   }

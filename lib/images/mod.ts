@@ -8,3 +8,4 @@ export * from "./image-set.ts";
 export * from "./manifest.ts";
 export * from "./variants.ts";
 export * from "./thumbnail.ts";
+export { DEFAULT_MAX_IMAGE_BYTES } from "./image-file.ts";

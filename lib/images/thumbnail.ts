@@ -4,6 +4,7 @@
  * @module
  */
 import sharp from "sharp";
+import { readImageFile } from "./image-file.ts";
 
 const thumbnails = new Map<string, Promise<string>>();
 
@@ -20,12 +21,16 @@ export function thumbnail(path: string, px = 96): Promise<string> {
   const key = `${px}|${path}`;
   let cached = thumbnails.get(key);
   if (!cached) {
-    cached = sharp(path, { limitInputPixels: 268_402_689 })
-      .rotate()
-      .resize(px, px, { fit: "inside", withoutEnlargement: true })
-      .flatten({ background: "#ffffff" })
-      .jpeg({ quality: 70 })
-      .toBuffer()
+    // Read through the image-file checks: sharp opening a FIFO by path blocks the report forever.
+    cached = readImageFile(path, { label: path })
+      .then((bytes) =>
+        sharp(bytes, { limitInputPixels: 268_402_689 })
+          .rotate()
+          .resize(px, px, { fit: "inside", withoutEnlargement: true })
+          .flatten({ background: "#ffffff" })
+          .jpeg({ quality: 70 })
+          .toBuffer()
+      )
       .then((buffer) => `data:image/jpeg;base64,${buffer.toString("base64")}`);
     // A failure is not cached: the file may be fixed and asked for again.
     cached.catch(() => thumbnails.delete(key));

@@ -20,6 +20,7 @@ export const SECRET_ENV_NAMES = [
   "RUNPOD_API_KEY",
   "BASETEN_API_KEY",
   "OLLAMA_API_KEY",
+  "OLLAMA_VPS_API_KEY",
 ] as const;
 
 /** Options of {@link loadConfig}. */

@@ -26,6 +26,11 @@ export const PresetSchema = z.object({
   priceCard: z.string(),
   env: EnvNamesSchema,
   defaultBaseUrl: z.string().url().optional(),
+  /**
+   * Env names of `env` the preset runs without: used when set (e.g. `OLLAMA_VPS_API_KEY`, the key
+   * of the authenticating proxy in front of a VPS's Ollama), never required.
+   */
+  optionalEnv: z.array(z.string()).optional(),
   /** Calls in flight at once on this platform. */
   concurrency: z.number().int().positive(),
   /**

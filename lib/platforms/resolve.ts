@@ -29,14 +29,18 @@ export interface ResolveOptions {
   concurrency?: number;
 }
 
-/** Env variables a preset cannot run without (base URLs and the local Ollama host have defaults). */
+/**
+ * Env variables a preset cannot run without (base URLs and the local Ollama host have defaults;
+ * names in `optionalEnv` are used when set).
+ */
 export function requiredEnv(preset: Preset): string[] {
   const names: string[] = [];
   if (preset.env.apiKey) names.push(preset.env.apiKey);
   if (preset.env.accountId) names.push(preset.env.accountId);
   if (preset.env.endpointId) names.push(preset.env.endpointId);
   if (preset.env.host && !preset.defaultBaseUrl) names.push(preset.env.host);
-  return names;
+  const optional = new Set(preset.optionalEnv ?? []);
+  return names.filter((name) => !optional.has(name));
 }
 
 /** The env variables of `preset` that are not set, empty when it can run. */

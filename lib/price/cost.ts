@@ -76,6 +76,13 @@ const MILLION = 1_000_000;
 const MS_PER_HOUR = 3_600_000;
 
 /**
+ * Counts above this are no real call's usage (and past it sums lose integer precision or reach
+ * Infinity, which JSON writes as null): a platform that reports one gets a costError, not a
+ * number nobody can use.
+ */
+export const MAX_BILLABLE_COUNT = Number.MAX_SAFE_INTEGER;
+
+/**
  * Computes the cost of one call from a price card:
  * - `tokens`: inputTokens × inputPerMTok + (outputTokens + reasoningTokens) × outputPerMTok, per
  *   1M; when the card has `imageInputPerMTok`, the `imageTokens` part of inputTokens is billed at
@@ -86,7 +93,8 @@ const MS_PER_HOUR = 3_600_000;
  * - `subscription`: perMonth ÷ monthlyVolume. `per_image`: perImage. `free`: 0.
  *
  * `batchCostUsd` = costUsd × batchMultiplier when the card has one.
- * Throws `VisionBenchError("pricing")` when a count the basis needs is missing or invalid.
+ * Throws `VisionBenchError("pricing")` when a count the basis needs is missing, not a finite number
+ * ≥ 0, or above {@link MAX_BILLABLE_COUNT}, and when the cost itself is not finite.
  *
  * @example
  * ```ts
@@ -94,10 +102,19 @@ const MS_PER_HOUR = 3_600_000;
  * ```
  */
 export function computeCost(card: PriceCard, input: CostInput): CostResult {
-  const costUsd = baseCost(card, input);
-  return card.batchMultiplier === undefined
-    ? { costUsd, basis: card.basis }
-    : { costUsd, batchCostUsd: costUsd * card.batchMultiplier, basis: card.basis };
+  const costUsd = finiteCost(card, baseCost(card, input));
+  return card.batchMultiplier === undefined ? { costUsd, basis: card.basis } : {
+    costUsd,
+    batchCostUsd: finiteCost(card, costUsd * card.batchMultiplier),
+    basis: card.basis,
+  };
+}
+
+function finiteCost(card: PriceCard, costUsd: number): number {
+  if (!Number.isFinite(costUsd) || costUsd < 0) {
+    throw pricingError(card, `the cost comes out as ${costUsd}, not a finite number >= 0`);
+  }
+  return costUsd;
 }
 
 function baseCost(card: PriceCard, input: CostInput): number {
@@ -201,10 +218,21 @@ function optionalCount(card: PriceCard, field: string, value: number | undefined
 }
 
 function checkedCount(card: PriceCard, field: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) {
-    throw pricingError(card, `${field} must be a finite number >= 0, got ${value}`);
+  // `typeof` first: a platform may send "12" where the SDK types promise a number.
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw pricingError(card, `${field} must be a finite number >= 0, got ${shown(value)}`);
+  }
+  if (value > MAX_BILLABLE_COUNT) {
+    throw pricingError(
+      card,
+      `${field} of ${value} is beyond any real call (more than ${MAX_BILLABLE_COUNT})`,
+    );
   }
   return value;
+}
+
+function shown(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : String(value);
 }
 
 function pricingError(card: PriceCard, message: string): VisionBenchError {

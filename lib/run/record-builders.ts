@@ -6,12 +6,13 @@
  */
 import type { Description, StructuredSchema } from "../contract/adapter.ts";
 import type { Case, RunTarget } from "./cases.ts";
-import type { VisionBenchError } from "../contract/errors.ts";
+import { VisionBenchError } from "../contract/errors.ts";
 import { estimateImageTokens } from "../price/image-tokens.ts";
 import type { ImageEntry, PreparedImage } from "../images/image-set.ts";
 import { computeCost } from "../price/cost.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { redact } from "../util/secrets.ts";
+import type { UnreadableField } from "./run-store.ts";
 
 /** A successful call as measured by the runner. */
 export interface Answer {
@@ -144,4 +145,23 @@ export function okRecord(base: BaseRecord, target: RunTarget, answer: Answer): R
     record.costError = redact(error instanceof Error ? error.message : String(error));
   }
   return record;
+}
+
+/**
+ * The row for an answer that cannot be recorded as it came — a negative, string or non-finite
+ * count, a negative predict time: an `invalid_response` error naming the field, instead of an ok
+ * line the store could not read back. Marked `final`: resume does not pay for the same answer
+ * again.
+ */
+export function unrecordableRecord(
+  base: BaseRecord,
+  unreadable: UnreadableField,
+  answer: Pick<Answer, "attempts" | "cached">,
+): ResultRecord {
+  const error = new VisionBenchError(
+    "invalid_response",
+    `the answer cannot be recorded: ${unreadable.field}: ${unreadable.problem} (got ${unreadable.value})`,
+    { platform: base.platform },
+  );
+  return { ...errorRecord(base, error, answer.attempts), cached: answer.cached, final: true };
 }

@@ -8,6 +8,7 @@ import { parseJsonLines } from "../util/jsonl.ts";
 import { join } from "node:path";
 import { type ResultRecord, ResultRecordSchema } from "../contract/record.ts";
 import { validateRunId } from "./run-id.ts";
+import { VisionBenchError } from "../contract/errors.ts";
 
 /** A line that could not be read back. */
 export interface StoreProblem {
@@ -27,7 +28,11 @@ export interface ReadResult {
 /** An open run file made by {@link openRunStore}. */
 export interface RunStore {
   readonly path: string;
-  /** Appends one record as one line (synchronously: lines never interleave). */
+  /**
+   * Appends one record as one line (synchronously: lines never interleave). Throws
+   * `VisionBenchError("invalid_response")` instead of writing a line that would not read back
+   * (see {@link unreadableField}); the runner turns such answers into error rows first.
+   */
   append(record: ResultRecord): void;
   close(): void;
 }
@@ -51,6 +56,52 @@ export function runPath(outDir: string, runId: string): string {
 }
 
 const encoder = new TextEncoder();
+
+/** The first field of a record that would not read back, and what is wrong with it. */
+export interface UnreadableField {
+  /** Dotted path, e.g. `"inputTokens"` or `"timing.serverMs"`. */
+  field: string;
+  /** The schema's complaint, e.g. `"Too small: expected number to be >=0"`. */
+  problem: string;
+  /** What the line would hold there, as JSON, cut short (`null` for Infinity or NaN). */
+  value: string;
+}
+
+/**
+ * Checks a record the way {@link readRun} will see it — written as JSON, parsed, validated — and
+ * names the first field that fails, or returns undefined when the line would read back. Catches
+ * what the types cannot: a string or negative count from a platform, Infinity written as null.
+ *
+ * @example
+ * ```ts
+ * unreadableField({ ...record, inputTokens: -5 });
+ * // { field: "inputTokens", problem: "Too small: expected number to be >=0", value: "-5" }
+ * ```
+ */
+export function unreadableField(record: ResultRecord): UnreadableField | undefined {
+  return checkLine(JSON.stringify(record)).unreadable;
+}
+
+function checkLine(line: string): { unreadable?: UnreadableField } {
+  const written: unknown = JSON.parse(line);
+  const parsed = ResultRecordSchema.safeParse(written);
+  if (parsed.success) return {};
+  const issue = parsed.error.issues[0];
+  let value: unknown = written;
+  for (const key of issue.path) {
+    value = value !== null && typeof value === "object"
+      ? (value as Record<PropertyKey, unknown>)[key]
+      : undefined;
+  }
+  const shown = value === undefined ? "undefined" : JSON.stringify(value);
+  return {
+    unreadable: {
+      field: issue.path.join(".") || "(record)",
+      problem: issue.message,
+      value: shown.length > 40 ? `${shown.slice(0, 40)}…` : shown,
+    },
+  };
+}
 
 /**
  * Opens (creating if needed) the JSONL file of a run for appending.
@@ -79,7 +130,17 @@ export async function openRunStore(options: RunStoreOptions): Promise<RunStore> 
   return {
     path,
     append(record) {
-      writeAll(file, encoder.encode(JSON.stringify(record) + "\n"));
+      const line = JSON.stringify(record);
+      // The store never holds a line it cannot read back: such a line would vanish from every
+      // summary and make each resume call (and pay for) the case again.
+      const { unreadable } = checkLine(line);
+      if (unreadable) {
+        throw new VisionBenchError(
+          "invalid_response",
+          `record not written: ${unreadable.field}: ${unreadable.problem}`,
+        );
+      }
+      writeAll(file, encoder.encode(line + "\n"));
       if (options.durable) file.syncDataSync();
     },
     close() {

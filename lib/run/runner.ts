@@ -20,8 +20,16 @@ import { createLimiter, type Limiter } from "./pool.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { retry } from "./retry.ts";
 import { validateRunId } from "./run-id.ts";
-import { type Answer, baseRecord, errorRecord, okRecord, sentFields } from "./record-builders.ts";
-import { openRunStore, readRun, runPath } from "./run-store.ts";
+import {
+  type Answer,
+  baseRecord,
+  errorRecord,
+  okRecord,
+  sentFields,
+  unrecordableRecord,
+} from "./record-builders.ts";
+import { openRunStore, readRun, runPath, unreadableField } from "./run-store.ts";
+import { lockRun } from "./run-lock.ts";
 import { withTimeout } from "./timeout.ts";
 
 /** Options of {@link runCases}. */
@@ -82,6 +90,8 @@ export interface RunResult {
 /**
  * Runs every case (targets × images × variants × prompts × repeats) and appends one record per
  * case to `<outDir>/<runId>.jsonl`. Errors become records; only a cancel ends the run early.
+ * The run is locked while it runs (`<outDir>/<runId>.lock`): another process on the same run id
+ * gets a `config` error naming this one.
  *
  * @example
  * ```ts
@@ -93,6 +103,18 @@ export interface RunResult {
  * ```
  */
 export async function runCases(options: RunOptions): Promise<RunResult> {
+  // Before the run file is read for resume: a second process on this run id would call (and
+  // pay for) every case the first has not recorded yet.
+  const lock = await lockRun({ runId: options.runId, outDir: options.outDir });
+  try {
+    return await runLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** {@link runCases} once the run's lock is held. */
+async function runLocked(options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const runId = validateRunId(options.runId);
   const outDir = options.outDir ?? "results";
@@ -113,10 +135,13 @@ export async function runCases(options: RunOptions): Promise<RunResult> {
     params,
   });
 
-  // Resume: cases already ok in this run are done; error cases are tried again.
+  // Resume: cases already ok in this run are done, and so are answers that could not be recorded
+  // (`final`: calling again would pay for the same answer); other error cases are tried again.
   const previous = await readRun(runPath(outDir, runId), { missingOk: true });
-  const okKeys = new Set(previous.records.filter((r) => r.status === "ok").map((r) => r.caseKey));
-  const cases = allCases.filter((c) => !okKeys.has(c.key));
+  const doneKeys = new Set(
+    previous.records.filter((r) => r.status === "ok" || r.final).map((r) => r.caseKey),
+  );
+  const cases = allCases.filter((c) => !doneKeys.has(c.key));
   const skipped = allCases.length - cases.length;
   const total = allCases.length;
 
@@ -186,6 +211,12 @@ export async function runCases(options: RunOptions): Promise<RunResult> {
       // A cancelled call is not an outcome of the platform: record nothing, resume retries it.
       if (failure.kind === "cancelled" && signal?.aborted) return;
       write(errorRecord({ ...base, ...sent }, failure, attempts));
+      return;
+    }
+    // Checked before caching too: a later run must not be served an answer it cannot record.
+    const unreadable = unreadableField(okRecord({ ...base, ...sent }, item.target, answer));
+    if (unreadable) {
+      write(unrecordableRecord({ ...base, ...sent }, unreadable, answer));
       return;
     }
     if (!answer.cached && cacheMode !== "bypass") await storeInCache(cache, item.key, answer);
@@ -279,7 +310,8 @@ async function callOnce(
 function sharedPreparation(cases: Case<ImageEntry>[], cacheDir: string) {
   const pending = new Map<string, Promise<PreparedImage>>();
   const users = new Map<string, number>();
-  const keyOf = (item: Case<ImageEntry>) => `${item.image.sha256}\u0000${item.variant}`;
+  // By path, not sha256: entries that could not be read have no hash, and each has its own error.
+  const keyOf = (item: Case<ImageEntry>) => `${item.image.path}\u0000${item.variant}`;
   for (const item of cases) users.set(keyOf(item), (users.get(keyOf(item)) ?? 0) + 1);
   return {
     get(item: Case<ImageEntry>): Promise<PreparedImage> {

@@ -230,6 +230,29 @@ Deno.test("missing usage the basis needs is a pricing error, never $0", () => {
   );
 });
 
+Deno.test("absurd usage is a pricing error, never Infinity: 1e308 tokens, a string count, an overflowing sum", () => {
+  const mini = card("openai/gpt-4o-mini");
+  assertPricingError(
+    () => computeCost(mini, { usage: { inputTokens: 1e308, outputTokens: 1 } }),
+    "inputTokens of 1e\\+308 is beyond any real call",
+  );
+  assertPricingError(
+    () =>
+      computeCost(mini, { usage: { inputTokens: "900" as unknown as number, outputTokens: 1 } }),
+    'inputTokens must be a finite number >= 0, got "900"',
+  );
+  assertPricingError(
+    () => computeCost(card("replicate/lucataco/moondream2"), { usage: {}, gpuSeconds: Infinity }),
+    "gpuSeconds must be",
+  );
+  // Each count is below the bound, yet the price per token makes the sum overflow to Infinity.
+  const dear = { ...mini, inputPerMTok: 1e300, outputPerMTok: 1e300 } as PriceCard;
+  assertPricingError(
+    () => computeCost(dear, { usage: { inputTokens: 2 ** 52, outputTokens: 2 ** 52 } }),
+    "not a finite number",
+  );
+});
+
 function recordWith(fields: Partial<ResultRecord>): ResultRecord {
   const base = {
     runId: "run-1",

@@ -4,7 +4,7 @@ import pl from "nodejs-polars";
 import { exportParquet } from "../../lib/analysis/parquet.ts";
 import type { ResultRecord } from "../../lib/contract/record.ts";
 import { addRating, DEFAULT_RATINGS_PATH } from "../../lib/quality/ratings.ts";
-import { openRunStore, readRun, readRuns } from "../../lib/run/run-store.ts";
+import { openRunStore, readRun, readRuns, unreadableField } from "../../lib/run/run-store.ts";
 
 function record(overrides: Partial<ResultRecord> = {}): ResultRecord {
   return {
@@ -202,4 +202,42 @@ Deno.test("readRuns() sees the run files of the folder only: ratings and judge r
   const { records, problems } = await readRuns(dir);
   assert.equal(records.length, 1);
   assert.deepEqual(problems, []);
+});
+
+Deno.test("append() refuses a record that would not read back, and unreadableField() names the field", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = await openRunStore({ runId: "run-a", outDir: dir });
+  const bad = [
+    record({ caseKey: "negative", inputTokens: -5 }),
+    record({ caseKey: "string", outputTokens: "12" as unknown as number }),
+    record({ caseKey: "infinite", costUsd: Infinity }),
+    record({ caseKey: "timing", timing: { serverMs: -1340 } }),
+  ];
+  assert.deepEqual(bad.map(unreadableField), [
+    { field: "inputTokens", problem: "Too small: expected number to be >=0", value: "-5" },
+    {
+      field: "outputTokens",
+      problem: "Invalid input: expected number, received string",
+      value: '"12"',
+    },
+    // JSON writes Infinity as null: the line would hold null, so that is what is named.
+    {
+      field: "costUsd",
+      problem: "Invalid input: expected number, received null",
+      value: "null",
+    },
+    { field: "timing.serverMs", problem: "Too small: expected number to be >=0", value: "-1340" },
+  ]);
+  for (const item of bad) {
+    assert.throws(
+      () => store.append(item),
+      /record not written: (inputTokens|outputTokens|costUsd|timing)/,
+    );
+  }
+  store.append(record({ caseKey: "good" }));
+  store.close();
+  assert.equal(unreadableField(record()), undefined);
+  const { records, problems } = await readRun(store.path);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(records.map((r) => r.caseKey), ["good"]);
 });
