@@ -54,6 +54,10 @@ export * from "./lib/quality/quality-frame.ts";
 export * from "./lib/quality/agreement.ts";
 export * from "./lib/quality/judge.ts";
 export * from "./lib/quality/ratings.ts";
+export * from "./lib/quality/ratings-folder.ts";
+export * from "./lib/quality/highlights.ts";
+export * from "./lib/quality/description-review.ts";
+export * from "./lib/quality/failures.ts";
 
 // Analysis, charts, display, report
 export * from "./lib/analysis/compare.ts";
@@ -61,6 +65,10 @@ export * from "./lib/present/charts/mod.ts";
 export * from "./lib/present/display.ts";
 export * from "./lib/present/report-sections.ts";
 export * from "./lib/present/quality-sections.ts";
+export {
+  descriptionBrowser,
+  type DescriptionBrowserOptions,
+} from "./lib/present/browser/browser.ts";
 export { type NotebookParams, notebookParams } from "./lib/app/notebook-runner.ts";
 
 // Adapters

@@ -33,12 +33,14 @@ export interface DescriptionBrowserOptions {
   images?: readonly ImageLike[];
   /** Human ratings on file (`readRatingsFolder`), shown beside the automatic score. @default [] */
   ratings?: readonly Rating[];
-  /** Longest side of the large view, px (the enlarged view shows the same picture). @default 640 */
+  /** Longest side of the large view, px (the enlarged view shows the same picture). @default 512 */
   imagePx?: number;
   /** A recall spread (max − min over the shown platforms) above this is "disagree". @default 0.5 */
   disagreementThreshold?: number;
   /** Entries in the failure gallery. @default 12 */
   galleryLimit?: number;
+  /** Rating starts blind: platform names hidden, order shuffled per image. @default true */
+  blind?: boolean;
 }
 
 /**
@@ -61,9 +63,10 @@ export async function descriptionBrowser(
     labels,
     images = [],
     ratings = [],
-    imagePx = 640,
+    imagePx = 512,
     disagreementThreshold = 0.5,
     galleryLimit = 12,
+    blind = true,
   } = options;
   if (!(disagreementThreshold >= 0 && disagreementThreshold <= 1)) {
     throw new RangeError(`disagreementThreshold must be within 0–1, got ${disagreementThreshold}`);
@@ -89,6 +92,7 @@ export async function descriptionBrowser(
     fileRatings,
     threshold: disagreementThreshold,
     datasetId: datasetId(review.images.flatMap((image) => image.descriptions)),
+    blind,
   };
   return new HtmlFragment(
     `<div class="vb-browser" data-dataset-id="${escapeHtml(context.datasetId)}">` +

@@ -32,6 +32,15 @@ export function describeBrowserClient(root: HTMLElement): void {
   const sections = all<HTMLElement>(".vb-image");
   const seriesBoxes = all<HTMLInputElement>("input.vb-series");
 
+  for (const group of all<HTMLElement>(".vb-rate")) {
+    for (let rating = 1; rating <= 10; rating++) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.rating = String(rating);
+      button.textContent = String(rating);
+      group.append(button);
+    }
+  }
   const state: State = load();
   let current: HTMLElement | undefined;
 

@@ -30,6 +30,8 @@ export interface MarkupContext {
   threshold: number;
   /** Key of the browser's ratings in localStorage: changes when the records do. */
   datasetId: string;
+  /** Whether the rating view starts blind. */
+  blind: boolean;
 }
 
 /** The element id of an image's section (`#vb-image-…` links open it). */
@@ -63,7 +65,9 @@ export function toolbarHtml(review: DescriptionReview, context: MarkupContext): 
     `<label>Compare <select class="vb-a"><option value="">—</option>${seriesOptions}</select></label>` +
     `<label>vs <select class="vb-b"><option value="">—</option>${seriesOptions}</select></label>` +
     `<span class="vb-count" aria-live="polite"></span>` +
-    `<span class="vb-rate-bar"><label><input type="checkbox" class="vb-blind-toggle" checked> ` +
+    `<span class="vb-rate-bar"><label><input type="checkbox" class="vb-blind-toggle"${
+      context.blind ? " checked" : ""
+    }> ` +
     `blind (names hidden, order shuffled)</label>` +
     `<progress class="vb-progress-bar" value="0" max="1"></progress>` +
     `<span class="vb-progress" aria-live="polite"></span>` +
@@ -231,11 +235,6 @@ function cardHtml(
     description.cached ? "cached" : "",
     human === undefined ? "" : `human rating ${human} / 10`,
   ].filter(Boolean);
-  const rateButtons = Array.from(
-    { length: 10 },
-    (_, index) =>
-      `<button type="button" data-rating="${index + 1}" aria-pressed="false">${index + 1}</button>`,
-  ).join("");
   return `<article ${attributes} tabindex="-1"><header>` +
     `<span class="vb-name">${escapeHtml(description.series)}</span>` +
     `<span class="vb-blind-name">Description ${String.fromCharCode(65 + place.order % 26)}${
@@ -244,7 +243,8 @@ function cardHtml(
     `<span class="vb-metrics">${escapeHtml(metrics)}</span></header>${body}` +
     `<footer>${escapeHtml(facts.join(" · "))}</footer>` +
     (description.status === "ok"
-      ? `<div class="vb-rate" role="group" aria-label="Rate 1 to 10">${rateButtons}</div>`
+      // The script adds the ten buttons: 660 cards × 10 buttons would weigh half a megabyte.
+      ? `<div class="vb-rate" role="group" aria-label="Rate 1 to 10"></div>`
       : "") +
     `</article>`;
 }

@@ -33,27 +33,27 @@ export const BROWSER_CSS = `
 .vb-platforms label:target{outline:3px solid #bf8700}
 .vb-platforms .vb-link{border:0;background:none;color:#0969da;cursor:pointer;padding:0 4px}
 .vb-gallery{margin:6px 0 14px}
-.vb-gallery h4{margin:6px 0}
-.vb-gallery ul{list-style:none;margin:0;padding:0;display:grid;
-  grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:8px}
-.vb-gallery li{min-width:0}
-.vb-gallery code{overflow-wrap:anywhere}
+.vb-browser .vb-gallery h4{margin:6px 0}
+.vb-browser .vb-gallery ul{list-style:none;margin:0;padding:0;display:grid;
+  grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:8px}
+.vb-browser .vb-gallery li{min-width:0}
+.vb-browser .vb-gallery code{overflow-wrap:anywhere;font-size:12px;background:none;padding:0}
 .vb-gallery a{display:flex;gap:8px;align-items:flex-start;padding:6px;border:1px solid #d0d7de;
   border-radius:6px;color:inherit;text-decoration:none;height:100%}
 .vb-gallery a:hover,.vb-gallery a:focus{border-color:#0969da}
-.vb-gallery img{width:64px;height:64px;object-fit:cover;border-radius:4px;flex:none}
+.vb-browser .vb-gallery img{width:64px;height:64px;object-fit:cover;border-radius:4px;flex:none}
 .vb-gallery small{display:block;color:#57606a;overflow-wrap:anywhere}
 .vb-image{border-top:2px solid #d0d7de;padding:0 0 16px;scroll-margin-top:var(--vb-sticky-top)}
 .vb-image-head{position:sticky;top:var(--vb-sticky-top);z-index:4;background:#f6f8fa;
   padding:4px 8px;display:flex;flex-wrap:wrap;gap:2px 12px;align-items:baseline;
   border-bottom:1px solid #d0d7de}
-.vb-image-head code{font-weight:600}
+.vb-browser .vb-image-head code{font-weight:600}
 .vb-image-head .vb-facts{color:#57606a;font-size:13px}
 .vb-image-body{display:grid;grid-template-columns:minmax(200px,340px) minmax(0,1fr);gap:14px;
   padding-top:10px;align-items:start}
-.vb-figure{margin:0;position:sticky;top:calc(var(--vb-sticky-top) + 40px)}
+.vb-browser .vb-figure{margin:0;position:sticky;top:calc(var(--vb-sticky-top) + 40px)}
 .vb-figure button{display:block;border:0;padding:0;background:none;cursor:zoom-in;width:100%}
-.vb-figure img{display:block;width:100%;height:auto;max-height:70vh;object-fit:contain;
+.vb-browser .vb-figure img{display:block;width:100%;height:auto;max-height:70vh;object-fit:contain;
   border-radius:4px;background:#f6f8fa}
 .vb-figure figcaption{font-size:12px;color:#57606a;margin-top:4px}
 .vb-terms{display:flex;flex-wrap:wrap;gap:3px;margin-top:4px}
@@ -68,8 +68,8 @@ export const BROWSER_CSS = `
 .vb-card .vb-name{font-weight:600;overflow-wrap:anywhere}
 .vb-card .vb-metrics{color:#57606a;white-space:nowrap}
 .vb-card .vb-blind-name{display:none;font-weight:600}
-.vb-text{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;max-width:70ch}
-.vb-text mark{border-radius:3px;padding:0 1px;color:inherit}
+.vb-browser .vb-text{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;max-width:70ch}
+.vb-browser .vb-text mark{border-radius:3px;padding:0 1px;color:inherit}
 .vb-text mark.vb-named{background:#ccefd6}
 .vb-text mark.vb-hallucinated{background:#ffcecb;text-decoration:underline wavy #cf222e}
 .vb-text mark.vb-negated{background:none;text-decoration:underline dotted #8c959f}
@@ -92,19 +92,19 @@ export const BROWSER_CSS = `
 .vb-lightbox{position:fixed;inset:0;z-index:100;background:rgba(0,0,0,.85);display:flex;
   align-items:center;justify-content:center;cursor:zoom-out;padding:2vh 2vw}
 .vb-lightbox[hidden]{display:none}
-.vb-lightbox img{max-width:96vw;max-height:94vh;object-fit:contain;background:#fff}
+.vb-browser .vb-lightbox img{width:96vw;height:94vh;max-width:none;object-fit:contain}
 .vb-empty{color:#57606a;padding:20px 0}
 @media (max-width:720px){
   .vb-image-body{grid-template-columns:minmax(0,1fr)}
-  .vb-figure{position:static}
-  .vb-figure img{max-height:50vh}
+  .vb-browser .vb-figure{position:static}
+  .vb-browser .vb-figure img{max-height:50vh}
   .vb-cards{grid-template-columns:minmax(0,1fr)}
   .vb-toolbar{position:static}
   .vb-image-head{top:0}
 }
 @media print{
   .vb-toolbar,.vb-platforms,.vb-rate,.vb-lightbox{display:none}
-  .vb-image-head,.vb-figure{position:static}
+  .vb-image-head,.vb-browser .vb-figure{position:static}
   .vb-card,.vb-image{break-inside:avoid}
 }
 `;
