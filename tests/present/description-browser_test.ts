@@ -99,6 +99,14 @@ Deno.test({
       assert.equal(await hostile.textContent(), XSS_TEXT);
       assert.equal(await hostile.locator("img").count(), 0);
 
+      // Click to enlarge, Escape to close.
+      await page.click(`#vb-image-${second} .vb-enlarge`);
+      assert.ok(await page.locator(".vb-lightbox img").isVisible());
+      const enlarged = await page.locator(".vb-lightbox img").boundingBox();
+      assert.ok(enlarged && enlarged.height > 700, JSON.stringify(enlarged));
+      await page.keyboard.press("Escape");
+      assert.equal(await page.locator(".vb-lightbox").isVisible(), false);
+
       // Two platforms chosen: side by side, each card wide enough to read.
       await page.click("[data-select=none]");
       await page.check(`input.vb-series[value="${FIXTURE_PLATFORMS[0].join(" · ")}"]`);
@@ -154,6 +162,12 @@ Deno.test({
       await page.click("[data-mode=rate]");
       assert.equal(await page.locator(".vb-card .vb-name").first().isVisible(), false);
       assert.ok(await page.locator(".vb-card:not([hidden]) .vb-blind-name").first().isVisible());
+      assert.equal(
+        await hostile.textContent(),
+        XSS_TEXT,
+        "the rating view shows the markup as text",
+      );
+      assert.equal(await hostile.locator("img").count(), 0);
       await page.keyboard.press("j");
       for (const key of ["2", "5", "9"]) await page.keyboard.press(key);
       const stored = await page.evaluate(() =>

@@ -102,10 +102,17 @@ export async function descriptionBrowser(
         review.images.map((image) => imageHtml(image, review, context)).join("")
       }</div>` +
       `<div class="vb-lightbox" hidden role="dialog" aria-label="Enlarged image"><img alt=""></div>` +
-      `<script>(${describeBrowserClient.toString()})(document.currentScript.parentElement);</script>` +
+      `<script>(${describeBrowserClient.toString()})(${FIND_ROOT});</script>` +
       `</div>`,
   );
 }
+
+/**
+ * The browser the script belongs to. Some notebook front ends run output scripts by re-inserting
+ * them, where `document.currentScript` may be unset: then the last browser not yet wired.
+ */
+const FIND_ROOT = `document.currentScript?.closest(".vb-browser") ?? ` +
+  `[...document.querySelectorAll(".vb-browser:not([data-wired])")].pop()`;
 
 async function pictures(images: readonly ImageLike[], px: number): Promise<Map<string, string>> {
   const entries = await Promise.all(images.map(async (image) => {

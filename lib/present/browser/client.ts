@@ -14,7 +14,10 @@
 /**
  * Wires one browser root (`.vb-browser`). Must stay self-contained: it runs from its source text.
  */
-export function describeBrowserClient(root: HTMLElement): void {
+export function describeBrowserClient(found: HTMLElement | null | undefined): void {
+  if (!found || found.dataset.wired) return;
+  const root: HTMLElement = found;
+  root.dataset.wired = "true";
   type Stored = { rating: number; createdAt: string; blind: boolean };
   type State = { mode: string; ratings: Record<string, Stored> };
   const storageKey = `visionbench-ratings:${root.dataset.datasetId ?? "default"}`;
