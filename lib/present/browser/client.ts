@@ -117,6 +117,14 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     (select<HTMLElement>(".vb-count")).textContent =
       `${shownImages} of ${sections.length} images · ${count} of ${seriesBoxes.length} platforms`;
     renderRatings();
+    // A filter or a platform choice can hide the description being rated: go on with a shown one.
+    if (current && !shownCards().includes(current)) {
+      moveTo(root.classList.contains("vb-rating") ? nextUnrated() : undefined);
+    }
+  }
+
+  function nextUnrated(): HTMLElement | undefined {
+    return rateable().find((card) => ratingOf(card) === undefined);
   }
 
   function renderRatings(): void {
@@ -142,9 +150,7 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     for (const button of all<HTMLButtonElement>(".vb-mode button")) {
       button.setAttribute("aria-pressed", String(button.dataset.mode === mode));
     }
-    if (mode === "rate" && !current) {
-      moveTo(rateable().find((card) => ratingOf(card) === undefined));
-    }
+    if (mode === "rate" && !current) moveTo(nextUnrated());
     save();
     measure();
   }

@@ -61,7 +61,8 @@ export const BROWSER_CSS = `
 .vb-chip.vb-not{background:#ffebe9;text-decoration:line-through}
 .vb-cards{display:grid;gap:10px;
   grid-template-columns:repeat(var(--vb-columns),minmax(min(var(--vb-card-min),100%),1fr))}
-.vb-card{border:1px solid #d0d7de;border-radius:6px;padding:8px 10px;min-width:0;background:#fff}
+.vb-card{border:1px solid #d0d7de;border-radius:6px;padding:8px 10px;min-width:0;background:#fff;
+  scroll-margin-top:calc(var(--vb-sticky-top) + 44px)}
 .vb-card:target{outline:3px solid #bf8700}
 .vb-card header{display:flex;flex-wrap:wrap;justify-content:space-between;gap:2px 8px;
   font-size:13px;border-bottom:1px solid #eaeef2;padding-bottom:3px;margin-bottom:4px}
