@@ -171,8 +171,7 @@ Deno.test({
       await page.keyboard.press("j");
       for (const key of ["2", "5", "9"]) await page.keyboard.press(key);
       const stored = await page.evaluate(() =>
-        Object.entries(localStorage).filter(([key]) => key.startsWith("visionbench-ratings:"))
-          .map(([, value]) => JSON.parse(value).ratings)[0]
+        JSON.parse(localStorage.getItem("visionbench-ratings") ?? "{}").ratings
       ) as Record<string, { rating: number }>;
       const rated = Object.entries(stored).map(([recordId, { rating }]) => ({ recordId, rating }));
       assert.deepEqual(rated.map((entry) => entry.rating), [2, 5, 9]);

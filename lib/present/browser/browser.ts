@@ -7,13 +7,12 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import type { ResultRecord } from "../../contract/record.ts";
 import { buildDescriptionReview } from "../../quality/description-review.ts";
 import { failureGallery } from "../../quality/failures.ts";
 import type { LabelSet } from "../../quality/labels.ts";
 import { latestRatings, type Rating } from "../../quality/ratings.ts";
-import { escapeHtml, HtmlFragment } from "../../util/html.ts";
+import { HtmlFragment } from "../../util/html.ts";
 import { type ImageLike, thumbnail } from "../tables.ts";
 import { describeBrowserClient } from "./client.ts";
 import {
@@ -91,11 +90,10 @@ export async function descriptionBrowser(
     pictures: { large, small },
     fileRatings,
     threshold: disagreementThreshold,
-    datasetId: datasetId(review.images.flatMap((image) => image.descriptions)),
     blind,
   };
   return new HtmlFragment(
-    `<div class="vb-browser" data-dataset-id="${escapeHtml(context.datasetId)}">` +
+    `<div class="vb-browser">` +
       `<style>${BROWSER_CSS}</style>` +
       toolbarHtml(review, context) + platformsHtml(review) + galleryHtml(gallery, context) +
       `<div class="vb-images">${
@@ -121,10 +119,4 @@ async function pictures(images: readonly ImageLike[], px: number): Promise<Map<s
     return [image.id, source] as const;
   }));
   return new Map(entries.filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
-
-/** Same records → same id, so ratings kept in the browser survive rebuilding the same report. */
-function datasetId(descriptions: readonly { recordId: string }[]): string {
-  const ids = descriptions.map((description) => description.recordId).sort().join("\n");
-  return createHash("sha256").update(ids).digest("hex").slice(0, 16);
 }

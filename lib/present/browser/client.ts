@@ -5,8 +5,9 @@
  * and rates elements the server already rendered; it never turns text into markup (model output
  * is in the page as escaped text, and this script writes with `textContent` only).
  *
- * Ratings live in `localStorage` under `visionbench-ratings:<datasetId>` and download as the
- * JSON lines `readRatings` reads.
+ * Ratings live in `localStorage` under `visionbench-ratings`, keyed by record id (ids are unique
+ * across runs), so they survive reloads and rebuilding the report with more runs; the download
+ * holds the ones for descriptions on this page, as the JSON lines `readRatings` reads.
  *
  * @module
  */
@@ -20,7 +21,7 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
   root.dataset.wired = "true";
   type Stored = { rating: number; createdAt: string; blind: boolean };
   type State = { mode: string; ratings: Record<string, Stored> };
-  const storageKey = `visionbench-ratings:${root.dataset.datasetId ?? "default"}`;
+  const storageKey = "visionbench-ratings";
   const select = <T extends Element>(selector: string) => root.querySelector(selector) as T;
   const all = <T extends Element>(selector: string, from: ParentNode = root) =>
     Array.from(from.querySelectorAll(selector)) as T[];
@@ -141,7 +142,7 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     bar.max = Math.max(cards.length, 1);
     bar.value = rated;
     select<HTMLElement>(".vb-progress").textContent = `${rated} of ${cards.length} rated` +
-      ` · ${Object.keys(state.ratings).length} in this browser`;
+      ` · ${pageRatings().length} to download`;
   }
 
   function setMode(mode: string): void {
@@ -197,12 +198,17 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     }
   }
 
+  /** Ratings given in this browser to descriptions on this page, with their card. */
+  function pageRatings(): { card: HTMLElement; recordId: string; stored: Stored }[] {
+    return all<HTMLElement>(".vb-card").flatMap((card) => {
+      const recordId = card.dataset.recordId ?? "";
+      const stored = state.ratings[recordId];
+      return stored ? [{ card, recordId, stored }] : [];
+    });
+  }
+
   function download(): void {
-    const lines = Object.entries(state.ratings).map(([recordId, stored]) => {
-      const card = root.querySelector(`.vb-card[data-record-id="${CSS.escape(recordId)}"]`) as
-        | HTMLElement
-        | null;
-      if (!card) return undefined;
+    const lines = pageRatings().map(({ card, recordId, stored }) => {
       const id = typeof crypto.randomUUID === "function"
         ? crypto.randomUUID()
         : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -217,7 +223,7 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
         blind: stored.blind,
         createdAt: stored.createdAt,
       });
-    }).filter((line) => line !== undefined);
+    });
     const blob = new Blob([lines.map((line) => `${line}\n`).join("")], {
       type: "application/x-ndjson",
     });

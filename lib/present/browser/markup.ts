@@ -28,8 +28,6 @@ export interface MarkupContext {
   pictures: BrowserPictures;
   fileRatings: FileRatings;
   threshold: number;
-  /** Key of the browser's ratings in localStorage: changes when the records do. */
-  datasetId: string;
   /** Whether the rating view starts blind. */
   blind: boolean;
 }
