@@ -334,6 +334,9 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     if (target instanceof Element && target.closest("input, select, textarea, [contenteditable]")) {
       return;
     }
+    // Keys belong to the browser only while it is on screen (the report has other sections).
+    const box = root.getBoundingClientRect();
+    if (box.bottom < 0 || box.top > innerHeight) return;
     if (event.key === "Escape" && !lightbox.hidden) {
       lightbox.hidden = true;
       return;

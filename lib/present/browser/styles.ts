@@ -77,13 +77,13 @@ export const BROWSER_CSS = `
 .vb-card footer{font-size:12px;color:#57606a;margin-top:4px;overflow-wrap:anywhere}
 .vb-card.vb-error{border-color:#ff8182;background:#fff8f8}
 .vb-card.vb-error .vb-text{color:#cf222e}
-.vb-rate{display:none;flex-wrap:wrap;gap:3px;margin-top:6px}
-.vb-rate button{min-width:2.1em;padding:1px 0;border:1px solid #8c959f;border-radius:4px;
-  background:#f6f8fa;cursor:pointer}
-.vb-rate button[aria-pressed=true]{background:#1a7f37;color:#fff;border-color:#1a7f37}
+.vb-rate{display:none;gap:3px;margin-top:6px}
+.vb-browser .vb-rate button{flex:1 1 0;min-width:0;padding:2px 0;border:1px solid #8c959f;
+  border-radius:4px;background:#f6f8fa;cursor:pointer;font-size:13px;line-height:1.4}
+.vb-browser .vb-rate button[aria-pressed=true]{background:#1a7f37;color:#fff;border-color:#1a7f37}
 .vb-rating .vb-rate{display:flex}
 .vb-rating.vb-blind .vb-card .vb-name,.vb-rating .vb-card .vb-metrics,.vb-rating .vb-card footer,
-.vb-rating .vb-terms,.vb-rating .vb-gallery{display:none}
+.vb-rating .vb-figure figcaption,.vb-rating .vb-spread,.vb-rating .vb-gallery{display:none}
 .vb-rating.vb-blind .vb-card .vb-blind-name{display:inline}
 .vb-rating.vb-blind .vb-card{order:var(--vb-order)}
 .vb-rating .vb-text mark{background:none;text-decoration:none}
