@@ -143,6 +143,17 @@ Deno.test({
         await shownImageIds(page),
         images.filter((_, index) => index % 4 === 1).map((image) => image.id),
       );
+      // A failure gallery entry is one click from its descriptions, whatever the filter hid.
+      await page.selectOption(".vb-filter", "errors");
+      const entry = page.locator(".vb-gallery-link").first();
+      const target = await entry.getAttribute("data-image-id");
+      assert.ok(target && !(await shownImageIds(page)).includes(target), "pick a hidden image");
+      await entry.click();
+      await page.waitForFunction((id) => {
+        const section = document.querySelector(`.vb-image[data-image-id="${id}"]`)!;
+        const box = section.getBoundingClientRect();
+        return !(section as HTMLElement).hidden && box.top >= 0 && box.top < innerHeight;
+      }, target);
       await page.selectOption(".vb-filter", "all");
 
       // A chart's link to #platform-… selects that platform.
