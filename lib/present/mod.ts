@@ -13,3 +13,4 @@ export * from "./quality-sections.ts";
 export * from "./rating-prompt.ts";
 export * from "./anchors.ts";
 export * from "./charts/mod.ts";
+export * from "./browser/browser.ts";

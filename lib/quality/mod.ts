@@ -11,3 +11,7 @@ export * from "./agreement.ts";
 export * from "./judge.ts";
 export * from "./ratings.ts";
 export * from "./rating-stats.ts";
+export * from "./ratings-folder.ts";
+export * from "./highlights.ts";
+export * from "./description-review.ts";
+export * from "./failures.ts";

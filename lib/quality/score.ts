@@ -129,11 +129,28 @@ function sentences(text: string): string[][] {
     .filter((sentence) => sentence.length > 0);
 }
 
-function phraseOf(text: string): string[] {
+/**
+ * A label phrase as matching compares it: normalized, stemmed words.
+ *
+ * @example
+ * ```ts
+ * phraseOf("Green eyes"); // ["green", "eye"]
+ * ```
+ */
+export function phraseOf(text: string): string[] {
   return words(normalize(text)).map(stem);
 }
 
-function isNegated(sentence: string[], start: number, length: number): boolean {
+/**
+ * Whether the words `sentence[start, start + length)` are negated by their neighbours (see the
+ * module doc). `sentence` holds stemmed words, as {@link sentenceWords} gives them.
+ *
+ * @example
+ * ```ts
+ * isNegated(["no", "people"], 1, 1); // true
+ * ```
+ */
+export function isNegated(sentence: readonly string[], start: number, length: number): boolean {
   for (let index = start - 1; index >= Math.max(0, start - NEGATION_REACH); index--) {
     const word = sentence[index];
     if (NEGATIONS.has(word)) return true;
@@ -142,6 +159,47 @@ function isNegated(sentence: string[], start: number, length: number): boolean {
   }
   const after = sentence.slice(start + length, start + length + NEGATION_REACH_AFTER);
   return after.some((word) => NEGATIONS_AFTER.has(word));
+}
+
+/** One word as matching sees it (normalized, stemmed), with the characters it came from. */
+export interface PlacedWord {
+  word: string;
+  /** Offsets in the original text: `text.slice(start, end)` is what the word was read from. */
+  start: number;
+  end: number;
+}
+
+/**
+ * The text cut the way matching cuts it — sentences of normalized, stemmed words — but keeping
+ * where each word came from, so a page can mark the exact characters a label matched.
+ * `"isn't"` gives two words (`is`, `not`) with the same range.
+ *
+ * @example
+ * ```ts
+ * sentenceWords("Two cats. No dog")[1]; // [{ word: "no", start: 10, end: 12 }, { word: "dog", … }]
+ * ```
+ */
+export function sentenceWords(text: string): PlacedWord[][] {
+  const result: PlacedWord[][] = [];
+  // Same breaks as matching; the break words are lower case there because text is lowered first.
+  const breaks = new RegExp(SENTENCE_BREAK.source, "gi");
+  let from = 0;
+  const cut = (end: number) => {
+    const sentence: PlacedWord[] = [];
+    for (const token of text.slice(from, end).matchAll(/[\p{L}\p{M}\p{N}'\u2018\u2019`]+/gu)) {
+      const start = from + token.index!;
+      for (const word of words(normalize(token[0])).map(stem)) {
+        sentence.push({ word, start, end: start + token[0].length });
+      }
+    }
+    if (sentence.length > 0) result.push(sentence);
+  };
+  for (const match of text.matchAll(breaks)) {
+    cut(match.index!);
+    from = match.index! + match[0].length;
+  }
+  cut(text.length);
+  return result;
 }
 
 /** Where a phrase occurs in the text: `"affirmed"` (at least once not negated), `"negated"`, or `"absent"`. */

@@ -29,7 +29,7 @@ if (skipReason) console.warn(`report browser test skipped: ${skipReason}`);
 
 Deno.test({
   name:
-    "the report opens in Chromium with charts drawn, one description row per image, a blind rating card, no injected script run",
+    "the report opens in Chromium with charts drawn, one description row per image, the blind rating view, no injected script run",
   ignore: skipReason !== undefined,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -55,10 +55,14 @@ Deno.test({
       assert.equal(await quickCheck.locator("tbody tr").count(), REPORT_TEST_LIMIT);
       assert.ok(await quickCheck.locator("img").count() >= REPORT_TEST_LIMIT, "thumbnails missing");
 
-      // The quality notebook's rating card: the image and the description, platform hidden.
-      const card = page.locator(".visionbench-rating");
-      assert.equal(await card.locator("img").count(), 1, "the rating card shows no image");
-      assert.ok(await card.getByText("platform hidden (blind rating)").isVisible());
+      // The description browser (06): rating is blind — platform names hidden, order shuffled.
+      const descriptions = page.locator(".vb-browser");
+      await descriptions.locator("[data-mode=rate]").click();
+      assert.equal(await descriptions.locator(".vb-card .vb-name").first().isVisible(), false);
+      assert.ok(
+        await descriptions.locator(".vb-card:not([hidden]) .vb-blind-name").first().isVisible(),
+        "the rating view shows no blind names",
+      );
 
       // The injected description is visible as text, and its script / onerror never ran.
       assert.equal(await page.evaluate(() => "__visionbenchInjected" in globalThis), false);

@@ -166,12 +166,12 @@ Deno.test({
 
 Deno.test({
   name:
-    "the five notebooks run on local and export one report without file:// links, with escaped descriptions and the quality section",
+    "the six notebooks run on local and export one report without file:// links, with escaped descriptions and the quality section",
   ignore,
   sanitizeResources: false,
   async fn() {
     const report = await renderTestReport();
-    assert.equal(report.executedNotebooks.length, 5);
+    assert.equal(report.executedNotebooks.length, 6);
     for (const path of report.executedNotebooks) {
       const notebook = JSON.parse(await Deno.readTextFile(path));
       for (const [index, cell] of (notebook.cells as NotebookCell[]).entries()) {
@@ -194,7 +194,16 @@ Deno.test({
     );
     assert.ok(!html.includes(INJECTED_TEXT.slice(0, 40)), "raw description markup in the report");
     assert.ok(!html.includes("<img src=x"), "raw description markup in the report");
-    for (const title of ["Quick check", "Benchmark", "Compare", "Prompt lab", "Quality"]) {
+    for (
+      const title of [
+        "Quick check",
+        "Benchmark",
+        "Compare",
+        "Prompt lab",
+        "Quality",
+        "Descriptions",
+      ]
+    ) {
       assert.ok(html.includes(title), `the report has no "${title}" section`);
     }
     // Quality: the summary with its quality columns, both quality charts drawn as SVG, the judge

@@ -1,0 +1,123 @@
+/**
+ * The description browser: every platform's description of every image, readable at 10+
+ * platforms × 33+ images, with the labelled things highlighted, filters, a failure gallery and a
+ * blind rating mode whose ratings download as `ratings.jsonl` lines. One self-contained HTML
+ * fragment (inline CSS, inline script, images as data URLs): it works in a notebook, in the
+ * static report and offline.
+ *
+ * @module
+ */
+import type { ResultRecord } from "../../contract/record.ts";
+import { buildDescriptionReview } from "../../quality/description-review.ts";
+import { failureGallery } from "../../quality/failures.ts";
+import type { LabelSet } from "../../quality/labels.ts";
+import { latestRatings, type Rating } from "../../quality/ratings.ts";
+import { HtmlFragment } from "../../util/html.ts";
+import { thumbnail } from "../../images/thumbnail.ts";
+import type { ImageLike } from "../tables.ts";
+import { describeBrowserClient } from "./client.ts";
+import {
+  galleryHtml,
+  imageHtml,
+  type MarkupContext,
+  platformsHtml,
+  toolbarHtml,
+} from "./markup.ts";
+import { BROWSER_CSS } from "./styles.ts";
+
+/** Options of {@link descriptionBrowser}. */
+export interface DescriptionBrowserOptions {
+  /** Reference labels (`loadLabels()`); without them nothing is highlighted or scored. */
+  labels: LabelSet;
+  /** Images to show (`loadImageSet` entries fit); their order is the browser's order. @default [] */
+  images?: readonly ImageLike[];
+  /** Human ratings on file (`readRatingsFolder`), shown beside the automatic score. @default [] */
+  ratings?: readonly Rating[];
+  /** Longest side of the large view, px (the enlarged view shows the same picture). @default 512 */
+  imagePx?: number;
+  /** A recall spread (max − min over the shown platforms) above this is "disagree". @default 0.5 */
+  disagreementThreshold?: number;
+  /** Entries in the failure gallery. @default 12 */
+  galleryLimit?: number;
+  /** Rating starts blind: platform names hidden, order shuffled per image. @default true */
+  blind?: boolean;
+}
+
+/**
+ * The browser as one HTML fragment (display it as a cell's last value).
+ *
+ * @example
+ * ```ts
+ * await descriptionBrowser(records, {
+ *   labels: await loadLabels(),
+ *   images: await loadImageSet("images"),
+ *   ratings: (await readRatingsFolder("results/ratings")).ratings,
+ * });
+ * ```
+ */
+export async function descriptionBrowser(
+  records: readonly ResultRecord[],
+  options: DescriptionBrowserOptions,
+): Promise<HtmlFragment> {
+  const {
+    labels,
+    images = [],
+    ratings = [],
+    imagePx = 512,
+    disagreementThreshold = 0.5,
+    galleryLimit = 12,
+    blind = true,
+  } = options;
+  if (!(disagreementThreshold >= 0 && disagreementThreshold <= 1)) {
+    throw new RangeError(`disagreementThreshold must be within 0–1, got ${disagreementThreshold}`);
+  }
+  const review = buildDescriptionReview(records, labels, {
+    imageOrder: images.map((image) => image.id),
+  });
+  if (review.images.length === 0) {
+    return new HtmlFragment(`<p class="vb-empty">No descriptions to browse.</p>`);
+  }
+  const shown = new Set(review.images.map((image) => image.imageId));
+  const wanted = images.filter((image) => shown.has(image.id));
+  const [large, small] = await Promise.all([
+    pictures(wanted, imagePx),
+    pictures(wanted, 96),
+  ]);
+  const gallery = failureGallery(review, { disagreementThreshold, limit: galleryLimit });
+  const fileRatings = new Map(
+    [...latestRatings(ratings)].map(([recordId, rating]) => [recordId, rating.rating]),
+  );
+  const context: MarkupContext = {
+    pictures: { large, small },
+    fileRatings,
+    threshold: disagreementThreshold,
+    blind,
+  };
+  return new HtmlFragment(
+    `<div class="vb-browser">` +
+      `<style>${BROWSER_CSS}</style>` +
+      toolbarHtml(review, context) + platformsHtml(review) + galleryHtml(gallery, context) +
+      `<div class="vb-images">${
+        review.images.map((image) => imageHtml(image, review, context)).join("")
+      }</div>` +
+      `<div class="vb-lightbox" hidden role="dialog" aria-label="Enlarged image"><img alt=""></div>` +
+      `<script>(${describeBrowserClient.toString()})(${FIND_ROOT});</script>` +
+      `</div>`,
+  );
+}
+
+/**
+ * The browser the script belongs to. Some notebook front ends run output scripts by re-inserting
+ * them, where `document.currentScript` may be unset: then the last browser not yet wired.
+ */
+const FIND_ROOT = `document.currentScript?.closest(".vb-browser") ?? ` +
+  `[...document.querySelectorAll(".vb-browser:not([data-wired])")].pop()`;
+
+async function pictures(images: readonly ImageLike[], px: number): Promise<Map<string, string>> {
+  const entries = await Promise.all(images.map(async (image) => {
+    // A broken image has no picture; its section still shows the descriptions and errors.
+    const source = await thumbnail(image.path, px).catch(() => undefined);
+    return [image.id, source] as const;
+  }));
+  return new Map(entries.filter((entry): entry is [string, string] => entry[1] !== undefined));
+}

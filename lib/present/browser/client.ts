@@ -1,0 +1,368 @@
+/**
+ * The description browser's inline script. It is written here as a typed function and shipped as
+ * its source text (`String(describeBrowserClient)`), so it is checked like the rest of the code
+ * yet needs nothing at run time: no module, no network, no server. It only shows, hides, orders
+ * and rates elements the server already rendered; it never turns text into markup (model output
+ * is in the page as escaped text, and this script writes with `textContent` only).
+ *
+ * Ratings live in `localStorage` under `visionbench-ratings`, keyed by record id (ids are unique
+ * across runs), so they survive reloads and rebuilding the report with more runs; the download
+ * holds the ones for descriptions on this page, as the JSON lines `readRatings` reads.
+ *
+ * @module
+ */
+
+/**
+ * Wires one browser root (`.vb-browser`). Must stay self-contained: it runs from its source text.
+ */
+export function describeBrowserClient(found: HTMLElement | null | undefined): void {
+  if (!found || found.dataset.wired) return;
+  const root: HTMLElement = found;
+  root.dataset.wired = "true";
+  type Stored = { rating: number; createdAt: string; blind: boolean };
+  type State = { mode: string; ratings: Record<string, Stored> };
+  const storageKey = "visionbench-ratings";
+  const select = <T extends Element>(selector: string) => root.querySelector(selector) as T;
+  const all = <T extends Element>(selector: string, from: ParentNode = root) =>
+    Array.from(from.querySelectorAll(selector)) as T[];
+  const viewSelect = select<HTMLSelectElement>(".vb-view");
+  const filterSelect = select<HTMLSelectElement>(".vb-filter");
+  const thresholdInput = select<HTMLInputElement>(".vb-threshold");
+  const compareA = select<HTMLSelectElement>(".vb-a");
+  const compareB = select<HTMLSelectElement>(".vb-b");
+  const blindToggle = select<HTMLInputElement>(".vb-blind-toggle");
+  const toolbar = select<HTMLElement>(".vb-toolbar");
+  const lightbox = select<HTMLElement>(".vb-lightbox");
+  const sections = all<HTMLElement>(".vb-image");
+  const seriesBoxes = all<HTMLInputElement>("input.vb-series");
+
+  for (const group of all<HTMLElement>(".vb-rate")) {
+    for (let rating = 1; rating <= 10; rating++) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.rating = String(rating);
+      button.textContent = String(rating);
+      group.append(button);
+    }
+  }
+  const state: State = load();
+  let current: HTMLElement | undefined;
+
+  function load(): State {
+    try {
+      const parsed = JSON.parse(localStorage.getItem(storageKey) ?? "null");
+      if (parsed && typeof parsed === "object" && parsed.ratings) return parsed as State;
+    } catch {
+      // No storage (a sandboxed frame) or a damaged entry: start empty.
+    }
+    return { mode: "browse", ratings: {} };
+  }
+  function save(): void {
+    try {
+      localStorage.setItem(storageKey, JSON.stringify(state));
+    } catch {
+      // Storage full or blocked: ratings still download from this page.
+    }
+  }
+
+  const selected = () => new Set(seriesBoxes.filter((box) => box.checked).map((box) => box.value));
+  const shownCards = (scope: ParentNode = root) =>
+    all<HTMLElement>(".vb-card", scope).filter((card) =>
+      !card.hidden && !(card.closest(".vb-image") as HTMLElement).hidden
+    );
+  const rateable = () =>
+    shownCards().filter((card) => card.dataset.status === "ok")
+      .sort((a, b) => {
+        if (!root.classList.contains("vb-blind")) return 0;
+        const sectionA = sections.indexOf(a.closest(".vb-image") as HTMLElement);
+        const sectionB = sections.indexOf(b.closest(".vb-image") as HTMLElement);
+        const order = (card: HTMLElement) => Number(card.style.getPropertyValue("--vb-order"));
+        return sectionA - sectionB || order(a) - order(b);
+      });
+  const ratingOf = (card: HTMLElement) =>
+    state.ratings[card.dataset.recordId ?? ""]?.rating ??
+      (card.dataset.fileRating ? Number(card.dataset.fileRating) : undefined);
+
+  function apply(): void {
+    const view = viewSelect.value;
+    const chosen = selected();
+    const threshold = Number(thresholdInput.value);
+    const filter = filterSelect.value;
+    let shownImages = 0;
+    for (const section of sections) {
+      const cards = all<HTMLElement>(".vb-card", section);
+      for (const card of cards) {
+        card.hidden = card.dataset.view !== view || !chosen.has(card.dataset.series ?? "");
+      }
+      const visible = cards.filter((card) => !card.hidden);
+      const recalls = visible.filter((card) => card.dataset.recall !== undefined)
+        .map((card) => Number(card.dataset.recall));
+      const spread = recalls.length >= 2 ? Math.max(...recalls) - Math.min(...recalls) : null;
+      const spreadLabel = section.querySelector(".vb-spread") as HTMLElement;
+      spreadLabel.textContent = spread === null
+        ? ""
+        : `recall spread ${spread.toFixed(2)} over ${recalls.length} shown`;
+      section.dataset.spread = spread === null ? "" : String(spread);
+      const passes = visible.length > 0 && (
+        filter === "all" ||
+        (filter === "disagree" && spread !== null && spread > threshold) ||
+        (filter === "hallucinations" &&
+          visible.some((card) => Number(card.dataset.hallucinations) > 0)) ||
+        (filter === "errors" && visible.some((card) => card.dataset.status === "error"))
+      );
+      section.hidden = !passes;
+      if (passes) shownImages++;
+    }
+    const count = chosen.size;
+    root.style.setProperty("--vb-columns", count >= 1 && count <= 3 ? String(count) : "auto-fill");
+    (select<HTMLElement>(".vb-count")).textContent =
+      `${shownImages} of ${sections.length} images · ${count} of ${seriesBoxes.length} platforms`;
+    renderRatings();
+    // A filter or a platform choice can hide the description being rated: go on with a shown one.
+    if (current && !shownCards().includes(current)) {
+      moveTo(root.classList.contains("vb-rating") ? nextUnrated() : undefined);
+    }
+  }
+
+  function nextUnrated(): HTMLElement | undefined {
+    return rateable().find((card) => ratingOf(card) === undefined);
+  }
+
+  function renderRatings(): void {
+    for (const card of all<HTMLElement>(".vb-card")) {
+      const rating = ratingOf(card);
+      card.classList.toggle("vb-rated", rating !== undefined);
+      for (const button of all<HTMLButtonElement>(".vb-rate button", card)) {
+        button.setAttribute("aria-pressed", String(Number(button.dataset.rating) === rating));
+      }
+    }
+    const cards = rateable();
+    const rated = cards.filter((card) => ratingOf(card) !== undefined).length;
+    const bar = select<HTMLProgressElement>(".vb-progress-bar");
+    bar.max = Math.max(cards.length, 1);
+    bar.value = rated;
+    select<HTMLElement>(".vb-progress").textContent = `${rated} of ${cards.length} rated` +
+      ` · ${pageRatings().length} to download`;
+  }
+
+  function setMode(mode: string): void {
+    state.mode = mode;
+    root.classList.toggle("vb-rating", mode === "rate");
+    for (const button of all<HTMLButtonElement>(".vb-mode button")) {
+      button.setAttribute("aria-pressed", String(button.dataset.mode === mode));
+    }
+    if (mode === "rate" && !current) moveTo(nextUnrated());
+    save();
+    measure();
+  }
+
+  function moveTo(card: HTMLElement | undefined): void {
+    current?.classList.remove("vb-current");
+    current = card;
+    if (!card) return;
+    card.classList.add("vb-current");
+    card.focus({ preventScroll: true });
+    card.scrollIntoView({ block: "nearest" });
+  }
+
+  function rate(card: HTMLElement, rating: number): void {
+    state.ratings[card.dataset.recordId ?? ""] = {
+      rating,
+      createdAt: new Date().toISOString(),
+      blind: root.classList.contains("vb-blind"),
+    };
+    save();
+    renderRatings();
+    const cards = rateable();
+    const after = cards.slice(cards.indexOf(card) + 1).concat(cards.slice(0, cards.indexOf(card)));
+    moveTo(after.find((other) => ratingOf(other) === undefined) ?? card);
+  }
+
+  function step(delta: number): void {
+    const cards = rateable();
+    const index = current ? cards.indexOf(current) : -1;
+    moveTo(cards[Math.min(cards.length - 1, Math.max(0, index + delta))]);
+  }
+
+  function jumpImage(delta: number): void {
+    const visible = sections.filter((section) => !section.hidden);
+    const top = toolbarHeight() + 1;
+    let index = visible.findIndex((section) => section.getBoundingClientRect().bottom > top + 40);
+    if (index < 0) index = 0;
+    else if (delta < 0 && visible[index].getBoundingClientRect().top < top - 2) index++;
+    const target = visible[Math.min(visible.length - 1, Math.max(0, index + delta))];
+    if (!target) return;
+    target.scrollIntoView({ block: "start" });
+    if (root.classList.contains("vb-rating")) {
+      moveTo(rateable().find((card) => target.contains(card)));
+    }
+  }
+
+  /** Ratings given in this browser to descriptions on this page, with their card. */
+  function pageRatings(): { card: HTMLElement; recordId: string; stored: Stored }[] {
+    return all<HTMLElement>(".vb-card").flatMap((card) => {
+      const recordId = card.dataset.recordId ?? "";
+      const stored = state.ratings[recordId];
+      return stored ? [{ card, recordId, stored }] : [];
+    });
+  }
+
+  function download(): void {
+    const lines = pageRatings().map(({ card, recordId, stored }) => {
+      const id = typeof crypto.randomUUID === "function"
+        ? crypto.randomUUID()
+        : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+      return JSON.stringify({
+        ratingId: id,
+        recordId,
+        runId: card.dataset.runId,
+        imageId: (card.closest(".vb-image") as HTMLElement).dataset.imageId,
+        platform: card.dataset.platform,
+        model: card.dataset.model,
+        rating: stored.rating,
+        blind: stored.blind,
+        createdAt: stored.createdAt,
+      });
+    });
+    const blob = new Blob([lines.map((line) => `${line}\n`).join("")], {
+      type: "application/x-ndjson",
+    });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = `ratings-${new Date().toISOString().replace(/[:.]/g, "-")}.jsonl`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  }
+
+  function toolbarHeight(): number {
+    return getComputedStyle(toolbar).position === "sticky" ? toolbar.offsetHeight : 0;
+  }
+  function measure(): void {
+    root.style.setProperty("--vb-sticky-top", `${toolbarHeight()}px`);
+  }
+
+  /** After the reader changes the selection, a `#platform-…` in the address is stale. */
+  function forgetPlatformHash(): void {
+    if (!location.hash.startsWith("#platform-")) return;
+    history.replaceState(history.state, "", location.pathname + location.search);
+  }
+
+  function followHash(): void {
+    const id = decodeURIComponent(location.hash.slice(1));
+    if (!id) return;
+    const target = document.getElementById(id);
+    if (!target || !root.contains(target)) return;
+    const box = target.querySelector("input.vb-series") as HTMLInputElement | null;
+    if (box) {
+      for (const other of seriesBoxes) other.checked = other === box;
+      apply();
+      target.scrollIntoView({ block: "center" });
+    } else if (target.classList.contains("vb-image") && target.hidden) {
+      filterSelect.value = "all";
+      apply();
+      target.scrollIntoView({ block: "start" });
+    }
+  }
+
+  // Notebook output areas scroll on their own; sticky headers need the page to be the scroller.
+  for (let node = root.parentElement; node && node !== document.body; node = node.parentElement) {
+    const style = getComputedStyle(node);
+    if (style.overflowX !== "visible" || style.overflowY !== "visible") {
+      node.style.overflow = "visible";
+    }
+  }
+
+  root.addEventListener("change", (event) => {
+    const target = event.target as HTMLElement;
+    if (target === blindToggle) {
+      root.classList.toggle("vb-blind", blindToggle.checked);
+      renderRatings();
+      return;
+    }
+    if (target.matches("input.vb-series")) forgetPlatformHash();
+    if (target === compareA || target === compareB) {
+      forgetPlatformHash();
+      const pair = [compareA.value, compareB.value].filter(Boolean);
+      if (pair.length === 0) return;
+      for (const box of seriesBoxes) box.checked = pair.includes(box.value);
+    }
+    apply();
+  });
+  thresholdInput.addEventListener("input", apply);
+  root.addEventListener("click", (event) => {
+    const target = event.target as HTMLElement;
+    const modeButton = target.closest("[data-mode]") as HTMLElement | null;
+    if (modeButton) return setMode(modeButton.dataset.mode ?? "browse");
+    const choice = target.closest("[data-select]") as HTMLElement | null;
+    if (choice) {
+      for (const box of seriesBoxes) box.checked = choice.dataset.select === "all";
+      compareA.value = compareB.value = "";
+      forgetPlatformHash();
+      return apply();
+    }
+    const rating = target.closest(".vb-rate button") as HTMLElement | null;
+    if (rating) {
+      return rate(rating.closest(".vb-card") as HTMLElement, Number(rating.dataset.rating));
+    }
+    if (target.closest(".vb-download")) return download();
+    const enlarge = target.closest(".vb-enlarge") as HTMLElement | null;
+    if (enlarge) {
+      (lightbox.querySelector("img") as HTMLImageElement).src =
+        (enlarge.querySelector("img") as HTMLImageElement).src;
+      lightbox.hidden = false;
+      return;
+    }
+    if (target.closest(".vb-lightbox")) {
+      lightbox.hidden = true;
+      return;
+    }
+    const galleryLink = target.closest(".vb-gallery-link") as HTMLAnchorElement | null;
+    if (galleryLink) {
+      viewSelect.value = galleryLink.dataset.view ?? viewSelect.value;
+      filterSelect.value = "all";
+      apply();
+      return; // the link's own #hash scrolls to the image
+    }
+    const card = target.closest(".vb-card") as HTMLElement | null;
+    if (card && root.classList.contains("vb-rating") && card.dataset.status === "ok") moveTo(card);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target;
+    if (target instanceof Element && target.closest("input, select, textarea, [contenteditable]")) {
+      return;
+    }
+    // Keys belong to the browser only while it is on screen (the report has other sections).
+    const box = root.getBoundingClientRect();
+    if (box.bottom < 0 || box.top > innerHeight) return;
+    if (event.key === "Escape" && !lightbox.hidden) {
+      lightbox.hidden = true;
+      return;
+    }
+    const rating = root.classList.contains("vb-rating");
+    if (rating && /^[0-9]$/.test(event.key) && current) {
+      event.preventDefault();
+      return rate(current, event.key === "0" ? 10 : Number(event.key));
+    }
+    const moves: Record<string, () => void> = {
+      j: () => jumpImage(1),
+      k: () => jumpImage(-1),
+      n: () => rating ? step(1) : jumpImage(1),
+      p: () => rating ? step(-1) : jumpImage(-1),
+    };
+    const move = moves[event.key];
+    if (move) {
+      event.preventDefault();
+      move();
+    }
+  });
+  addEventListener("hashchange", followHash);
+  addEventListener("resize", measure);
+
+  root.classList.toggle("vb-blind", blindToggle.checked);
+  apply();
+  setMode(state.mode === "rate" ? "rate" : "browse");
+  followHash();
+}
