@@ -1,0 +1,474 @@
+/**
+ * Runs cases through the platforms' Batch APIs: prepares each case's image as a live run does,
+ * packs the items into batches within each platform's limits, records every batch in the
+ * manifest before and right after it is submitted, polls until the batches end, and appends one
+ * record per case. Re-running with the same run id resumes: cases already ok and cases held by a
+ * submitted batch are not submitted again, and results already recorded are not written twice.
+ *
+ * @module
+ */
+import type { BatchAdapter, BatchItem, BatchJob } from "../../contract/batch-adapter.ts";
+import type { StructuredSchema } from "../../contract/adapter.ts";
+import { toVisionBenchError, VisionBenchError } from "../../contract/errors.ts";
+import type { PriceCard } from "../../contract/price-card.ts";
+import type { ResultRecord } from "../../contract/record.ts";
+import { type ImageEntry, prepareImage } from "../../images/image-set.ts";
+import { buildCases, type Case, type Prompt, type RunTarget } from "../cases.ts";
+import { baseRecord, type BaseRecord, errorRecord } from "../records.ts";
+import { openRunStore, readRun, runPath } from "../run-store.ts";
+import type { RunEvent, RunResult } from "../runner.ts";
+import { validateRunId } from "../run-id.ts";
+import { batchErrorRecord, batchOkRecord, sentRecordFields } from "./batch-records.ts";
+import {
+  type BatchManifest,
+  manifestPath,
+  readManifest,
+  type SentItem,
+  type Shard,
+  writeManifest,
+} from "./manifest.ts";
+import { createShardPacker } from "./shard.ts";
+
+/** A platform to run in batch mode: its live target (ids, card) plus its batch service. */
+export interface BatchTarget extends RunTarget {
+  batch: BatchAdapter;
+  /** The card batch rows are priced with (`<live card id>@batch`); absent → costError rows. */
+  batchPriceCard?: PriceCard;
+}
+
+/** Progress of a batch run: the live run's events plus the batches' own. */
+export type BatchRunEvent =
+  | RunEvent
+  | { type: "batch-submitted"; preset: string; shardId: string; batchId: string; items: number }
+  | { type: "batch-ended"; preset: string; batchId: string; outcome?: string; items: number }
+  | { type: "batch-problem"; batchId?: string; message: string }
+  | { type: "batch-poll-error"; batchId: string; message: string };
+
+/** Options of {@link runBatchCases}. */
+export interface BatchRunOptions {
+  runId: string;
+  /** @default "results" */
+  outDir?: string;
+  targets: BatchTarget[];
+  images: ImageEntry[];
+  variants: string[];
+  prompts: Prompt[];
+  /** @default 1 */
+  repeat?: number;
+  /** @default 300 */
+  maxOutputTokens?: number;
+  temperature?: number;
+  schema?: StructuredSchema;
+  /** @default `<outDir>/cache/variants` */
+  variantCacheDir?: string;
+  /** How often to ask the platforms; the wait grows ×1.5 up to `maxIntervalMs`. @default { intervalMs: 30000, maxIntervalMs: 300000 } */
+  poll?: { intervalMs?: number; maxIntervalMs?: number };
+  /** Wait until every batch ended; `false` submits and returns (pick up later). @default true */
+  wait?: boolean;
+  /** Ctrl-C: stop submitting and polling; submitted batches keep running on the platform. */
+  signal?: AbortSignal;
+  onEvent?: (event: BatchRunEvent) => void;
+}
+
+/** What {@link runBatchCases} returns. */
+export interface BatchRunResult extends RunResult {
+  manifestPath: string;
+  /** Batches submitted by this call. */
+  submitted: number;
+  /** Batches not collected yet (still running, or their platform not in this call). */
+  pending: Shard[];
+  unknownResults: BatchManifest["unknownResults"];
+  problems: BatchManifest["problems"];
+}
+
+interface Entry {
+  item: BatchItem;
+  sent: SentItem;
+}
+
+/**
+ * Submits (or resumes) a run in batch mode and records one row per case in
+ * `<outDir>/<runId>.jsonl`; the batches are tracked in `<outDir>/<runId>.batches.json`.
+ *
+ * @example
+ * ```ts
+ * const result = await runBatchCases({
+ *   runId: "2026-11-25T19-40-12-ab12", targets: [batchTarget],
+ *   images: await loadImageSet("images", { limit: 3 }), variants: ["512"],
+ *   prompts: [{ id: "default", text: "Describe this image." }],
+ * });
+ * ```
+ */
+export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunResult> {
+  const started = performance.now();
+  const runId = validateRunId(options.runId);
+  const outDir = options.outDir ?? "results";
+  const signal = options.signal;
+  const emit = options.onEvent ?? (() => {});
+  const params = {
+    maxOutputTokens: options.maxOutputTokens ?? 300,
+    temperature: options.temperature,
+    schema: options.schema,
+    // Batch APIs do not stream; the key says so, so live and batch answers are told apart.
+    stream: false,
+  };
+  const poll = { intervalMs: 30_000, maxIntervalMs: 300_000, ...options.poll };
+  const allCases = buildCases({ ...options, targets: options.targets, params });
+  const caseByKey = new Map(allCases.map((item) => [item.key, item]));
+  const targetByPreset = new Map(options.targets.map((target) => [target.preset, target]));
+
+  const manifest = await readManifest(outDir, runId);
+  const previous = await readRun(runPath(outDir, runId), { missingOk: true });
+  const okKeys = new Set(previous.records.filter((r) => r.status === "ok").map((r) => r.caseKey));
+  const recorded = new Set(
+    previous.records.filter((r) => r.batchId).map((r) => `${r.batchId}\u0000${r.caseKey}`),
+  );
+
+  // A planned shard was being submitted when the process stopped: the platform may or may not
+  // hold it. Its cases are planned again; say so, since an accepted one would run unrecorded.
+  for (const shard of manifest.shards.filter((s) => s.state === "planned")) {
+    emit({
+      type: "batch-problem",
+      message: `batch ${shard.shardId} (${shard.items.length} cases) was being submitted when ` +
+        `the run stopped; its cases are submitted again. If ${shard.platform} did accept it, it ` +
+        `runs unrecorded: check its batch list.`,
+    });
+  }
+  manifest.shards = manifest.shards.filter((shard) => shard.state !== "planned");
+  const inFlight = new Set(
+    manifest.shards.filter((shard) => shard.state === "submitted")
+      .flatMap((shard) => shard.items.map((item) => item.customId)),
+  );
+  const toSubmit = allCases.filter((item) => !okKeys.has(item.key) && !inFlight.has(item.key));
+  const alreadyDone = allCases.filter((item) => okKeys.has(item.key)).length;
+
+  const store = await openRunStore({ runId, outDir, durable: true });
+  const records: ResultRecord[] = [];
+  let errors = 0;
+  const total = allCases.length;
+  emit({ type: "start", runId, total, alreadyDone });
+  const write = (record: ResultRecord) => {
+    store.append(record);
+    records.push(record);
+    if (record.status === "error") errors++;
+    emit({ type: "record", record, done: alreadyDone + records.length, total, errors });
+  };
+  const baseOf = (item: Case<ImageEntry>): BaseRecord => {
+    // Batch items run however the platform schedules them: no concurrency to record.
+    const { concurrency: _concurrency, ...base } = baseRecord(runId, item, params);
+    return base;
+  };
+
+  let submitted = 0;
+  const submitShard = async (target: BatchTarget, entries: Entry[]) => {
+    const shard: Shard = {
+      shardId: `${target.preset}-${manifest.shards.length + 1}`,
+      preset: target.preset,
+      platform: target.batch.id,
+      model: target.batch.model,
+      items: entries.map((entry) => entry.sent),
+      state: "planned",
+    };
+    manifest.shards.push(shard);
+    await writeManifest(outDir, manifest);
+    let job: BatchJob;
+    try {
+      job = await target.batch.submit(entries.map((entry) => entry.item), {
+        signal,
+        label: `${runId}/${shard.shardId}`,
+      });
+    } catch (error) {
+      manifest.shards.splice(manifest.shards.indexOf(shard), 1);
+      await writeManifest(outDir, manifest);
+      const failure = toVisionBenchError(error, target.batch.id);
+      if (failure.kind === "cancelled" && signal?.aborted) return;
+      for (const entry of entries) {
+        const item = caseByKey.get(entry.item.customId)!;
+        write(errorRecord({ ...baseOf(item), ...sentRecordFields(baseOf(item), entry.sent) }, failure, 1));
+      }
+      return;
+    }
+    Object.assign(shard, {
+      state: "submitted",
+      batchId: job.id,
+      submittedAt: new Date().toISOString(),
+      rawStatus: job.rawStatus,
+    });
+    await writeManifest(outDir, manifest);
+    submitted++;
+    emit({
+      type: "batch-submitted",
+      preset: target.preset,
+      shardId: shard.shardId,
+      batchId: job.id,
+      items: entries.length,
+    });
+  };
+
+  try {
+    for (const target of options.targets) {
+      const packer = createShardPacker<Entry>(target.batch.limits);
+      for (const item of toSubmit.filter((candidate) => candidate.target === target)) {
+        if (signal?.aborted) break;
+        const entry = await prepareEntry(item, params, options, outDir);
+        if (entry instanceof VisionBenchError) {
+          write(errorRecord(baseOf(item), entry, 0));
+          continue;
+        }
+        const { full, tooLarge } = packer.add(entry, target.batch.itemBytes(entry.item));
+        if (tooLarge) {
+          write(errorRecord(
+            { ...baseOf(item), ...sentRecordFields(baseOf(item), entry.sent) },
+            new VisionBenchError(
+              "bad_request",
+              `this request is larger than one ${target.batch.id} batch may be (${target.batch.limits.maxBytes} bytes); send a smaller variant`,
+              { platform: target.batch.id, code: "batch_item_too_large" },
+            ),
+            0,
+          ));
+          continue;
+        }
+        if (full) await submitShard(target, full);
+      }
+      const rest = packer.rest();
+      if (rest.length > 0 && !signal?.aborted) await submitShard(target, rest);
+    }
+
+    if (options.wait !== false) {
+      await pollUntilEnded({
+        manifest,
+        outDir,
+        poll,
+        signal,
+        emit,
+        targetFor: (shard) =>
+          shard.items.every((item) => caseByKey.has(item.customId))
+            ? targetByPreset.get(shard.preset)
+            : undefined,
+        collect: (shard, target, job) => collectShard(shard, target, job),
+      });
+    }
+  } finally {
+    store.close();
+  }
+
+  async function collectShard(shard: Shard, target: BatchTarget, job: BatchJob): Promise<boolean> {
+    const batchId = shard.batchId!;
+    let results = { items: [], problems: [] } as Awaited<ReturnType<BatchAdapter["results"]>>;
+    try {
+      results = await target.batch.results(job, {
+        signal,
+        schema: params.schema,
+        customIds: shard.items.map((item) => item.customId),
+      });
+    } catch (error) {
+      const failure = toVisionBenchError(error, target.batch.id);
+      // A failed batch may have no results at all; anything else is tried again next poll.
+      if (job.outcome !== "failed") {
+        emit({ type: "batch-poll-error", batchId, message: failure.message });
+        return false;
+      }
+    }
+    const finishedAt = job.endedAt && shard.submittedAt &&
+        Date.parse(job.endedAt) >= Date.parse(shard.submittedAt)
+      ? job.endedAt
+      : new Date().toISOString();
+    const timing = { batchId, submittedAt: shard.submittedAt, finishedAt };
+    const sentById = new Map(shard.items.map((item) => [item.customId, item]));
+    const seen = new Set<string>();
+    for (const message of results.problems) {
+      manifest.problems.push({ batchId, message });
+      emit({ type: "batch-problem", batchId, message });
+    }
+    const rowFor = (customId: string) => {
+      const item = caseByKey.get(customId)!;
+      const base = baseOf(item);
+      return { ...base, ...sentRecordFields(base, sentById.get(customId)!) } as BaseRecord;
+    };
+    for (const result of results.items) {
+      if (!sentById.has(result.customId)) {
+        manifest.unknownResults.push({ batchId, customId: result.customId, ok: result.ok });
+        emit({
+          type: "batch-problem",
+          batchId,
+          message: `a result for custom_id ${result.customId}, which this batch did not hold`,
+        });
+        continue;
+      }
+      if (seen.has(result.customId)) continue;
+      seen.add(result.customId);
+      if (recorded.has(`${batchId}\u0000${result.customId}`)) continue;
+      write(
+        result.ok
+          ? batchOkRecord(
+            rowFor(result.customId),
+            target,
+            target.batchPriceCard,
+            result.description,
+            timing,
+          )
+          : batchErrorRecord(rowFor(result.customId), result.error, timing),
+      );
+    }
+    for (const sent of shard.items) {
+      if (seen.has(sent.customId) || recorded.has(`${batchId}\u0000${sent.customId}`)) continue;
+      write(batchErrorRecord(rowFor(sent.customId), missingResultError(job, target.batch.id), timing));
+    }
+    Object.assign(shard, {
+      state: "collected",
+      finishedAt,
+      outcome: job.outcome,
+      rawStatus: job.rawStatus,
+    });
+    await writeManifest(outDir, manifest);
+    emit({
+      type: "batch-ended",
+      preset: shard.preset,
+      batchId,
+      outcome: job.outcome,
+      items: shard.items.length,
+    });
+    return true;
+  }
+
+  const cancelled = signal?.aborted ?? false;
+  emit({
+    type: "end",
+    runId,
+    done: alreadyDone + records.filter((record) => record.status === "ok").length,
+    total,
+    errors,
+    cancelled,
+    elapsedMs: performance.now() - started,
+  });
+  return {
+    runId,
+    path: store.path,
+    records,
+    skipped: allCases.length - toSubmit.length,
+    caseKeys: allCases.map((item) => item.key),
+    cancelled,
+    manifestPath: manifestPath(outDir, runId),
+    submitted,
+    pending: manifest.shards.filter((shard) => shard.state === "submitted"),
+    unknownResults: manifest.unknownResults,
+    problems: manifest.problems,
+  };
+}
+
+/** The image of one case, prepared as the live runner prepares it, as a batch item. */
+async function prepareEntry(
+  item: Case<ImageEntry>,
+  params: { maxOutputTokens: number; temperature?: number; schema?: StructuredSchema },
+  options: BatchRunOptions,
+  outDir: string,
+): Promise<Entry | VisionBenchError> {
+  try {
+    const prepared = await prepareImage(item.image, {
+      variant: item.variant,
+      cacheDir: options.variantCacheDir ?? `${outDir}/cache/variants`,
+    });
+    const { width, height, mimeType } = prepared.payload;
+    return {
+      item: {
+        customId: item.key,
+        request: { image: prepared.payload, prompt: item.prompt.text, ...params, stream: false },
+      },
+      sent: { customId: item.key, width, height, bytes: prepared.bytes, mimeType },
+    };
+  } catch (error) {
+    return toVisionBenchError(error, item.target.adapter.id);
+  }
+}
+
+/** The error row of a case its ended batch returned nothing for. */
+function missingResultError(job: BatchJob, platform: string): VisionBenchError {
+  switch (job.outcome) {
+    case "expired":
+      return new VisionBenchError("timeout", `${platform}: the batch expired before this request ran`, {
+        platform,
+        code: "batch_expired",
+        retryable: true,
+      });
+    case "cancelled":
+      return new VisionBenchError("cancelled", `${platform}: the batch was cancelled before this request ran`, {
+        platform,
+        code: "batch_cancelled",
+        retryable: false,
+      });
+    case "failed":
+      return new VisionBenchError(
+        "bad_request",
+        `${platform}: the batch failed${job.message ? `: ${job.message}` : ` (${job.rawStatus})`}`,
+        { platform, code: "batch_failed", retryable: false },
+      );
+    default:
+      return new VisionBenchError(
+        "invalid_response",
+        `${platform}: the batch ended without a result for this request`,
+        { platform, code: "batch_result_missing" },
+      );
+  }
+}
+
+/** Polls every submitted batch until each ended and was collected (or the signal aborts). */
+async function pollUntilEnded(context: {
+  manifest: BatchManifest;
+  outDir: string;
+  poll: { intervalMs: number; maxIntervalMs: number };
+  signal?: AbortSignal;
+  emit: (event: BatchRunEvent) => void;
+  targetFor: (shard: Shard) => BatchTarget | undefined;
+  collect: (shard: Shard, target: BatchTarget, job: BatchJob) => Promise<boolean>;
+}): Promise<void> {
+  const { manifest, signal, emit } = context;
+  let interval = context.poll.intervalMs;
+  for (const shard of manifest.shards.filter((s) => s.state === "submitted")) {
+    if (!context.targetFor(shard)) {
+      emit({
+        type: "batch-problem",
+        batchId: shard.batchId,
+        message: `batch ${shard.batchId} (${shard.preset}) holds cases this call did not ask ` +
+          `for; re-run with the options it was submitted with to collect it`,
+      });
+    }
+  }
+  while (!signal?.aborted) {
+    const open = manifest.shards.filter((shard) =>
+      shard.state === "submitted" && context.targetFor(shard)
+    );
+    if (open.length === 0) return;
+    for (const shard of open) {
+      if (signal?.aborted) return;
+      const target = context.targetFor(shard)!;
+      let job: BatchJob;
+      try {
+        job = await target.batch.status(shard.batchId!, { signal });
+      } catch (error) {
+        const failure = toVisionBenchError(error, target.batch.id);
+        if (signal?.aborted) return;
+        if (!failure.retryable) throw failure;
+        emit({ type: "batch-poll-error", batchId: shard.batchId!, message: failure.message });
+        continue;
+      }
+      shard.rawStatus = job.rawStatus;
+      if (job.state === "ended" && await context.collect(shard, target, job)) {
+        interval = context.poll.intervalMs;
+      }
+    }
+    if (manifest.shards.some((shard) => shard.state === "submitted" && context.targetFor(shard))) {
+      await sleep(interval, signal);
+      interval = Math.min(interval * 1.5, context.poll.maxIntervalMs);
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
