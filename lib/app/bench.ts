@@ -18,6 +18,13 @@ import type { ResultRecord } from "../contract/record.ts";
 import { readRuns } from "../run/run-store.ts";
 import { newRunId } from "../run/run-id.ts";
 import { type Prompt, runCases, type RunEvent, type RunResult } from "../run/runner.ts";
+import type { BatchLimits } from "../contract/batch-adapter.ts";
+import {
+  type BatchRunEvent,
+  type BatchRunResult,
+  runBatchCases,
+} from "../run/batch/batch-runner.ts";
+import { batchTargets, rememberingFactories } from "./batch-targets.ts";
 
 /** The prompt of the original study. */
 export const DEFAULT_PROMPT = "Describe everything you see in this image in detail.";
@@ -62,6 +69,23 @@ export interface BenchOptions {
   /** @default true (measures time to first token) */
   stream?: boolean;
   onEvent?: (event: RunEvent) => void;
+  /**
+   * `"batch"` sends the cases through the platforms' Batch APIs (openai, anthropic, gemini) and
+   * prices them with the batch cards; re-running with the same `runId` resumes polling.
+   * @default "live"
+   */
+  mode?: "live" | "batch";
+  /** Batch mode settings. @default { pollIntervalMs: 30000, maxPollIntervalMs: 300000, wait: true } */
+  batch?: {
+    /** Override the platforms' documented limits (tests set them low). */
+    limits?: Partial<BatchLimits>;
+    pollIntervalMs?: number;
+    maxPollIntervalMs?: number;
+    /** `false`: submit and return; a later call with the same `runId` picks the results up. */
+    wait?: boolean;
+  };
+  /** Batch progress: submitted, ended, problems (unknown custom ids, unreadable lines). */
+  onBatchEvent?: (event: BatchRunEvent) => void;
   signal?: AbortSignal;
   /** Environment to read keys from. @default the process environment + .env */
   env?: Record<string, string | undefined>;
@@ -77,6 +101,11 @@ export interface BenchResult extends RunResult {
   /** Platforms that ran, as `preset` or `preset:model`. */
   platforms: string[];
   skippedPlatforms: SkippedPlatform[];
+  /** Batch mode only: the manifest, batches still running, results nobody asked for. */
+  batch?: Pick<
+    BatchRunResult,
+    "manifestPath" | "submitted" | "pending" | "unknownResults" | "problems"
+  >;
 }
 
 /**
@@ -101,10 +130,11 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     choices = discovery.found;
     skippedPlatforms = discovery.skipped;
   }
+  const remembering = options.mode === "batch" ? rememberingFactories() : undefined;
   const resolved = choices.map((choice) =>
     resolvePlatform(choice, presets, {
       config,
-      factories: ADAPTER_FACTORIES,
+      factories: remembering?.factories ?? ADAPTER_FACTORIES,
       priceCards,
       concurrency: options.concurrency,
     })
@@ -112,6 +142,47 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   const images = await loadImageSet(options.images ?? DEFAULT_IMAGES_DIR, { limit: options.limit });
   const prompts = options.prompts ?? [promptFromText(options.prompt ?? DEFAULT_PROMPT)];
   const outDir = options.outDir ?? DEFAULT_RESULTS_DIR;
+  const platforms = choices.map((choice) =>
+    choice.model ? `${choice.preset}:${choice.model}` : choice.preset
+  );
+  if (remembering) {
+    const targets = batchTargets(resolved, {
+      settingsOf: remembering.settingsOf,
+      priceCards,
+      limits: options.batch?.limits,
+    });
+    const result = await runBatchCases({
+      runId: options.runId ?? newRunId(),
+      outDir,
+      targets,
+      images,
+      variants: (options.variants ?? ["original", "512"]).map(parseVariant),
+      prompts,
+      repeat: options.repeat ?? 1,
+      maxOutputTokens: options.maxOutputTokens,
+      temperature: options.temperature,
+      schema: options.schema,
+      variantCacheDir: `${outDir}/cache/variants`,
+      poll: {
+        intervalMs: options.batch?.pollIntervalMs,
+        maxIntervalMs: options.batch?.maxPollIntervalMs,
+      },
+      wait: options.batch?.wait,
+      signal: options.signal,
+      onEvent: (event) =>
+        event.type.startsWith("batch-")
+          ? options.onBatchEvent?.(event)
+          : options.onEvent?.(event as RunEvent),
+    });
+    const { manifestPath, submitted, pending, unknownResults, problems, ...run } = result;
+    return {
+      ...run,
+      caseRecords: await caseRecordsOf(outDir, run),
+      platforms,
+      skippedPlatforms,
+      batch: { manifestPath, submitted, pending, unknownResults, problems },
+    };
+  }
   const result = await runCases({
     runId: options.runId ?? newRunId(),
     outDir,
@@ -137,14 +208,17 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     signal: options.signal,
     onEvent: options.onEvent,
   });
-  const keys = new Set(result.caseKeys);
-  const { records: stored } = await readRuns(outDir, { runIds: [result.runId] });
   return {
     ...result,
-    caseRecords: stored.filter((record) => keys.has(record.caseKey)),
-    platforms: choices.map((choice) =>
-      choice.model ? `${choice.preset}:${choice.model}` : choice.preset
-    ),
+    caseRecords: await caseRecordsOf(outDir, result),
+    platforms,
     skippedPlatforms,
   };
+}
+
+/** One record per case of this call, read back from the run file. */
+async function caseRecordsOf(outDir: string, result: RunResult): Promise<ResultRecord[]> {
+  const keys = new Set(result.caseKeys);
+  const { records: stored } = await readRuns(outDir, { runIds: [result.runId] });
+  return stored.filter((record) => keys.has(record.caseKey));
 }
