@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { VisionBenchError } from "../lib/contract/errors.ts";
 
 /** A results line that parsed, or the reason it did not. */
@@ -54,16 +55,5 @@ export function cancelledItemError(platform: string): VisionBenchError {
 
 /** Byte length of a string as UTF-8 (what a platform's size limit counts). */
 export function utf8Bytes(text: string): number {
-  // Base64 images are ASCII: the fast path covers almost every byte of a batch.
-  let bytes = 0;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 4;
-      index++;
-    } else bytes += 3;
-  }
-  return bytes;
+  return Buffer.byteLength(text, "utf8");
 }

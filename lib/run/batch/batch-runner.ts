@@ -81,6 +81,9 @@ export interface BatchRunResult extends RunResult {
   problems: BatchManifest["problems"];
 }
 
+/** Images prepared ahead of the one being packed. */
+const PREPARE_AHEAD = 4;
+
 interface Entry {
   item: BatchItem;
   sent: SentItem;
@@ -208,9 +211,18 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
   try {
     for (const target of options.targets) {
       const packer = createShardPacker<Entry>(target.batch.limits);
-      for (const item of toSubmit.filter((candidate) => candidate.target === target)) {
+      const cases = toSubmit.filter((candidate) => candidate.target === target);
+      // Images are prepared a few ahead of packing (in case order), as the live runner overlaps them.
+      const ahead: Promise<Entry | VisionBenchError>[] = [];
+      const prepare = (index: number) => {
+        if (index < cases.length) ahead[index] = prepareEntry(cases[index], params, options, outDir);
+      };
+      for (let index = 0; index < PREPARE_AHEAD; index++) prepare(index);
+      for (const [index, item] of cases.entries()) {
         if (signal?.aborted) break;
-        const entry = await prepareEntry(item, params, options, outDir);
+        const entry = await ahead[index];
+        delete ahead[index];
+        prepare(index + PREPARE_AHEAD);
         if (entry instanceof VisionBenchError) {
           write(errorRecord(baseOf(item), entry, 0));
           continue;
