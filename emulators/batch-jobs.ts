@@ -188,9 +188,9 @@ export function startFront<Live extends Emulator>(
     fail: live.fail,
     live,
     batch,
+    // Together: closing the live emulator releases hung requests the front is still waiting on.
     close: async () => {
-      await emulator.close();
-      await live.close();
+      await Promise.all([emulator.close(), live.close()]);
     },
   };
 }
@@ -201,6 +201,7 @@ export function forward(
   request: Request,
   recorded: RecordedRequest,
 ): Promise<Response> {
+  // Streams pass through as they come, so time to first token is the live emulator's.
   const url = new URL(request.url);
   const headers = new Headers(recorded.headers);
   headers.delete("content-length");
@@ -214,7 +215,17 @@ export function forward(
     method: request.method,
     headers,
     body,
+  }).catch(() => droppedConnection());
+}
+
+/** The live emulator dropped the connection: drop the client's too (not a 500). */
+function droppedConnection(): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.error(new Error("emulator: connection reset"));
+    },
   });
+  return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
 }
 
 /** Runs one item against the live emulator and reads its JSON answer. */

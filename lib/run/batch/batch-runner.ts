@@ -12,9 +12,9 @@ import type { StructuredSchema } from "../../contract/adapter.ts";
 import { toVisionBenchError, VisionBenchError } from "../../contract/errors.ts";
 import type { PriceCard } from "../../contract/price-card.ts";
 import type { ResultRecord } from "../../contract/record.ts";
-import { type ImageEntry, prepareImage } from "../../images/image-set.ts";
+import { type ImageEntry, type PreparedImage, prepareImage } from "../../images/image-set.ts";
 import { buildCases, type Case, type Prompt, type RunTarget } from "../cases.ts";
-import { baseRecord, type BaseRecord, errorRecord } from "../records.ts";
+import { type BaseRecord, baseRecord, errorRecord } from "../records.ts";
 import { openRunStore, readRun, runPath } from "../run-store.ts";
 import type { RunEvent, RunResult } from "../runner.ts";
 import { validateRunId } from "../run-id.ts";
@@ -81,7 +81,7 @@ export interface BatchRunResult extends RunResult {
   problems: BatchManifest["problems"];
 }
 
-/** Images prepared ahead of the one being packed. */
+/** Images (per platform) prepared ahead of the one being packed. */
 const PREPARE_AHEAD = 4;
 
 interface Entry {
@@ -187,7 +187,13 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
       if (failure.kind === "cancelled" && signal?.aborted) return;
       for (const entry of entries) {
         const item = caseByKey.get(entry.item.customId)!;
-        write(errorRecord({ ...baseOf(item), ...sentRecordFields(baseOf(item), entry.sent) }, failure, 1));
+        write(
+          errorRecord(
+            { ...baseOf(item), ...sentRecordFields(baseOf(item), entry.sent) },
+            failure,
+            1,
+          ),
+        );
       }
       return;
     }
@@ -209,39 +215,52 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
   };
 
   try {
-    for (const target of options.targets) {
-      const packer = createShardPacker<Entry>(target.batch.limits);
-      const cases = toSubmit.filter((candidate) => candidate.target === target);
-      // Images are prepared a few ahead of packing (in case order), as the live runner overlaps them.
-      const ahead: Promise<Entry | VisionBenchError>[] = [];
-      const prepare = (index: number) => {
-        if (index < cases.length) ahead[index] = prepareEntry(cases[index], params, options, outDir);
-      };
-      for (let index = 0; index < PREPARE_AHEAD; index++) prepare(index);
-      for (const [index, item] of cases.entries()) {
-        if (signal?.aborted) break;
-        const entry = await ahead[index];
-        delete ahead[index];
-        prepare(index + PREPARE_AHEAD);
-        if (entry instanceof VisionBenchError) {
-          write(errorRecord(baseOf(item), entry, 0));
-          continue;
-        }
-        const { full, tooLarge } = packer.add(entry, target.batch.itemBytes(entry.item));
-        if (tooLarge) {
-          write(errorRecord(
-            { ...baseOf(item), ...sentRecordFields(baseOf(item), entry.sent) },
-            new VisionBenchError(
-              "bad_request",
-              `this request is larger than one ${target.batch.id} batch may be (${target.batch.limits.maxBytes} bytes); send a smaller variant`,
-              { platform: target.batch.id, code: "batch_item_too_large" },
-            ),
-            0,
-          ));
-          continue;
-        }
-        if (full) await submitShard(target, full);
+    // Cases come image by image with the target varying fastest, so one prepared image serves
+    // every platform; images are prepared a few cases ahead of packing, in case order.
+    const packers = new Map(
+      options.targets.map((target) => [target, createShardPacker<Entry>(target.batch.limits)]),
+    );
+    const prepared = new Map<string, Promise<PreparedImage | VisionBenchError>>();
+    const imageKey = (item: Case<ImageEntry>) => `${item.image.sha256}\u0000${item.variant}`;
+    const prepare = (index: number) => {
+      const item = toSubmit[index];
+      if (!item || prepared.has(imageKey(item))) return;
+      prepared.set(imageKey(item), prepareVariant(item, options, outDir));
+    };
+    const ahead = PREPARE_AHEAD * options.targets.length;
+    for (let index = 0; index < ahead; index++) prepare(index);
+    for (const [index, item] of toSubmit.entries()) {
+      if (signal?.aborted) break;
+      prepare(index + ahead);
+      const image = await prepared.get(imageKey(item))!;
+      if (toSubmit[index + 1] && imageKey(toSubmit[index + 1]) !== imageKey(item)) {
+        prepared.delete(imageKey(item));
       }
+      if (image instanceof VisionBenchError) {
+        write(errorRecord(baseOf(item), image, 0));
+        continue;
+      }
+      const target = item.target as BatchTarget;
+      const entry = entryOf(item, image, params);
+      const { full, tooLarge } = packers.get(target)!.add(
+        entry,
+        target.batch.itemBytes(entry.item),
+      );
+      if (tooLarge) {
+        write(errorRecord(
+          { ...baseOf(item), ...sentRecordFields(baseOf(item), entry.sent) },
+          new VisionBenchError(
+            "bad_request",
+            `this request is larger than one ${target.batch.id} batch may be (${target.batch.limits.maxBytes} bytes); send a smaller variant`,
+            { platform: target.batch.id, code: "batch_item_too_large" },
+          ),
+          0,
+        ));
+        continue;
+      }
+      if (full) await submitShard(target, full);
+    }
+    for (const [target, packer] of packers) {
       const rest = packer.rest();
       if (rest.length > 0 && !signal?.aborted) await submitShard(target, rest);
     }
@@ -324,7 +343,9 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
     }
     for (const sent of shard.items) {
       if (seen.has(sent.customId) || recorded.has(`${batchId}\u0000${sent.customId}`)) continue;
-      write(batchErrorRecord(rowFor(sent.customId), missingResultError(job, target.batch.id), timing));
+      write(
+        batchErrorRecord(rowFor(sent.customId), missingResultError(job, target.batch.id), timing),
+      );
     }
     Object.assign(shard, {
       state: "collected",
@@ -368,46 +389,61 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
   };
 }
 
-/** The image of one case, prepared as the live runner prepares it, as a batch item. */
-async function prepareEntry(
+/** The image of one case, prepared as the live runner prepares it. */
+async function prepareVariant(
   item: Case<ImageEntry>,
-  params: { maxOutputTokens: number; temperature?: number; schema?: StructuredSchema },
   options: BatchRunOptions,
   outDir: string,
-): Promise<Entry | VisionBenchError> {
+): Promise<PreparedImage | VisionBenchError> {
   try {
-    const prepared = await prepareImage(item.image, {
+    return await prepareImage(item.image, {
       variant: item.variant,
       cacheDir: options.variantCacheDir ?? `${outDir}/cache/variants`,
     });
-    const { width, height, mimeType } = prepared.payload;
-    return {
-      item: {
-        customId: item.key,
-        request: { image: prepared.payload, prompt: item.prompt.text, ...params, stream: false },
-      },
-      sent: { customId: item.key, width, height, bytes: prepared.bytes, mimeType },
-    };
   } catch (error) {
     return toVisionBenchError(error, item.target.adapter.id);
   }
+}
+
+/** One case as a batch item: the live request (same prompt, image, limits), not streamed. */
+function entryOf(
+  item: Case<ImageEntry>,
+  prepared: PreparedImage,
+  params: { maxOutputTokens: number; temperature?: number; schema?: StructuredSchema },
+): Entry {
+  const { width, height, mimeType } = prepared.payload;
+  return {
+    item: {
+      customId: item.key,
+      request: { image: prepared.payload, prompt: item.prompt.text, ...params, stream: false },
+    },
+    sent: { customId: item.key, width, height, bytes: prepared.bytes, mimeType },
+  };
 }
 
 /** The error row of a case its ended batch returned nothing for. */
 function missingResultError(job: BatchJob, platform: string): VisionBenchError {
   switch (job.outcome) {
     case "expired":
-      return new VisionBenchError("timeout", `${platform}: the batch expired before this request ran`, {
-        platform,
-        code: "batch_expired",
-        retryable: true,
-      });
+      return new VisionBenchError(
+        "timeout",
+        `${platform}: the batch expired before this request ran`,
+        {
+          platform,
+          code: "batch_expired",
+          retryable: true,
+        },
+      );
     case "cancelled":
-      return new VisionBenchError("cancelled", `${platform}: the batch was cancelled before this request ran`, {
-        platform,
-        code: "batch_cancelled",
-        retryable: false,
-      });
+      return new VisionBenchError(
+        "cancelled",
+        `${platform}: the batch was cancelled before this request ran`,
+        {
+          platform,
+          code: "batch_cancelled",
+          retryable: false,
+        },
+      );
     case "failed":
       return new VisionBenchError(
         "bad_request",

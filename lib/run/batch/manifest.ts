@@ -95,7 +95,10 @@ export async function readManifest(outDir: string, runId: string): Promise<Batch
   }
   const parsed = BatchManifestSchema.safeParse(value);
   if (!parsed.success) {
-    throw new VisionBenchError("config", `${path} is not a batch manifest: ${parsed.error.message}`);
+    throw new VisionBenchError(
+      "config",
+      `${path} is not a batch manifest: ${parsed.error.message}`,
+    );
   }
   return parsed.data;
 }

@@ -1,0 +1,291 @@
+/**
+ * Batch mode through the whole stack for OpenAI, Anthropic and Gemini: `runBenchmark` with
+ * `mode: "batch"`, the official SDKs, the batch emulators (whose limits are the adapters' limits,
+ * so an oversized batch would be refused as the platforms refuse it), the real run store.
+ */
+import assert from "node:assert/strict";
+import { runBenchmark } from "../../lib/app/bench.ts";
+import { computeCost, loadPriceCards, recomputeCost } from "../../lib/price/cost.ts";
+import { readManifest } from "../../lib/run/batch/manifest.ts";
+import { readRun } from "../../lib/run/run-store.ts";
+import type { ResultRecord } from "../../lib/contract/record.ts";
+import { BATCH_PRESETS, startBatchFleet } from "../support/batch-fleet.ts";
+
+const FAST_POLL = { pollIntervalMs: 5, maxPollIntervalMs: 20 };
+const cards = await loadPriceCards();
+// One results folder for the module: the prepared image variants are shared between tests.
+const outDir = await Deno.makeTempDir({ prefix: "vb-batch-" });
+
+function usageOf(record: ResultRecord) {
+  return {
+    inputTokens: record.inputTokens,
+    outputTokens: record.outputTokens,
+    imageTokens: record.imageTokens,
+    reasoningTokens: record.reasoningTokens,
+  };
+}
+
+function countByCase(records: ResultRecord[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const record of records) counts.set(record.caseKey, (counts.get(record.caseKey) ?? 0) + 1);
+  return counts;
+}
+
+Deno.test("33 images × 2 sizes in batch mode: 66 ok rows per platform at exactly half the live price", async () => {
+  const fleet = startBatchFleet({ queuedMs: 2, runningMs: 5 });
+  try {
+    const result = await runBenchmark({
+      platforms: [...BATCH_PRESETS],
+      mode: "batch",
+      outDir,
+      variants: ["original", "512"],
+      env: fleet.env,
+      batch: FAST_POLL,
+    });
+    for (const preset of BATCH_PRESETS) {
+      const rows = result.caseRecords.filter((record) => record.preset === preset);
+      assert.equal(rows.length, 66, preset);
+      assert.equal(rows.filter((record) => record.status === "ok").length, 66, preset);
+      assert.equal(fleet.creations(preset), 1, `${preset}: one batch holds 66 cases`);
+      const live = cards.get(`${preset}/${rows[0].model}`)!;
+      for (const record of rows) {
+        assert.equal(record.mode, "batch");
+        assert.ok(record.batchId);
+        assert.equal(record.latencyMs, undefined, "no per-call latency in batch rows");
+        assert.ok(record.turnaroundMs !== undefined && record.turnaroundMs >= 0);
+        assert.equal(record.price?.id, `${live.id}@batch`);
+        assert.ok(record.inputTokens! > 0 && record.outputTokens! > 0);
+        assert.equal(record.costUsd, recomputeCost(record).costUsd);
+        assert.equal(record.costUsd, computeCost(live, { usage: usageOf(record) }).costUsd / 2);
+      }
+      // Same prompt and output limit as a live case: the platform saw the live request body.
+      assert.ok(rows.every((record) => record.maxOutputTokens === 300));
+    }
+  } finally {
+    await fleet.close();
+  }
+});
+
+Deno.test("a case set larger than one batch's limit is split into several batches that complete into one run", async () => {
+  const fleet = startBatchFleet({ queuedMs: 1, runningMs: 3, maxRequests: 4 });
+  try {
+    const runId = "2026-12-01T00-00-00-shrd";
+    const result = await runBenchmark({
+      platforms: [...BATCH_PRESETS],
+      mode: "batch",
+      runId,
+      outDir,
+      limit: 5,
+      variants: ["256", "512"],
+      env: fleet.env,
+      // The adapters' limits match the emulators': a 5th request in a batch would be refused.
+      batch: { ...FAST_POLL, limits: { maxRequests: 4 } },
+    });
+    const manifest = await readManifest(outDir, runId);
+    for (const preset of BATCH_PRESETS) {
+      assert.equal(fleet.creations(preset), 3, `${preset}: 10 cases in batches of 4`);
+      const shards = manifest.shards.filter((shard) => shard.preset === preset);
+      assert.deepEqual(shards.map((shard) => shard.items.length), [4, 4, 2]);
+      assert.ok(shards.every((shard) => shard.state === "collected"));
+      const rows = result.caseRecords.filter((record) => record.preset === preset);
+      assert.equal(rows.length, 10);
+      assert.ok(rows.every((record) => record.status === "ok"), preset);
+      assert.equal(new Set(rows.map((record) => record.batchId)).size, 3);
+    }
+    // A byte limit splits too: about two items' worth per batch.
+    const bytesRun = "2026-12-01T00-00-00-byte";
+    const before = Object.fromEntries(
+      BATCH_PRESETS.map((preset) => [preset, fleet.creations(preset)]),
+    );
+    await runBenchmark({
+      platforms: ["openai"],
+      mode: "batch",
+      runId: bytesRun,
+      outDir,
+      limit: 3,
+      variants: ["256"],
+      env: fleet.env,
+      batch: { ...FAST_POLL, limits: { maxBytes: 30_000 } },
+    });
+    const split = (await readManifest(outDir, bytesRun)).shards;
+    assert.ok(split.length >= 2, `3 small images over a 30 kB limit: ${split.length} batches`);
+    assert.equal(fleet.creations("openai") - before.openai, split.length);
+  } finally {
+    await fleet.close();
+  }
+});
+
+Deno.test("failed, expired and cancelled items are error rows with kinds; malformed lines and unknown ids are reported", async () => {
+  const fleet = startBatchFleet({
+    queuedMs: 1,
+    runningMs: 3,
+    maxRequests: 4,
+    failEvery: 3,
+    expireBatches: [1],
+    malformedLine: true,
+    unknownResult: true,
+  });
+  try {
+    const runId = "2026-12-01T00-00-00-errs";
+    const result = await runBenchmark({
+      platforms: [...BATCH_PRESETS],
+      mode: "batch",
+      runId,
+      outDir,
+      limit: 4,
+      variants: ["256", "512"],
+      env: fleet.env,
+      batch: { ...FAST_POLL, limits: { maxRequests: 4 } },
+    });
+    for (const preset of BATCH_PRESETS) {
+      const rows = result.caseRecords.filter((record) => record.preset === preset);
+      assert.equal(rows.length, 8, preset);
+      const kinds = rows.filter((record) => record.status === "error").map((record) =>
+        record.error!.kind
+      );
+      // Batch 1: items 3 fail. Batch 2 expires with 2 of 4 run (and its item 2 ok, none fail).
+      assert.ok(kinds.includes("server"), `${preset}: a failed item is a server error (${kinds})`);
+      // Gemini returns no responses for an expired batch; the others return what ran.
+      assert.equal(
+        kinds.filter((kind) => kind === "timeout").length,
+        preset === "gemini" ? 4 : 2,
+        `${preset}: expired (${kinds})`,
+      );
+      assert.ok(
+        rows.filter((record) => record.error?.kind === "timeout")
+          .every((record) => record.error?.code === "batch_expired"),
+      );
+      assert.ok(
+        rows.filter((record) => record.status === "ok").every((record) => record.costUsd! > 0),
+      );
+      const unknown = result.batch!.unknownResults.filter((entry) =>
+        rows.some((record) => record.batchId === entry.batchId)
+      );
+      assert.ok(unknown.some((entry) => entry.customId === "not-submitted-by-anyone"), preset);
+    }
+    // OpenAI and Anthropic results files carry one malformed line per batch; it is reported.
+    assert.ok(result.batch!.problems.length >= 2, JSON.stringify(result.batch!.problems));
+    // The run file holds every case once, and the rows are all readable.
+    const stored = await readRun(result.path);
+    assert.equal(stored.problems.length, 0);
+    assert.ok([...countByCase(stored.records).values()].every((count) => count === 1));
+  } finally {
+    await fleet.close();
+  }
+});
+
+Deno.test("batches cancelled with cancelBatches become cancelled rows when the run is picked up", async () => {
+  const { cancelBatches } = await import("../../lib/run/batch/batch-control.ts");
+  const { createOpenAIBatch } = await import("../../adapters/openai-batch.ts");
+  const { createAnthropicBatch } = await import("../../adapters/anthropic-batch.ts");
+  const { createGeminiBatch } = await import("../../adapters/gemini-batch.ts");
+  const fleet = startBatchFleet({ queuedMs: 1, runningMs: 60_000 });
+  try {
+    const runId = "2026-12-01T00-00-00-cncl";
+    const options = {
+      platforms: [...BATCH_PRESETS],
+      mode: "batch" as const,
+      runId,
+      outDir,
+      limit: 2,
+      variants: ["256"],
+      env: fleet.env,
+    };
+    const submitted = await runBenchmark({ ...options, batch: { ...FAST_POLL, wait: false } });
+    assert.equal(submitted.batch!.pending.length, 3);
+    assert.equal(submitted.caseRecords.length, 0);
+    const env = fleet.env;
+    const rows = await cancelBatches({
+      runId,
+      outDir,
+      adapters: new Map([
+        ["openai", createOpenAIBatch({ apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL })],
+        [
+          "anthropic",
+          createAnthropicBatch({ apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL }),
+        ],
+        ["gemini", createGeminiBatch({ apiKey: env.GEMINI_API_KEY, baseUrl: env.GEMINI_BASE_URL })],
+      ]),
+    });
+    assert.equal(rows.length, 3);
+    assert.ok(rows.every((row) => row.error === undefined), JSON.stringify(rows));
+    const collected = await runBenchmark({ ...options, batch: FAST_POLL });
+    for (const preset of BATCH_PRESETS) {
+      assert.equal(fleet.creations(preset), 1, `${preset}: picking up submits nothing new`);
+      const mine = collected.caseRecords.filter((record) => record.preset === preset);
+      assert.equal(mine.length, 2);
+      assert.ok(
+        mine.every((record) => record.error?.kind === "cancelled"),
+        `${preset}: ${mine.map((record) => record.error?.kind)}`,
+      );
+    }
+  } finally {
+    await fleet.close();
+  }
+});
+
+Deno.test("kill -9 right after submission: the re-run with the same run id submits nothing and records every case once", async () => {
+  const fleet = startBatchFleet({ queuedMs: 1, runningMs: 60_000 });
+  const runId = "2026-12-01T00-00-00-kill";
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../fixtures/kill-batch-run.ts", import.meta.url).pathname,
+        runId,
+        outDir,
+      ],
+      env: fleet.env,
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const submitted: string[] = [];
+    const decoder = new TextDecoder();
+    let buffered = "";
+    for await (const chunk of child.stdout) {
+      buffered += decoder.decode(chunk);
+      submitted.splice(
+        0,
+        submitted.length,
+        ...buffered.split("\n").filter((line) => line.startsWith("submitted")),
+      );
+      if (submitted.length === 3) break;
+    }
+    child.kill("SIGKILL");
+    const status = await child.status;
+    assert.equal(status.signal, "SIGKILL");
+    assert.equal(submitted.length, 3, buffered);
+    const manifest = await readManifest(outDir, runId);
+    assert.deepEqual(manifest.shards.map((shard) => shard.state), [
+      "submitted",
+      "submitted",
+      "submitted",
+    ]);
+
+    // The batches finish while nobody is watching; the re-run only polls and collects.
+    fleet.configure({ runningMs: 0 });
+    const result = await runBenchmark({
+      platforms: [...BATCH_PRESETS],
+      mode: "batch",
+      runId,
+      outDir,
+      limit: 3,
+      variants: ["256"],
+      env: fleet.env,
+      batch: FAST_POLL,
+    });
+    assert.equal(result.batch!.submitted, 0);
+    for (const preset of BATCH_PRESETS) assert.equal(fleet.creations(preset), 1, preset);
+    const stored = await readRun(result.path);
+    assert.equal(stored.records.length, 9);
+    assert.ok(stored.records.every((record) => record.status === "ok"));
+    assert.ok([...countByCase(stored.records).values()].every((count) => count === 1));
+    assert.deepEqual(
+      new Set(stored.records.map((record) => record.batchId)),
+      new Set(submitted.map((line) => line.split(" ")[2])),
+    );
+  } finally {
+    await fleet.close();
+  }
+});
