@@ -289,3 +289,52 @@ Deno.test("kill -9 right after submission: the re-run with the same run id submi
     await fleet.close();
   }
 });
+
+Deno.test("CLI: Ctrl-C while batches run leaves them running and says how to resume, see or cancel them", async () => {
+  const fleet = startBatchFleet({ queuedMs: 1, runningMs: 60_000 });
+  const runId = "2026-12-01T00-00-00-sigi";
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../../lib/app/cli.ts", import.meta.url).pathname,
+        "--mode=batch",
+        "--platform=openai",
+        "--limit=1",
+        "--resize=256",
+        "--batch-poll=0.01",
+        `--run-id=${runId}`,
+        `--out=${outDir}`,
+      ],
+      env: fleet.env,
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const decoder = new TextDecoder();
+    let stderr = "";
+    const reader = child.stderr.getReader();
+    while (!stderr.includes("submitted openai batch")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stderr += decoder.decode(value);
+    }
+    child.kill("SIGINT");
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      stderr += decoder.decode(chunk.value);
+    }
+    const status = await child.status;
+    assert.equal(status.code, 130, stderr);
+    assert.match(stderr, /keep running on the platforms/);
+    assert.match(stderr, new RegExp(`--batch-cancel --run-id ${runId}`));
+    assert.ok(!stderr.includes(fleet.env.OPENAI_API_KEY), "the key never reaches the output");
+    assert.equal(fleet.creations("openai"), 1);
+    assert.equal(
+      (await readManifest(outDir, runId)).shards[0].state,
+      "submitted",
+      "the batch is still tracked",
+    );
+  } finally {
+    await fleet.close();
+  }
+});
