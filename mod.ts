@@ -63,6 +63,24 @@ export * from "./lib/present/report-sections.ts";
 export * from "./lib/present/quality-sections.ts";
 export { type NotebookParams, notebookParams } from "./lib/app/notebook-runner.ts";
 
+// Batch mode (OpenAI Batch, Anthropic Message Batches, Gemini Batch Mode)
+export * from "./lib/contract/batch-adapter.ts";
+export {
+  type BatchRunEvent,
+  type BatchRunOptions,
+  type BatchRunResult,
+  type BatchTarget,
+  runBatchCases,
+} from "./lib/run/batch/batch-runner.ts";
+export { batchStatus, type BatchStatusRow, cancelBatches } from "./lib/run/batch/batch-control.ts";
+export {
+  type BatchManifest,
+  manifestPath as batchManifestPath,
+  readManifest as readBatchManifest,
+} from "./lib/run/batch/manifest.ts";
+export { BATCH_PLATFORMS } from "./lib/app/batch-targets.ts";
+export * from "./lib/present/batch-comparison.ts";
+
 // Adapters
 export { ADAPTER_FACTORIES } from "./adapters/mod.ts";
 export { createLocal } from "./adapters/local.ts";
@@ -73,3 +91,7 @@ export { createOllama, listVisionModels } from "./adapters/ollama.ts";
 export { createReplicate } from "./adapters/replicate.ts";
 export { createCloudflare } from "./adapters/cloudflare.ts";
 export { createRunPod } from "./adapters/runpod.ts";
+export { BATCH_ADAPTER_FACTORIES } from "./adapters/mod.ts";
+export { createOpenAIBatch } from "./adapters/openai-batch.ts";
+export { createAnthropicBatch } from "./adapters/anthropic-batch.ts";
+export { createGeminiBatch } from "./adapters/gemini-batch.ts";
