@@ -79,6 +79,7 @@ export {
   readManifest as readBatchManifest,
 } from "./lib/run/batch/manifest.ts";
 export { BATCH_PLATFORMS } from "./lib/app/batch-targets.ts";
+export { pointsAtLocalEndpoints } from "./lib/app/batch-commands.ts";
 export * from "./lib/present/batch-comparison.ts";
 
 // Adapters

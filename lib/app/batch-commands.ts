@@ -95,3 +95,20 @@ export function resumeHint(runId: string, pending: Shard[]): string[] {
     `  cancel them:     deno task bench --batch-cancel --run-id ${runId}`,
   ];
 }
+
+/**
+ * True when a batch platform's base URL points at this machine (the emulators): batch figures
+ * are then simulated and must be labelled so.
+ *
+ * @example
+ * ```ts
+ * batchComparison(records, { simulated: pointsAtLocalEndpoints() });
+ * ```
+ */
+export function pointsAtLocalEndpoints(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): boolean {
+  return ["OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GEMINI_BASE_URL"].some((name) =>
+    /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(env[name] ?? "")
+  );
+}
