@@ -338,3 +338,31 @@ Deno.test("CLI: Ctrl-C while batches run leaves them running and says how to res
     await fleet.close();
   }
 });
+
+Deno.test("a batch over the platform's own limit is refused as the platform refuses it: error rows, the run goes on", async () => {
+  // The emulators hold 2 requests per batch; the adapters believe the documented limits.
+  const fleet = startBatchFleet({ queuedMs: 1, runningMs: 3, maxRequests: 2 });
+  try {
+    const result = await runBenchmark({
+      platforms: [...BATCH_PRESETS],
+      mode: "batch",
+      runId: "2026-12-01T00-00-00-over",
+      outDir,
+      limit: 3,
+      variants: ["256"],
+      env: fleet.env,
+      batch: FAST_POLL,
+    });
+    for (const preset of BATCH_PRESETS) {
+      const rows = result.caseRecords.filter((record) => record.preset === preset);
+      assert.equal(rows.length, 3, preset);
+      assert.ok(
+        rows.every((record) => record.status === "error" && record.error?.kind === "bad_request"),
+        `${preset}: ${rows.map((record) => `${record.error?.kind} ${record.error?.message}`)}`,
+      );
+      assert.ok(rows.every((record) => record.mode === "batch"));
+    }
+  } finally {
+    await fleet.close();
+  }
+});

@@ -188,7 +188,7 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
       for (const entry of entries) {
         const item = caseByKey.get(entry.item.customId)!;
         write(
-          errorRecord(
+          unsentRecord(
             { ...baseOf(item), ...sentRecordFields(baseOf(item), entry.sent) },
             failure,
             1,
@@ -200,7 +200,8 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
     Object.assign(shard, {
       state: "submitted",
       batchId: job.id,
-      submittedAt: new Date().toISOString(),
+      // The platform's clock, like the end time it reports: the turnaround is then its own.
+      submittedAt: job.createdAt ?? new Date().toISOString(),
       rawStatus: job.rawStatus,
     });
     await writeManifest(outDir, manifest);
@@ -237,7 +238,7 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
         prepared.delete(imageKey(item));
       }
       if (image instanceof VisionBenchError) {
-        write(errorRecord(baseOf(item), image, 0));
+        write(unsentRecord(baseOf(item), image, 0));
         continue;
       }
       const target = item.target as BatchTarget;
@@ -247,7 +248,7 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
         target.batch.itemBytes(entry.item),
       );
       if (tooLarge) {
-        write(errorRecord(
+        write(unsentRecord(
           { ...baseOf(item), ...sentRecordFields(baseOf(item), entry.sent) },
           new VisionBenchError(
             "bad_request",
@@ -368,7 +369,7 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
   emit({
     type: "end",
     runId,
-    done: alreadyDone + records.filter((record) => record.status === "ok").length,
+    done: alreadyDone + records.length,
     total,
     errors,
     cancelled,
@@ -419,6 +420,11 @@ function entryOf(
     },
     sent: { customId: item.key, width, height, bytes: prepared.bytes, mimeType },
   };
+}
+
+/** The error row of a case that never reached a batch (image failed, submission refused). */
+function unsentRecord(base: BaseRecord, error: VisionBenchError, attempts: number): ResultRecord {
+  return { ...errorRecord(base, error, attempts), mode: "batch" };
 }
 
 /** The error row of a case its ended batch returned nothing for. */

@@ -36,7 +36,7 @@ export const ShardSchema = z.object({
    */
   state: z.enum(["planned", "submitted", "collected"]),
   batchId: z.string().optional(),
-  /** When the platform accepted the batch (this machine's clock). */
+  /** When the platform created the batch (its clock; this machine's when it gives none). */
   submittedAt: z.string().optional(),
   /** When processing ended (the platform's time when it gives one). */
   finishedAt: z.string().optional(),
