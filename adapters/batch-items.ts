@@ -46,11 +46,15 @@ export function expiredItemError(platform: string, detail?: string): VisionBench
 
 /** The error row of an item whose batch was cancelled before it ran. */
 export function cancelledItemError(platform: string): VisionBenchError {
-  return new VisionBenchError("cancelled", `${platform}: the batch was cancelled before this request ran`, {
-    platform,
-    code: "batch_cancelled",
-    retryable: false,
-  });
+  return new VisionBenchError(
+    "cancelled",
+    `${platform}: the batch was cancelled before this request ran`,
+    {
+      platform,
+      code: "batch_cancelled",
+      retryable: false,
+    },
+  );
 }
 
 /** Byte length of a string as UTF-8 (what a platform's size limit counts). */

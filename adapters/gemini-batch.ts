@@ -157,8 +157,7 @@ export function createGeminiBatch(settings: GeminiBatchSettings): BatchAdapter {
     id: platform,
     model,
     limits: { ...GEMINI_BATCH_LIMITS, ...settings.limits },
-    itemBytes: (item) =>
-      utf8Bytes(JSON.stringify(inlinedRequest(item, model, thinkingBudget))) + 1,
+    itemBytes: (item) => utf8Bytes(JSON.stringify(inlinedRequest(item, model, thinkingBudget))) + 1,
     async submit(items, options = {}) {
       try {
         const job = await client.batches.create({
