@@ -174,11 +174,9 @@ Deno.test("failed, expired and cancelled items are error rows with kinds; malfor
   }
 });
 
-Deno.test("batches cancelled with cancelBatches become cancelled rows when the run is picked up", async () => {
-  const { cancelBatches } = await import("../../lib/run/batch/batch-control.ts");
-  const { createOpenAIBatch } = await import("../../adapters/openai-batch.ts");
-  const { createAnthropicBatch } = await import("../../adapters/anthropic-batch.ts");
-  const { createGeminiBatch } = await import("../../adapters/gemini-batch.ts");
+Deno.test("--batch-status / --batch-cancel: the platforms' word on a run's batches, then cancelled rows when it is picked up", async () => {
+  const { batchStatus, cancelBatches } = await import("../../lib/run/batch/batch-control.ts");
+  const { batchAdaptersForRun } = await import("../../lib/app/batch-commands.ts");
   const fleet = startBatchFleet({ queuedMs: 1, runningMs: 60_000 });
   try {
     const runId = "2026-12-01T00-00-00-cncl";
@@ -194,19 +192,16 @@ Deno.test("batches cancelled with cancelBatches become cancelled rows when the r
     const submitted = await runBenchmark({ ...options, batch: { ...FAST_POLL, wait: false } });
     assert.equal(submitted.batch!.pending.length, 3);
     assert.equal(submitted.caseRecords.length, 0);
-    const env = fleet.env;
-    const rows = await cancelBatches({
-      runId,
-      outDir,
-      adapters: new Map([
-        ["openai", createOpenAIBatch({ apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL })],
-        [
-          "anthropic",
-          createAnthropicBatch({ apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL }),
-        ],
-        ["gemini", createGeminiBatch({ apiKey: env.GEMINI_API_KEY, baseUrl: env.GEMINI_BASE_URL })],
-      ]),
-    });
+    // What the CLI does: batch adapters for the presets the manifest names, with this env's keys.
+    const { adapters, skipped } = await batchAdaptersForRun({ runId, outDir, env: fleet.env });
+    assert.deepEqual(skipped, []);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const status = await batchStatus({ runId, outDir, adapters });
+    assert.deepEqual(
+      status.map((row) => row.rawStatus),
+      ["in_progress", "in_progress", "JOB_STATE_RUNNING"],
+    );
+    const rows = await cancelBatches({ runId, outDir, adapters });
     assert.equal(rows.length, 3);
     assert.ok(rows.every((row) => row.error === undefined), JSON.stringify(rows));
     const collected = await runBenchmark({ ...options, batch: FAST_POLL });
@@ -361,6 +356,55 @@ Deno.test("a batch over the platform's own limit is refused as the platform refu
         `${preset}: ${rows.map((record) => `${record.error?.kind} ${record.error?.message}`)}`,
       );
       assert.ok(rows.every((record) => record.mode === "batch"));
+    }
+  } finally {
+    await fleet.close();
+  }
+});
+
+Deno.test("a preset without a batch service is refused before anything is sent", async () => {
+  const { VisionBenchError } = await import("../../lib/contract/errors.ts");
+  await assert.rejects(
+    () => runBenchmark({ platforms: ["local"], mode: "batch", outDir, limit: 1 }),
+    (error: unknown) =>
+      error instanceof VisionBenchError && error.kind === "unsupported" &&
+      /local: no batch service/.test(error.message),
+  );
+});
+
+Deno.test("quality unchanged: each batch item is the very request the live adapter sends", async () => {
+  const fleet = startBatchFleet({ queuedMs: 1, runningMs: 2 });
+  try {
+    const common = {
+      platforms: [...BATCH_PRESETS],
+      outDir,
+      limit: 1,
+      variants: ["256"],
+      env: fleet.env,
+    };
+    await runBenchmark({
+      ...common,
+      runId: "2026-12-01T00-00-00-qlive",
+      cache: "bypass",
+      stream: false,
+    });
+    await runBenchmark({
+      ...common,
+      runId: "2026-12-01T00-00-00-qbtch",
+      mode: "batch",
+      batch: FAST_POLL,
+    });
+    // The live emulators saw the live call first, then the batch item when the batch ran.
+    for (const preset of BATCH_PRESETS) {
+      const seen = fleet.emulators[preset].live.requests.filter((request) =>
+        request.method === "POST"
+      );
+      assert.equal(seen.length, 2, preset);
+      const [live, batch] = seen.map((request) => {
+        const { stream: _stream, ...body } = request.body as Record<string, unknown>;
+        return body;
+      });
+      assert.deepEqual(batch, live, preset);
     }
   } finally {
     await fleet.close();
