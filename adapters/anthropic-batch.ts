@@ -56,7 +56,8 @@ const ResultLineSchema = z.object({
 /** Anthropic's documented per-batch limits. */
 export const ANTHROPIC_BATCH_LIMITS: BatchLimits = {
   maxRequests: 100_000,
-  maxBytes: 256 * 1024 * 1024,
+  // Decimal megabytes: the stricter reading of "256 MB".
+  maxBytes: 256_000_000,
 };
 
 /** Settings of {@link createAnthropicBatch}: the live adapter's, plus limits. */

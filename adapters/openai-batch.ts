@@ -61,7 +61,8 @@ const ErrorBodySchema = z.object({
 /** OpenAI's documented per-file limits. */
 export const OPENAI_BATCH_LIMITS: BatchLimits = {
   maxRequests: 50_000,
-  maxBytes: 200 * 1024 * 1024,
+  // Decimal megabytes: the stricter reading of "200 MB".
+  maxBytes: 200_000_000,
 };
 
 /** Settings of {@link createOpenAIBatch}: the live adapter's, plus limits. */

@@ -8,7 +8,10 @@
  * requests go to the error file with `batch_expired` / `batch_cancelled`, failed ones get a
  * 500 body, as OpenAI's batch guide describes the output and error files.
  *
- * Shapes checked against the SDK's types (`Batch`, `FileObject`) and recorded answers in public
+ * Output lines (`{"id": "batch_req_…", "custom_id", "response": {"status_code", "request_id",
+ * "body"}, "error": null}`) follow the example of OpenAI's batch guide, in an order that does not
+ * match the input's (the guide warns it may not). Shapes also checked against the SDK's types
+ * (`Batch`, `FileObject`) and recorded answers in public
  * issue threads (file object, "File is too large.", "Invalid file format for Batch API. Must be
  * .jsonl"); the code of a batch that fails validation for too many requests is not recorded
  * there and is this emulator's guess.
@@ -227,6 +230,8 @@ export function startOpenAIBatchEmulator(
         error: null,
       }));
     }
+    // The output order need not match the input's: reverse it, so nobody relies on it.
+    output.reverse();
     if (output.length > 0) {
       job.extra.outputFileId =
         addFile(`${job.id}_output.jsonl`, "batch_output", output.join("\n") + "\n").id;
