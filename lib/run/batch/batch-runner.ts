@@ -297,7 +297,8 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
       const failure = toVisionBenchError(error, target.batch.id);
       // A failed batch may have no results at all; a passing fault is tried again next poll.
       if (job.outcome !== "failed") {
-        if (signal?.aborted || !failure.retryable) throw failure;
+        if (signal?.aborted) return false;
+        if (!failure.retryable) throw failure;
         emit({ type: "batch-poll-error", batchId, message: failure.message });
         return false;
       }
