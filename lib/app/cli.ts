@@ -227,6 +227,13 @@ function printBatchEvent(event: BatchRunEvent): void {
     case "batch-submitted":
       console.error(`\nsubmitted ${event.preset} batch ${event.batchId} (${event.items} cases)`);
       break;
+    case "batch-status": {
+      const done = event.counts?.succeeded !== undefined && event.counts.total
+        ? ` (${event.counts.succeeded + (event.counts.failed ?? 0)}/${event.counts.total} done)`
+        : "";
+      console.error(`\n${event.preset} batch ${event.batchId}: ${event.rawStatus}${done}`);
+      break;
+    }
     case "batch-ended":
       console.error(`\n${event.preset} batch ${event.batchId} ended: ${event.outcome ?? "?"}`);
       break;

@@ -9,6 +9,8 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { ResultRecord } from "../contract/record.ts";
+import type { LabelSet } from "../quality/labels.ts";
+import { qualitySummary } from "../quality/quality-frame.ts";
 import { escapeHtml, HtmlFragment } from "../util/html.ts";
 import { renderPlot } from "./charts/svg.ts";
 
@@ -29,6 +31,15 @@ export interface BatchComparisonRow {
   /** Error rows ÷ rows, per mode. */
   liveFailedShare?: number;
   batchFailedShare?: number;
+  /** Mean quality score (0–10) per mode, when labels were given and rows could be scored. */
+  liveMeanScore?: number;
+  batchMeanScore?: number;
+}
+
+/** Options of {@link batchComparisonRows}. */
+export interface BatchComparisonRowsOptions {
+  /** Reference labels: adds the mean quality score of each mode (same prompt, same images). */
+  labels?: LabelSet;
 }
 
 const seriesOf = (record: ResultRecord) => `${record.preset} · ${record.model}`;
@@ -51,7 +62,11 @@ function quantile(sorted: number[], q: number): number | undefined {
  * batchComparisonRows((await readRuns("results")).records);
  * ```
  */
-export function batchComparisonRows(records: ResultRecord[]): BatchComparisonRow[] {
+export function batchComparisonRows(
+  records: ResultRecord[],
+  options: BatchComparisonRowsOptions = {},
+): BatchComparisonRow[] {
+  const scores = meanScores(records, options.labels);
   const batchSeries = new Set(
     records.filter((record) => record.mode === "batch").map(seriesOf),
   );
@@ -85,17 +100,33 @@ export function batchComparisonRows(records: ResultRecord[]): BatchComparisonRow
       turnaroundMaxMs: turnarounds.at(-1),
       liveFailedShare: failed(live),
       batchFailedShare: failed(batch),
+      liveMeanScore: scores.get(`${series}\u0000live`),
+      batchMeanScore: scores.get(`${series}\u0000batch`),
     };
   });
 }
 
+/** Mean score per `preset · model` and mode. */
+function meanScores(records: ResultRecord[], labels?: LabelSet): Map<string, number> {
+  const scores = new Map<string, number>();
+  if (!labels || records.length === 0) return scores;
+  const rows = qualitySummary(records, { labels, by: ["preset", "model", "mode"] }).toRecords();
+  for (const row of rows) {
+    if (typeof row.meanScore === "number") {
+      scores.set(`${row.preset} · ${row.model}\u0000${row.mode}`, row.meanScore);
+    }
+  }
+  return scores;
+}
+
 /** Options of {@link batchComparison}. */
-export interface BatchComparisonOptions {
+export interface BatchComparisonOptions extends BatchComparisonRowsOptions {
   /** The rows came from emulators: say so above the table. @default false */
   simulated?: boolean;
 }
 
 const usd = (value?: number) => value === undefined ? "–" : `$${value.toFixed(4)}`;
+const score = (value?: number) => value === undefined ? "–" : value.toFixed(1);
 const percent = (value?: number) => value === undefined ? "–" : `${(value * 100).toFixed(1)} %`;
 
 /** `850 ms`, `12.3 s`, `4.2 min`, `3.1 h`. */
@@ -119,7 +150,7 @@ export function batchComparison(
   records: ResultRecord[],
   options: BatchComparisonOptions = {},
 ): HtmlFragment {
-  const rows = batchComparisonRows(records);
+  const rows = batchComparisonRows(records, options);
   if (rows.length === 0) {
     return new HtmlFragment(`<p class="visionbench-batch">No batch rows in these records.</p>`);
   }
@@ -135,6 +166,7 @@ export function batchComparison(
     "max",
     "failed live",
     "failed batch",
+    ...(options.labels ? ["quality /10 live", "quality /10 batch"] : []),
   ];
   const body = rows.map((row) =>
     `<tr><th scope="row">${escapeHtml(row.series)}</th>` + [
@@ -148,6 +180,7 @@ export function batchComparison(
       formatWait(row.turnaroundMaxMs),
       percent(row.liveFailedShare),
       percent(row.batchFailedShare),
+      ...(options.labels ? [score(row.liveMeanScore), score(row.batchMeanScore)] : []),
     ].map((cell) => `<td>${escapeHtml(cell)}</td>`).join("") + "</tr>"
   ).join("");
   const label = options.simulated

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { batchComparison, batchComparisonRows } from "../../lib/present/batch-comparison.ts";
 import { resultRecord } from "../support/result-record.ts";
+import { parseLabels } from "../../lib/quality/labels.ts";
 
 const live = [
   resultRecord({ preset: "openai", model: "gpt-4o-mini", costUsd: 0.002, batchCostUsd: 0.001 }),
@@ -53,4 +54,29 @@ Deno.test("batchComparison: labels simulated rows, escapes names, says when ther
   assert.ok(html.includes("&lt;b&gt;m&lt;/b&gt;") && !html.includes("<b>m</b>"));
   assert.match(html, /<svg/);
   assert.match(String(batchComparison(live)), /No batch rows/);
+});
+
+Deno.test("batchComparisonRows: with labels, the quality of each mode side by side", () => {
+  const labels = parseLabels({
+    version: 1,
+    images: {
+      o01_cat: {
+        scene: "animal close-up",
+        isEventVenue: false,
+        mustMention: ["cat", "sofa", "cushion", "window"].map((term) => ({ term })),
+      },
+    },
+  });
+  const [row] = batchComparisonRows([
+    resultRecord({ preset: "openai", model: "m", imageId: "o01_cat", text: "A cat on a sofa." }),
+    resultRecord({
+      preset: "openai",
+      model: "m",
+      imageId: "o01_cat",
+      text: "A sofa.",
+      mode: "batch",
+      batchId: "b",
+    }),
+  ], { labels });
+  assert.ok(row.liveMeanScore! > row.batchMeanScore!, JSON.stringify(row));
 });

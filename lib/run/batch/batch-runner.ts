@@ -40,6 +40,13 @@ export interface BatchTarget extends RunTarget {
 export type BatchRunEvent =
   | RunEvent
   | { type: "batch-submitted"; preset: string; shardId: string; batchId: string; items: number }
+  | {
+    type: "batch-status";
+    preset: string;
+    batchId: string;
+    rawStatus: string;
+    counts?: BatchJob["counts"];
+  }
   | { type: "batch-ended"; preset: string; batchId: string; outcome?: string; items: number }
   | { type: "batch-problem"; batchId?: string; message: string }
   | { type: "batch-poll-error"; batchId: string; message: string };
@@ -506,6 +513,16 @@ async function pollUntilEnded(context: {
         if (!failure.retryable) throw failure;
         emit({ type: "batch-poll-error", batchId: shard.batchId!, message: failure.message });
         continue;
+      }
+      // Say when a batch moves (validating → in progress …): a wait of hours needs a sign of life.
+      if (job.rawStatus !== shard.rawStatus && job.state !== "ended") {
+        emit({
+          type: "batch-status",
+          preset: shard.preset,
+          batchId: shard.batchId!,
+          rawStatus: job.rawStatus,
+          counts: job.counts,
+        });
       }
       shard.rawStatus = job.rawStatus;
       if (job.state === "ended" && await context.collect(shard, target, job)) {
