@@ -49,6 +49,9 @@ export const GEMINI_BATCH_LIMITS: BatchLimits = {
   maxBytes: 20_000_000,
 };
 
+/** Batches looked through when searching for a label. */
+const LABEL_SEARCH_LIMIT = 1000;
+
 /** Settings of {@link createGeminiBatch}: the live adapter's, plus limits. */
 export interface GeminiBatchSettings extends GeminiSettings {
   /** @default {@link GEMINI_BATCH_LIMITS} */
@@ -184,6 +187,21 @@ export function createGeminiBatch(settings: GeminiBatchSettings): BatchAdapter {
       try {
         await client.batches.cancel({ name: id, config: { abortSignal: options.signal } });
         return toJob(await get(id, options.signal));
+      } catch (error) {
+        throw fail(error, options.signal);
+      }
+    },
+    async findByLabel(label, options = {}) {
+      try {
+        let seen = 0;
+        const pager = await client.batches.list({
+          config: { pageSize: 100, abortSignal: options.signal },
+        });
+        for await (const job of pager) {
+          if (job.displayName === label) return toJob(job);
+          if (++seen >= LABEL_SEARCH_LIMIT) break;
+        }
+        return undefined;
       } catch (error) {
         throw fail(error, options.signal);
       }

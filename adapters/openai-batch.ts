@@ -65,6 +65,9 @@ export const OPENAI_BATCH_LIMITS: BatchLimits = {
   maxBytes: 200_000_000,
 };
 
+/** Batches looked through (newest first) when searching for a label. */
+const LABEL_SEARCH_LIMIT = 1000;
+
 /** Settings of {@link createOpenAIBatch}: the live adapter's, plus limits. */
 export interface OpenAIBatchSettings extends OpenAISettings {
   /** @default {@link OPENAI_BATCH_LIMITS} */
@@ -262,6 +265,19 @@ export function createOpenAIBatch(settings: OpenAIBatchSettings = {}): BatchAdap
     async cancel(id, options = {}) {
       try {
         return toJob(await client.batches.cancel(id, { signal: options.signal }));
+      } catch (error) {
+        throw fail(error, options.signal);
+      }
+    },
+    async findByLabel(label, options = {}) {
+      try {
+        let seen = 0;
+        // Newest first; a batch being looked for was created moments before the process died.
+        for await (const batch of client.batches.list({ limit: 100 }, { signal: options.signal })) {
+          if (batch.metadata?.visionbench === label) return toJob(batch);
+          if (++seen >= LABEL_SEARCH_LIMIT) break;
+        }
+        return undefined;
       } catch (error) {
         throw fail(error, options.signal);
       }

@@ -152,8 +152,9 @@ export function startGeminiBatchEmulator(
   return startFront(live, knobs, async (request, context) => {
     const url = new URL(request.url);
     const create = url.pathname.match(/^\/v1beta\/(models\/[^/:]+):batchGenerateContent$/);
+    const list = request.method === "GET" && url.pathname === "/v1beta/batches";
     const existing = url.pathname.match(/^\/v1beta\/batches\/([^/:]+)(:cancel)?$/);
-    if (!create && !existing) return undefined;
+    if (!create && !existing && !list) return undefined;
     const key = context.recorded.headers["x-goog-api-key"] ?? url.searchParams.get("key");
     if (!key) {
       return error(
@@ -161,6 +162,10 @@ export function startGeminiBatchEmulator(
         "PERMISSION_DENIED",
         "Method doesn't allow unregistered callers. Please use an API key.",
       );
+    }
+    if (list) {
+      // The REST list answers long-running operations (`operations`, not `batchJobs`).
+      return json({ operations: await Promise.all([...store.jobs.values()].map(operation)) });
     }
     if (create && request.method === "POST") {
       const text = typeof context.recorded.body === "string"

@@ -336,6 +336,17 @@ export function startOpenAIBatchEmulator(
       }
       return json(await batchObject(job));
     }
+    if (request.method === "GET" && path === "/v1/batches") {
+      // Newest first, one page (the emulator never holds more than a page's worth in tests).
+      const data = await Promise.all([...store.jobs.values()].reverse().map(batchObject));
+      return json({
+        object: "list",
+        data,
+        first_id: data[0]?.id ?? null,
+        last_id: data.at(-1)?.id ?? null,
+        has_more: false,
+      });
+    }
     const batchRoute = path.match(/^\/v1\/batches\/([^/]+)(\/cancel)?$/);
     if (batchRoute) {
       const job = store.jobs.get(batchRoute[1]);

@@ -94,4 +94,9 @@ export interface BatchAdapter {
   ): Promise<BatchResults>;
   /** Asks the platform to cancel; processing of finished items is kept. */
   cancel(id: string, options?: BatchCallOptions): Promise<BatchJob>;
+  /**
+   * Finds a batch submitted with `label` (the one a process killed right after submitting never
+   * recorded), on platforms whose batches carry one: OpenAI metadata, Gemini display name.
+   */
+  findByLabel?(label: string, options?: BatchCallOptions): Promise<BatchJob | undefined>;
 }

@@ -410,3 +410,55 @@ Deno.test("quality unchanged: each batch item is the very request the live adapt
     await fleet.close();
   }
 });
+
+Deno.test("killed between the platform's acceptance and the manifest's record: OpenAI and Gemini batches are found by label, Anthropic's cases go again", async () => {
+  const { writeManifest } = await import("../../lib/run/batch/manifest.ts");
+  const fleet = startBatchFleet({ queuedMs: 1, runningMs: 5 });
+  try {
+    const runId = "2026-12-01T00-00-00-lost";
+    const options = {
+      platforms: [...BATCH_PRESETS],
+      mode: "batch" as const,
+      runId,
+      outDir,
+      limit: 2,
+      variants: ["256"],
+      env: fleet.env,
+    };
+    await runBenchmark({ ...options, batch: { ...FAST_POLL, wait: false } });
+    // What a kill -9 inside submit() leaves: the shard planned, the platform's id never written.
+    const manifest = await readManifest(outDir, runId);
+    const accepted = new Map(manifest.shards.map((shard) => [shard.preset, shard.batchId]));
+    for (const shard of manifest.shards) {
+      shard.state = "planned";
+      delete shard.batchId;
+      delete shard.submittedAt;
+    }
+    await writeManifest(outDir, manifest);
+    const problems: string[] = [];
+    const result = await runBenchmark({
+      ...options,
+      batch: FAST_POLL,
+      onBatchEvent: (event) => {
+        if (event.type === "batch-problem") problems.push(event.message);
+      },
+    });
+    assert.equal(fleet.creations("openai"), 1);
+    assert.equal(fleet.creations("gemini"), 1);
+    assert.equal(fleet.creations("anthropic"), 2, "no label to look for: submitted again");
+    assert.equal(problems.length, 1, problems.join("\n"));
+    assert.match(problems[0], /anthropic.*runs unrecorded/s);
+    const stored = await readRun(result.path);
+    assert.equal(stored.records.length, 6);
+    assert.ok([...countByCase(stored.records).values()].every((count) => count === 1));
+    for (const preset of ["openai", "gemini"] as const) {
+      assert.ok(
+        stored.records.filter((record) => record.preset === preset)
+          .every((record) => record.batchId === accepted.get(preset)),
+        preset,
+      );
+    }
+  } finally {
+    await fleet.close();
+  }
+});

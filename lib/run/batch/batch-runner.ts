@@ -134,17 +134,35 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
     previous.records.filter((r) => r.batchId).map((r) => `${r.batchId}\u0000${r.caseKey}`),
   );
 
-  // A planned shard was being submitted when the process stopped: the platform may or may not
-  // hold it. Its cases are planned again; say so, since an accepted one would run unrecorded.
+  // A planned shard was being submitted when the process stopped: the platform may hold it.
+  // Where batches carry our label, look it up; otherwise plan its cases again and say so.
   for (const shard of manifest.shards.filter((s) => s.state === "planned")) {
+    const adapter = targetByPreset.get(shard.preset)?.batch;
+    const found = adapter?.findByLabel
+      ? await adapter.findByLabel(shardLabel(runId, shard), { signal })
+      : undefined;
+    if (found) {
+      Object.assign(shard, {
+        state: "submitted",
+        batchId: found.id,
+        submittedAt: found.createdAt ?? new Date().toISOString(),
+        rawStatus: found.rawStatus,
+      });
+      continue;
+    }
     emit({
       type: "batch-problem",
       message: `batch ${shard.shardId} (${shard.items.length} cases) was being submitted when ` +
-        `the run stopped; its cases are submitted again. If ${shard.platform} did accept it, it ` +
-        `runs unrecorded: check its batch list.`,
+        `the run stopped; its cases are submitted again. ${
+          adapter?.findByLabel
+            ? `${shard.platform} holds no batch labelled ${shardLabel(runId, shard)}.`
+            : `${shard.platform} batches carry no label to find it by: if it was accepted, it ` +
+              `runs unrecorded (check its batch list).`
+        }`,
     });
   }
   manifest.shards = manifest.shards.filter((shard) => shard.state !== "planned");
+  await writeManifest(outDir, manifest);
   const inFlight = new Set(
     manifest.shards.filter((shard) => shard.state === "submitted")
       .flatMap((shard) => shard.items.map((item) => item.customId)),
@@ -172,7 +190,8 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
   let submitted = 0;
   const submitShard = async (target: BatchTarget, entries: Entry[]) => {
     const shard: Shard = {
-      shardId: `${target.preset}-${manifest.shards.length + 1}`,
+      // Unique even after a dropped planned shard: its label must never match a new batch.
+      shardId: `${target.preset}-${manifest.shards.length + 1}-${crypto.randomUUID().slice(0, 4)}`,
       preset: target.preset,
       platform: target.batch.id,
       model: target.batch.model,
@@ -185,7 +204,7 @@ export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunR
     try {
       job = await target.batch.submit(entries.map((entry) => entry.item), {
         signal,
-        label: `${runId}/${shard.shardId}`,
+        label: shardLabel(runId, shard),
       });
     } catch (error) {
       manifest.shards.splice(manifest.shards.indexOf(shard), 1);
@@ -429,6 +448,11 @@ function entryOf(
     },
     sent: { customId: item.key, width, height, bytes: prepared.bytes, mimeType },
   };
+}
+
+/** The label a shard's batch carries on the platform (OpenAI metadata, Gemini display name). */
+function shardLabel(runId: string, shard: Shard): string {
+  return `visionbench/${runId}/${shard.shardId}`;
 }
 
 /** The error row of a case that never reached a batch (image failed, submission refused). */
