@@ -462,3 +462,39 @@ Deno.test("killed between the platform's acceptance and the manifest's record: O
     await fleet.close();
   }
 });
+
+Deno.test("killed while writing a batch's results: the re-run writes only what is missing", async () => {
+  const { writeManifest } = await import("../../lib/run/batch/manifest.ts");
+  const fleet = startBatchFleet({ queuedMs: 1, runningMs: 2 });
+  try {
+    const runId = "2026-12-01T00-00-00-half";
+    const options = {
+      platforms: ["openai"],
+      mode: "batch" as const,
+      runId,
+      outDir,
+      limit: 3,
+      variants: ["256"],
+      env: fleet.env,
+      batch: FAST_POLL,
+    };
+    const first = await runBenchmark(options);
+    // As if the process died after two of the three rows and before the batch was marked done.
+    const path = first.path;
+    const lines = (await Deno.readTextFile(path)).trimEnd().split("\n");
+    await Deno.writeTextFile(path, lines.slice(0, 2).join("\n") + "\n");
+    const manifest = await readManifest(outDir, runId);
+    manifest.shards[0].state = "submitted";
+    await writeManifest(outDir, manifest);
+
+    const second = await runBenchmark(options);
+    assert.equal(second.batch!.submitted, 0);
+    assert.equal(fleet.creations("openai"), 1);
+    assert.equal(second.records.length, 1, "only the missing row is written");
+    const stored = await readRun(path);
+    assert.equal(stored.records.length, 3);
+    assert.ok([...countByCase(stored.records).values()].every((count) => count === 1));
+  } finally {
+    await fleet.close();
+  }
+});
