@@ -19,6 +19,15 @@ export {
   type AdapterCapabilities,
   type AdapterFactory,
   type AdapterSettings,
+  type BatchAdapter,
+  type BatchCallOptions,
+  type BatchItem,
+  type BatchItemResult,
+  type BatchJob,
+  type BatchLimits,
+  type BatchOutcome,
+  type BatchResults,
+  type BatchState,
   COST_BASES,
   type CostBasis,
   type DescribeOptions,
@@ -66,7 +75,7 @@ export * from "./lib/present/mod.ts";
 export * from "./lib/app/mod.ts";
 
 // Platform adapters (the registry and each factory).
-export { ADAPTER_FACTORIES, MODEL_PROBES } from "./adapters/mod.ts";
+export { ADAPTER_FACTORIES, BATCH_ADAPTER_FACTORIES, MODEL_PROBES } from "./adapters/mod.ts";
 export { createLocal } from "./adapters/local.ts";
 export { createOpenAI } from "./adapters/openai.ts";
 export { createAnthropic } from "./adapters/anthropic.ts";
@@ -75,3 +84,6 @@ export { createOllama, listVisionModels } from "./adapters/ollama.ts";
 export { createReplicate } from "./adapters/replicate.ts";
 export { createCloudflare } from "./adapters/cloudflare.ts";
 export { createRunPod } from "./adapters/runpod.ts";
+export { createOpenAIBatch } from "./adapters/openai-batch.ts";
+export { createAnthropicBatch } from "./adapters/anthropic-batch.ts";
+export { createGeminiBatch } from "./adapters/gemini-batch.ts";

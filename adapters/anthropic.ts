@@ -40,7 +40,7 @@ interface WireUsage {
 }
 
 /** What one call produced, streamed or not, before it becomes a {@link Description}. */
-interface CollectedMessage {
+export interface CollectedMessage {
   text: string;
   /** Input of the forced tool, when the model called it. */
   toolInput?: unknown;
@@ -355,7 +355,8 @@ export function createAnthropic(settings: AnthropicSettings): Adapter {
   };
 }
 
-function toDescription(
+/** A collected message as a {@link Description} (also used for batch results). */
+export function toDescription(
   collected: CollectedMessage,
   structured: StructuredSchema | undefined,
   platform: string,

@@ -31,7 +31,7 @@ import { imageBase64 } from "../lib/contract/image-transport.ts";
 // wire types
 
 /** What one call produced, streamed or not, before it becomes a {@link Description}. */
-interface CollectedResponse {
+export interface CollectedResponse {
   text: string;
   finishReason?: string;
   blockReason?: string;
@@ -100,14 +100,16 @@ export function defaultThinkingBudget(model: string): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // call SDK
 
-function textOf(response: GenerateContentResponse): string {
+/** The answer text of a response (also used for batch results). */
+export function textOf(response: GenerateContentResponse): string {
   // Not `response.text`: it warns on non-text parts; thought summaries are not the answer.
   const parts = response.candidates?.[0]?.content?.parts ?? [];
   return parts.filter((part) => typeof part.text === "string" && !part.thought)
     .map((part) => part.text).join("");
 }
 
-function collect(response: GenerateContentResponse, into: CollectedResponse): void {
+/** Folds one response (or stream chunk) into `into` (also used for batch results). */
+export function collect(response: GenerateContentResponse, into: CollectedResponse): void {
   const candidate = response.candidates?.[0];
   into.finishReason = candidate?.finishReason ?? into.finishReason;
   into.blockReason = response.promptFeedback?.blockReason ?? into.blockReason;
@@ -284,7 +286,8 @@ export function createGemini(settings: GeminiSettings): Adapter {
   };
 }
 
-function toDescription(
+/** A collected response as a {@link Description} (also used for batch results). */
+export function toDescription(
   collected: CollectedResponse,
   structured: StructuredSchema | undefined,
   platform: string,

@@ -5,6 +5,10 @@
  * @module
  */
 import type { AdapterFactory, ModelProbe } from "../lib/contract/adapter.ts";
+import type { BatchAdapter } from "../lib/contract/batch-adapter.ts";
+import { createAnthropicBatch } from "./anthropic-batch.ts";
+import { createGeminiBatch } from "./gemini-batch.ts";
+import { createOpenAIBatch } from "./openai-batch.ts";
 import { createAnthropic } from "./anthropic.ts";
 import { createGemini } from "./gemini.ts";
 import { createCloudflare } from "./cloudflare.ts";
@@ -30,4 +34,12 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
 /** Model probes, by adapter name: how discovery asks a keyless host what it serves. */
 export const MODEL_PROBES: Record<string, ModelProbe> = {
   ollama: listVisionModels,
+};
+
+/** Batch adapter factories, by the adapter name presets use (only platforms with a batch service). */
+// deno-lint-ignore no-explicit-any
+export const BATCH_ADAPTER_FACTORIES: Record<string, (settings: any) => BatchAdapter> = {
+  anthropic: createAnthropicBatch,
+  gemini: createGeminiBatch,
+  openai: createOpenAIBatch,
 };

@@ -77,7 +77,7 @@ export interface OpenAISettings extends AdapterSettings {
 }
 
 /** The part of a completion the adapter keeps, the same for streamed and whole answers. */
-interface Completion {
+export interface Completion {
   text: string;
   refusal?: string;
   finishReason: string | null;
@@ -88,7 +88,8 @@ interface Completion {
 // ---------------------------------------------------------------------------------------------
 // Build request
 
-function buildBody(
+/** The Chat Completions body for one describe request (the batch adapter sends the same). */
+export function buildBody(
   request: DescribeRequest,
   config: { model: string; detail: "low" | "high" | "auto"; maxTokensField: MaxTokensField },
 ): ChatBody {
@@ -224,7 +225,8 @@ function mapUsage(usage: ChatUsage | undefined): Usage {
 // ---------------------------------------------------------------------------------------------
 // Factory
 
-function toDescription(
+/** A completion as a {@link Description} (also used for batch results). */
+export function toDescription(
   completion: Completion,
   request: DescribeRequest,
   platform: string,

@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { startAnthropicEmulator } from "./anthropic.ts";
+import { startAnthropicBatchEmulator } from "./anthropic-batch.ts";
+import { startGeminiBatchEmulator } from "./gemini-batch.ts";
+import { startOpenAIBatchEmulator } from "./openai-batch.ts";
 import { startCloudflareEmulator } from "./cloudflare.ts";
-import { startGeminiEmulator } from "./gemini.ts";
 import type { Emulator, EmulatorBehaviour } from "./harness.ts";
 import { startOllamaEmulator } from "./ollama.ts";
 import { EMULATOR_OPENAI_KEY, startOpenAIEmulator } from "./openai.ts";
@@ -83,7 +84,8 @@ export function startAllEmulators(options: StartAllOptions = {}): EmulatorFleet 
     emulators[preset] = emulator;
     Object.assign(env, vars(emulator.url));
   };
-  start("openai", () => startOpenAIEmulator(behaviour("openai")), (url) => ({
+  // OpenAI, Anthropic and Gemini also serve their Batch APIs (`--mode batch`).
+  start("openai", () => startOpenAIBatchEmulator(behaviour("openai")), (url) => ({
     OPENAI_API_KEY: EMULATOR_KEYS.OPENAI_API_KEY,
     OPENAI_BASE_URL: `${url}/v1`,
   }));
@@ -91,11 +93,11 @@ export function startAllEmulators(options: StartAllOptions = {}): EmulatorFleet 
     BASETEN_API_KEY: EMULATOR_KEYS.BASETEN_API_KEY,
     BASETEN_BASE_URL: `${url}/v1`,
   }));
-  start("anthropic", () => startAnthropicEmulator(behaviour("anthropic")), (url) => ({
+  start("anthropic", () => startAnthropicBatchEmulator(behaviour("anthropic")), (url) => ({
     ANTHROPIC_API_KEY: EMULATOR_KEYS.ANTHROPIC_API_KEY,
     ANTHROPIC_BASE_URL: url,
   }));
-  start("gemini", () => startGeminiEmulator(behaviour("gemini")), (url) => ({
+  start("gemini", () => startGeminiBatchEmulator(behaviour("gemini")), (url) => ({
     GEMINI_API_KEY: EMULATOR_KEYS.GEMINI_API_KEY,
     GEMINI_BASE_URL: url,
   }));

@@ -41,6 +41,10 @@ const COLUMNS = [
   ["status", "string", (r: ResultRecord) => r.status],
   ["ok", "boolean", (r: ResultRecord) => r.status === "ok"],
   ["cached", "boolean", (r: ResultRecord) => r.cached],
+  // Batch rows: group by `mode` to keep live and batch costs apart.
+  ["mode", "string", (r: ResultRecord) => r.mode ?? "live"],
+  ["batchId", "string", (r: ResultRecord) => r.batchId],
+  ["turnaroundMs", "number", (r: ResultRecord) => r.turnaroundMs],
   ["text", "string", (r: ResultRecord) => r.text],
   ["structured", "string", (r: ResultRecord) => json(r.structured)],
   ["finishReason", "string", (r: ResultRecord) => r.finishReason],

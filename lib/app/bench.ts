@@ -13,7 +13,7 @@ import { parseVariant } from "../images/variants.ts";
 import { DEFAULT_IMAGES_DIR, DEFAULT_RESULTS_DIR } from "../util/paths.ts";
 import { loadPresets, parsePlatformChoice, type PlatformChoice } from "../platforms/presets.ts";
 import { loadPriceCards } from "../price/cost.ts";
-import { resolveTargets } from "./targets.ts";
+import { resolvePlatforms, runTarget } from "./targets.ts";
 import { MODEL_PROBES } from "../../adapters/mod.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { readRuns } from "../run/run-store.ts";
@@ -21,6 +21,13 @@ import { newRunId } from "../run/run-id.ts";
 import { runCases, type RunResult } from "../run/runner.ts";
 import { type Prompt } from "../run/cases.ts";
 import { type RunEvent } from "../contract/run-events.ts";
+import type { BatchLimits } from "../contract/batch-adapter.ts";
+import {
+  type BatchRunEvent,
+  type BatchRunResult,
+  runBatchCases,
+} from "../run/batch/batch-runner.ts";
+import { batchTargets, rememberingFactories } from "./batch-targets.ts";
 
 /** The prompt of the original study. */
 export const DEFAULT_PROMPT = "Describe everything you see in this image in detail.";
@@ -67,6 +74,23 @@ export interface BenchOptions {
   /** @default true (measures time to first token) */
   stream?: boolean;
   onEvent?: (event: RunEvent) => void;
+  /**
+   * `"batch"` sends the cases through the platforms' Batch APIs (openai, anthropic, gemini) and
+   * prices them with the batch cards; re-running with the same `runId` resumes polling.
+   * @default "live"
+   */
+  mode?: "live" | "batch";
+  /** Batch mode settings. @default { pollIntervalMs: 30000, maxPollIntervalMs: 300000, wait: true } */
+  batch?: {
+    /** Override the platforms' documented limits (tests set them low). */
+    limits?: Partial<BatchLimits>;
+    pollIntervalMs?: number;
+    maxPollIntervalMs?: number;
+    /** `false`: submit and return; a later call with the same `runId` picks the results up. */
+    wait?: boolean;
+  };
+  /** Batch progress: submitted, ended, problems (unknown custom ids, unreadable lines). */
+  onBatchEvent?: (event: BatchRunEvent) => void;
   signal?: AbortSignal;
   /** Environment to read keys from. @default the process environment + .env */
   env?: Record<string, string | undefined>;
@@ -82,6 +106,11 @@ export interface BenchResult extends RunResult {
   /** Platforms that ran, as `preset` or `preset:model`. */
   platforms: string[];
   skippedPlatforms: SkippedPlatform[];
+  /** Batch mode only: the manifest, batches still running, results nobody asked for. */
+  batch?: Pick<
+    BatchRunResult,
+    "manifestPath" | "submitted" | "pending" | "unknownResults" | "problems"
+  >;
 }
 
 /**
@@ -106,11 +135,13 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     choices = discovery.found;
     skippedPlatforms = discovery.skipped;
   }
-  const targets = await resolveTargets(choices, {
+  const remembering = options.mode === "batch" ? rememberingFactories() : undefined;
+  const resolved = await resolvePlatforms(choices, {
     config,
     presets,
     priceCards,
     concurrency: options.concurrency,
+    factories: remembering?.factories,
   });
   const images = await loadImageSet(options.images ?? DEFAULT_IMAGES_DIR, {
     limit: options.limit,
@@ -118,10 +149,51 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   });
   const prompts = options.prompts ?? [promptFromText(options.prompt ?? DEFAULT_PROMPT)];
   const outDir = options.outDir ?? DEFAULT_RESULTS_DIR;
+  const platforms = choices.map((choice) =>
+    choice.model ? `${choice.preset}:${choice.model}` : choice.preset
+  );
+  if (remembering) {
+    const targets = batchTargets(resolved, {
+      settingsOf: remembering.settingsOf,
+      priceCards,
+      limits: options.batch?.limits,
+    });
+    const result = await runBatchCases({
+      runId: options.runId ?? newRunId(),
+      outDir,
+      targets,
+      images,
+      variants: (options.variants ?? ["original", "512"]).map(parseVariant),
+      prompts,
+      repeat: options.repeat ?? 1,
+      maxOutputTokens: options.maxOutputTokens,
+      temperature: options.temperature,
+      schema: options.schema,
+      variantCacheDir: `${outDir}/cache/variants`,
+      poll: {
+        intervalMs: options.batch?.pollIntervalMs,
+        maxIntervalMs: options.batch?.maxPollIntervalMs,
+      },
+      wait: options.batch?.wait,
+      signal: options.signal,
+      onEvent: (event) =>
+        event.type.startsWith("batch-")
+          ? options.onBatchEvent?.(event)
+          : options.onEvent?.(event as RunEvent),
+    });
+    const { manifestPath, submitted, pending, unknownResults, problems, ...run } = result;
+    return {
+      ...run,
+      caseRecords: await caseRecordsOf(outDir, run),
+      platforms,
+      skippedPlatforms,
+      batch: { manifestPath, submitted, pending, unknownResults, problems },
+    };
+  }
   const result = await runCases({
     runId: options.runId ?? newRunId(),
     outDir,
-    targets,
+    targets: resolved.map(runTarget),
     images,
     variants: (options.variants ?? ["original", "512"]).map(parseVariant),
     prompts,
@@ -138,14 +210,17 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     signal: options.signal,
     onEvent: options.onEvent,
   });
-  const keys = new Set(result.caseKeys);
-  const { records: stored } = await readRuns(outDir, { runIds: [result.runId] });
   return {
     ...result,
-    caseRecords: stored.filter((record) => keys.has(record.caseKey)),
-    platforms: choices.map((choice) =>
-      choice.model ? `${choice.preset}:${choice.model}` : choice.preset
-    ),
+    caseRecords: await caseRecordsOf(outDir, result),
+    platforms,
     skippedPlatforms,
   };
+}
+
+/** One record per case of this call, read back from the run file. */
+async function caseRecordsOf(outDir: string, result: RunResult): Promise<ResultRecord[]> {
+  const keys = new Set(result.caseKeys);
+  const { records: stored } = await readRuns(outDir, { runIds: [result.runId] });
+  return stored.filter((record) => keys.has(record.caseKey));
 }

@@ -38,7 +38,15 @@ export async function printRunSummary(
     return;
   }
   const prompts = new Set(records.map((record) => record.promptId));
-  const by = ["platform", "model", "variant", ...(prompts.size > 1 ? ["promptId"] : [])];
+  // A run with live and batch rows keeps them apart: batch rows cost half and have no latency.
+  const modes = new Set(records.map((record) => record.mode ?? "live"));
+  const by = [
+    "platform",
+    "model",
+    "variant",
+    ...(prompts.size > 1 ? ["promptId"] : []),
+    ...(modes.size > 1 ? ["mode"] : []),
+  ];
   const frame = recordsToFrame(records);
   const labels = await loadLabels();
   // Quality joins the table when the images have reference labels (the sample set does).

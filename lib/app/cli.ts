@@ -12,6 +12,9 @@ import { createTerminalProgress } from "../present/terminal-progress.ts";
 import { redact } from "../util/secrets.ts";
 import { SCHEMAS } from "../contract/schemas.ts";
 import { printRunSummary } from "./cli-summary.ts";
+import { batchAdaptersForRun, formatBatchRows, resumeHint } from "./batch-commands.ts";
+import { batchStatus, cancelBatches } from "../run/batch/batch-control.ts";
+import type { BatchRunEvent } from "../run/batch/batch-runner.ts";
 
 const HELP = `visionbench bench — run vision platforms over images and record every call
 
@@ -36,6 +39,13 @@ Usage: deno task bench [flags]
   --no-cache                 neither read nor write the response cache
   --refresh-cache            call again and overwrite cached responses
   --parquet                  also export the run to <out>/<runId>.parquet
+  --mode live|batch          batch: send the cases through the Batch APIs of openai, anthropic,
+                             gemini at the batch price (results within 24 h; re-run with the
+                             same --run-id to resume; Ctrl-C leaves the batches running)
+  --batch-poll S             seconds between status checks, growing to 5 min (default: 30)
+  --no-wait                  batch mode: submit and exit; pick up later with the same --run-id
+  --batch-status             list the batches of --run-id and what the platforms say
+  --batch-cancel             ask the platforms to cancel the running batches of --run-id
   --help, -h                 this text
 `;
 
@@ -45,7 +55,11 @@ const MAX_IMAGE_MB = 2000;
 /** Parses CLI flags into {@link BenchOptions}; throws a `config` error on a bad flag. */
 export function parseBenchArgs(
   args: string[],
-): BenchOptions & { help?: boolean; parquet?: boolean } {
+): BenchOptions & {
+  help?: boolean;
+  parquet?: boolean;
+  batchCommand?: "status" | "cancel";
+} {
   let parsed;
   try {
     parsed = parseArgs({
@@ -70,6 +84,11 @@ export function parseBenchArgs(
         "no-cache": { type: "boolean" },
         "refresh-cache": { type: "boolean" },
         parquet: { type: "boolean" },
+        mode: { type: "string" },
+        "batch-poll": { type: "string" },
+        "no-wait": { type: "boolean" },
+        "batch-status": { type: "boolean" },
+        "batch-cancel": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -95,6 +114,22 @@ export function parseBenchArgs(
       `--max-image-mb must be ≤ ${MAX_IMAGE_MB}, got "${maxImageMb}"`,
     );
   }
+  const mode = values.mode;
+  if (mode !== undefined && mode !== "live" && mode !== "batch") {
+    throw new VisionBenchError("config", `--mode must be live or batch, got "${mode}"`);
+  }
+  if (values["batch-status"] && values["batch-cancel"]) {
+    throw new VisionBenchError("config", "--batch-status and --batch-cancel exclude each other");
+  }
+  const batchCommand = values["batch-status"]
+    ? "status"
+    : values["batch-cancel"]
+    ? "cancel"
+    : undefined;
+  if (batchCommand && !values["run-id"]) {
+    throw new VisionBenchError("config", `--batch-${batchCommand} needs --run-id`);
+  }
+  const pollSeconds = parseNumber(values["batch-poll"], "--batch-poll", { min: 0.001 });
   return {
     help: values.help,
     parquet: values.parquet,
@@ -115,6 +150,12 @@ export function parseBenchArgs(
     runId: values["run-id"],
     outDir: values.out,
     cache: values["no-cache"] ? "bypass" : values["refresh-cache"] ? "refresh" : undefined,
+    mode,
+    batch: {
+      pollIntervalMs: pollSeconds === undefined ? undefined : pollSeconds * 1000,
+      wait: values["no-wait"] ? false : undefined,
+    },
+    batchCommand,
   };
 }
 
@@ -122,11 +163,14 @@ export function parseBenchArgs(
 export async function main(args: string[]): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
+  let batchMode = false;
   const onInterrupt = () => {
     interrupts += 1;
     if (interrupts > 1) Deno.exit(130);
     console.error(
-      "\nvisionbench: stopping (in-flight calls are dropped, finished ones are kept); Ctrl-C again to quit now",
+      batchMode
+        ? "\nvisionbench: stopping; submitted batches keep running on the platforms (see below); Ctrl-C again to quit now"
+        : "\nvisionbench: stopping (in-flight calls are dropped, finished ones are kept); Ctrl-C again to quit now",
     );
     controller.abort();
   };
@@ -137,19 +181,49 @@ export async function main(args: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     }
+    if (options.batchCommand) {
+      const { adapters, skipped } = await batchAdaptersForRun({
+        runId: options.runId!,
+        outDir: options.outDir,
+      });
+      for (const reason of skipped) console.error(`skipped ${reason}`);
+      const control = { runId: options.runId!, outDir: options.outDir, adapters };
+      const rows = options.batchCommand === "status"
+        ? await batchStatus(control)
+        : await cancelBatches(control);
+      console.log(formatBatchRows(rows));
+      if (options.batchCommand === "cancel" && rows.length > 0) {
+        console.log(
+          `re-run with --mode batch --run-id ${options.runId} to record what finished and mark the rest cancelled`,
+        );
+      }
+      return 0;
+    }
+    batchMode = options.mode === "batch";
     const result = await runBenchmark({
       ...options,
       signal: controller.signal,
       onEvent: createTerminalProgress(),
+      onBatchEvent: printBatchEvent,
     });
     console.error(`platforms: ${result.platforms.join(", ") || "(none)"}`);
     for (const skipped of result.skippedPlatforms) {
       console.error(`skipped ${skipped.preset}: ${skipped.reason}`);
     }
     await printRunSummary(result, { parquet: options.parquet });
+    if (result.batch) {
+      for (const entry of result.batch.unknownResults) {
+        console.error(
+          `warning: batch ${entry.batchId} returned a result for unknown custom_id ${entry.customId}`,
+        );
+      }
+      for (const line of resumeHint(result.runId, result.batch.pending)) console.error(line);
+    }
     return result.cancelled ? 130 : 0;
   } catch (error) {
-    if (error instanceof VisionBenchError && error.kind === "config") {
+    if (
+      error instanceof VisionBenchError && (error.kind === "config" || error.kind === "unsupported")
+    ) {
       console.error(`visionbench: ${redact(error.message)}`);
       return 2;
     }
@@ -157,6 +231,31 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
+}
+
+/** One line per batch event worth a user's attention (stderr, beside the progress bar). */
+function printBatchEvent(event: BatchRunEvent): void {
+  switch (event.type) {
+    case "batch-submitted":
+      console.error(`\nsubmitted ${event.preset} batch ${event.batchId} (${event.items} cases)`);
+      break;
+    case "batch-status": {
+      const done = event.counts?.succeeded !== undefined && event.counts.total
+        ? ` (${event.counts.succeeded + (event.counts.failed ?? 0)}/${event.counts.total} done)`
+        : "";
+      console.error(`\n${event.preset} batch ${event.batchId}: ${event.rawStatus}${done}`);
+      break;
+    }
+    case "batch-ended":
+      console.error(`\n${event.preset} batch ${event.batchId} ended: ${event.outcome ?? "?"}`);
+      break;
+    case "batch-problem":
+      console.error(`\nwarning: ${redact(event.message)}`);
+      break;
+    case "batch-poll-error":
+      console.error(`\nwarning: polling ${event.batchId}: ${redact(event.message)}`);
+      break;
   }
 }
 

@@ -11,3 +11,5 @@ export * from "./discover.ts";
 export * from "./judge-section.ts";
 export * from "./notebook-params.ts";
 export * from "./notebook-runner.ts";
+export { BATCH_PLATFORMS } from "./batch-targets.ts";
+export { pointsAtLocalEndpoints } from "./batch-commands.ts";

@@ -6,6 +6,7 @@
  * @module
  */
 import { ADAPTER_FACTORIES } from "../../adapters/mod.ts";
+import type { AdapterFactory } from "../contract/adapter.ts";
 import type { PriceCard } from "../contract/price-card.ts";
 import { type Config, loadConfig } from "../platforms/config.ts";
 import {
@@ -14,7 +15,7 @@ import {
   type PlatformChoice,
   type Preset,
 } from "../platforms/presets.ts";
-import { resolvePlatform } from "../platforms/resolve.ts";
+import { type ResolvedPlatform, resolvePlatform } from "../platforms/resolve.ts";
 import { loadPriceCards } from "../price/cost.ts";
 import type { RunTarget } from "../run/cases.ts";
 
@@ -28,11 +29,50 @@ export interface ResolveTargetsOptions {
   priceCards?: Map<string, PriceCard>;
   /** Calls in flight per platform. @default the preset's */
   concurrency?: number;
+  /** Adapter factories by name. @default the registry's (adapters/mod.ts) */
+  factories?: Record<string, AdapterFactory>;
 }
 
 /**
- * Run targets for platform choices given as `preset`, `preset:model` or parsed choices. Throws a
- * `config` error naming a missing variable, an unknown preset or a retired model.
+ * Resolves platform choices given as `preset`, `preset:model` or parsed choices: adapter, keys,
+ * base URL, model, price card. Throws a `config` error naming a missing variable, an unknown
+ * preset or a retired model.
+ *
+ * @example
+ * ```ts
+ * const [openai] = await resolvePlatforms(["openai:gpt-4o"]);
+ * ```
+ */
+export async function resolvePlatforms(
+  choices: readonly (string | PlatformChoice)[],
+  options: ResolveTargetsOptions = {},
+): Promise<ResolvedPlatform[]> {
+  const config = options.config ?? loadConfig();
+  const presets = options.presets ?? await loadPresets();
+  const priceCards = options.priceCards ?? await loadPriceCards();
+  const factories = options.factories ?? ADAPTER_FACTORIES;
+  return choices.map((choice) =>
+    resolvePlatform(typeof choice === "string" ? parsePlatformChoice(choice) : choice, presets, {
+      config,
+      factories,
+      priceCards,
+      concurrency: options.concurrency,
+    })
+  );
+}
+
+/** What the runner calls for a resolved platform. */
+export function runTarget(resolved: ResolvedPlatform): RunTarget {
+  return {
+    preset: resolved.preset.id,
+    adapter: resolved.adapter,
+    priceCard: resolved.priceCard,
+    concurrency: resolved.concurrency,
+  };
+}
+
+/**
+ * Run targets for platform choices (see {@link resolvePlatforms}).
  *
  * @example
  * ```ts
@@ -43,20 +83,5 @@ export async function resolveTargets(
   choices: readonly (string | PlatformChoice)[],
   options: ResolveTargetsOptions = {},
 ): Promise<RunTarget[]> {
-  const config = options.config ?? loadConfig();
-  const presets = options.presets ?? await loadPresets();
-  const priceCards = options.priceCards ?? await loadPriceCards();
-  return choices.map((choice) => {
-    const resolved = resolvePlatform(
-      typeof choice === "string" ? parsePlatformChoice(choice) : choice,
-      presets,
-      { config, factories: ADAPTER_FACTORIES, priceCards, concurrency: options.concurrency },
-    );
-    return {
-      preset: resolved.preset.id,
-      adapter: resolved.adapter,
-      priceCard: resolved.priceCard,
-      concurrency: resolved.concurrency,
-    };
-  });
+  return (await resolvePlatforms(choices, options)).map(runTarget);
 }

@@ -12,3 +12,4 @@ export * from "./price-card.ts";
 export * from "./run-events.ts";
 export * from "./schemas.ts";
 export * from "./image-transport.ts";
+export * from "./batch-adapter.ts";

@@ -80,6 +80,16 @@ export const ResultRecordSchema = z.object({
    * would answer, and cost, the same. Absent on every other row.
    */
   final: z.boolean().optional(),
+  /** `"batch"` when the case went through the platform's Batch API; absent means a live call. */
+  mode: z.enum(["live", "batch"]).optional(),
+  /** The platform's id of the batch that ran the case. */
+  batchId: z.string().optional(),
+  /** When the platform accepted the batch (ISO). */
+  submittedAt: z.string().optional(),
+  /** When the batch ended (ISO). */
+  finishedAt: z.string().optional(),
+  /** finishedAt − submittedAt: what a batch case waited, instead of a per-call latency. */
+  turnaroundMs: z.number().nonnegative().optional(),
   warnings: z.array(z.string()).optional(),
   error: z.object({
     kind: z.enum(ERROR_KINDS),

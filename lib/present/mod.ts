@@ -14,3 +14,4 @@ export * from "./rating-prompt.ts";
 export * from "./anchors.ts";
 export * from "./charts/mod.ts";
 export * from "./browser/browser.ts";
+export * from "./batch-comparison.ts";

@@ -9,3 +9,16 @@ export * from "./run-store.ts";
 export * from "./run-id.ts";
 export * from "./response-cache.ts";
 export type { Prompt, RunTarget } from "./cases.ts";
+export {
+  type BatchRunEvent,
+  type BatchRunOptions,
+  type BatchRunResult,
+  type BatchTarget,
+  runBatchCases,
+} from "./batch/batch-runner.ts";
+export { batchStatus, type BatchStatusRow, cancelBatches } from "./batch/batch-control.ts";
+export {
+  type BatchManifest,
+  manifestPath as batchManifestPath,
+  readManifest as readBatchManifest,
+} from "./batch/manifest.ts";

@@ -59,8 +59,24 @@ Deno.test("every card is dated and sourced, and retired models say so", () => {
 
 Deno.test("OpenAI, Anthropic and Gemini cards batch at 50%; the others have no batch price", () => {
   for (const priced of cards.values()) {
+    // `<card>@batch` is the batch price itself (checked below), not a live card.
+    if (priced.id.endsWith("@batch")) continue;
     const hasBatchApi = ["openai", "anthropic", "gemini"].includes(priced.platform);
     assert.equal(priced.batchMultiplier, hasBatchApi ? 0.5 : undefined, priced.id);
+  }
+});
+
+Deno.test("every @batch card is its live card at exactly half, so batch rows cost half for the same usage", () => {
+  const batchCards = [...cards.values()].filter((priced) => priced.id.endsWith("@batch"));
+  assert.ok(batchCards.length >= 3);
+  const usage = { inputTokens: 25_520, outputTokens: 183 };
+  for (const batch of batchCards) {
+    const live = cards.get(batch.id.replace(/@batch$/, ""));
+    assert.ok(live && live.basis === "tokens" && batch.basis === "tokens", batch.id);
+    assert.equal(batch.inputPerMTok, live.inputPerMTok / 2, batch.id);
+    assert.equal(batch.outputPerMTok, live.outputPerMTok / 2, batch.id);
+    assert.equal(batch.batchMultiplier, undefined, `${batch.id}: no discount on top`);
+    assert.equal(computeCost(batch, { usage }).costUsd, computeCost(live, { usage }).batchCostUsd);
   }
 });
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { isVisionBenchError } from "../../lib/contract/errors.ts";
 import { lockPath, lockRun } from "../../lib/run/run-lock.ts";
+import { runBatchCases } from "../../lib/run/batch/batch-runner.ts";
 
 /** The pid of a process that has ended (pids are not reused that fast). */
 async function deadPid(): Promise<number> {
@@ -60,4 +61,22 @@ Deno.test("release() leaves a lock that is no longer its own", async () => {
   await writeLock(lock.path, { pid: Deno.pid, host: Deno.hostname() });
   await lock.release();
   assert.equal(JSON.parse(await Deno.readTextFile(lock.path)).token, "old");
+});
+
+Deno.test("runBatchCases() takes the same run lock: a batch run on a held run id refuses before submitting", async () => {
+  const outDir = await Deno.makeTempDir();
+  const held = await lockRun({ runId: "batch-run", outDir });
+  await assert.rejects(
+    runBatchCases({
+      runId: "batch-run",
+      outDir,
+      targets: [],
+      images: [],
+      variants: ["512"],
+      prompts: [],
+    }),
+    (error) => isVisionBenchError(error, "config") && /is in use by process/.test(error.message),
+  );
+  await held.release();
+  assert.deepEqual([...Deno.readDirSync(outDir)], [], "nothing written: no manifest, no run file");
 });

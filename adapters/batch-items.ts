@@ -1,0 +1,63 @@
+/**
+ * What the three batch adapters share: reading a results file line by line without losing the
+ * rest of it to one bad line, and the typed errors of items a batch did not finish.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { VisionBenchError } from "../lib/contract/errors.ts";
+
+/** A results line that parsed, or the reason it did not. */
+export type ResultLine = { line: number; value: unknown } | { line: number; problem: string };
+
+/**
+ * Splits a JSONL text into parsed lines. A malformed line becomes a `problem` naming its line
+ * number (the SDKs' own JSONL decoders stop at the first bad line and lose the rest).
+ *
+ * @example
+ * ```ts
+ * parseResultLines('{"a":1}\n{oops\n'); // [{line: 1, value: {a: 1}}, {line: 2, problem: "…"}]
+ * ```
+ */
+export function parseResultLines(text: string): ResultLine[] {
+  const lines: ResultLine[] = [];
+  text.split("\n").forEach((raw, index) => {
+    if (raw.trim() === "") return;
+    try {
+      lines.push({ line: index + 1, value: JSON.parse(raw) });
+    } catch (error) {
+      lines.push({
+        line: index + 1,
+        problem: `line ${index + 1} is not JSON (${(error as Error).message}): ${raw.slice(0, 80)}`,
+      });
+    }
+  });
+  return lines;
+}
+
+/** The error row of an item the platform expired before running it (retryable: submit again). */
+export function expiredItemError(platform: string, detail?: string): VisionBenchError {
+  return new VisionBenchError(
+    "timeout",
+    `${platform}: the batch expired before this request ran${detail ? ` (${detail})` : ""}`,
+    { platform, code: "batch_expired", retryable: true },
+  );
+}
+
+/** The error row of an item whose batch was cancelled before it ran. */
+export function cancelledItemError(platform: string): VisionBenchError {
+  return new VisionBenchError(
+    "cancelled",
+    `${platform}: the batch was cancelled before this request ran`,
+    {
+      platform,
+      code: "batch_cancelled",
+      retryable: false,
+    },
+  );
+}
+
+/** Byte length of a string as UTF-8 (what a platform's size limit counts). */
+export function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}

@@ -1,0 +1,253 @@
+/**
+ * What the three batch emulators share: a job store whose jobs move through their states on a
+ * configurable clock (read at each request, no timers), the knobs tests turn (partial failures,
+ * an expired batch, a malformed results line, an unknown custom id, limits), and the front
+ * server that serves the batch routes and hands every other request — and every batch item when
+ * a batch runs — to the platform's live emulator, so a batch answer is exactly a live answer.
+ *
+ * @module
+ */
+import {
+  type Emulator,
+  type EmulatorBehaviour,
+  type Handler,
+  type HandlerContext,
+  type RecordedRequest,
+  startEmulator,
+} from "./harness.ts";
+
+/** Knobs of a batch emulator, changeable between requests through `emulator.batch`. */
+export interface BatchEmulatorOptions {
+  /** ms a new batch waits before it runs (validating / pending). @default 5 */
+  queuedMs: number;
+  /** ms it then runs before it ends. @default 20 */
+  runningMs: number;
+  /** Requests one batch may hold. @default the platform's documented limit */
+  maxRequests: number;
+  /** Bytes one batch may hold, counted as the platform counts them. @default the documented limit */
+  maxBytes: number;
+  /** Every Nth item of a batch (1-based) fails with a platform error; 0 = none. @default 0 */
+  failEvery: number;
+  /** Batches (0-based, in creation order on this emulator) that expire with half their items run. @default [] */
+  expireBatches: number[];
+  /** Results files start with a line that is not JSON (OpenAI, Anthropic). @default false */
+  malformedLine: boolean;
+  /** Results include one for a custom id nobody submitted. @default false */
+  unknownResult: boolean;
+}
+
+/** Batch knobs with the platform's limits as defaults. */
+export function batchOptions(
+  limits: { maxRequests: number; maxBytes: number },
+  overrides: Partial<BatchEmulatorOptions> = {},
+): BatchEmulatorOptions {
+  return {
+    queuedMs: 5,
+    runningMs: 20,
+    failEvery: 0,
+    expireBatches: [],
+    malformedLine: false,
+    unknownResult: false,
+    ...limits,
+    ...overrides,
+  };
+}
+
+/** What happened to one item. */
+export type ItemOutcome<Answer> =
+  | { kind: "answered"; status: number; body: Answer }
+  | { kind: "failed" }
+  | { kind: "expired" }
+  | { kind: "cancelled" };
+
+/** A batch held by an emulator. */
+export interface EmulatedJob<Item, Answer> {
+  id: string;
+  /** Creation order on this emulator. */
+  index: number;
+  createdAt: number;
+  items: Item[];
+  /** The request that created it (auth headers are reused to run the items). */
+  headers: Record<string, string>;
+  extra: Record<string, unknown>;
+  cancelAt?: number;
+  outcomes?: ItemOutcome<Answer>[];
+  endedAt?: number;
+  finished?: Promise<void>;
+}
+
+/** Where a job is at `now`. */
+export type JobPhase = "queued" | "running" | "cancelling" | "ended";
+
+/** A job store with the state clock. */
+export function createJobStore<Item, Answer>(options: BatchEmulatorOptions) {
+  const jobs = new Map<string, EmulatedJob<Item, Answer>>();
+  let created = 0;
+  const runStart = (job: EmulatedJob<Item, Answer>) => job.createdAt + options.queuedMs;
+  const endAt = (job: EmulatedJob<Item, Answer>) =>
+    job.cancelAt !== undefined
+      ? job.cancelAt + options.queuedMs
+      : runStart(job) + options.runningMs;
+  return {
+    jobs,
+    add(
+      id: string,
+      items: Item[],
+      headers: Record<string, string>,
+      extra: Record<string, unknown> = {},
+    ): EmulatedJob<Item, Answer> {
+      const job = { id, index: created++, createdAt: Date.now(), items, headers, extra };
+      jobs.set(id, job);
+      return job;
+    },
+    phase(job: EmulatedJob<Item, Answer>, now = Date.now()): JobPhase {
+      if (job.outcomes) return "ended";
+      if (now >= endAt(job)) return "ended";
+      if (job.cancelAt !== undefined) return "cancelling";
+      return now >= runStart(job) ? "running" : "queued";
+    },
+    expired: (job: EmulatedJob<Item, Answer>) => options.expireBatches.includes(job.index),
+    /**
+     * Runs the job's items once it has ended (the first request that sees it ended waits for
+     * the answers): failEvery items fail, an expired batch runs its first half, a cancelled one
+     * the share of its run that passed before the cancel.
+     */
+    async finish(
+      job: EmulatedJob<Item, Answer>,
+      run: (item: Item) => Promise<{ status: number; body: Answer }>,
+    ): Promise<void> {
+      job.finished ??= (async () => {
+        const total = job.items.length;
+        let ran = total;
+        if (options.expireBatches.includes(job.index)) ran = Math.floor(total / 2);
+        if (job.cancelAt !== undefined) {
+          const share = Math.min(
+            1,
+            Math.max(0, (job.cancelAt - runStart(job)) / Math.max(1, options.runningMs)),
+          );
+          ran = Math.floor(total * share);
+        }
+        const outcomes: ItemOutcome<Answer>[] = new Array(total);
+        const answered: number[] = [];
+        for (let index = 0; index < total; index++) {
+          if (index >= ran) {
+            outcomes[index] = { kind: job.cancelAt !== undefined ? "cancelled" : "expired" };
+          } else if (options.failEvery > 0 && (index + 1) % options.failEvery === 0) {
+            outcomes[index] = { kind: "failed" };
+          } else {
+            answered.push(index);
+          }
+        }
+        // A platform runs a batch's requests side by side; so does the emulator, a few at a time.
+        let next = 0;
+        await Promise.all(Array.from({ length: 8 }, async () => {
+          while (next < answered.length) {
+            const index = answered[next++];
+            outcomes[index] = { kind: "answered", ...await run(job.items[index]) };
+          }
+        }));
+        job.outcomes = outcomes;
+        job.endedAt = Math.max(endAt(job), job.createdAt);
+      })();
+      await job.finished;
+    },
+  };
+}
+
+/** A running batch emulator: the live emulator's surface plus the batch knobs. */
+export interface BatchEmulator<Live extends Emulator> extends Emulator {
+  /** The platform's live emulator behind the front (its knobs: text, faults, usage). */
+  live: Live;
+  batch: BatchEmulatorOptions;
+}
+
+/**
+ * Starts a front server on a free port: `batchRoutes` answers batch requests (or returns
+ * undefined), everything else goes to the live emulator unchanged.
+ */
+export function startFront<Live extends Emulator>(
+  live: Live,
+  batch: BatchEmulatorOptions,
+  batchRoutes: (
+    request: Request,
+    context: HandlerContext,
+    front: { url: string },
+  ) => Promise<Response | undefined>,
+  behaviour: Partial<EmulatorBehaviour> = {},
+): BatchEmulator<Live> {
+  const front = { url: "" };
+  const handler: Handler = async (request, context) => {
+    const routed = await batchRoutes(request, context, front);
+    return routed ?? await forward(live.url, request, context.recorded);
+  };
+  const emulator = startEmulator(handler, behaviour);
+  front.url = emulator.url;
+  return {
+    ...emulator,
+    behaviour: live.behaviour,
+    fail: live.fail,
+    live,
+    batch,
+    // Together: closing the live emulator releases hung requests the front is still waiting on.
+    close: async () => {
+      await Promise.all([emulator.close(), live.close()]);
+    },
+  };
+}
+
+/** Sends a request on to the live emulator, as the client sent it. */
+export function forward(
+  liveUrl: string,
+  request: Request,
+  recorded: RecordedRequest,
+): Promise<Response> {
+  // Streams pass through as they come, so time to first token is the live emulator's.
+  const url = new URL(request.url);
+  const headers = new Headers(recorded.headers);
+  headers.delete("content-length");
+  headers.delete("host");
+  const body = request.method === "GET" || request.method === "HEAD"
+    ? undefined
+    : typeof recorded.body === "string"
+    ? recorded.body
+    : JSON.stringify(recorded.body);
+  return fetch(`${liveUrl}${url.pathname}${url.search}`, {
+    method: request.method,
+    headers,
+    body,
+  }).catch(() => droppedConnection());
+}
+
+/** The live emulator dropped the connection: drop the client's too (not a 500). */
+function droppedConnection(): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.error(new Error("emulator: connection reset"));
+    },
+  });
+  return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+}
+
+/** Runs one item against the live emulator and reads its JSON answer. */
+export async function runOnLive<Answer>(
+  liveUrl: string,
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<{ status: number; body: Answer }> {
+  const sent = new Headers(headers);
+  sent.delete("content-length");
+  sent.delete("host");
+  sent.set("content-type", "application/json");
+  const response = await fetch(`${liveUrl}${path}`, {
+    method: "POST",
+    headers: sent,
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() as Answer };
+}
+
+/** A short random id. */
+export function randomId(length = 24): string {
+  return crypto.randomUUID().replaceAll("-", "").slice(0, length);
+}

@@ -1,0 +1,110 @@
+/**
+ * `--batch-status` and `--batch-cancel`: what the platforms say about a run's batches, and
+ * asking them to stop. Neither writes records: a re-run with the same run id collects whatever
+ * finished and records the rest as cancelled.
+ *
+ * @module
+ */
+import type { BatchAdapter } from "../../contract/batch-adapter.ts";
+import { toVisionBenchError } from "../../contract/errors.ts";
+import { readManifest, type Shard, writeManifest } from "./manifest.ts";
+
+/** One batch of a run, as the manifest and (for open ones) the platform see it. */
+export interface BatchStatusRow {
+  shardId: string;
+  preset: string;
+  batchId?: string;
+  /** `collected` once every item is in the run file; otherwise the platform's status word. */
+  state: Shard["state"];
+  rawStatus?: string;
+  items: number;
+  submittedAt?: string;
+  finishedAt?: string;
+  outcome?: string;
+  /** Why the platform could not be asked. */
+  error?: string;
+}
+
+/** Options of {@link batchStatus} and {@link cancelBatches}. */
+export interface BatchControlOptions {
+  runId: string;
+  /** @default "results" */
+  outDir?: string;
+  /** Batch adapters by preset id; batches of other presets are listed from the manifest only. */
+  adapters: Map<string, BatchAdapter>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Lists a run's batches, asking the platform about those not collected yet.
+ *
+ * @example
+ * ```ts
+ * for (const row of await batchStatus({ runId, adapters })) console.log(row.batchId, row.rawStatus);
+ * ```
+ */
+export async function batchStatus(options: BatchControlOptions): Promise<BatchStatusRow[]> {
+  const outDir = options.outDir ?? "results";
+  const manifest = await readManifest(outDir, options.runId);
+  const rows: BatchStatusRow[] = [];
+  for (const shard of manifest.shards) {
+    const row = rowOf(shard);
+    const adapter = options.adapters.get(shard.preset);
+    if (shard.state === "submitted" && shard.batchId && adapter) {
+      try {
+        const job = await adapter.status(shard.batchId, { signal: options.signal });
+        row.rawStatus = job.rawStatus;
+        row.outcome = job.outcome;
+      } catch (error) {
+        row.error = toVisionBenchError(error, adapter.id).message;
+      }
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Asks the platform to cancel every batch of the run that is not collected yet.
+ *
+ * @example
+ * ```ts
+ * await cancelBatches({ runId, adapters }); // then re-run with the same run id to record them
+ * ```
+ */
+export async function cancelBatches(options: BatchControlOptions): Promise<BatchStatusRow[]> {
+  const outDir = options.outDir ?? "results";
+  const manifest = await readManifest(outDir, options.runId);
+  const rows: BatchStatusRow[] = [];
+  for (const shard of manifest.shards.filter((s) => s.state === "submitted" && s.batchId)) {
+    const row = rowOf(shard);
+    const adapter = options.adapters.get(shard.preset);
+    if (!adapter) {
+      row.error = `no ${shard.preset} credentials in this call`;
+    } else {
+      try {
+        const job = await adapter.cancel(shard.batchId!, { signal: options.signal });
+        shard.rawStatus = row.rawStatus = job.rawStatus;
+      } catch (error) {
+        row.error = toVisionBenchError(error, adapter.id).message;
+      }
+    }
+    rows.push(row);
+  }
+  await writeManifest(outDir, manifest);
+  return rows;
+}
+
+function rowOf(shard: Shard): BatchStatusRow {
+  return {
+    shardId: shard.shardId,
+    preset: shard.preset,
+    batchId: shard.batchId,
+    state: shard.state,
+    rawStatus: shard.rawStatus,
+    items: shard.items.length,
+    submittedAt: shard.submittedAt,
+    finishedAt: shard.finishedAt,
+    outcome: shard.outcome,
+  };
+}

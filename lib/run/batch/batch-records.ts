@@ -1,0 +1,89 @@
+/**
+ * Records of batch cases: the same record a live call makes (same case fields, same answer
+ * mapping, cost from usage × price card), plus `mode: "batch"`, `batchId`, `submittedAt`,
+ * `finishedAt` and `turnaroundMs`, and no per-call latency — a batch item has none, so latency
+ * statistics (which need `latencyMs`) never mix batch and live rows.
+ *
+ * @module
+ */
+import type { Description } from "../../contract/adapter.ts";
+import type { VisionBenchError } from "../../contract/errors.ts";
+import type { PriceCard } from "../../contract/price-card.ts";
+import type { ResultRecord } from "../../contract/record.ts";
+import { estimateImageTokens } from "../../price/image-tokens.ts";
+import type { RunTarget } from "../cases.ts";
+import { type BaseRecord, errorRecord, okRecord } from "../record-builders.ts";
+import type { SentItem } from "./manifest.ts";
+
+/** When a batch was accepted and when it ended. */
+export interface BatchTiming {
+  batchId: string;
+  submittedAt?: string;
+  finishedAt?: string;
+}
+
+function batchFields(timing: BatchTiming): Partial<ResultRecord> {
+  const start = timing.submittedAt ? Date.parse(timing.submittedAt) : NaN;
+  const end = timing.finishedAt ? Date.parse(timing.finishedAt) : NaN;
+  return {
+    mode: "batch",
+    batchId: timing.batchId,
+    submittedAt: timing.submittedAt,
+    finishedAt: timing.finishedAt,
+    turnaroundMs: Number.isFinite(start) && Number.isFinite(end) && end >= start
+      ? end - start
+      : undefined,
+  };
+}
+
+/** The record fields of what was sent, as a live record has them. */
+export function sentRecordFields(base: BaseRecord, sent: SentItem): Partial<ResultRecord> {
+  return {
+    width: sent.width,
+    height: sent.height,
+    bytes: sent.bytes,
+    mimeType: sent.mimeType,
+    estimatedImageTokens: estimateImageTokens({
+      platform: base.platform,
+      model: base.model,
+      width: sent.width,
+      height: sent.height,
+    }),
+  };
+}
+
+/**
+ * An ok batch row priced with the batch card (`priceCard`), so `recomputeCost(record)` gives
+ * `costUsd` back exactly.
+ */
+export function batchOkRecord(
+  base: BaseRecord,
+  target: RunTarget,
+  priceCard: PriceCard | undefined,
+  description: Description,
+  timing: BatchTiming,
+): ResultRecord {
+  // okRecord wants a latency; the batch cards are token cards, which do not read it, and the row
+  // must carry none (see the module note), so it is dropped right after.
+  const record = okRecord(base, { ...target, priceCard }, {
+    description,
+    latencyMs: 0,
+    attempts: 1,
+    cached: false,
+  });
+  delete record.latencyMs;
+  delete record.ttftMs;
+  if (!priceCard) {
+    record.costError = `no batch price card for ${target.preset} (${target.adapter.model})`;
+  }
+  return { ...record, ...batchFields(timing) };
+}
+
+/** An error batch row (failed, expired, cancelled or unreadable item). */
+export function batchErrorRecord(
+  base: BaseRecord,
+  error: VisionBenchError,
+  timing: BatchTiming,
+): ResultRecord {
+  return { ...errorRecord(base, error, 1), ...batchFields(timing) };
+}
