@@ -138,7 +138,7 @@ export function notebookParams(
 
 function positive(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    throw new VisionBenchError("usage", `${name} must be a positive integer, got ${value}`);
   }
   return value;
 }
@@ -267,7 +267,10 @@ export async function renderReport(options: RenderReportOptions = {}): Promise<R
   const status = await child.status;
   const elapsedMs = performance.now() - started;
   if (!status.success) {
-    throw new Error(`notebook execution failed (exit ${status.code}):\n${failures.join("\n")}`);
+    throw new VisionBenchError(
+      "notebook",
+      `notebook execution failed (exit ${status.code}):\n${failures.join("\n")}`,
+    );
   }
   const { size } = await Deno.stat(reportPath);
   const executedNotebooks = notebooks.map((path) =>

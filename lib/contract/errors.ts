@@ -30,6 +30,10 @@ export const ERROR_KINDS = [
   // local
   "config",
   "pricing",
+  /** A function was called with arguments outside its documented range (a caller's bug). */
+  "usage",
+  /** A notebook failed while the report was being built. */
+  "notebook",
 ] as const;
 
 /** A normalized error kind. */

@@ -66,7 +66,7 @@ export async function retry<T>(
 ): Promise<T> {
   const maxAttempts = options.maxAttempts ?? 3;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new RangeError(`maxAttempts must be an integer >= 1, got ${maxAttempts}`);
+    throw new VisionBenchError("usage", `maxAttempts must be an integer >= 1, got ${maxAttempts}`);
   }
   for (let attempt = 1;; attempt++) {
     try {

@@ -4,6 +4,7 @@ import { VisionBenchError } from "../../lib/contract/errors.ts";
 import { createLimiter } from "../../lib/run/pool.ts";
 import { backoffDelay, retry, type RetryInfo } from "../../lib/run/retry.ts";
 import { withTimeout } from "../../lib/run/timeout.ts";
+import { isUsageError } from "../support/usage-error.ts";
 
 function installClock() {
   return FakeTimers.withGlobal(globalThis).install({ toFake: ["setTimeout", "clearTimeout"] });
@@ -188,7 +189,7 @@ Deno.test("createLimiter() never runs more than its limit at once and keeps FIFO
     })));
   assert.equal(peak, 3);
   assert.deepEqual(order, [...order].sort((a, b) => a - b));
-  assert.throws(() => createLimiter(0), RangeError);
+  assert.throws(() => createLimiter(0), isUsageError);
 });
 
 Deno.test("createLimiter() frees the slot when the task throws", async () => {
