@@ -17,7 +17,7 @@ import {
   retryAfterFromHeaders,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { abortedError } from "./shared-errors.ts";
+import { abortedError, platformText } from "./shared-errors.ts";
 
 /** Anthropic error types, as documented, with their normalized kind. */
 const KIND_BY_ERROR_TYPE: Record<string, ErrorKind> = {
@@ -55,7 +55,7 @@ export function anthropicError(error: unknown, context: AnthropicErrorContext): 
   if (context.signal?.aborted || error instanceof APIUserAbortError) {
     return abortedError(context.signal, { platform, cause: error });
   }
-  const clean = (text: string) => withoutSecret(text, context.apiKey);
+  const clean = (text: string) => platformText(text, context.apiKey);
   if (error instanceof APIConnectionTimeoutError) {
     return new VisionBenchError("timeout", `${platform}: ${clean(error.message)}`, {
       platform,
@@ -98,9 +98,4 @@ export function anthropicError(error: unknown, context: AnthropicErrorContext): 
     platform,
     cause: error,
   });
-}
-
-/** Removes `secret` from `text`: SDK messages can echo request details. */
-export function withoutSecret(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join("***") : text;
 }

@@ -21,6 +21,7 @@ import { VisionBenchError } from "../lib/contract/errors.ts";
 import { retiredModel } from "../lib/platforms/lifecycle.ts";
 import { anthropicError, type AnthropicErrorContext } from "./anthropic-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
+import { parseStructuredOutput, type StructuredAnswer } from "../lib/contract/structured-output.ts";
 
 // ---------------------------------------------------------------------------------------------
 // wire types
@@ -42,8 +43,8 @@ interface WireUsage {
 /** What one call produced, streamed or not, before it becomes a {@link Description}. */
 interface CollectedMessage {
   text: string;
-  /** Input of the forced tool, when the model called it. */
-  toolInput?: unknown;
+  /** Input of the forced tool, when the model called it: parsed (whole answer) or JSON (stream). */
+  toolInput?: StructuredAnswer;
   stopReason?: string;
   usage: WireUsage;
   model?: string;
@@ -127,11 +128,11 @@ async function createMessage(
 ): Promise<CollectedMessage> {
   const message = await client.messages.create(params, { signal: options.signal });
   let text = "";
-  let toolInput: unknown;
+  let toolInput: StructuredAnswer | undefined;
   for (const block of message.content) {
     if (block.type === "text") text += block.text;
     if (block.type === "tool_use" && block.name === toolName) {
-      toolInput = block.input;
+      toolInput = { value: block.input };
     }
   }
   return {
@@ -201,20 +202,11 @@ async function streamMessage(
       platform: context.platform,
     });
   }
-  if (toolJson !== undefined) collected.toolInput = parseToolJson(toolJson, context.platform);
-  return collected;
-}
-
-function parseToolJson(json: string, platform: string): unknown {
-  if (json.trim() === "") return {};
-  try {
-    return JSON.parse(json);
-  } catch (error) {
-    throw new VisionBenchError("invalid_response", `${platform}: streamed tool input is not JSON`, {
-      platform,
-      cause: error,
-    });
+  // An empty input_json_delta sequence is an empty object, as the SDK's own accumulator treats it.
+  if (toolJson !== undefined) {
+    collected.toolInput = { json: toolJson.trim() === "" ? "{}" : toolJson };
   }
+  return collected;
 }
 
 function definedFields<T extends object>(value: T): Partial<T> {
@@ -376,15 +368,9 @@ function toDescription(
       { platform },
     );
   }
-  const parsed = structured.schema.safeParse(collected.toolInput);
-  if (!parsed.success) {
-    throw new VisionBenchError(
-      "invalid_response",
-      `${platform}: tool input does not match schema ${structured.name}: ${
-        z.prettifyError(parsed.error)
-      }`,
-      { platform },
-    );
-  }
-  return { ...description, text: JSON.stringify(collected.toolInput), structured: parsed.data };
+  const parsed = parseStructuredOutput(collected.toolInput, structured, platform);
+  const text = "json" in collected.toolInput
+    ? collected.toolInput.json
+    : JSON.stringify(collected.toolInput.value);
+  return { ...description, text, structured: parsed };
 }

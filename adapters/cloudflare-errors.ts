@@ -12,10 +12,10 @@ import {
   retryAfterFromHeaders,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { scrubbed, transportError } from "./shared-errors.ts";
+import { platformText, transportError } from "./shared-errors.ts";
 
-/** What error mapping needs to know about the call. */
-export interface ErrorContext {
+/** What Cloudflare error mapping needs to know about the call. */
+export interface CloudflareErrorContext {
   apiKey?: string;
   platform: string;
   model: string;
@@ -39,7 +39,7 @@ const CODE_KINDS: Record<number, ErrorKind> = {
 /** Reads a non-2xx answer (or a 2xx with success:false) into an error. */
 export async function errorFrom(
   response: Response,
-  context: ErrorContext,
+  context: CloudflareErrorContext,
 ): Promise<VisionBenchError> {
   let text = "";
   try {
@@ -53,10 +53,7 @@ export async function errorFrom(
   } catch { /* not the envelope: the status decides */ }
   const code = first?.code;
   const kind = (code !== undefined && CODE_KINDS[code]) || kindFromStatus(response.status);
-  const message = scrubbed(
-    first?.message ?? (text.slice(0, 200) || response.statusText),
-    context.apiKey,
-  );
+  const message = platformText(first?.message ?? (text || response.statusText), context.apiKey);
   return new VisionBenchError(kind, `cloudflare: ${code ?? response.status} ${message}`, {
     status: response.status,
     retryAfterMs: retryAfterFromHeaders(response.headers),
@@ -66,7 +63,10 @@ export async function errorFrom(
 }
 
 /** The 5016 answer, turned into a message that says how to agree to the model licence. */
-export function licenseError(context: ErrorContext, cause: VisionBenchError): VisionBenchError {
+export function licenseError(
+  context: CloudflareErrorContext,
+  cause: VisionBenchError,
+): VisionBenchError {
   return new VisionBenchError(
     "bad_request",
     `cloudflare: ${context.model} needs a one-time agreement to Meta's license (error 5016). Agree once with ` +

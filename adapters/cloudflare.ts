@@ -39,6 +39,7 @@ import { VisionBenchError } from "../lib/contract/errors.ts";
 import { errorFrom, licenseError } from "./cloudflare-errors.ts";
 import { abortedError, transportError } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
+import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -299,29 +300,11 @@ function mapUsage(usage: z.infer<typeof UsageSchema> | undefined): Usage {
 
 function parseStructured(outcome: RunOutcome, request: DescribeRequest, platform: string): unknown {
   if (!request.schema) return undefined;
-  let value = outcome.structured;
-  if (value === undefined) {
-    try {
-      value = JSON.parse(outcome.text);
-    } catch (cause) {
-      throw new VisionBenchError("invalid_response", "cloudflare: structured answer is not JSON", {
-        platform,
-        cause,
-      });
-    }
-  }
-  const parsed = request.schema.schema.safeParse(value);
-  if (!parsed.success) {
-    throw new VisionBenchError(
-      "invalid_response",
-      `cloudflare: structured answer does not match ${request.schema.name}`,
-      {
-        platform,
-        cause: parsed.error,
-      },
-    );
-  }
-  return parsed.data;
+  // JSON Mode may answer `result.response` as an object already, or as JSON text.
+  const answer = outcome.structured === undefined
+    ? { json: outcome.text }
+    : { value: outcome.structured };
+  return parseStructuredOutput(answer, request.schema, platform);
 }
 
 // ---------------------------------------------------------------------------------------------

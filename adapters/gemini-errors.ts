@@ -15,7 +15,7 @@ import {
   parseRetryAfter,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { abortedError } from "./shared-errors.ts";
+import { abortedError, platformText } from "./shared-errors.ts";
 
 /** The Google RPC error body, keeping only what we read. */
 const GoogleErrorBodySchema = z.object({
@@ -68,7 +68,7 @@ export function geminiError(error: unknown, context: GeminiErrorContext): Vision
   const { platform } = context;
   if (error instanceof VisionBenchError) return error;
   if (context.signal?.aborted) return abortedError(context.signal, { platform, cause: error });
-  const clean = (text: string) => withoutSecret(text, context.apiKey);
+  const clean = (text: string) => platformText(text, context.apiKey);
   if (error instanceof ApiError) {
     const body = parseErrorBody(error.message);
     const rpcStatus = body?.status;
@@ -121,9 +121,4 @@ function parseErrorBody(
 function parseDuration(value: string | undefined): number | undefined {
   const match = value?.match(/^(\d+(?:\.\d+)?)s$/);
   return match ? Number(match[1]) * 1000 : undefined;
-}
-
-/** Removes `secret` from `text`: SDK messages can echo request details. */
-function withoutSecret(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join("***") : text;
 }

@@ -26,6 +26,7 @@ import type {
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { geminiError, type GeminiErrorContext } from "./gemini-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
+import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 
 // ---------------------------------------------------------------------------------------------
 // wire types
@@ -301,25 +302,6 @@ function toDescription(
     responseModel: collected.model,
   };
   if (!structured || finishReason === "content_filter") return description;
-  let value: unknown;
-  try {
-    value = JSON.parse(collected.text);
-  } catch (error) {
-    throw new VisionBenchError(
-      "invalid_response",
-      `${platform}: asked for JSON (${structured.name}), the answer is not JSON (finish ${rawFinishReason})`,
-      { platform, cause: error },
-    );
-  }
-  const parsed = structured.schema.safeParse(value);
-  if (!parsed.success) {
-    throw new VisionBenchError(
-      "invalid_response",
-      `${platform}: answer does not match schema ${structured.name}: ${
-        z.prettifyError(parsed.error)
-      }`,
-      { platform },
-    );
-  }
-  return { ...description, structured: parsed.data };
+  const parsed = parseStructuredOutput({ json: collected.text }, structured, platform);
+  return { ...description, structured: parsed };
 }

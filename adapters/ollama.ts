@@ -30,8 +30,9 @@ import type {
   Usage,
 } from "../lib/contract/adapter.ts";
 import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
-import { abortedError, transportError } from "./shared-errors.ts";
+import { abortedError, platformText, transportError } from "./shared-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
+import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -166,15 +167,17 @@ async function chat(
   return { text: parts.join(""), stats: ChatStatsSchema.parse(last) };
 }
 
-interface ErrorContext {
+/** What Ollama error mapping needs to know about the call. */
+interface OllamaErrorContext {
   platform: string;
+  apiKey?: string;
   model: string;
   host: string;
   signal?: AbortSignal;
   headers?: Headers;
 }
 
-function mapError(error: unknown, context: ErrorContext): VisionBenchError {
+function mapError(error: unknown, context: OllamaErrorContext): VisionBenchError {
   if (context.signal?.aborted) return abortedError(context.signal, { ...context, cause: error });
   if (error instanceof VisionBenchError) return error;
   const response = ResponseErrorSchema.safeParse(error);
@@ -186,7 +189,7 @@ function mapError(error: unknown, context: ErrorContext): VisionBenchError {
       : "";
     return new VisionBenchError(
       notFound ? "not_found" : kindFromStatus(status),
-      `ollama: ${message}${hint}`,
+      `ollama: ${platformText(message, context.apiKey)}${hint}`,
       {
         status,
         retryAfterMs: retryAfterFromHeaders(context.headers),
@@ -210,10 +213,14 @@ function mapError(error: unknown, context: ErrorContext): VisionBenchError {
   }
   // An `{"error"}` line inside a stream arrives as a plain Error (the server failed mid-answer).
   if (error instanceof Error && error.constructor === Error) {
-    return new VisionBenchError("server", `ollama: ${error.message}`, {
-      platform: context.platform,
-      cause: error,
-    });
+    return new VisionBenchError(
+      "server",
+      `ollama: ${platformText(error.message, context.apiKey)}`,
+      {
+        platform: context.platform,
+        cause: error,
+      },
+    );
   }
   return transportError(error, context);
 }
@@ -258,30 +265,6 @@ function mapTiming(stats: ChatStats, coldStartLoadMs: number): PlatformTiming {
   };
 }
 
-function parseStructured(text: string, request: DescribeRequest, platform: string): unknown {
-  if (!request.schema) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new VisionBenchError("invalid_response", "ollama: structured answer is not JSON", {
-      platform,
-      cause,
-    });
-  }
-  const parsed = request.schema.schema.safeParse(value);
-  if (!parsed.success) {
-    throw new VisionBenchError(
-      "invalid_response",
-      `ollama: structured answer does not match ${request.schema.name}: ${
-        z.prettifyError(parsed.error)
-      }`,
-      { platform, cause: parsed.error },
-    );
-  }
-  return parsed.data;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Factory
 
@@ -320,12 +303,21 @@ export function createOllama(settings: OllamaSettings = {}): Adapter {
           options,
         );
       } catch (error) {
-        throw mapError(error, { platform, model, host, signal, headers: transport.lastHeaders });
+        throw mapError(error, {
+          platform,
+          apiKey: settings.apiKey,
+          model,
+          host,
+          signal,
+          headers: transport.lastHeaders,
+        });
       }
       const { text, stats } = result;
       const description: Description = {
         text,
-        structured: parseStructured(text, request, platform),
+        structured: request.schema
+          ? parseStructuredOutput({ json: text }, request.schema, platform)
+          : undefined,
         finishReason: mapFinishReason(stats.done_reason),
         rawFinishReason: stats.done_reason,
         usage: mapUsage(stats),

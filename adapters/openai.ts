@@ -21,7 +21,8 @@ import type {
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import type { CostBasis } from "../lib/contract/price-card.ts";
 import { openAIError } from "./openai-errors.ts";
-import { parseStructured, strictJsonSchema } from "./openai-schema.ts";
+import { strictJsonSchema } from "./openai-schema.ts";
+import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 import { abortedError } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
@@ -248,7 +249,11 @@ function toDescription(
     responseModel: completion.model,
   };
   if (request.schema && finishReason !== "length") {
-    description.structured = parseStructured(completion.text, request.schema, platform);
+    description.structured = parseStructuredOutput(
+      { json: completion.text },
+      request.schema,
+      platform,
+    );
   }
   if (completion.text === "") description.warnings = ["the model answered with empty text"];
   return description;
@@ -309,7 +314,7 @@ export function createOpenAI(settings: OpenAISettings = {}): Adapter {
           : await complete(client, call);
         description = toDescription(completion, sent, platform);
       } catch (error) {
-        throw openAIError(error, { platform, signal: options.signal });
+        throw openAIError(error, { platform, signal: options.signal, apiKey: settings.apiKey });
       }
       if (unsupportedSchema) {
         description.warnings = [

@@ -37,7 +37,7 @@ import {
   retryAfterFromHeaders,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { abortedError, scrubbed, transportError } from "./shared-errors.ts";
+import { abortedError, platformText, transportError } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -209,10 +209,7 @@ function mapError(
     try {
       body = ErrorBodySchema.parse(JSON.parse(failure.body));
     } catch { /* not Replicate's JSON: status alone decides */ }
-    const detail = scrubbed(
-      body.detail ?? body.title ?? failure.body.slice(0, 200),
-      context.apiKey,
-    );
+    const detail = platformText(body.detail ?? body.title ?? failure.body, context.apiKey);
     return new VisionBenchError(
       kindFromStatus(failure.status),
       `replicate: ${failure.status} ${detail}`,
@@ -334,7 +331,7 @@ export function createReplicate(settings: ReplicateSettings = {}): Adapter {
       }
       if (signal?.aborted) throw abortedError(signal, { platform });
       if (prediction.status === "failed") {
-        const reason = scrubbed(String(prediction.error ?? "no error text"), settings.apiKey);
+        const reason = platformText(String(prediction.error ?? "no error text"), settings.apiKey);
         throw new VisionBenchError("server", `replicate: prediction failed: ${reason}`, {
           platform,
         });

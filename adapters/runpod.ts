@@ -33,7 +33,7 @@ import type {
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { createOpenAI } from "./openai.ts";
-import { abortedError, httpError, scrubbed, transportError } from "./shared-errors.ts";
+import { abortedError, httpError, platformText, transportError } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ async function call(
   }
   if (!response.ok) {
     throw httpError(response, {
-      message: `RunPod ${response.status}: ${scrubbed(errorText(text), endpoint.apiKey)}`,
+      message: `RunPod ${response.status}: ${platformText(errorText(text), endpoint.apiKey)}`,
       platform,
     });
   }

@@ -6,9 +6,13 @@
  * @module
  */
 import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
+import { redact } from "../lib/util/secrets.ts";
 
-/** Where an error came from: the platform id and the call's signal. */
-export interface ErrorContext {
+/** How long an error message built from a platform's words may be (an HTML error page is not). */
+export const MAX_ERROR_MESSAGE_LENGTH = 300;
+
+/** Where a transport error came from: the platform id and the call's signal. */
+export interface TransportErrorContext {
   platform?: string;
   signal?: AbortSignal;
 }
@@ -44,7 +48,10 @@ export function abortedError(
  * Maps what `fetch` (or reading its body) threw: an abort through {@link abortedError}, invalid
  * JSON to `invalid_response`, anything else to `network` (connection refused, reset, DNS).
  */
-export function transportError(error: unknown, context: ErrorContext = {}): VisionBenchError {
+export function transportError(
+  error: unknown,
+  context: TransportErrorContext = {},
+): VisionBenchError {
   if (error instanceof VisionBenchError) return error;
   if (context.signal?.aborted) return abortedError(context.signal, { ...context, cause: error });
   if (error instanceof SyntaxError) {
@@ -54,7 +61,7 @@ export function transportError(error: unknown, context: ErrorContext = {}): Visi
     });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new VisionBenchError("network", `connection failed: ${message}`, {
+  return new VisionBenchError("network", `connection failed: ${platformText(message)}`, {
     platform: context.platform,
     cause: error,
   });
@@ -78,10 +85,15 @@ export function httpError(
 }
 
 /**
- * `text` with `secret` replaced by `***`, and cut to `maxLength`: for error messages built from a
- * platform's response body, which can echo what the request carried.
+ * Text a platform (or an SDK quoting it) wrote, made fit for an error message: every secret out
+ * (the registered ones and `secret`, the key this call was given), cut to
+ * {@link MAX_ERROR_MESSAGE_LENGTH} characters.
+ *
+ * @example
+ * ```ts
+ * platformText("<html>" + "x".repeat(50_000_000)).length; // 301
+ * ```
  */
-export function scrubbed(text: string, secret: string | undefined, maxLength = 300): string {
-  const clean = secret && secret.length >= 6 ? text.split(secret).join("***") : text;
-  return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
+export function platformText(text: string, secret?: string): string {
+  return redact(text, { also: [secret], maxLength: MAX_ERROR_MESSAGE_LENGTH });
 }
