@@ -18,8 +18,8 @@ import type {
   Usage,
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
-import { retiredModel } from "../lib/platforms/lifecycle.ts";
 import { anthropicError, type AnthropicErrorContext } from "./anthropic-errors.ts";
+import { requiredSetting } from "./shared-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
 import { parseStructuredOutput, type StructuredAnswer } from "../lib/contract/structured-output.ts";
 
@@ -56,9 +56,6 @@ interface CollectedMessage {
  */
 export const TEMPERATURE_WARNING =
   "temperature ignored: the Anthropic Messages API (anthropic-version 2026-10-21, SDK 1.13.0) has no temperature parameter";
-
-/** Default model: the current Haiku (3 and 3.5 Haiku are retired). */
-export const ANTHROPIC_DEFAULT_MODEL = "claude-haiku-4-5";
 
 // ---------------------------------------------------------------------------------------------
 // build request
@@ -276,32 +273,34 @@ export function mapUsage(usage: WireUsage): Usage {
 
 /** Settings of {@link createAnthropic}. */
 export interface AnthropicSettings extends AdapterSettings {
-  /** @default "claude-haiku-4-5" */
+  /** Required, e.g. "claude-haiku-4-5" (the preset's model). */
   model?: string;
-  /** @default "https://api.anthropic.com" (the SDK's) */
+  /** Required, e.g. "https://api.anthropic.com" (the preset's base URL). */
   baseUrl?: string;
 }
 
 /**
  * An adapter for the Anthropic Messages API. The SDK never retries (`maxRetries: 0`): the
- * runner owns retries. Retired models (data/model-lifecycle.json) fail before any call.
+ * runner owns retries. Retired models (data/model-lifecycle.json) are refused where a platform is
+ * resolved (lib/platforms/resolve.ts), for every platform.
  *
  * @example
  * ```ts
- * const claude = createAnthropic({ apiKey: "sk-ant-…", model: "claude-haiku-4-5" });
+ * const claude = createAnthropic({ apiKey: "sk-ant-…", model: "claude-haiku-4-5", baseUrl: "https://api.anthropic.com" });
  * const answer = await claude.describe({ image, prompt: "Describe this image.", maxOutputTokens: 300, stream: true });
  * ```
  */
 export function createAnthropic(settings: AnthropicSettings): Adapter {
   const platform = settings.platform ?? "anthropic";
-  const model = settings.model ?? ANTHROPIC_DEFAULT_MODEL;
+  const model = requiredSetting(settings.model, { name: "model", platform });
+  const baseURL = requiredSetting(settings.baseUrl, { name: "baseUrl", platform });
   if (!settings.apiKey) {
     // Without a key the SDK would fall back to env variables and profiles on disk.
     throw new VisionBenchError("config", `${platform}: an API key is required`, { platform });
   }
   const client = new Anthropic({
     apiKey: settings.apiKey,
-    baseURL: settings.baseUrl,
+    baseURL,
     maxRetries: 0,
     fetch: settings.fetch,
   });
@@ -310,14 +309,6 @@ export function createAnthropic(settings: AnthropicSettings): Adapter {
     request: DescribeRequest,
     options: DescribeOptions = {},
   ): Promise<Description> {
-    const retired = retiredModel("anthropic", model);
-    if (retired) {
-      throw new VisionBenchError(
-        "not_found",
-        `${platform}: model ${model} was retired on ${retired.retiredOn}; use ${retired.replacement}`,
-        { platform, status: 404, code: "retired_model" },
-      );
-    }
     const context: AnthropicErrorContext = {
       platform,
       apiKey: settings.apiKey,

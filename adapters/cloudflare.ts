@@ -3,7 +3,7 @@
  * `POST {baseUrl}/client/v4/accounts/{accountId}/ai/run/{model}`, Bearer token, answer in the
  * envelope `{result, success, errors:[{code,message}], messages}`.
  *
- * Default model `@cf/meta/llama-3.2-11b-vision-instruct`. The catalog has no Qwen-VL model, so the
+ * The preset's model is `@cf/meta/llama-3.2-11b-vision-instruct`. The catalog has no Qwen-VL model, so the
  * seed article's "Qwen on Cloudflare" figure cannot be reproduced here.
  *
  * Request shape depends on the model (from the model schemas in cloudflare-docs
@@ -37,7 +37,7 @@ import type {
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { errorFrom, licenseError } from "./cloudflare-errors.ts";
-import { abortedError, transportError } from "./shared-errors.ts";
+import { abortedError, requiredSetting, transportError } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 
@@ -82,9 +82,9 @@ export type CloudflareInputStyle = "bytes" | "content" | "llava";
 export interface CloudflareSettings extends AdapterSettings {
   /** Account id (CLOUDFLARE_ACCOUNT_ID). Required. */
   accountId?: string;
-  /** @default "@cf/meta/llama-3.2-11b-vision-instruct" */
+  /** Required, e.g. "@cf/meta/llama-3.2-11b-vision-instruct" (the preset's model). */
   model?: string;
-  /** @default "https://api.cloudflare.com" */
+  /** Required, e.g. "https://api.cloudflare.com" (the preset's base URL). */
   baseUrl?: string;
   /** Send Meta's license agreement on error 5016 and repeat the call once. @default false */
   agreeToLicense?: boolean;
@@ -315,13 +315,16 @@ function parseStructured(outcome: RunOutcome, request: DescribeRequest, platform
  *
  * @example
  * ```ts
- * const adapter = createCloudflare({ apiKey: "cf-token", accountId: "0123abcd", agreeToLicense: true });
+ * const adapter = createCloudflare({
+ *   apiKey: "cf-token", accountId: "0123abcd", agreeToLicense: true,
+ *   model: "@cf/meta/llama-3.2-11b-vision-instruct", baseUrl: "https://api.cloudflare.com",
+ * });
  * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: true });
  * ```
  */
 export function createCloudflare(settings: CloudflareSettings = {}): Adapter {
   const platform = settings.platform ?? "cloudflare";
-  const model = settings.model ?? "@cf/meta/llama-3.2-11b-vision-instruct";
+  const model = requiredSetting(settings.model, { name: "model", platform });
   const style = settings.inputStyle ?? inputStyleFor(model);
   const accountId = settings.accountId;
   if (!accountId) {
@@ -329,7 +332,8 @@ export function createCloudflare(settings: CloudflareSettings = {}): Adapter {
       platform,
     });
   }
-  const baseUrl = (settings.baseUrl ?? "https://api.cloudflare.com").replace(/\/+$/, "");
+  const baseUrl = requiredSetting(settings.baseUrl, { name: "baseUrl", platform })
+    .replace(/\/+$/, "");
   const url = `${baseUrl}/client/v4/accounts/${encodeURIComponent(accountId)}/ai/run/${model}`;
   return {
     id: platform,

@@ -25,6 +25,7 @@ import type {
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { geminiError, type GeminiErrorContext } from "./gemini-errors.ts";
+import { requiredSetting } from "./shared-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
 import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 
@@ -39,9 +40,6 @@ interface CollectedResponse {
   usage?: GenerateContentResponseUsageMetadata;
   model?: string;
 }
-
-/** Default model. */
-export const GEMINI_DEFAULT_MODEL = "gemini-2.5-flash-lite";
 
 // ---------------------------------------------------------------------------------------------
 // build request
@@ -213,9 +211,9 @@ export function mapUsage(usage: GenerateContentResponseUsageMetadata | undefined
 
 /** Settings of {@link createGemini}. */
 export interface GeminiSettings extends AdapterSettings {
-  /** @default "gemini-2.5-flash-lite" */
+  /** Required, e.g. "gemini-2.5-flash-lite" (the preset's model). */
   model?: string;
-  /** @default "https://generativelanguage.googleapis.com" (the SDK's) */
+  /** Required, e.g. "https://generativelanguage.googleapis.com" (the preset's base URL). */
   baseUrl?: string;
   /** @default 0 for gemini-2.5-flash and -flash-lite, the model default otherwise */
   thinkingBudget?: number;
@@ -227,13 +225,16 @@ export interface GeminiSettings extends AdapterSettings {
  *
  * @example
  * ```ts
- * const gemini = createGemini({ apiKey: "AIza…", model: "gemini-2.5-flash-lite" });
+ * const gemini = createGemini({
+ *   apiKey: "AIza…", model: "gemini-2.5-flash-lite", baseUrl: "https://generativelanguage.googleapis.com",
+ * });
  * const answer = await gemini.describe({ image, prompt: "Describe this image.", maxOutputTokens: 300, stream: true });
  * ```
  */
 export function createGemini(settings: GeminiSettings): Adapter {
   const platform = settings.platform ?? "gemini";
-  const model = settings.model ?? GEMINI_DEFAULT_MODEL;
+  const model = requiredSetting(settings.model, { name: "model", platform });
+  const baseUrl = requiredSetting(settings.baseUrl, { name: "baseUrl", platform });
   if (!settings.apiKey) {
     // Without a key the SDK would read GEMINI_API_KEY / GOOGLE_API_KEY itself.
     throw new VisionBenchError("config", `${platform}: an API key is required`, { platform });
@@ -243,7 +244,7 @@ export function createGemini(settings: GeminiSettings): Adapter {
     apiKey: settings.apiKey,
     vertexai: false,
     apiVersion: "v1beta",
-    httpOptions: { baseUrl: settings.baseUrl, fetch: baseFetch },
+    httpOptions: { baseUrl, fetch: baseFetch },
   });
   const thinkingBudget = settings.thinkingBudget ?? defaultThinkingBudget(model);
 

@@ -30,7 +30,7 @@ import type {
   Usage,
 } from "../lib/contract/adapter.ts";
 import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
-import { abortedError, platformText, transportError } from "./shared-errors.ts";
+import { abortedError, platformText, requiredSetting, transportError } from "./shared-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
 import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 
@@ -62,17 +62,13 @@ const ResponseErrorSchema = z.object({
 const ShowSchema = z.object({ capabilities: z.array(z.string()).optional() });
 const TagsSchema = z.object({ models: z.array(z.object({ name: z.string() })) });
 
-/** Default hosts per preset. */
-const LOCAL_HOST = "http://127.0.0.1:11434";
-const CLOUD_HOST = "https://ollama.com";
-
 /** Settings of {@link createOllama}. */
 export interface OllamaSettings extends AdapterSettings {
   /** `ollama-local`, `ollama-vps` or `ollama-cloud` (the id records carry). @default "ollama-local" */
   platform?: string;
-  /** @default "moondream" ("qwen3-vl:235b" for ollama-cloud) */
+  /** Required, e.g. "moondream" (the preset's model). */
   model?: string;
-  /** Host, e.g. `http://10.0.0.5:11434`. @default http://127.0.0.1:11434 (https://ollama.com for ollama-cloud) */
+  /** Required host, e.g. `http://127.0.0.1:11434` or `https://ollama.com` (the preset's). */
   baseUrl?: string;
   /** Ollama Cloud key, sent as `Authorization: Bearer`. */
   apiKey?: string;
@@ -273,7 +269,7 @@ function mapTiming(stats: ChatStats, coldStartLoadMs: number): PlatformTiming {
  *
  * @example
  * ```ts
- * const adapter = createOllama({ platform: "ollama-local", model: "moondream" });
+ * const adapter = createOllama({ platform: "ollama-local", model: "moondream", baseUrl: "http://127.0.0.1:11434" });
  * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: true });
  * description.timing?.coldStart; // true when the model had to be loaded
  * ```
@@ -281,8 +277,8 @@ function mapTiming(stats: ChatStats, coldStartLoadMs: number): PlatformTiming {
 export function createOllama(settings: OllamaSettings = {}): Adapter {
   const platform = settings.platform ?? "ollama-local";
   const cloud = platform === "ollama-cloud";
-  const model = settings.model ?? (cloud ? "qwen3-vl:235b" : "moondream");
-  const host = settings.baseUrl ?? (cloud ? CLOUD_HOST : LOCAL_HOST);
+  const model = requiredSetting(settings.model, { name: "model", platform });
+  const host = requiredSetting(settings.baseUrl, { name: "baseUrl", platform });
   const coldStartLoadMs = settings.coldStartLoadMs ?? 1000;
   return {
     id: platform,
@@ -331,8 +327,8 @@ export function createOllama(settings: OllamaSettings = {}): Adapter {
 
 /** Options of {@link listVisionModels}. */
 export interface ListVisionModelsOptions {
-  /** @default "http://127.0.0.1:11434" */
-  host?: string;
+  /** The Ollama host, e.g. "http://127.0.0.1:11434" (the preset's). */
+  host: string;
   headers?: Record<string, string>;
   fetch?: typeof fetch;
   signal?: AbortSignal;
@@ -347,8 +343,8 @@ export interface ListVisionModelsOptions {
  * await listVisionModels({ host: "http://127.0.0.1:11434" }); // ["moondream:latest", "llava:7b"]
  * ```
  */
-export async function listVisionModels(options: ListVisionModelsOptions = {}): Promise<string[]> {
-  const host = options.host ?? LOCAL_HOST;
+export async function listVisionModels(options: ListVisionModelsOptions): Promise<string[]> {
+  const host = options.host;
   const transport = makeTransport(options.fetch ?? globalThis.fetch, options.signal);
   const client = new Ollama({ host, headers: options.headers, fetch: transport.fetch });
   const context = { platform: "ollama", model: "", host, signal: options.signal };

@@ -1,5 +1,5 @@
 /**
- * Replicate through the official `replicate` package, default model `lucataco/moondream2`.
+ * Replicate through the official `replicate` package (the preset runs `lucataco/moondream2`).
  *
  * moondream2's inputs are `image` (a file; we pass a `data:` URI string so the SDK does not
  * upload to `/v1/files`) and `prompt`. It takes no max-tokens or temperature input, so those
@@ -37,7 +37,7 @@ import {
   retryAfterFromHeaders,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { abortedError, platformText, transportError } from "./shared-errors.ts";
+import { abortedError, platformText, requiredSetting, transportError } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -70,11 +70,11 @@ const ErrorBodySchema = z.object({
 
 /** Settings of {@link createReplicate}. */
 export interface ReplicateSettings extends AdapterSettings {
-  /** `owner/name`. @default "lucataco/moondream2" */
+  /** Required `owner/name`, e.g. "lucataco/moondream2" (the preset's model). */
   model?: string;
   /** A version id: then `POST /v1/predictions {version, input}` is used. */
   version?: string;
-  /** @default "https://api.replicate.com/v1" */
+  /** Required, e.g. "https://api.replicate.com/v1" (the preset's base URL). */
   baseUrl?: string;
   /** Seconds for `Prefer: wait=N` (1–60); `true` sends `Prefer: wait` (the server's 60 s). @default true */
   wait?: number | true;
@@ -279,14 +279,15 @@ function outputText(prediction: Prediction): string {
  *
  * @example
  * ```ts
- * const adapter = createReplicate({ apiKey: "r8_…" });
+ * const adapter = createReplicate({ apiKey: "r8_…", model: "lucataco/moondream2", baseUrl: "https://api.replicate.com/v1" });
  * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: false });
  * description.timing?.gpuSeconds; // predict_time, what Replicate bills
  * ```
  */
 export function createReplicate(settings: ReplicateSettings = {}): Adapter {
   const platform = settings.platform ?? "replicate";
-  const model = settings.model ?? "lucataco/moondream2";
+  const model = requiredSetting(settings.model, { name: "model", platform });
+  const baseUrl = requiredSetting(settings.baseUrl, { name: "baseUrl", platform });
   const coldStartQueueMs = settings.coldStartQueueMs ?? 3000;
   return {
     id: platform,
@@ -301,7 +302,7 @@ export function createReplicate(settings: ReplicateSettings = {}): Adapter {
       const clientFor = (fetch: typeof globalThis.fetch) =>
         new Replicate({
           auth: settings.apiKey,
-          baseUrl: settings.baseUrl,
+          baseUrl,
           fetch,
           useFileOutput: false,
         });

@@ -33,7 +33,13 @@ import type {
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { createOpenAI } from "./openai.ts";
-import { abortedError, httpError, platformText, transportError } from "./shared-errors.ts";
+import {
+  abortedError,
+  httpError,
+  platformText,
+  requiredSetting,
+  transportError,
+} from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -63,18 +69,15 @@ const OutputSchema = z.union([
   z.object({ response: z.string() }).transform((output) => output.response),
 ]);
 
-/** The default RunPod API root. */
-export const RUNPOD_BASE_URL = "https://api.runpod.ai/v2";
-
 /** Settings of {@link createRunPod}. */
 export interface RunPodSettings extends AdapterSettings {
   /** The Serverless endpoint id (RUNPOD_ENDPOINT_ID). */
   endpointId?: string;
   /** @default "runpod" */
   platform?: string;
-  /** Label of the model the worker serves (RunPod does not report it). @default "moondream2" */
+  /** Required label of the model the worker serves (RunPod does not report it), e.g. "moondream2". */
   model?: string;
-  /** @default RUNPOD_BASE_URL */
+  /** Required API root, e.g. "https://api.runpod.ai/v2" (the preset's base URL). */
   baseUrl?: string;
   /** @default "runsync" */
   mode?: "runsync" | "run" | "openai";
@@ -259,8 +262,9 @@ function mapTiming(job: Job, coldStartMs: number): PlatformTiming {
  *
  * @example
  * ```ts
- * const runpod = createRunPod({ apiKey: "rpa_…", endpointId: "abc123" });
- * const vllm = createRunPod({ apiKey: "rpa_…", endpointId: "def456", mode: "openai", model: "Qwen/Qwen2.5-VL-7B-Instruct" });
+ * const baseUrl = "https://api.runpod.ai/v2";
+ * const runpod = createRunPod({ apiKey: "rpa_…", endpointId: "abc123", model: "moondream2", baseUrl });
+ * const vllm = createRunPod({ apiKey: "rpa_…", endpointId: "def456", mode: "openai", model: "Qwen/Qwen2.5-VL-7B-Instruct", baseUrl });
  * ```
  */
 export function createRunPod(settings: RunPodSettings = {}): Adapter {
@@ -270,10 +274,9 @@ export function createRunPod(settings: RunPodSettings = {}): Adapter {
       platform,
     });
   }
-  const model = settings.model ?? "moondream2";
-  const root = `${(settings.baseUrl ?? RUNPOD_BASE_URL).replace(/\/+$/, "")}/${
-    encodeURIComponent(settings.endpointId)
-  }`;
+  const model = requiredSetting(settings.model, { name: "model", platform });
+  const baseUrl = requiredSetting(settings.baseUrl, { name: "baseUrl", platform });
+  const root = `${baseUrl.replace(/\/+$/, "")}/${encodeURIComponent(settings.endpointId)}`;
   const mode = settings.mode ?? "runsync";
   if (mode === "openai") {
     return createOpenAI({

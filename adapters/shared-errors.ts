@@ -97,3 +97,26 @@ export function httpError(
 export function platformText(text: string, secret?: string): string {
   return redact(text, { also: [secret], maxLength: MAX_ERROR_MESSAGE_LENGTH });
 }
+
+/**
+ * A setting the adapter cannot work without, or a `config` error naming it. Default models and
+ * base URLs live in data/presets.json only; `lib/platforms/resolve.ts` hands them in.
+ *
+ * @example
+ * ```ts
+ * const model = requiredSetting(settings.model, { name: "model", platform: "openai" });
+ * ```
+ */
+export function requiredSetting<T>(
+  value: T | undefined,
+  where: { name: string; platform: string },
+): T {
+  if (value === undefined || value === "") {
+    throw new VisionBenchError(
+      "config",
+      `${where.platform}: the ${where.name} setting is required (presets in data/presets.json give it)`,
+      { platform: where.platform },
+    );
+  }
+  return value;
+}

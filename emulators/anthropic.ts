@@ -65,7 +65,7 @@ type Json = any; // the emulator reads whatever the client sent, like a server d
  * @example
  * ```ts
  * const emulator = startAnthropicEmulator({ text: "A cat." });
- * const adapter = createAnthropic({ apiKey: "test-key", baseUrl: emulator.url });
+ * const adapter = createAnthropic({ apiKey: "test-key", baseUrl: emulator.url, model: "claude-haiku-4-5" });
  * ```
  */
 export function startAnthropicEmulator(

@@ -60,7 +60,7 @@ type Json = any; // the emulator reads whatever the client sent, like a server d
  * @example
  * ```ts
  * const emulator = startGeminiEmulator();
- * const adapter = createGemini({ apiKey: "test-key", baseUrl: emulator.url });
+ * const adapter = createGemini({ apiKey: "test-key", baseUrl: emulator.url, model: "gemini-2.5-flash-lite" });
  * ```
  */
 export function startGeminiEmulator(

@@ -376,7 +376,7 @@ function streamAnswer(
  * @example
  * ```ts
  * const emulator = startOpenAIEmulator();
- * const adapter = createOpenAI({ apiKey: EMULATOR_OPENAI_KEY, baseUrl: `${emulator.url}/v1` });
+ * const adapter = createOpenAI({ apiKey: EMULATOR_OPENAI_KEY, baseUrl: `${emulator.url}/v1`, model: "gpt-4o-mini" });
  * emulator.fail("rate_limit");
  * await emulator.close();
  * ```

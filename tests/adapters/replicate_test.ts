@@ -21,6 +21,7 @@ function adapterFor(emulator: ReplicateEmulator, settings: ReplicateSettings = {
   return createReplicate({
     apiKey: TOKEN,
     baseUrl: `${emulator.url}/v1`,
+    model: "lucataco/moondream2",
     pollIntervalMs: 20,
     ...settings,
   });
@@ -147,7 +148,11 @@ Deno.test("describe() maps 404 model to not_found and 422 input to bad_request",
     const missing = await rejection(adapter.describe(request()));
     assert.equal(missing.kind, "not_found");
     assert.equal(missing.status, 404);
-    const valid = createReplicate({ apiKey: TOKEN, baseUrl: `${emulator.url}/v1` });
+    const valid = createReplicate({
+      apiKey: TOKEN,
+      baseUrl: `${emulator.url}/v1`,
+      model: "lucataco/moondream2",
+    });
     const invalid = await rejection(valid.describe(request({ prompt: "" })));
     assert.equal(invalid.status, 422);
     assert.equal(invalid.kind, "bad_request");
@@ -194,7 +199,8 @@ Deno.test("the API token never appears in a failed prediction or a network error
     const url = emulator.url;
     await emulator.close();
     await rejection(
-      createReplicate({ apiKey: TOKEN, baseUrl: `${url}/v1` }).describe(request()),
+      createReplicate({ apiKey: TOKEN, baseUrl: `${url}/v1`, model: "lucataco/moondream2" })
+        .describe(request()),
       { kind: "network", secrets: [TOKEN] },
     );
   } finally {

@@ -113,7 +113,7 @@ interface FaultExpectation {
  * ```ts
  * adapterContract("gemini", {
  *   start: (behaviour) => startGeminiEmulator(behaviour),
- *   adapterFor: (emulator) => createGemini({ apiKey: KEY, baseUrl: emulator.url }),
+ *   adapterFor: (emulator) => createGemini({ apiKey: KEY, baseUrl: emulator.url, model: "gemini-2.5-flash-lite" }),
  *   request, secret: KEY, platform: "gemini", streams: true,
  *   supports: { rateLimit: true, authStatus: 403, reset: true, malformed: true, hang: true },
  * });
