@@ -13,6 +13,7 @@ import {
 } from "@anthropic-ai/sdk";
 import {
   type ErrorKind,
+  findVisionBenchError,
   kindFromStatus,
   retryAfterFromHeaders,
   VisionBenchError,
@@ -51,7 +52,8 @@ export interface AnthropicErrorContext {
  */
 export function anthropicError(error: unknown, context: AnthropicErrorContext): VisionBenchError {
   const { platform } = context;
-  if (error instanceof VisionBenchError) return error;
+  const inner = findVisionBenchError(error);
+  if (inner) return inner;
   if (context.signal?.aborted || error instanceof APIUserAbortError) {
     return abortedError(context.signal, { platform, cause: error });
   }

@@ -11,6 +11,7 @@ import { ApiError } from "@google/genai";
 import { z } from "zod";
 import {
   type ErrorKind,
+  findVisionBenchError,
   kindFromStatus,
   parseRetryAfter,
   VisionBenchError,
@@ -66,7 +67,8 @@ export interface GeminiErrorContext {
  */
 export function geminiError(error: unknown, context: GeminiErrorContext): VisionBenchError {
   const { platform } = context;
-  if (error instanceof VisionBenchError) return error;
+  const inner = findVisionBenchError(error);
+  if (inner) return inner;
   if (context.signal?.aborted) return abortedError(context.signal, { platform, cause: error });
   const clean = (text: string) => platformText(text, context.apiKey);
   if (error instanceof ApiError) {

@@ -29,7 +29,12 @@ import type {
   PlatformTiming,
   Usage,
 } from "../lib/contract/adapter.ts";
-import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
+import {
+  findVisionBenchError,
+  kindFromStatus,
+  retryAfterFromHeaders,
+  VisionBenchError,
+} from "../lib/contract/errors.ts";
 import { abortedError, platformText, requiredSetting, transportError } from "./shared-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
 import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
@@ -175,7 +180,8 @@ interface OllamaErrorContext {
 
 function mapError(error: unknown, context: OllamaErrorContext): VisionBenchError {
   if (context.signal?.aborted) return abortedError(context.signal, { ...context, cause: error });
-  if (error instanceof VisionBenchError) return error;
+  const inner = findVisionBenchError(error);
+  if (inner) return inner;
   const response = ResponseErrorSchema.safeParse(error);
   if (response.success) {
     const { error: message, status_code: status } = response.data;

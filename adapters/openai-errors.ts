@@ -12,7 +12,12 @@ import {
   APIUserAbortError,
   OpenAIError,
 } from "openai";
-import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
+import {
+  findVisionBenchError,
+  kindFromStatus,
+  retryAfterFromHeaders,
+  VisionBenchError,
+} from "../lib/contract/errors.ts";
 import {
   abortedError,
   platformText,
@@ -43,7 +48,8 @@ const NOT_RETRYABLE_429_CODES = new Set(["insufficient_quota", "billing_hard_lim
  */
 export function openAIError(error: unknown, context: OpenAIErrorContext = {}): VisionBenchError {
   const { platform } = context;
-  if (error instanceof VisionBenchError) return error;
+  const inner = findVisionBenchError(error);
+  if (inner) return inner;
   const clean = (text: string) => platformText(text, context.apiKey);
   // Order matters: the abort and timeout errors are APIConnectionError / APIError subclasses.
   if (error instanceof APIUserAbortError) {

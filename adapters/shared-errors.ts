@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
+import {
+  findVisionBenchError,
+  kindFromStatus,
+  retryAfterFromHeaders,
+  VisionBenchError,
+} from "../lib/contract/errors.ts";
 import { redact } from "../lib/util/secrets.ts";
 
 /** How long an error message built from a platform's words may be (an HTML error page is not). */
@@ -52,7 +57,8 @@ export function transportError(
   error: unknown,
   context: TransportErrorContext = {},
 ): VisionBenchError {
-  if (error instanceof VisionBenchError) return error;
+  const inner = findVisionBenchError(error);
+  if (inner) return inner;
   if (context.signal?.aborted) return abortedError(context.signal, { ...context, cause: error });
   if (error instanceof SyntaxError) {
     return new VisionBenchError("invalid_response", "the platform answered with invalid JSON", {

@@ -48,6 +48,8 @@ export interface BenchOptions {
   concurrency?: number;
   /** Per-call timeout. @default 60000 */
   timeoutMs?: number;
+  /** Largest answer read from a platform, in bytes. @default 16 MiB */
+  maxResponseBytes?: number;
   /** Resume a run by giving its id. @default a new id */
   runId?: string;
   /** @default the repository's results/ */
@@ -55,7 +57,12 @@ export interface BenchOptions {
   /** @default "use" */
   cache?: "use" | "bypass" | "refresh";
   /** Retry policy. @default { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 30000 } */
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  retry?: {
+    maxAttempts?: number;
+    baseDelayMs?: number;
+    maxDelayMs?: number;
+    maxRetryAfterMs?: number;
+  };
   maxOutputTokens?: number;
   temperature?: number;
   schema?: StructuredSchema;
@@ -107,6 +114,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
       factories: ADAPTER_FACTORIES,
       priceCards,
       concurrency: options.concurrency,
+      maxResponseBytes: options.maxResponseBytes,
     })
   );
   const images = await loadImageSet(options.images ?? DEFAULT_IMAGES_DIR, { limit: options.limit });

@@ -10,6 +10,7 @@ import { VisionBenchError } from "../contract/errors.ts";
 import type { PriceCard } from "../contract/price-card.ts";
 import { type PlatformChoice, type Preset } from "./presets.ts";
 import { type RetiredModel, retiredModel } from "./lifecycle.ts";
+import { capResponses } from "../util/response-cap.ts";
 
 /** A preset resolved against the configuration. */
 export interface ResolvedPlatform {
@@ -30,6 +31,10 @@ export interface ResolveOptions {
   concurrency?: number;
   /** Models refused as retired. @default data/model-lifecycle.json */
   retired?: readonly RetiredModel[];
+  /** Largest 2xx response body read from the platform. @default DEFAULT_MAX_RESPONSE_BYTES (16 MiB) */
+  maxResponseBytes?: number;
+  /** The fetch the adapter's SDK uses (size-capped here). @default globalThis.fetch */
+  fetch?: typeof fetch;
 }
 
 /** Env variables a preset cannot run without (base URLs and the local Ollama host have defaults). */
@@ -94,6 +99,11 @@ export function resolvePlatform(
     accountId: env.accountId ? config.get(env.accountId) : undefined,
     endpointId: env.endpointId ? config.get(env.endpointId) : undefined,
     baseUrl,
+    // Every SDK reads through this: a runaway answer is a typed error, not gigabytes of memory.
+    fetch: capResponses(options.fetch ?? globalThis.fetch, {
+      maxBytes: options.maxResponseBytes,
+      platform: preset.platform,
+    }),
   });
   return {
     preset,
