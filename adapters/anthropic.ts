@@ -18,7 +18,7 @@ import type {
   Usage,
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
-import { anthropicError, type AnthropicErrorContext } from "./anthropic-errors.ts";
+import { anthropicError, type AnthropicErrorContext, errorInBody } from "./anthropic-errors.ts";
 import { requiredSetting } from "./shared-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
 import { parseStructuredOutput, type StructuredAnswer } from "../lib/contract/structured-output.ts";
@@ -121,9 +121,22 @@ async function createMessage(
   client: Anthropic,
   params: AnthropicMessageParams,
   options: DescribeOptions,
-  toolName: string | undefined,
+  context: AnthropicErrorContext,
 ): Promise<CollectedMessage> {
+  const toolName = params.tool_choice?.type === "tool" ? params.tool_choice.name : undefined;
   const message = await client.messages.create(params, { signal: options.signal });
+  // `{"type":"error","error":{…}}` answered with HTTP 200: an error in Anthropic's words.
+  const body = message as unknown as { type?: unknown; error?: unknown };
+  if (body.type === "error") throw errorInBody(body.error, context);
+  if (!Array.isArray(message.content)) {
+    throw new VisionBenchError(
+      "invalid_response",
+      `${context.platform}: the answer has no content`,
+      {
+        platform: context.platform,
+      },
+    );
+  }
   let text = "";
   let toolInput: StructuredAnswer | undefined;
   for (const block of message.content) {
@@ -152,9 +165,14 @@ async function streamMessage(
   options: DescribeOptions,
   context: AnthropicErrorContext,
 ): Promise<CollectedMessage> {
-  const events = await client.messages.create({ ...params, stream: true }, {
+  const { data: events, response } = await client.messages.create({ ...params, stream: true }, {
     signal: options.signal,
-  });
+  }).withResponse();
+  // A 200 that is not an event stream (a JSON error, an HTML page, nothing) is read as what it
+  // is, not as a stream that was cut.
+  if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) {
+    throw await notAStream(response, context);
+  }
   const collected: CollectedMessage = { text: "", usage: {} };
   let toolJson: string | undefined;
   let firstTokenSeen = false;
@@ -206,6 +224,24 @@ async function streamMessage(
   return collected;
 }
 
+/** The error for a 200 answer to a streamed request that is not an event stream. */
+async function notAStream(
+  response: Response,
+  context: AnthropicErrorContext,
+): Promise<VisionBenchError> {
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text) as { type?: unknown; error?: unknown };
+    if (body.type === "error") return errorInBody(body.error, context);
+  } catch { /* not JSON: said below */ }
+  const type = response.headers.get("content-type") || "no content-type";
+  return new VisionBenchError(
+    "invalid_response",
+    `${context.platform}: asked for a stream, the answer is not an event stream (${type}, ${text.length} characters)`,
+    { platform: context.platform },
+  );
+}
+
 function definedFields<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(value).filter(([, field]) => field !== null && field !== undefined),
@@ -249,20 +285,24 @@ export function mapStopReason(stopReason: string | undefined): FinishReason {
  * other platforms. Fields Anthropic did not send stay `undefined`.
  */
 export function mapUsage(usage: WireUsage): Usage {
-  const count = (value: number | null | undefined) =>
-    typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  // Values pass through as sent (null = not reported): lib/run judges what is not a plausible
+  // count and says so, instead of the adapter dropping it silently.
+  const count = (value: number | null | undefined) => value ?? undefined;
   const input = count(usage.input_tokens);
   const cacheWrite = count(usage.cache_creation_input_tokens);
   const cacheRead = count(usage.cache_read_input_tokens);
-  const inputTokens = input === undefined
-    ? undefined
-    : input + (cacheWrite ?? 0) + (cacheRead ?? 0);
   const outputTokens = count(usage.output_tokens);
+  const numeric = [input, cacheWrite, cacheRead, outputTokens].every((value) =>
+    value === undefined || typeof value === "number"
+  );
+  const inputTokens = input === undefined || !numeric
+    ? input
+    : input + (cacheWrite ?? 0) + (cacheRead ?? 0);
   return {
     inputTokens,
     outputTokens,
     cachedInputTokens: cacheRead,
-    totalTokens: inputTokens !== undefined && outputTokens !== undefined
+    totalTokens: numeric && inputTokens !== undefined && outputTokens !== undefined
       ? inputTokens + outputTokens
       : undefined,
   };
@@ -319,7 +359,7 @@ export function createAnthropic(settings: AnthropicSettings): Adapter {
     try {
       collected = request.stream
         ? await streamMessage(client, params, options, context)
-        : await createMessage(client, params, options, request.schema?.name);
+        : await createMessage(client, params, options, context);
     } catch (error) {
       throw anthropicError(error, context);
     }

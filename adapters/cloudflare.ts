@@ -36,7 +36,7 @@ import type {
   Usage,
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
-import { errorFrom, licenseError } from "./cloudflare-errors.ts";
+import { envelopeError, errorFrom, licenseError } from "./cloudflare-errors.ts";
 import { abortedError, requiredSetting, transportError } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
@@ -44,10 +44,16 @@ import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 // ---------------------------------------------------------------------------------------------
 // Wire types
 
+/**
+ * A count as the server sent it. Not validated here: lib/run judges usage (`withSaneUsage`), so
+ * an absurd value becomes "left out, with a warning", not a lost answer.
+ */
+const WireCount = z.unknown().transform((value) => value as number | undefined).optional();
+
 const UsageSchema = z.object({
-  prompt_tokens: z.number().optional(),
-  completion_tokens: z.number().optional(),
-  total_tokens: z.number().optional(),
+  prompt_tokens: WireCount,
+  completion_tokens: WireCount,
+  total_tokens: WireCount,
 });
 
 const ResultSchema = z.object({
@@ -61,7 +67,7 @@ const ResultSchema = z.object({
 const EnvelopeSchema = z.object({
   result: ResultSchema.nullish(),
   success: z.boolean(),
-  errors: z.array(z.object({ code: z.number().optional(), message: z.string() })).default([]),
+  errors: z.array(z.object({ code: z.number().optional(), message: z.unknown() })).default([]),
 });
 
 /** One SSE event of /ai/run streaming (or an OpenAI-style chunk on newer models). */
@@ -182,6 +188,8 @@ async function readJson(response: Response, context: CallContext): Promise<RunOu
       cause: error,
     });
   }
+  // `"success": false` with HTTP 200 is still an error, in the envelope's own words.
+  if (!envelope.success) throw envelopeError(response, envelope.errors, context);
   const result = envelope.result ?? {};
   const response_ = result.response ?? result.description ?? "";
   return typeof response_ === "string"
@@ -272,7 +280,14 @@ async function run(
     await agreement.body?.cancel();
     return run(body, context, options, false);
   }
-  return body.stream ? readStream(response, context, options) : readJson(response, context);
+  // A JSON answer to a streamed request is the envelope (usually an error), not a cut stream.
+  return body.stream && !isJson(response)
+    ? readStream(response, context, options)
+    : readJson(response, context);
+}
+
+function isJson(response: Response): boolean {
+  return response.headers.get("content-type")?.includes("application/json") ?? false;
 }
 
 // ---------------------------------------------------------------------------------------------

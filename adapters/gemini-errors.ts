@@ -16,13 +16,13 @@ import {
   parseRetryAfter,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { abortedError, platformText } from "./shared-errors.ts";
+import { abortedError, platformText, readableMessage } from "./shared-errors.ts";
 
 /** The Google RPC error body, keeping only what we read. */
 const GoogleErrorBodySchema = z.object({
   error: z.object({
     code: z.number().optional(),
-    message: z.string().optional(),
+    message: z.unknown().optional(),
     status: z.string().optional(),
     details: z.array(
       z.looseObject({ "@type": z.string().optional(), retryDelay: z.string().optional() }),
@@ -79,7 +79,7 @@ export function geminiError(error: unknown, context: GeminiErrorContext): Vision
     const retryDelay = body?.details?.find((detail) => detail.retryDelay !== undefined)?.retryDelay;
     const retryAfterMs = parseRetryAfter(context.responseHeaders?.get("retry-after")) ??
       parseDuration(retryDelay);
-    const detail = body?.message ?? error.message;
+    const detail = body?.message === undefined ? error.message : readableMessage(body.message);
     return new VisionBenchError(
       kind,
       clean(`${platform} ${error.status} ${rpcStatus ?? "error"}: ${detail}`),

@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  ApiError,
   type GenerateContentConfig,
   type GenerateContentParameters,
   type GenerateContentResponse,
@@ -259,9 +260,9 @@ export function createGemini(settings: GeminiSettings): Adapter {
     };
     // Per call, so concurrent calls each keep their own response headers (Retry-After).
     const capturingFetch: typeof fetch = async (input, init) => {
-      const response = await baseFetch(input, init);
+      const response = await keyStaysOnOrigin(baseFetch, input, init);
       context.responseHeaders = response.headers;
-      return response;
+      return request.stream ? response : await withErrorIn200(response);
     };
     const params = buildGenerateParams(model, request, { thinkingBudget });
     params.config.abortSignal = options.signal;
@@ -284,6 +285,63 @@ export function createGemini(settings: GeminiSettings): Adapter {
     billing: "tokens",
     describe,
   };
+}
+
+/** Redirects followed before the call gives up. */
+const MAX_REDIRECTS = 5;
+
+/**
+ * `fetch` that follows redirects itself: fetch drops `Authorization` on a cross-origin redirect
+ * but keeps every other header, and the key travels as `x-goog-api-key` — it must never reach
+ * another origin. Same-origin redirects keep it; cross-origin ones go without it.
+ */
+async function keyStaysOnOrigin(
+  base: typeof fetch,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): Promise<Response> {
+  let url = new URL(input instanceof Request ? input.url : input);
+  const origin = url.origin;
+  let current: RequestInit = { ...init, redirect: "manual" };
+  for (let hop = 0;; hop++) {
+    const response = await base(url, current);
+    const location = response.headers.get("location");
+    if (response.status < 300 || response.status >= 400 || !location || hop >= MAX_REDIRECTS) {
+      return response;
+    }
+    await response.body?.cancel();
+    url = new URL(location, url);
+    if (url.origin !== origin) {
+      const headers = new Headers(current.headers);
+      headers.delete("x-goog-api-key");
+      current = { ...current, headers };
+    }
+  }
+}
+
+/**
+ * A 200 whose JSON body is `{"error": {code, message, status}}` turned into the `ApiError` the
+ * SDK throws for a non-2xx one, so the same mapping reads it: the SDK would otherwise return an
+ * answer without candidates — an empty "ok" row, cached and served again.
+ */
+async function withErrorIn200(response: Response): Promise<Response> {
+  if (!response.ok || !response.headers.get("content-type")?.includes("json")) return response;
+  const text = await response.text();
+  let code = 500;
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown } };
+    if (typeof body?.error === "object" && body.error !== null) {
+      if (typeof body.error.code === "number") code = body.error.code;
+      throw new ApiError({ message: text, status: code });
+    }
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+  }
+  return new Response(text, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 function toDescription(

@@ -35,12 +35,24 @@ import {
   retryAfterFromHeaders,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { abortedError, platformText, requiredSetting, transportError } from "./shared-errors.ts";
+import {
+  abortedError,
+  platformText,
+  readableMessage,
+  requiredSetting,
+  transportError,
+} from "./shared-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
 import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
+
+/**
+ * A count or duration as the server sent it. Not validated here: lib/run judges usage
+ * (`withSaneUsage`), so an absurd value becomes "left out, with a warning", not a lost answer.
+ */
+const WireNumber = z.unknown().transform((value) => value as number | undefined).optional();
 
 /** The last object of a chat (streamed or not). Only the fields we read. */
 const ChatStatsSchema = z.object({
@@ -48,19 +60,21 @@ const ChatStatsSchema = z.object({
   message: z.object({ content: z.string().default("") }).optional(),
   done: z.boolean().optional(),
   done_reason: z.string().optional(),
-  total_duration: z.number().optional(),
-  load_duration: z.number().optional(),
-  prompt_eval_count: z.number().optional(),
-  prompt_eval_duration: z.number().optional(),
-  eval_count: z.number().optional(),
-  eval_duration: z.number().optional(),
+  total_duration: WireNumber,
+  load_duration: WireNumber,
+  prompt_eval_count: WireNumber,
+  prompt_eval_duration: WireNumber,
+  eval_count: WireNumber,
+  eval_duration: WireNumber,
+  /** An error sent with HTTP 200 (`{"error": "…"}`): the chat failed. */
+  error: z.unknown().optional(),
 });
 type ChatStats = z.infer<typeof ChatStatsSchema>;
 
-/** The SDK's (unexported) `ResponseError`. */
+/** The SDK's (unexported) `ResponseError`; `error` is whatever the body's `error` held. */
 const ResponseErrorSchema = z.object({
   name: z.literal("ResponseError"),
-  error: z.string(),
+  error: z.unknown(),
   status_code: z.number(),
 });
 
@@ -121,6 +135,16 @@ function makeTransport(base: typeof fetch, signal: AbortSignal | undefined): Tra
 
 function makeClient(host: string, settings: OllamaSettings, transport: Transport): Ollama {
   const headers: Record<string, string> = { ...settings.headers };
+  // `http://user:pass@vps:11434` (an authenticating proxy in front of a VPS's Ollama): fetch
+  // refuses URLs with credentials, so they travel as the Basic header the proxy expects.
+  const url = new URL(host);
+  if (url.username || url.password) {
+    const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers.Authorization = `Basic ${btoa(pair)}`;
+    url.username = "";
+    url.password = "";
+    host = url.href.replace(/\/$/, "");
+  }
   if (settings.apiKey) headers.Authorization = `Bearer ${settings.apiKey}`;
   return new Ollama({ host, headers, fetch: transport.fetch });
 }
@@ -138,6 +162,8 @@ async function chat(
   if (!request.stream) {
     const response = await client.chat({ ...body, stream: false });
     const stats = ChatStatsSchema.parse(response);
+    // Thrown as the SDK throws an `{"error"}` line of a stream: the same mapping reads both.
+    if (stats.error !== undefined) throw new Error(readableMessage(stats.error));
     return { text: stats.message?.content ?? "", stats };
   }
   const parts: string[] = [];
@@ -184,7 +210,8 @@ function mapError(error: unknown, context: OllamaErrorContext): VisionBenchError
   if (inner) return inner;
   const response = ResponseErrorSchema.safeParse(error);
   if (response.success) {
-    const { error: message, status_code: status } = response.data;
+    const { status_code: status } = response.data;
+    const message = readableMessage(response.data.error);
     const notFound = status === 404 || /not found/i.test(message);
     const hint = notFound && context.platform !== "ollama-cloud"
       ? ` — run \`ollama pull ${context.model}\` on ${context.host}`
@@ -208,20 +235,24 @@ function mapError(error: unknown, context: OllamaErrorContext): VisionBenchError
     });
   }
   if (error instanceof z.ZodError) {
-    return new VisionBenchError("invalid_response", "ollama: unexpected response shape", {
-      platform: context.platform,
-      cause: error,
-    });
-  }
-  // An `{"error"}` line inside a stream arrives as a plain Error (the server failed mid-answer).
-  if (error instanceof Error && error.constructor === Error) {
+    const field = error.issues[0]?.path.join(".") || "the answer";
     return new VisionBenchError(
-      "server",
-      `ollama: ${platformText(error.message, context.apiKey)}`,
+      "invalid_response",
+      `ollama: unexpected response shape (${field})`,
       {
         platform: context.platform,
         cause: error,
       },
+    );
+  }
+  // An `{"error"}` line inside a stream, or an `{"error"}` answered with 200, arrives as a plain
+  // Error: the server failed while answering (a model that is missing is still not_found).
+  if (error instanceof Error && error.constructor === Error) {
+    const notFound = /model .*not found/i.test(error.message);
+    return new VisionBenchError(
+      notFound ? "not_found" : "server",
+      `ollama: ${platformText(error.message, context.apiKey)}`,
+      { platform: context.platform, cause: error },
     );
   }
   return transportError(error, context);
@@ -252,7 +283,8 @@ function mapUsage(stats: ChatStats): Usage {
   };
 }
 
-const nanosToMs = (value: number | undefined) => value === undefined ? undefined : value / 1e6;
+// A non-number passes through unchanged, for lib/run's usage check to name.
+const nanosToMs = (value: number | undefined) => typeof value === "number" ? value / 1e6 : value;
 
 function mapTiming(stats: ChatStats, coldStartLoadMs: number): PlatformTiming {
   const serverMs = nanosToMs(stats.total_duration);

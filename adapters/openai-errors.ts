@@ -13,6 +13,7 @@ import {
   OpenAIError,
 } from "openai";
 import {
+  type ErrorKind,
   findVisionBenchError,
   kindFromStatus,
   retryAfterFromHeaders,
@@ -21,6 +22,7 @@ import {
 import {
   abortedError,
   platformText,
+  readableMessage,
   transportError,
   type TransportErrorContext,
 } from "./shared-errors.ts";
@@ -92,7 +94,46 @@ function apiError(error: APIError, context: OpenAIErrorContext): VisionBenchErro
   if (error.status === 429 && code && NOT_RETRYABLE_429_CODES.has(code)) {
     return new VisionBenchError("rate_limit", message, { ...options, retryable: false });
   }
-  // An `{"error":…}` event inside a 200 stream has no status: the server failed mid-answer.
-  if (error.status === undefined) return new VisionBenchError("server", message, options);
+  // An `{"error":…}` event inside a 200 stream has no status: its type and code say what failed.
+  if (error.status === undefined) {
+    return new VisionBenchError(kindOfBody(error.type ?? undefined, code), message, options);
+  }
   return new VisionBenchError(kindFromStatus(error.status), message, options);
+}
+
+/** Kind of an error that came without an HTTP status (in a 200 body or a stream event). */
+function kindOfBody(type: string | undefined, code: string | undefined): ErrorKind {
+  const words = `${type ?? ""} ${code ?? ""}`;
+  if (code && CONTENT_POLICY_CODES.has(code)) return "content_filter";
+  if (/rate_limit|requests|tokens|quota/.test(words)) return "rate_limit";
+  if (/auth|api_key|permission/.test(words)) return "auth";
+  if (/not_found|model_not_found/.test(words)) return "not_found";
+  if (/invalid_request|invalid_image|bad_request/.test(words)) return "bad_request";
+  return "server";
+}
+
+/**
+ * The error for an `{"error": {message, type, code}}` a platform answered with HTTP 200: kind
+ * from its type and code, message in its own words.
+ *
+ * @example
+ * ```ts
+ * errorInBody({ message: "Invalid image", type: "invalid_request_error" }, "openai").kind; // "bad_request"
+ * ```
+ */
+export function errorInBody(body: unknown, platform: string): VisionBenchError {
+  const fields = typeof body === "object" && body !== null
+    ? body as { type?: unknown; code?: unknown }
+    : {};
+  const type = typeof fields.type === "string" ? fields.type : undefined;
+  const code = typeof fields.code === "string" ? fields.code : undefined;
+  return new VisionBenchError(
+    kindOfBody(type, code),
+    platformText(`${platform}: ${readableMessage(body)}`),
+    {
+      platform,
+      code: code ?? type,
+      retryable: kindOfBody(type, code) === "rate_limit" ? true : undefined,
+    },
+  );
 }

@@ -20,7 +20,7 @@ import type {
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import type { CostBasis } from "../lib/contract/price-card.ts";
-import { openAIError } from "./openai-errors.ts";
+import { errorInBody, openAIError } from "./openai-errors.ts";
 import { strictJsonSchema } from "./openai-schema.ts";
 import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 import { abortedError, requiredSetting } from "./shared-errors.ts";
@@ -123,9 +123,15 @@ async function complete(client: OpenAI, { body, options, platform }: Call): Prom
   const response = await client.chat.completions.create(body, { signal: options.signal });
   const choice = response.choices?.[0];
   if (!choice) {
+    // `{"error": {…}}` answered with HTTP 200: an error in the platform's words, never a row.
+    const error = (response as { error?: unknown }).error;
+    if (error !== undefined) throw errorInBody(error, platform);
     throw new VisionBenchError("invalid_response", "the answer has no choices", { platform });
   }
   const text = choice.message?.content ?? "";
+  if (typeof text !== "string") {
+    throw new VisionBenchError("invalid_response", "message.content is not text", { platform });
+  }
   if (text) options.onFirstToken?.();
   return {
     text,
@@ -140,10 +146,14 @@ async function completeStreaming(
   client: OpenAI,
   { body, options, platform }: Call,
 ): Promise<Completion> {
-  const stream = await client.chat.completions.create(
+  const { data: stream, response } = await client.chat.completions.create(
     { ...body, stream: true, stream_options: { include_usage: true } },
     { signal: options.signal },
-  );
+  ).withResponse();
+  // A 200 that is not an event stream (a JSON error, an HTML page, nothing) is read as what it
+  // is, not as a stream that was cut.
+  const contentType = response.headers.get("content-type") ?? "";
+  if (!contentType.includes("text/event-stream")) throw await notAStream(response, platform);
   const completion: Completion = { text: "", finishReason: null };
   let refusal = "";
   for await (const chunk of stream) {
@@ -170,6 +180,21 @@ async function completeStreaming(
   }
   if (refusal) completion.refusal = refusal;
   return completion;
+}
+
+/** The error for a 200 answer to a streamed request that is not an event stream. */
+async function notAStream(response: Response, platform: string): Promise<VisionBenchError> {
+  const text = await response.text();
+  try {
+    const error = (JSON.parse(text) as { error?: unknown }).error;
+    if (error !== undefined) return errorInBody(error, platform);
+  } catch { /* not JSON: said below */ }
+  const type = response.headers.get("content-type") || "no content-type";
+  return new VisionBenchError(
+    "invalid_response",
+    `asked for a stream, the answer is not an event stream (${type}, ${text.length} characters)`,
+    { platform },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

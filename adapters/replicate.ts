@@ -37,22 +37,32 @@ import {
   retryAfterFromHeaders,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { abortedError, platformText, requiredSetting, transportError } from "./shared-errors.ts";
+import {
+  abortedError,
+  platformText,
+  readableMessage,
+  requiredSetting,
+  transportError,
+} from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
+
+/** A number as the platform sent it (typed as the number it should be; checked in lib/run). */
+const WireNumber = z.unknown().transform((value) => value as number | undefined).optional();
 
 const PredictionSchema = z.object({
   id: z.string(),
   status: z.enum(["starting", "processing", "succeeded", "failed", "canceled", "aborted"]),
   output: z.union([z.array(z.string()), z.string(), z.null()]).optional(),
   error: z.unknown().optional(),
+  // Counts and times as sent: lib/run judges what is not plausible (withSaneUsage) and says so.
   metrics: z.object({
-    predict_time: z.number().optional(),
-    total_time: z.number().optional(),
-    input_token_count: z.number().optional(),
-    output_token_count: z.number().optional(),
+    predict_time: WireNumber,
+    total_time: WireNumber,
+    input_token_count: WireNumber,
+    output_token_count: WireNumber,
   }).nullish(),
   created_at: z.string().nullish(),
   started_at: z.string().nullish(),
@@ -222,10 +232,15 @@ function mapError(
     );
   }
   if (error instanceof z.ZodError) {
-    return new VisionBenchError("invalid_response", "replicate: unexpected prediction shape", {
-      platform: context.platform,
-      cause: error,
-    });
+    const field = error.issues[0]?.path.join(".") || "the prediction";
+    return new VisionBenchError(
+      "invalid_response",
+      `replicate: unexpected prediction shape (${field})`,
+      {
+        platform: context.platform,
+        cause: error,
+      },
+    );
   }
   return transportError(error, { platform: context.platform, signal: context.signal });
 }
@@ -258,7 +273,7 @@ function mapTiming(prediction: Prediction, coldStartQueueMs: number): PlatformTi
   const totalTime = prediction.metrics?.total_time;
   return {
     gpuSeconds: prediction.metrics?.predict_time,
-    serverMs: totalTime === undefined ? undefined : totalTime * 1000,
+    serverMs: typeof totalTime === "number" ? totalTime * 1000 : totalTime,
     queueMs,
     coldStart: queueMs === undefined ? undefined : queueMs >= coldStartQueueMs,
   };
@@ -332,9 +347,15 @@ export function createReplicate(settings: ReplicateSettings = {}): Adapter {
       }
       if (signal?.aborted) throw abortedError(signal, { platform });
       if (prediction.status === "failed") {
-        const reason = platformText(String(prediction.error ?? "no error text"), settings.apiKey);
+        const reason = platformText(
+          readableMessage(prediction.error ?? "no error text"),
+          settings.apiKey,
+        );
+        // Not retried: a failed prediction was billed, and the same input fails the same way.
         throw new VisionBenchError("server", `replicate: prediction failed: ${reason}`, {
           platform,
+          code: "prediction_failed",
+          retryable: false,
         });
       }
       if (prediction.status !== "succeeded") {

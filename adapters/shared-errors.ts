@@ -126,3 +126,29 @@ export function requiredSetting<T>(
   }
   return value;
 }
+
+/**
+ * A platform's error value as words: the string itself, the `message` / `detail` / `error` of an
+ * object, or the object as JSON — never "[object Object]".
+ *
+ * @example
+ * ```ts
+ * readableMessage({ message: "unauthorized", code: 401 }); // "unauthorized"
+ * readableMessage({ error_type: "OOM" }); // '{"error_type":"OOM"}'
+ * ```
+ */
+export function readableMessage(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>;
+    for (const key of ["message", "detail", "error", "msg"]) {
+      if (typeof record[key] === "string") return record[key] as string;
+    }
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return "(an unreadable error value)";
+    }
+  }
+  return String(value);
+}

@@ -78,7 +78,8 @@ function forRequest(
       return { behaviour: { ...behaviour, text: echo(behaviour.text) }, fault: undefined };
     case "oversized_body":
       return {
-        behaviour: { ...behaviour, text: "word ".repeat((state.oversizedBytes ?? 2 ** 21) / 5) },
+        // One endless "word": a server ignoring the output limit, not one the emulator cuts.
+        behaviour: { ...behaviour, text: "x".repeat(state.oversizedBytes ?? 2 ** 21) },
         fault: undefined,
       };
     case "negative_usage":

@@ -1,8 +1,9 @@
 /**
  * SDKs print to the console on their own (Anthropic: "Could not parse message into JSON: …",
  * Ollama: "invalid json: …", "Getting text from response"), quoting what the platform sent —
- * which can be the key it echoed, or a 50 MB line. While any platform call is in flight, every
- * console line goes through `redact` and is cut to {@link MAX_CONSOLE_LINE} characters.
+ * which can be the key it echoed, or a 50 MB line, and lands in the middle of the CLI's summary
+ * on stdout. While any platform call is in flight, every console line goes through `redact`, is
+ * cut to {@link MAX_CONSOLE_LINE} characters, and goes to stderr (stdout is the results').
  *
  * Calls overlap, so the guard is counted: installed by the first call, removed by the last.
  *
@@ -25,11 +26,11 @@ function show(value: unknown): string {
 
 function install(): void {
   originals = {};
+  for (const method of METHODS) originals[method] = console[method];
   for (const method of METHODS) {
-    const original = console[method];
-    originals[method] = original;
+    const write = method === "warn" ? originals.warn! : originals.error!;
     console[method] = (...args: unknown[]) =>
-      original.call(console, redact(args.map(show).join(" "), { maxLength: MAX_CONSOLE_LINE }));
+      write.call(console, redact(args.map(show).join(" "), { maxLength: MAX_CONSOLE_LINE }));
   }
 }
 

@@ -109,9 +109,11 @@ export async function retry<T>(
       return await fn(attempt);
     } catch (error) {
       const retryable = isVisionBenchError(error) && error.retryable;
-      if (!retryable || attempt >= maxAttempts || options.signal?.aborted) throw error;
+      if (!retryable || options.signal?.aborted) throw error;
+      // Said even on the last attempt: the row should tell how long the platform wanted.
       const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
       if ((error.retryAfterMs ?? 0) > maxRetryAfterMs) throw waitTooLong(error, maxRetryAfterMs);
+      if (attempt >= maxAttempts) throw error;
       const delayMs = backoffDelay(attempt, error, options);
       options.onRetry?.({ attempt, delayMs, error });
       await sleep(delayMs, options.signal);

@@ -122,14 +122,24 @@ Deno.test("describe() with a version uses POST /v1/predictions {version, input}"
   });
 });
 
-Deno.test("describe() maps a failed prediction to server (retryable) with the model's error", async () => {
+Deno.test("describe() maps a failed prediction to server, not retryable (it was billed), with the model's error", async () => {
   await withReplicate(async (emulator, adapter) => {
     emulator.fail("refusal");
     const error = await rejection(adapter.describe(request()));
     assert.equal(error.kind, "server");
-    assert.equal(error.retryable, true);
+    assert.equal(error.retryable, false);
     assert.match(error.message, /prediction failed: NSFW content detected/);
     assert.equal(emulator.requests.length, 1, "one request");
+  });
+});
+
+Deno.test("describe() reads a failed prediction's object error as words, not [object Object]", async () => {
+  await withReplicate(async (emulator, adapter) => {
+    emulator.fail("object_error");
+    const error = await rejection(adapter.describe(request()));
+    assert.equal(error.kind, "server");
+    assert.equal(error.retryable, false);
+    assert.match(error.message, /prediction failed: CUDA out of memory$/);
   });
 });
 
