@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import type { Adapter, DescribeRequest, Usage } from "../../lib/contract/adapter.ts";
-import type { ErrorKind } from "../../lib/contract/errors.ts";
+import type { ErrorKind, VisionBenchError } from "../../lib/contract/errors.ts";
 import type { EmulatorBehaviour, Fault } from "../../emulators/harness.ts";
 import { closing } from "./emulator-session.ts";
 import { rejection } from "./rejection.ts";
@@ -196,6 +196,54 @@ export function adapterContract<E extends ContractEmulator>(
       });
     }
   }
+
+  // Hostile platforms (issue 9): what every adapter must read right on its own, before lib/run
+  // adds redaction, usage checks and size limits (the whole-stack matrix is
+  // tests/app/fault-matrix_test.ts).
+  const hostile = (what: string, fault: Fault, check: (error: VisionBenchError) => void) =>
+    Deno.test(`${name}: describe() ${what}`, async () => {
+      await withAdapter({ oversizedBytes: 512 * 1024 }, async (emulator, adapter) => {
+        emulator.fail(fault);
+        const error = await rejection(adapter.describe(options.request({ stream: false })), {
+          platform: options.platform,
+          secrets: [options.secret],
+        });
+        assert.ok(!error.message.includes("[object Object]"), error.message);
+        check(error);
+      });
+    });
+  hostile(
+    "maps an error sent with HTTP 200 to an error, never an answer",
+    "error_in_200",
+    (error) => {
+      assert.notEqual(error.kind, "network", error.message);
+      assert.notEqual(error.kind, "invalid_response", error.message);
+    },
+  );
+  hostile(
+    "reads an error body whose message is an object as words, not retried",
+    "object_error",
+    (error) => {
+      assert.equal(error.retryable, false, `${error.kind}: ${error.message}`);
+    },
+  );
+  hostile(
+    "keeps a huge Retry-After exactly, for the runner to refuse",
+    "huge_retry_after",
+    (error) => {
+      assert.equal(error.kind, "rate_limit");
+      assert.equal(error.retryAfterMs, 99_999_000);
+    },
+  );
+  hostile(
+    "cuts a huge HTML error page to a short message of the status's kind",
+    "oversized_error",
+    (error) => {
+      assert.equal(error.kind, "server");
+      assert.equal(error.status, 500);
+      assert.ok(error.message.length < 400, `${error.message.length} characters`);
+    },
+  );
 
   const omitted = supports.omitUsage;
   if (omitted) {
