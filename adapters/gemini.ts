@@ -262,7 +262,9 @@ export function createGemini(settings: GeminiSettings): Adapter {
     const capturingFetch: typeof fetch = async (input, init) => {
       const response = await keyStaysOnOrigin(baseFetch, input, init);
       context.responseHeaders = response.headers;
-      return request.stream ? response : await withErrorIn200(response);
+      if (!request.stream) return await withErrorIn200(response);
+      const eventStream = response.headers.get("content-type")?.includes("text/event-stream");
+      return response.ok && !eventStream ? await notAStream(response, platform) : response;
     };
     const params = buildGenerateParams(model, request, { thinkingBudget });
     params.config.abortSignal = options.signal;
@@ -342,6 +344,20 @@ async function withErrorIn200(response: Response): Promise<Response> {
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+/**
+ * A 200 answer to a streamed request that is not an event stream — a JSON error (turned into
+ * the SDK's `ApiError`), an HTML page or nothing — read as what it is, not as a cut stream.
+ */
+async function notAStream(response: Response, platform: string): Promise<never> {
+  await withErrorIn200(response);
+  const type = response.headers.get("content-type") || "no content-type";
+  throw new VisionBenchError(
+    "invalid_response",
+    `${platform}: asked for a stream, the answer is not an event stream (${type})`,
+    { platform },
+  );
 }
 
 function toDescription(

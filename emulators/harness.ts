@@ -27,6 +27,8 @@ export type Fault =
   | "huge_usage" // every usage count / billed time is 1e308
   | "huge_retry_after" // the platform's 429, asking to wait `hugeRetryAfterSeconds`
   | "oversized_error" // 500 with an HTML error page `oversizedBytes` long (served by the harness)
+  | "html_200" // 200 with an HTML page (a captive portal, a proxy's login page)
+  | "empty_200" // 200 with an empty body
   // Served by each platform's handler in its own shape:
   | "error_in_200" // HTTP 200 whose body is the platform's error
   | "object_error"; // 401 whose error message field is an object, not a string
@@ -172,6 +174,12 @@ export function startEmulator(
       if (queued === "hang") return hang(request.signal, hung);
       if (queued === "reset") return resetResponse();
       if (queued === "oversized_error") return htmlErrorPage(state.oversizedBytes ?? 2 ** 21);
+      if (queued === "html_200") {
+        return new Response("<html><body>Please sign in to continue</body></html>", {
+          headers: { "content-type": "text/html" },
+        });
+      }
+      if (queued === "empty_200") return new Response("", { status: 200 });
       const { behaviour, fault } = forRequest(state, queued, recorded.headers);
       return await handler(request, { behaviour, fault, recorded, signal: request.signal });
     },

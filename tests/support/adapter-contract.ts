@@ -200,11 +200,16 @@ export function adapterContract<E extends ContractEmulator>(
   // Hostile platforms (issue 9): what every adapter must read right on its own, before lib/run
   // adds redaction, usage checks and size limits (the whole-stack matrix is
   // tests/app/fault-matrix_test.ts).
-  const hostile = (what: string, fault: Fault, check: (error: VisionBenchError) => void) =>
-    Deno.test(`${name}: describe() ${what}`, async () => {
+  const hostile = (
+    what: string,
+    fault: Fault,
+    check: (error: VisionBenchError) => void,
+    stream = false,
+  ) =>
+    Deno.test(`${name}: describe() ${what}${stream ? " on a stream" : ""}`, async () => {
       await withAdapter({ oversizedBytes: 512 * 1024 }, async (emulator, adapter) => {
         emulator.fail(fault);
-        const error = await rejection(adapter.describe(options.request({ stream: false })), {
+        const error = await rejection(adapter.describe(options.request({ stream })), {
           platform: options.platform,
           secrets: [options.secret],
         });
@@ -235,6 +240,19 @@ export function adapterContract<E extends ContractEmulator>(
       assert.equal(error.retryAfterMs, 99_999_000);
     },
   );
+  for (const stream of streams ? [false, true] : [false]) {
+    for (const [what, fault] of [["an HTML page", "html_200"], ["nothing", "empty_200"]] as const) {
+      hostile(
+        `maps a 200 that is ${what} to invalid_response (not a cut stream, not retried)`,
+        fault,
+        (error) => {
+          assert.equal(error.kind, "invalid_response", error.message);
+          assert.equal(error.retryable, false);
+        },
+        stream,
+      );
+    }
+  }
   hostile(
     "cuts a huge HTML error page to a short message of the status's kind",
     "oversized_error",
