@@ -43,6 +43,7 @@ import {
   transportError,
 } from "./shared-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
+import { redact } from "../lib/util/secrets.ts";
 import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ function mapError(error: unknown, context: OllamaErrorContext): VisionBenchError
     const message = readableMessage(response.data.error);
     const notFound = status === 404 || /not found/i.test(message);
     const hint = notFound && context.platform !== "ollama-cloud"
-      ? ` — run \`ollama pull ${context.model}\` on ${context.host}`
+      ? ` — run \`ollama pull ${context.model}\` on ${redact(context.host)}`
       : "";
     return new VisionBenchError(
       notFound ? "not_found" : kindFromStatus(status),

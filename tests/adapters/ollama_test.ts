@@ -235,3 +235,46 @@ Deno.test("listVisionModels() returns only models whose capabilities include vis
   const error = await rejection(listVisionModels({ host: emulator.url }));
   assert.equal(error.kind, "network");
 });
+
+Deno.test("a host URL with credentials (a VPS behind an auth proxy) sends them as Basic, never in errors", async () => {
+  await closing(startOllamaEmulator(), async (emulator) => {
+    const url = new URL(emulator.url);
+    url.username = "bench";
+    url.password = "proxy-pass-0123456789";
+    const adapter = createOllama({
+      platform: "ollama-vps",
+      model: "moondream",
+      baseUrl: url.href.replace(/\/$/, ""),
+    });
+    assert.equal((await adapter.describe(request())).text, DEFAULT_TEXT);
+    assert.equal(
+      emulator.requests[0].headers.authorization,
+      `Basic ${btoa("bench:proxy-pass-0123456789")}`,
+    );
+    const missing = createOllama({
+      platform: "ollama-vps",
+      model: "llava:34b",
+      baseUrl: url.href.replace(/\/$/, ""),
+    });
+    const error = await rejection(missing.describe(request()), {
+      kind: "not_found",
+      secrets: ["proxy-pass-0123456789"],
+    });
+    assert.match(error.message, /ollama pull llava:34b/);
+  });
+});
+
+Deno.test("an error answered with HTTP 200, or an object error body, reads as the server's words", async () => {
+  await closing(startOllamaEmulator(), async (emulator) => {
+    const adapter = createOllama({ model: "moondream", baseUrl: emulator.url });
+    emulator.fail("error_in_200");
+    const inBody = await rejection(adapter.describe(request({ stream: false })), {
+      kind: "server",
+    });
+    assert.match(inBody.message, /ollama: model requires more system memory/);
+    emulator.fail("object_error");
+    const object = await rejection(adapter.describe(request()), { kind: "auth" });
+    assert.equal(object.message, "ollama: unauthorized");
+    assert.equal(object.retryable, false);
+  });
+});
