@@ -154,6 +154,7 @@ export function assertHostileOutcome(
       assert.equal(record.status, "error", where);
       assert.equal(error?.kind, "rate_limit", where);
       assert.match(error?.message ?? "", /asked to wait 99999 s/, where);
+      assert.equal(record.attempts, 1, `${where}: retried inside the window`);
       return;
   }
 }
