@@ -156,15 +156,17 @@ function makeClient(host: string, settings: OllamaSettings, transport: Transport
 async function chat(
   client: Ollama,
   request: DescribeRequest,
-  settings: { model: string; keepAlive?: string | number; platform: string },
+  settings: { model: string; keepAlive?: string | number; platform: string; apiKey?: string },
   options: DescribeOptions,
 ): Promise<{ text: string; stats: ChatStats }> {
   const body = buildChatRequest(request, settings.model, settings.keepAlive);
   if (!request.stream) {
     const response = await client.chat({ ...body, stream: false });
     const stats = ChatStatsSchema.parse(response);
-    // Thrown as the SDK throws an `{"error"}` line of a stream: the same mapping reads both.
-    if (stats.error !== undefined) throw new Error(readableMessage(stats.error));
+    // The same error as an `{"error"}` line of a stream: the server failed while answering.
+    if (stats.error !== undefined) {
+      throw serverSaid(readableMessage(stats.error), settings.platform, settings.apiKey);
+    }
     return { text: stats.message?.content ?? "", stats };
   }
   const parts: string[] = [];
@@ -249,14 +251,24 @@ function mapError(error: unknown, context: OllamaErrorContext): VisionBenchError
   // An `{"error"}` line inside a stream, or an `{"error"}` answered with 200, arrives as a plain
   // Error: the server failed while answering (a model that is missing is still not_found).
   if (error instanceof Error && error.constructor === Error) {
-    const notFound = /model .*not found/i.test(error.message);
-    return new VisionBenchError(
-      notFound ? "not_found" : "server",
-      `ollama: ${platformText(error.message, context.apiKey)}`,
-      { platform: context.platform, cause: error },
-    );
+    return serverSaid(error.message, context.platform, context.apiKey, error);
   }
   return transportError(error, context);
+}
+
+/** An error the server reported while answering (a model that is missing is still not_found). */
+function serverSaid(
+  message: string,
+  platform: string,
+  apiKey: string | undefined,
+  cause?: unknown,
+): VisionBenchError {
+  const notFound = /model .*not found/i.test(message);
+  return new VisionBenchError(
+    notFound ? "not_found" : "server",
+    `ollama: ${platformText(message, apiKey)}`,
+    { platform, cause },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,7 +346,7 @@ export function createOllama(settings: OllamaSettings = {}): Adapter {
         result = await chat(
           client,
           request,
-          { model, keepAlive: settings.keepAlive, platform },
+          { model, keepAlive: settings.keepAlive, platform, apiKey: settings.apiKey },
           options,
         );
       } catch (error) {

@@ -155,7 +155,8 @@ export function retryAfterFromHeaders(
  * @example
  * ```ts
  * const inner = new VisionBenchError("invalid_response", "too large");
- * findVisionBenchError(new Error("Connection error.", { cause: inner })) === inner; // true
+ * const wrapped = Object.assign(new SyntaxError("Connection error."), { cause: inner }); // as an SDK wraps it
+ * findVisionBenchError(wrapped) === inner; // true
  * ```
  */
 export function findVisionBenchError(error: unknown): VisionBenchError | undefined {
