@@ -23,10 +23,9 @@ import type {
 import type { StructuredSchema } from "../lib/contract/adapter.ts";
 import { toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
 import {
-  ANTHROPIC_DEFAULT_MODEL,
   type AnthropicSettings,
   buildMessageParams,
-  type CollectedMessage,
+  collectMessage,
   toDescription,
 } from "./anthropic.ts";
 import { anthropicError } from "./anthropic-errors.ts";
@@ -36,6 +35,7 @@ import {
   parseResultLines,
   utf8Bytes,
 } from "./batch-items.ts";
+import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
 // wire types
@@ -147,31 +147,16 @@ function itemResult(
         return {
           customId,
           ok: true,
-          description: toDescription(collect(message, schema?.name), schema, platform),
+          description: toDescription(
+            collectMessage(message, schema?.name, { platform }),
+            schema,
+            platform,
+          ),
         };
       } catch (error) {
         return { customId, ok: false, error: toVisionBenchError(error, platform) };
       }
   }
-}
-
-function collect(
-  message: Anthropic.Messages.Message,
-  toolName: string | undefined,
-): CollectedMessage {
-  let text = "";
-  let toolInput: unknown;
-  for (const block of message.content ?? []) {
-    if (block.type === "text") text += block.text;
-    if (block.type === "tool_use" && block.name === toolName) toolInput = block.input;
-  }
-  return {
-    text,
-    toolInput,
-    stopReason: message.stop_reason ?? undefined,
-    usage: message.usage ?? {},
-    model: message.model,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,7 +173,7 @@ function collect(
  */
 export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAdapter {
   const platform = settings.platform ?? "anthropic";
-  const model = settings.model ?? ANTHROPIC_DEFAULT_MODEL;
+  const model = requiredSetting(settings.model, { name: "model", platform });
   if (!settings.apiKey) {
     throw new VisionBenchError("config", `${platform}: an API key is required`, { platform });
   }

@@ -13,11 +13,12 @@ import {
 } from "@anthropic-ai/sdk";
 import {
   type ErrorKind,
+  findVisionBenchError,
   kindFromStatus,
   retryAfterFromHeaders,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { abortedError } from "./shared-errors.ts";
+import { abortedError, platformText, readableMessage } from "./shared-errors.ts";
 
 /** Anthropic error types, as documented, with their normalized kind. */
 const KIND_BY_ERROR_TYPE: Record<string, ErrorKind> = {
@@ -51,11 +52,12 @@ export interface AnthropicErrorContext {
  */
 export function anthropicError(error: unknown, context: AnthropicErrorContext): VisionBenchError {
   const { platform } = context;
-  if (error instanceof VisionBenchError) return error;
+  const inner = findVisionBenchError(error);
+  if (inner) return inner;
   if (context.signal?.aborted || error instanceof APIUserAbortError) {
     return abortedError(context.signal, { platform, cause: error });
   }
-  const clean = (text: string) => withoutSecret(text, context.apiKey);
+  const clean = (text: string) => platformText(text, context.apiKey);
   if (error instanceof APIConnectionTimeoutError) {
     return new VisionBenchError("timeout", `${platform}: ${clean(error.message)}`, {
       platform,
@@ -73,7 +75,9 @@ export function anthropicError(error: unknown, context: AnthropicErrorContext): 
     const type = error.type ?? undefined;
     const kind = (type && KIND_BY_ERROR_TYPE[type]) ?? kindFromStatus(error.status);
     const where = error.status === undefined ? "error event in stream" : String(error.status);
-    const message = error.apiMessage ?? error.message;
+    const message = error.apiMessage === null || error.apiMessage === undefined
+      ? error.message
+      : readableMessage(error.apiMessage);
     return new VisionBenchError(
       kind,
       clean(`${platform} ${where} ${type ?? "error"}: ${message}`),
@@ -100,7 +104,28 @@ export function anthropicError(error: unknown, context: AnthropicErrorContext): 
   });
 }
 
-/** Removes `secret` from `text`: SDK messages can echo request details. */
-export function withoutSecret(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join("***") : text;
+/**
+ * The error for an Anthropic error object (`{"type","message"}`) that came with HTTP 200: kind
+ * from its `type`, message in its words.
+ *
+ * @example
+ * ```ts
+ * errorInBody({ type: "invalid_request_error", message: "Could not process image" }, { platform: "anthropic" }).kind;
+ * // "bad_request"
+ * ```
+ */
+export function errorInBody(error: unknown, context: AnthropicErrorContext): VisionBenchError {
+  const fields = typeof error === "object" && error !== null
+    ? error as { type?: unknown; message?: unknown }
+    : {};
+  const type = typeof fields.type === "string" ? fields.type : undefined;
+  const kind = (type && KIND_BY_ERROR_TYPE[type]) || "server";
+  const words = fields.message === undefined
+    ? readableMessage(error)
+    : readableMessage(fields.message);
+  return new VisionBenchError(
+    kind,
+    platformText(`${context.platform} 200 ${type ?? "error"}: ${words}`, context.apiKey),
+    { platform: context.platform, code: type },
+  );
 }

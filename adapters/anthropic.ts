@@ -18,9 +18,10 @@ import type {
   Usage,
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
-import { retiredModel } from "../lib/platforms/lifecycle.ts";
-import { anthropicError, type AnthropicErrorContext } from "./anthropic-errors.ts";
+import { anthropicError, type AnthropicErrorContext, errorInBody } from "./anthropic-errors.ts";
+import { requiredSetting } from "./shared-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
+import { parseStructuredOutput, type StructuredAnswer } from "../lib/contract/structured-output.ts";
 
 // ---------------------------------------------------------------------------------------------
 // wire types
@@ -42,8 +43,8 @@ interface WireUsage {
 /** What one call produced, streamed or not, before it becomes a {@link Description}. */
 export interface CollectedMessage {
   text: string;
-  /** Input of the forced tool, when the model called it. */
-  toolInput?: unknown;
+  /** Input of the forced tool, when the model called it: parsed (whole answer) or JSON (stream). */
+  toolInput?: StructuredAnswer;
   stopReason?: string;
   usage: WireUsage;
   model?: string;
@@ -55,9 +56,6 @@ export interface CollectedMessage {
  */
 export const TEMPERATURE_WARNING =
   "temperature ignored: the Anthropic Messages API (anthropic-version 2026-10-21, SDK 1.13.0) has no temperature parameter";
-
-/** Default model: the current Haiku (3 and 3.5 Haiku are retired). */
-export const ANTHROPIC_DEFAULT_MODEL = "claude-haiku-4-5";
 
 // ---------------------------------------------------------------------------------------------
 // build request
@@ -123,15 +121,40 @@ async function createMessage(
   client: Anthropic,
   params: AnthropicMessageParams,
   options: DescribeOptions,
-  toolName: string | undefined,
+  context: AnthropicErrorContext,
 ): Promise<CollectedMessage> {
+  const toolName = params.tool_choice?.type === "tool" ? params.tool_choice.name : undefined;
   const message = await client.messages.create(params, { signal: options.signal });
+  return collectMessage(message, toolName, context);
+}
+
+/**
+ * A whole (not streamed) Messages answer as text, tool input, stop reason and usage. Also reads
+ * the answers of Message Batches (adapters/anthropic-batch.ts), which are the same objects.
+ */
+export function collectMessage(
+  message: Anthropic.Messages.Message,
+  toolName: string | undefined,
+  context: AnthropicErrorContext,
+): CollectedMessage {
+  // `{"type":"error","error":{…}}` answered with HTTP 200: an error in Anthropic's words.
+  const body = message as unknown as { type?: unknown; error?: unknown };
+  if (body.type === "error") throw errorInBody(body.error, context);
+  if (!Array.isArray(message.content)) {
+    throw new VisionBenchError(
+      "invalid_response",
+      `${context.platform}: the answer has no content`,
+      {
+        platform: context.platform,
+      },
+    );
+  }
   let text = "";
-  let toolInput: unknown;
+  let toolInput: StructuredAnswer | undefined;
   for (const block of message.content) {
     if (block.type === "text") text += block.text;
     if (block.type === "tool_use" && block.name === toolName) {
-      toolInput = block.input;
+      toolInput = { value: block.input };
     }
   }
   return {
@@ -154,9 +177,14 @@ async function streamMessage(
   options: DescribeOptions,
   context: AnthropicErrorContext,
 ): Promise<CollectedMessage> {
-  const events = await client.messages.create({ ...params, stream: true }, {
+  const { data: events, response } = await client.messages.create({ ...params, stream: true }, {
     signal: options.signal,
-  });
+  }).withResponse();
+  // A 200 that is not an event stream (a JSON error, an HTML page, nothing) is read as what it
+  // is, not as a stream that was cut.
+  if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) {
+    throw await notAStream(response, context);
+  }
   const collected: CollectedMessage = { text: "", usage: {} };
   let toolJson: string | undefined;
   let firstTokenSeen = false;
@@ -201,20 +229,29 @@ async function streamMessage(
       platform: context.platform,
     });
   }
-  if (toolJson !== undefined) collected.toolInput = parseToolJson(toolJson, context.platform);
+  // An empty input_json_delta sequence is an empty object, as the SDK's own accumulator treats it.
+  if (toolJson !== undefined) {
+    collected.toolInput = { json: toolJson.trim() === "" ? "{}" : toolJson };
+  }
   return collected;
 }
 
-function parseToolJson(json: string, platform: string): unknown {
-  if (json.trim() === "") return {};
+/** The error for a 200 answer to a streamed request that is not an event stream. */
+async function notAStream(
+  response: Response,
+  context: AnthropicErrorContext,
+): Promise<VisionBenchError> {
+  const text = await response.text();
   try {
-    return JSON.parse(json);
-  } catch (error) {
-    throw new VisionBenchError("invalid_response", `${platform}: streamed tool input is not JSON`, {
-      platform,
-      cause: error,
-    });
-  }
+    const body = JSON.parse(text) as { type?: unknown; error?: unknown };
+    if (body.type === "error") return errorInBody(body.error, context);
+  } catch { /* not JSON: said below */ }
+  const type = response.headers.get("content-type") || "no content-type";
+  return new VisionBenchError(
+    "invalid_response",
+    `${context.platform}: asked for a stream, the answer is not an event stream (${type}, ${text.length} characters)`,
+    { platform: context.platform },
+  );
 }
 
 function definedFields<T extends object>(value: T): Partial<T> {
@@ -260,20 +297,24 @@ export function mapStopReason(stopReason: string | undefined): FinishReason {
  * other platforms. Fields Anthropic did not send stay `undefined`.
  */
 export function mapUsage(usage: WireUsage): Usage {
-  const count = (value: number | null | undefined) =>
-    typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  // Values pass through as sent (null = not reported): lib/run judges what is not a plausible
+  // count and says so, instead of the adapter dropping it silently.
+  const count = (value: number | null | undefined) => value ?? undefined;
   const input = count(usage.input_tokens);
   const cacheWrite = count(usage.cache_creation_input_tokens);
   const cacheRead = count(usage.cache_read_input_tokens);
-  const inputTokens = input === undefined
-    ? undefined
-    : input + (cacheWrite ?? 0) + (cacheRead ?? 0);
   const outputTokens = count(usage.output_tokens);
+  const numeric = [input, cacheWrite, cacheRead, outputTokens].every((value) =>
+    value === undefined || typeof value === "number"
+  );
+  const inputTokens = input === undefined || !numeric
+    ? input
+    : input + (cacheWrite ?? 0) + (cacheRead ?? 0);
   return {
     inputTokens,
     outputTokens,
     cachedInputTokens: cacheRead,
-    totalTokens: inputTokens !== undefined && outputTokens !== undefined
+    totalTokens: numeric && inputTokens !== undefined && outputTokens !== undefined
       ? inputTokens + outputTokens
       : undefined,
   };
@@ -284,32 +325,34 @@ export function mapUsage(usage: WireUsage): Usage {
 
 /** Settings of {@link createAnthropic}. */
 export interface AnthropicSettings extends AdapterSettings {
-  /** @default "claude-haiku-4-5" */
+  /** Required, e.g. "claude-haiku-4-5" (the preset's model). */
   model?: string;
-  /** @default "https://api.anthropic.com" (the SDK's) */
+  /** Required, e.g. "https://api.anthropic.com" (the preset's base URL). */
   baseUrl?: string;
 }
 
 /**
  * An adapter for the Anthropic Messages API. The SDK never retries (`maxRetries: 0`): the
- * runner owns retries. Retired models (data/model-lifecycle.json) fail before any call.
+ * runner owns retries. Retired models (data/model-lifecycle.json) are refused where a platform is
+ * resolved (lib/platforms/resolve.ts), for every platform.
  *
  * @example
  * ```ts
- * const claude = createAnthropic({ apiKey: "sk-ant-…", model: "claude-haiku-4-5" });
+ * const claude = createAnthropic({ apiKey: "sk-ant-…", model: "claude-haiku-4-5", baseUrl: "https://api.anthropic.com" });
  * const answer = await claude.describe({ image, prompt: "Describe this image.", maxOutputTokens: 300, stream: true });
  * ```
  */
 export function createAnthropic(settings: AnthropicSettings): Adapter {
   const platform = settings.platform ?? "anthropic";
-  const model = settings.model ?? ANTHROPIC_DEFAULT_MODEL;
+  const model = requiredSetting(settings.model, { name: "model", platform });
+  const baseURL = requiredSetting(settings.baseUrl, { name: "baseUrl", platform });
   if (!settings.apiKey) {
     // Without a key the SDK would fall back to env variables and profiles on disk.
     throw new VisionBenchError("config", `${platform}: an API key is required`, { platform });
   }
   const client = new Anthropic({
     apiKey: settings.apiKey,
-    baseURL: settings.baseUrl,
+    baseURL,
     maxRetries: 0,
     fetch: settings.fetch,
   });
@@ -318,14 +361,6 @@ export function createAnthropic(settings: AnthropicSettings): Adapter {
     request: DescribeRequest,
     options: DescribeOptions = {},
   ): Promise<Description> {
-    const retired = retiredModel("anthropic", model);
-    if (retired) {
-      throw new VisionBenchError(
-        "not_found",
-        `${platform}: model ${model} was retired on ${retired.retiredOn}; use ${retired.replacement}`,
-        { platform, status: 404, code: "retired_model" },
-      );
-    }
     const context: AnthropicErrorContext = {
       platform,
       apiKey: settings.apiKey,
@@ -336,7 +371,7 @@ export function createAnthropic(settings: AnthropicSettings): Adapter {
     try {
       collected = request.stream
         ? await streamMessage(client, params, options, context)
-        : await createMessage(client, params, options, request.schema?.name);
+        : await createMessage(client, params, options, context);
     } catch (error) {
       throw anthropicError(error, context);
     }
@@ -377,15 +412,9 @@ export function toDescription(
       { platform },
     );
   }
-  const parsed = structured.schema.safeParse(collected.toolInput);
-  if (!parsed.success) {
-    throw new VisionBenchError(
-      "invalid_response",
-      `${platform}: tool input does not match schema ${structured.name}: ${
-        z.prettifyError(parsed.error)
-      }`,
-      { platform },
-    );
-  }
-  return { ...description, text: JSON.stringify(collected.toolInput), structured: parsed.data };
+  const parsed = parseStructuredOutput(collected.toolInput, structured, platform);
+  const text = "json" in collected.toolInput
+    ? collected.toolInput.json
+    : JSON.stringify(collected.toolInput.value);
+  return { ...description, text, structured: parsed };
 }

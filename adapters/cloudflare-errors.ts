@@ -12,10 +12,10 @@ import {
   retryAfterFromHeaders,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { scrubbed, transportError } from "./shared-errors.ts";
+import { platformText, readableMessage, transportError } from "./shared-errors.ts";
 
-/** What error mapping needs to know about the call. */
-export interface ErrorContext {
+/** What Cloudflare error mapping needs to know about the call. */
+export interface CloudflareErrorContext {
   apiKey?: string;
   platform: string;
   model: string;
@@ -24,7 +24,7 @@ export interface ErrorContext {
 
 /** Only the part of the envelope errors are read from. */
 const ErrorEnvelopeSchema = z.object({
-  errors: z.array(z.object({ code: z.number().optional(), message: z.string() })).default([]),
+  errors: z.array(z.object({ code: z.number().optional(), message: z.unknown() })).default([]),
 });
 
 const CODE_KINDS: Record<number, ErrorKind> = {
@@ -39,7 +39,7 @@ const CODE_KINDS: Record<number, ErrorKind> = {
 /** Reads a non-2xx answer (or a 2xx with success:false) into an error. */
 export async function errorFrom(
   response: Response,
-  context: ErrorContext,
+  context: CloudflareErrorContext,
 ): Promise<VisionBenchError> {
   let text = "";
   try {
@@ -47,16 +47,30 @@ export async function errorFrom(
   } catch (error) {
     return transportError(error, context);
   }
-  let first: { code?: number; message: string } | undefined;
+  let errors: z.infer<typeof ErrorEnvelopeSchema>["errors"] | undefined;
   try {
-    first = ErrorEnvelopeSchema.parse(JSON.parse(text)).errors[0];
+    errors = ErrorEnvelopeSchema.parse(JSON.parse(text)).errors;
   } catch { /* not the envelope: the status decides */ }
+  return envelopeError(response, errors ?? [], context, text);
+}
+
+/**
+ * The error an envelope's `errors` describe (the first one decides the kind), for a non-2xx
+ * answer or a 200 with `"success": false`.
+ */
+export function envelopeError(
+  response: Response,
+  errors: readonly { code?: number; message: unknown }[],
+  context: CloudflareErrorContext,
+  fallback = "",
+): VisionBenchError {
+  const first = errors[0];
   const code = first?.code;
   const kind = (code !== undefined && CODE_KINDS[code]) || kindFromStatus(response.status);
-  const message = scrubbed(
-    first?.message ?? (text.slice(0, 200) || response.statusText),
-    context.apiKey,
-  );
+  const words = first === undefined
+    ? (fallback || response.statusText)
+    : readableMessage(first.message);
+  const message = platformText(words, context.apiKey);
   return new VisionBenchError(kind, `cloudflare: ${code ?? response.status} ${message}`, {
     status: response.status,
     retryAfterMs: retryAfterFromHeaders(response.headers),
@@ -66,7 +80,10 @@ export async function errorFrom(
 }
 
 /** The 5016 answer, turned into a message that says how to agree to the model licence. */
-export function licenseError(context: ErrorContext, cause: VisionBenchError): VisionBenchError {
+export function licenseError(
+  context: CloudflareErrorContext,
+  cause: VisionBenchError,
+): VisionBenchError {
   return new VisionBenchError(
     "bad_request",
     `cloudflare: ${context.model} needs a one-time agreement to Meta's license (error 5016). Agree once with ` +

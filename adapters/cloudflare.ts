@@ -3,7 +3,7 @@
  * `POST {baseUrl}/client/v4/accounts/{accountId}/ai/run/{model}`, Bearer token, answer in the
  * envelope `{result, success, errors:[{code,message}], messages}`.
  *
- * Default model `@cf/meta/llama-3.2-11b-vision-instruct`. The catalog has no Qwen-VL model, so the
+ * The preset's model is `@cf/meta/llama-3.2-11b-vision-instruct`. The catalog has no Qwen-VL model, so the
  * seed article's "Qwen on Cloudflare" figure cannot be reproduced here.
  *
  * Request shape depends on the model (from the model schemas in cloudflare-docs
@@ -36,17 +36,24 @@ import type {
   Usage,
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
-import { errorFrom, licenseError } from "./cloudflare-errors.ts";
-import { abortedError, transportError } from "./shared-errors.ts";
+import { envelopeError, errorFrom, licenseError } from "./cloudflare-errors.ts";
+import { abortedError, requiredSetting, transportError } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
+import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
 
+/**
+ * A count as the server sent it. Not validated here: lib/run judges usage (`withSaneUsage`), so
+ * an absurd value becomes "left out, with a warning", not a lost answer.
+ */
+const WireCount = z.unknown().transform((value) => value as number | undefined).optional();
+
 const UsageSchema = z.object({
-  prompt_tokens: z.number().optional(),
-  completion_tokens: z.number().optional(),
-  total_tokens: z.number().optional(),
+  prompt_tokens: WireCount,
+  completion_tokens: WireCount,
+  total_tokens: WireCount,
 });
 
 const ResultSchema = z.object({
@@ -60,7 +67,7 @@ const ResultSchema = z.object({
 const EnvelopeSchema = z.object({
   result: ResultSchema.nullish(),
   success: z.boolean(),
-  errors: z.array(z.object({ code: z.number().optional(), message: z.string() })).default([]),
+  errors: z.array(z.object({ code: z.number().optional(), message: z.unknown() })).default([]),
 });
 
 /** One SSE event of /ai/run streaming (or an OpenAI-style chunk on newer models). */
@@ -81,9 +88,9 @@ export type CloudflareInputStyle = "bytes" | "content" | "llava";
 export interface CloudflareSettings extends AdapterSettings {
   /** Account id (CLOUDFLARE_ACCOUNT_ID). Required. */
   accountId?: string;
-  /** @default "@cf/meta/llama-3.2-11b-vision-instruct" */
+  /** Required, e.g. "@cf/meta/llama-3.2-11b-vision-instruct" (the preset's model). */
   model?: string;
-  /** @default "https://api.cloudflare.com" */
+  /** Required, e.g. "https://api.cloudflare.com" (the preset's base URL). */
   baseUrl?: string;
   /** Send Meta's license agreement on error 5016 and repeat the call once. @default false */
   agreeToLicense?: boolean;
@@ -181,6 +188,8 @@ async function readJson(response: Response, context: CallContext): Promise<RunOu
       cause: error,
     });
   }
+  // `"success": false` with HTTP 200 is still an error, in the envelope's own words.
+  if (!envelope.success) throw envelopeError(response, envelope.errors, context);
   const result = envelope.result ?? {};
   const response_ = result.response ?? result.description ?? "";
   return typeof response_ === "string"
@@ -271,7 +280,14 @@ async function run(
     await agreement.body?.cancel();
     return run(body, context, options, false);
   }
-  return body.stream ? readStream(response, context, options) : readJson(response, context);
+  // A JSON answer to a streamed request is the envelope (usually an error), not a cut stream.
+  return body.stream && !isJson(response)
+    ? readStream(response, context, options)
+    : readJson(response, context);
+}
+
+function isJson(response: Response): boolean {
+  return response.headers.get("content-type")?.includes("application/json") ?? false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,29 +315,11 @@ function mapUsage(usage: z.infer<typeof UsageSchema> | undefined): Usage {
 
 function parseStructured(outcome: RunOutcome, request: DescribeRequest, platform: string): unknown {
   if (!request.schema) return undefined;
-  let value = outcome.structured;
-  if (value === undefined) {
-    try {
-      value = JSON.parse(outcome.text);
-    } catch (cause) {
-      throw new VisionBenchError("invalid_response", "cloudflare: structured answer is not JSON", {
-        platform,
-        cause,
-      });
-    }
-  }
-  const parsed = request.schema.schema.safeParse(value);
-  if (!parsed.success) {
-    throw new VisionBenchError(
-      "invalid_response",
-      `cloudflare: structured answer does not match ${request.schema.name}`,
-      {
-        platform,
-        cause: parsed.error,
-      },
-    );
-  }
-  return parsed.data;
+  // JSON Mode may answer `result.response` as an object already, or as JSON text.
+  const answer = outcome.structured === undefined
+    ? { json: outcome.text }
+    : { value: outcome.structured };
+  return parseStructuredOutput(answer, request.schema, platform);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,13 +330,16 @@ function parseStructured(outcome: RunOutcome, request: DescribeRequest, platform
  *
  * @example
  * ```ts
- * const adapter = createCloudflare({ apiKey: "cf-token", accountId: "0123abcd", agreeToLicense: true });
+ * const adapter = createCloudflare({
+ *   apiKey: "cf-token", accountId: "0123abcd", agreeToLicense: true,
+ *   model: "@cf/meta/llama-3.2-11b-vision-instruct", baseUrl: "https://api.cloudflare.com",
+ * });
  * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: true });
  * ```
  */
 export function createCloudflare(settings: CloudflareSettings = {}): Adapter {
   const platform = settings.platform ?? "cloudflare";
-  const model = settings.model ?? "@cf/meta/llama-3.2-11b-vision-instruct";
+  const model = requiredSetting(settings.model, { name: "model", platform });
   const style = settings.inputStyle ?? inputStyleFor(model);
   const accountId = settings.accountId;
   if (!accountId) {
@@ -346,7 +347,8 @@ export function createCloudflare(settings: CloudflareSettings = {}): Adapter {
       platform,
     });
   }
-  const baseUrl = (settings.baseUrl ?? "https://api.cloudflare.com").replace(/\/+$/, "");
+  const baseUrl = requiredSetting(settings.baseUrl, { name: "baseUrl", platform })
+    .replace(/\/+$/, "");
   const url = `${baseUrl}/client/v4/accounts/${encodeURIComponent(accountId)}/ai/run/${model}`;
   return {
     id: platform,

@@ -32,13 +32,13 @@ import {
   collect,
   type CollectedResponse,
   defaultThinkingBudget,
-  GEMINI_DEFAULT_MODEL,
   type GeminiSettings,
   textOf,
   toDescription,
 } from "./gemini.ts";
 import { geminiError } from "./gemini-errors.ts";
 import { cancelledItemError, expiredItemError, utf8Bytes } from "./batch-items.ts";
+import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
 // wire types
@@ -140,7 +140,7 @@ function describe(
  */
 export function createGeminiBatch(settings: GeminiBatchSettings): BatchAdapter {
   const platform = settings.platform ?? "gemini";
-  const model = settings.model ?? GEMINI_DEFAULT_MODEL;
+  const model = requiredSetting(settings.model, { name: "model", platform });
   if (!settings.apiKey) {
     throw new VisionBenchError("config", `${platform}: an API key is required`, { platform });
   }

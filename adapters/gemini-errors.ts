@@ -11,17 +11,18 @@ import { ApiError } from "@google/genai";
 import { z } from "zod";
 import {
   type ErrorKind,
+  findVisionBenchError,
   kindFromStatus,
   parseRetryAfter,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { abortedError } from "./shared-errors.ts";
+import { abortedError, platformText, readableMessage } from "./shared-errors.ts";
 
 /** The Google RPC error body, keeping only what we read. */
 const GoogleErrorBodySchema = z.object({
   error: z.object({
     code: z.number().optional(),
-    message: z.string().optional(),
+    message: z.unknown().optional(),
     status: z.string().optional(),
     details: z.array(
       z.looseObject({ "@type": z.string().optional(), retryDelay: z.string().optional() }),
@@ -66,9 +67,10 @@ export interface GeminiErrorContext {
  */
 export function geminiError(error: unknown, context: GeminiErrorContext): VisionBenchError {
   const { platform } = context;
-  if (error instanceof VisionBenchError) return error;
+  const inner = findVisionBenchError(error);
+  if (inner) return inner;
   if (context.signal?.aborted) return abortedError(context.signal, { platform, cause: error });
-  const clean = (text: string) => withoutSecret(text, context.apiKey);
+  const clean = (text: string) => platformText(text, context.apiKey);
   if (error instanceof ApiError) {
     const body = parseErrorBody(error.message);
     const rpcStatus = body?.status;
@@ -77,7 +79,7 @@ export function geminiError(error: unknown, context: GeminiErrorContext): Vision
     const retryDelay = body?.details?.find((detail) => detail.retryDelay !== undefined)?.retryDelay;
     const retryAfterMs = parseRetryAfter(context.responseHeaders?.get("retry-after")) ??
       parseDuration(retryDelay);
-    const detail = body?.message ?? error.message;
+    const detail = body?.message === undefined ? error.message : readableMessage(body.message);
     return new VisionBenchError(
       kind,
       clean(`${platform} ${error.status} ${rpcStatus ?? "error"}: ${detail}`),
@@ -121,9 +123,4 @@ function parseErrorBody(
 function parseDuration(value: string | undefined): number | undefined {
   const match = value?.match(/^(\d+(?:\.\d+)?)s$/);
   return match ? Number(match[1]) * 1000 : undefined;
-}
-
-/** Removes `secret` from `text`: SDK messages can echo request details. */
-function withoutSecret(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join("***") : text;
 }

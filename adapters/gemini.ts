@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  ApiError,
   type GenerateContentConfig,
   type GenerateContentParameters,
   type GenerateContentResponse,
@@ -25,7 +26,9 @@ import type {
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { geminiError, type GeminiErrorContext } from "./gemini-errors.ts";
+import { requiredSetting } from "./shared-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
+import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 
 // ---------------------------------------------------------------------------------------------
 // wire types
@@ -38,9 +41,6 @@ export interface CollectedResponse {
   usage?: GenerateContentResponseUsageMetadata;
   model?: string;
 }
-
-/** Default model. */
-export const GEMINI_DEFAULT_MODEL = "gemini-2.5-flash-lite";
 
 // ---------------------------------------------------------------------------------------------
 // build request
@@ -214,9 +214,9 @@ export function mapUsage(usage: GenerateContentResponseUsageMetadata | undefined
 
 /** Settings of {@link createGemini}. */
 export interface GeminiSettings extends AdapterSettings {
-  /** @default "gemini-2.5-flash-lite" */
+  /** Required, e.g. "gemini-2.5-flash-lite" (the preset's model). */
   model?: string;
-  /** @default "https://generativelanguage.googleapis.com" (the SDK's) */
+  /** Required, e.g. "https://generativelanguage.googleapis.com" (the preset's base URL). */
   baseUrl?: string;
   /** @default 0 for gemini-2.5-flash and -flash-lite, the model default otherwise */
   thinkingBudget?: number;
@@ -228,13 +228,16 @@ export interface GeminiSettings extends AdapterSettings {
  *
  * @example
  * ```ts
- * const gemini = createGemini({ apiKey: "AIza…", model: "gemini-2.5-flash-lite" });
+ * const gemini = createGemini({
+ *   apiKey: "AIza…", model: "gemini-2.5-flash-lite", baseUrl: "https://generativelanguage.googleapis.com",
+ * });
  * const answer = await gemini.describe({ image, prompt: "Describe this image.", maxOutputTokens: 300, stream: true });
  * ```
  */
 export function createGemini(settings: GeminiSettings): Adapter {
   const platform = settings.platform ?? "gemini";
-  const model = settings.model ?? GEMINI_DEFAULT_MODEL;
+  const model = requiredSetting(settings.model, { name: "model", platform });
+  const baseUrl = requiredSetting(settings.baseUrl, { name: "baseUrl", platform });
   if (!settings.apiKey) {
     // Without a key the SDK would read GEMINI_API_KEY / GOOGLE_API_KEY itself.
     throw new VisionBenchError("config", `${platform}: an API key is required`, { platform });
@@ -244,7 +247,7 @@ export function createGemini(settings: GeminiSettings): Adapter {
     apiKey: settings.apiKey,
     vertexai: false,
     apiVersion: "v1beta",
-    httpOptions: { baseUrl: settings.baseUrl, fetch: baseFetch },
+    httpOptions: { baseUrl, fetch: baseFetch },
   });
   const thinkingBudget = settings.thinkingBudget ?? defaultThinkingBudget(model);
 
@@ -259,9 +262,11 @@ export function createGemini(settings: GeminiSettings): Adapter {
     };
     // Per call, so concurrent calls each keep their own response headers (Retry-After).
     const capturingFetch: typeof fetch = async (input, init) => {
-      const response = await baseFetch(input, init);
+      const response = await keyStaysOnOrigin(baseFetch, input, init);
       context.responseHeaders = response.headers;
-      return response;
+      if (!request.stream) return await withErrorIn200(response);
+      const eventStream = response.headers.get("content-type")?.includes("text/event-stream");
+      return response.ok && !eventStream ? await notAStream(response, platform) : response;
     };
     const params = buildGenerateParams(model, request, { thinkingBudget });
     params.config.abortSignal = options.signal;
@@ -286,6 +291,77 @@ export function createGemini(settings: GeminiSettings): Adapter {
   };
 }
 
+/** Redirects followed before the call gives up. */
+const MAX_REDIRECTS = 5;
+
+/**
+ * `fetch` that follows redirects itself: fetch drops `Authorization` on a cross-origin redirect
+ * but keeps every other header, and the key travels as `x-goog-api-key` — it must never reach
+ * another origin. Same-origin redirects keep it; cross-origin ones go without it.
+ */
+async function keyStaysOnOrigin(
+  base: typeof fetch,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): Promise<Response> {
+  let url = new URL(input instanceof Request ? input.url : input);
+  const origin = url.origin;
+  let current: RequestInit = { ...init, redirect: "manual" };
+  for (let hop = 0;; hop++) {
+    const response = await base(url, current);
+    const location = response.headers.get("location");
+    if (response.status < 300 || response.status >= 400 || !location || hop >= MAX_REDIRECTS) {
+      return response;
+    }
+    await response.body?.cancel();
+    url = new URL(location, url);
+    if (url.origin !== origin) {
+      const headers = new Headers(current.headers);
+      headers.delete("x-goog-api-key");
+      current = { ...current, headers };
+    }
+  }
+}
+
+/**
+ * A 200 whose JSON body is `{"error": {code, message, status}}` turned into the `ApiError` the
+ * SDK throws for a non-2xx one, so the same mapping reads it: the SDK would otherwise return an
+ * answer without candidates — an empty "ok" row, cached and served again.
+ */
+async function withErrorIn200(response: Response): Promise<Response> {
+  if (!response.ok || !response.headers.get("content-type")?.includes("json")) return response;
+  const text = await response.text();
+  let code = 500;
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown } };
+    if (typeof body?.error === "object" && body.error !== null) {
+      if (typeof body.error.code === "number") code = body.error.code;
+      throw new ApiError({ message: text, status: code });
+    }
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+  }
+  return new Response(text, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+/**
+ * A 200 answer to a streamed request that is not an event stream — a JSON error (turned into
+ * the SDK's `ApiError`), an HTML page or nothing — read as what it is, not as a cut stream.
+ */
+async function notAStream(response: Response, platform: string): Promise<never> {
+  await withErrorIn200(response);
+  const type = response.headers.get("content-type") || "no content-type";
+  throw new VisionBenchError(
+    "invalid_response",
+    `${platform}: asked for a stream, the answer is not an event stream (${type})`,
+    { platform },
+  );
+}
+
 /** A collected response as a {@link Description} (also used for batch results). */
 export function toDescription(
   collected: CollectedResponse,
@@ -304,25 +380,6 @@ export function toDescription(
     responseModel: collected.model,
   };
   if (!structured || finishReason === "content_filter") return description;
-  let value: unknown;
-  try {
-    value = JSON.parse(collected.text);
-  } catch (error) {
-    throw new VisionBenchError(
-      "invalid_response",
-      `${platform}: asked for JSON (${structured.name}), the answer is not JSON (finish ${rawFinishReason})`,
-      { platform, cause: error },
-    );
-  }
-  const parsed = structured.schema.safeParse(value);
-  if (!parsed.success) {
-    throw new VisionBenchError(
-      "invalid_response",
-      `${platform}: answer does not match schema ${structured.name}: ${
-        z.prettifyError(parsed.error)
-      }`,
-      { platform },
-    );
-  }
-  return { ...description, structured: parsed.data };
+  const parsed = parseStructuredOutput({ json: collected.text }, structured, platform);
+  return { ...description, structured: parsed };
 }

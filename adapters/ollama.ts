@@ -29,12 +29,31 @@ import type {
   PlatformTiming,
   Usage,
 } from "../lib/contract/adapter.ts";
-import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
-import { abortedError, transportError } from "./shared-errors.ts";
+import {
+  findVisionBenchError,
+  kindFromStatus,
+  retryAfterFromHeaders,
+  VisionBenchError,
+} from "../lib/contract/errors.ts";
+import {
+  abortedError,
+  platformText,
+  readableMessage,
+  requiredSetting,
+  transportError,
+} from "./shared-errors.ts";
 import { imageBase64 } from "../lib/contract/image-transport.ts";
+import { redact } from "../lib/util/secrets.ts";
+import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
+
+/**
+ * A count or duration as the server sent it. Not validated here: lib/run judges usage
+ * (`withSaneUsage`), so an absurd value becomes "left out, with a warning", not a lost answer.
+ */
+const WireNumber = z.unknown().transform((value) => value as number | undefined).optional();
 
 /** The last object of a chat (streamed or not). Only the fields we read. */
 const ChatStatsSchema = z.object({
@@ -42,36 +61,34 @@ const ChatStatsSchema = z.object({
   message: z.object({ content: z.string().default("") }).optional(),
   done: z.boolean().optional(),
   done_reason: z.string().optional(),
-  total_duration: z.number().optional(),
-  load_duration: z.number().optional(),
-  prompt_eval_count: z.number().optional(),
-  prompt_eval_duration: z.number().optional(),
-  eval_count: z.number().optional(),
-  eval_duration: z.number().optional(),
+  total_duration: WireNumber,
+  load_duration: WireNumber,
+  prompt_eval_count: WireNumber,
+  prompt_eval_duration: WireNumber,
+  eval_count: WireNumber,
+  eval_duration: WireNumber,
+  /** An error sent with HTTP 200 (`{"error": "…"}`): the chat failed. */
+  error: z.unknown().optional(),
 });
 type ChatStats = z.infer<typeof ChatStatsSchema>;
 
-/** The SDK's (unexported) `ResponseError`. */
+/** The SDK's (unexported) `ResponseError`; `error` is whatever the body's `error` held. */
 const ResponseErrorSchema = z.object({
   name: z.literal("ResponseError"),
-  error: z.string(),
+  error: z.unknown(),
   status_code: z.number(),
 });
 
 const ShowSchema = z.object({ capabilities: z.array(z.string()).optional() });
 const TagsSchema = z.object({ models: z.array(z.object({ name: z.string() })) });
 
-/** Default hosts per preset. */
-const LOCAL_HOST = "http://127.0.0.1:11434";
-const CLOUD_HOST = "https://ollama.com";
-
 /** Settings of {@link createOllama}. */
 export interface OllamaSettings extends AdapterSettings {
   /** `ollama-local`, `ollama-vps` or `ollama-cloud` (the id records carry). @default "ollama-local" */
   platform?: string;
-  /** @default "moondream" ("qwen3-vl:235b" for ollama-cloud) */
+  /** Required, e.g. "moondream" (the preset's model). */
   model?: string;
-  /** Host, e.g. `http://10.0.0.5:11434`. @default http://127.0.0.1:11434 (https://ollama.com for ollama-cloud) */
+  /** Required host, e.g. `http://127.0.0.1:11434` or `https://ollama.com` (the preset's). */
   baseUrl?: string;
   /** Ollama Cloud key, sent as `Authorization: Bearer`. */
   apiKey?: string;
@@ -119,6 +136,16 @@ function makeTransport(base: typeof fetch, signal: AbortSignal | undefined): Tra
 
 function makeClient(host: string, settings: OllamaSettings, transport: Transport): Ollama {
   const headers: Record<string, string> = { ...settings.headers };
+  // `http://user:pass@vps:11434` (an authenticating proxy in front of a VPS's Ollama): fetch
+  // refuses URLs with credentials, so they travel as the Basic header the proxy expects.
+  const url = new URL(host);
+  if (url.username || url.password) {
+    const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers.Authorization = `Basic ${btoa(pair)}`;
+    url.username = "";
+    url.password = "";
+    host = url.href.replace(/\/$/, "");
+  }
   if (settings.apiKey) headers.Authorization = `Bearer ${settings.apiKey}`;
   return new Ollama({ host, headers, fetch: transport.fetch });
 }
@@ -129,13 +156,17 @@ function makeClient(host: string, settings: OllamaSettings, transport: Transport
 async function chat(
   client: Ollama,
   request: DescribeRequest,
-  settings: { model: string; keepAlive?: string | number; platform: string },
+  settings: { model: string; keepAlive?: string | number; platform: string; apiKey?: string },
   options: DescribeOptions,
 ): Promise<{ text: string; stats: ChatStats }> {
   const body = buildChatRequest(request, settings.model, settings.keepAlive);
   if (!request.stream) {
     const response = await client.chat({ ...body, stream: false });
     const stats = ChatStatsSchema.parse(response);
+    // The same error as an `{"error"}` line of a stream: the server failed while answering.
+    if (stats.error !== undefined) {
+      throw serverSaid(readableMessage(stats.error), settings.platform, settings.apiKey);
+    }
     return { text: stats.message?.content ?? "", stats };
   }
   const parts: string[] = [];
@@ -166,27 +197,31 @@ async function chat(
   return { text: parts.join(""), stats: ChatStatsSchema.parse(last) };
 }
 
-interface ErrorContext {
+/** What Ollama error mapping needs to know about the call. */
+interface OllamaErrorContext {
   platform: string;
+  apiKey?: string;
   model: string;
   host: string;
   signal?: AbortSignal;
   headers?: Headers;
 }
 
-function mapError(error: unknown, context: ErrorContext): VisionBenchError {
+function mapError(error: unknown, context: OllamaErrorContext): VisionBenchError {
   if (context.signal?.aborted) return abortedError(context.signal, { ...context, cause: error });
-  if (error instanceof VisionBenchError) return error;
+  const inner = findVisionBenchError(error);
+  if (inner) return inner;
   const response = ResponseErrorSchema.safeParse(error);
   if (response.success) {
-    const { error: message, status_code: status } = response.data;
+    const { status_code: status } = response.data;
+    const message = readableMessage(response.data.error);
     const notFound = status === 404 || /not found/i.test(message);
     const hint = notFound && context.platform !== "ollama-cloud"
-      ? ` — run \`ollama pull ${context.model}\` on ${context.host}`
+      ? ` — run \`ollama pull ${context.model}\` on ${redact(context.host)}`
       : "";
     return new VisionBenchError(
       notFound ? "not_found" : kindFromStatus(status),
-      `ollama: ${message}${hint}`,
+      `ollama: ${platformText(message, context.apiKey)}${hint}`,
       {
         status,
         retryAfterMs: retryAfterFromHeaders(context.headers),
@@ -203,19 +238,37 @@ function mapError(error: unknown, context: ErrorContext): VisionBenchError {
     });
   }
   if (error instanceof z.ZodError) {
-    return new VisionBenchError("invalid_response", "ollama: unexpected response shape", {
-      platform: context.platform,
-      cause: error,
-    });
+    const field = error.issues[0]?.path.join(".") || "the answer";
+    return new VisionBenchError(
+      "invalid_response",
+      `ollama: unexpected response shape (${field})`,
+      {
+        platform: context.platform,
+        cause: error,
+      },
+    );
   }
-  // An `{"error"}` line inside a stream arrives as a plain Error (the server failed mid-answer).
+  // An `{"error"}` line inside a stream, or an `{"error"}` answered with 200, arrives as a plain
+  // Error: the server failed while answering (a model that is missing is still not_found).
   if (error instanceof Error && error.constructor === Error) {
-    return new VisionBenchError("server", `ollama: ${error.message}`, {
-      platform: context.platform,
-      cause: error,
-    });
+    return serverSaid(error.message, context.platform, context.apiKey, error);
   }
   return transportError(error, context);
+}
+
+/** An error the server reported while answering (a model that is missing is still not_found). */
+function serverSaid(
+  message: string,
+  platform: string,
+  apiKey: string | undefined,
+  cause?: unknown,
+): VisionBenchError {
+  const notFound = /model .*not found/i.test(message);
+  return new VisionBenchError(
+    notFound ? "not_found" : "server",
+    `ollama: ${platformText(message, apiKey)}`,
+    { platform, cause },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,7 +296,8 @@ function mapUsage(stats: ChatStats): Usage {
   };
 }
 
-const nanosToMs = (value: number | undefined) => value === undefined ? undefined : value / 1e6;
+// A non-number passes through unchanged, for lib/run's usage check to name.
+const nanosToMs = (value: number | undefined) => typeof value === "number" ? value / 1e6 : value;
 
 function mapTiming(stats: ChatStats, coldStartLoadMs: number): PlatformTiming {
   const serverMs = nanosToMs(stats.total_duration);
@@ -258,30 +312,6 @@ function mapTiming(stats: ChatStats, coldStartLoadMs: number): PlatformTiming {
   };
 }
 
-function parseStructured(text: string, request: DescribeRequest, platform: string): unknown {
-  if (!request.schema) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new VisionBenchError("invalid_response", "ollama: structured answer is not JSON", {
-      platform,
-      cause,
-    });
-  }
-  const parsed = request.schema.schema.safeParse(value);
-  if (!parsed.success) {
-    throw new VisionBenchError(
-      "invalid_response",
-      `ollama: structured answer does not match ${request.schema.name}: ${
-        z.prettifyError(parsed.error)
-      }`,
-      { platform, cause: parsed.error },
-    );
-  }
-  return parsed.data;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Factory
 
@@ -290,7 +320,7 @@ function parseStructured(text: string, request: DescribeRequest, platform: strin
  *
  * @example
  * ```ts
- * const adapter = createOllama({ platform: "ollama-local", model: "moondream" });
+ * const adapter = createOllama({ platform: "ollama-local", model: "moondream", baseUrl: "http://127.0.0.1:11434" });
  * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: true });
  * description.timing?.coldStart; // true when the model had to be loaded
  * ```
@@ -298,8 +328,8 @@ function parseStructured(text: string, request: DescribeRequest, platform: strin
 export function createOllama(settings: OllamaSettings = {}): Adapter {
   const platform = settings.platform ?? "ollama-local";
   const cloud = platform === "ollama-cloud";
-  const model = settings.model ?? (cloud ? "qwen3-vl:235b" : "moondream");
-  const host = settings.baseUrl ?? (cloud ? CLOUD_HOST : LOCAL_HOST);
+  const model = requiredSetting(settings.model, { name: "model", platform });
+  const host = requiredSetting(settings.baseUrl, { name: "baseUrl", platform });
   const coldStartLoadMs = settings.coldStartLoadMs ?? 1000;
   return {
     id: platform,
@@ -316,16 +346,25 @@ export function createOllama(settings: OllamaSettings = {}): Adapter {
         result = await chat(
           client,
           request,
-          { model, keepAlive: settings.keepAlive, platform },
+          { model, keepAlive: settings.keepAlive, platform, apiKey: settings.apiKey },
           options,
         );
       } catch (error) {
-        throw mapError(error, { platform, model, host, signal, headers: transport.lastHeaders });
+        throw mapError(error, {
+          platform,
+          apiKey: settings.apiKey,
+          model,
+          host,
+          signal,
+          headers: transport.lastHeaders,
+        });
       }
       const { text, stats } = result;
       const description: Description = {
         text,
-        structured: parseStructured(text, request, platform),
+        structured: request.schema
+          ? parseStructuredOutput({ json: text }, request.schema, platform)
+          : undefined,
         finishReason: mapFinishReason(stats.done_reason),
         rawFinishReason: stats.done_reason,
         usage: mapUsage(stats),
@@ -339,8 +378,8 @@ export function createOllama(settings: OllamaSettings = {}): Adapter {
 
 /** Options of {@link listVisionModels}. */
 export interface ListVisionModelsOptions {
-  /** @default "http://127.0.0.1:11434" */
-  host?: string;
+  /** The Ollama host, e.g. "http://127.0.0.1:11434" (the preset's). */
+  host: string;
   headers?: Record<string, string>;
   fetch?: typeof fetch;
   signal?: AbortSignal;
@@ -355,8 +394,8 @@ export interface ListVisionModelsOptions {
  * await listVisionModels({ host: "http://127.0.0.1:11434" }); // ["moondream:latest", "llava:7b"]
  * ```
  */
-export async function listVisionModels(options: ListVisionModelsOptions = {}): Promise<string[]> {
-  const host = options.host ?? LOCAL_HOST;
+export async function listVisionModels(options: ListVisionModelsOptions): Promise<string[]> {
+  const host = options.host;
   const transport = makeTransport(options.fetch ?? globalThis.fetch, options.signal);
   const client = new Ollama({ host, headers: options.headers, fetch: transport.fetch });
   const context = { platform: "ollama", model: "", host, signal: options.signal };

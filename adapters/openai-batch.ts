@@ -31,6 +31,7 @@ import {
   parseResultLines,
   utf8Bytes,
 } from "./batch-items.ts";
+import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -210,7 +211,7 @@ export function createOpenAIBatch(settings: OpenAIBatchSettings = {}): BatchAdap
   if (platform !== "openai") {
     throw new VisionBenchError("unsupported", `${platform} has no batch service`, { platform });
   }
-  const model = settings.model ?? "gpt-4o-mini";
+  const model = requiredSetting(settings.model, { name: "model", platform });
   const config = {
     model,
     detail: settings.detail ?? "auto",

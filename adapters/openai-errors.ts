@@ -12,8 +12,25 @@ import {
   APIUserAbortError,
   OpenAIError,
 } from "openai";
-import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
-import { abortedError, type ErrorContext, transportError } from "./shared-errors.ts";
+import {
+  type ErrorKind,
+  findVisionBenchError,
+  kindFromStatus,
+  retryAfterFromHeaders,
+  VisionBenchError,
+} from "../lib/contract/errors.ts";
+import {
+  abortedError,
+  platformText,
+  readableMessage,
+  transportError,
+  type TransportErrorContext,
+} from "./shared-errors.ts";
+
+/** What OpenAI error mapping needs: who we are, the call's signal, the key to keep out. */
+export interface OpenAIErrorContext extends TransportErrorContext {
+  apiKey?: string;
+}
 
 /** Error codes OpenAI and Azure OpenAI use when a safety system blocked the request. */
 const CONTENT_POLICY_CODES = new Set(["content_policy_violation", "content_filter"]);
@@ -31,9 +48,11 @@ const NOT_RETRYABLE_429_CODES = new Set(["insufficient_quota", "billing_hard_lim
  * catch (error) { throw openAIError(error, { platform: "openai", signal }); }
  * ```
  */
-export function openAIError(error: unknown, context: ErrorContext = {}): VisionBenchError {
+export function openAIError(error: unknown, context: OpenAIErrorContext = {}): VisionBenchError {
   const { platform } = context;
-  if (error instanceof VisionBenchError) return error;
+  const inner = findVisionBenchError(error);
+  if (inner) return inner;
+  const clean = (text: string) => platformText(text, context.apiKey);
   // Order matters: the abort and timeout errors are APIConnectionError / APIError subclasses.
   if (error instanceof APIUserAbortError) {
     return abortedError(context.signal, { platform, cause: error });
@@ -43,20 +62,25 @@ export function openAIError(error: unknown, context: ErrorContext = {}): VisionB
   }
   if (error instanceof APIConnectionError) {
     if (context.signal?.aborted) return abortedError(context.signal, { platform, cause: error });
-    return new VisionBenchError("network", `connection failed: ${error.message}`, {
+    return new VisionBenchError("network", `connection failed: ${clean(error.message)}`, {
       platform,
       cause: error,
     });
   }
-  if (error instanceof APIError) return apiError(error, platform);
+  if (error instanceof APIError) return apiError(error, context);
   if (error instanceof OpenAIError && !context.signal?.aborted) {
-    return new VisionBenchError("invalid_response", error.message, { platform, cause: error });
+    return new VisionBenchError("invalid_response", clean(error.message), {
+      platform,
+      cause: error,
+    });
   }
   return transportError(error, context);
 }
 
-function apiError(error: APIError, platform: string | undefined): VisionBenchError {
+function apiError(error: APIError, context: OpenAIErrorContext): VisionBenchError {
+  const { platform } = context;
   const code = error.code ?? undefined;
+  const message = platformText(error.message, context.apiKey);
   const options = {
     status: error.status,
     retryAfterMs: retryAfterFromHeaders(error.headers),
@@ -65,12 +89,51 @@ function apiError(error: APIError, platform: string | undefined): VisionBenchErr
     cause: error,
   };
   if (code && CONTENT_POLICY_CODES.has(code)) {
-    return new VisionBenchError("content_filter", error.message, options);
+    return new VisionBenchError("content_filter", message, options);
   }
   if (error.status === 429 && code && NOT_RETRYABLE_429_CODES.has(code)) {
-    return new VisionBenchError("rate_limit", error.message, { ...options, retryable: false });
+    return new VisionBenchError("rate_limit", message, { ...options, retryable: false });
   }
-  // An `{"error":…}` event inside a 200 stream has no status: the server failed mid-answer.
-  if (error.status === undefined) return new VisionBenchError("server", error.message, options);
-  return new VisionBenchError(kindFromStatus(error.status), error.message, options);
+  // An `{"error":…}` event inside a 200 stream has no status: its type and code say what failed.
+  if (error.status === undefined) {
+    return new VisionBenchError(kindOfBody(error.type ?? undefined, code), message, options);
+  }
+  return new VisionBenchError(kindFromStatus(error.status), message, options);
+}
+
+/** Kind of an error that came without an HTTP status (in a 200 body or a stream event). */
+function kindOfBody(type: string | undefined, code: string | undefined): ErrorKind {
+  const words = `${type ?? ""} ${code ?? ""}`;
+  if (code && CONTENT_POLICY_CODES.has(code)) return "content_filter";
+  if (/rate_limit|requests|tokens|quota/.test(words)) return "rate_limit";
+  if (/auth|api_key|permission/.test(words)) return "auth";
+  if (/not_found|model_not_found/.test(words)) return "not_found";
+  if (/invalid_request|invalid_image|bad_request/.test(words)) return "bad_request";
+  return "server";
+}
+
+/**
+ * The error for an `{"error": {message, type, code}}` a platform answered with HTTP 200: kind
+ * from its type and code, message in its own words.
+ *
+ * @example
+ * ```ts
+ * errorInBody({ message: "Invalid image", type: "invalid_request_error" }, "openai").kind; // "bad_request"
+ * ```
+ */
+export function errorInBody(body: unknown, platform: string): VisionBenchError {
+  const fields = typeof body === "object" && body !== null
+    ? body as { type?: unknown; code?: unknown }
+    : {};
+  const type = typeof fields.type === "string" ? fields.type : undefined;
+  const code = typeof fields.code === "string" ? fields.code : undefined;
+  return new VisionBenchError(
+    kindOfBody(type, code),
+    platformText(`${platform}: ${readableMessage(body)}`),
+    {
+      platform,
+      code: code ?? type,
+      retryable: kindOfBody(type, code) === "rate_limit" ? true : undefined,
+    },
+  );
 }

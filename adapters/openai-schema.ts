@@ -1,16 +1,14 @@
 /**
- * Structured output for OpenAI-compatible platforms: the zod schema as a `strict` JSON schema,
- * and the answer parsed back through the same zod schema.
+ * Structured output for OpenAI-compatible platforms: the zod schema as a `strict` JSON schema.
+ * The answer is parsed back by `lib/contract/structured-output.ts`, like every platform's.
  *
  * Strict mode wants every object closed (`additionalProperties: false`) and every property in
  * `required`; an optional property is therefore sent as required-but-nullable, and the `null`
- * the model puts there is dropped again before zod validates.
+ * the model puts there is dropped again by the shared parser before zod validates.
  *
  * @module
  */
 import { z } from "zod";
-import type { StructuredSchema } from "../lib/contract/adapter.ts";
-import { VisionBenchError } from "../lib/contract/errors.ts";
 
 type JsonSchema = { [key: string]: unknown };
 
@@ -53,44 +51,4 @@ function strictNode(node: unknown): JsonSchema {
     out.additionalProperties = false;
   }
   return out;
-}
-
-/**
- * Parses the model's text as JSON and validates it with the request's zod schema. Invalid JSON
- * or a shape the schema rejects is an `invalid_response` (the model, not the call, failed).
- */
-export function parseStructured(
-  text: string,
-  structured: StructuredSchema,
-  platform?: string,
-): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new VisionBenchError("invalid_response", `structured answer is not JSON`, {
-      platform,
-      cause,
-    });
-  }
-  const first = structured.schema.safeParse(value);
-  if (first.success) return first.data;
-  const second = structured.schema.safeParse(withoutNulls(value));
-  if (second.success) return second.data;
-  throw new VisionBenchError(
-    "invalid_response",
-    `structured answer does not match schema ${structured.name}: ${first.error.message}`,
-    { platform, cause: first.error },
-  );
-}
-
-/** Drops `null` object properties (the optional fields strict mode forced to be present). */
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (!isRecord(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value).filter(([, item]) => item !== null).map((
-      [key, item],
-    ) => [key, withoutNulls(item)]),
-  );
 }

@@ -20,9 +20,10 @@ import type {
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import type { CostBasis } from "../lib/contract/price-card.ts";
-import { openAIError } from "./openai-errors.ts";
-import { parseStructured, strictJsonSchema } from "./openai-schema.ts";
-import { abortedError } from "./shared-errors.ts";
+import { errorInBody, openAIError } from "./openai-errors.ts";
+import { strictJsonSchema } from "./openai-schema.ts";
+import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
+import { abortedError, requiredSetting } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -34,39 +35,26 @@ type ChatUsage = OpenAI.CompletionUsage;
 /** Which request field carries the output limit. */
 export type MaxTokensField = "max_completion_tokens" | "max_tokens";
 
-/** Known OpenAI-compatible platforms and their defaults. */
-export const OPENAI_PLATFORMS: Record<
-  string,
-  { baseUrl: string; model: string; maxTokensField: MaxTokensField; batch: boolean }
-> = {
+/**
+ * Wire facts of the OpenAI-compatible platforms that differ from a generic compatible server.
+ * (Default models and base URLs are not here: data/presets.json is their one source.)
+ */
+const PLATFORM_WIRE: Record<string, { maxTokensField: MaxTokensField; batch: boolean }> = {
   // OpenAI deprecated max_tokens for max_completion_tokens (reasoning models reject max_tokens).
-  openai: {
-    baseUrl: "https://api.openai.com/v1",
-    model: "gpt-4o-mini",
-    maxTokensField: "max_completion_tokens",
-    batch: true,
-  },
-  // Baseten Model APIs run on an OpenAI-compatible server; max_tokens is the field every
-  // compatible server (vLLM, SGLang, TGI) accepts.
-  baseten: {
-    baseUrl: "https://inference.baseten.co/v1",
-    model: "moonshotai/Kimi-K2.6",
-    maxTokensField: "max_tokens",
-    batch: false,
-  },
+  openai: { maxTokensField: "max_completion_tokens", batch: true },
 };
 
 /** Settings of {@link createOpenAI}. */
 export interface OpenAISettings extends AdapterSettings {
-  /** Platform id; picks defaults from {@link OPENAI_PLATFORMS}. @default "openai" */
+  /** Platform id records carry. @default "openai" */
   platform?: string;
-  /** @default the platform's default model ("gpt-4o-mini" for openai) */
+  /** Required, e.g. "gpt-4o-mini" (the preset's model). */
   model?: string;
-  /** @default the platform's base URL; required for platforms not in {@link OPENAI_PLATFORMS} */
+  /** Required, e.g. "https://api.openai.com/v1" (the preset's base URL). */
   baseUrl?: string;
   /** Image detail sent with the image (OpenAI bills "low" at the base tokens only). @default "auto" */
   detail?: "low" | "high" | "auto";
-  /** @default "max_completion_tokens" for openai, "max_tokens" for every other platform */
+  /** @default "max_completion_tokens" for openai, "max_tokens" (what every compatible server takes) otherwise */
   maxTokensField?: MaxTokensField;
   /** How the platform bills (a RunPod vLLM worker bills GPU seconds). @default "tokens" */
   billing?: CostBasis;
@@ -136,9 +124,15 @@ async function complete(client: OpenAI, { body, options, platform }: Call): Prom
   const response = await client.chat.completions.create(body, { signal: options.signal });
   const choice = response.choices?.[0];
   if (!choice) {
+    // `{"error": {…}}` answered with HTTP 200: an error in the platform's words, never a row.
+    const error = (response as { error?: unknown }).error;
+    if (error !== undefined) throw errorInBody(error, platform);
     throw new VisionBenchError("invalid_response", "the answer has no choices", { platform });
   }
   const text = choice.message?.content ?? "";
+  if (typeof text !== "string") {
+    throw new VisionBenchError("invalid_response", "message.content is not text", { platform });
+  }
   if (text) options.onFirstToken?.();
   return {
     text,
@@ -153,10 +147,14 @@ async function completeStreaming(
   client: OpenAI,
   { body, options, platform }: Call,
 ): Promise<Completion> {
-  const stream = await client.chat.completions.create(
+  const { data: stream, response } = await client.chat.completions.create(
     { ...body, stream: true, stream_options: { include_usage: true } },
     { signal: options.signal },
-  );
+  ).withResponse();
+  // A 200 that is not an event stream (a JSON error, an HTML page, nothing) is read as what it
+  // is, not as a stream that was cut.
+  const contentType = response.headers.get("content-type") ?? "";
+  if (!contentType.includes("text/event-stream")) throw await notAStream(response, platform);
   const completion: Completion = { text: "", finishReason: null };
   let refusal = "";
   for await (const chunk of stream) {
@@ -183,6 +181,21 @@ async function completeStreaming(
   }
   if (refusal) completion.refusal = refusal;
   return completion;
+}
+
+/** The error for a 200 answer to a streamed request that is not an event stream. */
+async function notAStream(response: Response, platform: string): Promise<VisionBenchError> {
+  const text = await response.text();
+  try {
+    const error = (JSON.parse(text) as { error?: unknown }).error;
+    if (error !== undefined) return errorInBody(error, platform);
+  } catch { /* not JSON: said below */ }
+  const type = response.headers.get("content-type") || "no content-type";
+  return new VisionBenchError(
+    "invalid_response",
+    `asked for a stream, the answer is not an event stream (${type}, ${text.length} characters)`,
+    { platform },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +263,11 @@ export function toDescription(
     responseModel: completion.model,
   };
   if (request.schema && finishReason !== "length") {
-    description.structured = parseStructured(completion.text, request.schema, platform);
+    description.structured = parseStructuredOutput(
+      { json: completion.text },
+      request.schema,
+      platform,
+    );
   }
   if (completion.text === "") description.warnings = ["the model answered with empty text"];
   return description;
@@ -261,22 +278,18 @@ export function toDescription(
  *
  * @example
  * ```ts
- * const openai = createOpenAI({ apiKey: "sk-…" });
- * const baseten = createOpenAI({ platform: "baseten", apiKey: "…" }); // moonshotai/Kimi-K2.6
+ * const openai = createOpenAI({ apiKey: "sk-…", model: "gpt-4o-mini", baseUrl: "https://api.openai.com/v1" });
+ * const baseten = createOpenAI({
+ *   platform: "baseten", apiKey: "…", model: "moonshotai/Kimi-K2.6", baseUrl: "https://inference.baseten.co/v1",
+ * });
  * const text = (await openai.describe({ image, prompt: "Describe", maxOutputTokens: 300, stream: true })).text;
  * ```
  */
 export function createOpenAI(settings: OpenAISettings = {}): Adapter {
   const platform = settings.platform ?? "openai";
-  const known = OPENAI_PLATFORMS[platform];
-  const baseUrl = settings.baseUrl ?? known?.baseUrl;
-  if (!baseUrl) {
-    throw new VisionBenchError("config", `platform ${platform} needs a baseUrl`, { platform });
-  }
-  const model = settings.model ?? known?.model;
-  if (!model) {
-    throw new VisionBenchError("config", `platform ${platform} needs a model`, { platform });
-  }
+  const known = PLATFORM_WIRE[platform];
+  const baseUrl = requiredSetting(settings.baseUrl, { name: "baseUrl", platform });
+  const model = requiredSetting(settings.model, { name: "model", platform });
   const config = {
     model,
     detail: settings.detail ?? "auto",
@@ -311,7 +324,7 @@ export function createOpenAI(settings: OpenAISettings = {}): Adapter {
           : await complete(client, call);
         description = toDescription(completion, sent, platform);
       } catch (error) {
-        throw openAIError(error, { platform, signal: options.signal });
+        throw openAIError(error, { platform, signal: options.signal, apiKey: settings.apiKey });
       }
       if (unsupportedSchema) {
         description.warnings = [

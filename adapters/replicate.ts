@@ -1,5 +1,5 @@
 /**
- * Replicate through the official `replicate` package, default model `lucataco/moondream2`.
+ * Replicate through the official `replicate` package (the preset runs `lucataco/moondream2`).
  *
  * moondream2's inputs are `image` (a file; we pass a `data:` URI string so the SDK does not
  * upload to `/v1/files`) and `prompt`. It takes no max-tokens or temperature input, so those
@@ -37,22 +37,32 @@ import {
   retryAfterFromHeaders,
   VisionBenchError,
 } from "../lib/contract/errors.ts";
-import { abortedError, scrubbed, transportError } from "./shared-errors.ts";
+import {
+  abortedError,
+  platformText,
+  readableMessage,
+  requiredSetting,
+  transportError,
+} from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
+
+/** A number as the platform sent it (typed as the number it should be; checked in lib/run). */
+const WireNumber = z.unknown().transform((value) => value as number | undefined).optional();
 
 const PredictionSchema = z.object({
   id: z.string(),
   status: z.enum(["starting", "processing", "succeeded", "failed", "canceled", "aborted"]),
   output: z.union([z.array(z.string()), z.string(), z.null()]).optional(),
   error: z.unknown().optional(),
+  // Counts and times as sent: lib/run judges what is not plausible (withSaneUsage) and says so.
   metrics: z.object({
-    predict_time: z.number().optional(),
-    total_time: z.number().optional(),
-    input_token_count: z.number().optional(),
-    output_token_count: z.number().optional(),
+    predict_time: WireNumber,
+    total_time: WireNumber,
+    input_token_count: WireNumber,
+    output_token_count: WireNumber,
   }).nullish(),
   created_at: z.string().nullish(),
   started_at: z.string().nullish(),
@@ -70,11 +80,11 @@ const ErrorBodySchema = z.object({
 
 /** Settings of {@link createReplicate}. */
 export interface ReplicateSettings extends AdapterSettings {
-  /** `owner/name`. @default "lucataco/moondream2" */
+  /** Required `owner/name`, e.g. "lucataco/moondream2" (the preset's model). */
   model?: string;
   /** A version id: then `POST /v1/predictions {version, input}` is used. */
   version?: string;
-  /** @default "https://api.replicate.com/v1" */
+  /** Required, e.g. "https://api.replicate.com/v1" (the preset's base URL). */
   baseUrl?: string;
   /** Seconds for `Prefer: wait=N` (1–60); `true` sends `Prefer: wait` (the server's 60 s). @default true */
   wait?: number | true;
@@ -209,10 +219,7 @@ function mapError(
     try {
       body = ErrorBodySchema.parse(JSON.parse(failure.body));
     } catch { /* not Replicate's JSON: status alone decides */ }
-    const detail = scrubbed(
-      body.detail ?? body.title ?? failure.body.slice(0, 200),
-      context.apiKey,
-    );
+    const detail = platformText(body.detail ?? body.title ?? failure.body, context.apiKey);
     return new VisionBenchError(
       kindFromStatus(failure.status),
       `replicate: ${failure.status} ${detail}`,
@@ -225,10 +232,15 @@ function mapError(
     );
   }
   if (error instanceof z.ZodError) {
-    return new VisionBenchError("invalid_response", "replicate: unexpected prediction shape", {
-      platform: context.platform,
-      cause: error,
-    });
+    const field = error.issues[0]?.path.join(".") || "the prediction";
+    return new VisionBenchError(
+      "invalid_response",
+      `replicate: unexpected prediction shape (${field})`,
+      {
+        platform: context.platform,
+        cause: error,
+      },
+    );
   }
   return transportError(error, { platform: context.platform, signal: context.signal });
 }
@@ -261,7 +273,7 @@ function mapTiming(prediction: Prediction, coldStartQueueMs: number): PlatformTi
   const totalTime = prediction.metrics?.total_time;
   return {
     gpuSeconds: prediction.metrics?.predict_time,
-    serverMs: totalTime === undefined ? undefined : totalTime * 1000,
+    serverMs: typeof totalTime === "number" ? totalTime * 1000 : totalTime,
     queueMs,
     coldStart: queueMs === undefined ? undefined : queueMs >= coldStartQueueMs,
   };
@@ -282,14 +294,15 @@ function outputText(prediction: Prediction): string {
  *
  * @example
  * ```ts
- * const adapter = createReplicate({ apiKey: "r8_…" });
+ * const adapter = createReplicate({ apiKey: "r8_…", model: "lucataco/moondream2", baseUrl: "https://api.replicate.com/v1" });
  * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: false });
  * description.timing?.gpuSeconds; // predict_time, what Replicate bills
  * ```
  */
 export function createReplicate(settings: ReplicateSettings = {}): Adapter {
   const platform = settings.platform ?? "replicate";
-  const model = settings.model ?? "lucataco/moondream2";
+  const model = requiredSetting(settings.model, { name: "model", platform });
+  const baseUrl = requiredSetting(settings.baseUrl, { name: "baseUrl", platform });
   const coldStartQueueMs = settings.coldStartQueueMs ?? 3000;
   return {
     id: platform,
@@ -304,7 +317,7 @@ export function createReplicate(settings: ReplicateSettings = {}): Adapter {
       const clientFor = (fetch: typeof globalThis.fetch) =>
         new Replicate({
           auth: settings.apiKey,
-          baseUrl: settings.baseUrl,
+          baseUrl,
           fetch,
           useFileOutput: false,
         });
@@ -334,9 +347,15 @@ export function createReplicate(settings: ReplicateSettings = {}): Adapter {
       }
       if (signal?.aborted) throw abortedError(signal, { platform });
       if (prediction.status === "failed") {
-        const reason = scrubbed(String(prediction.error ?? "no error text"), settings.apiKey);
+        const reason = platformText(
+          readableMessage(prediction.error ?? "no error text"),
+          settings.apiKey,
+        );
+        // Not retried: a failed prediction was billed, and the same input fails the same way.
         throw new VisionBenchError("server", `replicate: prediction failed: ${reason}`, {
           platform,
+          code: "prediction_failed",
+          retryable: false,
         });
       }
       if (prediction.status !== "succeeded") {

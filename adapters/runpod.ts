@@ -14,7 +14,8 @@
  * handler reads whatever `input` it was written for, so `buildInput` is a setting):
  * `input = {image: "data:<mime>;base64,…", prompt, max_new_tokens, temperature?}`; the handler
  * returns its text as `output`: a string, `{text | caption | output | response: string}` or an
- * array of string pieces to join.
+ * array of string pieces to join. RunPod's vLLM worker answers token batches
+ * `[{"choices":[{"tokens":[…]}],"usage":{"input":N,"output":M}}]`: text and tokens are read from them.
  *
  * Timing: `gpuSeconds = executionTime / 1000` (what RunPod bills), `queueMs = delayTime`,
  * `coldStart` when `delayTime` exceeds `coldStartMs`. There is no streaming in these modes:
@@ -30,10 +31,18 @@ import type {
   DescribeRequest,
   Description,
   PlatformTiming,
+  Usage,
 } from "../lib/contract/adapter.ts";
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { createOpenAI } from "./openai.ts";
-import { abortedError, httpError, scrubbed, transportError } from "./shared-errors.ts";
+import {
+  abortedError,
+  httpError,
+  platformText,
+  readableMessage,
+  requiredSetting,
+  transportError,
+} from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -41,17 +50,30 @@ import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 const TERMINAL = ["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"] as const;
 
+/** A number as the platform sent it (typed as the number it should be; checked in lib/run). */
+const WireNumber = z.unknown().transform((value) => value as number | undefined).optional();
+
 /** A job as `/runsync`, `/run` and `/status/{id}` return it (only the fields we read). */
 const JobSchema = z.object({
   id: z.string(),
   status: z.enum(["IN_QUEUE", "IN_PROGRESS", ...TERMINAL]),
-  delayTime: z.number().optional(),
-  executionTime: z.number().optional(),
+  // Billed worker time, as sent: lib/run judges what is not plausible (withSaneUsage).
+  delayTime: WireNumber,
+  executionTime: WireNumber,
   output: z.unknown().optional(),
   error: z.unknown().optional(),
   workerId: z.string().optional(),
 });
 type Job = z.infer<typeof JobSchema>;
+
+/**
+ * RunPod's vLLM worker (runpod-workers/worker-vllm) answers a list of token batches, usage
+ * cumulative: `[{"choices":[{"tokens":["…"]}],"usage":{"input":N,"output":M}}, …]`.
+ */
+const VllmOutputSchema = z.array(z.object({
+  choices: z.array(z.object({ tokens: z.array(z.string()).optional() })).default([]),
+  usage: z.object({ input: WireNumber, output: WireNumber }).optional(),
+})).min(1);
 
 /** What Moondream-style handlers return as `output`. */
 const OutputSchema = z.union([
@@ -63,18 +85,15 @@ const OutputSchema = z.union([
   z.object({ response: z.string() }).transform((output) => output.response),
 ]);
 
-/** The default RunPod API root. */
-export const RUNPOD_BASE_URL = "https://api.runpod.ai/v2";
-
 /** Settings of {@link createRunPod}. */
 export interface RunPodSettings extends AdapterSettings {
   /** The Serverless endpoint id (RUNPOD_ENDPOINT_ID). */
   endpointId?: string;
   /** @default "runpod" */
   platform?: string;
-  /** Label of the model the worker serves (RunPod does not report it). @default "moondream2" */
+  /** Required label of the model the worker serves (RunPod does not report it), e.g. "moondream2". */
   model?: string;
-  /** @default RUNPOD_BASE_URL */
+  /** Required API root, e.g. "https://api.runpod.ai/v2" (the preset's base URL). */
   baseUrl?: string;
   /** @default "runsync" */
   mode?: "runsync" | "run" | "openai";
@@ -141,7 +160,7 @@ async function call(
   }
   if (!response.ok) {
     throw httpError(response, {
-      message: `RunPod ${response.status}: ${scrubbed(errorText(text), endpoint.apiKey)}`,
+      message: `RunPod ${response.status}: ${platformText(errorText(text), endpoint.apiKey)}`,
       platform,
     });
   }
@@ -212,16 +231,26 @@ async function runJob(
 // ---------------------------------------------------------------------------------------------
 // Map finish reason (the job's terminal status)
 
-function finishedText(job: Job, platform: string): string {
+/** The text of a finished job, and the tokens when the worker reports them (vLLM). */
+interface JobAnswer {
+  text: string;
+  usage: Usage;
+}
+
+function finishedAnswer(job: Job, platform: string, apiKey?: string): JobAnswer {
   const detail = job.error === undefined
     ? ""
-    : `: ${typeof job.error === "string" ? job.error : JSON.stringify(job.error)}`;
+    : `: ${platformText(readableMessage(job.error), apiKey)}`;
   const options = { platform, code: job.status };
   switch (job.status) {
     case "COMPLETED":
       break;
     case "FAILED":
-      throw new VisionBenchError("server", `RunPod job failed${detail}`.slice(0, 500), options);
+      // Not retried: the worker's time was billed, and the same input fails the same way.
+      throw new VisionBenchError("server", `RunPod job failed${detail}`, {
+        ...options,
+        retryable: false,
+      });
     case "TIMED_OUT":
       throw new VisionBenchError("timeout", `RunPod job timed out${detail}`, options);
     case "CANCELLED":
@@ -229,25 +258,36 @@ function finishedText(job: Job, platform: string): string {
     default:
       throw new VisionBenchError("invalid_response", `RunPod job ended as ${job.status}`, options);
   }
+  const vllm = VllmOutputSchema.safeParse(job.output);
+  if (vllm.success) {
+    const batches = vllm.data;
+    const text = batches.flatMap((batch) => batch.choices[0]?.tokens ?? []).join("");
+    // Usage is cumulative: the last batch that has it holds the totals.
+    const usage = batches.findLast((batch) => batch.usage !== undefined)?.usage;
+    return { text, usage: { inputTokens: usage?.input, outputTokens: usage?.output } };
+  }
   const output = OutputSchema.safeParse(job.output);
   if (!output.success) {
     throw new VisionBenchError(
       "invalid_response",
-      "RunPod output is not text (expected a string, {text|caption|output|response} or string[])",
+      "RunPod output is not text (expected a string, {text|caption|output|response}, string[] " +
+        'or the vLLM worker\'s [{"choices":[{"tokens":[…]}]}])',
       { platform, cause: output.error },
     );
   }
-  return output.data;
+  return { text: output.data, usage: {} };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Map usage and timing (the worker reports no tokens; RunPod reports worker time)
+// Map usage and timing (tokens only from the vLLM worker; RunPod reports worker time)
 
 function mapTiming(job: Job, coldStartMs: number): PlatformTiming {
+  const execution = job.executionTime;
   return {
-    gpuSeconds: job.executionTime === undefined ? undefined : job.executionTime / 1000,
+    // A non-number passes through for lib/run's usage check to name.
+    gpuSeconds: typeof execution === "number" ? execution / 1000 : execution,
     queueMs: job.delayTime,
-    coldStart: job.delayTime === undefined ? undefined : job.delayTime > coldStartMs,
+    coldStart: typeof job.delayTime === "number" ? job.delayTime > coldStartMs : undefined,
   };
 }
 
@@ -259,8 +299,9 @@ function mapTiming(job: Job, coldStartMs: number): PlatformTiming {
  *
  * @example
  * ```ts
- * const runpod = createRunPod({ apiKey: "rpa_…", endpointId: "abc123" });
- * const vllm = createRunPod({ apiKey: "rpa_…", endpointId: "def456", mode: "openai", model: "Qwen/Qwen2.5-VL-7B-Instruct" });
+ * const baseUrl = "https://api.runpod.ai/v2";
+ * const runpod = createRunPod({ apiKey: "rpa_…", endpointId: "abc123", model: "moondream2", baseUrl });
+ * const vllm = createRunPod({ apiKey: "rpa_…", endpointId: "def456", mode: "openai", model: "Qwen/Qwen2.5-VL-7B-Instruct", baseUrl });
  * ```
  */
 export function createRunPod(settings: RunPodSettings = {}): Adapter {
@@ -270,10 +311,9 @@ export function createRunPod(settings: RunPodSettings = {}): Adapter {
       platform,
     });
   }
-  const model = settings.model ?? "moondream2";
-  const root = `${(settings.baseUrl ?? RUNPOD_BASE_URL).replace(/\/+$/, "")}/${
-    encodeURIComponent(settings.endpointId)
-  }`;
+  const model = requiredSetting(settings.model, { name: "model", platform });
+  const baseUrl = requiredSetting(settings.baseUrl, { name: "baseUrl", platform });
+  const root = `${baseUrl.replace(/\/+$/, "")}/${encodeURIComponent(settings.endpointId)}`;
   const mode = settings.mode ?? "runsync";
   if (mode === "openai") {
     return createOpenAI({
@@ -307,13 +347,13 @@ export function createRunPod(settings: RunPodSettings = {}): Adapter {
         { mode, input: buildInput(request), pollIntervalMs },
         options,
       );
-      const text = finishedText(job, platform);
+      const { text, usage } = finishedAnswer(job, platform, settings.apiKey);
       options.onFirstToken?.();
       const description: Description = {
         text,
         finishReason: "stop",
         rawFinishReason: job.status,
-        usage: {},
+        usage,
         timing: mapTiming(job, coldStartMs),
       };
       const warnings: string[] = [];

@@ -5,10 +5,19 @@
  *
  * @module
  */
-import { kindFromStatus, retryAfterFromHeaders, VisionBenchError } from "../lib/contract/errors.ts";
+import {
+  findVisionBenchError,
+  kindFromStatus,
+  retryAfterFromHeaders,
+  VisionBenchError,
+} from "../lib/contract/errors.ts";
+import { redact } from "../lib/util/secrets.ts";
 
-/** Where an error came from: the platform id and the call's signal. */
-export interface ErrorContext {
+/** How long an error message built from a platform's words may be (an HTML error page is not). */
+export const MAX_ERROR_MESSAGE_LENGTH = 300;
+
+/** Where a transport error came from: the platform id and the call's signal. */
+export interface TransportErrorContext {
   platform?: string;
   signal?: AbortSignal;
 }
@@ -44,8 +53,12 @@ export function abortedError(
  * Maps what `fetch` (or reading its body) threw: an abort through {@link abortedError}, invalid
  * JSON to `invalid_response`, anything else to `network` (connection refused, reset, DNS).
  */
-export function transportError(error: unknown, context: ErrorContext = {}): VisionBenchError {
-  if (error instanceof VisionBenchError) return error;
+export function transportError(
+  error: unknown,
+  context: TransportErrorContext = {},
+): VisionBenchError {
+  const inner = findVisionBenchError(error);
+  if (inner) return inner;
   if (context.signal?.aborted) return abortedError(context.signal, { ...context, cause: error });
   if (error instanceof SyntaxError) {
     return new VisionBenchError("invalid_response", "the platform answered with invalid JSON", {
@@ -54,7 +67,7 @@ export function transportError(error: unknown, context: ErrorContext = {}): Visi
     });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new VisionBenchError("network", `connection failed: ${message}`, {
+  return new VisionBenchError("network", `connection failed: ${platformText(message)}`, {
     platform: context.platform,
     cause: error,
   });
@@ -78,10 +91,64 @@ export function httpError(
 }
 
 /**
- * `text` with `secret` replaced by `***`, and cut to `maxLength`: for error messages built from a
- * platform's response body, which can echo what the request carried.
+ * Text a platform (or an SDK quoting it) wrote, made fit for an error message: every secret out
+ * (the registered ones and `secret`, the key this call was given), cut to
+ * {@link MAX_ERROR_MESSAGE_LENGTH} characters.
+ *
+ * @example
+ * ```ts
+ * platformText("<html>" + "x".repeat(50_000_000)).length; // 301
+ * ```
  */
-export function scrubbed(text: string, secret: string | undefined, maxLength = 300): string {
-  const clean = secret && secret.length >= 6 ? text.split(secret).join("***") : text;
-  return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
+export function platformText(text: string, secret?: string): string {
+  return redact(text, { also: [secret], maxLength: MAX_ERROR_MESSAGE_LENGTH });
+}
+
+/**
+ * A setting the adapter cannot work without, or a `config` error naming it. Default models and
+ * base URLs live in data/presets.json only; `lib/platforms/resolve.ts` hands them in.
+ *
+ * @example
+ * ```ts
+ * const model = requiredSetting(settings.model, { name: "model", platform: "openai" });
+ * ```
+ */
+export function requiredSetting<T>(
+  value: T | undefined,
+  where: { name: string; platform: string },
+): T {
+  if (value === undefined || value === "") {
+    throw new VisionBenchError(
+      "config",
+      `${where.platform}: the ${where.name} setting is required (presets in data/presets.json give it)`,
+      { platform: where.platform },
+    );
+  }
+  return value;
+}
+
+/**
+ * A platform's error value as words: the string itself, the `message` / `detail` / `error` of an
+ * object, or the object as JSON — never "[object Object]".
+ *
+ * @example
+ * ```ts
+ * readableMessage({ message: "unauthorized", code: 401 }); // "unauthorized"
+ * readableMessage({ error_type: "OOM" }); // '{"error_type":"OOM"}'
+ * ```
+ */
+export function readableMessage(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>;
+    for (const key of ["message", "detail", "error", "msg"]) {
+      if (typeof record[key] === "string") return record[key] as string;
+    }
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return "(an unreadable error value)";
+    }
+  }
+  return String(value);
 }

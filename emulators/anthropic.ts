@@ -14,6 +14,7 @@ import {
   type HandlerContext,
   json,
   malformed,
+  reported,
   sleep,
   stream,
 } from "./harness.ts";
@@ -65,7 +66,7 @@ type Json = any; // the emulator reads whatever the client sent, like a server d
  * @example
  * ```ts
  * const emulator = startAnthropicEmulator({ text: "A cat." });
- * const adapter = createAnthropic({ apiKey: "test-key", baseUrl: emulator.url });
+ * const adapter = createAnthropic({ apiKey: "test-key", baseUrl: emulator.url, model: "claude-haiku-4-5" });
  * ```
  */
 export function startAnthropicEmulator(
@@ -120,6 +121,15 @@ async function handle(
   }
   const { fault, behaviour } = context;
   if (fault === "auth") return error(401, "authentication_error", "invalid x-api-key");
+  if (fault === "object_error") {
+    return json({
+      type: "error",
+      error: { type: "authentication_error", message: { detail: "invalid x-api-key" } },
+    }, 401);
+  }
+  if (fault === "error_in_200") {
+    return error(200, "invalid_request_error", "Could not process image");
+  }
   if (fault === "rate_limit") {
     return error(
       429,
@@ -190,9 +200,12 @@ async function handle(
       : countWords(text) > body.max_tokens
       ? "max_tokens"
       : "end_turn",
-    inputTokens,
-    outputTokens: behaviour.outputTokens ??
-      countWords(toolInput === undefined ? text : JSON.stringify(toolInput)),
+    inputTokens: reported(behaviour, inputTokens),
+    outputTokens: reported(
+      behaviour,
+      behaviour.outputTokens ??
+        countWords(toolInput === undefined ? text : JSON.stringify(toolInput)),
+    ),
     omitUsage: options.omitUsage,
   };
   if (answer.tool) answer.text = "";

@@ -18,6 +18,7 @@ import {
   type EmulatorBehaviour,
   json,
   malformed,
+  reported,
   sleep,
   startEmulator,
   stream,
@@ -87,6 +88,17 @@ export function startCloudflareEmulator(
   const emulator = startEmulator(
     async (_request, { behaviour: state, fault, recorded, signal }) => {
       const token = options.token ?? "cf_emulator_token_0000";
+      if (fault === "object_error") {
+        return json({
+          result: null,
+          success: false,
+          errors: [{ code: 10000, message: { detail: "Authentication error" } }],
+          messages: [],
+        }, 401);
+      }
+      if (fault === "error_in_200") {
+        return json(failure(5007, "AiError: No such model or task"), 200);
+      }
       if (fault === "auth" || recorded.headers.authorization !== `Bearer ${token}`) {
         return json(failure(10000, "Authentication error"), 401);
       }
@@ -145,10 +157,12 @@ export function startCloudflareEmulator(
       const kept = words.slice(0, Number(body.max_tokens ?? 256));
       const prompt = promptOf(body);
       const usage = {
-        prompt_tokens: countWords(prompt) + EMULATED_IMAGE_TOKENS,
-        completion_tokens: state.outputTokens ?? kept.length,
-        total_tokens: countWords(prompt) + EMULATED_IMAGE_TOKENS +
-          (state.outputTokens ?? kept.length),
+        prompt_tokens: reported(state, countWords(prompt) + EMULATED_IMAGE_TOKENS),
+        completion_tokens: reported(state, state.outputTokens ?? kept.length),
+        total_tokens: reported(
+          state,
+          countWords(prompt) + EMULATED_IMAGE_TOKENS + (state.outputTokens ?? kept.length),
+        ),
       };
       const withUsage = options.omitUsage ? {} : { usage };
 

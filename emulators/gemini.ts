@@ -14,6 +14,7 @@ import {
   type HandlerContext,
   json,
   malformed,
+  reported,
   sleep,
   stream,
 } from "./harness.ts";
@@ -60,7 +61,7 @@ type Json = any; // the emulator reads whatever the client sent, like a server d
  * @example
  * ```ts
  * const emulator = startGeminiEmulator();
- * const adapter = createGemini({ apiKey: "test-key", baseUrl: emulator.url });
+ * const adapter = createGemini({ apiKey: "test-key", baseUrl: emulator.url, model: "gemini-2.5-flash-lite" });
  * ```
  */
 export function startGeminiEmulator(
@@ -128,6 +129,24 @@ async function handle(
       headers: fault === "rate_limit" ? { "retry-after": String(behaviour.retryAfterSeconds) } : {},
     });
   }
+  if (fault === "object_error") {
+    return json({
+      error: { code: 401, message: { detail: "API key not valid" }, status: "UNAUTHENTICATED" },
+    }, 401);
+  }
+  if (fault === "error_in_200") {
+    const body = {
+      error: { code: 400, message: "Unable to process input image.", status: "INVALID_ARGUMENT" },
+    };
+    return streaming
+      ? stream([`data: ${JSON.stringify(body)}\n\n`], {
+        contentType: "text/event-stream",
+        ttftMs: 0,
+        chunkDelayMs: 0,
+        signal: context.signal,
+      })
+      : json(body, 200);
+  }
   if (fault === "auth" || ownFault === "permission") {
     return error(403, "PERMISSION_DENIED", "The caller does not have permission");
   }
@@ -181,6 +200,7 @@ async function handle(
       promptTokens,
       behaviour.outputTokens ?? countWords(text),
       thinking,
+      behaviour,
     ),
   };
   if (fault === "malformed") {
@@ -217,12 +237,17 @@ async function countPrompt(contents: Json[]): Promise<{ text: number; image: num
   return { text, image };
 }
 
-function usageMetadata(prompt: { text: number; image: number }, output: number, thoughts: number) {
+function usageMetadata(
+  prompt: { text: number; image: number },
+  output: number,
+  thoughts: number,
+  behaviour: EmulatorBehaviour,
+) {
   const promptTokenCount = prompt.text + prompt.image;
   return {
-    promptTokenCount,
-    candidatesTokenCount: output,
-    totalTokenCount: promptTokenCount + output + thoughts,
+    promptTokenCount: reported(behaviour, promptTokenCount),
+    candidatesTokenCount: reported(behaviour, output),
+    totalTokenCount: reported(behaviour, promptTokenCount + output + thoughts),
     ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}),
     promptTokensDetails: [
       { modality: "TEXT", tokenCount: prompt.text },

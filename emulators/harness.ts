@@ -17,7 +17,21 @@ export type Fault =
   | "stream_cut" // streaming answer stops mid-way without its terminator
   | "refusal" // the model refuses / safety block
   | "empty" // ok answer with empty text
-  | "auth"; // 401 with the platform's body
+  | "auth" // 401 with the platform's body
+  // Hostile platforms (issue 9). The harness turns the first five into a per-request behaviour,
+  // so every platform's handler serves them with its own wire format:
+  | "echo_headers" // the answer's text carries every request header (Authorization included)
+  | "oversized_body" // the answer's text is `oversizedBytes` long
+  | "negative_usage" // every usage count / billed time is -5
+  | "string_usage" // every usage count / billed time is the string "12"
+  | "huge_usage" // every usage count / billed time is 1e308
+  | "huge_retry_after" // the platform's 429, asking to wait `hugeRetryAfterSeconds`
+  | "oversized_error" // 500 with an HTML error page `oversizedBytes` long (served by the harness)
+  | "html_200" // 200 with an HTML page (a captive portal, a proxy's login page)
+  | "empty_200" // 200 with an empty body
+  // Served by each platform's handler in its own shape:
+  | "error_in_200" // HTTP 200 whose body is the platform's error
+  | "object_error"; // 401 whose error message field is an object, not a string
 
 /** Behaviour knobs, all changeable between requests. */
 export interface EmulatorBehaviour {
@@ -35,6 +49,55 @@ export interface EmulatorBehaviour {
   faults: Fault[];
   /** Output tokens reported; default = words in `text`. */
   outputTokens?: number;
+  /** Echo every request header in the answer's text, on every request. @default false */
+  echoHeaders?: boolean;
+  /** What every usage count and billed time is reported as, when set (hostile usage). */
+  usageValue?: unknown;
+  /** Size of `oversized_body` texts and `oversized_error` pages. @default 2 MiB */
+  oversizedBytes?: number;
+  /** Retry-After of `huge_retry_after`. @default 99999 */
+  hugeRetryAfterSeconds?: number;
+}
+
+/**
+ * `value`, unless the behaviour says usage is hostile: then what it says (a platform reporting
+ * -5, "12" or 1e308 tokens).
+ */
+export function reported(behaviour: EmulatorBehaviour, value: number): number {
+  return (behaviour.usageValue !== undefined ? behaviour.usageValue : value) as number;
+}
+
+/** The behaviour for one request, with a hostile fault applied; `fault` left for the handler. */
+function forRequest(
+  state: EmulatorBehaviour,
+  fault: Fault | undefined,
+  headers: Record<string, string>,
+): { behaviour: EmulatorBehaviour; fault: Fault | undefined } {
+  const echo = (text: string) => `${text} ${JSON.stringify(headers)}`;
+  const behaviour = state.echoHeaders ? { ...state, text: echo(state.text) } : state;
+  switch (fault) {
+    case "echo_headers":
+      return { behaviour: { ...behaviour, text: echo(behaviour.text) }, fault: undefined };
+    case "oversized_body":
+      return {
+        // One endless "word": a server ignoring the output limit, not one the emulator cuts.
+        behaviour: { ...behaviour, text: "x".repeat(state.oversizedBytes ?? 2 ** 21) },
+        fault: undefined,
+      };
+    case "negative_usage":
+      return { behaviour: { ...behaviour, usageValue: -5 }, fault: undefined };
+    case "string_usage":
+      return { behaviour: { ...behaviour, usageValue: "12" }, fault: undefined };
+    case "huge_usage":
+      return { behaviour: { ...behaviour, usageValue: 1e308 }, fault: undefined };
+    case "huge_retry_after":
+      return {
+        behaviour: { ...behaviour, retryAfterSeconds: state.hugeRetryAfterSeconds ?? 99999 },
+        fault: "rate_limit",
+      };
+    default:
+      return { behaviour, fault };
+  }
 }
 
 /** One request as the emulator saw it. */
@@ -107,10 +170,18 @@ export function startEmulator(
         body,
       };
       requests.push(recorded);
-      const fault = state.faults.shift();
-      if (fault === "hang") return hang(request.signal, hung);
-      if (fault === "reset") return resetResponse();
-      return await handler(request, { behaviour: state, fault, recorded, signal: request.signal });
+      const queued = state.faults.shift();
+      if (queued === "hang") return hang(request.signal, hung);
+      if (queued === "reset") return resetResponse();
+      if (queued === "oversized_error") return htmlErrorPage(state.oversizedBytes ?? 2 ** 21);
+      if (queued === "html_200") {
+        return new Response("<html><body>Please sign in to continue</body></html>", {
+          headers: { "content-type": "text/html" },
+        });
+      }
+      if (queued === "empty_200") return new Response("", { status: 200 });
+      const { behaviour, fault } = forRequest(state, queued, recorded.headers);
+      return await handler(request, { behaviour, fault, recorded, signal: request.signal });
     },
   );
   const address = server.addr as Deno.NetAddr;
@@ -223,4 +294,16 @@ function resetResponse(): Response {
     },
   });
   return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+}
+
+/** What a proxy in front of a platform answers when it breaks: a large HTML page with a 500. */
+function htmlErrorPage(bytes: number): Response {
+  const head = "<html><head><title>500 Internal Server Error</title></head><body><pre>";
+  return new Response(
+    `${head}${"x".repeat(Math.max(0, bytes - head.length))}</pre></body></html>`,
+    {
+      status: 500,
+      headers: { "content-type": "text/html" },
+    },
+  );
 }

@@ -13,6 +13,7 @@ import {
   type EmulatorBehaviour,
   json,
   malformed,
+  reported,
   sleep,
   startEmulator,
   stream,
@@ -61,6 +62,18 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
       return json({ error: "unauthorized" }, 401);
     }
     if (fault === "auth") return json({ error: "unauthorized" }, 401);
+    // A proxy in front of Ollama answering with an object where Ollama puts a string.
+    if (fault === "object_error") {
+      return json({ error: { message: "unauthorized", code: 401 } }, 401);
+    }
+    if (fault === "error_in_200") {
+      const error = JSON.stringify({
+        error: "model requires more system memory than is available",
+      });
+      return streams(recorded.body)
+        ? new Response(`${error}\n`, { headers: { "content-type": "application/x-ndjson" } })
+        : json(JSON.parse(error), 200);
+    }
     if (fault === "rate_limit") {
       return json({ error: "too many requests" }, 429, {
         "retry-after": String(state.retryAfterSeconds),
@@ -124,9 +137,11 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
       done_reason: truncated ? "length" : "stop",
       total_duration: loadNs + promptEvalNs + evalNs + 3 * MS,
       load_duration: loadNs,
-      ...(options.omitPromptEvalCount ? {} : { prompt_eval_count: countWords(prompt) + 729 }),
+      ...(options.omitPromptEvalCount
+        ? {}
+        : { prompt_eval_count: reported(state, countWords(prompt) + 729) }),
       prompt_eval_duration: promptEvalNs,
-      eval_count: state.outputTokens ?? kept.length,
+      eval_count: reported(state, state.outputTokens ?? kept.length),
       eval_duration: evalNs,
     };
 
@@ -156,6 +171,11 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
     });
   }, behaviour);
   return Object.assign(emulator, { options });
+}
+
+/** Whether a chat request streams (Ollama's default). */
+function streams(body: unknown): boolean {
+  return (body as { stream?: unknown } | undefined)?.stream !== false;
 }
 
 function isJson(text: string): boolean {

@@ -22,6 +22,7 @@ import {
   type HandlerContext,
   json,
   malformed,
+  reported,
   sleep,
   startEmulator,
   stream,
@@ -171,6 +172,25 @@ export function openAIHandler(options: OpenAIEmulatorOptions = {}): Handler {
         401,
       );
     }
+    if (fault === "object_error") {
+      // A compatible server whose error message is an object, not the documented string.
+      return json(
+        {
+          error: { message: { detail: "invalid api key" }, type: "auth", code: "invalid_api_key" },
+        },
+        401,
+      );
+    }
+    if (fault === "error_in_200") {
+      return json(
+        errorBody(
+          "Invalid image: the image data could not be decoded.",
+          "invalid_request_error",
+          "invalid_image_format",
+        ),
+        200,
+      );
+    }
     if (fault === "rate_limit") {
       return json(
         errorBody(
@@ -271,9 +291,9 @@ function answerFor(
   const reasoningTokens = options.reasoningTokens ?? 0;
   const completionTokens = outputTokens + reasoningTokens;
   const usage: Json = {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
+    prompt_tokens: reported(behaviour, promptTokens),
+    completion_tokens: reported(behaviour, completionTokens),
+    total_tokens: reported(behaviour, promptTokens + completionTokens),
     // vLLM-based servers (Baseten) send null details; OpenAI sends the breakdown.
     prompt_tokens_details: kimi ? null : {
       cached_tokens: 0,
@@ -376,7 +396,7 @@ function streamAnswer(
  * @example
  * ```ts
  * const emulator = startOpenAIEmulator();
- * const adapter = createOpenAI({ apiKey: EMULATOR_OPENAI_KEY, baseUrl: `${emulator.url}/v1` });
+ * const adapter = createOpenAI({ apiKey: EMULATOR_OPENAI_KEY, baseUrl: `${emulator.url}/v1`, model: "gpt-4o-mini" });
  * emulator.fail("rate_limit");
  * await emulator.close();
  * ```

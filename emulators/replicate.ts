@@ -46,8 +46,11 @@ interface StoredPrediction {
   version?: string;
   input: Record<string, unknown>;
   text: string;
-  error?: string;
+  /** A string, as Replicate documents it, or an object (some models' cog errors). */
+  error?: unknown;
   canceled: boolean;
+  /** Hostile usage: what `predict_time` / `total_time` are reported as. */
+  usageValue?: unknown;
   asString: boolean;
 }
 
@@ -93,7 +96,9 @@ export function startReplicateEmulator(options: ReplicateEmulatorOptions = {}): 
       started_at: elapsed >= queueMs ? new Date(stored.createdAt + queueMs).toISOString() : null,
       completed_at: done ? new Date(stored.createdAt + queueMs + predictMs).toISOString() : null,
       metrics: done
-        ? { predict_time: predictMs / 1000, total_time: (queueMs + predictMs) / 1000 }
+        ? stored.usageValue !== undefined
+          ? { predict_time: stored.usageValue, total_time: stored.usageValue }
+          : { predict_time: predictMs / 1000, total_time: (queueMs + predictMs) / 1000 }
         : {},
       urls: { get: `/v1/predictions/${stored.id}`, cancel: `/v1/predictions/${stored.id}/cancel` },
     };
@@ -149,8 +154,15 @@ export function startReplicateEmulator(options: ReplicateEmulatorOptions = {}): 
         version: body.version,
         input: body.input,
         text: fault === "empty" ? "" : state.text,
-        error: fault === "refusal" ? "NSFW content detected" : options.predictionError,
+        error: fault === "refusal"
+          ? "NSFW content detected"
+          : fault === "error_in_200"
+          ? "CUDA out of memory. Tried to allocate 2.00 GiB"
+          : fault === "object_error"
+          ? { message: "CUDA out of memory", type: "OutOfMemoryError" }
+          : options.predictionError,
         canceled: false,
+        usageValue: state.usageValue,
         asString: options.outputAsString ?? false,
       };
       predictions.set(stored.id, stored);

@@ -10,6 +10,7 @@
 import {
   type Emulator,
   type EmulatorBehaviour,
+  type HandlerContext,
   json,
   malformed,
   sleep,
@@ -31,8 +32,11 @@ export interface RunPodEmulatorOptions extends Partial<EmulatorBehaviour> {
   endpointId?: string;
   /** Outcomes of the next jobs, one per job; then COMPLETED. */
   outcomes?: JobOutcome[];
-  /** Shape of `output`. @default "text" */
-  outputShape?: "string" | "text" | "caption" | "array";
+  /**
+   * Shape of `output`. `vllm` is RunPod's vLLM worker: a list of token batches
+   * `[{"choices":[{"tokens":["…"]}],"usage":{"input":N,"output":M}}]`. @default "text"
+   */
+  outputShape?: "string" | "text" | "caption" | "array" | "vllm";
   /** `GET /status` calls before a `/run` job is terminal (IN_QUEUE, IN_PROGRESS, …). @default 3 */
   pollsToComplete?: number;
   /** `delayTime` of warm jobs, ms. @default 180 */
@@ -58,6 +62,10 @@ export interface EmulatedJob {
   polls: number;
   delayTime: number;
   cancelled: boolean;
+  /** The error of a FAILED job: a string, or an object (a handler raising a dict). */
+  error?: unknown;
+  /** Hostile usage: what `executionTime` and token counts are reported as. */
+  usageValue?: unknown;
 }
 
 const FAILURE = "CUDA out of memory. Tried to allocate 2.00 GiB";
@@ -83,8 +91,23 @@ export function startRunPodEmulator(options: RunPodEmulatorOptions = {}): RunPod
     },
   });
 
-  const output = (text: string): unknown => {
+  const output = (text: string, job: EmulatedJob): unknown => {
     switch (options.outputShape ?? "text") {
+      case "vllm": {
+        // worker-vllm yields batches of DEFAULT_BATCH_SIZE (10) tokens; usage is cumulative.
+        const tokens = text.match(/\S+\s*/g) ?? [];
+        const input = JSON.stringify(job.input).length >> 2;
+        const batches = [];
+        for (let at = 0; at < Math.max(1, tokens.length); at += 10) {
+          const batch = tokens.slice(at, at + 10);
+          const value = (count: number) => job.usageValue !== undefined ? job.usageValue : count;
+          batches.push({
+            choices: [{ tokens: batch }],
+            usage: { input: value(input), output: value(at + batch.length) },
+          });
+        }
+        return batches;
+      }
       case "string":
         return text;
       case "caption":
@@ -96,11 +119,16 @@ export function startRunPodEmulator(options: RunPodEmulatorOptions = {}): RunPod
     }
   };
 
-  const newJob = (input: unknown): EmulatedJob => {
+  const newJob = (input: unknown, context: HandlerContext): EmulatedJob => {
+    const failing = context.fault === "error_in_200" || context.fault === "object_error";
     const job: EmulatedJob = {
       id: `${crypto.randomUUID()}-u1`,
       input,
-      outcome: options.outcomes?.shift() ?? "COMPLETED",
+      outcome: failing ? "FAILED" : options.outcomes?.shift() ?? "COMPLETED",
+      error: context.fault === "object_error"
+        ? { error_type: "torch.OutOfMemoryError", error_message: FAILURE }
+        : FAILURE,
+      usageValue: context.behaviour.usageValue,
       polls: 0,
       delayTime: jobs.size === 0 && options.coldStartDelayMs !== undefined
         ? options.coldStartDelayMs
@@ -117,10 +145,12 @@ export function startRunPodEmulator(options: RunPodEmulatorOptions = {}): RunPod
     if (status === "IN_PROGRESS") {
       return { ...base, delayTime: job.delayTime, workerId: "wk-emu01" };
     }
-    const executionTime = options.executionTimeMs ?? 1340;
+    const executionTime = job.usageValue !== undefined
+      ? job.usageValue
+      : options.executionTimeMs ?? 1340;
     const ended = { ...base, delayTime: job.delayTime, executionTime, workerId: "wk-emu01" };
-    if (status === "COMPLETED") return { ...ended, output: output(text) };
-    if (status === "FAILED") return { ...ended, error: FAILURE };
+    if (status === "COMPLETED") return { ...ended, output: output(text, job) };
+    if (status === "FAILED") return { ...ended, error: job.error };
     return ended;
   };
 
@@ -154,7 +184,7 @@ export function startRunPodEmulator(options: RunPodEmulatorOptions = {}): RunPod
       if (!body || typeof body.input !== "object" || body.input === null) {
         return json({ error: "input is required" }, 400);
       }
-      const job = newJob(body.input);
+      const job = newJob(body.input, context);
       if (rest === "run") return json({ id: job.id, status: "IN_QUEUE" });
       await sleep(state.latencyMs, signal);
       return json(view(job, job.outcome, text));

@@ -89,7 +89,11 @@ async function part(name: string, env: Record<string, string>): Promise<Measurem
       ],
     }],
   };
-  const adapter = createOpenAI({ apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL });
+  const adapter = createOpenAI({
+    apiKey: env.OPENAI_API_KEY,
+    baseUrl: env.OPENAI_BASE_URL,
+    model: "gpt-4o-mini",
+  });
   const priceCard = (await loadPriceCards()).get("openai/gpt-4o-mini");
   const run = (
     repeat: number,

@@ -39,29 +39,38 @@ function list(value: string | undefined): string[] | undefined {
   return value?.split(",").map((item) => item.trim()).filter(Boolean);
 }
 
+/** The flags, or a `usage` error naming the one that is wrong (node:util throws a TypeError). */
+function parseFlags(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        platforms: { type: "string" },
+        images: { type: "string" },
+        limit: { type: "string" },
+        prompt: { type: "string" },
+        resize: { type: "string" },
+        "run-id": { type: "string" },
+        repeat: { type: "string" },
+        out: { type: "string" },
+        "max-p50-ms": { type: "string" },
+        judge: { type: "string" },
+        "no-blind": { type: "boolean" },
+        cache: { type: "string" },
+        emulated: { type: "boolean" },
+        "latency-scale": { type: "string" },
+        timeout: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new VisionBenchError("usage", (error as Error).message);
+  }
+}
+
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      platforms: { type: "string" },
-      images: { type: "string" },
-      limit: { type: "string" },
-      prompt: { type: "string" },
-      resize: { type: "string" },
-      "run-id": { type: "string" },
-      repeat: { type: "string" },
-      out: { type: "string" },
-      "max-p50-ms": { type: "string" },
-      judge: { type: "string" },
-      "no-blind": { type: "boolean" },
-      cache: { type: "string" },
-      emulated: { type: "boolean" },
-      "latency-scale": { type: "string" },
-      timeout: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values, positionals } = parseFlags(Deno.args);
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -107,11 +116,9 @@ async function main(): Promise<number> {
 try {
   Deno.exit(await main());
 } catch (error) {
-  if (
-    error instanceof VisionBenchError || error instanceof RangeError || error instanceof TypeError
-  ) {
+  if (error instanceof VisionBenchError && error.kind !== "notebook") {
     console.error(`report: ${error.message}`);
-    if (!(error instanceof VisionBenchError)) console.error(USAGE);
+    if (error.kind === "usage") console.error(USAGE);
     Deno.exit(2);
   }
   // A failed notebook's details were already streamed above: repeat only the headline.

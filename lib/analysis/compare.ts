@@ -13,6 +13,7 @@
  */
 import pl from "nodejs-polars";
 import { summarize, type SummaryRow } from "./summary.ts";
+import { VisionBenchError } from "../contract/errors.ts";
 
 /** Options of {@link resizeEffect}. */
 export interface ResizeEffectOptions {
@@ -136,7 +137,10 @@ export function cheapestWithin(
 ): CheapestPick {
   const { maxP50LatencyMs, latency = "p50LatencyMs", cost = "costPer1k" } = options;
   if (!Number.isFinite(maxP50LatencyMs) || maxP50LatencyMs < 0) {
-    throw new RangeError(`maxP50LatencyMs must be a non-negative number, got ${maxP50LatencyMs}`);
+    throw new VisionBenchError(
+      "usage",
+      `maxP50LatencyMs must be a non-negative number, got ${maxP50LatencyMs}`,
+    );
   }
   const rows = summary.toRecords() as SummaryRow[];
   const judged = rows.filter((row) =>

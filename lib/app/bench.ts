@@ -60,6 +60,8 @@ export interface BenchOptions {
   concurrency?: number;
   /** Per-call timeout. @default 60000 */
   timeoutMs?: number;
+  /** Largest answer read from a platform, in bytes. @default 16 MiB */
+  maxResponseBytes?: number;
   /** Resume a run by giving its id. @default a new id */
   runId?: string;
   /** @default the repository's results/ */
@@ -67,7 +69,12 @@ export interface BenchOptions {
   /** @default "use" */
   cache?: "use" | "bypass" | "refresh";
   /** Retry policy. @default { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 30000 } */
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  retry?: {
+    maxAttempts?: number;
+    baseDelayMs?: number;
+    maxDelayMs?: number;
+    maxRetryAfterMs?: number;
+  };
   maxOutputTokens?: number;
   temperature?: number;
   schema?: StructuredSchema;
@@ -142,6 +149,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     priceCards,
     concurrency: options.concurrency,
     factories: remembering?.factories,
+    maxResponseBytes: options.maxResponseBytes,
   });
   const images = await loadImageSet(options.images ?? DEFAULT_IMAGES_DIR, {
     limit: options.limit,

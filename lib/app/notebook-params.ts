@@ -123,7 +123,7 @@ export function notebookParams(
 
 function positive(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    throw new VisionBenchError("usage", `${name} must be a positive integer, got ${value}`);
   }
   return value;
 }

@@ -149,7 +149,10 @@ export async function renderReport(options: RenderReportOptions = {}): Promise<R
   const status = await child.status;
   const elapsedMs = performance.now() - started;
   if (!status.success) {
-    throw new Error(`notebook execution failed (exit ${status.code}):\n${failures.join("\n")}`);
+    throw new VisionBenchError(
+      "notebook",
+      `notebook execution failed (exit ${status.code}):\n${failures.join("\n")}`,
+    );
   }
   const { size } = await Deno.stat(reportPath);
   const executedNotebooks = notebooks.map((path) =>

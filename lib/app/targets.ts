@@ -31,6 +31,8 @@ export interface ResolveTargetsOptions {
   concurrency?: number;
   /** Adapter factories by name. @default the registry's (adapters/mod.ts) */
   factories?: Record<string, AdapterFactory>;
+  /** Largest 2xx answer body read from a platform. @default the resolver's (16 MiB) */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function resolvePlatforms(
       factories,
       priceCards,
       concurrency: options.concurrency,
+      maxResponseBytes: options.maxResponseBytes,
     })
   );
 }

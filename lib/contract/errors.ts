@@ -32,6 +32,10 @@ export const ERROR_KINDS = [
   // local
   "config",
   "pricing",
+  /** A function was called with arguments outside its documented range (a caller's bug). */
+  "usage",
+  /** A notebook failed while the report was being built. */
+  "notebook",
 ] as const;
 
 /** A normalized error kind. */
@@ -146,9 +150,30 @@ export function retryAfterFromHeaders(
   return parseRetryAfter(get("retry-after"));
 }
 
+/**
+ * The {@link VisionBenchError} inside `error`: itself, or the first one down its `cause` chain
+ * (an SDK wrapping what our fetch threw, e.g. a response over the size limit).
+ *
+ * @example
+ * ```ts
+ * const inner = new VisionBenchError("invalid_response", "too large");
+ * const wrapped = Object.assign(new SyntaxError("Connection error."), { cause: inner }); // as an SDK wraps it
+ * findVisionBenchError(wrapped) === inner; // true
+ * ```
+ */
+export function findVisionBenchError(error: unknown): VisionBenchError | undefined {
+  let current = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    if (current instanceof VisionBenchError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** Turns anything thrown into a {@link VisionBenchError} (unknown errors become `network`/`server`). */
 export function toVisionBenchError(error: unknown, platform?: string): VisionBenchError {
-  if (error instanceof VisionBenchError) return error;
+  const inner = findVisionBenchError(error);
+  if (inner) return inner;
   if (error instanceof DOMException && (error.name === "TimeoutError")) {
     return new VisionBenchError("timeout", "the call timed out", { platform, cause: error });
   }

@@ -44,7 +44,7 @@ export async function readImageFile(
   const { label } = options;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES;
   if (!Number.isInteger(maxBytes) || maxBytes < 1) {
-    throw new RangeError(`maxBytes must be a whole number >= 1, got ${maxBytes}`);
+    throw new VisionBenchError("usage", `maxBytes must be a whole number >= 1, got ${maxBytes}`);
   }
   let info: Deno.FileInfo;
   try {

@@ -8,7 +8,7 @@
 import dotenv from "dotenv";
 import { VisionBenchError } from "../contract/errors.ts";
 import { repoPath } from "../util/paths.ts";
-import { registerSecret } from "../util/secrets.ts";
+import { registerSecret, registerUrlCredentials } from "../util/secrets.ts";
 
 /** Names of environment variables that hold secrets. */
 export const SECRET_ENV_NAMES = [
@@ -64,6 +64,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }
   }
   for (const name of SECRET_ENV_NAMES) registerSecret(values[name]);
+  // A host like OLLAMA_VPS_HOST=http://admin:pass@10.0.0.5 carries a credential too.
+  for (const value of Object.values(values)) registerUrlCredentials(value);
   return {
     get: (name) => values[name],
     require(name, why) {

@@ -1,7 +1,7 @@
 /**
- * Retired models, as data (`data/model-lifecycle.json`): an adapter asks {@link retiredModel}
- * before calling its platform, so a retired id fails fast with the date and the replacement
- * instead of an opaque 404 from the platform.
+ * Retired models, as data (`data/model-lifecycle.json`): `resolvePlatform` asks
+ * {@link retiredModel} for every preset before building an adapter, so a retired id fails at once
+ * with the date and the replacement instead of an opaque 404 from the platform mid-run.
  *
  * @module
  */
@@ -28,19 +28,25 @@ const LifecycleFileSchema = z.object({
   retired: z.array(RetiredModelSchema),
 });
 
-// Parsed once, at import: a broken data file fails loudly at start-up, not mid-run.
-const RETIRED: readonly RetiredModel[] = LifecycleFileSchema.parse(lifecycleData).retired;
+/** Every retired model of data/model-lifecycle.json, parsed once at import: a broken data file fails loudly at start-up, not mid-run. */
+export const RETIRED_MODELS: readonly RetiredModel[] =
+  LifecycleFileSchema.parse(lifecycleData).retired;
 
 /**
- * The retirement entry for `model` on `platform`, or `undefined` when it is not retired.
+ * The retirement entry for `model` on `platform` (from `retired`, @default the data file), or
+ * `undefined` when it is not retired.
  *
  * @example
  * ```ts
  * retiredModel("anthropic", "claude-3-5-haiku-20241022")?.replacement; // "claude-haiku-4-5"
  * ```
  */
-export function retiredModel(platform: string, model: string): RetiredModel | undefined {
-  return RETIRED.find((entry) =>
+export function retiredModel(
+  platform: string,
+  model: string,
+  retired: readonly RetiredModel[] = RETIRED_MODELS,
+): RetiredModel | undefined {
+  return retired.find((entry) =>
     entry.platform === platform &&
     (entry.match === "exact" ? model === entry.model : model.startsWith(entry.model))
   );

@@ -9,6 +9,8 @@ import type { Config } from "./config.ts";
 import { VisionBenchError } from "../contract/errors.ts";
 import type { PriceCard } from "../contract/price-card.ts";
 import { type PlatformChoice, type Preset } from "./presets.ts";
+import { type RetiredModel, retiredModel } from "./lifecycle.ts";
+import { capResponses } from "../util/response-cap.ts";
 
 /** A preset resolved against the configuration. */
 export interface ResolvedPlatform {
@@ -27,6 +29,12 @@ export interface ResolveOptions {
   priceCards: Map<string, PriceCard>;
   /** Overrides the preset's concurrency. */
   concurrency?: number;
+  /** Models refused as retired. @default data/model-lifecycle.json */
+  retired?: readonly RetiredModel[];
+  /** Largest 2xx response body read from the platform. @default DEFAULT_MAX_RESPONSE_BYTES (16 MiB) */
+  maxResponseBytes?: number;
+  /** The fetch the adapter's SDK uses (size-capped here). @default globalThis.fetch */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -49,8 +57,9 @@ export function missingEnv(preset: Preset, config: Config): string[] {
 }
 
 /**
- * Builds the adapter for one choice. Throws a `config` error naming the missing variable
- * (never its value) or the unknown preset.
+ * Builds the adapter for one choice. Throws a `config` error naming the missing variable (never
+ * its value), the unknown preset, or a retired model (data/model-lifecycle.json) with its
+ * successor — on every platform, before any adapter exists.
  */
 export function resolvePlatform(
   choice: PlatformChoice,
@@ -61,6 +70,15 @@ export function resolvePlatform(
   if (!preset) {
     const known = presets.map((candidate) => candidate.id).join(", ");
     throw new VisionBenchError("config", `unknown platform "${choice.preset}"; known: ${known}`);
+  }
+  const model = choice.model ?? preset.model;
+  const retired = retiredModel(preset.platform, model, options.retired);
+  if (retired) {
+    throw new VisionBenchError(
+      "config",
+      `${preset.id}: model ${model} was retired on ${retired.retiredOn}; use ${retired.replacement} (${preset.id}:${retired.replacement})`,
+      { platform: preset.platform, code: "retired_model" },
+    );
   }
   const missing = missingEnv(preset, options.config);
   if (missing.length > 0) {
@@ -73,7 +91,6 @@ export function resolvePlatform(
   if (!factory) {
     throw new VisionBenchError("config", `platform ${preset.id}: no adapter "${preset.adapter}"`);
   }
-  const model = choice.model ?? preset.model;
   const { config } = options;
   const env = preset.env;
   const baseUrl = (env.baseUrl && config.get(env.baseUrl)) ||
@@ -86,6 +103,11 @@ export function resolvePlatform(
     accountId: env.accountId ? config.get(env.accountId) : undefined,
     endpointId: env.endpointId ? config.get(env.endpointId) : undefined,
     baseUrl,
+    // Every SDK reads through this: a runaway answer is a typed error, not gigabytes of memory.
+    fetch: capResponses(options.fetch ?? globalThis.fetch, {
+      maxBytes: options.maxResponseBytes,
+      platform: preset.platform,
+    }),
   });
   return {
     preset,

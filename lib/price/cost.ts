@@ -198,7 +198,10 @@ export function recomputeCost(record: ResultRecord): CostResult {
  */
 export function costPerThousand(costUsdPerImage: number): number {
   if (!Number.isFinite(costUsdPerImage) || costUsdPerImage < 0) {
-    throw new RangeError(`cost per image must be a finite number >= 0, got ${costUsdPerImage}`);
+    throw new VisionBenchError(
+      "usage",
+      `cost per image must be a finite number >= 0, got ${costUsdPerImage}`,
+    );
   }
   return costUsdPerImage * 1000;
 }

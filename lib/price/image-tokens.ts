@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { VisionBenchError } from "../contract/errors.ts";
 
 /** Width and height in pixels of the image as sent. */
 export interface ImageSize {
@@ -51,7 +52,7 @@ export function openAITileRates(model: string): OpenAITileRates | undefined {
  * openAIImageTokens({ width: 1024, height: 1024, model: "gpt-4o-mini" }); // 2833 + 4 × 5667 = 25501
  * openAIImageTokens({ width: 1024, height: 1024, model: "gpt-4o-mini", detail: "low" }); // 2833
  * ```
- * @throws RangeError for a bad size or a model outside the GPT-4o family.
+ * @throws VisionBenchError (`usage`) for a bad size or a model outside the GPT-4o family.
  */
 export function openAIImageTokens(
   input: ImageSize & { model?: string; detail?: ImageDetail },
@@ -60,7 +61,7 @@ export function openAIImageTokens(
   checkSize(input);
   const rates = openAITileRates(model);
   if (rates === undefined) {
-    throw new RangeError(`no documented image-token rule for OpenAI model ${model}`);
+    throw new VisionBenchError("usage", `no documented image-token rule for OpenAI model ${model}`);
   }
   if (detail === "low") return rates.base;
   let { width, height } = input;
@@ -175,7 +176,7 @@ export interface EstimateImageTokensInput extends ImageSize {
  * estimateImageTokens({ platform: "openai", model: "gpt-4o-mini", width: 1024, height: 1024 }); // 25501
  * estimateImageTokens({ platform: "replicate", model: "lucataco/moondream2", width: 1024, height: 1024 }); // undefined
  * ```
- * @throws RangeError when width or height is not a positive finite number.
+ * @throws VisionBenchError (`usage`) when width or height is not a positive finite number.
  */
 export function estimateImageTokens(input: EstimateImageTokensInput): number | undefined {
   checkSize(input);
@@ -198,6 +199,6 @@ export function estimateImageTokens(input: EstimateImageTokensInput): number | u
 
 function checkSize({ width, height }: ImageSize): void {
   if (!Number.isFinite(width) || width <= 0 || !Number.isFinite(height) || height <= 0) {
-    throw new RangeError(`image size must be positive, got ${width}×${height}`);
+    throw new VisionBenchError("usage", `image size must be positive, got ${width}×${height}`);
   }
 }

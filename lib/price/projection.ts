@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { VisionBenchError } from "../contract/errors.ts";
 
 /** Volumes projected when none are given. */
 export const DEFAULT_PROJECTION_VOLUMES: readonly number[] = [1_000, 10_000, 1_000_000];
@@ -43,7 +44,7 @@ export function projectCost(options: ProjectCostOptions): CostProjection[] {
   if (batchPerImageUsd !== undefined) checkUsd("batchPerImageUsd", batchPerImageUsd);
   return images.map((count) => {
     if (!Number.isInteger(count) || count < 0) {
-      throw new RangeError(`image counts must be integers >= 0, got ${count}`);
+      throw new VisionBenchError("usage", `image counts must be integers >= 0, got ${count}`);
     }
     const projection: CostProjection = { images: count, costUsd: perImageUsd * count };
     if (batchPerImageUsd !== undefined) projection.batchCostUsd = batchPerImageUsd * count;
@@ -53,6 +54,6 @@ export function projectCost(options: ProjectCostOptions): CostProjection[] {
 
 function checkUsd(name: string, value: number): void {
   if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
+    throw new VisionBenchError("usage", `${name} must be a finite number >= 0, got ${value}`);
   }
 }

@@ -11,6 +11,7 @@ import type { LabelSet } from "./labels.ts";
 import { asStructured, type DescriptionInput, scoreDescription } from "./score.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { DEFAULT_BY } from "../analysis/summary.ts";
+import { VisionBenchError } from "../contract/errors.ts";
 
 /** Columns {@link withQuality} adds, in order. */
 export const QUALITY_COLUMNS = [
@@ -147,7 +148,10 @@ export function qualitySummary(
   let frame = Array.isArray(data) ? undefined : data as pl.DataFrame;
   if (!frame || !QUALITY_COLUMNS.every((column) => frame!.columns.includes(column))) {
     if (!options.labels) {
-      throw new TypeError("qualitySummary needs `labels` when the data has no quality columns");
+      throw new VisionBenchError(
+        "usage",
+        "qualitySummary needs `labels` when the data has no quality columns",
+      );
     }
     frame = withQuality(data, options.labels, options);
   }

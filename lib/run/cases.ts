@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type { Adapter, StructuredSchema } from "../contract/adapter.ts";
 import type { PriceCard } from "../contract/price-card.ts";
+import { VisionBenchError } from "../contract/errors.ts";
 
 /** One prompt; `id` names it in records and charts. */
 export interface Prompt {
@@ -113,7 +114,7 @@ export function buildCases<Image extends CaseImage>(
 ): Case<Image>[] {
   const repeat = options.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 1) {
-    throw new RangeError(`repeat must be an integer >= 1, got ${repeat}`);
+    throw new VisionBenchError("usage", `repeat must be an integer >= 1, got ${repeat}`);
   }
   const cases: Case<Image>[] = [];
   for (const image of options.images) {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { VisionBenchError } from "../contract/errors.ts";
 
 /** A limiter made by {@link createLimiter}. */
 export interface Limiter {
@@ -27,7 +28,7 @@ export interface Limiter {
  */
 export function createLimiter(limit: number): Limiter {
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new RangeError(`concurrency limit must be an integer >= 1, got ${limit}`);
+    throw new VisionBenchError("usage", `concurrency limit must be an integer >= 1, got ${limit}`);
   }
   let active = 0;
   const queue: (() => void)[] = [];

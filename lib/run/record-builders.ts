@@ -14,6 +14,9 @@ import type { ResultRecord } from "../contract/record.ts";
 import { redact } from "../util/secrets.ts";
 import type { UnreadableField } from "./run-store.ts";
 
+/** The longest error message a record keeps (a platform's HTML error page is not a message). */
+export const MAX_ERROR_MESSAGE_CHARS = 500;
+
 /** A successful call as measured by the runner. */
 export interface Answer {
   description: Description;
@@ -86,7 +89,7 @@ export function errorRecord(
       kind: error.kind,
       status: error.status,
       code: error.code,
-      message: redact(error.message),
+      message: redact(error.message, { maxLength: MAX_ERROR_MESSAGE_CHARS }),
     },
   };
 }

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { join } from "node:path";
 import type { Description } from "../contract/adapter.ts";
 import { caseKey, type CaseKeyParts } from "./cases.ts";
+import { VisionBenchError } from "../contract/errors.ts";
 
 /** How the runner uses the cache: read+write, neither, or write only. */
 export type CacheMode = "use" | "bypass" | "refresh";
@@ -96,7 +97,9 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
   const dir = options.dir ?? "results/cache/responses";
   let made = false;
   const fileOf = (key: string) => {
-    if (!/^[a-f0-9]{16,128}$/.test(key)) throw new RangeError(`not a cache key: ${key}`);
+    if (!/^[a-f0-9]{16,128}$/.test(key)) {
+      throw new VisionBenchError("usage", `not a cache key: ${key}`);
+    }
     return join(dir, `${key}.json`);
   };
   return {

@@ -31,6 +31,8 @@ import {
 import { openRunStore, readRun, runPath, unreadableField } from "./run-store.ts";
 import { lockRun } from "./run-lock.ts";
 import { withTimeout } from "./timeout.ts";
+import { cleanDescription } from "./platform-output.ts";
+import { withGuardedConsole } from "./console-guard.ts";
 
 /** Options of {@link runCases}. */
 export interface RunOptions {
@@ -58,6 +60,8 @@ export interface RunOptions {
     maxAttempts?: number;
     baseDelayMs?: number;
     maxDelayMs?: number;
+    /** Longest Retry-After obeyed; beyond it the case is a rate_limit error row. @default 120000 */
+    maxRetryAfterMs?: number;
     random?: () => number;
   };
   /** @default "use" */
@@ -183,7 +187,9 @@ async function runLocked(options: RunOptions): Promise<RunResult> {
     try {
       const hit = cacheMode === "use" ? await cache.get(item.key) : undefined;
       if (hit) {
-        answer = { ...hit, attempts: 0, cached: true };
+        // Entries written before redaction existed are cleaned on the way out too.
+        const description = cleanDescription(hit.description, item.target.adapter.id);
+        answer = { ...hit, description, attempts: 0, cached: true };
       } else {
         const measured = await retry(
           (attempt) => {
@@ -289,18 +295,22 @@ async function callOnce(
   let ttftMs: number | undefined;
   const description = await withTimeout(
     (callSignal) =>
-      adapter.describe(
-        { image: prepared.payload, prompt: item.prompt.text, ...params },
-        {
-          signal: callSignal,
-          onFirstToken: () => {
-            ttftMs ??= performance.now() - start;
+      withGuardedConsole(() =>
+        adapter.describe(
+          { image: prepared.payload, prompt: item.prompt.text, ...params },
+          {
+            signal: callSignal,
+            onFirstToken: () => {
+              ttftMs ??= performance.now() - start;
+            },
           },
-        },
+        )
       ),
     { timeoutMs, signal, platform: adapter.id },
   );
-  return { description, latencyMs: performance.now() - start, ttftMs };
+  const latencyMs = performance.now() - start;
+  // Redacted and checked before it can reach the cache, the record or the console.
+  return { description: cleanDescription(description, adapter.id), latencyMs, ttftMs };
 }
 
 /**

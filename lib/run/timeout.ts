@@ -15,6 +15,8 @@ export interface TimeoutOptions {
   signal?: AbortSignal;
   /** Platform id put on the errors. */
   platform?: string;
+  /** How long an aborted call may take to finish its cleanup before we move on. @default 3000 */
+  cleanupGraceMs?: number;
 }
 
 /**
@@ -65,14 +67,29 @@ export async function withTimeout<T>(
     () => deadline.abort(new DOMException("deadline", "TimeoutError")),
     timeoutMs,
   );
+  const call = fn(combined);
   try {
-    return await Promise.race([fn(combined), aborted]);
+    return await Promise.race([call, aborted]);
   } catch (error) {
+    // An aborted call may still be cleaning up (Replicate cancels its prediction so it stops
+    // billing): give it a bounded moment, so a CLI that exits next does not cut the cleanup.
+    if (combined.aborted) await settledWithin(call, options.cleanupGraceMs ?? 3000);
     throw classify(error);
   } finally {
     clearTimeout(timer);
     combined.removeEventListener("abort", onAbort);
     // The race's loser must not surface as an unhandled rejection.
     aborted.catch(() => {});
+  }
+}
+
+/** Waits until `promise` settles or `ms` pass, whichever is first; never rejects. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const elapsed = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  try {
+    await Promise.race([promise.then(() => {}, () => {}), elapsed]);
+  } finally {
+    clearTimeout(timer);
   }
 }

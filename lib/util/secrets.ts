@@ -1,21 +1,105 @@
 /**
- * Keeps secrets out of every output. Config registers each key it reads; anything that is
- * written (records, errors, progress, logs) passes through {@link redact} first.
+ * Keeps secrets out of every output. Config registers each key it reads (and the credentials of
+ * any host URL); anything that is written — records, cache entries, errors, progress, logs —
+ * passes through {@link redact} first. This is the only scrubber: adapters use it too, giving the
+ * key they were handed (a key passed in code was never registered by config).
  *
  * @module
  */
 
 const secrets = new Set<string>();
 
-/** Registers a value that must never be written anywhere. Short values are ignored (too common to redact safely). */
+/** Values shorter than this are too common to redact safely (they would eat ordinary words). */
+const MIN_SECRET_LENGTH = 6;
+
+/** Registers a value that must never be written anywhere. Short values are ignored. */
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 6) secrets.add(value);
+  if (value && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
 }
 
-/** Replaces every registered secret (and common key shapes) in `text` with `***`. */
-export function redact(text: string): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join("***");
-  // Bearer/Api-Key headers echoed back by a platform or an SDK error message.
-  return out.replace(/\b(Bearer|Api-Key|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g, "$1 ***");
+/**
+ * Registers the credentials of a URL like `http://admin:pass@host:11434` (the password, the
+ * `user:pass` pair and its base64 form, which is what a `Basic` header carries). A URL without
+ * credentials registers nothing.
+ *
+ * @example
+ * ```ts
+ * registerUrlCredentials("http://admin:hunter22@10.0.0.5:11434");
+ * redact("GET http://admin:hunter22@10.0.0.5"); // "GET http://***@10.0.0.5"
+ * ```
+ */
+export function registerUrlCredentials(value: string | undefined): void {
+  if (!value) return;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return;
+  }
+  if (!url.username && !url.password) return;
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  registerSecret(password);
+  registerSecret(`${user}:${password}`);
+  registerSecret(btoa(`${user}:${password}`));
+}
+
+/** Options of {@link redact}. */
+export interface RedactOptions {
+  /** Secrets known only to the caller (e.g. the key an adapter was given in code). */
+  also?: readonly (string | undefined)[];
+  /** Cut the result to this many characters (an ellipsis marks the cut). @default no cut */
+  maxLength?: number;
+}
+
+/** Auth header values echoed back by a platform or printed by an SDK. */
+const AUTH_VALUE = /\b(Bearer|Basic|Api-Key|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+/** Credentials inside a URL: `scheme://user:pass@host`. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi;
+
+/**
+ * `text` with every registered secret (and `options.also`), every auth header value
+ * (`Bearer …`, `Basic …`, `Api-Key …`, `Token …`) and every URL credential replaced by `***`;
+ * cut to `options.maxLength` when given.
+ *
+ * @example
+ * ```ts
+ * redact("401: bad key sk-live-123456", { also: ["sk-live-123456"] }); // "401: bad key ***"
+ * redact("x".repeat(1000), { maxLength: 300 }).length; // 301 (300 + "…")
+ * ```
+ */
+export function redact(text: string, options: RedactOptions = {}): string {
+  const max = options.maxLength;
+  // Cut early (a 50 MB error page need not be scanned whole), but with room past the limit so a
+  // secret straddling it is still recognised and removed before the final cut.
+  let out = max !== undefined && text.length > max + 4096 ? text.slice(0, max + 4096) : text;
+  const extra = (options.also ?? []).filter((value): value is string =>
+    value !== undefined && value.length >= MIN_SECRET_LENGTH
+  );
+  // Longest first, so a secret that contains another is removed whole.
+  for (const secret of [...secrets, ...extra].sort((a, b) => b.length - a.length)) {
+    if (out.includes(secret)) out = out.split(secret).join("***");
+  }
+  out = out.replace(AUTH_VALUE, "$1 ***").replace(URL_CREDENTIALS, "$1***@");
+  return max !== undefined && out.length > max ? `${out.slice(0, max)}…` : out;
+}
+
+/**
+ * Every string inside `value` (object keys and values, arrays, nested) passed through
+ * {@link redact}; other values unchanged. For structured output and raw fields a platform sent.
+ *
+ * @example
+ * ```ts
+ * redactDeep({ tags: ["Bearer abcdefgh12345"] }); // { tags: ["Bearer ***"] }
+ * ```
+ */
+export function redactDeep<T>(value: T, options: RedactOptions = {}): T {
+  if (typeof value === "string") return redact(value, options) as T;
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, options)) as T;
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [redact(key, options), redactDeep(item, options)]),
+    ) as T;
+  }
+  return value;
 }

@@ -22,7 +22,12 @@ const request = describeRequests(await samplePayload("v07_chateau_chambord_lawn.
 
 // As the preset resolves it: data/presets.json names adapter "openai" with platform "baseten".
 const adapterFor = (emulator: OpenAIEmulator) =>
-  createOpenAI({ platform: "baseten", apiKey: EMULATOR_OPENAI_KEY, baseUrl: `${emulator.url}/v1` });
+  createOpenAI({
+    platform: "baseten",
+    apiKey: EMULATOR_OPENAI_KEY,
+    baseUrl: `${emulator.url}/v1`,
+    model: "moonshotai/Kimi-K2.6",
+  });
 
 adapterContract("baseten", {
   start: (behaviour) => startOpenAIEmulator(behaviour),

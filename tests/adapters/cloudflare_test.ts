@@ -15,6 +15,9 @@ import { withEmulator } from "../support/emulator-session.ts";
 import { rejection } from "../support/rejection.ts";
 import { samplePayload } from "../support/sample-image.ts";
 
+/** The cloudflare preset's model (data/presets.json). */
+const LLAMA = "@cf/meta/llama-3.2-11b-vision-instruct";
+
 const image = await samplePayload("o01_cat.png");
 const request = describeRequests(image, { prompt: "Describe this image." });
 const TOKEN = "cf-fake-token-3b8e1d6c0a";
@@ -24,7 +27,7 @@ adapterContract("cloudflare", {
   start: (behaviour) =>
     startCloudflareEmulator({ token: TOKEN, accountId: "acc123", agreed: true, ...behaviour }),
   adapterFor: (emulator) =>
-    createCloudflare({ apiKey: TOKEN, accountId: "acc123", baseUrl: emulator.url }),
+    createCloudflare({ apiKey: TOKEN, accountId: "acc123", baseUrl: emulator.url, model: LLAMA }),
   request,
   secret: TOKEN,
   platform: "cloudflare",
@@ -57,6 +60,7 @@ function withCloudflare(
         apiKey: TOKEN,
         accountId: "acc123",
         baseUrl: emulator.url,
+        model: LLAMA,
         ...options.adapter,
       }),
   }, body);
@@ -172,7 +176,12 @@ Deno.test("describe() asks JSON Mode for content-style models and warns on llama
     assert.equal(format.type, "json_schema");
     assert.equal(format.json_schema.type, "object");
 
-    const llama = createCloudflare({ apiKey: TOKEN, accountId: "acc123", baseUrl: emulator.url });
+    const llama = createCloudflare({
+      apiKey: TOKEN,
+      accountId: "acc123",
+      baseUrl: emulator.url,
+      model: LLAMA,
+    });
     assert.equal(llama.capabilities.structuredOutput, false);
     const plain = await llama.describe(request({ schema: { name: "scene", schema } }));
     assert.equal(plain.structured, undefined);
@@ -223,8 +232,10 @@ Deno.test("describe() maps Workers AI error codes to kinds, retryable and retryA
 
 Deno.test("createCloudflare() needs an account id", () => {
   assert.throws(
-    () => createCloudflare({ apiKey: TOKEN }),
-    (error: unknown) => error instanceof VisionBenchError && error.kind === "config",
+    () => createCloudflare({ apiKey: TOKEN, model: LLAMA, baseUrl: "http://127.0.0.1:9" }),
+    (error: unknown) =>
+      error instanceof VisionBenchError && error.kind === "config" &&
+      /account id/.test(error.message),
   );
 });
 

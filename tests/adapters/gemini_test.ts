@@ -265,7 +265,55 @@ Deno.test("reported image tokens are within 5% of estimateImageTokens for real s
 
 Deno.test("createGemini() requires an API key rather than reading env", () => {
   assert.throws(
-    () => createGemini({ model: "gemini-2.5-flash-lite" }),
-    (error: unknown) => error instanceof VisionBenchError && error.kind === "config",
+    () => createGemini({ model: "gemini-2.5-flash-lite", baseUrl: "http://127.0.0.1:9" }),
+    (error: unknown) =>
+      error instanceof VisionBenchError && error.kind === "config" && /API key/.test(error.message),
   );
+});
+
+/** A server on another origin that redirects every request to `target` (307 keeps POST). */
+function redirectingTo(target: string) {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    const url = new URL(request.url);
+    return new Response(null, {
+      status: 307,
+      headers: { location: `${target}${url.pathname}${url.search}` },
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`,
+    close: () => server.shutdown(),
+  };
+}
+
+Deno.test("describe() never sends the key across origins on a redirect (fetch keeps x-goog-api-key)", async () => {
+  await withEmulator(async (emulator) => {
+    const redirect = redirectingTo(emulator.url);
+    try {
+      const adapter = createGemini({
+        apiKey: FAKE_KEY,
+        baseUrl: redirect.url,
+        model: "gemini-2.5-flash-lite",
+      });
+      // The other origin sees a caller without a key, and says so.
+      await rejectsWith(adapter.describe(request()), "auth");
+      assert.equal(emulator.requests.length, 1, "the redirect was followed");
+      const headers = emulator.requests[0].headers;
+      assert.equal(headers["x-goog-api-key"], undefined);
+      assert.equal(JSON.stringify(headers).includes(FAKE_KEY), false);
+    } finally {
+      await redirect.close();
+    }
+  });
+});
+
+Deno.test("describe() maps an error answered with HTTP 200 to its kind, never an empty ok answer", async () => {
+  await withEmulator(async (emulator) => {
+    emulator.fail("error_in_200");
+    const error = await rejectsWith(
+      adapterFor(emulator).describe(request({ stream: false })),
+      "bad_request",
+    );
+    assert.match(error.message, /INVALID_ARGUMENT: Unable to process input image/);
+  });
 });

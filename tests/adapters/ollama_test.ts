@@ -23,7 +23,12 @@ adapterContract("ollama-cloud", {
       ...behaviour,
     }),
   adapterFor: (emulator) =>
-    createOllama({ platform: "ollama-cloud", apiKey: FAKE_KEY, baseUrl: emulator.url }),
+    createOllama({
+      platform: "ollama-cloud",
+      model: "qwen3-vl:235b",
+      apiKey: FAKE_KEY,
+      baseUrl: emulator.url,
+    }),
   request,
   secret: FAKE_KEY,
   platform: "ollama-cloud",
@@ -81,7 +86,7 @@ Deno.test("describe() sends prompt, base64 image and num_predict, and maps usage
 
 Deno.test("describe() streams NDJSON and calls onFirstToken before the answer completes", async () => {
   await closing(startOllamaEmulator({ ttftMs: 20, chunkDelayMs: 10 }), async (emulator) => {
-    const adapter = createOllama({ baseUrl: emulator.url });
+    const adapter = createOllama({ model: "moondream", baseUrl: emulator.url });
     const started = performance.now();
     let firstTokenAt: number | undefined;
     const result = await adapter.describe(request({ stream: true }), {
@@ -101,7 +106,7 @@ Deno.test("describe() streams NDJSON and calls onFirstToken before the answer co
 
 Deno.test("describe() maps done_reason length and an omitted prompt_eval_count to undefined", async () => {
   await closing(startOllamaEmulator({ omitPromptEvalCount: true }), async (emulator) => {
-    const adapter = createOllama({ baseUrl: emulator.url });
+    const adapter = createOllama({ model: "moondream", baseUrl: emulator.url });
     const result = await adapter.describe(request({ maxOutputTokens: 5, stream: true }));
     assert.equal(result.finishReason, "length");
     assert.equal(result.text.split(" ").length, 5 + 1); // 5 words, trailing space
@@ -115,7 +120,7 @@ Deno.test("describe() sends format as JSON schema and returns the validated obje
   const answer = JSON.stringify({ subject: "cat", objects: ["sofa", "cushion"] });
   const schema = z.object({ subject: z.string(), objects: z.array(z.string()) });
   await closing(startOllamaEmulator({ text: answer }), async (emulator) => {
-    const adapter = createOllama({ baseUrl: emulator.url });
+    const adapter = createOllama({ model: "moondream", baseUrl: emulator.url });
     const result = await adapter.describe(request({ schema: { name: "scene", schema } }));
     assert.deepEqual(result.structured, { subject: "cat", objects: ["sofa", "cushion"] });
     const format =
@@ -144,7 +149,7 @@ Deno.test("describe() maps a missing model to not_found with the ollama pull com
 
 Deno.test("describe() maps an in-stream error line to server", async () => {
   await closing(startOllamaEmulator(), async (emulator) => {
-    const adapter = createOllama({ baseUrl: emulator.url });
+    const adapter = createOllama({ model: "moondream", baseUrl: emulator.url });
     emulator.fail("refusal");
     const midStream = await rejection(adapter.describe(request({ stream: true })));
     assert.equal(midStream.kind, "server");
@@ -156,7 +161,9 @@ Deno.test("describe() maps connection refused to network", async () => {
   const emulator = startOllamaEmulator();
   const url = emulator.url;
   await emulator.close();
-  const error = await rejection(createOllama({ baseUrl: url }).describe(request()));
+  const error = await rejection(
+    createOllama({ model: "moondream", baseUrl: url }).describe(request()),
+  );
   assert.equal(error.kind, "network");
   assert.equal(error.retryable, true);
 });
@@ -170,6 +177,7 @@ Deno.test("ollama-cloud sends the Bearer key and never puts it in an error messa
     async (emulator) => {
       const adapter = createOllama({
         platform: "ollama-cloud",
+        model: "qwen3-vl:235b",
         apiKey: FAKE_KEY,
         baseUrl: emulator.url,
       });
@@ -182,6 +190,7 @@ Deno.test("ollama-cloud sends the Bearer key and never puts it in an error messa
 
       const wrongKey = createOllama({
         platform: "ollama-cloud",
+        model: "qwen3-vl:235b",
         apiKey: "wrong-key-0000",
         baseUrl: emulator.url,
       });
@@ -225,4 +234,47 @@ Deno.test("listVisionModels() returns only models whose capabilities include vis
   }
   const error = await rejection(listVisionModels({ host: emulator.url }));
   assert.equal(error.kind, "network");
+});
+
+Deno.test("a host URL with credentials (a VPS behind an auth proxy) sends them as Basic, never in errors", async () => {
+  await closing(startOllamaEmulator(), async (emulator) => {
+    const url = new URL(emulator.url);
+    url.username = "bench";
+    url.password = "proxy-pass-0123456789";
+    const adapter = createOllama({
+      platform: "ollama-vps",
+      model: "moondream",
+      baseUrl: url.href.replace(/\/$/, ""),
+    });
+    assert.equal((await adapter.describe(request())).text, DEFAULT_TEXT);
+    assert.equal(
+      emulator.requests[0].headers.authorization,
+      `Basic ${btoa("bench:proxy-pass-0123456789")}`,
+    );
+    const missing = createOllama({
+      platform: "ollama-vps",
+      model: "llava:34b",
+      baseUrl: url.href.replace(/\/$/, ""),
+    });
+    const error = await rejection(missing.describe(request()), {
+      kind: "not_found",
+      secrets: ["proxy-pass-0123456789"],
+    });
+    assert.match(error.message, /ollama pull llava:34b/);
+  });
+});
+
+Deno.test("an error answered with HTTP 200, or an object error body, reads as the server's words", async () => {
+  await closing(startOllamaEmulator(), async (emulator) => {
+    const adapter = createOllama({ model: "moondream", baseUrl: emulator.url });
+    emulator.fail("error_in_200");
+    const inBody = await rejection(adapter.describe(request({ stream: false })), {
+      kind: "server",
+    });
+    assert.match(inBody.message, /ollama: model requires more system memory/);
+    emulator.fail("object_error");
+    const object = await rejection(adapter.describe(request()), { kind: "auth" });
+    assert.equal(object.message, "ollama: unauthorized");
+    assert.equal(object.retryable, false);
+  });
 });

@@ -20,6 +20,9 @@ import { rejection } from "../support/rejection.ts";
 import { samplePayload } from "../support/sample-image.ts";
 import { assertWithin } from "../support/tolerance.ts";
 
+/** The openai preset's model (data/presets.json); adapters have no default of their own. */
+const MODEL = "gpt-4o-mini";
+
 const image = await samplePayload("v01_orchestra_concert_hall.webp", "512");
 const request = describeRequests(image);
 // With a request body over ~64 KB, Deno.serve does not see the client abort a hanging request
@@ -29,7 +32,7 @@ const tinyImage = await samplePayload("o01_cat.png", "32");
 adapterContract("openai", {
   start: (behaviour) => startOpenAIEmulator(behaviour),
   adapterFor: (emulator) =>
-    createOpenAI({ apiKey: EMULATOR_OPENAI_KEY, baseUrl: `${emulator.url}/v1` }),
+    createOpenAI({ apiKey: EMULATOR_OPENAI_KEY, baseUrl: `${emulator.url}/v1`, model: MODEL }),
   request,
   secret: EMULATOR_OPENAI_KEY,
   platform: "openai",
@@ -68,7 +71,11 @@ function withEmulator(
   return withSession({
     emulator: startOpenAIEmulator(emulatorOptions),
     adapterFor: (emulator) =>
-      createOpenAI({ apiKey: adapterKey ?? EMULATOR_OPENAI_KEY, baseUrl: `${emulator.url}/v1` }),
+      createOpenAI({
+        apiKey: adapterKey ?? EMULATOR_OPENAI_KEY,
+        baseUrl: `${emulator.url}/v1`,
+        model: MODEL,
+      }),
   }, body);
 }
 
@@ -262,6 +269,7 @@ Deno.test("billed image tokens of real photos are within 5% of estimateImageToke
         const detailed = createOpenAI({
           apiKey: EMULATOR_OPENAI_KEY,
           baseUrl: `${emulator.url}/v1`,
+          model: MODEL,
           detail,
         });
         const { usage } = await detailed.describe(request({ image: photo }));

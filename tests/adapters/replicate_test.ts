@@ -21,6 +21,7 @@ function adapterFor(emulator: ReplicateEmulator, settings: ReplicateSettings = {
   return createReplicate({
     apiKey: TOKEN,
     baseUrl: `${emulator.url}/v1`,
+    model: "lucataco/moondream2",
     pollIntervalMs: 20,
     ...settings,
   });
@@ -121,14 +122,24 @@ Deno.test("describe() with a version uses POST /v1/predictions {version, input}"
   });
 });
 
-Deno.test("describe() maps a failed prediction to server (retryable) with the model's error", async () => {
+Deno.test("describe() maps a failed prediction to server, not retryable (it was billed), with the model's error", async () => {
   await withReplicate(async (emulator, adapter) => {
     emulator.fail("refusal");
     const error = await rejection(adapter.describe(request()));
     assert.equal(error.kind, "server");
-    assert.equal(error.retryable, true);
+    assert.equal(error.retryable, false);
     assert.match(error.message, /prediction failed: NSFW content detected/);
     assert.equal(emulator.requests.length, 1, "one request");
+  });
+});
+
+Deno.test("describe() reads a failed prediction's object error as words, not [object Object]", async () => {
+  await withReplicate(async (emulator, adapter) => {
+    emulator.fail("object_error");
+    const error = await rejection(adapter.describe(request()));
+    assert.equal(error.kind, "server");
+    assert.equal(error.retryable, false);
+    assert.match(error.message, /prediction failed: CUDA out of memory$/);
   });
 });
 
@@ -147,7 +158,11 @@ Deno.test("describe() maps 404 model to not_found and 422 input to bad_request",
     const missing = await rejection(adapter.describe(request()));
     assert.equal(missing.kind, "not_found");
     assert.equal(missing.status, 404);
-    const valid = createReplicate({ apiKey: TOKEN, baseUrl: `${emulator.url}/v1` });
+    const valid = createReplicate({
+      apiKey: TOKEN,
+      baseUrl: `${emulator.url}/v1`,
+      model: "lucataco/moondream2",
+    });
     const invalid = await rejection(valid.describe(request({ prompt: "" })));
     assert.equal(invalid.status, 422);
     assert.equal(invalid.kind, "bad_request");
@@ -194,7 +209,8 @@ Deno.test("the API token never appears in a failed prediction or a network error
     const url = emulator.url;
     await emulator.close();
     await rejection(
-      createReplicate({ apiKey: TOKEN, baseUrl: `${url}/v1` }).describe(request()),
+      createReplicate({ apiKey: TOKEN, baseUrl: `${url}/v1`, model: "lucataco/moondream2" })
+        .describe(request()),
       { kind: "network", secrets: [TOKEN] },
     );
   } finally {

@@ -32,6 +32,7 @@ function withEmulator(
         apiKey: EMULATOR_RUNPOD_KEY,
         endpointId: ENDPOINT,
         baseUrl: `${emulator.url}/v2`,
+        model: "moondream2",
         pollIntervalMs: 10,
         ...options.adapter,
       }),
@@ -45,6 +46,7 @@ adapterContract("runpod", {
       apiKey: EMULATOR_RUNPOD_KEY,
       endpointId: ENDPOINT,
       baseUrl: `${emulator.url}/v2`,
+      model: "moondream2",
       pollIntervalMs: 10,
     }),
   request,
@@ -116,11 +118,12 @@ Deno.test("run mode polls /status until COMPLETED, and flags a cold start from d
   });
 });
 
-Deno.test("a FAILED job is a server error carrying the worker's message; TIMED_OUT is a timeout", async () => {
+Deno.test("a FAILED job is a server error carrying the worker's message, not retried (it was billed); TIMED_OUT is a timeout", async () => {
   await withEmulator(async (_emulator, adapter) => {
     const failed = await failure(adapter.describe(request()));
     assert.equal(failed.kind, "server");
     assert.equal(failed.code, "FAILED");
+    assert.equal(failed.retryable, false);
     assert.match(failed.message, /CUDA out of memory/);
     const timedOut = await failure(adapter.describe(request()));
     assert.equal(timedOut.kind, "timeout");
@@ -173,4 +176,25 @@ Deno.test("createRunPod() without an endpoint id is a config error", () => {
     () => createRunPod({ apiKey: EMULATOR_RUNPOD_KEY }),
     (error: unknown) => error instanceof VisionBenchError && error.kind === "config",
   );
+});
+
+Deno.test("a FAILED job with an object error reads as words, not [object Object]", async () => {
+  await withEmulator(async (emulator, adapter) => {
+    emulator.fail("object_error");
+    const failed = await failure(adapter.describe(request()));
+    assert.equal(failed.kind, "server");
+    assert.equal(failed.retryable, false);
+    assert.match(failed.message, /RunPod job failed: \{"error_type":"torch.OutOfMemoryError"/);
+  });
+});
+
+Deno.test("the vLLM worker's token batches are read: text joined, usage from the last batch", async () => {
+  await withEmulator(async (_emulator, adapter) => {
+    const answer = await adapter.describe(request());
+    assert.equal(answer.text, DEFAULT_TEXT);
+    const words = DEFAULT_TEXT.match(/\S+\s*/g)!.length;
+    assert.equal(answer.usage.outputTokens, words, "cumulative output of the last batch");
+    assert.ok((answer.usage.inputTokens ?? 0) > 0, "input tokens reported");
+    assert.ok(answer.timing?.gpuSeconds !== undefined);
+  }, { emulator: { outputShape: "vllm" } });
 });

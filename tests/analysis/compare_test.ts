@@ -5,6 +5,7 @@ import { errorsByKind, summarize, type SummaryRow } from "../../lib/analysis/sum
 import { recordsToFrame } from "../../lib/analysis/frames.ts";
 import { type ResultRecord, ResultRecordSchema } from "../../lib/contract/record.ts";
 import { makeRecord } from "../../scripts/make-sample-records.ts";
+import { isUsageError } from "../support/usage-error.ts";
 
 const FIXTURE = new URL("../fixtures/records-sample.jsonl", import.meta.url);
 
@@ -214,5 +215,5 @@ Deno.test("cheapestWithin() returns no pick and names the fastest when nothing f
   const { pick, reason } = cheapestWithin(crafted(), { maxP50LatencyMs: 50 });
   assert.equal(pick, undefined);
   assert.match(reason, /fastest is a at 100 ms/);
-  assert.throws(() => cheapestWithin(crafted(), { maxP50LatencyMs: -1 }), RangeError);
+  assert.throws(() => cheapestWithin(crafted(), { maxP50LatencyMs: -1 }), isUsageError);
 });

@@ -121,3 +121,72 @@ Deno.test("the replicate preset calls its community model by version (POST /v1/p
     await emulator.close();
   }
 });
+
+Deno.test("resolvePlatform() refuses a retired model on every preset, naming the successor, before any adapter exists", async () => {
+  const presets = await loadPresets();
+  const config = loadConfig({ env: {}, envFile: null });
+  // Every factory fails the test if reached: the rule lives in resolve, not in the adapters.
+  const factories = Object.fromEntries(
+    Object.keys(ADAPTER_FACTORIES).map((
+      name,
+    ) => [name, () => assert.fail(`adapter ${name} built`)]),
+  );
+  for (const preset of presets) {
+    const retired = [{
+      platform: preset.platform,
+      model: "vision-old",
+      match: "prefix" as const,
+      retiredOn: "2026-01-31",
+      replacement: "vision-new",
+      source: "https://example.com/deprecations",
+    }];
+    assert.throws(
+      () =>
+        resolvePlatform({ preset: preset.id, model: "vision-old-2025" }, presets, {
+          config,
+          factories,
+          priceCards: new Map(),
+          retired,
+        }),
+      (error) => {
+        assert.ok(isVisionBenchError(error, "config"), `${preset.id}: ${error}`);
+        assert.match(error.message, /vision-old-2025 was retired on 2026-01-31; use vision-new/);
+        assert.equal(error.code, "retired_model");
+        return true;
+      },
+    );
+  }
+});
+
+Deno.test("resolvePlatform() refuses the retired Claude Haikus from data/model-lifecycle.json", async () => {
+  const presets = await loadPresets();
+  const config = loadConfig({
+    env: { ANTHROPIC_API_KEY: "sk-ant-test-0123456789" },
+    envFile: null,
+  });
+  const cases = [
+    ["claude-3-5-haiku-20241022", "2026-02-19"],
+    ["claude-3-5-haiku-latest", "2026-02-19"],
+    ["claude-3-haiku-20240307", "2026-04"],
+  ];
+  for (const [model, date] of cases) {
+    assert.throws(
+      () =>
+        resolvePlatform({ preset: "anthropic", model }, presets, {
+          config,
+          factories: ADAPTER_FACTORIES,
+          priceCards: new Map(),
+        }),
+      (error) =>
+        isVisionBenchError(error, "config") &&
+        new RegExp(`${model} was retired on ${date}; use claude-haiku-4-5`).test(error.message),
+    );
+  }
+  // The current model still resolves.
+  const current = resolvePlatform({ preset: "anthropic" }, presets, {
+    config,
+    factories: ADAPTER_FACTORIES,
+    priceCards: new Map(),
+  });
+  assert.equal(current.model, "claude-haiku-4-5");
+});

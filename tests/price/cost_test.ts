@@ -11,6 +11,7 @@ import {
   recomputeCost,
 } from "../../lib/price/cost.ts";
 import { projectCost } from "../../lib/price/projection.ts";
+import { isUsageError } from "../support/usage-error.ts";
 
 const cards = await loadPriceCards();
 
@@ -352,13 +353,13 @@ Deno.test("projectCost() scales per-image cost to 1k, 10k and 1M images, real ti
   assert.equal(realTimeOnly.length, 1);
   assertClose(realTimeOnly[0].costUsd, 2);
   assert.equal(realTimeOnly[0].batchCostUsd, undefined);
-  assert.throws(() => projectCost({ perImageUsd: -1 }), RangeError);
-  assert.throws(() => projectCost({ perImageUsd: 1, images: [1.5] }), RangeError);
+  assert.throws(() => projectCost({ perImageUsd: -1 }), isUsageError);
+  assert.throws(() => projectCost({ perImageUsd: 1, images: [1.5] }), isUsageError);
 });
 
 Deno.test("costPerThousand() multiplies by 1,000 and rejects nonsense", () => {
   assertClose(costPerThousand(0.00168), 1.68);
-  assert.throws(() => costPerThousand(Number.NaN), RangeError);
+  assert.throws(() => costPerThousand(Number.NaN), isUsageError);
 });
 
 Deno.test("the seed article's figures reproduce from the cards derived from them", async () => {

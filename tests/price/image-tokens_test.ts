@@ -6,6 +6,7 @@ import {
   kimiImageTokens,
   openAIImageTokens,
 } from "../../lib/price/image-tokens.ts";
+import { isUsageError } from "../support/usage-error.ts";
 
 Deno.test("openAIImageTokens() counts 1024² on gpt-4o-mini at detail high as 4 tiles = 25,501", () => {
   // 1024² fits in 2048²; short side 1024 → 768, so 768×768 → ceil(768/512)² = 4 tiles.
@@ -44,7 +45,10 @@ Deno.test("openAIImageTokens() never scales a small image up (128² is one tile)
 });
 
 Deno.test("openAIImageTokens() rejects a model outside the GPT-4o family", () => {
-  assert.throws(() => openAIImageTokens({ width: 512, height: 512, model: "gpt-4.1" }), RangeError);
+  assert.throws(
+    () => openAIImageTokens({ width: 512, height: 512, model: "gpt-4.1" }),
+    isUsageError,
+  );
 });
 
 Deno.test("kimiImageTokens() counts 14-px patches: 1024² → 5,329 and Baseten's other squares", () => {
@@ -131,7 +135,7 @@ Deno.test("estimateImageTokens() rejects sizes that are not positive", () => {
     assert.throws(
       () =>
         estimateImageTokens({ platform: "gemini", model: "gemini-2.5-flash-lite", width, height }),
-      RangeError,
+      isUsageError,
     );
   }
 });

@@ -14,6 +14,7 @@ import {
 import type { ResultRecord } from "../../lib/contract/record.ts";
 import { summarize } from "../../lib/analysis/summary.ts";
 import { resultRecord } from "../support/result-record.ts";
+import { isUsageError } from "../support/usage-error.ts";
 
 const labels = await loadLabels();
 const hall = labels.get("v01_orchestra_concert_hall")!;
@@ -197,7 +198,7 @@ Deno.test("qualitySummary() joins onto summarize() by the grouping columns", () 
   const gamma = joined.find((row) => row.platform === "gamma")!;
   assert.equal(gamma.meanScore, null);
   assert.equal(gamma.scored, 0);
-  assert.throws(() => qualitySummary(frame), TypeError);
+  assert.throws(() => qualitySummary(frame), isUsageError);
 });
 
 Deno.test("agreementByImage() measures overlap with the other platforms on the same image", () => {

@@ -1,3 +1,4 @@
+import { isUsageError } from "../support/usage-error.ts";
 import assert from "node:assert/strict";
 import { createShardPacker } from "../../lib/run/batch/shard.ts";
 
@@ -19,7 +20,7 @@ Deno.test("createShardPacker: fills to the request count and the byte limit, ref
   assert.deepEqual(packer.rest(), []);
 });
 
-Deno.test("createShardPacker: limits that cannot hold anything are a RangeError", () => {
-  assert.throws(() => createShardPacker({ maxRequests: 0, maxBytes: 10 }), RangeError);
-  assert.throws(() => createShardPacker({ maxRequests: 1, maxBytes: 0 }), RangeError);
+Deno.test("createShardPacker: limits that cannot hold anything are a usage error", () => {
+  assert.throws(() => createShardPacker({ maxRequests: 0, maxBytes: 10 }), isUsageError);
+  assert.throws(() => createShardPacker({ maxRequests: 1, maxBytes: 0 }), isUsageError);
 });

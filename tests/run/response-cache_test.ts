@@ -7,6 +7,7 @@ import {
   createResponseCache,
 } from "../../lib/run/response-cache.ts";
 import type { CaseKeyParts } from "../../lib/run/cases.ts";
+import { isUsageError } from "../support/usage-error.ts";
 
 const base: CaseKeyParts = {
   preset: "openai",
@@ -83,5 +84,5 @@ Deno.test("response cache treats an unreadable entry as a miss", async () => {
 
 Deno.test("response cache refuses keys that are not hex hashes (no path tricks)", async () => {
   const cache = createResponseCache({ dir: await Deno.makeTempDir() });
-  await assert.rejects(cache.get("../../etc/passwd"), RangeError);
+  await assert.rejects(cache.get("../../etc/passwd"), isUsageError);
 });

@@ -4,6 +4,7 @@ import { VisionBenchError } from "../../lib/contract/errors.ts";
 import { createLimiter } from "../../lib/run/pool.ts";
 import { backoffDelay, retry, type RetryInfo } from "../../lib/run/retry.ts";
 import { withTimeout } from "../../lib/run/timeout.ts";
+import { isUsageError } from "../support/usage-error.ts";
 
 function installClock() {
   return FakeTimers.withGlobal(globalThis).install({ toFake: ["setTimeout", "clearTimeout"] });
@@ -60,12 +61,14 @@ Deno.test("backoffDelay() full jitter stays within bounds and is capped by maxDe
   }
 });
 
-Deno.test("retry() waits at least Retry-After (capped by maxDelayMs)", async () => {
+Deno.test("retry() waits exactly the Retry-After a platform names, even beyond maxDelayMs", async () => {
   const clock = installClock();
   try {
+    // Gemini's recorded 429 asked for RetryInfo.retryDelay "34.4s": retrying at 30 s lands inside
+    // the window the platform named (finding 7 of issue 9).
     const { fn, startedAt } = scripted([
       new VisionBenchError("rate_limit", "429", { status: 429, retryAfterMs: 5000 }),
-      new VisionBenchError("rate_limit", "429", { status: 429, retryAfterMs: 120_000 }),
+      new VisionBenchError("rate_limit", "429", { status: 429, retryAfterMs: 34_400 }),
     ], clock);
     const promise = retry(fn, {
       maxAttempts: 3,
@@ -76,10 +79,34 @@ Deno.test("retry() waits at least Retry-After (capped by maxDelayMs)", async () 
     await clock.runAllAsync();
     assert.equal(await promise, "ok");
     assert.equal(startedAt[1] - startedAt[0], 5000);
-    assert.equal(startedAt[2] - startedAt[1], 30_000);
+    assert.equal(startedAt[2] - startedAt[1], 34_400);
   } finally {
     clock.uninstall();
   }
+});
+
+Deno.test("retry() ends with a rate_limit error naming the wait when Retry-After exceeds maxRetryAfterMs", async () => {
+  let calls = 0;
+  const huge = new VisionBenchError("rate_limit", "openai: 429 slow down", {
+    status: 429,
+    retryAfterMs: 99_999_000,
+    platform: "openai",
+  });
+  await assert.rejects(
+    retry(() => {
+      calls++;
+      return Promise.reject(huge);
+    }, { maxAttempts: 3, maxRetryAfterMs: 60_000 }),
+    (error) => {
+      assert.ok(error instanceof VisionBenchError);
+      assert.equal(error.kind, "rate_limit");
+      assert.equal(error.retryable, false);
+      assert.equal(error.status, 429);
+      assert.match(error.message, /asked to wait 99999 s \(longer than the maximum wait of 60 s\)/);
+      return true;
+    },
+  );
+  assert.equal(calls, 1, "no attempt inside the window, no slot held for a day");
 });
 
 Deno.test("retry() does not retry a non-retryable error and throws it unchanged", async () => {
@@ -147,12 +174,40 @@ Deno.test("withTimeout() turns a hung call into a retryable timeout error", asyn
       seen = signal;
       return new Promise<never>(() => {}); // ignores its signal: must still be abandoned
     }, { timeoutMs: 2000, platform: "test" }).catch((error) => error);
-    await clock.tickAsync(2000);
+    // The deadline, then the cleanup grace a call that ignores its signal is given.
+    await clock.tickAsync(2000 + 3000);
     const error = await promise;
     assert.ok(error instanceof VisionBenchError);
     assert.equal(error.kind, "timeout");
     assert.equal(error.retryable, true);
     assert.equal(seen?.aborted, true, "the call's signal was aborted");
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("withTimeout() waits for an aborted call's cleanup (a Replicate cancel) before it returns", async () => {
+  const clock = installClock();
+  try {
+    let cleanedUp = false;
+    const promise = withTimeout(
+      (signal) =>
+        new Promise<never>((_, reject) =>
+          signal.addEventListener("abort", () => {
+            // Cleanup that takes a while after the abort, like POST /predictions/{id}/cancel.
+            setTimeout(() => {
+              cleanedUp = true;
+              reject(signal.reason);
+            }, 400);
+          })
+        ),
+      { timeoutMs: 1000, platform: "test" },
+    ).then(() => "resolved", (error) => ({ error, cleanedUp }));
+    await clock.tickAsync(1000 + 400);
+    const outcome = await promise;
+    assert.ok(typeof outcome === "object");
+    assert.equal(outcome.error.kind, "timeout");
+    assert.equal(outcome.cleanedUp, true, "the cleanup finished before withTimeout returned");
   } finally {
     clock.uninstall();
   }
@@ -188,7 +243,7 @@ Deno.test("createLimiter() never runs more than its limit at once and keeps FIFO
     })));
   assert.equal(peak, 3);
   assert.deepEqual(order, [...order].sort((a, b) => a - b));
-  assert.throws(() => createLimiter(0), RangeError);
+  assert.throws(() => createLimiter(0), isUsageError);
 });
 
 Deno.test("createLimiter() frees the slot when the task throws", async () => {

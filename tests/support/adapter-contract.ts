@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import type { Adapter, DescribeRequest, Usage } from "../../lib/contract/adapter.ts";
-import type { ErrorKind } from "../../lib/contract/errors.ts";
+import type { ErrorKind, VisionBenchError } from "../../lib/contract/errors.ts";
 import type { EmulatorBehaviour, Fault } from "../../emulators/harness.ts";
 import { closing } from "./emulator-session.ts";
 import { rejection } from "./rejection.ts";
@@ -113,7 +113,7 @@ interface FaultExpectation {
  * ```ts
  * adapterContract("gemini", {
  *   start: (behaviour) => startGeminiEmulator(behaviour),
- *   adapterFor: (emulator) => createGemini({ apiKey: KEY, baseUrl: emulator.url }),
+ *   adapterFor: (emulator) => createGemini({ apiKey: KEY, baseUrl: emulator.url, model: "gemini-2.5-flash-lite" }),
  *   request, secret: KEY, platform: "gemini", streams: true,
  *   supports: { rateLimit: true, authStatus: 403, reset: true, malformed: true, hang: true },
  * });
@@ -182,11 +182,12 @@ export function adapterContract<E extends ContractEmulator>(
     }
     if (streams) {
       Deno.test(`${name}: describe() maps an abort in the middle of a stream to timeout, after one onFirstToken`, async () => {
-        await withAdapter({ ttftMs: 10, chunkDelayMs: 40 }, async (_emulator, adapter) => {
+        // Wide margins: on a loaded 2-core machine the first chunk can take well over 100 ms.
+        await withAdapter({ ttftMs: 10, chunkDelayMs: 100 }, async (_emulator, adapter) => {
           let firstToken = 0;
           await rejectsWith(
             adapter.describe(hanging({ stream: true }), {
-              signal: AbortSignal.timeout(150),
+              signal: AbortSignal.timeout(400),
               onFirstToken: () => firstToken++,
             }),
             "timeout",
@@ -196,6 +197,72 @@ export function adapterContract<E extends ContractEmulator>(
       });
     }
   }
+
+  // Hostile platforms (issue 9): what every adapter must read right on its own, before lib/run
+  // adds redaction, usage checks and size limits (the whole-stack matrix is
+  // tests/app/fault-matrix_test.ts).
+  const hostile = (
+    what: string,
+    fault: Fault,
+    check: (error: VisionBenchError) => void,
+    stream = false,
+  ) =>
+    Deno.test(`${name}: describe() ${what}${stream ? " on a stream" : ""}`, async () => {
+      await withAdapter({ oversizedBytes: 512 * 1024 }, async (emulator, adapter) => {
+        emulator.fail(fault);
+        const error = await rejection(adapter.describe(options.request({ stream })), {
+          platform: options.platform,
+          secrets: [options.secret],
+        });
+        assert.ok(!error.message.includes("[object Object]"), error.message);
+        check(error);
+      });
+    });
+  hostile(
+    "maps an error sent with HTTP 200 to an error, never an answer",
+    "error_in_200",
+    (error) => {
+      assert.notEqual(error.kind, "network", error.message);
+      assert.notEqual(error.kind, "invalid_response", error.message);
+    },
+  );
+  hostile(
+    "reads an error body whose message is an object as words, not retried",
+    "object_error",
+    (error) => {
+      assert.equal(error.retryable, false, `${error.kind}: ${error.message}`);
+    },
+  );
+  hostile(
+    "keeps a huge Retry-After exactly, for the runner to refuse",
+    "huge_retry_after",
+    (error) => {
+      assert.equal(error.kind, "rate_limit");
+      assert.equal(error.retryAfterMs, 99_999_000);
+    },
+  );
+  for (const stream of streams ? [false, true] : [false]) {
+    for (const [what, fault] of [["an HTML page", "html_200"], ["nothing", "empty_200"]] as const) {
+      hostile(
+        `maps a 200 that is ${what} to invalid_response (not a cut stream, not retried)`,
+        fault,
+        (error) => {
+          assert.equal(error.kind, "invalid_response", error.message);
+          assert.equal(error.retryable, false);
+        },
+        stream,
+      );
+    }
+  }
+  hostile(
+    "cuts a huge HTML error page to a short message of the status's kind",
+    "oversized_error",
+    (error) => {
+      assert.equal(error.kind, "server");
+      assert.equal(error.status, 500);
+      assert.ok(error.message.length < 400, `${error.message.length} characters`);
+    },
+  );
 
   const omitted = supports.omitUsage;
   if (omitted) {

@@ -46,7 +46,7 @@ export interface EmulatorSession<E extends Closable, A> {
  * ```ts
  * await withEmulator({
  *   emulator: startOllamaEmulator(),
- *   adapterFor: (emulator) => createOllama({ baseUrl: emulator.url }),
+ *   adapterFor: (emulator) => createOllama({ model: "moondream", baseUrl: emulator.url }),
  * }, async (emulator, adapter) => {
  *   await adapter.describe(request());
  *   assert.equal(emulator.requests.length, 1);

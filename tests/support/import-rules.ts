@@ -54,8 +54,6 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
 export const EXCEPTIONS: Readonly<Record<string, readonly string[]>> = {
   // The judge runs a platform over descriptions: it is a quality measure that uses the runner.
   "lib/quality/judge.ts": ["run", "images"],
-  // TEMPORARY until the retired-model rule moves to lib/platforms/resolve.ts (issue 8).
-  "adapters/anthropic.ts": ["platforms"],
 };
 
 /** One import that breaks a rule. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { VisionBenchError } from "../../contract/errors.ts";
 import type { ResultRecord } from "../../contract/record.ts";
 import { buildDescriptionReview } from "../../quality/description-review.ts";
 import { failureGallery } from "../../quality/failures.ts";
@@ -69,7 +70,10 @@ export async function descriptionBrowser(
     blind = true,
   } = options;
   if (!(disagreementThreshold >= 0 && disagreementThreshold <= 1)) {
-    throw new RangeError(`disagreementThreshold must be within 0–1, got ${disagreementThreshold}`);
+    throw new VisionBenchError(
+      "usage",
+      `disagreementThreshold must be within 0–1, got ${disagreementThreshold}`,
+    );
   }
   const review = buildDescriptionReview(records, labels, {
     imageOrder: images.map((image) => image.id),

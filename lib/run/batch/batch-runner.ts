@@ -7,8 +7,14 @@
  *
  * @module
  */
-import type { BatchAdapter, BatchItem, BatchJob } from "../../contract/batch-adapter.ts";
-import type { StructuredSchema } from "../../contract/adapter.ts";
+import type {
+  BatchAdapter,
+  BatchItem,
+  BatchItemResult,
+  BatchJob,
+} from "../../contract/batch-adapter.ts";
+import type { Description, StructuredSchema } from "../../contract/adapter.ts";
+import { cleanDescription } from "../platform-output.ts";
 import { toVisionBenchError, VisionBenchError } from "../../contract/errors.ts";
 import type { PriceCard } from "../../contract/price-card.ts";
 import type { ResultRecord } from "../../contract/record.ts";
@@ -393,17 +399,7 @@ async function runBatchLocked(options: BatchRunOptions): Promise<BatchRunResult>
       if (seen.has(result.customId)) continue;
       seen.add(result.customId);
       if (recorded.has(`${batchId}\u0000${result.customId}`)) continue;
-      write(
-        result.ok
-          ? batchOkRecord(
-            rowFor(result.customId),
-            target,
-            target.batchPriceCard,
-            result.description,
-            timing,
-          )
-          : batchErrorRecord(rowFor(result.customId), result.error, timing),
-      );
+      write(batchRecordOf(result, rowFor(result.customId), target, timing));
     }
     for (const sent of shard.items) {
       if (seen.has(sent.customId) || recorded.has(`${batchId}\u0000${sent.customId}`)) continue;
@@ -603,4 +599,24 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     }, { once: true });
   });
+}
+
+/**
+ * One result as a row: the answer cleaned like a live one (redacted, usage sanity-checked, size
+ * capped — lib/run/platform-output.ts) before it is priced and recorded.
+ */
+function batchRecordOf(
+  result: BatchItemResult,
+  row: BaseRecord,
+  target: BatchTarget,
+  timing: Parameters<typeof batchOkRecord>[4],
+): ResultRecord {
+  if (!result.ok) return batchErrorRecord(row, result.error, timing);
+  let description: Description;
+  try {
+    description = cleanDescription(result.description, target.batch.id);
+  } catch (error) {
+    return batchErrorRecord(row, toVisionBenchError(error, target.batch.id), timing);
+  }
+  return batchOkRecord(row, target, target.batchPriceCard, description, timing);
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { VisionBenchError } from "../../contract/errors.ts";
 import type { BatchLimits } from "../../contract/batch-adapter.ts";
 
 /** A batch being filled. */
@@ -25,10 +26,13 @@ export interface OpenShard<Item> {
  */
 export function createShardPacker<Item>(limits: BatchLimits) {
   if (!Number.isInteger(limits.maxRequests) || limits.maxRequests < 1) {
-    throw new RangeError(`maxRequests must be an integer >= 1, got ${limits.maxRequests}`);
+    throw new VisionBenchError(
+      "usage",
+      `maxRequests must be an integer >= 1, got ${limits.maxRequests}`,
+    );
   }
   if (!(limits.maxBytes > 0)) {
-    throw new RangeError(`maxBytes must be > 0, got ${limits.maxBytes}`);
+    throw new VisionBenchError("usage", `maxBytes must be > 0, got ${limits.maxBytes}`);
   }
   let current: OpenShard<Item> = { items: [], bytes: 0 };
   return {

@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { capResponses } from "../../lib/util/response-cap.ts";
+import { isVisionBenchError } from "../../lib/contract/errors.ts";
+
+/** A fetch that answers `body` with `status`, streamed in 16 KiB chunks (no content-length). */
+function serving(body: string, status = 200, type = "application/json"): typeof fetch {
+  return () => {
+    const bytes = new TextEncoder().encode(body);
+    let at = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (at >= bytes.length) return controller.close();
+        controller.enqueue(bytes.subarray(at, at += 16 * 1024));
+      },
+    });
+    return Promise.resolve(new Response(stream, { status, headers: { "content-type": type } }));
+  };
+}
+
+Deno.test("capResponses() passes a body under the limit through unchanged", async () => {
+  const capped = capResponses(serving('{"ok":true}'), { maxBytes: 1024 });
+  const response = await capped("http://x.test");
+  assert.deepEqual(await response.json(), { ok: true });
+});
+
+Deno.test("capResponses() fails a 2xx body past the limit with a typed, not-retryable error", async () => {
+  const capped = capResponses(serving("x".repeat(300_000)), { maxBytes: 100_000, platform: "t" });
+  const response = await capped("http://x.test");
+  await assert.rejects(response.text(), (error) => {
+    assert.ok(isVisionBenchError(error, "invalid_response"));
+    assert.equal(error.code, "response_too_large");
+    assert.equal(error.retryable, false);
+    assert.match(error.message, /larger than 100000 bytes/);
+    return true;
+  });
+});
+
+Deno.test("capResponses() refuses a declared content-length past the limit before reading", async () => {
+  const big: typeof fetch = () =>
+    Promise.resolve(new Response("x".repeat(2000), { headers: { "content-length": "2000" } }));
+  await assert.rejects(
+    capResponses(big, { maxBytes: 1000 })("http://x.test"),
+    (error) => isVisionBenchError(error, "invalid_response"),
+  );
+});
+
+Deno.test("capResponses() cuts a huge error page and keeps its status, so the status decides the kind", async () => {
+  const page = `<html>${"x".repeat(5_000_000)}</html>`;
+  const capped = capResponses(serving(page, 500, "text/html"), { maxErrorBytes: 64 * 1024 });
+  const response = await capped("http://x.test");
+  assert.equal(response.status, 500);
+  const text = await response.text();
+  assert.equal(text.length, 64 * 1024);
+  assert.ok(text.startsWith("<html>"));
+});
