@@ -196,3 +196,21 @@ function hostname(): string {
     return "unknown-host"; // no --allow-sys: every lock then looks like this host's
   }
 }
+
+/**
+ * Runs `work` while holding the run's lock, and releases it however `work` ends. Live and batch
+ * runs both go through here: a second process on the same run id would pay for the same cases.
+ *
+ * @example
+ * ```ts
+ * await withRunLock({ runId: "run-1", outDir: "results" }, () => runTheCases());
+ * ```
+ */
+export async function withRunLock<T>(options: LockRunOptions, work: () => Promise<T>): Promise<T> {
+  const lock = await lockRun(options);
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}

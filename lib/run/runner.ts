@@ -29,7 +29,7 @@ import {
   unrecordableRecord,
 } from "./record-builders.ts";
 import { openRunStore, readRun, runPath, unreadableField } from "./run-store.ts";
-import { lockRun } from "./run-lock.ts";
+import { withRunLock } from "./run-lock.ts";
 import { withTimeout } from "./timeout.ts";
 import { cleanDescription } from "./platform-output.ts";
 import { withGuardedConsole } from "./console-guard.ts";
@@ -109,12 +109,7 @@ export interface RunResult {
 export async function runCases(options: RunOptions): Promise<RunResult> {
   // Before the run file is read for resume: a second process on this run id would call (and
   // pay for) every case the first has not recorded yet.
-  const lock = await lockRun({ runId: options.runId, outDir: options.outDir });
-  try {
-    return await runLocked(options);
-  } finally {
-    await lock.release();
-  }
+  return withRunLock({ runId: options.runId, outDir: options.outDir }, () => runLocked(options));
 }
 
 /** {@link runCases} once the run's lock is held. */

@@ -26,7 +26,7 @@ import {
   errorRecord,
   unrecordableRecord,
 } from "../record-builders.ts";
-import { lockRun } from "../run-lock.ts";
+import { withRunLock } from "../run-lock.ts";
 import { openRunStore, readRun, runPath, unreadableField } from "../run-store.ts";
 import type { RunEvent } from "../../contract/run-events.ts";
 import type { RunResult } from "../runner.ts";
@@ -125,12 +125,10 @@ interface Entry {
 export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunResult> {
   // The same lock as live runs: a second process on this run id would submit (and pay for) the
   // cases the first has not recorded yet.
-  const lock = await lockRun({ runId: options.runId, outDir: options.outDir });
-  try {
-    return await runBatchLocked(options);
-  } finally {
-    await lock.release();
-  }
+  return withRunLock(
+    { runId: options.runId, outDir: options.outDir },
+    () => runBatchLocked(options),
+  );
 }
 
 /** {@link runBatchCases} once the run's lock is held. */
