@@ -51,7 +51,7 @@ export async function printRunSummary(
   if (cached > 0) {
     print(
       `${cached} of ${records.length} calls came from the response cache: their latency is left out ` +
-        "(–); --refresh-cache measures them again",
+        "(–); --cache refresh measures them again",
     );
   }
   print(`records: ${result.path}`);

@@ -12,35 +12,44 @@ import { createTerminalProgress } from "../present/terminal-progress.ts";
 import { redact } from "../util/secrets.ts";
 import { SCHEMAS } from "../contract/schemas.ts";
 import { printRunSummary } from "./cli-summary.ts";
+import {
+  COMMON_FLAG_HELP,
+  COMMON_FLAG_OPTIONS,
+  FLAG_BOUNDS,
+  readCommonFlags,
+} from "./cli-vocabulary.ts";
 
 const HELP = `visionbench bench — run vision platforms over images and record every call
 
 Usage: deno task bench [flags]
 
-  --platform, -p ID[:MODEL]  platform preset (repeatable or comma-separated); default: every
-                             platform whose keys are set, plus the offline "local" baseline
-  --images DIR               folder of images (default: images/)
-  --limit N                  only the first N images
-  --resize LIST              variants: original and/or longest side in px (default: original,512)
+${COMMON_FLAG_HELP}
   --prompt TEXT              prompt (repeatable; default: "${DEFAULT_PROMPT}")
-  --repeat N                 real calls per case, never served from the cache (default: 1)
-  --concurrency N            calls in flight per platform (default: the preset's)
-  --timeout S                per-call timeout in seconds (default: 60)
+  --concurrency N            calls in flight per platform (default: the preset's; at most ${FLAG_BOUNDS.concurrency})
+  --timeout S                per-call timeout in seconds (default: 60; at most ${FLAG_BOUNDS.timeoutSeconds})
   --max-tokens N             max output tokens (default: 300)
   --temperature T            sampling temperature (default: the platform's)
   --schema NAME              structured output (${Object.keys(SCHEMAS).join(", ")})
   --no-stream                do not stream (no time to first token)
-  --run-id ID                run id; re-using one resumes it (cases already ok are skipped)
-  --out DIR                  results folder (default: results/)
-  --no-cache                 neither read nor write the response cache
-  --refresh-cache            call again and overwrite cached responses
   --parquet                  also export the run to <out>/<runId>.parquet
   --help, -h                 this text
+
+Deprecated spellings, still read: --platforms LIST, --no-cache (= --cache off),
+--refresh-cache (= --cache refresh).
 `;
 
-/** Parses CLI flags into {@link BenchOptions}; throws a `config` error on a bad flag. */
+/**
+ * Parses CLI flags into {@link BenchOptions}; throws a `config` error on a bad flag. Deprecated
+ * spellings are read and reported through `warn`.
+ *
+ * @example
+ * ```ts
+ * parseBenchArgs(["--platform", "openai,gemini", "--cache", "off"]);
+ * ```
+ */
 export function parseBenchArgs(
   args: string[],
+  warn: (note: string) => void = (note) => console.error(`visionbench: ${note}`),
 ): BenchOptions & { help?: boolean; parquet?: boolean } {
   let parsed;
   try {
@@ -48,22 +57,14 @@ export function parseBenchArgs(
       args,
       allowPositionals: false,
       options: {
-        platform: { type: "string", short: "p", multiple: true },
-        images: { type: "string" },
-        limit: { type: "string" },
-        resize: { type: "string" },
+        ...COMMON_FLAG_OPTIONS,
         prompt: { type: "string", multiple: true },
-        repeat: { type: "string" },
         concurrency: { type: "string" },
         timeout: { type: "string" },
         "max-tokens": { type: "string" },
         temperature: { type: "string" },
         schema: { type: "string" },
         "no-stream": { type: "boolean" },
-        "run-id": { type: "string" },
-        out: { type: "string" },
-        "no-cache": { type: "boolean" },
-        "refresh-cache": { type: "boolean" },
         parquet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -72,9 +73,7 @@ export function parseBenchArgs(
     throw new VisionBenchError("config", (error as Error).message);
   }
   const values = parsed.values;
-  if (values["no-cache"] && values["refresh-cache"]) {
-    throw new VisionBenchError("config", "--no-cache and --refresh-cache exclude each other");
-  }
+  const common = readCommonFlags(values, warn);
   const schemaName = values.schema;
   if (schemaName !== undefined && !SCHEMAS[schemaName]) {
     throw new VisionBenchError(
@@ -82,26 +81,30 @@ export function parseBenchArgs(
       `unknown --schema "${schemaName}"; known: ${Object.keys(SCHEMAS).join(", ")}`,
     );
   }
-  const timeoutSeconds = parseNumber(values.timeout, "--timeout", { min: 0.001 });
+  const timeoutSeconds = parseNumber(values.timeout, "--timeout", {
+    min: 0.001,
+    max: FLAG_BOUNDS.timeoutSeconds,
+  });
   return {
     help: values.help,
     parquet: values.parquet,
-    platforms: values.platform?.flatMap((value) => value.split(",")).map((value) => value.trim())
-      .filter(Boolean),
-    images: values.images,
-    limit: parsePositiveInteger(values.limit, "--limit"),
-    variants: values.resize?.split(",").map((value) => value.trim()).filter(Boolean),
+    platforms: common.platforms,
+    images: common.images,
+    limit: common.limit,
+    variants: common.resize,
     prompts: values.prompt?.map(promptFromText),
-    repeat: parsePositiveInteger(values.repeat, "--repeat"),
-    concurrency: parsePositiveInteger(values.concurrency, "--concurrency"),
-    timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+    repeat: common.repeat,
+    concurrency: parsePositiveInteger(values.concurrency, "--concurrency", {
+      max: FLAG_BOUNDS.concurrency,
+    }),
+    timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
     maxOutputTokens: parsePositiveInteger(values["max-tokens"], "--max-tokens"),
     temperature: parseNumber(values.temperature, "--temperature", { min: 0 }),
     schema: schemaName === undefined ? undefined : SCHEMAS[schemaName],
     stream: values["no-stream"] ? false : undefined,
-    runId: values["run-id"],
-    outDir: values.out,
-    cache: values["no-cache"] ? "bypass" : values["refresh-cache"] ? "refresh" : undefined,
+    runId: common.runId,
+    outDir: common.out,
+    cache: common.cache,
   };
 }
 
@@ -128,6 +131,8 @@ export async function main(args: string[]): Promise<number> {
       ...options,
       signal: controller.signal,
       onEvent: createTerminalProgress(),
+      // The summary reads the run file itself; holding every record would grow with --repeat.
+      keepRecords: false,
     });
     console.error(`platforms: ${result.platforms.join(", ") || "(none)"}`);
     for (const skipped of result.skippedPlatforms) {

@@ -7,6 +7,31 @@
  */
 import { toVisionBenchError, VisionBenchError } from "../contract/errors.ts";
 
+/**
+ * The longest deadline a timer can hold: setTimeout keeps delays in a signed 32-bit int, and a
+ * longer one fires at once — every call would "time out" after 1 ms.
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Throws a `config` error unless `timeoutMs` is a deadline a timer can hold (see
+ * {@link MAX_TIMEOUT_MS}).
+ *
+ * @example
+ * ```ts
+ * checkTimeoutMs(60_000); // 60000
+ * ```
+ */
+export function checkTimeoutMs(timeoutMs: number): number {
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    throw new VisionBenchError(
+      "config",
+      `timeout must be between 1 ms and ${MAX_TIMEOUT_MS} ms (24.8 days), got ${timeoutMs} ms`,
+    );
+  }
+  return timeoutMs;
+}
+
 /** Options of {@link withTimeout}. */
 export interface TimeoutOptions {
   /** @default 60000 */
@@ -20,7 +45,7 @@ export interface TimeoutOptions {
 /**
  * Runs `fn(signal)` where `signal` aborts on the deadline or on the run signal. Rejects with a
  * `timeout` error (retryable) or a `cancelled` error (not retryable); other errors pass through
- * {@link toVisionBenchError}. The call is also abandoned when `fn` ignores its signal.
+ * {@link toVisionBenchError}. A deadline a timer cannot hold is a `config` error. The call is also abandoned when `fn` ignores its signal.
  *
  * The deadline is a cleared `setTimeout` rather than `AbortSignal.timeout` so no timer outlives
  * the call (Deno's test sanitizer) and fake clocks drive it in tests.
@@ -34,7 +59,7 @@ export async function withTimeout<T>(
   fn: (signal: AbortSignal) => Promise<T>,
   options: TimeoutOptions = {},
 ): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = checkTimeoutMs(options.timeoutMs ?? 60_000);
   const { platform } = options;
   const deadline = new AbortController();
   const combined = options.signal
