@@ -26,7 +26,7 @@ import type { ResultRecord } from "../contract/record.ts";
 import { retry } from "./retry.ts";
 import { validateRunId } from "./run-id.ts";
 import { type Answer, baseRecord, errorRecord, okRecord, sentFields } from "./records.ts";
-import { openRunStore, readRun, runPath } from "./run-store.ts";
+import { okCaseKeys, openRunStore, runPath } from "./run-store.ts";
 import { checkTimeoutMs, withTimeout } from "./timeout.ts";
 
 export type { Prompt, RunTarget } from "./cases.ts";
@@ -301,12 +301,6 @@ export async function runCases(options: RunOptions): Promise<RunResult> {
     caseKeys,
     cancelled,
   };
-}
-
-/** Case keys recorded ok in a run file (none when it does not exist yet). */
-async function okCaseKeys(path: string): Promise<Set<string>> {
-  const previous = await readRun(path, { missingOk: true });
-  return new Set(previous.records.filter((r) => r.status === "ok").map((r) => r.caseKey));
 }
 
 /** A cache that cannot be written costs a future call, not this record. */
