@@ -225,7 +225,9 @@ export async function loadRunFrame(
 ): Promise<RunFrame> {
   const columns = options.columns ?? FRAME_COLUMNS;
   for (const column of columns) {
-    if (!FRAME_COLUMNS.includes(column)) throw new VisionBenchError("config", `not a frame column: ${column}`);
+    if (!FRAME_COLUMNS.includes(column)) {
+      throw new VisionBenchError("config", `not a frame column: ${column}`);
+    }
   }
   const paths = await runFiles(dir, options.runIds);
   const frames: pl.DataFrame[] = [];
@@ -337,6 +339,7 @@ async function readJsonlColumns(
   let scanned: pl.DataFrame;
   // Row index → file line: the identity, unless blank or broken lines were left out.
   let lineOf: (row: number) => number = (row) => row + 1;
+  let exactLines = false;
   const problems: FrameProblem[] = [];
   try {
     scanned = scan(path, columns);
@@ -350,10 +353,11 @@ async function readJsonlColumns(
       if (clean.path) await Deno.remove(clean.path);
     }
     lineOf = (row) => clean.lines[row];
+    exactLines = true;
   }
   const bad = scanned.filter(pl.col(PROBLEM).isNotNull());
   if (bad.height > 0) {
-    if (lineOf(0) === 1 && (await hasBlankLines(path))) lineOf = await nonBlankLines(path);
+    if (!exactLines && (await hasBlankLines(path))) lineOf = await nonBlankLines(path);
     for (const row of bad.select(ROW, PROBLEM).toRecords()) {
       problems.push({ path, line: lineOf(row[ROW] as number), reason: row[PROBLEM] as string });
     }
