@@ -35,6 +35,7 @@ export * from "./lib/run/runner.ts";
 export { newRunId, validateRunId } from "./lib/run/run-id.ts";
 export * from "./lib/run/run-store.ts";
 export * from "./lib/analysis/parquet.ts";
+export * from "./lib/analysis/run-frame.ts";
 export { createTerminalProgress } from "./lib/present/terminal-progress.ts";
 
 // Prices

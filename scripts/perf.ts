@@ -125,16 +125,18 @@ if (values.part) {
 
 interface Measured {
   wallMs: number;
+  /** User + system CPU seconds of the process: what other processes on the machine do not move. */
+  cpuS: number;
   peakRssMb: number;
   stdout: string;
   stderr: string;
 }
 
-/** Runs a command under GNU time: wall clock and peak RSS of the process. */
+/** Runs a command under GNU time: wall clock, CPU time and peak RSS of the process. */
 async function timed(args: string[], env: Record<string, string> = {}): Promise<Measured> {
   const started = performance.now();
   const output = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "VB_PEAK_RSS_KB=%M", Deno.execPath(), ...args],
+    args: ["-f", "VB_PEAK_RSS_KB=%M VB_CPU=%U+%S", Deno.execPath(), ...args],
     env,
     stdout: "piped",
     stderr: "piped",
@@ -144,7 +146,8 @@ async function timed(args: string[], env: Record<string, string> = {}): Promise<
   const stderr = new TextDecoder().decode(output.stderr);
   if (!output.success) throw new Error(`${args.join(" ")} failed:\n${stderr.slice(-2000)}`);
   const kilobytes = Number(/VB_PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1]);
-  return { wallMs, peakRssMb: kilobytes / 1024, stdout, stderr };
+  const [user, system] = /VB_CPU=([\d.]+)\+([\d.]+)/.exec(stderr)!.slice(1).map(Number);
+  return { wallMs, cpuS: user + system, peakRssMb: kilobytes / 1024, stdout, stderr };
 }
 
 function lastJson<T>(text: string): T {
@@ -234,10 +237,12 @@ async function harness(): Promise<void> {
       `harness vs bare SDK loop: ${IMAGES} images at 512 px, OpenAI emulator (own process) ` +
         `answering in ${LATENCY_MS} ms, concurrency ${CONCURRENCY}, streamed, cache off; ` +
         `bench = deno task bench (${BENCH_FLAGS.join(" ") || "V8 defaults"}), start-up ` +
-        `(bench --help) ${seconds(startup.wallMs)}`,
+        `(bench --help) ${seconds(startup.wallMs)}. CPU = user + system seconds of each ` +
+        "process minus its fixed cost (bare: 0 calls; bench: --help), the figure other " +
+        "processes on the machine do not move",
     );
     console.log(
-      "  calls   bare loop   bench − start-up   ratio (≤ 1.10)   bare RSS   bench RSS   RSS ratio (≤ 1.25)",
+      "  calls   bare loop   bench − start-up   ratio (≤ 1.10)   bare CPU   bench CPU   CPU ratio   bare RSS   bench RSS   RSS ratio (≤ 1.25)",
     );
     for (const calls of counts) {
       const repeat = Math.ceil(calls / IMAGES);
@@ -263,14 +268,18 @@ async function harness(): Promise<void> {
       const harnessMs = run.wallMs - startup.wallMs;
       const ratio = harnessMs / bareMs;
       const rssRatio = run.peakRssMb / bare.peakRssMb;
+      const bareCpu = bare.cpuS - bareFixed.cpuS;
+      const benchCpu = run.cpuS - startup.cpuS;
       console.log(
         `  ${String(IMAGES * repeat).padStart(5)}   ${seconds(bareMs).padStart(9)}   ${
           seconds(harnessMs).padStart(16)
         }   ${ratio.toFixed(2).padStart(5)} ${verdict(ratio <= 1.1).padEnd(9)}   ${
-          megabytes(bare.peakRssMb).padStart(8)
-        }   ${megabytes(run.peakRssMb).padStart(9)}   ${rssRatio.toFixed(2).padStart(5)} ${
-          verdict(rssRatio <= 1.25)
-        }`,
+          `${bareCpu.toFixed(2)} s`.padStart(8)
+        }   ${`${benchCpu.toFixed(2)} s`.padStart(9)}   ${
+          (benchCpu / bareCpu).toFixed(2).padStart(9)
+        }   ${megabytes(bare.peakRssMb).padStart(8)}   ${megabytes(run.peakRssMb).padStart(9)}   ${
+          rssRatio.toFixed(2).padStart(5)
+        } ${verdict(rssRatio <= 1.25)}`,
       );
     }
   } finally {

@@ -61,10 +61,11 @@ export async function withTimeout<T>(
 ): Promise<T> {
   const timeoutMs = checkTimeoutMs(options.timeoutMs ?? 60_000);
   const { platform } = options;
-  const deadline = new AbortController();
-  const combined = options.signal
-    ? AbortSignal.any([options.signal, deadline.signal])
-    : deadline.signal;
+  // One controller per call, fed by the deadline and by the run's signal through a listener
+  // removed when the call ends. (`AbortSignal.any` would tie every call's signal to the run's
+  // long-lived one: about 260 bytes held per call until the run ends.)
+  const combined = new AbortController();
+  let deadlinePassed = false;
   const classify = (error: unknown): VisionBenchError => {
     if (options.signal?.aborted) {
       return new VisionBenchError("cancelled", "the call was cancelled", {
@@ -72,7 +73,7 @@ export async function withTimeout<T>(
         cause: error,
       });
     }
-    if (deadline.signal.aborted) {
+    if (deadlinePassed) {
       return new VisionBenchError("timeout", `no answer within ${timeoutMs} ms`, {
         platform,
         cause: error,
@@ -80,23 +81,27 @@ export async function withTimeout<T>(
     }
     return toVisionBenchError(error, platform);
   };
+  const onRunAbort = () => combined.abort(options.signal?.reason);
+  if (options.signal?.aborted) onRunAbort();
+  else options.signal?.addEventListener("abort", onRunAbort, { once: true });
   let onAbort = () => {};
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(classify(combined.reason));
-    if (combined.aborted) onAbort();
-    else combined.addEventListener("abort", onAbort, { once: true });
+    onAbort = () => reject(classify(combined.signal.reason));
+    if (combined.signal.aborted) onAbort();
+    else combined.signal.addEventListener("abort", onAbort, { once: true });
   });
-  const timer = setTimeout(
-    () => deadline.abort(new DOMException("deadline", "TimeoutError")),
-    timeoutMs,
-  );
+  const timer = setTimeout(() => {
+    deadlinePassed = true;
+    combined.abort(new DOMException("deadline", "TimeoutError"));
+  }, timeoutMs);
   try {
-    return await Promise.race([fn(combined), aborted]);
+    return await Promise.race([fn(combined.signal), aborted]);
   } catch (error) {
     throw classify(error);
   } finally {
     clearTimeout(timer);
-    combined.removeEventListener("abort", onAbort);
+    options.signal?.removeEventListener("abort", onRunAbort);
+    combined.signal.removeEventListener("abort", onAbort);
     // The race's loser must not surface as an unhandled rejection.
     aborted.catch(() => {});
   }
