@@ -13,18 +13,18 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { FRAME_COLUMNS } from "./frames.ts";
-import { forEachLine } from "../util/jsonl.ts";
-import { VisionBenchError } from "../contract/errors.ts";
+import { frameColumn, problemReason, schemaFor } from "./run-schema.ts";
+import {
+  type FrameProblem,
+  hasBlankLines,
+  nonBlankLines,
+  withoutBrokenLines,
+} from "./run-lines.ts";
 
-/** A line of a run file that was left out, and why. */
-export interface FrameProblem {
-  path: string;
-  /** 1-based line number in the JSONL file. */
-  line: number;
-  reason: string;
-}
+export type { FrameProblem } from "./run-lines.ts";
+import { VisionBenchError } from "../contract/errors.ts";
 
 /** What {@link loadRunFrame} read. */
 export interface RunFrame {
@@ -62,149 +62,6 @@ export const SUMMARY_COLUMNS: readonly string[] = [
   "costUsd",
   "batchCostUsd",
   "errorKind",
-];
-
-const F = pl.Float64;
-const S = pl.Utf8;
-const field = (name: string, type: pl.DataType) => new pl.Field(name, type);
-
-/**
- * The JSON-lines schema: every record field with its type. Open-ended values (`structured`,
- * `price`, `warnings`) are declared as strings, so Polars keeps their JSON text. A value of the
- * wrong type becomes null (then the row fails validation if the field is required).
- */
-const JSONL_SCHEMA: Record<string, pl.DataType> = {
-  runId: S,
-  recordId: S,
-  createdAt: S,
-  caseKey: S,
-  platform: S,
-  model: S,
-  preset: S,
-  imageId: S,
-  imageSha256: S,
-  variant: S,
-  width: F,
-  height: F,
-  bytes: F,
-  mimeType: S,
-  promptId: S,
-  prompt: S,
-  repeat: F,
-  maxOutputTokens: F,
-  temperature: F,
-  schemaName: S,
-  status: S,
-  text: S,
-  structured: S,
-  finishReason: S,
-  raw: pl.Struct([field("finishReason", S), field("model", S)]),
-  latencyMs: F,
-  ttftMs: F,
-  inputTokens: F,
-  outputTokens: F,
-  imageTokens: F,
-  reasoningTokens: F,
-  estimatedImageTokens: F,
-  gpuSeconds: F,
-  timing: pl.Struct([
-    field("queueMs", F),
-    field("serverMs", F),
-    field("loadMs", F),
-    field("promptEvalMs", F),
-    field("evalMs", F),
-    field("coldStart", pl.Bool),
-  ]),
-  costUsd: F,
-  costBasis: S,
-  batchCostUsd: F,
-  costError: S,
-  price: S,
-  concurrency: F,
-  attempts: F,
-  cached: pl.Bool,
-  warnings: S,
-  error: pl.Struct([field("kind", S), field("status", F), field("code", S), field("message", S)]),
-};
-
-/** How each frame column is read from the JSON-lines columns. */
-const FROM_JSONL: Record<string, () => pl.Expr> = {
-  imageWidth: () => pl.col("width"),
-  imageHeight: () => pl.col("height"),
-  ok: () => pl.col("status").eq(pl.lit("ok")),
-  rawFinishReason: () => pl.col("raw").struct.field("finishReason"),
-  rawModel: () => pl.col("raw").struct.field("model"),
-  timingQueueMs: () => pl.col("timing").struct.field("queueMs"),
-  timingServerMs: () => pl.col("timing").struct.field("serverMs"),
-  timingLoadMs: () => pl.col("timing").struct.field("loadMs"),
-  timingPromptEvalMs: () => pl.col("timing").struct.field("promptEvalMs"),
-  timingEvalMs: () => pl.col("timing").struct.field("evalMs"),
-  timingColdStart: () => pl.col("timing").struct.field("coldStart"),
-  priceId: () => pl.col("price").str.jsonPathMatch("$.id"),
-  errorKind: () => pl.col("error").struct.field("kind"),
-  errorStatus: () => pl.col("error").struct.field("status"),
-  errorCode: () => pl.col("error").struct.field("code"),
-  errorMessage: () => pl.col("error").struct.field("message"),
-};
-
-/** The JSON-lines field a frame column is read from (its own name when absent). */
-const SOURCE_FIELD: Record<string, string> = {
-  imageWidth: "width",
-  imageHeight: "height",
-  ok: "status",
-  rawFinishReason: "raw",
-  rawModel: "raw",
-  timingQueueMs: "timing",
-  timingServerMs: "timing",
-  timingLoadMs: "timing",
-  timingPromptEvalMs: "timing",
-  timingEvalMs: "timing",
-  timingColdStart: "timing",
-  priceId: "price",
-  errorKind: "error",
-  errorStatus: "error",
-  errorCode: "error",
-  errorMessage: "error",
-};
-
-/**
- * The schema restricted to the fields behind `columns`: Polars then skips the rest of each line
- * (turning the price card into text alone doubles the read time of a run).
- */
-function schemaFor(columns: readonly string[]): Record<string, pl.DataType> {
-  const schema: Record<string, pl.DataType> = {};
-  for (const column of columns) {
-    const name = SOURCE_FIELD[column] ?? column;
-    schema[name] = JSONL_SCHEMA[name];
-  }
-  return schema;
-}
-
-/** Fields a record must have (ResultRecordSchema), checked as columns. */
-const REQUIRED = [
-  "runId",
-  "recordId",
-  "caseKey",
-  "platform",
-  "model",
-  "preset",
-  "imageId",
-  "variant",
-  "promptId",
-  "text",
-  "cached",
-  "attempts",
-  "repeat",
-];
-/** Counts and amounts that can never be negative. */
-const NON_NEGATIVE = [
-  "latencyMs",
-  "ttftMs",
-  "inputTokens",
-  "outputTokens",
-  "costUsd",
-  "batchCostUsd",
-  "attempts",
 ];
 
 const ROW = "__row";
@@ -327,10 +184,6 @@ function emptyFrame(columns: readonly string[]): pl.DataFrame {
   }
 }
 
-function frameColumn(column: string): pl.Expr {
-  return (FROM_JSONL[column]?.() ?? pl.col(column)).alias(column);
-}
-
 /** One JSONL file as frame columns, validated and reduced to one row per case. */
 async function readJsonlColumns(
   path: string,
@@ -390,22 +243,6 @@ function scan(path: string, columns: readonly string[]): pl.DataFrame {
     .collectSync();
 }
 
-/**
- * The first reason a row is not a record, or null — checked on the fields being read (a summary
- * does not fail on a field it never looks at).
- */
-function problemReason(columns: readonly string[]): pl.Expr {
-  let reason = pl.when(pl.col("status").isIn(["ok", "error"]).not().or(pl.col("status").isNull()))
-    .then(pl.lit("not a record: status must be ok or error"));
-  for (const name of REQUIRED.filter((name) => columns.includes(name))) {
-    reason = reason.when(pl.col(name).isNull()).then(pl.lit(`not a record: ${name} missing`));
-  }
-  for (const name of NON_NEGATIVE.filter((name) => columns.includes(name))) {
-    reason = reason.when(pl.col(name).lt(0)).then(pl.lit(`not a record: ${name} negative`));
-  }
-  return reason.otherwise(pl.lit(null).cast(pl.Utf8));
-}
-
 /** One row per (runId, caseKey): the latest ok one, else the latest error (file order). */
 function latestPerCase(frame: pl.DataFrame): pl.DataFrame {
   const keys = frame.select(
@@ -415,69 +252,4 @@ function latestPerCase(frame: pl.DataFrame): pl.DataFrame {
   return frame.sort(["ok", ROW])
     .unique({ subset: ["runId", "caseKey"], keep: "last" })
     .sort(ROW);
-}
-
-/**
- * Copies the lines of `path` that parse as JSON to a temporary file, listing the others. Only
- * runs when Polars could not read the file, so its cost is paid by broken files alone.
- */
-async function withoutBrokenLines(path: string): Promise<{
-  path?: string;
-  lines: number[];
-  problems: FrameProblem[];
-}> {
-  const problems: FrameProblem[] = [];
-  const lines: number[] = [];
-  const temporary = await Deno.makeTempFile({ prefix: `${basename(path)}-`, suffix: ".jsonl" });
-  const encoder = new TextEncoder();
-  {
-    using file = await Deno.open(temporary, { write: true });
-    let pending: string[] = [];
-    const flush = () => {
-      const bytes = encoder.encode(pending.join("\n") + "\n");
-      let offset = 0;
-      while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
-      pending = [];
-    };
-    const read = await forEachLine(path, (line, number) => {
-      const trimmed = line.trim();
-      if (trimmed === "") return;
-      try {
-        JSON.parse(trimmed);
-      } catch {
-        problems.push({ path, line: number, reason: "not JSON" });
-        return;
-      }
-      lines.push(number);
-      pending.push(trimmed);
-      if (pending.length >= 10_000) flush();
-    });
-    if (pending.length > 0) flush();
-    const last = problems.at(-1);
-    if (last && last.line === read.lines && !read.endsWithNewline) {
-      last.reason = "not JSON (torn last line)";
-    }
-  }
-  if (lines.length === 0) {
-    await Deno.remove(temporary);
-    return { lines, problems };
-  }
-  return { path: temporary, lines, problems };
-}
-
-async function hasBlankLines(path: string): Promise<boolean> {
-  let blank = false;
-  await forEachLine(path, (line) => {
-    if (line.trim() === "") blank = true;
-  });
-  return blank;
-}
-
-/** Polars skips blank lines: map its row numbers back to file lines. */
-async function nonBlankLines(path: string): Promise<(row: number) => number> {
-  const lines: number[] = [];
-  await forEachLine(path, (line, number) => {
-    if (line.trim() !== "") lines.push(number);
-  });
-  return (row) => lines[row];
 }
