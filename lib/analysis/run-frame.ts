@@ -45,6 +45,12 @@ export interface LoadRunFrameOptions {
    * `jsonl` and `parquet` force one (a missing Parquet file is then an error). @default "auto"
    */
   from?: "auto" | "jsonl" | "parquet";
+  /**
+   * With `from: "auto"`, write (or refresh) the Parquet file of a run whose Parquet is missing or
+   * older than its JSONL, then read that: the first read pays once, the next ones read columns
+   * (notebooks that read the same runs again and again). @default false
+   */
+  refreshParquet?: boolean;
 }
 
 /** The columns of the report's leaderboard (`summarize` + error kinds). */
@@ -93,7 +99,12 @@ export async function loadRunFrame(
   for (const path of paths) {
     const parquet = parquetPathOf(path);
     const from = options.from ?? "auto";
-    if (from === "parquet" || (from === "auto" && await isFresh(parquet, path))) {
+    let fresh = from === "auto" && await isFresh(parquet, path);
+    if (from === "auto" && !fresh && options.refreshParquet) {
+      problems.push(...(await writeRunParquet(path, { force: true })).problems);
+      fresh = true;
+    }
+    if (from === "parquet" || fresh) {
       frames.push(pl.scanParquet(parquet).select(...columns).collectSync());
       sources.push({ path: parquet, from: "parquet" });
       continue;
