@@ -1,230 +1,177 @@
 /**
- * `deno task perf`: what the harness costs, measured against the OpenAI emulator running in a
- * separate process (so the emulator's CPU is not billed to the harness). Each measurement runs in
- * a fresh process of its own, so memory and JIT state do not leak between them.
+ * `deno task perf`: the figures of issue 10, side by side from one run.
  *
- * 1. Per-call overhead: N sequential calls at 0 ms emulated latency (512-px image, streamed),
- *    through the bare `openai` SDK vs through visionbench (runner + adapter + pricing + record +
- *    JSONL append). Overhead = visionbench's per-call time − the bare SDK's, at p50 and p99.
- * 2. Throughput: 10,000 calls at 50 ms emulated latency, concurrency 64, as a fraction of the
- *    ideal (calls × latency ÷ concurrency) — for visionbench and, under the same load, for the
- *    bare SDK, since on a 2-core machine the emulator and the SDK set the ceiling.
- * 3. Peak RSS of the visionbench process during (2), run with the flags of `deno task bench`
- *    (and once more with V8's defaults, for comparison).
+ * 1. Harness vs a bare SDK loop. The OpenAI emulator runs in its own process, answering in
+ *    50 ms. The same calls (33 images at 512 px × repeats, streamed, concurrency 64) go through
+ *    a bare `openai` SDK loop and through `deno task bench` (the real CLI, flags as in deno.json,
+ *    `--cache off`). Reported: bare loop time, bench wall − start-up (start-up = the same CLI
+ *    printing its help), their ratio, and each process's peak RSS (GNU time's max RSS).
+ *    At 1,980 calls (× 60) and 9,900 calls (× 300).
+ * 2. Analysis at scale. 100,000 and 1,000,000 generated records (the sample run's records
+ *    repeated with unique case keys) as JSON lines: load + summarize (the report's leaderboard
+ *    columns) from the JSONL and from the Parquet beside it, each in a fresh process, with its
+ *    time and peak RSS. The record path of before (`readRuns` → `recordsToFrame` → `summarize`)
+ *    is measured at 100,000 for comparison.
  *
- * Flags: --calls N (overhead calls, default 1000), --throughput-calls N (default 10000),
- * --concurrency N (default 64), --latency-ms N (default 50).
+ * Every measurement runs in a process of its own so memory and JIT state never leak between
+ * them; ratios are taken within one run, since other processes on the machine move absolute
+ * times. Flags: --calls 1980,9900  --records 100000,1000000  --skip-harness  --skip-analysis.
  *
  * @module
  */
 import OpenAI from "openai";
 import { parseArgs } from "node:util";
+import { join } from "node:path";
 import {
-  createOpenAI,
   imageDataUrl,
   loadImageSet,
-  loadPriceCards,
+  loadRunFrame,
   prepareImage,
+  readRuns,
+  recordsToFrame,
   repoPath,
-  runCases,
-  type RunEvent,
+  summarize,
+  SUMMARY_COLUMNS,
+  writeRunParquet,
 } from "../mod.ts";
+import { sampleRecords } from "./make-sample-records.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     part: { type: "string" },
-    env: { type: "string" },
-    calls: { type: "string", default: "1000" },
-    "throughput-calls": { type: "string", default: "10000" },
-    concurrency: { type: "string", default: "64" },
-    "latency-ms": { type: "string", default: "50" },
+    arg: { type: "string", multiple: true },
+    calls: { type: "string", default: "1980,9900" },
+    records: { type: "string", default: "100000,1000000" },
+    "skip-harness": { type: "boolean" },
+    "skip-analysis": { type: "boolean" },
   },
 });
-const CALLS = Number(values.calls);
-const THROUGHPUT_CALLS = Number(values["throughput-calls"]);
-const CONCURRENCY = Number(values.concurrency);
-const LATENCY_MS = Number(values["latency-ms"]);
-const PROMPT = { id: "default", text: "Describe everything you see in this image in detail." };
-const WARM_UP = 50;
-/**
- * The runtime flags `deno task bench` runs with (deno.json): V8 trades a little speed for memory,
- * which is invisible next to a platform's latency. The harness is measured as it ships.
- */
-const BENCH_FLAGS = ["--v8-flags=--optimize-for-size"];
 
-type Measurement = {
-  times?: number[];
-  elapsedMs?: number;
-  peakRssMb?: number;
-  startRssMb?: number;
-  errors?: number;
-};
+const IMAGES = 33;
+const CONCURRENCY = 64;
+const LATENCY_MS = 50;
+const PROMPT = "Describe everything you see in this image in detail.";
+/** The runtime flags of `deno task bench`, read from deno.json so the CLI is measured as shipped. */
+const BENCH_TASK: string = JSON.parse(await Deno.readTextFile(repoPath("deno.json"))).tasks.bench;
+const BENCH_FLAGS = BENCH_TASK.split(/\s+/).filter((word) => word.startsWith("--v8-flags"));
 
 // ---------------------------------------------------------------------------------------------
-// Parts (each runs in its own process)
+// Parts, each in its own process; each prints one JSON line last.
 
-async function part(name: string, env: Record<string, string>): Promise<Measurement> {
-  const startRssMb = Deno.memoryUsage().rss / 2 ** 20;
-  const outDir = await Deno.makeTempDir({ prefix: "visionbench-perf-" });
-  const [image] = await loadImageSet(repoPath("images"), { limit: 1 });
-  const variant = name.startsWith("overhead") ? "512" : "64";
-  const prepared = await prepareImage(image, { variant, cacheDir: `${outDir}/variants` });
+/** The bare loop: the SDK alone, the same streamed calls, images encoded before the clock. */
+async function bareLoop(calls: number, imagesDir: string): Promise<{ elapsedMs: number }> {
+  const images = await loadImageSet(imagesDir, { limit: IMAGES });
+  const urls = await Promise.all(
+    images.map(async (image) =>
+      imageDataUrl(
+        (await prepareImage(image, { variant: "512", cacheDir: join(imagesDir, ".variants") }))
+          .payload,
+      )
+    ),
+  );
   const client = new OpenAI({
-    apiKey: env.OPENAI_API_KEY,
-    baseURL: env.OPENAI_BASE_URL,
+    apiKey: Deno.env.get("OPENAI_API_KEY"),
+    baseURL: Deno.env.get("OPENAI_BASE_URL"),
     maxRetries: 0,
-  });
-  const body = {
-    model: "gpt-4o-mini",
-    max_completion_tokens: 300,
-    messages: [{
-      role: "user" as const,
-      content: [
-        { type: "text" as const, text: PROMPT.text },
-        {
-          type: "image_url" as const,
-          image_url: { url: imageDataUrl(prepared.payload), detail: "auto" as const },
-        },
-      ],
-    }],
-  };
-  const adapter = createOpenAI({
-    apiKey: env.OPENAI_API_KEY,
-    baseUrl: env.OPENAI_BASE_URL,
-    model: "gpt-4o-mini",
-  });
-  const priceCard = (await loadPriceCards()).get("openai/gpt-4o-mini");
-  const run = (
-    repeat: number,
-    concurrency: number,
-    stream: boolean,
-    onEvent?: (event: RunEvent) => void,
-  ) =>
-    runCases({
-      runId: name,
-      outDir,
-      targets: [{ preset: "openai", adapter, priceCard, concurrency }],
-      images: [image],
-      variants: [variant],
-      prompts: [PROMPT],
-      repeat,
-      stream,
-      cache: "bypass",
-      variantCacheDir: `${outDir}/variants`,
-      onEvent,
-    });
-  try {
-    if (name === "overhead-bare") {
-      const times: number[] = [];
-      for (let i = 0; i < CALLS + WARM_UP; i++) {
-        const started = performance.now();
-        const stream = await client.chat.completions.create({
-          ...body,
-          stream: true,
-          stream_options: { include_usage: true },
-        });
-        for await (const _chunk of stream) { /* consume */ }
-        if (i >= WARM_UP) times.push(performance.now() - started);
-      }
-      return { times };
-    }
-    if (name === "overhead-harness") {
-      const stamps: number[] = [];
-      await run(CALLS + WARM_UP, 1, true, (event) => {
-        if (event.type === "record") stamps.push(performance.now());
-      });
-      return {
-        times: stamps.slice(WARM_UP + 1).map((stamp, index) => stamp - stamps[WARM_UP + index]),
-      };
-    }
-    if (name === "throughput-bare") {
-      let next = 0;
-      const started = performance.now();
-      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        while (next < THROUGHPUT_CALLS) {
-          next++;
-          await client.chat.completions.create(body);
-        }
-      }));
-      return { elapsedMs: performance.now() - started };
-    }
-    let peakRss = Deno.memoryUsage().rss;
-    const sampler = setInterval(() => peakRss = Math.max(peakRss, Deno.memoryUsage().rss), 50);
-    const started = performance.now();
-    const result = await run(THROUGHPUT_CALLS, CONCURRENCY, false);
-    const elapsedMs = performance.now() - started;
-    clearInterval(sampler);
-    return {
-      elapsedMs,
-      startRssMb,
-      peakRssMb: Math.max(peakRss, Deno.memoryUsage().rss) / 2 ** 20,
-      errors: result.records.filter((record) => record.status === "error").length,
-    };
-  } finally {
-    await Deno.remove(outDir, { recursive: true });
-  }
-}
-
-/**
- * The floor of this machine: a bare server that only waits LATENCY_MS, driven by raw `fetch` at
- * the same concurrency. No client or server can do better here, so it says how much of the gap to
- * the ideal is the machine (timers, event loops, two cores) rather than the SDK or the harness.
- */
-function floorServer(): void {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
-    await request.text();
-    await new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
-    return new Response('{"ok":true}', { headers: { "content-type": "application/json" } });
-  });
-  const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
-  console.log(JSON.stringify({ env: { OPENAI_BASE_URL: url, OPENAI_API_KEY: "none" } }));
-}
-
-async function floorClient(env: Record<string, string>): Promise<Measurement> {
-  const body = JSON.stringify({
-    model: "gpt-4o-mini",
-    messages: [{ role: "user", content: PROMPT.text }],
   });
   let next = 0;
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < THROUGHPUT_CALLS) {
-      next++;
-      const response = await fetch(env.OPENAI_BASE_URL, { method: "POST", body });
-      await response.text();
+    while (next < calls) {
+      const url = urls[next++ % urls.length];
+      const stream = await client.chat.completions.create({
+        model: "gpt-4o-mini",
+        max_completion_tokens: 300,
+        messages: [{
+          role: "user",
+          content: [
+            { type: "text", text: PROMPT },
+            { type: "image_url", image_url: { url, detail: "auto" } },
+          ],
+        }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      for await (const _chunk of stream) { /* consume, as the adapter does */ }
     }
   }));
   return { elapsedMs: performance.now() - started };
 }
 
-if (values.part === "floor-server") {
-  floorServer();
-  // Serve until the orchestrator kills this process; never fall through to the orchestration.
-  await new Promise(() => {});
-} else if (values.part === "floor-client") {
-  console.log(JSON.stringify(await floorClient(JSON.parse(values.env!))));
-  Deno.exit(0);
-} else if (values.part) {
-  console.log(JSON.stringify(await part(values.part, JSON.parse(values.env!))));
+/** Load + summarize one run folder; `from`: jsonl, parquet, or records (the old path). */
+async function analysis(dir: string, from: string): Promise<{ elapsedMs: number; rows: number }> {
+  const started = performance.now();
+  let summary;
+  if (from === "records") {
+    const { records } = await readRuns(dir);
+    summary = summarize(recordsToFrame(records));
+  } else {
+    const { frame } = await loadRunFrame(dir, {
+      columns: SUMMARY_COLUMNS,
+      from: from as "jsonl" | "parquet",
+    });
+    summary = summarize(frame);
+  }
+  return { elapsedMs: performance.now() - started, rows: summary.height };
+}
+
+if (values.part) {
+  const args = values.arg ?? [];
+  const result = values.part === "bare"
+    ? await bareLoop(Number(args[0]), args[1])
+    : await analysis(args[0], args[1]);
+  console.log(JSON.stringify(result));
   Deno.exit(0);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Orchestration
 
-/** Starts the OpenAI emulator in its own process; resolves its env once it is listening. */
-async function spawnEmulator(latencyMs: number, floor = false) {
-  const script = floor ? [repoPath("scripts/perf.ts"), "--part", "floor-server", ...Deno.args] : [
-    repoPath("scripts/serve-emulators.ts"),
-    "--json",
-    "--only",
-    "openai",
-    "--latency-ms",
-    String(latencyMs),
-  ];
+interface Measured {
+  wallMs: number;
+  /** User + system CPU seconds of the process: what other processes on the machine do not move. */
+  cpuS: number;
+  peakRssMb: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command under GNU time: wall clock, CPU time and peak RSS of the process. */
+async function timed(args: string[], env: Record<string, string> = {}): Promise<Measured> {
+  const started = performance.now();
+  const output = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "VB_PEAK_RSS_KB=%M VB_CPU=%U+%S", Deno.execPath(), ...args],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const wallMs = performance.now() - started;
+  const stdout = new TextDecoder().decode(output.stdout);
+  const stderr = new TextDecoder().decode(output.stderr);
+  if (!output.success) throw new Error(`${args.join(" ")} failed:\n${stderr.slice(-2000)}`);
+  const kilobytes = Number(/VB_PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1]);
+  const [user, system] = /VB_CPU=([\d.]+)\+([\d.]+)/.exec(stderr)!.slice(1).map(Number);
+  return { wallMs, cpuS: user + system, peakRssMb: kilobytes / 1024, stdout, stderr };
+}
+
+function lastJson<T>(text: string): T {
+  return JSON.parse(text.trim().split("\n").at(-1)!);
+}
+
+/** The OpenAI emulator in its own process; resolves its env once it is listening. */
+async function startEmulator(): Promise<{ env: Record<string, string>; stop: () => void }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...script],
+    args: [
+      "run",
+      "-A",
+      repoPath("scripts/serve-emulators.ts"),
+      "--json",
+      "--only",
+      "openai",
+      "--latency-ms",
+      String(LATENCY_MS),
+    ],
     stdout: "piped",
     stderr: "null",
   }).spawn();
@@ -242,99 +189,179 @@ async function spawnEmulator(latencyMs: number, floor = false) {
   };
 }
 
-async function measure(
-  name: string,
-  env: Record<string, string>,
-  runtimeFlags: string[] = [],
-): Promise<Measurement> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const megabytes = (mb: number) => `${mb.toFixed(0)} MB`;
+const verdict = (ok: boolean) => ok ? "met" : "NOT met";
+
+async function harness(): Promise<void> {
+  const counts = values.calls.split(",").map(Number);
+  const work = await Deno.makeTempDir({ prefix: "visionbench-perf-" });
+  const imagesDir = join(work, "images");
+  await Deno.mkdir(imagesDir);
+  for (const image of await loadImageSet(repoPath("images"), { limit: IMAGES })) {
+    await Deno.copyFile(image.path, join(imagesDir, image.path.split("/").at(-1)!));
+  }
+  const emulator = await startEmulator();
+  const env = { ...emulator.env, VISIONBENCH_ENV_FILE: "/dev/null", NO_COLOR: "1" };
+  const cli = ["run", "--allow-all", ...BENCH_FLAGS, repoPath("lib/app/cli.ts")];
+  const bench = (repeat: number, runId: string) => [
+    ...cli,
+    "--platform",
+    "openai",
+    "--images",
+    imagesDir,
+    "--resize",
+    "512",
+    "--repeat",
+    String(repeat),
+    "--concurrency",
+    String(CONCURRENCY),
+    "--cache",
+    "off",
+    "--out",
+    join(work, "results"),
+    "--run-id",
+    runId,
+  ];
+  try {
+    // Warm-up: resized variants are cached on disk, as in any run after the first.
+    await timed(bench(1, "warm-up"), env);
+    const bareArgs = (calls: number) => [
       "run",
       "-A",
-      ...runtimeFlags,
       repoPath("scripts/perf.ts"),
       "--part",
-      name,
-      "--env",
-      JSON.stringify(env),
-      ...Deno.args,
-    ],
-    stderr: "inherit",
-  }).output();
-  if (!output.success) throw new Error(`perf part ${name} failed`);
-  return JSON.parse(new TextDecoder().decode(output.stdout).trim().split("\n").at(-1)!);
+      "bare",
+      "--arg",
+      String(calls),
+      "--arg",
+      imagesDir,
+    ];
+    // Fixed costs, subtracted from the CPU time: the bare loop's start-up and image encoding
+    // (0 calls), and the CLI's start-up (--help).
+    const bareFixed = await timed(bareArgs(0), env);
+    const startup = await timed([...cli, "--help"], env);
+    console.log(
+      `harness vs bare SDK loop: ${IMAGES} images at 512 px, OpenAI emulator (own process) ` +
+        `answering in ${LATENCY_MS} ms, concurrency ${CONCURRENCY}, streamed, cache off; ` +
+        `bench = deno task bench (${BENCH_FLAGS.join(" ") || "V8 defaults"}), start-up ` +
+        `(bench --help) ${seconds(startup.wallMs)}. CPU = user + system seconds of each ` +
+        "process minus its fixed cost (bare: 0 calls; bench: --help), the figure other " +
+        "processes on the machine do not move",
+    );
+    console.log(
+      "  calls   bare loop   bench − start-up   ratio (≤ 1.10)   bare CPU   bench CPU   CPU ratio   bare RSS   bench RSS   RSS ratio (≤ 1.25)",
+    );
+    for (const calls of counts) {
+      const repeat = Math.ceil(calls / IMAGES);
+      const bare = await timed(bareArgs(IMAGES * repeat), env);
+      const bareMs = lastJson<{ elapsedMs: number }>(bare.stdout).elapsedMs;
+      const run = await timed(bench(repeat, `calls-${calls}`), env);
+      if (!new RegExp(`done: ${IMAGES * repeat}/${IMAGES * repeat}, 0 errors`).test(run.stderr)) {
+        throw new Error(`bench run had errors:\n${run.stderr.slice(-1500)}`);
+      }
+      const harnessMs = run.wallMs - startup.wallMs;
+      const ratio = harnessMs / bareMs;
+      const rssRatio = run.peakRssMb / bare.peakRssMb;
+      const bareCpu = bare.cpuS - bareFixed.cpuS;
+      const benchCpu = run.cpuS - startup.cpuS;
+      console.log(
+        `  ${String(IMAGES * repeat).padStart(5)}   ${seconds(bareMs).padStart(9)}   ${
+          seconds(harnessMs).padStart(16)
+        }   ${ratio.toFixed(2).padStart(5)} ${verdict(ratio <= 1.1).padEnd(9)}   ${
+          `${bareCpu.toFixed(2)} s`.padStart(8)
+        }   ${`${benchCpu.toFixed(2)} s`.padStart(9)}   ${
+          (benchCpu / bareCpu).toFixed(2).padStart(9)
+        }   ${megabytes(bare.peakRssMb).padStart(8)}   ${megabytes(run.peakRssMb).padStart(9)}   ${
+          rssRatio.toFixed(2).padStart(5)
+        } ${verdict(rssRatio <= 1.25)}`,
+      );
+    }
+  } finally {
+    emulator.stop();
+    await Deno.remove(work, { recursive: true });
+  }
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (sorted.length - 1) * p;
-  const low = Math.floor(rank);
-  return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (rank - low);
+function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
 }
-const ms = (value: number) => `${value.toFixed(3)} ms`;
 
-{
-  const emulator = await spawnEmulator(0);
-  const bare = (await measure("overhead-bare", emulator.env)).times!;
-  const harness = (await measure("overhead-harness", emulator.env, BENCH_FLAGS)).times!;
-  emulator.stop();
-  console.log(`overhead (${CALLS} sequential calls, 0 ms emulator, 512-px image, streamed):`);
-  console.log(
-    `  bare SDK call      p50 ${ms(percentile(bare, 0.5))}  p99 ${ms(percentile(bare, 0.99))}`,
-  );
-  console.log(
-    `  visionbench call   p50 ${ms(percentile(harness, 0.5))}  p99 ${
-      ms(percentile(harness, 0.99))
-    }`,
-  );
-  console.log(
-    `  harness overhead   p50 ${ms(percentile(harness, 0.5) - percentile(bare, 0.5))}  p99 ${
-      ms(percentile(harness, 0.99) - percentile(bare, 0.99))
-    }   (target p50 ≤ 1 ms)`,
-  );
+/** Writes `count` records to `<dir>/perf.jsonl`: the sample run repeated, case keys unique. */
+async function generateRun(dir: string, count: number): Promise<number> {
+  const sample = sampleRecords();
+  const path = join(dir, "perf.jsonl");
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  let lines: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const record = sample[index % sample.length];
+    lines.push(JSON.stringify({
+      ...record,
+      runId: "perf",
+      recordId: `r-${index}`,
+      caseKey: `${record.caseKey}|${index}`,
+      repeat: Math.floor(index / sample.length),
+    }));
+    if (lines.length === 20_000) {
+      writeAll(file, encoder.encode(lines.join("\n") + "\n"));
+      lines = [];
+    }
+  }
+  if (lines.length > 0) writeAll(file, encoder.encode(lines.join("\n") + "\n"));
+  return (await Deno.stat(path)).size;
 }
-{
-  const emulator = await spawnEmulator(LATENCY_MS);
-  const ideal = THROUGHPUT_CALLS * LATENCY_MS / CONCURRENCY;
-  const harness = await measure("throughput-harness", emulator.env, BENCH_FLAGS);
-  const bare = await measure("throughput-bare", emulator.env);
-  // The same run with V8's default flags: most of the difference is garbage not yet collected.
-  const defaults = await measure("throughput-harness", emulator.env);
-  emulator.stop();
-  const fraction = (elapsed: number) => (ideal / elapsed).toFixed(3);
+
+async function analysisAtScale(): Promise<void> {
+  const counts = values.records.split(",").map(Number);
   console.log(
-    `throughput (${THROUGHPUT_CALLS} calls, ${LATENCY_MS} ms emulator, concurrency ${CONCURRENCY}, 64-px image, not streamed; ideal ${
-      (ideal / 1000).toFixed(2)
-    } s):`,
+    "analysis: load + summarize (leaderboard columns), each in a fresh process; targets 1M: " +
+      "≤ 1 s Parquet, ≤ 10 s JSONL, ≤ 2 GB; 100k JSONL ≤ 1.5 s",
   );
-  console.log(
-    `  bare SDK      ${(bare.elapsedMs! / 1000).toFixed(2)} s → ${
-      fraction(bare.elapsedMs!)
-    } of ideal`,
-  );
-  console.log(
-    `  visionbench   ${(harness.elapsedMs! / 1000).toFixed(2)} s → ${
-      fraction(harness.elapsedMs!)
-    } of ideal (target ≥ 0.95), ${
-      (bare.elapsedMs! / harness.elapsedMs!).toFixed(3)
-    } of the bare SDK's speed; ${harness.errors} errors`,
-  );
-  console.log(
-    `peak RSS of the visionbench process (${BENCH_FLAGS.join(" ")}) ${
-      harness.peakRssMb!.toFixed(0)
-    } MB (target ≤ 200 MB; ${harness.startRssMb!.toFixed(0)} MB at start)`,
-  );
-  const floorServerProcess = await spawnEmulator(LATENCY_MS, true);
-  const floor = await measure("floor-client", floorServerProcess.env);
-  floorServerProcess.stop();
-  console.log(
-    `  floor: raw fetch against a server that only waits ${LATENCY_MS} ms: ${
-      (floor.elapsedMs! / 1000).toFixed(2)
-    } s → ${fraction(floor.elapsedMs!)} of ideal (the best this machine allows)`,
-  );
-  console.log(
-    `  the same run with V8's default flags (no --optimize-for-size): ${
-      (defaults.elapsedMs! / 1000).toFixed(2)
-    } s → ${fraction(defaults.elapsedMs!)} of ideal, peak RSS ${defaults.peakRssMb!.toFixed(0)} MB`,
-  );
+  console.log("  records     JSONL size   from                time      peak RSS");
+  for (const count of counts) {
+    const dir = await Deno.makeTempDir({ prefix: "visionbench-perf-records-" });
+    try {
+      const bytes = await generateRun(dir, count);
+      const measure = async (from: string) => {
+        const run = await timed(
+          [
+            "run",
+            "-A",
+            repoPath("scripts/perf.ts"),
+            "--part",
+            "analysis",
+            "--arg",
+            dir,
+            "--arg",
+            from,
+          ],
+        );
+        const result = lastJson<{ elapsedMs: number }>(run.stdout);
+        console.log(
+          `  ${count.toLocaleString("en").padStart(9)}   ${
+            megabytes(bytes / 2 ** 20).padStart(10)
+          }   ${from.padEnd(16)} ${seconds(result.elapsedMs).padStart(8)}   ${
+            megabytes(run.peakRssMb).padStart(8)
+          }`,
+        );
+      };
+      await measure("jsonl");
+      const parquetStarted = performance.now();
+      await writeRunParquet(join(dir, "perf.jsonl"));
+      console.log(
+        `  ${"".padStart(9)}   ${"".padStart(10)}   (Parquet written in ${
+          seconds(performance.now() - parquetStarted)
+        }, ${megabytes((await Deno.stat(join(dir, "perf.parquet"))).size / 2 ** 20)})`,
+      );
+      await measure("parquet");
+      if (count <= 100_000) await measure("records");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
 }
+
+if (!values["skip-harness"]) await harness();
+if (!values["skip-analysis"]) await analysisAtScale();

@@ -1,105 +1,33 @@
 /**
  * `deno task report`: executes the notebooks (notebooks/NN-*.ipynb, or the ones given) with the
- * Deno kernel and writes one self-contained results/report.html.
- *
- * Usage:
- *   deno task report [--platforms local,openai] [--images images] [--limit 3] [--prompt "…"]
- *                    [--resize original,512] [--run-id ID] [--repeat 1] [--out results]
- *                    [--max-p50-ms 5000] [--judge openai] [--no-blind] [--cache use|bypass|refresh]
- *                    [--timeout 1800]
- *                    [notebooks/01-quick-check.ipynb …]
+ * Deno kernel and writes one self-contained results/report.html. The flags are bench's
+ * vocabulary (`--platform`, `--images`, `--limit`, `--resize`, `--run-id`, `--repeat`,
+ * `--cache use|refresh|off`, `--out`); see `deno task report --help` and lib/app/report-args.ts.
  *
  * Flags become the notebooks' VB_* variables; VB_* already in the environment pass through too.
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { VisionBenchError } from "../lib/contract/errors.ts";
-import { parsePositiveInteger } from "../lib/util/parse-values.ts";
-import type { NotebookParams } from "../lib/app/notebook-params.ts";
 import { renderReport } from "../lib/app/notebook-runner.ts";
+import { parseReportArgs, REPORT_USAGE } from "../lib/app/report-args.ts";
 import { startAllEmulators, studyLatencies } from "../emulators/all.ts";
 
-const USAGE = `usage: deno task report [--platforms a,b] [--images DIR] [--limit N] [--prompt TEXT]
-       [--resize original,512] [--run-id ID] [--repeat N] [--out DIR] [--max-p50-ms N]
-       [--judge PRESET] [--no-blind] [--cache MODE] [--timeout SECONDS] [notebook.ipynb ...]
-
-  --run-id ID     the benchmark's run id (default "benchmark": re-running resumes, nothing recorded
-                  is called again; a new id with --cache refresh measures everything again)
-  --emulated      start a local emulator of every platform and benchmark them all (no keys, no
-                  network), into results/emulated/ unless --out is given
-  --latency-scale S  with --emulated: latency = the study's published average × S (default 0.005)
-  --cache MODE    response cache: use (default; a hit is flagged cached and kept out of latency
-                  statistics), bypass, or refresh
-
-  --judge PRESET  05-quality: a vision preset (e.g. openai) grades each description (costs calls)
-  --no-blind      05-quality: show the platform when rating descriptions`;
-
-function list(value: string | undefined): string[] | undefined {
-  return value?.split(",").map((item) => item.trim()).filter(Boolean);
-}
-
-/** The flags, or a `usage` error naming the one that is wrong (node:util throws a TypeError). */
-function parseFlags(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        platforms: { type: "string" },
-        images: { type: "string" },
-        limit: { type: "string" },
-        prompt: { type: "string" },
-        resize: { type: "string" },
-        "run-id": { type: "string" },
-        repeat: { type: "string" },
-        out: { type: "string" },
-        "max-p50-ms": { type: "string" },
-        judge: { type: "string" },
-        "no-blind": { type: "boolean" },
-        cache: { type: "string" },
-        emulated: { type: "boolean" },
-        "latency-scale": { type: "string" },
-        timeout: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new VisionBenchError("usage", (error as Error).message);
-  }
-}
-
 async function main(): Promise<number> {
-  const { values, positionals } = parseFlags(Deno.args);
-  if (values.help) {
-    console.log(USAGE);
+  const args = parseReportArgs(Deno.args);
+  if (args.help) {
+    console.log(REPORT_USAGE);
     return 0;
   }
-  const params: NotebookParams = {
-    platforms: list(values.platforms),
-    images: values.images,
-    limit: parsePositiveInteger(values.limit, "--limit"),
-    prompt: values.prompt,
-    resize: list(values.resize),
-    runId: values["run-id"],
-    repeat: parsePositiveInteger(values.repeat, "--repeat"),
-    // Emulated runs get a folder of their own: they must never mix with real measurements.
-    out: values.out ?? (values.emulated ? "results/emulated" : undefined),
-    maxP50Ms: parsePositiveInteger(values["max-p50-ms"], "--max-p50-ms"),
-    judge: values.judge,
-    blind: values["no-blind"] ? false : undefined,
-    cache: values.cache as NotebookParams["cache"],
-  };
-  const scale = Number(values["latency-scale"] ?? "0.005");
-  const fleet = values.emulated
-    ? startAllEmulators({ behaviour: await studyLatencies(scale) })
+  const fleet = args.emulated
+    ? startAllEmulators({ behaviour: await studyLatencies(args.latencyScale) })
     : undefined;
   let report;
   try {
     report = await renderReport({
-      notebooks: positionals.length > 0 ? positionals : undefined,
-      params,
-      cellTimeoutSeconds: parsePositiveInteger(values.timeout, "--timeout"),
+      notebooks: args.notebooks.length > 0 ? args.notebooks : undefined,
+      params: args.params,
+      cellTimeoutSeconds: args.cellTimeoutSeconds,
       // Every preset points at its emulator; a .env with real keys stays out of it.
       env: fleet ? { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" } : undefined,
       onLine: (line) => console.log(line),
@@ -118,7 +46,9 @@ try {
 } catch (error) {
   if (error instanceof VisionBenchError && error.kind !== "notebook") {
     console.error(`report: ${error.message}`);
-    if (error.kind === "usage") console.error(USAGE);
+    if (error.kind === "config" || error.kind === "usage") {
+      console.error("(deno task report --help lists the flags)");
+    }
     Deno.exit(2);
   }
   // A failed notebook's details were already streamed above: repeat only the headline.

@@ -9,3 +9,4 @@ export * from "./summary.ts";
 export * from "./compare.ts";
 export * from "./parquet.ts";
 export * from "./reference-figures.ts";
+export * from "./run-frame.ts";

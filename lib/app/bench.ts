@@ -54,7 +54,11 @@ export interface BenchOptions {
   prompt?: string;
   /** Several prompts (wins over `prompt`). */
   prompts?: Prompt[];
-  /** Real calls per case (never served from the cache). @default 1 */
+  /**
+   * Calls per case; each repeat index is its own case, so within a run every repeat is a real
+   * call — a later run with the same repeats is answered from the cache unless `cache` is
+   * `"refresh"` or `"bypass"`. @default 1
+   */
   repeat?: number;
   /** Calls in flight per platform. @default the preset's */
   concurrency?: number;
@@ -66,8 +70,13 @@ export interface BenchOptions {
   runId?: string;
   /** @default the repository's results/ */
   outDir?: string;
-  /** @default "use" */
+  /** `bypass` is what `--cache off` means. @default "use" */
   cache?: "use" | "bypass" | "refresh";
+  /**
+   * Return this call's records and `caseRecords`. Off (the CLI), memory does not grow with the
+   * number of calls and the run file is not read back. @default true
+   */
+  keepRecords?: boolean;
   /** Retry policy. @default { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 30000 } */
   retry?: {
     maxAttempts?: number;
@@ -108,6 +117,7 @@ export interface BenchResult extends RunResult {
   /**
    * The outcome of every case asked for, whether it ran now or was already recorded in this run
    * (one record per case: the latest ok one, else the latest error) — what a notebook shows.
+   * Empty when `keepRecords` is false.
    */
   caseRecords: ResultRecord[];
   /** Platforms that ran, as `preset` or `preset:model`. */
@@ -192,7 +202,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     const { manifestPath, submitted, pending, unknownResults, problems, ...run } = result;
     return {
       ...run,
-      caseRecords: await caseRecordsOf(outDir, run),
+      caseRecords: options.keepRecords ?? true ? await caseRecordsOf(outDir, run) : [],
       platforms,
       skippedPlatforms,
       batch: { manifestPath, submitted, pending, unknownResults, problems },
@@ -217,10 +227,11 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     variantCacheDir: `${outDir}/cache/variants`,
     signal: options.signal,
     onEvent: options.onEvent,
+    keepRecords: options.keepRecords,
   });
   return {
     ...result,
-    caseRecords: await caseRecordsOf(outDir, result),
+    caseRecords: options.keepRecords ?? true ? await caseRecordsOf(outDir, result) : [],
     platforms,
     skippedPlatforms,
   };

@@ -1,22 +1,25 @@
 /**
  * The table the CLI prints at the end of a run: one row per platform × model × variant (× prompt
  * when there are several), from the run's records as stored — so a resumed run summarizes every
- * case, not only those of the last invocation.
+ * case, not only those of the last invocation. The run is read as columns by Polars
+ * (`loadRunFrame`), not as one JS object per record, so the summary of a long run costs little
+ * beside the run.
  *
  * @module
  */
-import { recordsToFrame, rowsOf } from "../analysis/frames.ts";
+import { rowsOf } from "../analysis/frames.ts";
 import { loadLabels } from "../quality/labels.ts";
 import { joinQuality, qualitySummary } from "../quality/quality-frame.ts";
-import { exportParquet } from "../analysis/parquet.ts";
+import { loadRunFrame, writeRunParquet } from "../analysis/run-frame.ts";
 import type { RunResult } from "../run/runner.ts";
-import { readRuns } from "../run/run-store.ts";
 import { summarize, type SummaryRow } from "../analysis/summary.ts";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
+import pl from "nodejs-polars";
+import type { RunTally } from "./run-tally.ts";
 
 /** Options of {@link printRunSummary}. */
 export interface PrintSummaryOptions {
-  /** Also write `<runId>.parquet` beside the JSONL. @default false */
+  /** Also write (or refresh) `<runId>.parquet` beside the JSONL. @default false */
   parquet?: boolean;
   /** @default console.log */
   print?: (line: string) => void;
@@ -29,44 +32,75 @@ export async function printRunSummary(
 ): Promise<void> {
   const print = options.print ?? console.log;
   const outDir = dirname(result.path);
-  const { records, problems } = await readRuns(outDir, { runIds: [result.runId] });
+  const { frame, problems } = await loadRunFrame(outDir, { runIds: [result.runId], from: "jsonl" });
   for (const problem of problems) {
-    print(`warning: ${problem.path ?? ""}:${problem.line}: ${problem.reason}`);
+    print(`warning: ${problem.path}:${problem.line}: ${problem.reason}`);
   }
-  if (records.length === 0) {
+  if (frame.height === 0) {
     print(`run ${result.runId}: no records`);
     return;
   }
-  const prompts = new Set(records.map((record) => record.promptId));
+  const prompts = frame.getColumn("promptId").nUnique();
   // A run with live and batch rows keeps them apart: batch rows cost half and have no latency.
-  const modes = new Set(records.map((record) => record.mode ?? "live"));
+  const modes = frame.getColumn("mode").nUnique();
   const by = [
     "platform",
     "model",
     "variant",
-    ...(prompts.size > 1 ? ["promptId"] : []),
-    ...(modes.size > 1 ? ["mode"] : []),
+    ...(prompts > 1 ? ["promptId"] : []),
+    ...(modes > 1 ? ["mode"] : []),
   ];
-  const frame = recordsToFrame(records);
   const labels = await loadLabels();
   // Quality joins the table when the images have reference labels (the sample set does).
-  const summary = joinQuality(summarize(frame, { by }), qualitySummary(records, { labels, by }), {
+  const summary = joinQuality(summarize(frame, { by }), qualitySummary(frame, { labels, by }), {
     by,
   });
   const rows = rowsOf<SummaryRow & { meanScore?: number | null }>(summary);
   print(formatTable(rows, by));
-  const cached = records.filter((record) => record.cached).length;
+  await printFooter(result, frame.filter(pl.col("cached")).height, frame.height, options);
+}
+
+/**
+ * Prints the summary table of a fresh run from its {@link RunTally}: nothing is read back.
+ *
+ * @example
+ * ```ts
+ * const tally = createRunTally({ labels });
+ * const result = await runBenchmark({ onEvent: (e) => e.type === "record" && tally.add(e.record) });
+ * await printTallySummary(result, tally, { by: ["platform", "model", "variant"] });
+ * ```
+ */
+export async function printTallySummary(
+  result: Pick<RunResult, "runId" | "path">,
+  tally: RunTally,
+  options: PrintSummaryOptions & { by: string[] },
+): Promise<void> {
+  const print = options.print ?? console.log;
+  if (tally.count === 0) {
+    print(`run ${result.runId}: no records`);
+    return;
+  }
+  print(formatTable(tally.rows(), options.by));
+  await printFooter(result, tally.cached, tally.count, options);
+}
+
+async function printFooter(
+  result: Pick<RunResult, "runId" | "path">,
+  cached: number,
+  total: number,
+  options: PrintSummaryOptions,
+): Promise<void> {
+  const print = options.print ?? console.log;
   if (cached > 0) {
     print(
-      `${cached} of ${records.length} calls came from the response cache: their latency is left out ` +
-        "(–); --refresh-cache measures them again",
+      `${cached} of ${total} calls came from the response cache: their latency is left out ` +
+        "(–); --cache refresh measures them again",
     );
   }
   print(`records: ${result.path}`);
   if (options.parquet) {
-    const parquetPath = join(outDir, `${result.runId}.parquet`);
-    await exportParquet(records, parquetPath);
-    print(`parquet: ${parquetPath}`);
+    const parquet = await writeRunParquet(result.path, { force: true });
+    print(`parquet: ${parquet.path}`);
   }
 }
 

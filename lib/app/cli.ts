@@ -11,7 +11,17 @@ import { parseNumber, parsePositiveInteger } from "../util/parse-values.ts";
 import { createTerminalProgress } from "../present/terminal-progress.ts";
 import { redact } from "../util/secrets.ts";
 import { SCHEMAS } from "../contract/schemas.ts";
-import { printRunSummary } from "./cli-summary.ts";
+import { printRunSummary, printTallySummary } from "./cli-summary.ts";
+import { createRunTally } from "./run-tally.ts";
+import { loadLabels } from "../quality/labels.ts";
+import { runPath } from "../run/run-store.ts";
+import { DEFAULT_RESULTS_DIR } from "../util/paths.ts";
+import {
+  COMMON_FLAG_HELP,
+  COMMON_FLAG_OPTIONS,
+  FLAG_BOUNDS,
+  readCommonFlags,
+} from "./cli-vocabulary.ts";
 import { batchAdaptersForRun, formatBatchRows, resumeHint } from "./batch-commands.ts";
 import { batchStatus, cancelBatches } from "../run/batch/batch-control.ts";
 import type { BatchRunEvent } from "../run/batch/batch-runner.ts";
@@ -20,24 +30,15 @@ const HELP = `visionbench bench — run vision platforms over images and record 
 
 Usage: deno task bench [flags]
 
-  --platform, -p ID[:MODEL]  platform preset (repeatable or comma-separated); default: every
-                             platform whose keys are set, plus the offline "local" baseline
-  --images DIR               folder of images (default: images/)
-  --limit N                  only the first N images
+${COMMON_FLAG_HELP}
   --max-image-mb N           image files larger than N MB are error rows, never read (default: 50)
-  --resize LIST              variants: original and/or longest side in px (default: original,512)
   --prompt TEXT              prompt (repeatable; default: "${DEFAULT_PROMPT}")
-  --repeat N                 real calls per case, never served from the cache (default: 1)
-  --concurrency N            calls in flight per platform (default: the preset's)
-  --timeout S                per-call timeout in seconds (default: 60)
+  --concurrency N            calls in flight per platform (default: the preset's; at most ${FLAG_BOUNDS.concurrency})
+  --timeout S                per-call timeout in seconds (default: 60; at most ${FLAG_BOUNDS.timeoutSeconds})
   --max-tokens N             max output tokens (default: 300)
   --temperature T            sampling temperature (default: the platform's)
   --schema NAME              structured output (${Object.keys(SCHEMAS).join(", ")})
   --no-stream                do not stream (no time to first token)
-  --run-id ID                run id; re-using one resumes it (cases already ok are skipped)
-  --out DIR                  results folder (default: results/)
-  --no-cache                 neither read nor write the response cache
-  --refresh-cache            call again and overwrite cached responses
   --parquet                  also export the run to <out>/<runId>.parquet
   --mode live|batch          batch: send the cases through the Batch APIs of openai, anthropic,
                              gemini at the batch price (results within 24 h; re-run with the
@@ -47,14 +48,26 @@ Usage: deno task bench [flags]
   --batch-status             list the batches of --run-id and what the platforms say
   --batch-cancel             ask the platforms to cancel the running batches of --run-id
   --help, -h                 this text
+
+Deprecated spellings, still read: --platforms LIST, --no-cache (= --cache off),
+--refresh-cache (= --cache refresh).
 `;
 
 /** Largest `--max-image-mb`: one image file is read into one buffer. */
 const MAX_IMAGE_MB = 2000;
 
-/** Parses CLI flags into {@link BenchOptions}; throws a `config` error on a bad flag. */
+/**
+ * Parses CLI flags into {@link BenchOptions}; throws a `config` error on a bad flag. Deprecated
+ * spellings are read and reported through `warn`.
+ *
+ * @example
+ * ```ts
+ * parseBenchArgs(["--platform", "openai,gemini", "--cache", "off"]);
+ * ```
+ */
 export function parseBenchArgs(
   args: string[],
+  warn: (note: string) => void = (note) => console.error(`visionbench: ${note}`),
 ): BenchOptions & {
   help?: boolean;
   parquet?: boolean;
@@ -66,23 +79,15 @@ export function parseBenchArgs(
       args,
       allowPositionals: false,
       options: {
-        platform: { type: "string", short: "p", multiple: true },
-        images: { type: "string" },
-        limit: { type: "string" },
+        ...COMMON_FLAG_OPTIONS,
         "max-image-mb": { type: "string" },
-        resize: { type: "string" },
         prompt: { type: "string", multiple: true },
-        repeat: { type: "string" },
         concurrency: { type: "string" },
         timeout: { type: "string" },
         "max-tokens": { type: "string" },
         temperature: { type: "string" },
         schema: { type: "string" },
         "no-stream": { type: "boolean" },
-        "run-id": { type: "string" },
-        out: { type: "string" },
-        "no-cache": { type: "boolean" },
-        "refresh-cache": { type: "boolean" },
         parquet: { type: "boolean" },
         mode: { type: "string" },
         "batch-poll": { type: "string" },
@@ -96,9 +101,7 @@ export function parseBenchArgs(
     throw new VisionBenchError("config", (error as Error).message);
   }
   const values = parsed.values;
-  if (values["no-cache"] && values["refresh-cache"]) {
-    throw new VisionBenchError("config", "--no-cache and --refresh-cache exclude each other");
-  }
+  const common = readCommonFlags(values, warn);
   const schemaName = values.schema;
   if (schemaName !== undefined && !SCHEMAS[schemaName]) {
     throw new VisionBenchError(
@@ -106,7 +109,10 @@ export function parseBenchArgs(
       `unknown --schema "${schemaName}"; known: ${Object.keys(SCHEMAS).join(", ")}`,
     );
   }
-  const timeoutSeconds = parseNumber(values.timeout, "--timeout", { min: 0.001 });
+  const timeoutSeconds = parseNumber(values.timeout, "--timeout", {
+    min: 0.001,
+    max: FLAG_BOUNDS.timeoutSeconds,
+  });
   const maxImageMb = parseNumber(values["max-image-mb"], "--max-image-mb", { min: 0.001 });
   if (maxImageMb !== undefined && maxImageMb > MAX_IMAGE_MB) {
     throw new VisionBenchError(
@@ -133,23 +139,24 @@ export function parseBenchArgs(
   return {
     help: values.help,
     parquet: values.parquet,
-    platforms: values.platform?.flatMap((value) => value.split(",")).map((value) => value.trim())
-      .filter(Boolean),
-    images: values.images,
-    limit: parsePositiveInteger(values.limit, "--limit"),
+    platforms: common.platforms,
+    images: common.images,
+    limit: common.limit,
     maxImageBytes: maxImageMb === undefined ? undefined : Math.round(maxImageMb * 1_000_000),
-    variants: values.resize?.split(",").map((value) => value.trim()).filter(Boolean),
+    variants: common.resize,
     prompts: values.prompt?.map(promptFromText),
-    repeat: parsePositiveInteger(values.repeat, "--repeat"),
-    concurrency: parsePositiveInteger(values.concurrency, "--concurrency"),
-    timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+    repeat: common.repeat,
+    concurrency: parsePositiveInteger(values.concurrency, "--concurrency", {
+      max: FLAG_BOUNDS.concurrency,
+    }),
+    timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
     maxOutputTokens: parsePositiveInteger(values["max-tokens"], "--max-tokens"),
     temperature: parseNumber(values.temperature, "--temperature", { min: 0 }),
     schema: schemaName === undefined ? undefined : SCHEMAS[schemaName],
     stream: values["no-stream"] ? false : undefined,
-    runId: values["run-id"],
-    outDir: values.out,
-    cache: values["no-cache"] ? "bypass" : values["refresh-cache"] ? "refresh" : undefined,
+    runId: common.runId,
+    outDir: common.out,
+    cache: common.cache,
     mode,
     batch: {
       pollIntervalMs: pollSeconds === undefined ? undefined : pollSeconds * 1000,
@@ -157,6 +164,16 @@ export function parseBenchArgs(
     },
     batchCommand,
   };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -200,17 +217,31 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     batchMode = options.mode === "batch";
+    // A fresh run is summarized as it goes (a tally: no record held, nothing read back at the
+    // end); a resumed one also holds earlier records, so its summary reads the run file.
+    const fresh = options.runId === undefined ||
+      !(await exists(runPath(options.outDir ?? DEFAULT_RESULTS_DIR, options.runId)));
+    const by: ("platform" | "model" | "variant" | "promptId")[] = ["platform", "model", "variant"];
+    if ((options.prompts?.length ?? 1) > 1) by.push("promptId");
+    const tally = fresh ? createRunTally({ by, labels: await loadLabels() }) : undefined;
+    const progress = createTerminalProgress();
     const result = await runBenchmark({
       ...options,
       signal: controller.signal,
-      onEvent: createTerminalProgress(),
+      onEvent: (event) => {
+        progress(event);
+        if (event.type === "record") tally?.add(event.record);
+      },
+      // Holding every record would grow with --repeat.
+      keepRecords: false,
       onBatchEvent: printBatchEvent,
     });
     console.error(`platforms: ${result.platforms.join(", ") || "(none)"}`);
     for (const skipped of result.skippedPlatforms) {
       console.error(`skipped ${skipped.preset}: ${skipped.reason}`);
     }
-    await printRunSummary(result, { parquet: options.parquet });
+    if (tally) await printTallySummary(result, tally, { by: [...by], parquet: options.parquet });
+    else await printRunSummary(result, { parquet: options.parquet });
     if (result.batch) {
       for (const entry of result.batch.unknownResults) {
         console.error(
@@ -222,7 +253,8 @@ export async function main(args: string[]): Promise<number> {
     return result.cancelled ? 130 : 0;
   } catch (error) {
     if (
-      error instanceof VisionBenchError && (error.kind === "config" || error.kind === "unsupported")
+      error instanceof VisionBenchError &&
+      (error.kind === "config" || error.kind === "usage" || error.kind === "unsupported")
     ) {
       console.error(`visionbench: ${redact(error.message)}`);
       return 2;

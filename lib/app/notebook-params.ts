@@ -11,6 +11,7 @@ import { type Config, loadConfig } from "../platforms/config.ts";
 import type { CacheMode } from "../run/response-cache.ts";
 import { DEFAULT_IMAGES_DIR, DEFAULT_RESULTS_DIR } from "../util/paths.ts";
 import { parsePositiveInteger } from "../util/parse-values.ts";
+import { cacheFlagValue, FLAG_BOUNDS, parseCacheMode } from "./cli-vocabulary.ts";
 
 /** Parameters of the notebooks; each becomes a `VB_*` environment variable. */
 export interface NotebookParams {
@@ -36,7 +37,10 @@ export interface NotebookParams {
   judge?: string;
   /** `VB_BLIND`: hide the platform when rating in 05-quality. @default true */
   blind?: boolean;
-  /** `VB_CACHE`: response cache of the benchmark notebooks: `use`, `bypass` or `refresh`. @default "use" */
+  /**
+   * `VB_CACHE`: response cache of the benchmark notebooks, written as the flag spells it: `use`,
+   * `refresh` or `off` (the runner's `bypass`; `bypass` is still read). @default "use"
+   */
   cache?: CacheMode;
 }
 
@@ -57,18 +61,24 @@ export function paramsToEnv(
   const absolute = (path: string) => isAbsolute(path) ? path : resolve(cwd, path);
   if (params.platforms?.length) env.VB_PLATFORMS = params.platforms.join(",");
   if (params.images !== undefined) env.VB_IMAGES = absolute(params.images);
-  if (params.limit !== undefined) env.VB_LIMIT = String(positive("limit", params.limit));
+  if (params.limit !== undefined) {
+    env.VB_LIMIT = String(positive("limit", params.limit, FLAG_BOUNDS.limit));
+  }
   if (params.prompt !== undefined) env.VB_PROMPT = params.prompt;
   if (params.resize?.length) env.VB_RESIZE = params.resize.join(",");
   if (params.runId !== undefined) env.VB_RUN_ID = params.runId;
-  if (params.repeat !== undefined) env.VB_REPEAT = String(positive("repeat", params.repeat));
+  if (params.repeat !== undefined) {
+    env.VB_REPEAT = String(positive("repeat", params.repeat, FLAG_BOUNDS.repeat));
+  }
   if (params.out !== undefined) env.VB_OUT = absolute(params.out);
   if (params.maxP50Ms !== undefined) {
-    env.VB_MAX_P50_MS = String(positive("maxP50Ms", params.maxP50Ms));
+    env.VB_MAX_P50_MS = String(positive("maxP50Ms", params.maxP50Ms, Number.MAX_SAFE_INTEGER));
   }
   if (params.judge !== undefined) env.VB_JUDGE = params.judge;
   if (params.blind !== undefined) env.VB_BLIND = String(params.blind);
-  if (params.cache !== undefined) env.VB_CACHE = cacheMode("cache", params.cache);
+  if (params.cache !== undefined) {
+    env.VB_CACHE = cacheFlagValue(parseCacheMode(cacheFlagValue(params.cache), "cache"));
+  }
   return env;
 }
 
@@ -91,7 +101,8 @@ export function notebookParams(
 ): ResolvedNotebookParams {
   const list = (name: string) =>
     config.get(name)?.split(",").map((item) => item.trim()).filter(Boolean);
-  const integer = (name: string) => parsePositiveInteger(config.get(name), name);
+  const integer = (name: string, max?: number) =>
+    parsePositiveInteger(config.get(name), name, { max });
   const boolean = (name: string) => {
     const value = config.get(name)?.toLowerCase();
     if (value === undefined) return undefined;
@@ -102,18 +113,18 @@ export function notebookParams(
   const params: ResolvedNotebookParams = {
     platforms: list("VB_PLATFORMS") ?? defaults.platforms,
     images: config.get("VB_IMAGES") ?? defaults.images ?? DEFAULT_IMAGES_DIR,
-    limit: integer("VB_LIMIT") ?? defaults.limit,
+    limit: integer("VB_LIMIT", FLAG_BOUNDS.limit) ?? defaults.limit,
     prompt: config.get("VB_PROMPT") ?? defaults.prompt,
     resize: list("VB_RESIZE") ?? defaults.resize,
     runId: config.get("VB_RUN_ID") ?? defaults.runId,
-    repeat: integer("VB_REPEAT") ?? defaults.repeat,
+    repeat: integer("VB_REPEAT", FLAG_BOUNDS.repeat) ?? defaults.repeat,
     out: config.get("VB_OUT") ?? defaults.out ?? DEFAULT_RESULTS_DIR,
     maxP50Ms: integer("VB_MAX_P50_MS") ?? defaults.maxP50Ms,
     judge: config.get("VB_JUDGE") ?? defaults.judge,
     blind: boolean("VB_BLIND") ?? defaults.blind,
     cache: config.get("VB_CACHE") === undefined
       ? defaults.cache
-      : cacheMode("VB_CACHE", config.get("VB_CACHE")!),
+      : parseCacheMode(config.get("VB_CACHE")!, "VB_CACHE"),
   };
   // Drop unset fields so the notebook shows only what is in effect.
   return Object.fromEntries(
@@ -121,18 +132,12 @@ export function notebookParams(
   ) as ResolvedNotebookParams;
 }
 
-function positive(name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new VisionBenchError("usage", `${name} must be a positive integer, got ${value}`);
+function positive(name: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value <= 0 || value > max) {
+    throw new VisionBenchError(
+      "usage",
+      `${name} must be a positive integer up to ${max}, got ${value}`,
+    );
   }
   return value;
-}
-
-const CACHE_MODES: readonly CacheMode[] = ["use", "bypass", "refresh"];
-
-function cacheMode(name: string, value: string): CacheMode {
-  if (!(CACHE_MODES as readonly string[]).includes(value)) {
-    throw new VisionBenchError("config", `${name} must be use, bypass or refresh, got "${value}"`);
-  }
-  return value as CacheMode;
 }

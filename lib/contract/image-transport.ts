@@ -1,7 +1,8 @@
 /**
  * Encoding an image for transport, once: every platform sends base64 (raw, or in a data URL),
- * and the same prepared image goes to many platforms and repeats, so the encoding is memoized
- * per byte buffer.
+ * and the same prepared image goes to many platforms and repeats, so both encodings are memoized
+ * per byte buffer. The data URL matters as much as the base64: a fresh template string per call
+ * is a rope that `JSON.stringify` flattens into a new copy of the whole image on every request.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { Buffer } from "node:buffer";
 import type { ImagePayload } from "./adapter.ts";
 
 const encoded = new WeakMap<Uint8Array, string>();
+const dataUrls = new WeakMap<Uint8Array, { mimeType: string; url: string }>();
 
 /**
  * The image bytes as base64 (native encoder; computed once per buffer).
@@ -28,7 +30,26 @@ export function imageBase64(image: Pick<ImagePayload, "bytes">): string {
   return base64;
 }
 
-/** The image as a `data:<mime>;base64,…` URL. */
+/**
+ * The image as a `data:<mime>;base64,…` URL: one flat string per buffer, shared by every call.
+ *
+ * @example
+ * ```ts
+ * imageDataUrl({ bytes: new Uint8Array([1, 2, 3]), mimeType: "image/png" }); // "data:image/png;base64,AQID"
+ * ```
+ */
 export function imageDataUrl(image: Pick<ImagePayload, "bytes" | "mimeType">): string {
-  return `data:${image.mimeType};base64,${imageBase64(image)}`;
+  const known = dataUrls.get(image.bytes);
+  if (known?.mimeType === image.mimeType) return known.url;
+  // Flattened now, once: later JSON.stringify calls copy nothing but the request.
+  const url = flat(`data:${image.mimeType};base64,${imageBase64(image)}`);
+  dataUrls.set(image.bytes, { mimeType: image.mimeType, url });
+  return url;
+}
+
+/** A flat (non-rope) copy of a string: V8 flattens a string the first time it is indexed. */
+function flat(text: string): string {
+  // Reading one char forces V8 to flatten the concatenation in place.
+  text.charCodeAt(0);
+  return text;
 }

@@ -53,8 +53,9 @@ export interface CaseKeyParts extends GenerationParams {
 }
 
 /**
- * sha256 of the parts that change an answer. The repeat index is included so `repeat N` makes N
- * real calls; the run id is not, so a cached answer can serve a later run.
+ * sha256 of the parts that change an answer: the case key, which is also the response-cache key.
+ * The repeat index is included, so within a run `repeat N` makes N calls; the run id is not, so
+ * a later run asking for the same case (same repeat index too) is answered from the cache.
  *
  * @example
  * ```ts
@@ -93,8 +94,8 @@ export interface Case<Image extends CaseImage = CaseImage> {
   repeat: number;
 }
 
-/** Options of {@link buildCases}. */
-export interface BuildCasesOptions<Image extends CaseImage> {
+/** Options of {@link generateCases}. */
+export interface GenerateCasesOptions<Image extends CaseImage> {
   targets: RunTarget[];
   images: Image[];
   variants: string[];
@@ -104,19 +105,29 @@ export interface BuildCasesOptions<Image extends CaseImage> {
   params: GenerationParams;
 }
 
+/** How many cases {@link generateCases} yields, without generating them. */
+export function countCases<Image extends CaseImage>(options: GenerateCasesOptions<Image>): number {
+  return options.targets.length * options.images.length * options.variants.length *
+    options.prompts.length * checkedRepeat(options.repeat);
+}
+
 /**
- * All cases, ordered image → variant → prompt → repeat → target: the target varies fastest so
- * platforms interleave (progress and partial runs are fair to every platform) and the cases that
- * share one prepared image are next to each other.
+ * Every case, one at a time, ordered image → variant → prompt → repeat → target: the target
+ * varies fastest so platforms interleave (progress and partial runs are fair to every platform)
+ * and the cases that share one prepared image are next to each other. A generator, so a run of a
+ * million cases starts at once and holds only the cases in flight.
+ *
+ * @example
+ * ```ts
+ * for (const item of generateCases({ targets, images, variants: ["512"], prompts, params })) {
+ *   console.log(item.key);
+ * }
+ * ```
  */
-export function buildCases<Image extends CaseImage>(
-  options: BuildCasesOptions<Image>,
-): Case<Image>[] {
-  const repeat = options.repeat ?? 1;
-  if (!Number.isInteger(repeat) || repeat < 1) {
-    throw new VisionBenchError("usage", `repeat must be an integer >= 1, got ${repeat}`);
-  }
-  const cases: Case<Image>[] = [];
+export function* generateCases<Image extends CaseImage>(
+  options: GenerateCasesOptions<Image>,
+): Generator<Case<Image>, void, undefined> {
+  const repeat = checkedRepeat(options.repeat);
   for (const image of options.images) {
     for (const variant of options.variants) {
       for (const prompt of options.prompts) {
@@ -134,11 +145,18 @@ export function buildCases<Image extends CaseImage>(
               prompt: prompt.text,
               repeat: index,
             });
-            cases.push({ key, target, image, variant, prompt, repeat: index });
+            yield { key, target, image, variant, prompt, repeat: index };
           }
         }
       }
     }
   }
-  return cases;
+}
+
+function checkedRepeat(repeat: number | undefined): number {
+  const value = repeat ?? 1;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new VisionBenchError("config", `repeat must be an integer >= 1, got ${value}`);
+  }
+  return value;
 }

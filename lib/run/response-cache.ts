@@ -1,16 +1,20 @@
 /**
- * The response cache: ok answers on disk under `results/cache/responses/<key>.json`. The key is
- * the case key (repeat included), so a repeat is never served from the cache.
+ * The response cache: ok answers on disk under `results/cache/responses/<key>.json`, keyed by the
+ * case key (`caseKey()` in cases.ts). The repeat index is part of that key, so within one run each repeat
+ * is a call of its own; a later run with the same cases (repeat indices included) is answered
+ * from here — each row flagged `cached` — unless the cache mode is `refresh` or `bypass`.
  *
  * @module
  */
 import { z } from "zod";
 import { join } from "node:path";
 import type { Description } from "../contract/adapter.ts";
-import { caseKey, type CaseKeyParts } from "./cases.ts";
 import { VisionBenchError } from "../contract/errors.ts";
 
-/** How the runner uses the cache: read+write, neither, or write only. */
+/**
+ * How the runner uses the cache: `use` reads and writes, `refresh` writes only (calls again),
+ * `bypass` neither reads nor writes (typed `--cache off` on the command line).
+ */
 export type CacheMode = "use" | "bypass" | "refresh";
 
 /** What is stored for one ok answer. */
@@ -54,20 +58,6 @@ const CachedResponseSchema = z.object({
   attempts: z.number().int().nonnegative(),
   createdAt: z.string(),
 });
-
-/**
- * The cache key of a case: the same hash as its case key (see {@link caseKey}).
- *
- * @example
- * ```ts
- * const key = cacheKey({ preset: "local", platform: "local", model: "m", imageId: "cat",
- *   imageSha256: "ab", variant: "512", promptId: "p", prompt: "Describe", repeat: 0,
- *   maxOutputTokens: 300, stream: true });
- * ```
- */
-export function cacheKey(parts: CaseKeyParts): string {
-  return caseKey(parts);
-}
 
 /** A disk cache made by {@link createResponseCache}. */
 export interface ResponseCache {

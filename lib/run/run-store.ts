@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseJsonLines } from "../util/jsonl.ts";
+import { forEachLine, parseJsonLines, readJsonLines } from "../util/jsonl.ts";
 import { join } from "node:path";
 import { type ResultRecord, ResultRecordSchema } from "../contract/record.ts";
 import { validateRunId } from "./run-id.ts";
@@ -162,8 +162,10 @@ export interface ReadRunOptions {
 }
 
 /**
- * Reads one run file. Lines that are not valid records (a torn last line after a crash, a hand
- * edit) are skipped and listed in `problems` rather than thrown.
+ * Reads one run file, a chunk at a time (a run of any size fits: no string holds the whole
+ * file). Lines that are not valid records (a torn last line after a crash, a hand edit) are
+ * skipped and listed in `problems` rather than thrown. For columns at scale, read the run with
+ * Polars instead (`loadRunFrame` in lib/analysis/run-frame.ts).
  *
  * @example
  * ```ts
@@ -171,16 +173,44 @@ export interface ReadRunOptions {
  * ```
  */
 export async function readRun(path: string, options: ReadRunOptions = {}): Promise<ReadResult> {
-  let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    const { values, problems } = await readJsonLines(path, ResultRecordSchema, "record");
+    return { records: values, problems };
   } catch (error) {
     if (options.missingOk && error instanceof Deno.errors.NotFound) {
       return { records: [], problems: [] };
     }
     throw error;
   }
-  return parseRunText(text);
+}
+
+/**
+ * Keys of the cases a run file holds ok — what resume skips — read line by line with
+ * `JSON.parse` only: no record is built or validated, so resuming a long run stays cheap. A line
+ * that is not JSON or has no string `caseKey` counts as not done.
+ *
+ * @example
+ * ```ts
+ * const done = await okCaseKeys("results/2026-11-25T19-40-12-ab12.jsonl");
+ * ```
+ */
+export async function okCaseKeys(path: string): Promise<Set<string>> {
+  const keys = new Set<string>();
+  try {
+    await forEachLine(path, (line) => {
+      // Cheap pre-check: a line with neither `"ok"` nor `"final"` cannot be a finished case.
+      if (!line.includes('"ok"') && !line.includes('"final"')) return;
+      try {
+        const value = JSON.parse(line) as { status?: unknown; caseKey?: unknown; final?: unknown };
+        const done = value.status === "ok" || value.final === true;
+        if (done && typeof value.caseKey === "string") keys.add(value.caseKey);
+      } catch { /* a torn line is not a finished case */ }
+    });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return keys;
+    throw error;
+  }
+  return keys;
 }
 
 /** Parses the text of a run file (see {@link readRun}). */

@@ -12,11 +12,17 @@ import {
   createResponseCache,
   type ResponseCache,
 } from "./response-cache.ts";
-import { buildCases, type Case, type Prompt, type RunTarget } from "./cases.ts";
-import { toVisionBenchError } from "../contract/errors.ts";
+import {
+  type Case,
+  countCases,
+  generateCases,
+  type GenerateCasesOptions,
+  type Prompt,
+  type RunTarget,
+} from "./cases.ts";
+import { toVisionBenchError, VisionBenchError } from "../contract/errors.ts";
 import type { RunEvent } from "../contract/run-events.ts";
 import { type ImageEntry, type PreparedImage, prepareImage } from "../images/image-set.ts";
-import { createLimiter, type Limiter } from "./pool.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { retry } from "./retry.ts";
 import { validateRunId } from "./run-id.ts";
@@ -28,11 +34,13 @@ import {
   sentFields,
   unrecordableRecord,
 } from "./record-builders.ts";
-import { openRunStore, readRun, runPath, unreadableField } from "./run-store.ts";
+import { okCaseKeys, openRunStore, runPath, unreadableField } from "./run-store.ts";
 import { withRunLock } from "./run-lock.ts";
-import { withTimeout } from "./timeout.ts";
+import { checkTimeoutMs, withTimeout } from "./timeout.ts";
 import { cleanDescription } from "./platform-output.ts";
 import { withGuardedConsole } from "./console-guard.ts";
+
+export type { Prompt, RunTarget } from "./cases.ts";
 
 /** Options of {@link runCases}. */
 export interface RunOptions {
@@ -45,7 +53,11 @@ export interface RunOptions {
   /** `"original"` or a longest side in px, e.g. `"512"`. */
   variants: string[];
   prompts: Prompt[];
-  /** Real calls per case; the repeat index is part of the cache key. @default 1 */
+  /**
+   * Calls per case combination; each repeat index is a case of its own (and a cache entry of its
+   * own, so a later run with the same repeats is answered from the cache under `cache: "use"`).
+   * @default 1
+   */
   repeat?: number;
   /** @default 300 */
   maxOutputTokens?: number;
@@ -74,6 +86,12 @@ export interface RunOptions {
   durable?: boolean;
   /** Ctrl-C: stop starting cases, abort calls in flight, record nothing for them. */
   signal?: AbortSignal;
+  /**
+   * Keep this call's records (and case keys) in the result. Off, the runner holds only counters
+   * and the cases in flight, so memory does not grow with the number of calls (the CLI).
+   * @default true
+   */
+  keepRecords?: boolean;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -82,11 +100,22 @@ export interface RunResult {
   runId: string;
   /** The run's JSONL file. */
   path: string;
-  /** Records written by this call (not those skipped on resume). */
+  /** Records written by this call (not those skipped on resume); empty unless `keepRecords`. */
   records: ResultRecord[];
+  /** Records written by this call. */
+  written: number;
+  /** Of those, error records. */
+  errors: number;
+  /** Of those, answered from the response cache. */
+  cachedCount: number;
   /** Cases skipped because the run file already has them ok. */
   skipped: number;
-  /** Keys of every case of this call, run or skipped (to pick this call's records from the run file). */
+  /** Cases of this call, run or skipped. */
+  total: number;
+  /**
+   * Keys of every case of this call, run or skipped (to pick this call's records from the run
+   * file); empty unless `keepRecords`.
+   */
   caseKeys: string[];
   cancelled: boolean;
 }
@@ -106,7 +135,7 @@ export interface RunResult {
  * });
  * ```
  */
-export async function runCases(options: RunOptions): Promise<RunResult> {
+export function runCases(options: RunOptions): Promise<RunResult> {
   // Before the run file is read for resume: a second process on this run id would call (and
   // pay for) every case the first has not recorded yet.
   return withRunLock({ runId: options.runId, outDir: options.outDir }, () => runLocked(options));
@@ -119,48 +148,62 @@ async function runLocked(options: RunOptions): Promise<RunResult> {
   const outDir = options.outDir ?? "results";
   const signal = options.signal;
   const emit = options.onEvent ?? (() => {});
+  const keepRecords = options.keepRecords ?? true;
+  // Bad settings fail before anything is called, not once per case.
+  if (options.timeoutMs !== undefined) checkTimeoutMs(options.timeoutMs);
+  for (const target of options.targets) {
+    if (!Number.isInteger(target.concurrency) || target.concurrency < 1) {
+      throw new VisionBenchError(
+        "config",
+        `${target.preset}: concurrency must be an integer >= 1, got ${target.concurrency}`,
+      );
+    }
+  }
   const params = {
     maxOutputTokens: options.maxOutputTokens ?? 300,
     temperature: options.temperature,
     schema: options.schema,
     stream: options.stream ?? true,
   };
-  const allCases = buildCases({
-    targets: options.targets,
+  const casesOf = (targets: RunTarget[]): GenerateCasesOptions<ImageEntry> => ({
+    targets,
     images: options.images,
     variants: options.variants,
     prompts: options.prompts,
     repeat: options.repeat,
     params,
   });
+  const total = countCases(casesOf(options.targets));
 
   // Resume: cases already ok in this run are done, and so are answers that could not be recorded
   // (`final`: calling again would pay for the same answer); other error cases are tried again.
-  const previous = await readRun(runPath(outDir, runId), { missingOk: true });
-  const doneKeys = new Set(
-    previous.records.filter((r) => r.status === "ok" || r.final).map((r) => r.caseKey),
-  );
-  const cases = allCases.filter((c) => !doneKeys.has(c.key));
-  const skipped = allCases.length - cases.length;
-  const total = allCases.length;
+  const okKeys = await okCaseKeys(runPath(outDir, runId));
+  let skipped = 0;
+  if (okKeys.size > 0) {
+    for (const item of generateCases(casesOf(options.targets))) {
+      if (okKeys.has(item.key)) skipped++;
+    }
+  }
 
   const cacheMode = options.cache ?? "use";
   const cache = createResponseCache({ dir: options.cacheDir ?? `${outDir}/cache/responses` });
   const store = await openRunStore({ runId, outDir, durable: options.durable });
-  const images = sharedPreparation(cases, options.variantCacheDir ?? `${outDir}/cache/variants`);
-  const limiters = new Map<RunTarget, Limiter>(
-    options.targets.map((target) => [target, createLimiter(target.concurrency)]),
-  );
+  const images = sharedPreparation(options.variantCacheDir ?? `${outDir}/cache/variants`);
 
   const records: ResultRecord[] = [];
+  const caseKeys: string[] = [];
+  let written = 0;
   let errors = 0;
+  let cachedCount = 0;
   emit({ type: "start", runId, total, alreadyDone: skipped });
 
   const write = (record: ResultRecord) => {
     store.append(record);
-    records.push(record);
+    written++;
+    if (keepRecords) records.push(record);
     if (record.status === "error") errors++;
-    emit({ type: "record", record, done: skipped + records.length, total, errors });
+    if (record.cached) cachedCount++;
+    emit({ type: "record", record, done: skipped + written, total, errors });
   };
 
   const runOne = async (item: Case<ImageEntry>): Promise<void> => {
@@ -224,8 +267,24 @@ async function runLocked(options: RunOptions): Promise<RunResult> {
     write(okRecord({ ...base, ...sent }, item.target, answer));
   };
 
+  // Per platform, `concurrency` workers pull the platform's cases from one generator as they free
+  // up: nothing is queued ahead, so a million cases cost no more memory than a hundred, and a
+  // slow platform never holds back a fast one.
+  const worker = async (cases: Iterator<Case<ImageEntry>>) => {
+    while (!signal?.aborted) {
+      const next = cases.next();
+      if (next.done) return;
+      const item = next.value;
+      if (keepRecords) caseKeys.push(item.key);
+      if (okKeys.has(item.key)) continue;
+      await runOne(item);
+    }
+  };
   try {
-    await Promise.all(cases.map((item) => limiters.get(item.target)!.run(() => runOne(item))));
+    await Promise.all(options.targets.flatMap((target) => {
+      const cases = generateCases(casesOf([target]));
+      return Array.from({ length: target.concurrency }, () => worker(cases));
+    }));
   } finally {
     store.close();
   }
@@ -233,7 +292,7 @@ async function runLocked(options: RunOptions): Promise<RunResult> {
   emit({
     type: "end",
     runId,
-    done: skipped + records.length,
+    done: skipped + written,
     total,
     errors,
     cancelled,
@@ -243,8 +302,12 @@ async function runLocked(options: RunOptions): Promise<RunResult> {
     runId,
     path: store.path,
     records,
+    written,
+    errors,
+    cachedCount,
     skipped,
-    caseKeys: allCases.map((item) => item.key),
+    total,
+    caseKeys,
     cancelled,
   };
 }
@@ -308,31 +371,45 @@ async function callOnce(
   return { description: cleanDescription(description, adapter.id), latencyMs, ttftMs };
 }
 
+/** Prepared variants kept after their last in-flight case, for the next platform or repeat. */
+const IDLE_PREPARED = 8;
+
 /**
- * Prepares each image+variant once however many targets, prompts and repeats use it, and drops
- * it when its last case has taken it (originals can be megabytes each).
+ * Prepares each image+variant once while cases use it, so every platform and repeat sends the
+ * same bytes (and the same memoized base64). Cases arrive lazily, so nobody knows the last user
+ * ahead: an entry lives while a case holds it, then among the few most recent idle ones
+ * (originals can be megabytes each).
  */
-function sharedPreparation(cases: Case<ImageEntry>[], cacheDir: string) {
-  const pending = new Map<string, Promise<PreparedImage>>();
-  const users = new Map<string, number>();
+function sharedPreparation(cacheDir: string) {
+  const entries = new Map<string, { prepared: Promise<PreparedImage>; users: number }>();
+  const idle = new Set<string>();
   // By path, not sha256: entries that could not be read have no hash, and each has its own error.
   const keyOf = (item: Case<ImageEntry>) => `${item.image.path}\u0000${item.variant}`;
-  for (const item of cases) users.set(keyOf(item), (users.get(keyOf(item)) ?? 0) + 1);
   return {
     get(item: Case<ImageEntry>): Promise<PreparedImage> {
       const key = keyOf(item);
-      let promise = pending.get(key);
-      if (!promise) {
-        promise = prepareImage(item.image, { variant: item.variant, cacheDir });
-        pending.set(key, promise);
+      let entry = entries.get(key);
+      if (!entry) {
+        entry = {
+          prepared: prepareImage(item.image, { variant: item.variant, cacheDir }),
+          users: 0,
+        };
+        entries.set(key, entry);
       }
-      return promise;
+      entry.users++;
+      idle.delete(key);
+      return entry.prepared;
     },
     release(item: Case<ImageEntry>): void {
       const key = keyOf(item);
-      const left = (users.get(key) ?? 1) - 1;
-      users.set(key, left);
-      if (left <= 0) pending.delete(key);
+      const entry = entries.get(key);
+      if (!entry || --entry.users > 0) return;
+      idle.add(key);
+      if (idle.size > IDLE_PREPARED) {
+        const oldest = idle.values().next().value!;
+        idle.delete(oldest);
+        entries.delete(oldest);
+      }
     },
   };
 }

@@ -7,6 +7,31 @@
  */
 import { toVisionBenchError, VisionBenchError } from "../contract/errors.ts";
 
+/**
+ * The longest deadline a timer can hold: setTimeout keeps delays in a signed 32-bit int, and a
+ * longer one fires at once — every call would "time out" after 1 ms.
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Throws a `config` error unless `timeoutMs` is a deadline a timer can hold (see
+ * {@link MAX_TIMEOUT_MS}).
+ *
+ * @example
+ * ```ts
+ * checkTimeoutMs(60_000); // 60000
+ * ```
+ */
+export function checkTimeoutMs(timeoutMs: number): number {
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    throw new VisionBenchError(
+      "config",
+      `timeout must be between 1 ms and ${MAX_TIMEOUT_MS} ms (24.8 days), got ${timeoutMs} ms`,
+    );
+  }
+  return timeoutMs;
+}
+
 /** Options of {@link withTimeout}. */
 export interface TimeoutOptions {
   /** @default 60000 */
@@ -22,7 +47,8 @@ export interface TimeoutOptions {
 /**
  * Runs `fn(signal)` where `signal` aborts on the deadline or on the run signal. Rejects with a
  * `timeout` error (retryable) or a `cancelled` error (not retryable); other errors pass through
- * {@link toVisionBenchError}. The call is also abandoned when `fn` ignores its signal.
+ * {@link toVisionBenchError}. A deadline a timer cannot hold is a `config` error. The call is
+ * also abandoned when `fn` ignores its signal; an aborted call gets `cleanupGraceMs` to finish.
  *
  * The deadline is a cleared `setTimeout` rather than `AbortSignal.timeout` so no timer outlives
  * the call (Deno's test sanitizer) and fake clocks drive it in tests.
@@ -36,12 +62,13 @@ export async function withTimeout<T>(
   fn: (signal: AbortSignal) => Promise<T>,
   options: TimeoutOptions = {},
 ): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = checkTimeoutMs(options.timeoutMs ?? 60_000);
   const { platform } = options;
-  const deadline = new AbortController();
-  const combined = options.signal
-    ? AbortSignal.any([options.signal, deadline.signal])
-    : deadline.signal;
+  // One controller per call, fed by the deadline and by the run's signal through a listener
+  // removed when the call ends. (`AbortSignal.any` would tie every call's signal to the run's
+  // long-lived one: about 260 bytes held per call until the run ends.)
+  const combined = new AbortController();
+  let deadlinePassed = false;
   const classify = (error: unknown): VisionBenchError => {
     if (options.signal?.aborted) {
       return new VisionBenchError("cancelled", "the call was cancelled", {
@@ -49,7 +76,7 @@ export async function withTimeout<T>(
         cause: error,
       });
     }
-    if (deadline.signal.aborted) {
+    if (deadlinePassed) {
       return new VisionBenchError("timeout", `no answer within ${timeoutMs} ms`, {
         platform,
         cause: error,
@@ -57,27 +84,31 @@ export async function withTimeout<T>(
     }
     return toVisionBenchError(error, platform);
   };
+  const onRunAbort = () => combined.abort(options.signal?.reason);
+  if (options.signal?.aborted) onRunAbort();
+  else options.signal?.addEventListener("abort", onRunAbort, { once: true });
   let onAbort = () => {};
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(classify(combined.reason));
-    if (combined.aborted) onAbort();
-    else combined.addEventListener("abort", onAbort, { once: true });
+    onAbort = () => reject(classify(combined.signal.reason));
+    if (combined.signal.aborted) onAbort();
+    else combined.signal.addEventListener("abort", onAbort, { once: true });
   });
-  const timer = setTimeout(
-    () => deadline.abort(new DOMException("deadline", "TimeoutError")),
-    timeoutMs,
-  );
-  const call = fn(combined);
+  const timer = setTimeout(() => {
+    deadlinePassed = true;
+    combined.abort(new DOMException("deadline", "TimeoutError"));
+  }, timeoutMs);
+  const call = fn(combined.signal);
   try {
     return await Promise.race([call, aborted]);
   } catch (error) {
     // An aborted call may still be cleaning up (Replicate cancels its prediction so it stops
     // billing): give it a bounded moment, so a CLI that exits next does not cut the cleanup.
-    if (combined.aborted) await settledWithin(call, options.cleanupGraceMs ?? 3000);
+    if (combined.signal.aborted) await settledWithin(call, options.cleanupGraceMs ?? 3000);
     throw classify(error);
   } finally {
     clearTimeout(timer);
-    combined.removeEventListener("abort", onAbort);
+    options.signal?.removeEventListener("abort", onRunAbort);
+    combined.signal.removeEventListener("abort", onAbort);
     // The race's loser must not surface as an unhandled rejection.
     aborted.catch(() => {});
   }

@@ -196,5 +196,5 @@ Deno.test("the summary says when calls came from the cache and how to measure th
   assert.doesNotMatch(first.stdout, /from the response cache/);
   const second = await cli(args);
   assert.match(second.stdout, /1 of 1 calls came from the response cache/);
-  assert.match(second.stdout, /--refresh-cache/);
+  assert.match(second.stdout, /--cache refresh/);
 });

@@ -83,7 +83,7 @@ Deno.test("paramsToEnv() and notebookParams() round-trip the VB_* parameters", (
 Deno.test("notebookParams() rejects an unknown VB_CACHE mode with a config error", () => {
   assert.throws(
     () => notebookParams({}, loadConfig({ env: { VB_CACHE: "sometimes" }, envFile: null })),
-    /VB_CACHE must be use, bypass or refresh/,
+    /VB_CACHE must be use, refresh, off, got "sometimes"/,
   );
 });
 

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { z } from "zod";
-import {
-  type CachedResponse,
-  cacheKey,
-  createResponseCache,
-} from "../../lib/run/response-cache.ts";
-import type { CaseKeyParts } from "../../lib/run/cases.ts";
+import { type CachedResponse, createResponseCache } from "../../lib/run/response-cache.ts";
+import { caseKey, type CaseKeyParts } from "../../lib/run/cases.ts";
 import { isUsageError } from "../support/usage-error.ts";
 
 const base: CaseKeyParts = {
@@ -23,12 +19,12 @@ const base: CaseKeyParts = {
   stream: true,
 };
 
-Deno.test("cacheKey() is the same for the same parts (a fresh object, same values)", () => {
-  assert.equal(cacheKey(base), cacheKey({ ...base }));
-  assert.match(cacheKey(base), /^[a-f0-9]{64}$/);
+Deno.test("caseKey() is the same for the same parts (a fresh object, same values)", () => {
+  assert.equal(caseKey(base), caseKey({ ...base }));
+  assert.match(caseKey(base), /^[a-f0-9]{64}$/);
 });
 
-Deno.test("cacheKey() differs by repeat, prompt, variant, model, image and generation params", () => {
+Deno.test("caseKey() differs by repeat, prompt, variant, model, image and generation params", () => {
   const changes: Partial<CaseKeyParts>[] = [
     { repeat: 1 },
     { promptId: "short" },
@@ -44,8 +40,8 @@ Deno.test("cacheKey() differs by repeat, prompt, variant, model, image and gener
     { stream: false },
   ];
   const keys = new Set([
-    cacheKey(base),
-    ...changes.map((change) => cacheKey({ ...base, ...change })),
+    caseKey(base),
+    ...changes.map((change) => caseKey({ ...base, ...change })),
   ]);
   assert.equal(keys.size, changes.length + 1);
 });
@@ -65,7 +61,7 @@ const entry: CachedResponse = {
 Deno.test("response cache stores and returns an answer under results/cache/responses/<key>.json", async () => {
   const dir = join(await Deno.makeTempDir(), "cache", "responses");
   const cache = createResponseCache({ dir });
-  const key = cacheKey(base);
+  const key = caseKey(base);
   assert.equal(await cache.get(key), undefined);
   await cache.set(key, entry);
   assert.deepEqual(await cache.get(key), entry);
@@ -75,7 +71,7 @@ Deno.test("response cache stores and returns an answer under results/cache/respo
 Deno.test("response cache treats an unreadable entry as a miss", async () => {
   const dir = await Deno.makeTempDir();
   const cache = createResponseCache({ dir });
-  const key = cacheKey(base);
+  const key = caseKey(base);
   await Deno.writeTextFile(join(dir, `${key}.json`), '{"description": {"text": 1}}');
   assert.equal(await cache.get(key), undefined);
   await Deno.writeTextFile(join(dir, `${key}.json`), "{not json");

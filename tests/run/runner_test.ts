@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createLocal } from "../../adapters/local.ts";
-import { buildCases } from "../../lib/run/cases.ts";
+import { countCases, generateCases } from "../../lib/run/cases.ts";
 import { VisionBenchError } from "../../lib/contract/errors.ts";
 import { type ImageEntry, loadImageSet } from "../../lib/images/image-set.ts";
 import type { PriceCard } from "../../lib/contract/price-card.ts";
@@ -58,18 +58,20 @@ async function setup(overrides: Partial<RunOptions> = {}) {
   return { options, events, outDir };
 }
 
-Deno.test("buildCases() interleaves platforms: the target varies fastest", async () => {
+Deno.test("generateCases() interleaves platforms: the target varies fastest", async () => {
   const a = { preset: "a", adapter: new ScriptedAdapter({ id: "a" }), concurrency: 1 };
   const b = { preset: "b", adapter: new ScriptedAdapter({ id: "b" }), concurrency: 1 };
-  const cases = buildCases({
+  const options = {
     targets: [a, b],
     images: await twoImages(),
     variants: ["original", "256"],
     prompts: [{ id: "p", text: "x" }],
     repeat: 2,
     params: { maxOutputTokens: 300, stream: true },
-  });
+  };
+  const cases = [...generateCases(options)];
   assert.equal(cases.length, 2 * 2 * 2 * 2);
+  assert.equal(countCases(options), cases.length);
   assert.deepEqual(cases.slice(0, 4).map((c) => c.target.preset), ["a", "b", "a", "b"]);
   assert.equal(new Set(cases.map((c) => c.key)).size, cases.length);
 });
@@ -485,4 +487,61 @@ Deno.test("a run killed with SIGKILL resumes without duplicates or lost records"
   const afterIds = new Set(after.records.map((r) => r.recordId));
   assert.ok(before.records.every((r) => afterIds.has(r.recordId)), "nothing recorded was lost");
   assert.equal(summary.skipped, before.records.filter((r) => r.status === "ok").length);
+});
+
+Deno.test("runCases() pulls cases on demand: repeat 1e9 starts at once, a cancel leaves only the calls in flight", async () => {
+  const adapter = new ScriptedAdapter({ delayMs: 2 });
+  const controller = new AbortController();
+  const { options, events } = await setup({
+    targets: [{ preset: "scripted", adapter, concurrency: 2 }],
+    images: (await twoImages()).slice(0, 1),
+    // Built up front, 10⁹ cases would exhaust memory before the first call.
+    repeat: 1e9,
+    cache: "bypass",
+    keepRecords: false,
+    signal: controller.signal,
+    onEvent: (event) => {
+      events.push(event);
+      if (event.type === "record" && event.done >= 5) controller.abort();
+    },
+  });
+  const result = await runCases(options);
+  assert.deepEqual(events[0], { type: "start", runId: "test-run", total: 1e9, alreadyDone: 0 });
+  assert.ok(result.cancelled);
+  assert.equal(result.total, 1e9);
+  assert.ok(result.written >= 5 && result.written <= 5 + 2, `written ${result.written}`);
+  assert.ok(adapter.calls <= 5 + 2, `calls ${adapter.calls}: only the cases in flight ran`);
+  assert.deepEqual(result.records, [], "keepRecords: false holds no records");
+  assert.deepEqual(result.caseKeys, []);
+});
+
+Deno.test("runCases() refuses a timeout a timer cannot hold before calling anything", async () => {
+  const adapter = new ScriptedAdapter();
+  const { options } = await setup({
+    targets: [{ preset: "scripted", adapter, concurrency: 1 }],
+    // 3,000,000 s: setTimeout would fire after 1 ms and every call would "time out".
+    timeoutMs: 3_000_000_000,
+  });
+  await assert.rejects(
+    runCases(options),
+    (error) =>
+      error instanceof VisionBenchError && error.kind === "config" &&
+      /timeout must be between 1 ms and 2147483647 ms/.test(error.message),
+  );
+  assert.equal(adapter.calls, 0);
+});
+
+Deno.test("runCases() memory does not grow with the number of calls (keepRecords: false)", async () => {
+  const outDir = await Deno.makeTempDir();
+  const fixture = new URL("../fixtures/memory-run.ts", import.meta.url).pathname;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--v8-flags=--expose-gc", fixture, outDir, "5000", "1000", "5000"],
+    stderr: "inherit",
+  }).output();
+  assert.ok(output.success);
+  const heap = JSON.parse(new TextDecoder().decode(output.stdout));
+  const growth = heap["5000"] - heap["1000"];
+  // Holding the 4,000 records written in between adds ~2.4 MB (measured with keepRecords: true).
+  assert.ok(growth < 2 ** 20, `heap grew ${(growth / 2 ** 20).toFixed(2)} MB over 4,000 calls`);
+  await Deno.remove(outDir, { recursive: true });
 });

@@ -19,7 +19,7 @@ import { toVisionBenchError, VisionBenchError } from "../../contract/errors.ts";
 import type { PriceCard } from "../../contract/price-card.ts";
 import type { ResultRecord } from "../../contract/record.ts";
 import { type ImageEntry, type PreparedImage, prepareImage } from "../../images/image-set.ts";
-import { buildCases, type Case, type Prompt, type RunTarget } from "../cases.ts";
+import { type Case, generateCases, type Prompt, type RunTarget } from "../cases.ts";
 import {
   type BaseRecord,
   baseRecord,
@@ -122,7 +122,7 @@ interface Entry {
  * });
  * ```
  */
-export async function runBatchCases(options: BatchRunOptions): Promise<BatchRunResult> {
+export function runBatchCases(options: BatchRunOptions): Promise<BatchRunResult> {
   // The same lock as live runs: a second process on this run id would submit (and pay for) the
   // cases the first has not recorded yet.
   return withRunLock(
@@ -146,7 +146,7 @@ async function runBatchLocked(options: BatchRunOptions): Promise<BatchRunResult>
     stream: false,
   };
   const poll = { intervalMs: 30_000, maxIntervalMs: 300_000, ...options.poll };
-  const allCases = buildCases({ ...options, targets: options.targets, params });
+  const allCases = Array.from(generateCases({ ...options, targets: options.targets, params }));
   const caseByKey = new Map(allCases.map((item) => [item.key, item]));
   const targetByPreset = new Map(options.targets.map((target) => [target.preset, target]));
 
@@ -436,7 +436,11 @@ async function runBatchLocked(options: BatchRunOptions): Promise<BatchRunResult>
     runId,
     path: store.path,
     records,
+    written: records.length,
+    errors,
+    cachedCount: 0,
     skipped: allCases.length - toSubmit.length,
+    total,
     caseKeys: allCases.map((item) => item.key),
     cancelled,
     manifestPath: manifestPath(outDir, runId),

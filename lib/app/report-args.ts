@@ -1,0 +1,122 @@
+/**
+ * The flags of `deno task report`, in the vocabulary `bench` uses (see cli-vocabulary.ts): the
+ * shared ones become the notebooks' parameters, the rest steer the executor.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { VisionBenchError } from "../contract/errors.ts";
+import { parseNumber, parsePositiveInteger } from "../util/parse-values.ts";
+import { COMMON_FLAG_HELP, COMMON_FLAG_OPTIONS, readCommonFlags } from "./cli-vocabulary.ts";
+import type { NotebookParams } from "./notebook-params.ts";
+
+/** Usage text of `deno task report`. */
+export const REPORT_USAGE =
+  `visionbench report — execute the notebooks and write one self-contained report
+
+Usage: deno task report [flags] [notebook.ipynb ...]
+
+${COMMON_FLAG_HELP}
+  --prompt TEXT              the prompt of the benchmark notebooks
+  --max-p50-ms N             03-compare: latency bound of the pick (default 5000)
+  --judge PRESET             05-quality: a vision preset (e.g. openai) grades each description
+                             (costs calls)
+  --no-blind                 05-quality: show the platform when rating descriptions
+  --emulated                 start a local emulator of every platform and benchmark them all (no
+                             keys, no network), into results/emulated/ unless --out is given
+  --latency-scale S          with --emulated: latency = the study's published average × S
+                             (default 0.005)
+  --cell-timeout SECONDS     seconds one notebook cell may run (default 1800)
+  --help, -h                 this text
+
+The run id defaults to "benchmark": re-running resumes and calls nothing recorded again; a new
+--run-id with --cache refresh measures everything again.
+Deprecated spellings, still read: --platforms LIST, --cache bypass (= off), --no-cache,
+--refresh-cache, --timeout SECONDS (= --cell-timeout).`;
+
+/** What {@link parseReportArgs} read. */
+export interface ReportArgs {
+  help?: boolean;
+  params: NotebookParams;
+  /** Notebooks given on the command line (empty: the numbered notebooks). */
+  notebooks: string[];
+  emulated: boolean;
+  /** @default 0.005 */
+  latencyScale: number;
+  cellTimeoutSeconds?: number;
+}
+
+/**
+ * Parses `report` flags; throws a `config` error on a bad one. Deprecated spellings are read and
+ * reported through `warn`.
+ *
+ * @example
+ * ```ts
+ * parseReportArgs(["--platform", "local", "--limit", "3"]).params; // { platforms: ["local"], limit: 3 }
+ * ```
+ */
+export function parseReportArgs(
+  args: string[],
+  warn: (note: string) => void = (note) => console.error(`report: ${note}`),
+): ReportArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        ...COMMON_FLAG_OPTIONS,
+        prompt: { type: "string" },
+        "max-p50-ms": { type: "string" },
+        judge: { type: "string" },
+        "no-blind": { type: "boolean" },
+        emulated: { type: "boolean" },
+        "latency-scale": { type: "string" },
+        "cell-timeout": { type: "string" },
+        timeout: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new VisionBenchError("config", (error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const common = readCommonFlags(values, warn);
+  if (values.timeout !== undefined) {
+    // `bench --timeout` is per call; here it always meant per notebook cell.
+    warn("--timeout is deprecated here; use --cell-timeout (bench's --timeout is per call)");
+    if (values["cell-timeout"] !== undefined) {
+      throw new VisionBenchError("config", "--timeout and --cell-timeout exclude each other");
+    }
+  }
+  const params: NotebookParams = {
+    platforms: common.platforms,
+    images: common.images,
+    limit: common.limit,
+    prompt: values.prompt,
+    resize: common.resize?.length ? common.resize : undefined,
+    runId: common.runId,
+    repeat: common.repeat,
+    // Emulated runs get a folder of their own: they must never mix with real measurements.
+    out: common.out ?? (values.emulated ? "results/emulated" : undefined),
+    maxP50Ms: parsePositiveInteger(values["max-p50-ms"], "--max-p50-ms"),
+    judge: values.judge,
+    blind: values["no-blind"] ? false : undefined,
+    cache: common.cache,
+  };
+  const cellTimeout = values["cell-timeout"] ?? values.timeout;
+  return {
+    help: values.help,
+    params: Object.fromEntries(
+      Object.entries(params).filter(([, value]) => value !== undefined),
+    ) as NotebookParams,
+    notebooks: positionals,
+    emulated: values.emulated ?? false,
+    latencyScale: parseNumber(values["latency-scale"], "--latency-scale", { min: 0 }) ?? 0.005,
+    cellTimeoutSeconds: parsePositiveInteger(
+      cellTimeout,
+      values["cell-timeout"] !== undefined ? "--cell-timeout" : "--timeout",
+      { max: 7 * 24 * 3600 },
+    ),
+  };
+}
