@@ -33,6 +33,8 @@ export interface Recorded {
   status?: number;
   /** Media type, only where the source states it. */
   contentType?: string;
+  /** Where the media type comes from, when not from `source`. */
+  contentTypeSource?: string;
   /** Headers the source shows (names compared, not values). */
   headers?: Record<string, string>;
   body?: unknown;
