@@ -88,13 +88,18 @@ function errorBody(type: string, message: string) {
   return { type: "error", error: { type, message } };
 }
 
+/** An error body as the HTTP API answers it: recorded ones carry the `request_id` too. */
+function httpErrorBody(type: string, message: string) {
+  return { ...errorBody(type, message), request_id: `req_${id()}` };
+}
+
 function error(
   status: number,
   type: string,
   message: string,
   headers: Record<string, string> = {},
 ) {
-  return json(errorBody(type, message), status, { "request-id": `req_${id()}`, ...headers });
+  return json(httpErrorBody(type, message), status, { "request-id": `req_${id()}`, ...headers });
 }
 
 function id(): string {
@@ -253,6 +258,8 @@ function usageObject(answer: Answer) {
     input_tokens: answer.inputTokens,
     cache_creation_input_tokens: 0,
     cache_read_input_tokens: 0,
+    // The cache writes split by TTL, as recorded answers have them (no cache here: zeros).
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
     output_tokens: answer.outputTokens,
     service_tier: "standard",
   };
@@ -302,7 +309,9 @@ function streamAnswer(
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      ...(answer.omitUsage ? {} : { usage: { ...usageObject(answer), output_tokens: 1 } }),
+      ...(answer.omitUsage ? {} : {
+        usage: { ...usageObject(answer), output_tokens: 1, inference_geo: "not_available" },
+      }),
     },
   });
   const blockStart = frame("content_block_start", {
@@ -328,7 +337,15 @@ function streamAnswer(
     frame("message_delta", {
       type: "message_delta",
       delta: { stop_reason: answer.stopReason, stop_sequence: null },
-      ...(answer.omitUsage ? {} : { usage: { output_tokens: answer.outputTokens } }),
+      // Recorded streams repeat the input counts in the final usage, not only output_tokens.
+      ...(answer.omitUsage ? {} : {
+        usage: {
+          input_tokens: answer.inputTokens,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          output_tokens: answer.outputTokens,
+        },
+      }),
     }),
     frame("message_stop", { type: "message_stop" }),
   ];

@@ -124,8 +124,13 @@ async function handle(
     retryDelay: `${behaviour.retryAfterSeconds}s`,
   };
   if (fault === "rate_limit" || ownFault === "rate_limit_no_header") {
+    // As recorded: the quota that ran out, then the RetryInfo.
+    const quotaFailure = {
+      "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+      violations: [{ quotaId: "GenerateRequestsPerMinutePerProjectPerModel-FreeTier" }],
+    };
     return error(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota.", {
-      details: [retryInfo],
+      details: [quotaFailure, retryInfo],
       headers: fault === "rate_limit" ? { "retry-after": String(behaviour.retryAfterSeconds) } : {},
     });
   }
@@ -271,8 +276,11 @@ const SAFETY_RATINGS = [
   { category: "HARM_CATEGORY_DANGEROUS_CONTENT", probability: "HIGH", blocked: true },
 ];
 
-/** One GenerateContentResponse; `last` carries the finish reason and the usage. */
-function responseObject(answer: Answer, delta: string, last: boolean) {
+/**
+ * One GenerateContentResponse; `last` carries the finish reason. Every chunk carries the usage so
+ * far, as recorded streams do (`candidatesTokenCount` grows; `outputSoFar` words).
+ */
+function responseObject(answer: Answer, delta: string, last: boolean, outputSoFar?: number) {
   const common = { modelVersion: answer.model, responseId: "emulator-response" };
   if (answer.promptBlocked) {
     return {
@@ -288,17 +296,34 @@ function responseObject(answer: Answer, delta: string, last: boolean) {
     ...(safety ? { safetyRatings: SAFETY_RATINGS } : {}),
     index: 0,
   };
+  const usage = answer.usage && !last && outputSoFar !== undefined
+    ? usageSoFar(answer.usage, outputSoFar)
+    : answer.usage;
   return {
     candidates: [candidate],
-    ...(last && answer.usage ? { usageMetadata: answer.usage } : {}),
+    ...(usage ? { usageMetadata: usage } : {}),
     ...common,
+  };
+}
+
+/** The final usage as it stood after `output` streamed tokens (hostile values kept as they are). */
+function usageSoFar(usage: NonNullable<Answer["usage"]>, output: number) {
+  const final = usage.candidatesTokenCount;
+  if (typeof final !== "number" || typeof usage.totalTokenCount !== "number") return usage;
+  const sofar = Math.min(output, final);
+  return {
+    ...usage,
+    candidatesTokenCount: sofar,
+    totalTokenCount: usage.totalTokenCount - final + sofar,
   };
 }
 
 function streamAnswer(answer: Answer, context: HandlerContext): Response {
   const pieces = answer.text === "" ? [""] : deltas(answer.text);
   const chunks = pieces.map((piece, index) =>
-    `data: ${JSON.stringify(responseObject(answer, piece, index === pieces.length - 1))}\r\n\r\n`
+    `data: ${
+      JSON.stringify(responseObject(answer, piece, index === pieces.length - 1, index + 1))
+    }\r\n\r\n`
   );
   const cutAfter = context.fault === "stream_cut"
     ? Math.max(1, Math.floor(chunks.length / 2))

@@ -70,8 +70,20 @@ function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function errorBody(message: string, type: string, code: string | null): Json {
-  return { error: { message, type, param: null, code } };
+function errorBody(
+  message: string,
+  type: string,
+  code: string | null,
+  param: string | null = null,
+): Json {
+  return { error: { message, type, param, code } };
+}
+
+/** A request the emulator refuses: the 400 message, and the parameter and code OpenAI names. */
+interface Refusal {
+  message: string;
+  param?: string;
+  code?: string;
 }
 
 /** Image tokens the platform would bill for an image of this size. */
@@ -98,11 +110,12 @@ interface ParsedChat {
   maxTokens?: number;
   stream: boolean;
   includeUsage: boolean;
+  includeObfuscation: boolean;
   schema?: unknown;
 }
 
-/** Reads the request; a string result is the 400 message. */
-async function parseChat(body: unknown): Promise<ParsedChat | string> {
+/** Reads the request; a string or {@link Refusal} result is the 400. */
+async function parseChat(body: unknown): Promise<ParsedChat | string | Refusal> {
   if (!isRecord(body) || typeof body.model !== "string") {
     return "you must provide a model parameter";
   }
@@ -116,11 +129,18 @@ async function parseChat(body: unknown): Promise<ParsedChat | string> {
     maxTokens: Number(body.max_completion_tokens ?? body.max_tokens) || undefined,
     stream: body.stream === true,
     includeUsage: isRecord(body.stream_options) && body.stream_options.include_usage === true,
+    includeObfuscation: !isRecord(body.stream_options) ||
+      body.stream_options.include_obfuscation !== false,
   };
   if (isRecord(body.response_format) && body.response_format.type === "json_schema") {
     const format = body.response_format.json_schema;
     if (!isRecord(format) || typeof format.name !== "string") {
-      return "Missing required parameter: 'response_format.json_schema.name'.";
+      // As OpenAI answers it: the parameter's path and a code (recorded 400s name both).
+      return {
+        message: "Missing required parameter: 'response_format.json_schema.name'.",
+        param: "response_format.json_schema.name",
+        code: "missing_required_parameter",
+      };
     }
     parsed.schema = format.schema;
   }
@@ -248,6 +268,12 @@ export function openAIHandler(options: OpenAIEmulatorOptions = {}): Handler {
     }
     const chat = await parseChat(recorded.body);
     if (typeof chat === "string") return json(errorBody(chat, "invalid_request_error", null), 400);
+    if ("message" in chat) {
+      return json(
+        errorBody(chat.message, "invalid_request_error", chat.code ?? null, chat.param ?? null),
+        400,
+      );
+    }
     if (fault === "malformed" && !chat.stream) return malformed();
     return chat.stream
       ? streamAnswer(chat, options, context)
@@ -359,10 +385,16 @@ function streamAnswer(
   const answer = answerFor(chat, options, context);
   const head = envelope(chat, "chat.completion.chunk");
   const usageField = chat.includeUsage ? { usage: null } : {};
+  // OpenAI pads every chunk with a random-length `obfuscation` string (against length side
+  // channels; on unless `stream_options.include_obfuscation` is false), as recorded streams show.
+  // vLLM-based servers (Baseten's Kimi) do not.
+  const padded = chat.includeObfuscation && !/^moonshotai\//i.test(chat.model);
+  const obfuscation = padded ? () => ({ obfuscation: padding() }) : () => ({});
   const chunk = (delta: Json, finishReason: string | null = null) => ({
     ...head,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     ...usageField,
+    ...obfuscation(),
   });
   const events: unknown[] = [chunk({ role: "assistant", content: "", refusal: null })];
   const pieces = answer.refusal ? deltas(answer.refusal) : deltas(answer.content);
@@ -372,7 +404,7 @@ function streamAnswer(
   if (!options.streamWithoutFinish) {
     events.push(chunk({}, answer.finishReason));
     if (chat.includeUsage && answer.usage) {
-      events.push({ ...head, choices: [], usage: answer.usage });
+      events.push({ ...head, choices: [], usage: answer.usage, ...obfuscation() });
     }
   }
   const frames = events.map((event) => `data: ${JSON.stringify(event)}\n\n`);
@@ -388,6 +420,13 @@ function streamAnswer(
     cutAfter: context.fault === "stream_cut" ? Math.ceil(frames.length / 2) : undefined,
     signal: context.signal,
   });
+}
+
+/** 0–15 random letters, like the `obfuscation` values of recorded streams. */
+function padding(): string {
+  const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  const length = Math.floor(Math.random() * 16);
+  return Array.from({ length }, () => letters[Math.floor(Math.random() * letters.length)]).join("");
 }
 
 /**

@@ -101,6 +101,7 @@ export function startReplicateEmulator(options: ReplicateEmulatorOptions = {}): 
           : { predict_time: predictMs / 1000, total_time: (queueMs + predictMs) / 1000 }
         : {},
       urls: { get: `/v1/predictions/${stored.id}`, cancel: `/v1/predictions/${stored.id}/cancel` },
+      source: "api",
     };
   };
 
