@@ -35,6 +35,13 @@ export interface EmulatorBehaviour {
   faults: Fault[];
   /** Output tokens reported; default = words in `text`. */
   outputTokens?: number;
+  /**
+   * Answers one request (e.g. from the image it carries): what it returns overrides `text` /
+   * `latencyMs` / `ttftMs` for that request only. `undefined` keeps the shared behaviour.
+   */
+  answer?: (
+    request: RecordedRequest,
+  ) => Promise<Partial<Pick<EmulatorBehaviour, "text" | "latencyMs" | "ttftMs">> | undefined>;
 }
 
 /** One request as the emulator saw it. */
@@ -110,7 +117,10 @@ export function startEmulator(
       const fault = state.faults.shift();
       if (fault === "hang") return hang(request.signal, hung);
       if (fault === "reset") return resetResponse();
-      return await handler(request, { behaviour: state, fault, recorded, signal: request.signal });
+      // Per-request answers live in a copy: concurrent requests must not see each other's text.
+      const answer = state.answer && body !== undefined ? await state.answer(recorded) : undefined;
+      const behaviour = answer ? { ...state, ...answer } : state;
+      return await handler(request, { behaviour, fault, recorded, signal: request.signal });
     },
   );
   const address = server.addr as Deno.NetAddr;

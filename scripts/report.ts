@@ -5,7 +5,7 @@
  * Usage:
  *   deno task report [--platforms local,openai] [--images images] [--limit 3] [--prompt "…"]
  *                    [--resize original,512] [--run-id ID] [--repeat 1] [--out results]
- *                    [--max-p50-ms 5000] [--judge openai] [--no-blind] [--cache use|bypass|refresh]
+ *                    [--max-p50-ms 5000] [--min-quality 6] [--judge openai] [--no-blind] [--cache use|bypass|refresh]
  *                    [--timeout 1800]
  *                    [notebooks/01-quick-check.ipynb …]
  *
@@ -17,17 +17,22 @@ import { parseArgs } from "node:util";
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { parsePositiveInteger } from "../lib/util/parse-values.ts";
 import { type NotebookParams, renderReport } from "../lib/app/notebook-runner.ts";
-import { startAllEmulators, studyLatencies } from "../emulators/all.ts";
+import { EMULATED_PRESETS, startAllEmulators } from "../emulators/all.ts";
+import { simulatedAnswers } from "../emulators/profiles.ts";
 
 const USAGE = `usage: deno task report [--platforms a,b] [--images DIR] [--limit N] [--prompt TEXT]
        [--resize original,512] [--run-id ID] [--repeat N] [--out DIR] [--max-p50-ms N]
-       [--judge PRESET] [--no-blind] [--cache MODE] [--timeout SECONDS] [notebook.ipynb ...]
+       [--min-quality Q] [--judge PRESET] [--no-blind] [--cache MODE] [--timeout SECONDS] [notebook.ipynb ...]
 
   --run-id ID     the benchmark's run id (default "benchmark": re-running resumes, nothing recorded
                   is called again; a new id with --cache refresh measures everything again)
+  --max-p50-ms N  the pick's latency budget: p50 per image in ms (default 5000; VB_MAX_P50_MS)
+  --min-quality Q the pick's quality floor, 0-10 (default 6, the study's; VB_MIN_QUALITY)
   --emulated      start a local emulator of every platform and benchmark them all (no keys, no
-                  network), into results/emulated/ unless --out is given
-  --latency-scale S  with --emulated: latency = the study's published average × S (default 0.005)
+                  network), into results/emulated/ unless --out is given. Answers are SIMULATED
+                  from per-platform profiles; the report labels them so
+  --latency-scale S  with --emulated: latencies around the study's published average and fastest
+                  × S (default 0.005); the default latency budget is scaled the same way
   --cache MODE    response cache: use (default; a hit is flagged cached and kept out of latency
                   statistics), bypass, or refresh
 
@@ -52,6 +57,7 @@ async function main(): Promise<number> {
       repeat: { type: "string" },
       out: { type: "string" },
       "max-p50-ms": { type: "string" },
+      "min-quality": { type: "string" },
       judge: { type: "string" },
       "no-blind": { type: "boolean" },
       cache: { type: "string" },
@@ -65,6 +71,11 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const scale = Number(values["latency-scale"] ?? "0.005");
+  if (!(scale > 0)) throw new RangeError(`--latency-scale must be a positive number`);
+  const minQuality = values["min-quality"] === undefined
+    ? undefined
+    : Number(values["min-quality"]);
   const params: NotebookParams = {
     platforms: list(values.platforms),
     images: values.images,
@@ -75,14 +86,17 @@ async function main(): Promise<number> {
     repeat: parsePositiveInteger(values.repeat, "--repeat"),
     // Emulated runs get a folder of their own: they must never mix with real measurements.
     out: values.out ?? (values.emulated ? "results/emulated" : undefined),
-    maxP50Ms: parsePositiveInteger(values["max-p50-ms"], "--max-p50-ms"),
+    // Simulated latencies run at `scale` × the study's: so does the default budget (5 s → 25 ms).
+    maxP50Ms: parsePositiveInteger(values["max-p50-ms"], "--max-p50-ms") ??
+      (values.emulated ? Math.max(1, Math.round(5000 * scale)) : undefined),
+    minQuality,
+    simulated: values.emulated ? [...EMULATED_PRESETS] : undefined,
     judge: values.judge,
     blind: values["no-blind"] ? false : undefined,
     cache: values.cache as NotebookParams["cache"],
   };
-  const scale = Number(values["latency-scale"] ?? "0.005");
   const fleet = values.emulated
-    ? startAllEmulators({ behaviour: await studyLatencies(scale) })
+    ? startAllEmulators({ behaviour: await simulatedAnswers({ scale }) })
     : undefined;
   let report;
   try {

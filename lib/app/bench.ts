@@ -63,6 +63,11 @@ export interface BenchOptions {
   stream?: boolean;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Presets answered by local emulators (`report --emulated`): their records carry
+   * `simulated: true`, so no report calls their numbers measured. @default []
+   */
+  simulated?: readonly string[];
   /** Environment to read keys from. @default the process environment + .env */
   env?: Record<string, string | undefined>;
 }
@@ -120,6 +125,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
       adapter: platform.adapter,
       priceCard: platform.priceCard,
       concurrency: platform.concurrency,
+      simulated: options.simulated?.includes(platform.preset.id) || undefined,
     })),
     images,
     variants: (options.variants ?? ["original", "512"]).map(parseVariant),

@@ -53,6 +53,13 @@ export interface NotebookParams {
   blind?: boolean;
   /** `VB_CACHE`: response cache of the benchmark notebooks: `use`, `bypass` or `refresh`. @default "use" */
   cache?: CacheMode;
+  /** `VB_MIN_QUALITY`: quality floor (0–10) of the pick in 03-compare. @default 6 */
+  minQuality?: number;
+  /**
+   * `VB_SIMULATED`: presets answered by local emulators (`report --emulated`); their records are
+   * marked simulated. @default none
+   */
+  simulated?: string[];
 }
 
 /**
@@ -84,6 +91,8 @@ export function paramsToEnv(
   if (params.judge !== undefined) env.VB_JUDGE = params.judge;
   if (params.blind !== undefined) env.VB_BLIND = String(params.blind);
   if (params.cache !== undefined) env.VB_CACHE = cacheMode("cache", params.cache);
+  if (params.minQuality !== undefined) env.VB_MIN_QUALITY = String(quality(params.minQuality));
+  if (params.simulated?.length) env.VB_SIMULATED = params.simulated.join(",");
   return env;
 }
 
@@ -129,6 +138,10 @@ export function notebookParams(
     cache: config.get("VB_CACHE") === undefined
       ? defaults.cache
       : cacheMode("VB_CACHE", config.get("VB_CACHE")!),
+    minQuality: config.get("VB_MIN_QUALITY") === undefined
+      ? defaults.minQuality
+      : quality(Number(config.get("VB_MIN_QUALITY")), "VB_MIN_QUALITY"),
+    simulated: list("VB_SIMULATED") ?? defaults.simulated,
   };
   // Drop unset fields so the notebook shows only what is in effect.
   return Object.fromEntries(
@@ -295,6 +308,14 @@ async function forEachLine(stream: ReadableStream<Uint8Array>, onLine: (line: st
     for (const line of lines) onLine(line);
   }
   if (pending) onLine(pending);
+}
+
+/** A quality floor: a number from 0 to 10. */
+function quality(value: number, name = "minQuality"): number {
+  if (!(value >= 0 && value <= 10)) {
+    throw new VisionBenchError("config", `${name} must be a number from 0 to 10, got ${value}`);
+  }
+  return value;
 }
 
 const CACHE_MODES: readonly CacheMode[] = ["use", "bypass", "refresh"];

@@ -75,6 +75,8 @@ export const ResultRecordSchema = z.object({
   attempts: z.number().int().nonnegative(),
   cached: z.boolean(),
   warnings: z.array(z.string()).optional(),
+  /** True when the answer came from a local emulator: its numbers are simulated, never measured. */
+  simulated: z.boolean().optional(),
   error: z.object({
     kind: z.enum(ERROR_KINDS),
     status: z.number().optional(),
