@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { recordsToFrame, summarize } from "../../lib/analysis/compare.ts";
+import pl from "nodejs-polars";
+import { pareto, recordsToFrame, summarize } from "../../lib/analysis/compare.ts";
 import {
   chartHtml,
   costChart,
@@ -25,7 +26,7 @@ function count(html: string, tag: string): number {
 
 /** Marks of one Plot mark type (Plot wraps each mark in `<g aria-label="…">`). */
 function markGroup(html: string, label: string): string {
-  return html.match(new RegExp(`<g[^>]*aria-label="${label}"[^>]*>(.*?)</g>`))?.[1] ?? "";
+  return html.match(new RegExp(`<g[^>]*aria-label="${label}"[^>]*>([\\s\\S]*?)</g>`))?.[1] ?? "";
 }
 
 function assertSvgs(html: string) {
@@ -52,14 +53,28 @@ Deno.test("costChart() draws real-time and batch dots and names free rows in the
   assert.match(html, /Free \(not on the log scale\): local · sharp-baseline · 512/);
 });
 
-Deno.test("costLatencyChart() connects and names the frontier", () => {
-  const paid = summarize(recordsToFrame(records.filter((r) => r.platform !== "local")));
+Deno.test("costLatencyChart() connects and names only the frontier; every dot has a tooltip and a link to its descriptions", () => {
+  const paid = pareto(summarize(recordsToFrame(records.filter((r) => r.platform !== "local"))));
   const html = costLatencyChart(paid).html;
   assertSvgs(html);
-  assert.equal(count(html, "circle"), 8);
-  assert.match(html, /font-weight="bold"/);
-  assert.match(html, /anthropic · claude-haiku-4-5 · 512/);
+  const dots = markGroup(html, "dot");
+  assert.equal(count(dots, "path"), 8);
+  assert.equal(count(dots, "title"), 8);
+  assert.match(dots, /<a href="#platform-anthropic-claude-haiku-4-5"/);
+  assert.match(
+    dots,
+    /<title>anthropic · claude-haiku-4-5\nsize: 512 px\np50: [\d.]+ m?s\n\$\/1k images: \$[\d.]+\nquality: —\nn: \d+<\/title>/,
+  );
   assert.equal(count(markGroup(html, "line"), "path"), 1);
+  // Labels: the frontier rows only, never a dominated one.
+  const labels = [...html.matchAll(/<text[^>]*>([^<]+ · [^<]+)<\/text>/g)].map((match) => match[1]);
+  const frontier = paid.filter(pl.col("onFrontier")).toRecords().map((row) =>
+    `${row.platform} · ${row.model} · ${row.variant}`
+  );
+  assert.ok(labels.length > 0 && labels.every((label) => frontier.includes(label)), `${labels}`);
+  // Log axes with readable ticks: dollars and seconds, never SI ("20m").
+  assert.match(markGroup(html, "y-axis tick label"), />\$[\d.]+</);
+  assert.doesNotMatch(html, />\d+m</);
 });
 
 Deno.test("resizeChart() draws both variants joined by a link per platform", () => {
