@@ -57,6 +57,24 @@ export * from "./lib/quality/ratings.ts";
 
 // Analysis, charts, display, report
 export * from "./lib/analysis/compare.ts";
+export {
+  decide,
+  type DecideOptions,
+  type Decision,
+  type DecisionRow,
+  DEFAULT_MAX_P50_MS,
+  DEFAULT_MIN_QUALITY,
+  optionLabel,
+  rankOptions,
+  type RankedOption,
+} from "./lib/analysis/decision.ts";
+export * from "./lib/analysis/robustness.ts";
+export * from "./lib/analysis/provenance.ts";
+export * from "./lib/price/reprice.ts";
+export * from "./lib/app/compare-report.ts";
+export * from "./lib/present/decision-card.ts";
+export * from "./lib/present/leaderboard.ts";
+export * from "./lib/present/method.ts";
 export * from "./lib/present/charts/mod.ts";
 export * from "./lib/present/display.ts";
 export * from "./lib/present/report-sections.ts";

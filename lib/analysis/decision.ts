@@ -69,7 +69,8 @@ export interface Decision<Row extends DecisionRow = DecisionRow> {
 
 /** "platform · model · variant". */
 export function optionLabel(row: DecisionRow): string {
-  return [row.platform, row.model, row.variant].filter((part) => part).join(" · ");
+  const size = row.variant && /^\d+$/.test(row.variant) ? `${row.variant} px` : row.variant;
+  return [row.platform, row.model, size].filter((part) => part).join(" · ");
 }
 
 const known = (value: number | null | undefined): value is number =>
@@ -234,7 +235,7 @@ function wouldChange(
 export function formatUsd(value: number): string {
   if (value === 0) return "$0";
   if (value >= 100) return `$${Math.round(value).toLocaleString("en-US")}`;
-  if (value >= 1) return `$${value.toFixed(2)}`;
+  if (value >= 0.1) return `$${value.toFixed(2)}`;
   return `$${Number(value.toPrecision(2))}`;
 }
 

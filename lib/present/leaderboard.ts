@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { formatScore, formatUsd } from "../analysis/decision.ts";
+import { formatScore, formatUsd, optionLabel } from "../analysis/decision.ts";
 import type { ReferenceFigure } from "../analysis/reference-figures.ts";
 import { escapeHtml, HtmlFragment } from "../util/html.ts";
 import { platformAnchor } from "./anchors.ts";
@@ -148,7 +148,7 @@ export function leaderboardTable(
       : "Measured here. Latency counts only calls that ran (cache hits keep their first latency).",
     firstCell: (row) => {
       const label = `${row.platform} · ${row.model}`;
-      const pick = options.pickLabel === `${label} · ${row.variant}`;
+      const pick = options.pickLabel === optionLabel(row);
       const tags = [
         pick ? '<span class="vb-tag vb-pick-tag">pick</span>' : "",
         row.simulated ? '<span class="vb-simulated-tag">simulated</span>' : "",

@@ -11,6 +11,7 @@ import { formatUsd } from "./charts/cost.ts";
 import { rowsOf } from "../analysis/frames.ts";
 import { escapeHtml, HtmlFragment } from "../util/html.ts";
 import type { ResultRecord } from "../contract/record.ts";
+import { platformAnchor } from "./anchors.ts";
 
 const thumbnails = new Map<string, Promise<string>>();
 
@@ -57,6 +58,11 @@ export interface DescriptionTableOptions {
   variants?: string[];
   /** Only this prompt. @default every prompt */
   promptId?: string;
+  /**
+   * Give each platform · model's first column the id {@link platformAnchor} makes, so chart marks
+   * link to it. Only one table in a page should. @default false
+   */
+  anchors?: boolean;
 }
 
 /**
@@ -94,9 +100,16 @@ export async function descriptionTable(
     if (!cells.has(key)) cells.set(key, record);
   }
   const sources = await thumbnailSources(images, thumbnailPx);
-  const header = `<tr><th>image</th>${
-    columns.map((column) => `<th>${escapeHtml(column)}</th>`).join("")
-  }</tr>`;
+  const anchored = new Set<string>();
+  const headerCell = (column: string) => {
+    const record = shown.find((candidate) => columnOf(candidate) === column)!;
+    const anchor = platformAnchor(record.platform, record.model);
+    const id = options.anchors && !anchored.has(anchor) ? ` id="${anchor}"` : "";
+    anchored.add(anchor);
+    const simulated = record.simulated ? '<span class="vb-simulated-tag">simulated</span>' : "";
+    return `<th${id}>${escapeHtml(column)}${simulated}</th>`;
+  };
+  const header = `<tr><th>image</th>${columns.map(headerCell).join("")}</tr>`;
   const body = imageIds.map((imageId) => {
     const source = sources.get(imageId);
     const picture = source

@@ -40,8 +40,13 @@ Deno.test("latencyChart() draws one dot per ok, non-cached call and a median tic
   assertSvgs(html);
   const timed = records.filter((r) => r.status === "ok" && !r.cached).length;
   assert.equal(timed, 67);
-  assert.equal(count(html, "circle"), timed);
-  assert.equal(count(latencyChart(records, { includeCached: true }).html, "circle"), timed + 8);
+  // Dots are drawn as symbols (the legend shows the same ones), each with its tooltip.
+  assert.equal(count(markGroup(html, "dot"), "path"), timed);
+  assert.equal(count(markGroup(html, "dot"), "title"), timed);
+  assert.equal(
+    count(markGroup(latencyChart(records, { includeCached: true }).html, "dot"), "path"),
+    timed + 8,
+  );
   assert.match(html, /openai · gpt-4o-mini/);
 });
 
@@ -80,7 +85,8 @@ Deno.test("costLatencyChart() connects and names only the frontier; every dot ha
 Deno.test("resizeChart() draws both variants joined by a link per platform", () => {
   const html = resizeChart(summary, { metric: "costPer1k" }).html;
   assertSvgs(html);
-  assert.equal(count(html, "circle"), 10);
+  assert.equal(count(markGroup(html, "dot"), "path"), 10);
+  assert.equal(count(markGroup(html, "dot"), "title"), 10);
   // one link per platform with both variants, even when both values are equal (local is free)
   assert.equal((markGroup(html, "link").match(/<path d="/g) ?? []).length, 5);
 });

@@ -20,6 +20,7 @@ import {
   rowTooltip,
   scaleFor,
   usdTick,
+  X_AXIS_ROOM,
 } from "./readable.ts";
 import { emptyChart, renderPlot, renderPlotNode } from "./svg.ts";
 
@@ -29,7 +30,7 @@ const DEFAULTS = {
   height: 440,
   marginLeft: 70,
   marginRight: 30,
-  marginBottom: 44,
+  marginBottom: X_AXIS_ROOM.marginBottom,
   style: CHART_STYLE,
   color: { domain: GROUPS, range: ["#d62728", "#8a8a8a"] },
   symbol: { legend: true, domain: GROUPS, range: ["circle", "circle"] },

@@ -7,12 +7,21 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import { CHART_STYLE, CHART_WIDTH, labelMargin, logDomain, logTicks, usdTick } from "./readable.ts";
+import {
+  CHART_STYLE,
+  CHART_WIDTH,
+  labelMargin,
+  logDomain,
+  logTicks,
+  usdTick,
+  X_AXIS_ROOM,
+} from "./readable.ts";
 
 const DEFAULTS = {
   width: CHART_WIDTH,
   marginRight: 90,
   style: CHART_STYLE,
+  marginBottom: X_AXIS_ROOM.marginBottom,
   y: { label: null },
 } satisfies Plot.PlotOptions;
 
@@ -60,6 +69,7 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
       domain,
       ticks: logTicks(...domain),
       tickFormat: usdTick,
+      labelOffset: X_AXIS_ROOM.labelOffset,
       label: "USD per 1,000 images (● real time, ○ batch API) →",
       grid: true,
     },

@@ -7,12 +7,13 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { type CallData, callRows, seriesLabel } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import { CHART_STYLE, CHART_WIDTH, labelMargin } from "./readable.ts";
+import { CHART_STYLE, CHART_WIDTH, labelMargin, X_AXIS_ROOM } from "./readable.ts";
 
 const DEFAULTS = {
   width: CHART_WIDTH,
   style: CHART_STYLE,
-  x: { label: "errors →", grid: true },
+  marginBottom: X_AXIS_ROOM.marginBottom,
+  x: { label: "errors →", grid: true, labelOffset: X_AXIS_ROOM.labelOffset },
   y: { label: null },
   color: { legend: true, scheme: "tableau10" },
 } satisfies Plot.PlotOptions;

@@ -7,15 +7,25 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { type CallData, callRows, isNumber, seriesLabel } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import { CHART_STYLE, CHART_WIDTH, labelMargin, msTick, scaleFor } from "./readable.ts";
+import {
+  CHART_STYLE,
+  CHART_WIDTH,
+  labelMargin,
+  msTick,
+  scaleFor,
+  X_AXIS_ROOM,
+} from "./readable.ts";
 
 const DEFAULTS = {
   width: CHART_WIDTH,
   marginRight: 30,
   style: CHART_STYLE,
+  marginBottom: X_AXIS_ROOM.marginBottom,
   y: { label: null },
-  // Variants ("original", "512") are categories, not numbers.
-  color: { legend: true, type: "ordinal" },
+  // Variants ("original", "512") are categories, not numbers; one legend of the marks' own
+  // symbols in their colours.
+  color: { type: "ordinal" },
+  symbol: { legend: true },
 } satisfies Plot.PlotOptions;
 
 /** Options of {@link latencyChart}; any other Plot option is passed through. */
@@ -62,6 +72,7 @@ export function latencyChart(data: CallData, options: LatencyChartOptions = {}):
         x: "latencyMs",
         y: "series",
         stroke: byVariant ? "variant" : "currentColor",
+        symbol: byVariant ? "variant" : undefined,
         fillOpacity: 0,
         r: 3.5,
         title: "tip",

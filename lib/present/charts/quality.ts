@@ -21,6 +21,7 @@ import {
   scaleFor,
   scoreTick,
   usdTick,
+  X_AXIS_ROOM,
 } from "./readable.ts";
 
 const QUALITY_DEFAULTS = {
@@ -28,7 +29,7 @@ const QUALITY_DEFAULTS = {
   height: 460,
   marginLeft: 56,
   marginRight: 30,
-  marginBottom: 44,
+  marginBottom: X_AXIS_ROOM.marginBottom,
   style: CHART_STYLE,
   y: { label: "↑ mean quality score (0–10)", domain: [0, 10], grid: true, tickFormat: scoreTick },
   // Quantized: a continuous legend needs a canvas, which server-side rendering does not have.

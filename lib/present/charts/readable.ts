@@ -16,10 +16,14 @@ export const CHART_FONT_PX = 13;
 /** Plot `style` for every chart. */
 export const CHART_STYLE = { fontSize: `${CHART_FONT_PX}px`, overflow: "visible" } as const;
 
-/** "$0.01", "$1", "$250". */
+/** "$0.01", "$0.3", "$1", "$250": a tick needs no trailing zeros. */
 export function usdTick(value: number): string {
-  return formatUsd(value);
+  if (value >= 100) return formatUsd(value);
+  return `$${Number(value.toPrecision(2))}`;
 }
+
+/** Room under the plot for the x tick labels AND the axis label, which must not touch. */
+export const X_AXIS_ROOM = { marginBottom: 50, labelOffset: 42 } as const;
 
 /** "20 ms", "2.4 s". */
 export function msTick(value: number): string {
@@ -181,7 +185,19 @@ export function scaleFor(values: number[], format: (value: number) => string): P
   const positive = values.filter((value) => value > 0);
   if (spansDecade(positive) && positive.length === values.length) {
     const domain = logDomain(positive);
-    return { type: "log", domain, ticks: logTicks(...domain), tickFormat: format };
+    return {
+      type: "log",
+      domain,
+      ticks: logTicks(...domain),
+      tickFormat: format,
+      labelOffset: X_AXIS_ROOM.labelOffset,
+    };
   }
-  return { type: "linear", nice: true, ticks: 6, tickFormat: format };
+  return {
+    type: "linear",
+    nice: true,
+    ticks: 6,
+    tickFormat: format,
+    labelOffset: X_AXIS_ROOM.labelOffset,
+  };
 }

@@ -8,7 +8,15 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import { CHART_STYLE, CHART_WIDTH, labelMargin, logDomain, logTicks, usdTick } from "./readable.ts";
+import {
+  CHART_STYLE,
+  CHART_WIDTH,
+  labelMargin,
+  logDomain,
+  logTicks,
+  usdTick,
+  X_AXIS_ROOM,
+} from "./readable.ts";
 
 /** The fields of a published figure this chart reads (see lib/reference.ts). */
 export interface ReferenceFigureLike {
@@ -23,6 +31,7 @@ export interface ReferenceFigureLike {
 const DEFAULTS = {
   width: CHART_WIDTH,
   style: CHART_STYLE,
+  marginBottom: X_AXIS_ROOM.marginBottom,
   y: { label: null },
 } satisfies Plot.PlotOptions;
 
@@ -102,6 +111,7 @@ export function referenceChart(
       domain,
       ticks: logTicks(...domain),
       tickFormat: format,
+      labelOffset: X_AXIS_ROOM.labelOffset,
       grid: true,
       label: metric === "seconds" ? "seconds per image →" : "USD per 1,000 images →",
     },

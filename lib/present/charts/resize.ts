@@ -7,7 +7,15 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import { CHART_STYLE, CHART_WIDTH, labelMargin, msTick, scaleFor, usdTick } from "./readable.ts";
+import {
+  CHART_STYLE,
+  CHART_WIDTH,
+  labelMargin,
+  msTick,
+  scaleFor,
+  usdTick,
+  X_AXIS_ROOM,
+} from "./readable.ts";
 
 const FORMATS: Record<string, (value: number) => string> = {
   p50LatencyMs: msTick,
@@ -24,8 +32,8 @@ const LABELS: Record<string, string> = {
 const DEFAULTS = {
   width: CHART_WIDTH,
   style: CHART_STYLE,
+  marginBottom: X_AXIS_ROOM.marginBottom,
   y: { label: null },
-  color: { legend: true },
 } satisfies Plot.PlotOptions;
 
 /** Options of {@link resizeChart}; any other Plot option is passed through. */
@@ -80,7 +88,8 @@ export function resizeChart(data: SummaryData, options: ResizeChartOptions = {})
       label: LABELS[metric] ?? `${metric} →`,
       grid: true,
     },
-    color: { legend: true, domain: [base, compare] },
+    color: { domain: [base, compare] },
+    symbol: { legend: true, domain: [base, compare], range: ["circle", "diamond"] },
     ...plotOptions,
     marks: [
       // A link rather than an arrow: an arrow shorter than its inset vanishes; colour gives direction.
@@ -92,7 +101,14 @@ export function resizeChart(data: SummaryData, options: ResizeChartOptions = {})
         stroke: "#888",
         strokeWidth: 2,
       }),
-      Plot.dot(rows, { x: "value", y: "series", fill: "variant", r: 5, title: "tip" }),
+      Plot.dot(rows, {
+        x: "value",
+        y: "series",
+        fill: "variant",
+        symbol: "variant",
+        r: 5,
+        title: "tip",
+      }),
       ...marks,
     ],
   });
