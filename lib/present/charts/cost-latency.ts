@@ -15,6 +15,7 @@ import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts"
 import {
   CHART_STYLE,
   CHART_WIDTH,
+  labelOffset,
   msTick,
   placeLabels,
   rowTooltip,
@@ -135,6 +136,7 @@ export function costLatencyChart(
       top: 0,
       bottom: (base.height as number) - (base.marginBottom as number),
       points: points.map(pixel),
+      gap: 9,
     },
   );
   const byText = new Map(placed.map((label) => [label.text, label]));
@@ -143,13 +145,12 @@ export function costLatencyChart(
     ...base,
     marks: [
       ...dotMarks,
-      ...(["right", "left"] as const).map((side) =>
+      ...(["right", "left", "above", "below"] as const).map((side) =>
         Plot.text(labelled.filter((point) => byText.get(point.name)!.side === side), {
           x: latency,
           y: cost,
           text: "name",
-          dx: side === "right" ? 9 : -9,
-          textAnchor: side === "right" ? "start" : "end",
+          ...labelOffset(side, 9),
           fontWeight: "bold",
         })
       ),

@@ -16,6 +16,7 @@ import {
   CHART_STYLE,
   CHART_WIDTH,
   labelMargin,
+  labelOffset,
   placeLabels,
   rowTooltip,
   scaleFor,
@@ -154,6 +155,7 @@ export function qualityCostLatencyChart(
       top: 0,
       bottom: (base.height as number) - (base.marginBottom as number),
       points: points.map(pixel),
+      gap: 13,
     },
   );
   const byText = new Map(placed.map((label) => [label.text, label]));
@@ -162,13 +164,12 @@ export function qualityCostLatencyChart(
     ...base,
     marks: [
       ...dotMarks,
-      ...(["right", "left"] as const).map((side) =>
+      ...(["right", "left", "above", "below"] as const).map((side) =>
         Plot.text(labelled.filter((point) => byText.get(point.name)!.side === side), {
           x: cost,
           y: quality,
           text: "name",
-          dx: side === "right" ? 13 : -13,
-          textAnchor: side === "right" ? "start" : "end",
+          ...labelOffset(side, 13),
           fontWeight: "bold",
         })
       ),

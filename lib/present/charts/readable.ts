@@ -118,9 +118,29 @@ export interface LabelCandidate {
   priority: number;
 }
 
+/** Where a label sits relative to its point. */
+export type LabelSide = "right" | "left" | "above" | "below";
+
 /** A placed label: its anchor side. */
 export interface PlacedLabel extends LabelCandidate {
-  side: "right" | "left";
+  side: LabelSide;
+}
+
+/** Plot text options that put a label on `side` of its point, `gap` px away. */
+export function labelOffset(
+  side: LabelSide,
+  gap = 9,
+): { dx: number; dy: number; textAnchor: "start" | "end" | "middle" } {
+  switch (side) {
+    case "right":
+      return { dx: gap, dy: 0, textAnchor: "start" };
+    case "left":
+      return { dx: -gap, dy: 0, textAnchor: "end" };
+    case "above":
+      return { dx: 0, dy: -(gap + CHART_FONT_PX / 2 + 2), textAnchor: "middle" };
+    case "below":
+      return { dx: 0, dy: gap + CHART_FONT_PX / 2 + 2, textAnchor: "middle" };
+  }
 }
 
 /**
@@ -140,6 +160,8 @@ export function placeLabels(
     top?: number;
     bottom: number;
     points?: { x: number; y: number }[];
+    /** Distance from point to label, px. @default 9 */
+    gap?: number;
   },
 ): PlacedLabel[] {
   const height = CHART_FONT_PX + 4;
@@ -153,14 +175,15 @@ export function placeLabels(
     );
   for (const candidate of [...candidates].sort((a, b) => b.priority - a.priority)) {
     const width = candidate.text.length * CHART_FONT_PX * 0.6;
-    for (const side of ["right", "left"] as const) {
-      const x1 = side === "right" ? candidate.x + 9 : candidate.x - 9 - width;
-      const box = {
-        x1,
-        y1: candidate.y - height / 2,
-        x2: x1 + width,
-        y2: candidate.y + height / 2,
-      };
+    for (const side of ["right", "left", "above", "below"] as const) {
+      const { dx, dy } = labelOffset(side, area.gap);
+      const x1 = side === "right"
+        ? candidate.x + dx
+        : side === "left"
+        ? candidate.x + dx - width
+        : candidate.x - width / 2;
+      const y = candidate.y + dy;
+      const box = { x1, y1: y - height / 2, x2: x1 + width, y2: y + height / 2 };
       if (box.x1 < (area.left ?? 0) || box.x2 > area.right) continue;
       if (box.y1 < (area.top ?? 0) || box.y2 > area.bottom) continue;
       if (overlaps(box)) continue;
