@@ -139,7 +139,7 @@ Deno.test({
 
         // No sideways page scroll: wide tables and charts scroll inside their own boxes.
         const overflow = await page.evaluate(() =>
-          document.documentElement.scrollWidth - window.innerWidth
+          document.documentElement.scrollWidth - globalThis.innerWidth
         );
         assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px ${at}`);
 

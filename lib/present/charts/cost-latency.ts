@@ -31,6 +31,7 @@ const DEFAULTS = {
   height: 440,
   marginLeft: 70,
   marginRight: 30,
+  marginTop: 34,
   marginBottom: X_AXIS_ROOM.marginBottom,
   style: CHART_STYLE,
   color: { domain: GROUPS, range: ["#d62728", "#8a8a8a"] },

@@ -13,6 +13,7 @@ import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts"
 import { emptyChart, renderPlot, renderPlotNode } from "./svg.ts";
 import { platformAnchor } from "../anchors.ts";
 import {
+  CHART_FONT_PX,
   CHART_STYLE,
   CHART_WIDTH,
   labelMargin,
@@ -30,6 +31,7 @@ const QUALITY_DEFAULTS = {
   height: 460,
   marginLeft: 56,
   marginRight: 30,
+  marginTop: 34,
   marginBottom: X_AXIS_ROOM.marginBottom,
   style: CHART_STYLE,
   y: { label: "↑ mean quality score (0–10)", domain: [0, 10], grid: true, tickFormat: scoreTick },
@@ -182,7 +184,12 @@ const HEATMAP_DEFAULTS = {
   marginLeft: 200,
   style: CHART_STYLE,
   marginBottom: 80,
-  x: { label: null, tickRotate: -35 },
+  // Upright-rotated labels: slanted ones collide at this spacing; long names are cut (full in tooltips).
+  x: {
+    label: null,
+    tickRotate: -90,
+    tickFormat: (name: string) => name.length > 30 ? `${name.slice(0, 29)}…` : name,
+  },
   y: { label: null },
   color: { legend: true, type: "quantize", n: 5, scheme: "blues", domain: [0, 1], label: "recall" },
 } satisfies Plot.PlotOptions;
@@ -233,12 +240,17 @@ export function recallHeatmap(
   }));
   const imageIds = [...new Set(points.map((point) => point.imageId))].sort();
   const series = [...new Set(points.map((point) => point.series))].sort();
+  const longest = Math.min(30, Math.max(...series.map((name) => name.length)));
+  const bottom = Math.ceil(longest * CHART_FONT_PX * 0.62) + 16;
+  const width = Math.max(360, labelMargin(imageIds) + 46 * series.length + 20);
   return renderPlot({
     ...HEATMAP_DEFAULTS,
     marginLeft: labelMargin(imageIds),
-    marginBottom: Math.min(220, labelMargin(series, 60, 220) * 0.6 + 20),
-    width: Math.max(360, labelMargin(imageIds) + 90 * series.length),
-    height: 30 + Math.min(220, labelMargin(series, 60, 220) * 0.6 + 20) + 26 * imageIds.length,
+    marginBottom: bottom,
+    width,
+    height: 30 + bottom + 26 * imageIds.length,
+    // Wider than the usual drawing: never shrunk on a phone below 10 px text (see report.css).
+    style: { ...CHART_STYLE, minWidth: `${Math.round((width * 760) / CHART_WIDTH)}px` },
     ...plotOptions,
     x: { ...HEATMAP_DEFAULTS.x, domain: series, ...plotOptions.x },
     y: { ...HEATMAP_DEFAULTS.y, domain: imageIds, ...plotOptions.y },
