@@ -73,10 +73,19 @@ Deno.test("paramsToEnv() and notebookParams() round-trip the VB_* parameters", (
     judge: "openai:gpt-4o-mini",
     blind: false,
     cache: "refresh" as const,
+    minQuality: 5.5,
+    simulated: ["openai", "gemini"],
   };
   const env = paramsToEnv(params, "/work");
   assert.equal(env.VB_PLATFORMS, "local,openai:gpt-4o-mini");
   assert.deepEqual(notebookParams({}, loadConfig({ env, envFile: null })), params);
+});
+
+Deno.test("notebookParams() rejects a quality floor outside 0–10", () => {
+  assert.throws(
+    () => notebookParams({}, loadConfig({ env: { VB_MIN_QUALITY: "11" }, envFile: null })),
+    /VB_MIN_QUALITY must be a number from 0 to 10, got 11/,
+  );
 });
 
 Deno.test("notebookParams() rejects an unknown VB_CACHE mode with a config error", () => {
