@@ -167,6 +167,8 @@ function descriptionCell(record: ResultRecord | undefined): string {
 export interface SummaryTableOptions {
   /** Columns to show, in order. @default every column */
   columns?: string[];
+  /** Built from simulated records: a caption says so. @default false */
+  simulated?: boolean;
 }
 
 /**
@@ -198,7 +200,11 @@ export function summaryTable(
     }</tr>`
   ).join("");
   return new HtmlFragment(
-    `<table class="visionbench-summary"><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`,
+    `<table class="visionbench-summary">${
+      options.simulated
+        ? '<caption><span class="vb-simulated-tag">simulated</span> from emulators, not measured</caption>'
+        : ""
+    }<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`,
   );
 }
 
