@@ -226,7 +226,7 @@ Deno.test({
     const published = html.match(/<table class="vb-table vb-sortable vb-published">.*?<\/table>/s)
       ?.[0];
     assert.equal(published?.match(/<tr>/g)?.length, 11, "the study's 10 rows (+ header)");
-    assert.ok(!html.includes("vb-simulated-banner"), "a banner without simulated records");
+    assert.ok(!html.includes(`class="vb-simulated-banner"`), "a banner without simulated records");
     // The method states the prompt and max tokens; no local path leaks.
     assert.match(
       html,
