@@ -48,6 +48,10 @@ Deno.test("latencyChart() draws one dot per ok, non-cached call and a median tic
     timed + 8,
   );
   assert.match(html, /openai · gpt-4o-mini/);
+  // Every tick of the log axis is labelled, in ms or s (Plot blanks some digits' labels otherwise).
+  const ticks = markGroup(html, "x-axis tick label");
+  assert.doesNotMatch(ticks, /<text[^>]*\/>/);
+  assert.match(ticks, /> ?\d+(\.\d)? m?s</);
 });
 
 Deno.test("costChart() draws real-time and batch dots and names free rows in the caption", () => {

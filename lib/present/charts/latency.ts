@@ -25,7 +25,7 @@ const DEFAULTS = {
   // Variants ("original", "512") are categories, not numbers; one legend of the marks' own
   // symbols in their colours.
   color: { type: "ordinal" },
-  symbol: { legend: true },
+  symbol: { legend: true, type: "ordinal" },
 } satisfies Plot.PlotOptions;
 
 /** Options of {@link latencyChart}; any other Plot option is passed through. */

@@ -36,12 +36,12 @@ export function scoreTick(value: number): string {
 }
 
 /**
- * Tick values for a log axis from `min` to `max`: 1-2-5 steps, or only powers of ten when that
- * would crowd the axis (more than `maxTicks`).
+ * Tick values for a log axis from `min` to `max`: 1-2-3 steps, then 1-3, then only powers of ten
+ * when that would crowd the axis (more than `maxTicks`).
  *
  * @example
  * ```ts
- * logTicks(0.03, 4); // [0.05, 0.1, 0.2, 0.5, 1, 2]
+ * logTicks(0.03, 4); // [0.03, 0.1, 0.2, 0.3, 1, 2, 3]
  * ```
  */
 export function logTicks(min: number, max: number, maxTicks = 8): number[] {
@@ -58,7 +58,9 @@ export function logTicks(min: number, max: number, maxTicks = 8): number[] {
     }
     return values;
   };
-  for (const steps of [[1, 2, 5], [1, 3], [1]]) {
+  // Not 1-2-5: on a log scale Plot hands the format to d3's log tickFormat, which blanks the
+  // labels of the higher digits of each decade (5, 50, 500); 1, 2 and 3 are always kept.
+  for (const steps of [[1, 2, 3], [1, 3], [1]]) {
     const values = candidates(steps);
     if (values.length <= maxTicks && values.length >= 2) return values;
   }

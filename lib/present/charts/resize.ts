@@ -88,8 +88,13 @@ export function resizeChart(data: SummaryData, options: ResizeChartOptions = {})
       label: LABELS[metric] ?? `${metric} →`,
       grid: true,
     },
-    color: { domain: [base, compare] },
-    symbol: { legend: true, domain: [base, compare], range: ["circle", "diamond"] },
+    color: { type: "ordinal", domain: [base, compare] },
+    symbol: {
+      legend: true,
+      type: "ordinal",
+      domain: [base, compare],
+      range: ["circle", "diamond"],
+    },
     ...plotOptions,
     marks: [
       // A link rather than an arrow: an arrow shorter than its inset vanishes; colour gives direction.
