@@ -65,8 +65,8 @@ export {
   DEFAULT_MAX_P50_MS,
   DEFAULT_MIN_QUALITY,
   optionLabel,
-  rankOptions,
   type RankedOption,
+  rankOptions,
 } from "./lib/analysis/decision.ts";
 export * from "./lib/analysis/robustness.ts";
 export * from "./lib/analysis/provenance.ts";

@@ -77,7 +77,9 @@ export function decisionCard(input: DecisionCardInput): HtmlFragment {
     );
     if (robustness) {
       const share = robustness.shareOf(pick.label);
-      const others = robustness.wins.filter((win) => win.label !== pick.label).slice(0, 2)
+      const others = robustness.wins
+        .filter((win) => win.label !== pick.label && win.count / robustness.draws >= 0.005)
+        .slice(0, 2)
         .map((win) => `${escapeHtml(win.label)} in ${percent(win.count / robustness.draws)}`);
       lines.push(
         `<p class="vb-robustness">Robustness: <b>the pick in ${percent(share)}</b> of ${
