@@ -35,17 +35,28 @@ export function scoreTick(value: number): string {
   return formatScore(value);
 }
 
+/** Options of {@link logTicks}. */
+export interface LogTicksOptions {
+  /** Width of the plot area the axis spans, px. @default 600 */
+  widthPx?: number;
+  /** Least distance between two tick labels, px. @default 64 */
+  minGapPx?: number;
+}
+
 /**
- * Tick values for a log axis from `min` to `max`: 1-2-3 steps, then 1-3, then only powers of ten
- * when that would crowd the axis (more than `maxTicks`).
+ * Tick values for a log axis from `min` to `max`: the richest of 1-2-5, 1-2-3, 1-3, 1-2 and
+ * powers of ten whose labels are at least `minGapPx` apart, and that d3 will label — on a log
+ * scale Plot hands the format to d3's log tickFormat, which blanks the labels of the higher
+ * digits of each decade when the axis spans several decades.
  *
  * @example
  * ```ts
  * logTicks(0.03, 4); // [0.03, 0.1, 0.2, 0.3, 1, 2, 3]
  * ```
  */
-export function logTicks(min: number, max: number, maxTicks = 8): number[] {
-  if (!(min > 0) || !(max > 0)) return [];
+export function logTicks(min: number, max: number, options: LogTicksOptions = {}): number[] {
+  const { widthPx = 600, minGapPx = 64 } = options;
+  if (!(min > 0) || !(max > min)) return [];
   const low = Math.floor(Math.log10(min));
   const high = Math.ceil(Math.log10(max));
   const candidates = (steps: number[]) => {
@@ -58,14 +69,21 @@ export function logTicks(min: number, max: number, maxTicks = 8): number[] {
     }
     return values;
   };
-  // Not 1-2-5: on a log scale Plot hands the format to d3's log tickFormat, which blanks the
-  // labels of the higher digits of each decade (5, 50, 500); 1, 2 and 3 are always kept.
-  for (const steps of [[1, 2, 3], [1, 3], [1]]) {
+  // d3 keeps the label of digit i when i ≤ k = max(1, 10 × 10 / (its own tick count)).
+  const decades = Math.log10(max / min);
+  const d3Ticks = high - low >= 10
+    ? high - low + 1
+    : candidates([1, 2, 3, 4, 5, 6, 7, 8, 9]).length;
+  const kept = Math.max(1, 100 / Math.max(1, d3Ticks));
+  const pxPerDecade = widthPx / decades;
+  for (const steps of [[1, 2, 5], [1, 2, 3], [1, 3], [1, 2], [1]]) {
+    if (Math.max(...steps) > kept) continue;
     const values = candidates(steps);
-    if (values.length <= maxTicks && values.length >= 2) return values;
+    const gaps = values.slice(1).map((value, index) => Math.log10(value / values[index]));
+    if (values.length >= 2 && Math.min(...gaps) * pxPerDecade >= minGapPx) return values;
   }
   const powers = candidates([1]);
-  const every = Math.ceil(powers.length / maxTicks);
+  const every = Math.max(1, Math.ceil(minGapPx / pxPerDecade));
   return powers.filter((_, index) => index % every === 0);
 }
 
