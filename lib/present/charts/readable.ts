@@ -194,7 +194,8 @@ export function placeLabels(
       box.x1 < other.x2 && box.x2 > other.x1 && box.y1 < other.y2 && box.y2 > other.y1
     );
   for (const candidate of [...candidates].sort((a, b) => b.priority - a.priority)) {
-    const width = candidate.text.length * CHART_FONT_PX * 0.6;
+    // Bold labels run wider than regular text: estimate generously so they never touch.
+    const width = candidate.text.length * CHART_FONT_PX * 0.68;
     for (const side of ["right", "left", "above", "below"] as const) {
       const { dx, dy } = labelOffset(side, area.gap);
       const x1 = side === "right"
