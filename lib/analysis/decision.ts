@@ -163,10 +163,12 @@ function tradeOffLine(
       formatUsd(pickCost)
     } per 1,000)`
     : `costs ${formatUsd(nextCost)} per 1,000 where the pick is free`;
+  const nextSeconds = formatSeconds(next.p50LatencyMs as number);
+  const pickSeconds = formatSeconds(pick.p50LatencyMs as number);
   const faster = (next.p50LatencyMs as number) < (pick.p50LatencyMs as number);
-  const latencyPart = `${faster ? "answers faster" : "is slower"} (${
-    formatSeconds(next.p50LatencyMs as number)
-  } vs ${formatSeconds(pick.p50LatencyMs as number)} p50)`;
+  const latencyPart = nextSeconds === pickSeconds
+    ? `is about as fast (${nextSeconds} p50)`
+    : `${faster ? "answers faster" : "is slower"} (${nextSeconds} vs ${pickSeconds} p50)`;
   const quality = known(next.meanScore) && known(pick.meanScore)
     ? `, quality ${formatScore(next.meanScore)} vs ${formatScore(pick.meanScore)}/10`
     : "";
