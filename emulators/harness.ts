@@ -57,6 +57,13 @@ export interface EmulatorBehaviour {
   oversizedBytes?: number;
   /** Retry-After of `huge_retry_after`. @default 99999 */
   hugeRetryAfterSeconds?: number;
+  /**
+   * Answers one request (e.g. from the image it carries): what it returns overrides `text` /
+   * `latencyMs` / `ttftMs` for that request only. `undefined` keeps the shared behaviour.
+   */
+  answer?: (
+    request: RecordedRequest,
+  ) => Promise<Partial<Pick<EmulatorBehaviour, "text" | "latencyMs" | "ttftMs">> | undefined>;
 }
 
 /**
@@ -180,7 +187,13 @@ export function startEmulator(
         });
       }
       if (queued === "empty_200") return new Response("", { status: 200 });
-      const { behaviour, fault } = forRequest(state, queued, recorded.headers);
+      // Per-request answers live in a copy: concurrent requests must not see each other's text.
+      const answer = state.answer && body !== undefined ? await state.answer(recorded) : undefined;
+      const { behaviour, fault } = forRequest(
+        answer ? { ...state, ...answer } : state,
+        queued,
+        recorded.headers,
+      );
       return await handler(request, { behaviour, fault, recorded, signal: request.signal });
     },
   );

@@ -17,6 +17,11 @@ message names the notebook and the cell), 2 bad usage or missing software.
 
 A code cell may opt out of the output check with `# no-output` (or `// no-output`) as its
 first line.
+
+The report is for a reader, not a notebook user: `--order` puts the findings first whatever the
+execution order, code is folded (a "Show code" button unfolds it), object dumps (a cell whose
+result is a plain `{…}` / `[…]`) are left out, `--redact PATH=LABEL` replaces local paths, and
+the report's stylesheet and small inline script (`--assets`) are added once.
 """
 
 import argparse
@@ -177,20 +182,53 @@ def notebook_title(nb, fallback):
     return fallback
 
 
+def is_object_dump(output):
+    """A cell result that is only a printed object or array (e.g. a parameter dump)."""
+    if output.get("output_type") not in ("execute_result", "display_data"):
+        return False
+    data = output.get("data", {})
+    text = data.get("text/plain", "")
+    if isinstance(text, list):
+        text = "".join(text)
+    return set(data) <= {"text/plain"} and text.lstrip()[:1] in ("{", "[")
+
+
 def combine(notebooks, title):
-    """One notebook: a contents cell, then each notebook's cells behind an anchor."""
+    """One notebook: a one-line contents cell, then each notebook's cells behind an anchor."""
     combined = nbformat.v4.new_notebook()
     combined.metadata = notebooks[0][1].metadata
     combined.metadata["title"] = title
     generated = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    contents = [f"# {html.escape(title)}", "", f"_Generated {generated}._", ""]
-    for name, nb in notebooks:
-        contents.append(f"- [{notebook_title(nb, name)}](#nb-{name})")
-    combined.cells.append(nbformat.v4.new_markdown_cell("\n".join(contents)))
+    links = " · ".join(
+        f'<a href="#nb-{name}">{html.escape(notebook_title(nb, name))}</a>' for name, nb in notebooks
+    )
+    # Short on purpose: the decision card must be on the first screen, even on a phone.
+    contents = f"# {html.escape(title)}\n\n<small>Generated {generated} · {links}</small>"
+    combined.cells.append(nbformat.v4.new_markdown_cell(contents))
     for name, nb in notebooks:
         combined.cells.append(nbformat.v4.new_markdown_cell(f'<a id="nb-{name}"></a>'))
-        combined.cells.extend(nb.cells)
+        for cell in nb.cells:
+            cell = nbformat.from_dict(cell)
+            if cell.cell_type == "code":
+                cell.outputs = [output for output in cell.get("outputs", []) if not is_object_dump(output)]
+            combined.cells.append(cell)
     return combined
+
+
+def finish_report(body, assets_dir, redactions):
+    """Adds the report's stylesheet and script, and replaces local paths."""
+    for path, label in redactions:
+        if path:
+            body = body.replace(path, label)
+    if assets_dir:
+        with open(os.path.join(assets_dir, "report.css"), encoding="utf-8") as handle:
+            css = handle.read()
+        with open(os.path.join(assets_dir, "report.js"), encoding="utf-8") as handle:
+            script = handle.read()
+        body = body.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
+        index = body.rfind("</body>")
+        body = body[:index] + f"<script>\n{script}</script>\n" + body[index:]
+    return body
 
 
 def export_html(nb):
@@ -214,6 +252,10 @@ def main():
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell (default: 1800)")
     parser.add_argument("--grace-ms", type=int, default=250, help="iopub grace after idle (default: 250)")
     parser.add_argument("--kernel", default="deno")
+    parser.add_argument("--order", help="comma-separated notebook names: the report's order (default: execution order)")
+    parser.add_argument("--assets", help="folder with report.css and report.js to inline")
+    parser.add_argument("--redact", action="append", default=[], metavar="PATH=LABEL",
+                        help="replace a local path in the report (repeatable)")
     options = parser.parse_args()
 
     for path in options.notebooks:
@@ -237,7 +279,14 @@ def main():
 
     if options.report:
         started = time.monotonic()
-        body = export_html(combine(executed, options.title))
+        if options.order:
+            wanted = [name.strip() for name in options.order.split(",") if name.strip()]
+            rank = {name: index for index, name in enumerate(wanted)}
+            executed.sort(key=lambda item: rank.get(item[0], len(rank)))
+        redactions = [tuple(item.split("=", 1)) if "=" in item else (item, "") for item in options.redact]
+        # Longest first: a folder inside another is replaced before its parent.
+        redactions.sort(key=lambda pair: -len(pair[0]))
+        body = finish_report(export_html(combine(executed, options.title)), options.assets, redactions)
         if "file://" in body:
             print("execute-notebooks: the exported report still links file:// — refusing to write it", file=sys.stderr)
             return 1

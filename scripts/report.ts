@@ -11,7 +11,8 @@
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { renderReport } from "../lib/app/notebook-runner.ts";
 import { parseReportArgs, REPORT_USAGE } from "../lib/app/report-args.ts";
-import { startAllEmulators, studyLatencies } from "../emulators/all.ts";
+import { EMULATED_PRESETS, startAllEmulators } from "../emulators/all.ts";
+import { simulatedAnswers } from "../emulators/profiles.ts";
 
 async function main(): Promise<number> {
   const args = parseReportArgs(Deno.args);
@@ -20,13 +21,14 @@ async function main(): Promise<number> {
     return 0;
   }
   const fleet = args.emulated
-    ? startAllEmulators({ behaviour: await studyLatencies(args.latencyScale) })
+    ? startAllEmulators({ behaviour: await simulatedAnswers({ scale: args.latencyScale }) })
     : undefined;
   let report;
   try {
     report = await renderReport({
       notebooks: args.notebooks.length > 0 ? args.notebooks : undefined,
-      params: args.params,
+      // Records of emulated presets are marked simulated (the local baseline stays measured).
+      params: args.emulated ? { ...args.params, simulated: [...EMULATED_PRESETS] } : args.params,
       cellTimeoutSeconds: args.cellTimeoutSeconds,
       // Every preset points at its emulator; a .env with real keys stays out of it.
       env: fleet ? { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" } : undefined,

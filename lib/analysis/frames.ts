@@ -73,6 +73,7 @@ const COLUMNS = [
   ["concurrency", "number", (r: ResultRecord) => r.concurrency],
   ["attempts", "number", (r: ResultRecord) => r.attempts],
   ["warnings", "string", (r: ResultRecord) => json(r.warnings)],
+  ["simulated", "boolean", (r: ResultRecord) => r.simulated === true],
   ["errorKind", "string", (r: ResultRecord) => r.error?.kind],
   ["errorStatus", "number", (r: ResultRecord) => r.error?.status],
   [

@@ -6,6 +6,7 @@
  */
 import { readDataFile } from "../util/data-file.ts";
 import { z } from "zod";
+import type { DecisionRow } from "./decision.ts";
 
 /** One published figure. */
 export const ReferenceFigureSchema = z.object({
@@ -24,9 +25,40 @@ export const ReferenceFigureSchema = z.object({
   /** Where the figure was published. */
   source: z.string().min(1),
   note: z.string().optional(),
+  /** Description quality 0–10 where the study stated one (it did only for its winner). */
+  quality: z.number().min(0).max(10).nullable().optional(),
+  /** Where the quality figure comes from. */
+  qualitySource: z.string().optional(),
 });
 /** One published figure. */
 export type ReferenceFigure = z.infer<typeof ReferenceFigureSchema>;
+
+/**
+ * The published figures as options for `decide()`: the study's average seconds stand in for the
+ * p50 (it published averages only), its projected USD per 1,000 for the cost, and its stated
+ * quality where it gave one (unknown elsewhere, so those rows pass only a floor of 0).
+ *
+ * @example
+ * ```ts
+ * decide(publishedOptions(await loadReferenceFigures()), { minQuality: 6 }).pick?.row.platform; // "gemini"
+ * ```
+ */
+export function publishedOptions(figures: readonly ReferenceFigure[]): PublishedOption[] {
+  return figures.map((figure) => ({
+    platform: figure.preset,
+    model: figure.model,
+    p50LatencyMs: figure.avgSeconds * 1000,
+    costPer1k: figure.usdPer1000,
+    meanScore: figure.quality ?? null,
+    n: figure.images,
+    published: true,
+  }));
+}
+
+/** A published figure as a decision row. */
+export interface PublishedOption extends DecisionRow {
+  published: true;
+}
 
 const ReferenceFileSchema = z.object({ figures: z.array(ReferenceFigureSchema).min(1) });
 

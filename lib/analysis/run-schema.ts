@@ -70,6 +70,7 @@ export const JSONL_SCHEMA: Record<string, pl.DataType> = {
   batchId: S,
   turnaroundMs: F,
   final: pl.Bool,
+  simulated: pl.Bool,
   warnings: S,
   error: pl.Struct([field("kind", S), field("status", F), field("code", S), field("message", S)]),
 };
@@ -81,6 +82,7 @@ const FROM_JSONL: Record<string, () => pl.Expr> = {
   ok: () => pl.col("status").eq(pl.lit("ok")),
   // Live rows carry no mode: the frame says "live", as recordsToFrame does.
   mode: () => pl.col("mode").fillNull(pl.lit("live")),
+  simulated: () => pl.col("simulated").fillNull(pl.lit(false)),
   rawFinishReason: () => pl.col("raw").struct.field("finishReason"),
   rawModel: () => pl.col("raw").struct.field("model"),
   timingQueueMs: () => pl.col("timing").struct.field("queueMs"),

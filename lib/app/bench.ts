@@ -108,6 +108,11 @@ export interface BenchOptions {
   /** Batch progress: submitted, ended, problems (unknown custom ids, unreadable lines). */
   onBatchEvent?: (event: BatchRunEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Presets answered by local emulators (`report --emulated`): their records carry
+   * `simulated: true`, so no report calls their numbers measured. @default []
+   */
+  simulated?: readonly string[];
   /** Environment to read keys from. @default the process environment + .env */
   env?: Record<string, string | undefined>;
 }
@@ -211,7 +216,10 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   const result = await runCases({
     runId: options.runId ?? newRunId(),
     outDir,
-    targets: resolved.map(runTarget),
+    targets: resolved.map((platform) => ({
+      ...runTarget(platform),
+      simulated: options.simulated?.includes(platform.preset.id) || undefined,
+    })),
     images,
     variants: (options.variants ?? ["original", "512"]).map(parseVariant),
     prompts,

@@ -13,3 +13,4 @@ export * from "./notebook-params.ts";
 export * from "./notebook-runner.ts";
 export { BATCH_PLATFORMS } from "./batch-targets.ts";
 export { pointsAtLocalEndpoints } from "./batch-commands.ts";
+export * from "./compare-report.ts";

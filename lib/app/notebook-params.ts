@@ -42,6 +42,13 @@ export interface NotebookParams {
    * `refresh` or `off` (the runner's `bypass`; `bypass` is still read). @default "use"
    */
   cache?: CacheMode;
+  /** `VB_MIN_QUALITY`: quality floor (0–10) of the pick in 03-compare. @default 6 */
+  minQuality?: number;
+  /**
+   * `VB_SIMULATED`: presets answered by local emulators (`report --emulated`); their records are
+   * marked simulated. @default none
+   */
+  simulated?: string[];
 }
 
 /**
@@ -79,6 +86,8 @@ export function paramsToEnv(
   if (params.cache !== undefined) {
     env.VB_CACHE = cacheFlagValue(parseCacheMode(cacheFlagValue(params.cache), "cache"));
   }
+  if (params.minQuality !== undefined) env.VB_MIN_QUALITY = String(quality(params.minQuality));
+  if (params.simulated?.length) env.VB_SIMULATED = params.simulated.join(",");
   return env;
 }
 
@@ -125,6 +134,10 @@ export function notebookParams(
     cache: config.get("VB_CACHE") === undefined
       ? defaults.cache
       : parseCacheMode(config.get("VB_CACHE")!, "VB_CACHE"),
+    minQuality: config.get("VB_MIN_QUALITY") === undefined
+      ? defaults.minQuality
+      : quality(Number(config.get("VB_MIN_QUALITY")), "VB_MIN_QUALITY"),
+    simulated: list("VB_SIMULATED") ?? defaults.simulated,
   };
   // Drop unset fields so the notebook shows only what is in effect.
   return Object.fromEntries(
@@ -138,6 +151,14 @@ function positive(name: string, value: number, max: number): number {
       "usage",
       `${name} must be a positive integer up to ${max}, got ${value}`,
     );
+  }
+  return value;
+}
+
+/** A quality floor: a number from 0 to 10. */
+function quality(value: number, name = "minQuality"): number {
+  if (!(value >= 0 && value <= 10)) {
+    throw new VisionBenchError("config", `${name} must be a number from 0 to 10, got ${value}`);
   }
   return value;
 }

@@ -56,6 +56,20 @@ export interface RenderedReport {
   executedNotebooks: string[];
 }
 
+/**
+ * The order notebooks appear in the report (they run in numeric order, since the comparison
+ * reads what the benchmark recorded): findings, leaderboard and charts first, then the
+ * descriptions, the quality detail, and the notebooks that produced the numbers.
+ */
+export const REPORT_ORDER = [
+  "03-compare",
+  "06-descriptions",
+  "05-quality",
+  "04-prompt-lab",
+  "02-benchmark",
+  "01-quick-check",
+];
+
 /** The numbered notebooks of the repository, sorted. */
 export async function defaultNotebooks(folder: string = repoPath("notebooks")): Promise<string[]> {
   const names: string[] = [];
@@ -130,6 +144,16 @@ export async function renderReport(options: RenderReportOptions = {}): Promise<R
       reportPath,
       "--timeout",
       String(options.cellTimeoutSeconds ?? 1800),
+      "--order",
+      REPORT_ORDER.join(","),
+      "--assets",
+      repoPath("lib/present/report-assets"),
+      // No local paths in a report that leaves this machine.
+      "--redact",
+      `${outDir}=results`,
+      "--redact",
+      `${repoPath("")}/=`,
+      ...((Deno.env.get("HOME")?.length ?? 0) > 1 ? ["--redact", `${Deno.env.get("HOME")}=~`] : []),
       ...notebooks.map((path) => resolve(path)),
     ],
     env: { ...options.env, ...kernelEnv(), ...paramsToEnv(params) },

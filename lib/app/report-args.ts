@@ -18,14 +18,19 @@ Usage: deno task report [flags] [notebook.ipynb ...]
 
 ${COMMON_FLAG_HELP}
   --prompt TEXT              the prompt of the benchmark notebooks
-  --max-p50-ms N             03-compare: latency bound of the pick (default 5000)
+  --max-p50-ms N             the pick's latency budget: p50 per image in ms (default 5000;
+                             VB_MAX_P50_MS)
+  --min-quality Q            the pick's quality floor, 0-10 (default 6, the study's;
+                             VB_MIN_QUALITY)
   --judge PRESET             05-quality: a vision preset (e.g. openai) grades each description
                              (costs calls)
   --no-blind                 05-quality: show the platform when rating descriptions
   --emulated                 start a local emulator of every platform and benchmark them all (no
-                             keys, no network), into results/emulated/ unless --out is given
-  --latency-scale S          with --emulated: latency = the study's published average × S
-                             (default 0.005)
+                             keys, no network), into results/emulated/ unless --out is given.
+                             Answers are SIMULATED from per-platform profiles; the report says so
+  --latency-scale S          with --emulated: latencies around the study's published average and
+                             fastest × S (default 0.005). On a busy machine the emulators' own
+                             overhead can outweigh these waits: simulated, never measured
   --cell-timeout SECONDS     seconds one notebook cell may run (default 1800)
   --help, -h                 this text
 
@@ -68,6 +73,7 @@ export function parseReportArgs(
         ...COMMON_FLAG_OPTIONS,
         prompt: { type: "string" },
         "max-p50-ms": { type: "string" },
+        "min-quality": { type: "string" },
         judge: { type: "string" },
         "no-blind": { type: "boolean" },
         emulated: { type: "boolean" },
@@ -100,6 +106,7 @@ export function parseReportArgs(
     // Emulated runs get a folder of their own: they must never mix with real measurements.
     out: common.out ?? (values.emulated ? "results/emulated" : undefined),
     maxP50Ms: parsePositiveInteger(values["max-p50-ms"], "--max-p50-ms"),
+    minQuality: parseNumber(values["min-quality"], "--min-quality", { min: 0, max: 10 }),
     judge: values.judge,
     blind: values["no-blind"] ? false : undefined,
     cache: common.cache,

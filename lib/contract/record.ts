@@ -91,6 +91,8 @@ export const ResultRecordSchema = z.object({
   /** finishedAt − submittedAt: what a batch case waited, instead of a per-call latency. */
   turnaroundMs: z.number().nonnegative().optional(),
   warnings: z.array(z.string()).optional(),
+  /** True when the answer came from a local emulator: its numbers are simulated, never measured. */
+  simulated: z.boolean().optional(),
   error: z.object({
     kind: z.enum(ERROR_KINDS),
     status: z.number().optional(),

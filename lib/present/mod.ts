@@ -15,3 +15,6 @@ export * from "./anchors.ts";
 export * from "./charts/mod.ts";
 export * from "./browser/browser.ts";
 export * from "./batch-comparison.ts";
+export * from "./decision-card.ts";
+export * from "./leaderboard.ts";
+export * from "./method.ts";

@@ -11,6 +11,7 @@ import { formatUsd } from "./charts/cost.ts";
 import { rowsOf } from "../analysis/frames.ts";
 import { escapeHtml, HtmlFragment } from "../util/html.ts";
 import type { ResultRecord } from "../contract/record.ts";
+import { platformAnchor } from "./anchors.ts";
 
 /** An image the description table can show: an `ImageEntry` from lib/images.ts fits. */
 export interface ImageLike {
@@ -28,6 +29,11 @@ export interface DescriptionTableOptions {
   variants?: string[];
   /** Only this prompt. @default every prompt */
   promptId?: string;
+  /**
+   * Give each platform · model's first column the id {@link platformAnchor} makes, so chart marks
+   * link to it. Only one table in a page should. @default false
+   */
+  anchors?: boolean;
 }
 
 /**
@@ -65,9 +71,16 @@ export async function descriptionTable(
     if (!cells.has(key)) cells.set(key, record);
   }
   const sources = await thumbnailSources(images, thumbnailPx);
-  const header = `<tr><th>image</th>${
-    columns.map((column) => `<th>${escapeHtml(column)}</th>`).join("")
-  }</tr>`;
+  const anchored = new Set<string>();
+  const headerCell = (column: string) => {
+    const record = shown.find((candidate) => columnOf(candidate) === column)!;
+    const anchor = platformAnchor(record.platform, record.model);
+    const id = options.anchors && !anchored.has(anchor) ? ` id="${anchor}"` : "";
+    anchored.add(anchor);
+    const simulated = record.simulated ? '<span class="vb-simulated-tag">simulated</span>' : "";
+    return `<th${id}>${escapeHtml(column)}${simulated}</th>`;
+  };
+  const header = `<tr><th>image</th>${columns.map(headerCell).join("")}</tr>`;
   const body = imageIds.map((imageId) => {
     const source = sources.get(imageId);
     const picture = source
@@ -125,6 +138,8 @@ function descriptionCell(record: ResultRecord | undefined): string {
 export interface SummaryTableOptions {
   /** Columns to show, in order. @default every column */
   columns?: string[];
+  /** Built from simulated records: a caption says so. @default false */
+  simulated?: boolean;
 }
 
 /**
@@ -156,7 +171,11 @@ export function summaryTable(
     }</tr>`
   ).join("");
   return new HtmlFragment(
-    `<table class="visionbench-summary"><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`,
+    `<table class="visionbench-summary">${
+      options.simulated
+        ? '<caption><span class="vb-simulated-tag">simulated</span> from emulators, not measured</caption>'
+        : ""
+    }<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`,
   );
 }
 

@@ -7,3 +7,4 @@
 export * from "./cost.ts";
 export * from "./projection.ts";
 export * from "./image-tokens.ts";
+export * from "./reprice.ts";

@@ -23,6 +23,8 @@ export interface RunTarget {
   priceCard?: PriceCard;
   /** Calls in flight at once on this platform. */
   concurrency: number;
+  /** The platform is a local emulator: every record says `simulated: true`. */
+  simulated?: boolean;
 }
 
 /** The image fields a case needs (a subset of `ImageEntry` from lib/images.ts). */

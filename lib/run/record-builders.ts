@@ -53,6 +53,7 @@ export function baseRecord(
     temperature: params.temperature,
     schemaName: params.schema?.name,
     concurrency: item.target.concurrency,
+    ...(item.target.simulated ? { simulated: true } : {}),
   };
 }
 

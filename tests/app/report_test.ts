@@ -74,10 +74,19 @@ Deno.test("paramsToEnv() and notebookParams() round-trip the VB_* parameters", (
     judge: "openai:gpt-4o-mini",
     blind: false,
     cache: "refresh" as const,
+    minQuality: 5.5,
+    simulated: ["openai", "gemini"],
   };
   const env = paramsToEnv(params, "/work");
   assert.equal(env.VB_PLATFORMS, "local,openai:gpt-4o-mini");
   assert.deepEqual(notebookParams({}, loadConfig({ env, envFile: null })), params);
+});
+
+Deno.test("notebookParams() rejects a quality floor outside 0–10", () => {
+  assert.throws(
+    () => notebookParams({}, loadConfig({ env: { VB_MIN_QUALITY: "11" }, envFile: null })),
+    /VB_MIN_QUALITY must be a number from 0 to 10, got 11/,
+  );
 });
 
 Deno.test("notebookParams() rejects an unknown VB_CACHE mode with a config error", () => {
@@ -219,8 +228,23 @@ Deno.test({
       html,
       /3 rated descriptions · mean rating 5\.7 \/ 10 · correlation with the automatic score: Pearson 1\.00, Spearman 1\.00 \(3 pairs\)/,
     );
-    // The pick in 03-compare says how good the picked platform is.
-    assert.match(html, /is the cheapest of \d+ within 5000 ms: .*; mean quality \d+\.\d \/ 10/);
+    // No key, only the offline baseline: the card leads with the study's published pick and
+    // says why; the study's ten rows are there; nothing is called simulated.
+    assert.match(html, /class="vb-decision"/);
+    assert.match(html, /The pick · from the study's published figures/);
+    assert.match(html, /<h2 class="vb-pick">gemini · Gemini 2\.5 Flash Lite \(Google AI\)<\/h2>/);
+    const published = html.match(/<table class="vb-table vb-sortable vb-published">.*?<\/table>/s)
+      ?.[0];
+    assert.equal(published?.match(/<tr>/g)?.length, 11, "the study's 10 rows (+ header)");
+    assert.ok(!html.includes(`class="vb-simulated-banner"`), "a banner without simulated records");
+    // The method states the prompt and max tokens; no local path leaks.
+    assert.match(
+      html,
+      /<dt>Prompt<\/dt><dd><q>Describe everything you see in this image in detail\.<\/q>/,
+    );
+    assert.match(html, /<dt>Max output tokens<\/dt><dd>\d+/);
+    assert.ok(!html.includes(report.outDir), "the results folder's path is in the report");
+    assert.ok(!html.includes(repoPath("")), "the repository's path is in the report");
     await Deno.remove(report.outDir, { recursive: true });
   },
 });

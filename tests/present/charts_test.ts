@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import pl from "nodejs-polars";
+import { pareto } from "../../lib/analysis/compare.ts";
 import { recordsToFrame } from "../../lib/analysis/frames.ts";
 import { summarize } from "../../lib/analysis/summary.ts";
 import {
@@ -26,7 +28,7 @@ function count(html: string, tag: string): number {
 
 /** Marks of one Plot mark type (Plot wraps each mark in `<g aria-label="…">`). */
 function markGroup(html: string, label: string): string {
-  return html.match(new RegExp(`<g[^>]*aria-label="${label}"[^>]*>(.*?)</g>`))?.[1] ?? "";
+  return html.match(new RegExp(`<g[^>]*aria-label="${label}"[^>]*>([\\s\\S]*?)</g>`))?.[1] ?? "";
 }
 
 function assertSvgs(html: string) {
@@ -40,9 +42,18 @@ Deno.test("latencyChart() draws one dot per ok, non-cached call and a median tic
   assertSvgs(html);
   const timed = records.filter((r) => r.status === "ok" && !r.cached).length;
   assert.equal(timed, 67);
-  assert.equal(count(html, "circle"), timed);
-  assert.equal(count(latencyChart(records, { includeCached: true }).html, "circle"), timed + 8);
+  // Dots are drawn as symbols (the legend shows the same ones), each with its tooltip.
+  assert.equal(count(markGroup(html, "dot"), "path"), timed);
+  assert.equal(count(markGroup(html, "dot"), "title"), timed);
+  assert.equal(
+    count(markGroup(latencyChart(records, { includeCached: true }).html, "dot"), "path"),
+    timed + 8,
+  );
   assert.match(html, /openai · gpt-4o-mini/);
+  // Every tick of the log axis is labelled, in ms or s (Plot blanks some digits' labels otherwise).
+  const ticks = markGroup(html, "x-axis tick label");
+  assert.doesNotMatch(ticks, /<text[^>]*\/>/);
+  assert.match(ticks, /> ?\d+(\.\d)? m?s</);
 });
 
 Deno.test("costChart() draws real-time and batch dots and names free rows in the caption", () => {
@@ -53,20 +64,35 @@ Deno.test("costChart() draws real-time and batch dots and names free rows in the
   assert.match(html, /Free \(not on the log scale\): local · sharp-baseline · 512/);
 });
 
-Deno.test("costLatencyChart() connects and names the frontier", () => {
-  const paid = summarize(recordsToFrame(records.filter((r) => r.platform !== "local")));
+Deno.test("costLatencyChart() connects and names only the frontier; every dot has a tooltip and a link to its descriptions", () => {
+  const paid = pareto(summarize(recordsToFrame(records.filter((r) => r.platform !== "local"))));
   const html = costLatencyChart(paid).html;
   assertSvgs(html);
-  assert.equal(count(html, "circle"), 8);
-  assert.match(html, /font-weight="bold"/);
-  assert.match(html, /anthropic · claude-haiku-4-5 · 512/);
+  const dots = markGroup(html, "dot");
+  assert.equal(count(dots, "path"), 8);
+  assert.equal(count(dots, "title"), 8);
+  assert.match(dots, /<a href="#platform-anthropic-claude-haiku-4-5"/);
+  assert.match(
+    dots,
+    /<title>anthropic · claude-haiku-4-5\nsize: 512 px\np50: [\d.]+ m?s\n\$\/1k images: \$[\d.]+\nquality: —\nn: \d+<\/title>/,
+  );
   assert.equal(count(markGroup(html, "line"), "path"), 1);
+  // Labels: the frontier rows only, never a dominated one.
+  const labels = [...html.matchAll(/<text[^>]*>([^<]+ · [^<]+)<\/text>/g)].map((match) => match[1]);
+  const frontier = paid.filter(pl.col("onFrontier")).toRecords().map((row) =>
+    `${row.platform} · ${row.model} · ${row.variant}`
+  );
+  assert.ok(labels.length > 0 && labels.every((label) => frontier.includes(label)), `${labels}`);
+  // Log axes with readable ticks: dollars and seconds, never SI ("20m").
+  assert.match(markGroup(html, "y-axis tick label"), />\$[\d.]+</);
+  assert.doesNotMatch(html, />\d+m</);
 });
 
 Deno.test("resizeChart() draws both variants joined by a link per platform", () => {
   const html = resizeChart(summary, { metric: "costPer1k" }).html;
   assertSvgs(html);
-  assert.equal(count(html, "circle"), 10);
+  assert.equal(count(markGroup(html, "dot"), "path"), 10);
+  assert.equal(count(markGroup(html, "dot"), "title"), 10);
   // one link per platform with both variants, even when both values are equal (local is free)
   assert.equal((markGroup(html, "link").match(/<path d="/g) ?? []).length, 5);
 });

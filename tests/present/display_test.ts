@@ -63,7 +63,10 @@ Deno.test("charts are displayable as text/html, never image/svg+xml", () => {
 
 Deno.test("showChart() returns the figure outside a kernel and displays it inside one", () => {
   const fragment = showChart(latencyChart(records), { title: "Latency" });
-  assert.match(fragment!.html, /^<figure[^>]*><h3[^>]*>Latency<\/h3><figure/);
+  assert.match(
+    fragment!.html,
+    /^<figure[^>]*><h3[^>]*>Latency<\/h3><div class="vb-chart-scroll"><figure/,
+  );
   const { calls, target } = recordingTarget();
   assert.equal(showChart(latencyChart(records), { title: "Latency", target }), undefined);
   assert.equal(calls.length, 1);

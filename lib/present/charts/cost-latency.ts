@@ -1,5 +1,7 @@
 /**
- * Cost against latency, one named dot per summary row, the Pareto frontier connected.
+ * Cost against latency, one dot per summary row, the Pareto frontier joined and labelled (the
+ * rest named in tooltips), log axes when values span more than 10×, a click on a dot going to
+ * that platform's descriptions.
  *
  * @module
  */
@@ -8,29 +10,47 @@ import pl from "nodejs-polars";
 import { pareto } from "../../analysis/compare.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import type { SummaryRow } from "../../analysis/summary.ts";
+import { platformAnchor } from "../anchors.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
-import { emptyChart, renderPlot } from "./svg.ts";
+import {
+  CHART_STYLE,
+  CHART_WIDTH,
+  labelOffset,
+  msTick,
+  placeLabels,
+  rowTooltip,
+  scaleFor,
+  usdTick,
+  X_AXIS_ROOM,
+} from "./readable.ts";
+import { emptyChart, renderPlot, renderPlotNode } from "./svg.ts";
 
+const GROUPS = ["on the frontier", "dominated"];
 const DEFAULTS = {
-  width: 720,
-  height: 420,
-  marginRight: 180,
-  x: { type: "log", label: "p50 latency (ms) →", grid: true },
-  y: { label: "↑ USD per 1,000 images", grid: true },
-  color: { legend: true, domain: ["on the frontier", "dominated"], range: ["#d62728", "#999"] },
+  width: CHART_WIDTH,
+  height: 440,
+  marginLeft: 70,
+  marginRight: 30,
+  marginTop: 34,
+  marginBottom: X_AXIS_ROOM.marginBottom,
+  style: CHART_STYLE,
+  color: { domain: GROUPS, range: ["#d62728", "#8a8a8a"] },
+  symbol: { legend: true, domain: GROUPS, range: ["circle", "circle"] },
 } satisfies Plot.PlotOptions;
 
 /** Options of {@link costLatencyChart}; any other Plot option is passed through. */
 export interface CostLatencyChartOptions extends Plot.PlotOptions {
   /** @default "p50LatencyMs" */
   latency?: string;
-  /** @default "costPer1k" */
+  /** @default "costPer1kToday" when rows have it, else "costPer1k" */
   cost?: string;
 }
 
 /**
  * Each summary row at (latency, cost); frontier rows (an `onFrontier` column, computed with
- * {@link pareto} when absent) are red and joined by a line; every dot is named.
+ * {@link pareto} when absent) are red, joined by a dashed line and named; every dot has a
+ * tooltip and links to `#platform-…` (the platform's descriptions). Free rows cannot sit on a
+ * log scale: the caption names them.
  *
  * @example
  * ```ts
@@ -41,35 +61,98 @@ export function costLatencyChart(
   data: SummaryData,
   options: CostLatencyChartOptions = {},
 ): HtmlFragment {
-  const { latency = "p50LatencyMs", cost = "costPer1k", marks = [], ...plotOptions } = options;
-  let rows = summaryRows(data).filter((row) => isNumber(row[latency]) && isNumber(row[cost]));
-  if (rows.length === 0) return emptyChart("no data: no row has both latency and cost");
+  const all = summaryRows(data);
+  const {
+    latency = "p50LatencyMs",
+    cost = all.some((row) => isNumber(row.costPer1kToday)) ? "costPer1kToday" : "costPer1k",
+    marks = [],
+    ...plotOptions
+  } = options;
+  let rows = all.filter((row) => isNumber(row[latency]) && isNumber(row[cost]));
+  const free = rows.filter((row) => (row[cost] as number) <= 0);
+  rows = rows.filter((row) => (row[cost] as number) > 0);
+  if (rows.length === 0) {
+    return emptyChart(
+      free.length
+        ? `only free rows: ${free.map((row) => seriesLabel(row, { variant: true })).join(", ")}`
+        : "no data: no row has both latency and cost",
+    );
+  }
   if (!rows.every((row) => typeof row.onFrontier === "boolean")) {
     const frame = pl.DataFrame(rows.map((row) => ({ [latency]: row[latency], [cost]: row[cost] })));
     const flags = pareto(frame, { x: latency, y: cost }).getColumn("onFrontier").toArray();
     rows = rows.map((row, index) => ({ ...row, onFrontier: flags[index] }));
   }
-  const points: (SummaryRow & { name: string; group: string })[] = rows.map((row) => ({
-    ...row,
-    name: seriesLabel(row, { variant: "variant" in row }),
-    group: row.onFrontier ? "on the frontier" : "dominated",
-  }));
+  const points: (SummaryRow & { name: string; group: string; tip: string; href: string })[] = rows
+    .map((row) => ({
+      ...row,
+      name: seriesLabel(row, { variant: "variant" in row }),
+      group: row.onFrontier ? GROUPS[0] : GROUPS[1],
+      tip: rowTooltip({ ...row, costPer1kToday: row[cost] }),
+      href: `#${platformAnchor(String(row.platform), String(row.model))}`,
+    }));
   const frontier = points.filter((point) => point.onFrontier)
     .sort((a, b) => (a[latency] as number) - (b[latency] as number));
-  return renderPlot({
+  const xs = points.map((point) => point[latency] as number);
+  const ys = points.map((point) => point[cost] as number);
+  const x = scaleFor(xs, msTick);
+  const y = scaleFor(ys, usdTick);
+  const base: Plot.PlotOptions = {
     ...DEFAULTS,
+    x: { ...x, label: "p50 latency per image →", grid: true },
+    y: { ...y, label: "↑ USD per 1,000 images", grid: true },
+    caption: free.length
+      ? `Free (not on the log scale): ${
+        free.map((row) => seriesLabel(row, { variant: true })).join(", ")
+      }`
+      : undefined,
     ...plotOptions,
+  };
+  const dotMarks = [
+    Plot.line(frontier, { x: latency, y: cost, stroke: "#d62728", strokeDasharray: "4,3" }),
+    Plot.dot(points, {
+      x: latency,
+      y: cost,
+      fill: "group",
+      symbol: "group",
+      r: 6,
+      title: "tip",
+      href: "href",
+    }),
+  ];
+  // First pass for the scales: labels are placed in pixels, so they can be kept apart.
+  const sketch = renderPlotNode({ ...base, marks: dotMarks });
+  const scaleX = sketch.scale("x")!;
+  const scaleY = sketch.scale("y")!;
+  const width = (base.width as number) - (base.marginRight as number);
+  const pixel = (point: SummaryRow) => ({
+    x: scaleX.apply(point[latency]) as number,
+    y: scaleY.apply(point[cost]) as number,
+  });
+  const placed = placeLabels(
+    frontier.map((point) => ({ ...pixel(point), text: point.name, priority: 1 })),
+    {
+      left: base.marginLeft as number,
+      right: width,
+      top: 0,
+      bottom: (base.height as number) - (base.marginBottom as number),
+      points: points.map(pixel),
+      gap: 9,
+    },
+  );
+  const byText = new Map(placed.map((label) => [label.text, label]));
+  const labelled = frontier.filter((point) => byText.has(point.name));
+  return renderPlot({
+    ...base,
     marks: [
-      Plot.line(frontier, { x: latency, y: cost, stroke: "#d62728", strokeDasharray: "4,3" }),
-      Plot.dot(points, { x: latency, y: cost, fill: "group", r: 5 }),
-      ...[true, false].map((onFrontier) =>
-        Plot.text(points.filter((point) => point.onFrontier === onFrontier), {
+      ...dotMarks,
+      ...(["right", "left", "above", "below"] as const).map((side) =>
+        Plot.text(labelled.filter((point) => byText.get(point.name)!.side === side), {
           x: latency,
           y: cost,
           text: "name",
-          dx: 8,
-          textAnchor: "start",
-          fontWeight: onFrontier ? "bold" : "normal",
+          ...labelOffset(side, 9),
+          fontWeight: "bold",
         })
       ),
       ...marks,

@@ -7,12 +7,21 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
+import {
+  CHART_STYLE,
+  CHART_WIDTH,
+  labelMargin,
+  logDomain,
+  logTicks,
+  usdTick,
+  X_AXIS_ROOM,
+} from "./readable.ts";
 
 const DEFAULTS = {
-  width: 720,
-  marginLeft: 200,
-  marginRight: 80,
-  x: { type: "log", label: "USD per 1,000 images →", grid: true },
+  width: CHART_WIDTH,
+  marginRight: 90,
+  style: CHART_STYLE,
+  marginBottom: X_AXIS_ROOM.marginBottom,
   y: { label: null },
 } satisfies Plot.PlotOptions;
 
@@ -42,21 +51,46 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
   if (rows.length === 0) {
     return emptyChart(free.length ? `free: ${free.join(", ")}` : "no data: no costs");
   }
-  const floor = Math.min(...rows.map((row) => row.costPer1k as number)) / 2;
   const batch = rows.filter((row) => isNumber(row.batchCostPer1k) && row.batchCostPer1k > 0);
+  const domain = logDomain([
+    ...rows.map((row) => row.costPer1k as number),
+    ...batch.map((row) => row.batchCostPer1k as number),
+  ]);
+  const floor = domain[0];
+  const tip = (row: Record<string, unknown>) =>
+    `${row.series}\nreal-time: ${usdTick(row.costPer1k as number)} per 1,000 images${
+      isNumber(row.batchCostPer1k) ? `\nbatch API: ${usdTick(row.batchCostPer1k)}` : ""
+    }\nn: ${row.n ?? "—"}`;
   return renderPlot({
     ...DEFAULTS,
-    height: 60 + 28 * rows.length,
+    marginLeft: labelMargin(rows.map((row) => row.series)),
+    x: {
+      type: "log",
+      domain,
+      ticks: logTicks(...domain),
+      tickFormat: usdTick,
+      labelOffset: X_AXIS_ROOM.labelOffset,
+      label: "USD per 1,000 images (● real time, ○ batch API) →",
+      grid: true,
+    },
+    height: 70 + 28 * rows.length,
     caption: free.length ? `Free (not on the log scale): ${free.join(", ")}` : undefined,
     ...plotOptions,
     marks: [
-      Plot.ruleY(rows, { y: "series", x1: floor, x2: "costPer1k", strokeOpacity: 0.4 }),
-      Plot.dot(rows, { x: "costPer1k", y: "series", fill: "currentColor", r: 4 }),
-      Plot.dot(batch, { x: "batchCostPer1k", y: "series", stroke: "currentColor", r: 4 }),
+      Plot.ruleY(rows, { y: "series", x1: floor, x2: "costPer1k", strokeOpacity: 0.4, title: tip }),
+      Plot.dot(rows, { x: "costPer1k", y: "series", fill: "currentColor", r: 4, title: tip }),
+      Plot.dot(batch, {
+        x: "batchCostPer1k",
+        y: "series",
+        stroke: "currentColor",
+        fill: "white",
+        r: 4,
+        title: tip,
+      }),
       Plot.text(rows, {
         x: "costPer1k",
         y: "series",
-        text: (row: { costPer1k: number }) => `$${formatUsd(row.costPer1k)}`,
+        text: (row: { costPer1k: number }) => usdTick(row.costPer1k),
         dx: 8,
         textAnchor: "start",
       }),

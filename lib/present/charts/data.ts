@@ -11,8 +11,8 @@ import type { SummaryRow } from "../../analysis/summary.ts";
 
 /** Calls: records, flat frame rows, or the frame itself. */
 export type CallData = pl.DataFrame | readonly ResultRecord[] | readonly FrameRow[];
-/** Summary rows or the summary frame. */
-export type SummaryData = pl.DataFrame | readonly SummaryRow[];
+/** Summary rows (e.g. `compareReport().rows`) or the summary frame. */
+export type SummaryData = pl.DataFrame | readonly SummaryRow[] | readonly object[];
 
 /** Flat rows of calls, whatever the input shape. */
 export function callRows(data: CallData): FrameRow[] {
@@ -24,7 +24,7 @@ export function callRows(data: CallData): FrameRow[] {
 
 /** Summary rows, whatever the input shape. */
 export function summaryRows(data: SummaryData): SummaryRow[] {
-  return rowsOf<SummaryRow>(data);
+  return rowsOf<SummaryRow>(data as pl.DataFrame | readonly SummaryRow[]);
 }
 
 /** "platform · model" (· variant when asked): the name a row goes by on a chart. */

@@ -7,11 +7,13 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { type CallData, callRows, seriesLabel } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
+import { CHART_STYLE, CHART_WIDTH, labelMargin, X_AXIS_ROOM } from "./readable.ts";
 
 const DEFAULTS = {
-  width: 720,
-  marginLeft: 200,
-  x: { label: "errors →", grid: true },
+  width: CHART_WIDTH,
+  style: CHART_STYLE,
+  marginBottom: X_AXIS_ROOM.marginBottom,
+  x: { label: "errors →", grid: true, labelOffset: X_AXIS_ROOM.labelOffset },
   y: { label: null },
   color: { legend: true, scheme: "tableau10" },
 } satisfies Plot.PlotOptions;
@@ -34,10 +36,25 @@ export function errorsChart(data: CallData, options: Plot.PlotOptions = {}): Htm
   }
   return renderPlot({
     ...DEFAULTS,
-    height: 60 + 32 * new Set(rows.map((row) => row.series)).size,
+    marginLeft: labelMargin(rows.map((row) => row.series)),
+    height: 70 + 32 * new Set(rows.map((row) => row.series)).size,
     ...plotOptions,
     marks: [
-      Plot.barX(rows, Plot.groupY({ x: "count" }, { y: "series", fill: "kind", inset: 0.5 })),
+      Plot.barX(
+        rows,
+        Plot.groupY({
+          x: "count",
+          title: (group: { series: string; kind: string }[]) =>
+            `${group[0].series}\n${group[0].kind}: ${group.length} error${
+              group.length === 1 ? "" : "s"
+            }`,
+        }, {
+          y: "series",
+          fill: "kind",
+          z: "kind",
+          inset: 0.5,
+        }),
+      ),
       Plot.ruleX([0]),
       ...marks,
     ],

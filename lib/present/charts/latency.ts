@@ -7,14 +7,25 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { type CallData, callRows, isNumber, seriesLabel } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
+import {
+  CHART_STYLE,
+  CHART_WIDTH,
+  labelMargin,
+  msTick,
+  scaleFor,
+  X_AXIS_ROOM,
+} from "./readable.ts";
 
 const DEFAULTS = {
-  width: 720,
-  marginLeft: 200,
-  x: { type: "log", label: "latency per call (ms) →", grid: true },
+  width: CHART_WIDTH,
+  marginRight: 30,
+  style: CHART_STYLE,
+  marginBottom: X_AXIS_ROOM.marginBottom,
   y: { label: null },
-  // Variants ("original", "512") are categories, not numbers.
-  color: { legend: true, type: "ordinal" },
+  // Variants ("original", "512") are categories, not numbers; one legend of the marks' own
+  // symbols in their colours.
+  color: { type: "ordinal" },
+  symbol: { legend: true, type: "ordinal" },
 } satisfies Plot.PlotOptions;
 
 /** Options of {@link latencyChart}; any other Plot option is passed through. */
@@ -37,23 +48,46 @@ export function latencyChart(data: CallData, options: LatencyChartOptions = {}):
   const { includeCached = false, byVariant = true, marks = [], ...plotOptions } = options;
   const rows = callRows(data)
     .filter((row) => row.ok && isNumber(row.latencyMs) && (includeCached || !row.cached))
-    .map((row) => ({ ...row, series: seriesLabel(row) }));
+    .map((row) => ({
+      ...row,
+      series: seriesLabel(row),
+      tip: `${seriesLabel(row)}\n${row.imageId} · ${
+        row.variant === "original" ? "original" : `${row.variant} px`
+      }\n${msTick(row.latencyMs as number)}`,
+    }));
   if (rows.length === 0) return emptyChart("no data: no timed calls");
+  const series = new Set(rows.map((row) => row.series));
   return renderPlot({
     ...DEFAULTS,
-    height: 60 + 36 * new Set(rows.map((row) => row.series)).size,
+    marginLeft: labelMargin(series),
+    x: {
+      ...scaleFor(rows.map((row) => row.latencyMs as number), msTick),
+      label: "latency per call →",
+      grid: true,
+    },
+    height: 70 + 36 * series.size,
     ...plotOptions,
     marks: [
       Plot.dot(rows, {
         x: "latencyMs",
         y: "series",
         stroke: byVariant ? "variant" : "currentColor",
+        symbol: byVariant ? "variant" : undefined,
         fillOpacity: 0,
         r: 3.5,
+        title: "tip",
       }),
       Plot.tickX(
         rows,
-        Plot.groupY({ x: "median" }, { x: "latencyMs", y: "series", strokeWidth: 2.5 }),
+        Plot.groupY({
+          x: "median",
+          title: (group: { latencyMs: number }[]) => {
+            const sorted = group.map((row) => row.latencyMs).sort((a, b) => a - b);
+            const middle = (sorted.length - 1) / 2;
+            const median = (sorted[Math.floor(middle)] + sorted[Math.ceil(middle)]) / 2;
+            return `median ${msTick(median)} over ${group.length} calls`;
+          },
+        }, { x: "latencyMs", y: "series", strokeWidth: 2.5 }),
       ),
       ...marks,
     ],

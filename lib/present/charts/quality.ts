@@ -10,13 +10,31 @@ import { pareto } from "../../analysis/compare.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { rowsOf } from "../../analysis/frames.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
-import { emptyChart, renderPlot } from "./svg.ts";
+import { emptyChart, renderPlot, renderPlotNode } from "./svg.ts";
+import { platformAnchor } from "../anchors.ts";
+import {
+  CHART_FONT_PX,
+  CHART_STYLE,
+  CHART_WIDTH,
+  labelMargin,
+  labelOffset,
+  placeLabels,
+  rowTooltip,
+  scaleFor,
+  scoreTick,
+  usdTick,
+  X_AXIS_ROOM,
+} from "./readable.ts";
 
 const QUALITY_DEFAULTS = {
-  width: 720,
-  height: 440,
-  marginRight: 200,
-  y: { label: "↑ mean quality score (0–10)", domain: [0, 10], grid: true },
+  width: CHART_WIDTH,
+  height: 460,
+  marginLeft: 56,
+  marginRight: 30,
+  marginTop: 34,
+  marginBottom: X_AXIS_ROOM.marginBottom,
+  style: CHART_STYLE,
+  y: { label: "↑ mean quality score (0–10)", domain: [0, 10], grid: true, tickFormat: scoreTick },
   // Quantized: a continuous legend needs a canvas, which server-side rendering does not have.
   color: {
     legend: true,
@@ -24,7 +42,7 @@ const QUALITY_DEFAULTS = {
     n: 5,
     scheme: "viridis",
     reverse: true,
-    label: "p50 latency (ms)",
+    label: "p50 latency per image (ms)",
   },
 } satisfies Plot.PlotOptions;
 
@@ -32,17 +50,20 @@ const QUALITY_DEFAULTS = {
 export interface QualityCostLatencyChartOptions extends Plot.PlotOptions {
   /** @default "meanScore" */
   quality?: string;
-  /** @default "costPer1k" */
+  /** @default "costPer1kToday" when rows have it, else "costPer1k" */
   cost?: string;
   /** @default "p50LatencyMs" */
   latency?: string;
+  /** Draws the quality floor of the pick as a dashed line. */
+  minQuality?: number;
 }
 
 /**
  * Each summary row (e.g. `joinQuality(summarize(frame), qualitySummary(frame, { labels }))`) at
  * (cost, quality), coloured by latency. Rows on the 3-axis Pareto frontier (no other row is at
  * least as cheap, as fast and as good, and better on one) are ringed in red, joined by a line
- * and named in bold; rows missing any of the three values are left out.
+ * and named (when their names fit without overlapping); every dot has a tooltip and links to the
+ * platform's descriptions. Rows missing any of the three values are left out.
  *
  * @example
  * ```ts
@@ -53,16 +74,20 @@ export function qualityCostLatencyChart(
   data: SummaryData,
   options: QualityCostLatencyChartOptions = {},
 ): HtmlFragment {
+  const all = summaryRows(data);
   const {
     quality = "meanScore",
-    cost = "costPer1k",
+    cost = all.some((row) => isNumber(row.costPer1kToday)) ? "costPer1kToday" : "costPer1k",
     latency = "p50LatencyMs",
+    minQuality,
     marks = [],
     ...plotOptions
   } = options;
-  const rows = summaryRows(data).filter((row) =>
+  const complete = all.filter((row) =>
     isNumber(row[quality]) && isNumber(row[cost]) && isNumber(row[latency])
   );
+  const rows = complete.filter((row) => (row[cost] as number) > 0);
+  const free = complete.filter((row) => (row[cost] as number) <= 0);
   if (rows.length === 0) {
     return emptyChart("no data: no row has quality, cost and latency");
   }
@@ -77,34 +102,77 @@ export function qualityCostLatencyChart(
   ) => ({
     ...row,
     onFrontier: flags[index],
-    name: `${seriesLabel(row, { variant: "variant" in row })} (${
-      Math.round(row[latency] as number).toLocaleString("en-US")
-    } ms)`,
+    name: seriesLabel(row, { variant: "variant" in row }),
+    tip: rowTooltip({ ...row, costPer1kToday: row[cost], meanScore: row[quality] }),
+    href: `#${platformAnchor(String(row.platform), String(row.model))}`,
   }));
   const frontier = points.filter((point) => point.onFrontier)
     .sort((a, b) => (a[cost] as number) - (b[cost] as number));
-  const logCost = points.every((point) => (point[cost] as number) > 0);
-  return renderPlot({
+  const base: Plot.PlotOptions = {
     ...QUALITY_DEFAULTS,
     x: {
-      type: logCost ? "log" : "linear",
+      ...scaleFor(points.map((point) => point[cost] as number), usdTick),
       label: "USD per 1,000 images →",
       grid: true,
-      tickFormat: "$~g",
     },
+    caption: free.length
+      ? `Free (not on the cost axis): ${
+        free.map((row) => seriesLabel(row, { variant: true })).join(", ")
+      }`
+      : undefined,
     ...plotOptions,
+  };
+  const dotMarks = [
+    ...(minQuality === undefined ? [] : [
+      Plot.ruleY([minQuality], {
+        stroke: "#d62728",
+        strokeDasharray: "2,4",
+        title: () => `quality floor of the pick: ${minQuality}/10`,
+      }),
+    ]),
+    Plot.line(frontier, { x: cost, y: quality, stroke: "#d62728", strokeDasharray: "4,3" }),
+    Plot.dot(frontier, {
+      x: cost,
+      y: quality,
+      r: 10,
+      stroke: "#d62728",
+      strokeWidth: 2,
+      title: "tip",
+      href: "href",
+    }),
+    Plot.dot(points, { x: cost, y: quality, fill: latency, r: 6, title: "tip", href: "href" }),
+  ];
+  const sketch = renderPlotNode({ ...base, marks: dotMarks });
+  const scaleX = sketch.scale("x")!;
+  const scaleY = sketch.scale("y")!;
+  const pixel = (point: Record<string, unknown>) => ({
+    x: scaleX.apply(point[cost]) as number,
+    y: scaleY.apply(point[quality]) as number,
+  });
+  const placed = placeLabels(
+    frontier.map((point) => ({ ...pixel(point), text: point.name, priority: 1 })),
+    {
+      left: base.marginLeft as number,
+      right: (base.width as number) - (base.marginRight as number),
+      top: 0,
+      bottom: (base.height as number) - (base.marginBottom as number),
+      points: points.map(pixel),
+      gap: 13,
+    },
+  );
+  const byText = new Map(placed.map((label) => [label.text, label]));
+  const labelled = frontier.filter((point) => byText.has(point.name));
+  return renderPlot({
+    ...base,
     marks: [
-      Plot.line(frontier, { x: cost, y: quality, stroke: "#d62728", strokeDasharray: "4,3" }),
-      Plot.dot(frontier, { x: cost, y: quality, r: 9, stroke: "#d62728", strokeWidth: 2 }),
-      Plot.dot(points, { x: cost, y: quality, fill: latency, r: 5 }),
-      ...[true, false].map((onFrontier) =>
-        Plot.text(points.filter((point) => point.onFrontier === onFrontier), {
+      ...dotMarks,
+      ...(["right", "left", "above", "below"] as const).map((side) =>
+        Plot.text(labelled.filter((point) => byText.get(point.name)!.side === side), {
           x: cost,
           y: quality,
           text: "name",
-          dx: 12,
-          textAnchor: "start",
-          fontWeight: onFrontier ? "bold" : "normal",
+          ...labelOffset(side, 13),
+          fontWeight: "bold",
         })
       ),
       ...marks,
@@ -114,8 +182,14 @@ export function qualityCostLatencyChart(
 
 const HEATMAP_DEFAULTS = {
   marginLeft: 200,
+  style: CHART_STYLE,
   marginBottom: 80,
-  x: { label: null, tickRotate: -35 },
+  // Upright-rotated labels: slanted ones collide at this spacing; long names are cut (full in tooltips).
+  x: {
+    label: null,
+    tickRotate: -90,
+    tickFormat: (name: string) => name.length > 30 ? `${name.slice(0, 29)}…` : name,
+  },
   y: { label: null },
   color: { legend: true, type: "quantize", n: 5, scheme: "blues", domain: [0, 1], label: "recall" },
 } satisfies Plot.PlotOptions;
@@ -162,18 +236,26 @@ export function recallHeatmap(
     series: cell.series,
     [value]: cell.sum / cell.n,
     label: (cell.sum / cell.n).toFixed(2),
+    tip: `${cell.imageId}\n${cell.series}\nrecall ${(cell.sum / cell.n).toFixed(2)} (n ${cell.n})`,
   }));
   const imageIds = [...new Set(points.map((point) => point.imageId))].sort();
   const series = [...new Set(points.map((point) => point.series))].sort();
+  const longest = Math.min(30, Math.max(...series.map((name) => name.length)));
+  const bottom = Math.ceil(longest * CHART_FONT_PX * 0.62) + 16;
+  const width = Math.max(360, labelMargin(imageIds) + 46 * series.length + 20);
   return renderPlot({
     ...HEATMAP_DEFAULTS,
-    width: Math.max(360, HEATMAP_DEFAULTS.marginLeft + 90 * series.length),
-    height: 30 + HEATMAP_DEFAULTS.marginBottom + 24 * imageIds.length,
+    marginLeft: labelMargin(imageIds),
+    marginBottom: bottom,
+    width,
+    height: 30 + bottom + 26 * imageIds.length,
+    // Wider than the usual drawing: never shrunk on a phone below 10 px text (see report.css).
+    style: { ...CHART_STYLE, minWidth: `${Math.round((width * 760) / CHART_WIDTH)}px` },
     ...plotOptions,
     x: { ...HEATMAP_DEFAULTS.x, domain: series, ...plotOptions.x },
     y: { ...HEATMAP_DEFAULTS.y, domain: imageIds, ...plotOptions.y },
     marks: [
-      Plot.cell(points, { x: "series", y: "imageId", fill: value, inset: 0.5 }),
+      Plot.cell(points, { x: "series", y: "imageId", fill: value, inset: 0.5, title: "tip" }),
       Plot.text(points, {
         x: "series",
         y: "imageId",

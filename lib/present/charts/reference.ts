@@ -8,6 +8,15 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
+import {
+  CHART_STYLE,
+  CHART_WIDTH,
+  labelMargin,
+  logDomain,
+  logTicks,
+  usdTick,
+  X_AXIS_ROOM,
+} from "./readable.ts";
 
 /** The fields of a published figure this chart reads (see lib/reference.ts). */
 export interface ReferenceFigureLike {
@@ -20,10 +29,10 @@ export interface ReferenceFigureLike {
 }
 
 const DEFAULTS = {
-  width: 720,
-  marginLeft: 160,
+  width: CHART_WIDTH,
+  style: CHART_STYLE,
+  marginBottom: X_AXIS_ROOM.marginBottom,
   y: { label: null },
-  symbol: { legend: false },
 } satisfies Plot.PlotOptions;
 
 /** Options of {@link referenceChart}; any other Plot option is passed through. */
@@ -81,12 +90,28 @@ export function referenceChart(
   if (points.length === 0) {
     return emptyChart("no data: no preset has both a measurement and a published figure");
   }
+  const domain = logDomain(points.map((point) => point.value));
+  const format = metric === "seconds"
+    ? (value: number) => `${Number(value.toPrecision(2))} s`
+    : usdTick;
+  const sources = [measuredLabel, "published average", "published fastest"];
+  const withTips = points.map((point) => ({
+    ...point,
+    tip: `${point.series}\n${point.source}: ${format(point.value)}`,
+  }));
   return renderPlot({
     ...DEFAULTS,
-    color: { legend: true, domain: [measuredLabel, "published average", "published fastest"] },
-    height: 60 + 36 * new Set(points.map((point) => point.series)).size,
+    marginLeft: labelMargin(points.map((point) => point.series)),
+    // One legend, of symbols in their colours: it matches the marks exactly.
+    color: { domain: sources },
+    symbol: { legend: true, domain: sources },
+    height: 70 + 36 * new Set(points.map((point) => point.series)).size,
     x: {
       type: "log",
+      domain,
+      ticks: logTicks(...domain),
+      tickFormat: format,
+      labelOffset: X_AXIS_ROOM.labelOffset,
       grid: true,
       label: metric === "seconds" ? "seconds per image →" : "USD per 1,000 images →",
     },
@@ -96,7 +121,14 @@ export function referenceChart(
         points,
         Plot.groupY({ x1: "min", x2: "max" }, { y: "series", x: "value", strokeOpacity: 0.3 }),
       ),
-      Plot.dot(points, { x: "value", y: "series", fill: "source", symbol: "source", r: 5 }),
+      Plot.dot(withTips, {
+        x: "value",
+        y: "series",
+        fill: "source",
+        symbol: "source",
+        r: 5,
+        title: "tip",
+      }),
       ...marks,
     ],
   });

@@ -7,18 +7,33 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
+import {
+  CHART_STYLE,
+  CHART_WIDTH,
+  labelMargin,
+  msTick,
+  scaleFor,
+  usdTick,
+  X_AXIS_ROOM,
+} from "./readable.ts";
+
+const FORMATS: Record<string, (value: number) => string> = {
+  p50LatencyMs: msTick,
+  costPer1k: usdTick,
+  meanInputTokens: (value) => Math.round(value).toLocaleString("en-US"),
+};
 
 const LABELS: Record<string, string> = {
-  p50LatencyMs: "p50 latency (ms) →",
+  p50LatencyMs: "p50 latency per image →",
   meanInputTokens: "input tokens per call →",
   costPer1k: "USD per 1,000 images →",
 };
 
 const DEFAULTS = {
-  width: 720,
-  marginLeft: 200,
+  width: CHART_WIDTH,
+  style: CHART_STYLE,
+  marginBottom: X_AXIS_ROOM.marginBottom,
   y: { label: null },
-  color: { legend: true },
 } satisfies Plot.PlotOptions;
 
 /** Options of {@link resizeChart}; any other Plot option is passed through. */
@@ -53,6 +68,9 @@ export function resizeChart(data: SummaryData, options: ResizeChartOptions = {})
       series: seriesLabel(row),
       variant: String(row.variant),
       value: row[metric] as number,
+      tip: `${seriesLabel(row)}\n${
+        row.variant === "original" ? "original" : `${row.variant} px`
+      }: ${(FORMATS[metric] ?? String)(row[metric] as number)}\nn: ${row.n ?? "—"}`,
     }));
   if (rows.length === 0) return emptyChart(`no data: no ${metric} for ${base} or ${compare}`);
   const bySeries = Map.groupBy(rows, (row) => row.series);
@@ -63,9 +81,20 @@ export function resizeChart(data: SummaryData, options: ResizeChartOptions = {})
   });
   return renderPlot({
     ...DEFAULTS,
-    height: 60 + 36 * bySeries.size,
-    x: { label: LABELS[metric] ?? `${metric} →`, grid: true },
-    color: { legend: true, domain: [base, compare] },
+    height: 70 + 36 * bySeries.size,
+    marginLeft: labelMargin(bySeries.keys()),
+    x: {
+      ...scaleFor(rows.map((row) => row.value), FORMATS[metric] ?? String),
+      label: LABELS[metric] ?? `${metric} →`,
+      grid: true,
+    },
+    color: { type: "ordinal", domain: [base, compare] },
+    symbol: {
+      legend: true,
+      type: "ordinal",
+      domain: [base, compare],
+      range: ["circle", "diamond"],
+    },
     ...plotOptions,
     marks: [
       // A link rather than an arrow: an arrow shorter than its inset vanishes; colour gives direction.
@@ -77,7 +106,14 @@ export function resizeChart(data: SummaryData, options: ResizeChartOptions = {})
         stroke: "#888",
         strokeWidth: 2,
       }),
-      Plot.dot(rows, { x: "value", y: "series", fill: "variant", r: 5 }),
+      Plot.dot(rows, {
+        x: "value",
+        y: "series",
+        fill: "variant",
+        symbol: "variant",
+        r: 5,
+        title: "tip",
+      }),
       ...marks,
     ],
   });

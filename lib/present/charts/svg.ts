@@ -29,9 +29,18 @@ export function withSvgNamespace(markup: string): string {
  * ```
  */
 export function renderPlot(options: Plot.PlotOptions): HtmlFragment {
+  return new HtmlFragment(withSvgNamespace(renderPlotNode(options).outerHTML));
+}
+
+/**
+ * Renders Plot options to the node Plot returns, whose `scale("x")` maps data to pixels (used to
+ * place labels before the final render).
+ */
+export function renderPlotNode(
+  options: Plot.PlotOptions,
+): (SVGSVGElement | HTMLElement) & Plot.Plot {
   const { document } = parseHTML("<!doctype html><html><body></body></html>");
-  const node = Plot.plot({ ...options, document: document as unknown as Document });
-  return new HtmlFragment(withSvgNamespace(node.outerHTML));
+  return Plot.plot({ ...options, document: document as unknown as Document });
 }
 
 /** Options of {@link emptyChart}. */
@@ -60,6 +69,8 @@ export interface ChartHtmlOptions {
   title?: string;
   /** Shown below the chart (escaped). */
   caption?: string;
+  /** The chart is drawn from simulated records: its title says so. @default false */
+  simulated?: boolean;
 }
 
 /**
@@ -80,11 +91,14 @@ export function chartHtml(
     : chart instanceof HtmlFragment
     ? chart.html
     : chart.outerHTML;
+  const tag = options.simulated ? ' <span class="vb-simulated-tag">simulated</span>' : "";
   const title = options.title
-    ? `<h3 class="visionbench-chart-title">${escapeHtml(options.title)}</h3>`
+    ? `<h3 class="visionbench-chart-title">${escapeHtml(options.title)}${tag}</h3>`
+    : tag
+    ? `<p class="visionbench-chart-title">${tag}</p>`
     : "";
   const caption = options.caption ? `<figcaption>${escapeHtml(options.caption)}</figcaption>` : "";
-  return `<figure class="visionbench-chart" style="margin:0 0 1.5em 0">${title}${
-    withSvgNamespace(markup)
-  }${caption}</figure>`;
+  // The scroll box keeps a phone from shrinking chart text below 10 px (CSS: min-width).
+  return `<figure class="visionbench-chart" style="margin:0 0 1.5em 0">${title}` +
+    `<div class="vb-chart-scroll">${withSvgNamespace(markup)}</div>${caption}</figure>`;
 }

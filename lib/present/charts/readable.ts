@@ -1,0 +1,247 @@
+/**
+ * What makes a chart readable for a person: tick formats ($0.01, 20 ms, 2.4 s), log ticks that
+ * do not crowd, margins that fit the longest label, a tooltip per mark, labels that never overlap
+ * (placed greedily in pixel space, the rest left to tooltips), and a size that stays legible when
+ * the chart is shown on a phone.
+ *
+ * @module
+ */
+import type * as Plot from "@observablehq/plot";
+import { formatScore, formatSeconds, formatUsd } from "../../analysis/decision.ts";
+
+/** Width charts are drawn at; CSS stretches them to the page (and scrolls below 760 px). */
+export const CHART_WIDTH = 960;
+/** Font size in the SVG: ≥ 10 px on screen down to the 760 px minimum display width. */
+export const CHART_FONT_PX = 13;
+/** Plot `style` for every chart. */
+export const CHART_STYLE = { fontSize: `${CHART_FONT_PX}px`, overflow: "visible" } as const;
+
+/** "$0.01", "$0.3", "$1", "$250": a tick needs no trailing zeros. */
+export function usdTick(value: number): string {
+  if (value >= 100) return formatUsd(value);
+  return `$${Number(value.toPrecision(2))}`;
+}
+
+/** Room under the plot for the x tick labels AND the axis label, which must not touch. */
+export const X_AXIS_ROOM = { marginBottom: 50, labelOffset: 42 } as const;
+
+/** "20 ms", "2.4 s". */
+export function msTick(value: number): string {
+  return formatSeconds(value);
+}
+
+/** "6.5". */
+export function scoreTick(value: number): string {
+  return formatScore(value);
+}
+
+/** Options of {@link logTicks}. */
+export interface LogTicksOptions {
+  /** Width of the plot area the axis spans, px. @default 600 */
+  widthPx?: number;
+  /** Least distance between two tick labels, px. @default 64 */
+  minGapPx?: number;
+}
+
+/**
+ * Tick values for a log axis from `min` to `max`: the richest of 1-2-5, 1-2-3, 1-3, 1-2 and
+ * powers of ten whose labels are at least `minGapPx` apart, and that d3 will label — on a log
+ * scale Plot hands the format to d3's log tickFormat, which blanks the labels of the higher
+ * digits of each decade when the axis spans several decades.
+ *
+ * @example
+ * ```ts
+ * logTicks(0.03, 4); // [0.03, 0.1, 0.2, 0.3, 1, 2, 3]
+ * ```
+ */
+export function logTicks(min: number, max: number, options: LogTicksOptions = {}): number[] {
+  const { widthPx = 600, minGapPx = 64 } = options;
+  if (!(min > 0) || !(max > min)) return [];
+  const low = Math.floor(Math.log10(min));
+  const high = Math.ceil(Math.log10(max));
+  const candidates = (steps: number[]) => {
+    const values: number[] = [];
+    for (let exponent = low; exponent <= high; exponent++) {
+      for (const step of steps) {
+        const value = Number((step * 10 ** exponent).toPrecision(6));
+        if (value >= min * 0.999 && value <= max * 1.001) values.push(value);
+      }
+    }
+    return values;
+  };
+  // d3 keeps the label of digit i when i ≤ k = max(1, 10 × 10 / (its own tick count)).
+  const decades = Math.log10(max / min);
+  const d3Ticks = high - low >= 10
+    ? high - low + 1
+    : candidates([1, 2, 3, 4, 5, 6, 7, 8, 9]).length;
+  const kept = Math.max(1, 100 / Math.max(1, d3Ticks));
+  const pxPerDecade = widthPx / decades;
+  for (const steps of [[1, 2, 5], [1, 2, 3], [1, 3], [1, 2], [1]]) {
+    if (Math.max(...steps) > kept) continue;
+    const values = candidates(steps);
+    const gaps = values.slice(1).map((value, index) => Math.log10(value / values[index]));
+    if (values.length >= 2 && Math.min(...gaps) * pxPerDecade >= minGapPx) return values;
+  }
+  const powers = candidates([1]);
+  const every = Math.max(1, Math.ceil(minGapPx / pxPerDecade));
+  return powers.filter((_, index) => index % every === 0);
+}
+
+/** A log domain padded by a fraction of a decade on each side, so no mark sits on the edge. */
+export function logDomain(values: number[], pad = 0.15): [number, number] {
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const factor = 10 ** pad;
+  return max / min < 1.5 ? [min / 2, max * 2] : [min / factor, max * factor];
+}
+
+/** True when values span more than 10× (then the axis is logarithmic). */
+export function spansDecade(values: number[]): boolean {
+  const positive = values.filter((value) => value > 0);
+  return positive.length > 1 && Math.max(...positive) / Math.min(...positive) > 10;
+}
+
+/** Left margin that fits the longest label of a categorical y axis. */
+export function labelMargin(labels: Iterable<string>, min = 80, max = 340): number {
+  let longest = 0;
+  for (const label of labels) longest = Math.max(longest, label.length);
+  return Math.min(max, Math.max(min, Math.ceil(longest * CHART_FONT_PX * 0.58) + 16));
+}
+
+/** The tooltip of a summary row: platform, model, size, p50, $/1k, quality, n. */
+export function rowTooltip(row: Record<string, unknown>): string {
+  const number = (value: unknown) => typeof value === "number" && Number.isFinite(value);
+  const lines = [
+    `${row.platform} · ${row.model}`,
+    row.variant === undefined
+      ? undefined
+      : `size: ${row.variant === "original" ? "original" : `${row.variant} px`}`,
+    `p50: ${number(row.p50LatencyMs) ? formatSeconds(row.p50LatencyMs as number) : "—"}`,
+    `$/1k images: ${
+      number(row.costPer1kToday ?? row.costPer1k)
+        ? formatUsd((row.costPer1kToday ?? row.costPer1k) as number)
+        : "—"
+    }`,
+    `quality: ${number(row.meanScore) ? `${formatScore(row.meanScore as number)}/10` : "—"}`,
+    `n: ${number(row.n) ? row.n : "—"}`,
+    row.simulated === true ? "simulated, not measured" : undefined,
+  ];
+  return lines.filter((line) => line !== undefined).join("\n");
+}
+
+/** A label to place at a point (pixel coordinates). */
+export interface LabelCandidate {
+  x: number;
+  y: number;
+  text: string;
+  /** Higher first. */
+  priority: number;
+}
+
+/** Where a label sits relative to its point. */
+export type LabelSide = "right" | "left" | "above" | "below";
+
+/** A placed label: its anchor side. */
+export interface PlacedLabel extends LabelCandidate {
+  side: LabelSide;
+}
+
+/** Plot text options that put a label on `side` of its point, `gap` px away. */
+export function labelOffset(
+  side: LabelSide,
+  gap = 9,
+): { dx: number; dy: number; textAnchor: "start" | "end" | "middle" } {
+  switch (side) {
+    case "right":
+      return { dx: gap, dy: 0, textAnchor: "start" };
+    case "left":
+      return { dx: -gap, dy: 0, textAnchor: "end" };
+    case "above":
+      return { dx: 0, dy: -(gap + CHART_FONT_PX / 2 + 2), textAnchor: "middle" };
+    case "below":
+      return { dx: 0, dy: gap + CHART_FONT_PX / 2 + 2, textAnchor: "middle" };
+  }
+}
+
+/**
+ * Places labels greedily (highest priority first) to the right of their point, else to the
+ * left, skipping any that would overlap a placed label, a point, or leave the plot area.
+ *
+ * @example
+ * ```ts
+ * placeLabels([{ x: 100, y: 50, text: "gemini", priority: 1 }], { width: 960, height: 420 });
+ * ```
+ */
+export function placeLabels(
+  candidates: readonly LabelCandidate[],
+  area: {
+    left?: number;
+    right: number;
+    top?: number;
+    bottom: number;
+    points?: { x: number; y: number }[];
+    /** Distance from point to label, px. @default 9 */
+    gap?: number;
+  },
+): PlacedLabel[] {
+  const height = CHART_FONT_PX + 4;
+  const boxes: { x1: number; y1: number; x2: number; y2: number }[] = (area.points ?? []).map((
+    point,
+  ) => ({ x1: point.x - 5, y1: point.y - 5, x2: point.x + 5, y2: point.y + 5 }));
+  const placed: PlacedLabel[] = [];
+  const overlaps = (box: { x1: number; y1: number; x2: number; y2: number }) =>
+    boxes.some((other) =>
+      box.x1 < other.x2 && box.x2 > other.x1 && box.y1 < other.y2 && box.y2 > other.y1
+    );
+  for (const candidate of [...candidates].sort((a, b) => b.priority - a.priority)) {
+    // Bold labels run wider than regular text: estimate generously so they never touch.
+    const width = candidate.text.length * CHART_FONT_PX * 0.68;
+    for (const side of ["right", "left", "above", "below"] as const) {
+      const { dx, dy } = labelOffset(side, area.gap);
+      const x1 = side === "right"
+        ? candidate.x + dx
+        : side === "left"
+        ? candidate.x + dx - width
+        : candidate.x - width / 2;
+      const y = candidate.y + dy;
+      const box = { x1, y1: y - height / 2, x2: x1 + width, y2: y + height / 2 };
+      if (box.x1 < (area.left ?? 0) || box.x2 > area.right) continue;
+      if (box.y1 < (area.top ?? 0) || box.y2 > area.bottom) continue;
+      if (overlaps(box)) continue;
+      boxes.push(box);
+      placed.push({ ...candidate, side });
+      break;
+    }
+  }
+  return placed;
+}
+
+/**
+ * A quantitative scale for `values`: logarithmic with uncrowded 1-2-5 ticks when they span more
+ * than 10×, linear otherwise; ticks written by `format`.
+ *
+ * @example
+ * ```ts
+ * Plot.plot({ x: { ...scaleFor([0.04, 4.43], usdTick), label: "USD per 1,000 images →" } });
+ * ```
+ */
+export function scaleFor(values: number[], format: (value: number) => string): Plot.ScaleOptions {
+  const positive = values.filter((value) => value > 0);
+  if (spansDecade(positive) && positive.length === values.length) {
+    const domain = logDomain(positive);
+    return {
+      type: "log",
+      domain,
+      ticks: logTicks(...domain),
+      tickFormat: format,
+      labelOffset: X_AXIS_ROOM.labelOffset,
+    };
+  }
+  return {
+    type: "linear",
+    nice: true,
+    ticks: 6,
+    tickFormat: format,
+    labelOffset: X_AXIS_ROOM.labelOffset,
+  };
+}

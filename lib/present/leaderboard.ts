@@ -1,0 +1,274 @@
+/**
+ * Tables for people: readable headers with units, seconds per image (the study's unit), one
+ * dollar format, a frozen first column, sortable columns (the report's small inline script reads
+ * `data-sort`), and a scroll container of their own so the page never scrolls sideways.
+ *
+ * @module
+ */
+import { formatScore, formatUsd, optionLabel } from "../analysis/decision.ts";
+import type { ReferenceFigure } from "../analysis/reference-figures.ts";
+import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import { platformAnchor } from "./anchors.ts";
+
+/** A column of a people table. */
+export interface PeopleColumn<Row> {
+  /** Header text, with its unit. */
+  header: string;
+  /** Tooltip on the header: what the column means. */
+  title?: string;
+  /** The cell's text (escaped). */
+  text: (row: Row) => string;
+  /** Sort key; numbers sort numerically. @default the text */
+  sort?: (row: Row) => number | string | null;
+  /** @default "right" for sortable numbers, "left" otherwise */
+  align?: "left" | "right";
+}
+
+/** Options of {@link peopleTable}. */
+export interface PeopleTableOptions<Row> {
+  columns: PeopleColumn<Row>[];
+  /** Marks the table (and its caption) as built from simulated data. @default false */
+  simulated?: boolean;
+  caption?: string;
+  /** Extra class on the table. */
+  className?: string;
+  /** Raw (trusted) markup for the first cell, instead of the escaped text. */
+  firstCell?: (row: Row) => string;
+}
+
+/**
+ * A sortable table with a frozen first column inside its own scroll container.
+ *
+ * @example
+ * ```ts
+ * peopleTable(rows, { columns: [{ header: "Platform", text: (row) => row.platform }] });
+ * ```
+ */
+export function peopleTable<Row>(
+  rows: readonly Row[],
+  options: PeopleTableOptions<Row>,
+): HtmlFragment {
+  const { columns, simulated = false } = options;
+  const header = columns.map((column, index) =>
+    `<th scope="col"${column.title ? ` title="${escapeHtml(column.title)}"` : ""}${
+      index > 0 && column.align !== "left" ? ' class="vb-num"' : ""
+    }><button type="button" class="vb-sort">${escapeHtml(column.header)}</button></th>`
+  ).join("");
+  const body = rows.map((row) =>
+    `<tr>${
+      columns.map((column, index) => {
+        const sort = column.sort?.(row);
+        const sortAttribute = sort === undefined || sort === null
+          ? ""
+          : ` data-sort="${escapeHtml(String(sort))}"`;
+        const right = index > 0 && column.align !== "left";
+        const content = index === 0 && options.firstCell
+          ? options.firstCell(row)
+          : escapeHtml(column.text(row));
+        const tag = index === 0 ? 'th scope="row"' : "td";
+        return `<${tag}${sortAttribute}${right ? ' class="vb-num"' : ""}>${content}</${
+          tag.split(" ")[0]
+        }>`;
+      }).join("")
+    }</tr>`
+  ).join("");
+  const caption = options.caption || simulated
+    ? `<caption>${simulated ? '<span class="vb-simulated-tag">simulated</span> ' : ""}${
+      escapeHtml(options.caption ?? "")
+    }</caption>`
+    : "";
+  return new HtmlFragment(
+    `<div class="vb-table-scroll"><table class="vb-table vb-sortable${
+      options.className ? ` ${escapeHtml(options.className)}` : ""
+    }">${caption}<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table></div>`,
+  );
+}
+
+/** "2.4", "0.012", "49": seconds per image, two significant digits. */
+export function secondsPerImage(ms: number | null | undefined): string {
+  if (typeof ms !== "number" || !Number.isFinite(ms)) return "—";
+  const seconds = ms / 1000;
+  return seconds >= 10
+    ? Math.round(seconds).toLocaleString("en-US")
+    : String(Number(seconds.toPrecision(2)));
+}
+
+const usd = (value: number | null | undefined) =>
+  typeof value === "number" && Number.isFinite(value) ? formatUsd(value) : "—";
+const score = (value: number | null | undefined) =>
+  typeof value === "number" && Number.isFinite(value) ? formatScore(value) : "—";
+const share = (value: number | null | undefined) =>
+  typeof value === "number" && Number.isFinite(value) ? `${Math.round(value * 100)} %` : "—";
+const sortable = (value: number | null | undefined) =>
+  typeof value === "number" && Number.isFinite(value) ? value : null;
+
+/** The fields {@link leaderboardTable} reads (a `LeaderRow` of `compareReport()` fits). */
+export interface LeaderboardRow {
+  platform: string;
+  model: string;
+  variant: string;
+  n: number;
+  errors: number;
+  p50LatencyMs: number | null;
+  p90LatencyMs: number | null;
+  costPer1k: number | null;
+  costPer1kToday: number | null;
+  meanScore: number | null;
+  meanRecall: number | null;
+  hallucinationRate: number | null;
+  onFrontier: boolean;
+  simulated: boolean;
+  baseline: boolean;
+}
+
+/**
+ * The leaderboard: one row per platform · model · size, best quality per dollar first is left to
+ * the reader — rows start sorted by today's cost; every header sorts.
+ *
+ * @example
+ * ```ts
+ * leaderboardTable((await compareReport({ out: "results" })).rows);
+ * ```
+ */
+export function leaderboardTable(
+  rows: readonly LeaderboardRow[],
+  options: { pickLabel?: string } = {},
+): HtmlFragment {
+  if (rows.length === 0) {
+    return new HtmlFragment(`<p class="vb-empty">No platform was measured.</p>`);
+  }
+  const sorted = [...rows].sort((a, b) =>
+    (a.costPer1kToday ?? a.costPer1k ?? Infinity) - (b.costPer1kToday ?? b.costPer1k ?? Infinity)
+  );
+  const simulated = rows.some((row) => row.simulated);
+  return peopleTable(sorted, {
+    simulated,
+    caption: simulated
+      ? "Simulated rows come from emulators, not measurements."
+      : "Measured here. Latency counts only calls that ran (cache hits keep their first latency).",
+    firstCell: (row) => {
+      const label = `${row.platform} · ${row.model}`;
+      const pick = options.pickLabel === optionLabel(row);
+      const tags = [
+        pick ? '<span class="vb-tag vb-pick-tag">pick</span>' : "",
+        row.simulated ? '<span class="vb-simulated-tag">simulated</span>' : "",
+        row.baseline ? '<span class="vb-tag">baseline, not a model</span>' : "",
+      ].join("");
+      return `<a href="#${platformAnchor(row.platform, row.model)}">${
+        escapeHtml(label)
+      }</a>${tags}`;
+    },
+    columns: [
+      { header: "Platform · model", text: (row) => `${row.platform} · ${row.model}` },
+      {
+        header: "Image size",
+        text: (row) => row.variant === "original" ? "original" : `${row.variant} px`,
+        align: "left",
+      },
+      {
+        header: "Calls",
+        title: "calls made (errors in brackets)",
+        text: (row) => `${row.n}${row.errors ? ` (${row.errors} failed)` : ""}`,
+        sort: (row) => row.n,
+      },
+      {
+        header: "p50 s / image",
+        title: "median seconds per image",
+        text: (row) => secondsPerImage(row.p50LatencyMs),
+        sort: (row) => sortable(row.p50LatencyMs),
+      },
+      {
+        header: "p90 s / image",
+        title: "9 in 10 images answered within",
+        text: (row) => secondsPerImage(row.p90LatencyMs),
+        sort: (row) => sortable(row.p90LatencyMs),
+      },
+      {
+        header: "$ / 1,000 recorded",
+        title: "mean cost per image × 1,000, with the price card stored in each record",
+        text: (row) => usd(row.costPer1k),
+        sort: (row) => sortable(row.costPer1k),
+      },
+      {
+        header: "$ / 1,000 today",
+        title: "the same calls priced with today's data/prices.json",
+        text: (row) => usd(row.costPer1kToday),
+        sort: (row) => sortable(row.costPer1kToday),
+      },
+      {
+        header: "Quality / 10",
+        title: "mean score against the reference labels",
+        text: (row) => score(row.meanScore),
+        sort: (row) => sortable(row.meanScore),
+      },
+      {
+        header: "Recall",
+        title: "share of the labelled things named",
+        text: (row) => share(row.meanRecall),
+        sort: (row) => sortable(row.meanRecall),
+      },
+      {
+        header: "Hallucinates",
+        title: "share of descriptions naming something that is not there",
+        text: (row) => share(row.hallucinationRate),
+        sort: (row) => sortable(row.hallucinationRate),
+      },
+      {
+        header: "Frontier",
+        title: "no other row is at least as cheap, as fast and as good",
+        text: (row) => row.onFrontier ? "✓" : "",
+        sort: (row) => row.onFrontier ? 1 : 0,
+      },
+    ],
+  });
+}
+
+/**
+ * The study's ten published rows, always shown (with or without keys), its pick marked.
+ *
+ * @example
+ * ```ts
+ * publishedTable(await loadReferenceFigures(), { pickPreset: "gemini" });
+ * ```
+ */
+export function publishedTable(
+  figures: readonly ReferenceFigure[],
+  options: { pickPreset?: string } = {},
+): HtmlFragment {
+  return peopleTable(figures, {
+    caption: `Published by the study (${figures[0]?.images ?? 20} images, one prompt); ` +
+      "not measured here.",
+    className: "vb-published",
+    firstCell: (figure) =>
+      `${escapeHtml(figure.model)}${
+        figure.preset === options.pickPreset
+          ? '<span class="vb-tag vb-pick-tag">study\'s pick</span>'
+          : ""
+      }`,
+    columns: [
+      { header: "Study's platform · model", text: (figure) => figure.model },
+      { header: "Preset", text: (figure) => figure.preset, align: "left" },
+      {
+        header: "Average s / image",
+        text: (figure) => String(figure.avgSeconds),
+        sort: (figure) => figure.avgSeconds,
+      },
+      {
+        header: "Fastest s",
+        text: (figure) => figure.fastestSeconds === null ? "—" : String(figure.fastestSeconds),
+        sort: (figure) => figure.fastestSeconds,
+      },
+      {
+        header: "$ / 1,000",
+        text: (figure) => usd(figure.usdPer1000),
+        sort: (figure) => figure.usdPer1000,
+      },
+      {
+        header: "Quality / 10",
+        title: "only where the study stated one",
+        text: (figure) => score(figure.quality),
+        sort: (figure) => figure.quality ?? null,
+      },
+    ],
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The method section: the prompt and max tokens, the images, the runs read (and warnings where
+ * unlike runs were merged), the price cards with their as-of dates beside today's, the machine.
+ *
+ * @module
+ */
+import type { RunRead } from "../analysis/provenance.ts";
+import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import { peopleTable } from "./leaderboard.ts";
+
+/** A price card as recorded and as it reads today (lib/price/reprice.ts `PriceCardChange`). */
+export interface PriceCardDates {
+  id: string;
+  recordedAsOf: string[];
+  todayAsOf?: string;
+  changed: boolean;
+}
+
+/** What {@link methodSection} shows (the `compareReport()` result fits). */
+export interface MethodInput {
+  prompts: readonly string[];
+  maxOutputTokens: readonly number[];
+  images: number;
+  runs: readonly RunRead[];
+  warnings: readonly string[];
+  priceCards: readonly PriceCardDates[];
+  machine: string;
+}
+
+/**
+ * Method: prompt, max tokens, images, runs read with merge warnings, price cards, machine.
+ *
+ * @example
+ * ```ts
+ * methodSection(await compareReport({ out: "results" }));
+ * ```
+ */
+export function methodSection(input: MethodInput): HtmlFragment {
+  const prompts = input.prompts.length
+    ? input.prompts.map((prompt) => `<q>${escapeHtml(prompt)}</q>`).join(", ")
+    : "none recorded";
+  const tokens = input.maxOutputTokens.length
+    ? input.maxOutputTokens.map((value) => value.toLocaleString("en-US")).join(", ")
+    : "not recorded";
+  const warnings = input.warnings.length
+    ? `<div class="vb-warning" role="note"><b>Merged runs.</b><ul>${
+      input.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join("")
+    }</ul></div>`
+    : "";
+  const runs = peopleTable(input.runs, {
+    caption: `Runs read (${input.runs.length})`,
+    columns: [
+      { header: "Run", text: (run) => run.runId },
+      {
+        header: "Started (UTC)",
+        text: (run) => run.firstAt.slice(0, 16).replace("T", " "),
+        align: "left",
+      },
+      {
+        header: "Records",
+        text: (run) => run.records.toLocaleString("en-US"),
+        sort: (run) => run.records,
+      },
+      { header: "Images", text: (run) => String(run.images), sort: (run) => run.images },
+      {
+        header: "Platforms",
+        text: (run) => String(run.platforms.length),
+        sort: (run) => run.platforms.length,
+      },
+      {
+        header: "Sizes",
+        text: (run) => run.variants.map((v) => v === "original" ? v : `${v} px`).join(", "),
+        align: "left",
+      },
+      { header: "Data", text: (run) => run.simulated ? "simulated" : "measured", align: "left" },
+    ],
+  });
+  const cards = peopleTable(input.priceCards, {
+    caption: "Price cards: as recorded in the runs, and today's data/prices.json",
+    columns: [
+      { header: "Card", text: (card) => card.id },
+      { header: "Recorded as of", text: (card) => card.recordedAsOf.join(", "), align: "left" },
+      { header: "Today as of", text: (card) => card.todayAsOf ?? "gone", align: "left" },
+      { header: "Price changed", text: (card) => card.changed ? "yes" : "no", align: "left" },
+    ],
+  });
+  return new HtmlFragment(
+    `<div class="vb-method"><dl>` +
+      `<dt>Prompt</dt><dd>${prompts}</dd>` +
+      `<dt>Max output tokens</dt><dd>${escapeHtml(tokens)}</dd>` +
+      `<dt>Images</dt><dd>${input.images} (credits below)</dd>` +
+      `<dt>Machine</dt><dd>${escapeHtml(input.machine)}</dd>` +
+      `</dl>${warnings}${runs}${cards}</div>`,
+  );
+}

@@ -1,0 +1,39 @@
+// visionbench report: sortable tables and the "Show code" switch. Injected once, inline, by
+// scripts/execute-notebooks.py. It only reorders rows and toggles a class: it never reads model
+// output as markup and never loads anything.
+(() => {
+  const key = (row, index) => {
+    const cell = row.children[index];
+    const raw = cell?.dataset.sort ?? cell?.textContent.trim() ?? "";
+    if (raw === "" || raw === "—") return null;
+    const number = Number(raw);
+    return Number.isNaN(number) ? raw.toLowerCase() : number;
+  };
+  for (const button of document.querySelectorAll("table.vb-sortable .vb-sort")) {
+    button.addEventListener("click", () => {
+      const header = button.closest("th");
+      const index = [...header.parentElement.children].indexOf(header);
+      const body = header.closest("table").tBodies[0];
+      const ascending = header.getAttribute("aria-sort") !== "ascending";
+      for (const other of header.parentElement.children) other.removeAttribute("aria-sort");
+      header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      const rows = [...body.rows].sort((a, b) => {
+        const x = key(a, index);
+        const y = key(b, index);
+        if (x === null || y === null) return (x === null) - (y === null); // missing values last
+        const order = x < y ? -1 : x > y ? 1 : 0;
+        return ascending ? order : -order;
+      });
+      body.append(...rows);
+    });
+  }
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "vb-code-toggle";
+  toggle.textContent = "Show code";
+  toggle.addEventListener("click", () => {
+    const shown = document.body.classList.toggle("vb-show-code");
+    toggle.textContent = shown ? "Hide code" : "Show code";
+  });
+  document.body.append(toggle);
+})();

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { runBenchmark } from "../../lib/app/bench.ts";
+import { startAllEmulators } from "../../emulators/all.ts";
+import { ANSWER_PROFILES, imageBytes, simulatedAnswers } from "../../emulators/profiles.ts";
+import { loadLabels } from "../../lib/quality/labels.ts";
+import { scoreDescription } from "../../lib/quality/score.ts";
+
+Deno.test({
+  name:
+    "emulated presets answer from the image (same image, same answer) and their records say simulated; local's do not",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const fleet = startAllEmulators({
+      only: ["gemini", "ollama-local"],
+      behaviour: await simulatedAnswers({ scale: 0.001 }),
+    });
+    const outs: string[] = [];
+    try {
+      const run = async () => {
+        const outDir = await Deno.makeTempDir({ prefix: "visionbench-simulated-" });
+        outs.push(outDir);
+        return await runBenchmark({
+          platforms: ["gemini", "ollama-local", "local"],
+          limit: 2,
+          variants: ["original", "512"],
+          outDir,
+          cache: "bypass",
+          env: { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" },
+          simulated: ["gemini", "ollama-local"],
+        });
+      };
+      const first = await run();
+      const second = await run();
+      const labels = await loadLabels();
+      const key = (record: { preset: string; imageId: string; variant: string }) =>
+        `${record.preset}|${record.imageId}|${record.variant}`;
+      const again = new Map(second.caseRecords.map((record) => [key(record), record.text]));
+      for (const record of first.caseRecords) {
+        assert.equal(record.status, "ok", `${key(record)}: ${record.error?.message}`);
+        assert.equal(record.simulated, record.preset === "local" ? undefined : true, key(record));
+        if (record.preset === "local") continue;
+        assert.equal(again.get(key(record)), record.text, `${key(record)} is not deterministic`);
+        // The description names things that are in THIS image (the 512-px variant is recognised too).
+        const score = scoreDescription(record.text, labels.get(record.imageId)!);
+        assert.ok(
+          score.matched.length > 0,
+          `${key(record)} names nothing of its image: ${record.text}`,
+        );
+      }
+      const cat = first.caseRecords.find((r) => r.preset === "gemini" && r.imageId === "o01_cat")!;
+      const panda = first.caseRecords.find((r) =>
+        r.preset === "gemini" && r.imageId === "o02_red_panda"
+      )!;
+      assert.notEqual(cat.text, panda.text);
+    } finally {
+      await fleet.close();
+      for (const out of outs) await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test("imageBytes() finds the image in every platform's request shape", () => {
+  const png = "iVBORw0KGgo" + "A".repeat(3000);
+  const bytes = (body: unknown) => imageBytes(body)?.length ?? 0;
+  const dataUrl = `data:image/png;base64,${png}`;
+  assert.ok(bytes({ messages: [{ content: [{ image_url: { url: dataUrl } }] }] }) > 0);
+  assert.ok(
+    bytes({ contents: [{ parts: [{ inlineData: { mimeType: "image/png", data: png } }] }] }) > 0,
+  );
+  assert.ok(bytes({ messages: [{ images: [png] }] }) > 0);
+  assert.equal(bytes({ image: Array.from({ length: 200 }, (_, i) => i % 256) }), 200);
+  assert.equal(bytes({ prompt: "Describe everything you see in this image in detail." }), 0);
+  assert.ok(ANSWER_PROFILES.gemini.recall > ANSWER_PROFILES["ollama-local"].recall);
+});
