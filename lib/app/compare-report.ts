@@ -119,9 +119,13 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
   const labels = await loadLabels();
   const cards = await loadPriceCards(options.pricesPath ?? DEFAULT_PRICES_PATH);
   const by = ["preset", "platform", "model", "variant"];
-  const today = records.map((record) => repriceRecord(record, cards).costUsd ?? null);
+  // Batch rows cost half and have a turnaround, not a latency: the leaderboard and the pick are
+  // about live calls; batch rows have their own live-against-batch section.
+  const live = records.filter((record) => record.mode !== "batch");
+  const batchRows = records.length - live.length;
+  const today = live.map((record) => repriceRecord(record, cards).costUsd ?? null);
   const frame = withQuality(
-    recordsToFrame(records).withColumn(pl.Series("costUsdToday", today, pl.Float64)),
+    recordsToFrame(live).withColumn(pl.Series("costUsdToday", today, pl.Float64)),
     labels,
   );
   const summary = frame.height === 0 ? [] : pareto(
@@ -154,7 +158,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     hallucinationRate: row.hallucinationRate as number | null,
     onFrontier: row.onFrontier === true,
     simulated: row.simulated === true ||
-      records.some((record) =>
+      live.some((record) =>
         record.simulated && record.platform === row.platform && record.model === row.model
       ),
     baseline: BASELINE_PRESETS.includes(String(row.preset)),
@@ -166,7 +170,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
   }));
   const decision = decide(candidates, { minQuality, maxP50Ms });
   const scores = frame.getColumn("score").toArray() as (number | null)[];
-  const samples: CallSample[] = records.flatMap((record, index) =>
+  const samples: CallSample[] = live.flatMap((record, index) =>
     BASELINE_PRESETS.includes(record.preset) ? [] : [{
       platform: record.platform,
       model: record.model,
@@ -195,7 +199,15 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
       decision: decide(publishedRows, { minQuality, maxP50Ms: DEFAULT_MAX_P50_MS }),
     },
     runs: runsRead(records),
-    warnings: mergeWarnings(records),
+    warnings: [
+      ...mergeWarnings(live),
+      ...(batchRows > 0
+        ? [
+          `${batchRows} batch-mode rows are left out of the leaderboard and the pick (they cost ` +
+          `half and have no per-call latency): see the live-against-batch section`,
+        ]
+        : []),
+    ],
     priceCards: priceCardChanges(records, cards),
     simulated: records.some((record) => record.simulated === true),
     prompts: [...new Set(records.map((record) => record.prompt))],

@@ -125,3 +125,29 @@ Deno.test("the decision card and banner say simulated exactly when simulated rec
     }
   }
 });
+
+Deno.test("batch-mode rows stay out of the leaderboard and the pick, and the report says so", async () => {
+  const live = ["o01_cat", "o02_red_panda"].map((id) => geminiCall("live", id));
+  const batch = ["o01_cat", "o02_red_panda"].map((id) =>
+    geminiCall("batch", id, {
+      mode: "batch",
+      batchId: "batches/1",
+      latencyMs: undefined,
+      turnaroundMs: 60_000,
+      costUsd: computeCost(GEMINI, { usage: { inputTokens: 1300, outputTokens: 120 } }).costUsd! /
+        2,
+    })
+  );
+  const out = await writeRuns({ live, batch });
+  try {
+    const report = await compareReport({ out, draws: 10 });
+    const gemini = report.rows.filter((row) => row.platform === "gemini");
+    assert.equal(gemini.length, 1);
+    assert.equal(gemini[0].n, 2, "only the live calls are in the row");
+    assert.ok(Math.abs(gemini[0].costPer1k! - 1000 * live[0].costUsd!) < 1e-9, "live cost only");
+    assert.ok(report.warnings.some((warning) => /2 batch-mode rows are left out/.test(warning)));
+    assert.equal(report.records.length, 4, "the runs read still list every row");
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
