@@ -175,6 +175,20 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
   const platforms = choices.map((choice) =>
     choice.model ? `${choice.preset}:${choice.model}` : choice.preset
   );
+  // What live and batch cases share, so the two modes send the very same requests.
+  const cases = {
+    runId: options.runId ?? newRunId(),
+    outDir,
+    images,
+    variants: (options.variants ?? ["original", "512"]).map(parseVariant),
+    prompts,
+    repeat: options.repeat ?? 1,
+    maxOutputTokens: options.maxOutputTokens,
+    temperature: options.temperature,
+    schema: options.schema,
+    variantCacheDir: `${outDir}/cache/variants`,
+    signal: options.signal,
+  };
   if (remembering) {
     const targets = batchTargets(resolved, {
       settingsOf: remembering.settingsOf,
@@ -182,23 +196,13 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
       limits: options.batch?.limits,
     });
     const result = await runBatchCases({
-      runId: options.runId ?? newRunId(),
-      outDir,
+      ...cases,
       targets,
-      images,
-      variants: (options.variants ?? ["original", "512"]).map(parseVariant),
-      prompts,
-      repeat: options.repeat ?? 1,
-      maxOutputTokens: options.maxOutputTokens,
-      temperature: options.temperature,
-      schema: options.schema,
-      variantCacheDir: `${outDir}/cache/variants`,
       poll: {
         intervalMs: options.batch?.pollIntervalMs,
         maxIntervalMs: options.batch?.maxPollIntervalMs,
       },
       wait: options.batch?.wait,
-      signal: options.signal,
       onEvent: (event) =>
         event.type.startsWith("batch-")
           ? options.onBatchEvent?.(event)
@@ -214,26 +218,16 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     };
   }
   const result = await runCases({
-    runId: options.runId ?? newRunId(),
-    outDir,
+    ...cases,
     targets: resolved.map((platform) => ({
       ...runTarget(platform),
       simulated: options.simulated?.includes(platform.preset.id) || undefined,
     })),
-    images,
-    variants: (options.variants ?? ["original", "512"]).map(parseVariant),
-    prompts,
-    repeat: options.repeat ?? 1,
-    maxOutputTokens: options.maxOutputTokens,
-    temperature: options.temperature,
-    schema: options.schema,
     stream: options.stream,
     timeoutMs: options.timeoutMs,
     retry: options.retry,
     cache: options.cache,
     cacheDir: `${outDir}/cache/responses`,
-    variantCacheDir: `${outDir}/cache/variants`,
-    signal: options.signal,
     onEvent: options.onEvent,
     keepRecords: options.keepRecords,
   });

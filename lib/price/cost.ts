@@ -175,7 +175,15 @@ export function recomputeCost(record: ResultRecord): CostResult {
       `record ${record.recordId} carries no price card, so its cost cannot be recomputed`,
     );
   }
-  return computeCost(record.price, {
+  return computeCost(record.price, costInputOf(record));
+}
+
+/**
+ * What a recorded call is billed on (tokens, GPU seconds, latency and concurrency), as
+ * {@link computeCost} takes it: so the recorded card and today's card price the same usage.
+ */
+export function costInputOf(record: ResultRecord): CostInput {
+  return {
     usage: {
       inputTokens: record.inputTokens,
       outputTokens: record.outputTokens,
@@ -185,7 +193,7 @@ export function recomputeCost(record: ResultRecord): CostResult {
     gpuSeconds: record.gpuSeconds,
     latencyMs: record.latencyMs,
     concurrency: record.concurrency,
-  });
+  };
 }
 
 /**

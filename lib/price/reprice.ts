@@ -13,7 +13,7 @@
  */
 import type { PriceCard } from "../contract/price-card.ts";
 import type { ResultRecord } from "../contract/record.ts";
-import { computeCost } from "./cost.ts";
+import { computeCost, costInputOf } from "./cost.ts";
 
 /** A record priced with today's card. */
 export interface Repriced {
@@ -39,17 +39,7 @@ export function repriceRecord(
   const card = record.price ? cards.get(record.price.id) : undefined;
   if (record.status !== "ok" || !card) return { card };
   try {
-    const { costUsd } = computeCost(card, {
-      usage: {
-        inputTokens: record.inputTokens,
-        outputTokens: record.outputTokens,
-        imageTokens: record.imageTokens,
-        reasoningTokens: record.reasoningTokens,
-      },
-      gpuSeconds: record.gpuSeconds,
-      latencyMs: record.latencyMs,
-      concurrency: record.concurrency,
-    });
+    const { costUsd } = computeCost(card, costInputOf(record));
     return { costUsd, card };
   } catch {
     return { card };

@@ -1,34 +1,18 @@
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { chromiumMissing, launchChromium } from "../support/chromium.ts";
 import { repoPath } from "../../lib/util/paths.ts";
 import { EMULATED_PRESETS, startAllEmulators } from "../../emulators/all.ts";
 import { simulatedAnswers } from "../../emulators/profiles.ts";
 import { jupyterAvailable, renderTestReport } from "./report-fixture.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 /** Images of the emulated render: enough for every chart, few enough to stay quick. */
 const LIMIT = 2;
 
-function chromiumMissing(): string | undefined {
-  try {
-    Deno.statSync(CHROMIUM);
-  } catch {
-    return `${CHROMIUM} is absent (sh scripts/setup-jupyter.sh --browser)`;
-  }
-  if (!jupyterAvailable()) return "/usr/bin/python3 has no nbclient (sh scripts/setup-jupyter.sh)";
-  return undefined;
-}
-
-const skipReason = chromiumMissing();
+const skipReason = chromiumMissing() ??
+  (jupyterAvailable()
+    ? undefined
+    : "/usr/bin/python3 has no nbclient (sh scripts/setup-jupyter.sh)");
 if (skipReason) console.warn(`report browser test skipped: ${skipReason}`);
 
 /** Pairs of chart texts whose boxes overlap (more than half a pixel each way). */
@@ -107,11 +91,7 @@ Deno.test({
     } finally {
       await fleet.close();
     }
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-    });
+    const browser = await launchChromium();
     try {
       for (const width of [1440, 390]) {
         const height = width > 800 ? 900 : 844;
