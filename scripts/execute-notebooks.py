@@ -18,6 +18,11 @@ message names the notebook and the cell), 2 bad usage or missing software.
 A code cell may opt out of the output check with `# no-output` (or `// no-output`) as its
 first line.
 
+`--stage A,B,C` (repeatable) runs the named notebooks together, up to `--jobs` kernels at a time
+(each in a process of its own), before the next stage starts: notebooks that only read what an
+earlier stage recorded can share a stage. Notebooks named in no stage run afterwards, one at a
+time, in the order given.
+
 The report is for a reader, not a notebook user: `--order` puts the findings first whatever the
 execution order, code is folded (a "Show code" button unfolds it), object dumps (a cell whose
 result is a plain `{…}` / `[…]`) are left out, `--redact PATH=LABEL` replaces local paths, and
@@ -25,7 +30,9 @@ the report's stylesheet and small inline script (`--assets`) are added once.
 """
 
 import argparse
+import concurrent.futures
 import html
+import multiprocessing
 import os
 import re
 import sys
@@ -173,6 +180,46 @@ def execute_notebook(path, out_dir, options):
     return nb, problems, seconds
 
 
+def name_of(path):
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def stages_of(paths, stages):
+    """The notebooks grouped into stages: each `--stage` in turn, then the rest one by one."""
+    staged = []
+    placed = set()
+    for stage in stages:
+        names = [name.strip() for name in stage.split(",") if name.strip()]
+        members = [path for path in paths if name_of(path) in names and path not in placed]
+        if members:
+            staged.append(members)
+            placed.update(members)
+    staged.extend([path] for path in paths if path not in placed)
+    return staged
+
+
+def _execute_in_child(path, options):
+    nb, problems, seconds = execute_notebook(path, options.out, options)
+    return name_of(path), nb, problems, seconds
+
+
+def run_stage(paths, options):
+    """Executes one stage; yields (name, notebook, problems, seconds) in the given order."""
+    for path in paths:
+        print(f"executing {name_of(path)} ...", flush=True)
+    if len(paths) == 1 or options.jobs <= 1:
+        for path in paths:
+            yield _execute_in_child(path, options)
+        return
+    # Processes, not threads: each kernel client runs its own event loop, and a stuck one
+    # cannot hold the others.
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=options.jobs, mp_context=context) as pool:
+        futures = [pool.submit(_execute_in_child, path, options) for path in paths]
+        for future in futures:
+            yield future.result()
+
+
 def notebook_title(nb, fallback):
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -254,6 +301,9 @@ def main():
     parser.add_argument("--kernel", default="deno")
     parser.add_argument("--order", help="comma-separated notebook names: the report's order (default: execution order)")
     parser.add_argument("--assets", help="folder with report.css and report.js to inline")
+    parser.add_argument("--stage", action="append", default=[], metavar="NAME,NAME",
+                        help="notebooks that may run together (repeatable; stages run in order)")
+    parser.add_argument("--jobs", type=int, default=1, help="kernels at a time within a stage (default: 1)")
     parser.add_argument("--redact", action="append", default=[], metavar="PATH=LABEL",
                         help="replace a local path in the report (repeatable)")
     options = parser.parse_args()
@@ -263,19 +313,19 @@ def main():
             print(f"execute-notebooks: no such notebook: {path}", file=sys.stderr)
             return 2
 
-    executed = []
-    for path in options.notebooks:
-        name = os.path.splitext(os.path.basename(path))[0]
-        print(f"executing {name} ...", flush=True)
-        nb, problems, seconds = execute_notebook(path, options.out, options)
-        if problems:
-            print(f"FAILED {name} after {seconds:.1f} s:", file=sys.stderr)
-            for problem in problems:
-                print(f"  - {problem}", file=sys.stderr)
-            print(f"  executed notebook: {os.path.join(options.out, 'notebooks', name + '.ipynb')}", file=sys.stderr)
-            return 1
-        print(f"  {name}: ok in {seconds:.1f} s", flush=True)
-        executed.append((name, nb))
+    executed = {}
+    for stage in stages_of(options.notebooks, options.stage):
+        for name, nb, problems, seconds in run_stage(stage, options):
+            if problems:
+                print(f"FAILED {name} after {seconds:.1f} s:", file=sys.stderr)
+                for problem in problems:
+                    print(f"  - {problem}", file=sys.stderr)
+                print(f"  executed notebook: {os.path.join(options.out, 'notebooks', name + '.ipynb')}", file=sys.stderr)
+                return 1
+            print(f"  {name}: ok in {seconds:.1f} s", flush=True)
+            executed[name] = nb
+    # The report follows the order given (then --order), not the order notebooks finished in.
+    executed = [(name, executed[name]) for name in map(name_of, options.notebooks)]
 
     if options.report:
         started = time.monotonic()

@@ -37,6 +37,11 @@ export interface RenderReportOptions {
   reportPath?: string;
   /** Seconds one cell may run. @default 1800 */
   cellTimeoutSeconds?: number;
+  /**
+   * Kernels at a time within a stage of {@link REPORT_STAGES}. Each kernel spends most of its
+   * start-up importing the library on one core. @default 2, or 1 on a one-core machine
+   */
+  jobs?: number;
   /** @default {@link DEFAULT_PYTHON} */
   python?: string;
   /** Extra environment of the kernels, e.g. keys and base URLs (emulators). @default {} */
@@ -57,8 +62,8 @@ export interface RenderedReport {
 }
 
 /**
- * The order notebooks appear in the report (they run in numeric order, since the comparison
- * reads what the benchmark recorded): findings, leaderboard and charts first, then the
+ * The order notebooks appear in the report (they run in {@link REPORT_STAGES}, since the
+ * comparison reads what the benchmark recorded): findings, leaderboard and charts first, then the
  * descriptions, the quality detail, and the notebooks that produced the numbers.
  */
 export const REPORT_ORDER = [
@@ -68,6 +73,16 @@ export const REPORT_ORDER = [
   "04-prompt-lab",
   "02-benchmark",
   "01-quick-check",
+];
+
+/**
+ * Notebooks that may run at the same time. The first stage records runs, each in a folder or run
+ * id of its own; the second only reads what the benchmark (02) recorded. Anything not listed
+ * runs afterwards, one at a time.
+ */
+export const REPORT_STAGES = [
+  ["01-quick-check", "02-benchmark", "04-prompt-lab"],
+  ["03-compare", "05-quality", "06-descriptions"],
 ];
 
 /** The numbered notebooks of the repository, sorted. */
@@ -146,6 +161,9 @@ export async function renderReport(options: RenderReportOptions = {}): Promise<R
       String(options.cellTimeoutSeconds ?? 1800),
       "--order",
       REPORT_ORDER.join(","),
+      ...REPORT_STAGES.flatMap((stage) => ["--stage", stage.join(",")]),
+      "--jobs",
+      String(options.jobs ?? Math.min(2, navigator.hardwareConcurrency || 1)),
       "--assets",
       repoPath("lib/present/report-assets"),
       // No local paths in a report that leaves this machine.
