@@ -88,6 +88,28 @@ Deno.test("costLatencyChart() connects and names only the frontier; every dot ha
   assert.doesNotMatch(html, />\d+m</);
 });
 
+Deno.test("costLatencyChart() draws the frontier of its own two axes, whatever onFrontier the rows carry", () => {
+  const row = (platform: string, p50LatencyMs: number, costPer1k: number, onFrontier: boolean) => ({
+    platform,
+    model: "m",
+    variant: "512",
+    p50LatencyMs,
+    costPer1k,
+    onFrontier,
+  });
+  // "slow" is on a three-axis frontier (better quality, say) but slower and dearer than "fast".
+  const html = costLatencyChart([
+    row("fast", 300, 0.5, false),
+    row("slow", 600, 1.0, true),
+    row("cheap", 900, 0.1, false),
+  ] as never).html;
+  const labels = [...html.matchAll(/<text[^>]*>([^<]+ · [^<]+)<\/text>/g)].map((match) => match[1]);
+  assert.ok(labels.includes("fast · m · 512") && !labels.includes("slow · m · 512"), `${labels}`);
+  // The dashed frontier joins "fast" and "cheap" only: two vertices.
+  const line = markGroup(html, "line").match(/ d="([^"]+)"/)![1];
+  assert.equal(line.match(/[ML]/g)!.length, 2, line);
+});
+
 Deno.test("resizeChart() draws both variants joined by a link per platform", () => {
   const html = resizeChart(summary, { metric: "costPer1k" }).html;
   assertSvgs(html);

@@ -47,8 +47,8 @@ export interface CostLatencyChartOptions extends Plot.PlotOptions {
 }
 
 /**
- * Each summary row at (latency, cost); frontier rows (an `onFrontier` column, computed with
- * {@link pareto} when absent) are red, joined by a dashed line and named; every dot has a
+ * Each summary row at (latency, cost); the rows no other row beats on both (the two-axis
+ * {@link pareto} frontier of what is drawn) are red, joined by a dashed line and named; every dot has a
  * tooltip and links to `#platform-…` (the platform's descriptions). Free rows cannot sit on a
  * log scale: the caption names them.
  *
@@ -78,11 +78,11 @@ export function costLatencyChart(
         : "no data: no row has both latency and cost",
     );
   }
-  if (!rows.every((row) => typeof row.onFrontier === "boolean")) {
-    const frame = pl.DataFrame(rows.map((row) => ({ [latency]: row[latency], [cost]: row[cost] })));
-    const flags = pareto(frame, { x: latency, y: cost }).getColumn("onFrontier").toArray();
-    rows = rows.map((row, index) => ({ ...row, onFrontier: flags[index] }));
-  }
+  // The frontier of what is drawn: no other dot is both cheaper and faster. (A row's own
+  // `onFrontier` may be the three-axis one, with quality, which zigzags on these two axes.)
+  const frame = pl.DataFrame(rows.map((row) => ({ [latency]: row[latency], [cost]: row[cost] })));
+  const flags = pareto(frame, { x: latency, y: cost }).getColumn("onFrontier").toArray();
+  rows = rows.map((row, index) => ({ ...row, onFrontier: flags[index] }));
   const points: (SummaryRow & { name: string; group: string; tip: string; href: string })[] = rows
     .map((row) => ({
       ...row,
