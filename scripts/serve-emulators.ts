@@ -8,6 +8,9 @@
  *   --latency-scale 0.005               emulated latency = the study's average seconds × scale
  *                                       (seconds → seconds; 0.005 turns 2.4 s into 12 ms)
  *   --latency-ms 50                     one fixed latency for every emulator instead
+ *   --simulated                         the demo of `report --emulated`: per-platform answers
+ *                                       built from each image's labels, latencies around the
+ *                                       study's figures × --latency-scale (default 0.005)
  *
  * @module
  */
@@ -19,6 +22,7 @@ import {
   studyLatencies,
 } from "../emulators/all.ts";
 import type { EmulatorBehaviour } from "../emulators/harness.ts";
+import { simulatedAnswers } from "../emulators/profiles.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     "latency-scale": { type: "string" },
     "latency-ms": { type: "string" },
+    simulated: { type: "boolean" },
   },
 });
 
@@ -45,6 +50,9 @@ function latencies(): Promise<Partial<Record<EmulatedPreset, Partial<EmulatorBeh
     return Promise.resolve(
       Object.fromEntries(EMULATED_PRESETS.map((preset) => [preset, { latencyMs }])),
     );
+  }
+  if (values.simulated) {
+    return simulatedAnswers({ scale: Number(values["latency-scale"] ?? "0.005") });
   }
   const scale = Number(values["latency-scale"] ?? "0");
   return scale ? studyLatencies(scale) : Promise.resolve({});

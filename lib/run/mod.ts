@@ -1,6 +1,6 @@
 /**
- * Running cases: the runner (pool, timeout, retry, cache, records), the append-only run store and
- * run ids. (pool, retry, timeout, cases and record builders are internal.)
+ * Running cases: the runner (per-platform workers, timeout, retry, cache, records), the append-only
+ * run store, run ids and locks, batch mode. (retry, timeout, cases and record builders are internal.)
  *
  * @module
  */

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
 import { VisionBenchError } from "../../lib/contract/errors.ts";
-import { createLimiter } from "../../lib/run/pool.ts";
 import { backoffDelay, retry, type RetryInfo } from "../../lib/run/retry.ts";
 import { withTimeout } from "../../lib/run/timeout.ts";
-import { isUsageError } from "../support/usage-error.ts";
 
 function installClock() {
   return FakeTimers.withGlobal(globalThis).install({ toFake: ["setTimeout", "clearTimeout"] });
@@ -226,31 +224,4 @@ Deno.test("withTimeout() reports a user cancel as cancelled, not retryable", asy
   const error = await promise;
   assert.equal(error.kind, "cancelled");
   assert.equal(error.retryable, false);
-});
-
-Deno.test("createLimiter() never runs more than its limit at once and keeps FIFO order", async () => {
-  const limiter = createLimiter(3);
-  let active = 0;
-  let peak = 0;
-  const order: number[] = [];
-  await Promise.all(Array.from({ length: 20 }, (_, index) =>
-    limiter.run(async () => {
-      order.push(index);
-      active++;
-      peak = Math.max(peak, active);
-      await new Promise((resolve) => setTimeout(resolve, 1 + (index % 4)));
-      active--;
-    })));
-  assert.equal(peak, 3);
-  assert.deepEqual(order, [...order].sort((a, b) => a - b));
-  assert.throws(() => createLimiter(0), isUsageError);
-});
-
-Deno.test("createLimiter() frees the slot when the task throws", async () => {
-  const limiter = createLimiter(1);
-  await assert.rejects(limiter.run(() => {
-    throw new Error("boom");
-  }));
-  assert.equal(await limiter.run(() => Promise.resolve(42)), 42);
-  assert.equal(limiter.active, 0);
 });
