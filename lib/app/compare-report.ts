@@ -19,7 +19,6 @@ import { pareto } from "../analysis/compare.ts";
 import {
   decide,
   type Decision,
-  type DecisionRow,
   DEFAULT_MAX_P50_MS,
   DEFAULT_MIN_QUALITY,
 } from "../analysis/decision.ts";
@@ -36,31 +35,18 @@ import { loadLabels } from "../quality/labels.ts";
 import { DEFAULT_PRICES_PATH, loadPriceCards } from "../price/cost.ts";
 import { type PriceCardChange, priceCardChanges, repriceRecord } from "../price/reprice.ts";
 import type { ResultRecord } from "../contract/record.ts";
+import type { LeaderboardRow } from "../present/leaderboard.ts";
 import { readRuns } from "../run/run-store.ts";
 
 /** Presets left out of the pick: `local` describes pixels, not content. */
 export const BASELINE_PRESETS = ["local"];
 
-/** One leaderboard row: a platform · model · size with its numbers. */
-export interface LeaderRow extends DecisionRow {
+/**
+ * One leaderboard row: a platform · model · size with its numbers (the fields the leaderboard
+ * table shows, plus the preset it ran as).
+ */
+export interface LeaderRow extends LeaderboardRow {
   preset: string;
-  variant: string;
-  n: number;
-  errors: number;
-  p50LatencyMs: number | null;
-  p90LatencyMs: number | null;
-  /** Mean recorded cost × 1,000 (the cards stored in the records). */
-  costPer1k: number | null;
-  /** The same calls at today's prices (data/prices.json). */
-  costPer1kToday: number | null;
-  meanScore: number | null;
-  meanRecall: number | null;
-  hallucinationRate: number | null;
-  onFrontier: boolean;
-  /** Some of the row's records came from an emulator. */
-  simulated: boolean;
-  /** Left out of the pick (the offline baseline). */
-  baseline: boolean;
 }
 
 /** Options of {@link compareReport}. */

@@ -111,13 +111,17 @@ export interface LeaderboardRow {
   errors: number;
   p50LatencyMs: number | null;
   p90LatencyMs: number | null;
+  /** Mean recorded cost × 1,000 (the cards stored in the records). */
   costPer1k: number | null;
+  /** The same calls at today's prices (data/prices.json). */
   costPer1kToday: number | null;
   meanScore: number | null;
   meanRecall: number | null;
   hallucinationRate: number | null;
   onFrontier: boolean;
+  /** Some of the row's records came from an emulator. */
   simulated: boolean;
+  /** Left out of the pick (the offline baseline). */
   baseline: boolean;
 }
 
