@@ -114,11 +114,12 @@ export async function loadRunFrame(
     problems.push(...read.problems);
     sources.push({ path, from: "jsonl" });
   }
+  // Categoricals of different files do not concatenate: several runs are joined as strings.
   const frame = frames.length === 0
     ? emptyFrame(columns)
     : frames.length === 1
     ? frames[0]
-    : pl.concat(frames, { how: "vertical" });
+    : pl.concat(frames.map(asStrings), { how: "vertical" });
   return { frame, problems, sources };
 }
 
@@ -142,7 +143,12 @@ export async function writeRunParquet(
   const { frame, problems } = await readJsonlColumns(jsonlPath, FRAME_COLUMNS);
   // Written then renamed, so a reader never sees half a file.
   const temporary = `${path}.${crypto.randomUUID()}.tmp`;
-  frame.writeParquet(temporary);
+  // Repeated labels as categoricals (Parquet dictionary pages): a reader groups a million rows
+  // on them about twice as fast as on strings (measured by `deno task perf`).
+  frame.withColumns(
+    ...CATEGORICAL_COLUMNS.filter((column) => frame.columns.includes(column))
+      .map((column) => pl.col(column).cast(pl.Categorical)),
+  ).writeParquet(temporary);
   await Deno.rename(temporary, path);
   return { path, written: true, problems };
 }
@@ -185,6 +191,31 @@ async function runFiles(dir: string, runIds: string[] | undefined): Promise<stri
 }
 
 /** A frame with the columns and no rows (Polars reads an empty file with the schema). */
+/** Low-cardinality labels stored as categoricals in the Parquet file. */
+const CATEGORICAL_COLUMNS = [
+  "platform",
+  "model",
+  "preset",
+  "variant",
+  "promptId",
+  "status",
+  "finishReason",
+  "costBasis",
+  "errorKind",
+  "mode",
+  "priceId",
+];
+
+/** `frame` with every categorical column as plain strings. */
+function asStrings(frame: pl.DataFrame): pl.DataFrame {
+  const categorical = frame.columns.filter((column) =>
+    frame.getColumn(column).dtype.equals(pl.Categorical)
+  );
+  return categorical.length === 0
+    ? frame
+    : frame.withColumns(...categorical.map((column) => pl.col(column).cast(pl.Utf8)));
+}
+
 function emptyFrame(columns: readonly string[]): pl.DataFrame {
   const path = Deno.makeTempFileSync({ suffix: ".jsonl" });
   try {

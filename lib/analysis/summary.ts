@@ -79,6 +79,10 @@ export function summarize(frame: pl.DataFrame, options: SummarizeOptions = {}): 
     pl.col("costUsd").filter(ok).mean().mul(1000).alias("costPer1k"),
     pl.col("batchCostUsd").filter(ok).mean().mul(1000).alias("batchCostPer1k"),
   ).withColumns(
+    // Keys read from Parquet are categoricals: strings again, so the order is alphabetical and
+    // the summary is the same whichever file it came from.
+    ...by.filter((column) => frame.getColumn(column).dtype.equals(pl.Categorical))
+      .map((column) => pl.col(column).cast(pl.Utf8)),
     pl.col("costPer1k").mul(10).alias("costAt10k"),
     pl.col("costPer1k").mul(1000).alias("costAt1M"),
     pl.col("batchCostPer1k").mul(10).alias("batchCostAt10k"),

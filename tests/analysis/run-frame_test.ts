@@ -60,6 +60,36 @@ Deno.test("JSONL through Polars, Parquet, and records give the same summary", as
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("Parquet keeps labels as categoricals, and two runs read from Parquet summarize like their JSONL", async () => {
+  const { dir, path, lines } = await sampleRun();
+  // A second run of the same platforms: its categoricals come from another file.
+  const second = join(dir, "sample-2026-11-21.jsonl");
+  await Deno.writeTextFile(
+    second,
+    lines.map((line) => {
+      const record = JSON.parse(line);
+      return JSON.stringify({
+        ...record,
+        runId: "sample-2026-11-21",
+        recordId: `${record.recordId}-2`,
+      });
+    }).join("\n") + "\n",
+  );
+  const expected = sorted(summarize((await loadRunFrame(dir, { from: "jsonl" })).frame));
+  await writeRunParquet(path);
+  await writeRunParquet(second);
+  const one = pl.readParquet(path.replace(/\.jsonl$/, ".parquet"));
+  assert.ok(
+    one.getColumn("platform").dtype.equals(pl.Categorical),
+    "labels stored as categoricals",
+  );
+  const both = await loadRunFrame(dir, { columns: SUMMARY_COLUMNS, from: "parquet" });
+  assert.equal(both.sources.length, 2);
+  assert.ok(both.frame.getColumn("platform").dtype.equals(pl.String), "runs joined as strings");
+  assert.deepEqual(sorted(summarize(both.frame)), expected);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("bad lines are reported with their line numbers and left out, never fatal", async () => {
   const { dir, path, lines } = await sampleRun();
   const good = lines.length;
