@@ -45,15 +45,10 @@ import {
 import { imageBase64 } from "../lib/contract/image-transport.ts";
 import { redact } from "../lib/util/secrets.ts";
 import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
+import { WireNumber } from "./wire.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
-
-/**
- * A count or duration as the server sent it. Not validated here: lib/run judges usage
- * (`withSaneUsage`), so an absurd value becomes "left out, with a warning", not a lost answer.
- */
-const WireNumber = z.unknown().transform((value) => value as number | undefined).optional();
 
 /** The last object of a chat (streamed or not). Only the fields we read. */
 const ChatStatsSchema = z.object({

@@ -45,12 +45,10 @@ import {
   transportError,
 } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
+import { WireNumber } from "./wire.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
-
-/** A number as the platform sent it (typed as the number it should be; checked in lib/run). */
-const WireNumber = z.unknown().transform((value) => value as number | undefined).optional();
 
 const PredictionSchema = z.object({
   id: z.string(),

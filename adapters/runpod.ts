@@ -44,14 +44,12 @@ import {
   transportError,
 } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
+import { WireNumber } from "./wire.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
 
 const TERMINAL = ["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"] as const;
-
-/** A number as the platform sent it (typed as the number it should be; checked in lib/run). */
-const WireNumber = z.unknown().transform((value) => value as number | undefined).optional();
 
 /** A job as `/runsync`, `/run` and `/status/{id}` return it (only the fields we read). */
 const JobSchema = z.object({

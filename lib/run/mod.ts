@@ -22,3 +22,4 @@ export {
   manifestPath as batchManifestPath,
   readManifest as readBatchManifest,
 } from "./batch/manifest.ts";
+export type { CaseRunOptions } from "./case-run-options.ts";

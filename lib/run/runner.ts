@@ -17,7 +17,6 @@ import {
   countCases,
   generateCases,
   type GenerateCasesOptions,
-  type Prompt,
   type RunTarget,
 } from "./cases.ts";
 import { toVisionBenchError, VisionBenchError } from "../contract/errors.ts";
@@ -36,6 +35,7 @@ import {
 } from "./record-builders.ts";
 import { okCaseKeys, openRunStore, runPath, unreadableField } from "./run-store.ts";
 import { withRunLock } from "./run-lock.ts";
+import type { CaseRunOptions } from "./case-run-options.ts";
 import { checkTimeoutMs, withTimeout } from "./timeout.ts";
 import { cleanDescription } from "./platform-output.ts";
 import { withGuardedConsole } from "./console-guard.ts";
@@ -43,26 +43,7 @@ import { withGuardedConsole } from "./console-guard.ts";
 export type { Prompt, RunTarget } from "./cases.ts";
 
 /** Options of {@link runCases}. */
-export interface RunOptions {
-  /** Names `<outDir>/<runId>.jsonl`; re-using one resumes the run. */
-  runId: string;
-  /** @default "results" */
-  outDir?: string;
-  targets: RunTarget[];
-  images: ImageEntry[];
-  /** `"original"` or a longest side in px, e.g. `"512"`. */
-  variants: string[];
-  prompts: Prompt[];
-  /**
-   * Calls per case combination; each repeat index is a case of its own (and a cache entry of its
-   * own, so a later run with the same repeats is answered from the cache under `cache: "use"`).
-   * @default 1
-   */
-  repeat?: number;
-  /** @default 300 */
-  maxOutputTokens?: number;
-  temperature?: number;
-  schema?: StructuredSchema;
+export interface RunOptions extends CaseRunOptions<RunTarget> {
   /** Stream answers so time to first token is measured. @default true */
   stream?: boolean;
   /** Per attempt. @default 60000 */
@@ -80,12 +61,8 @@ export interface RunOptions {
   cache?: CacheMode;
   /** @default `<outDir>/cache/responses` */
   cacheDir?: string;
-  /** @default `<outDir>/cache/variants` */
-  variantCacheDir?: string;
   /** fsync each record (see `openRunStore`). @default false */
   durable?: boolean;
-  /** Ctrl-C: stop starting cases, abort calls in flight, record nothing for them. */
-  signal?: AbortSignal;
   /**
    * Keep this call's records (and case keys) in the result. Off, the runner holds only counters
    * and the cases in flight, so memory does not grow with the number of calls (the CLI).

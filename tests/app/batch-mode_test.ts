@@ -498,3 +498,32 @@ Deno.test("killed while writing a batch's results: the re-run writes only what i
     await fleet.close();
   }
 });
+
+Deno.test("batch mode: each unreadable image entry is its own error row, the good image still goes", async () => {
+  const fleet = startBatchFleet({ queuedMs: 1, runningMs: 2 });
+  const images = await Deno.makeTempDir({ prefix: "vb-batch-bad-" });
+  try {
+    await Deno.copyFile(new URL("../../images/o01_cat.png", import.meta.url), `${images}/good.png`);
+    await Deno.writeTextFile(`${images}/a.jpg`, "not an image at all");
+    await Deno.symlink(`${images}/missing.png`, `${images}/b.png`);
+    const result = await runBenchmark({
+      platforms: ["openai"],
+      images,
+      variants: ["256"],
+      mode: "batch",
+      batch: FAST_POLL,
+      env: fleet.env,
+      runId: "2026-12-01T00-00-00-badi",
+      outDir,
+    });
+    const byImage = new Map(result.caseRecords.map((record) => [record.imageId, record]));
+    assert.equal(byImage.get("good")?.status, "ok");
+    const [a, b] = [byImage.get("a")!, byImage.get("b")!];
+    assert.equal(a.status, "error");
+    assert.equal(b.status, "error");
+    assert.notEqual(a.error?.message, b.error?.message, "each entry keeps its own error");
+  } finally {
+    await fleet.close();
+    await Deno.remove(images, { recursive: true });
+  }
+});

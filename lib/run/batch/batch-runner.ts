@@ -19,7 +19,7 @@ import { toVisionBenchError, VisionBenchError } from "../../contract/errors.ts";
 import type { PriceCard } from "../../contract/price-card.ts";
 import type { ResultRecord } from "../../contract/record.ts";
 import { type ImageEntry, type PreparedImage, prepareImage } from "../../images/image-set.ts";
-import { type Case, generateCases, type Prompt, type RunTarget } from "../cases.ts";
+import { type Case, generateCases, type RunTarget } from "../cases.ts";
 import {
   type BaseRecord,
   baseRecord,
@@ -27,6 +27,7 @@ import {
   unrecordableRecord,
 } from "../record-builders.ts";
 import { withRunLock } from "../run-lock.ts";
+import type { CaseRunOptions } from "../case-run-options.ts";
 import { openRunStore, readRun, runPath, unreadableField } from "../run-store.ts";
 import type { RunEvent } from "../../contract/run-events.ts";
 import type { RunResult } from "../runner.ts";
@@ -65,28 +66,11 @@ export type BatchRunEvent =
   | { type: "batch-poll-error"; batchId: string; message: string };
 
 /** Options of {@link runBatchCases}. */
-export interface BatchRunOptions {
-  runId: string;
-  /** @default "results" */
-  outDir?: string;
-  targets: BatchTarget[];
-  images: ImageEntry[];
-  variants: string[];
-  prompts: Prompt[];
-  /** @default 1 */
-  repeat?: number;
-  /** @default 300 */
-  maxOutputTokens?: number;
-  temperature?: number;
-  schema?: StructuredSchema;
-  /** @default `<outDir>/cache/variants` */
-  variantCacheDir?: string;
+export interface BatchRunOptions extends CaseRunOptions<BatchTarget> {
   /** How often to ask the platforms; the wait grows ×1.5 up to `maxIntervalMs`. @default { intervalMs: 30000, maxIntervalMs: 300000 } */
   poll?: { intervalMs?: number; maxIntervalMs?: number };
   /** Wait until every batch ended; `false` submits and returns (pick up later). @default true */
   wait?: boolean;
-  /** Ctrl-C: stop submitting and polling; submitted batches keep running on the platform. */
-  signal?: AbortSignal;
   onEvent?: (event: BatchRunEvent) => void;
 }
 
@@ -287,7 +271,8 @@ async function runBatchLocked(options: BatchRunOptions): Promise<BatchRunResult>
       options.targets.map((target) => [target, createShardPacker<Entry>(target.batch.limits)]),
     );
     const prepared = new Map<string, Promise<PreparedImage | VisionBenchError>>();
-    const imageKey = (item: Case<ImageEntry>) => `${item.image.sha256}\u0000${item.variant}`;
+    // By path, as in live runs: entries that could not be read have no hash, each its own error.
+    const imageKey = (item: Case<ImageEntry>) => `${item.image.path}\u0000${item.variant}`;
     const prepare = (index: number) => {
       const item = toSubmit[index];
       if (!item || prepared.has(imageKey(item))) return;
