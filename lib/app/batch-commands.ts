@@ -6,7 +6,7 @@
  * @module
  */
 import type { BatchAdapter } from "../contract/batch-adapter.ts";
-import { loadConfig } from "../platforms/config.ts";
+import { type Config, loadConfig } from "../platforms/config.ts";
 import { loadPresets } from "../platforms/presets.ts";
 import { resolvePlatform } from "../platforms/resolve.ts";
 import { loadPriceCards } from "../price/cost.ts";
@@ -105,10 +105,8 @@ export function resumeHint(runId: string, pending: Shard[]): string[] {
  * batchComparison(records, { simulated: pointsAtLocalEndpoints() });
  * ```
  */
-export function pointsAtLocalEndpoints(
-  env: Record<string, string | undefined> = Deno.env.toObject(),
-): boolean {
+export function pointsAtLocalEndpoints(config: Config = loadConfig()): boolean {
   return ["OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GEMINI_BASE_URL"].some((name) =>
-    /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(env[name] ?? "")
+    /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(config.get(name) ?? "")
   );
 }

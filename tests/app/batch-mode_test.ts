@@ -527,3 +527,21 @@ Deno.test("batch mode: each unreadable image entry is its own error row, the goo
     await Deno.remove(images, { recursive: true });
   }
 });
+
+Deno.test("pointsAtLocalEndpoints() reads base URLs through the configuration, .env included", async () => {
+  const { loadConfig } = await import("../../lib/platforms/config.ts");
+  const { pointsAtLocalEndpoints } = await import("../../lib/app/batch-commands.ts");
+  const envFile = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(envFile, "GEMINI_BASE_URL=http://127.0.0.1:4010\n");
+    assert.equal(pointsAtLocalEndpoints(loadConfig({ env: {}, envFile })), true);
+    assert.equal(
+      pointsAtLocalEndpoints(
+        loadConfig({ env: { OPENAI_BASE_URL: "https://api.openai.com/v1" }, envFile: "/dev/null" }),
+      ),
+      false,
+    );
+  } finally {
+    await Deno.remove(envFile);
+  }
+});
