@@ -57,6 +57,8 @@ export interface StartAllOptions {
   behaviour?: Partial<Record<EmulatedPreset, Partial<EmulatorBehaviour>>>;
   /** Only these presets. @default all */
   only?: readonly EmulatedPreset[];
+  /** Requests each emulator keeps in `requests` (see `EmulatorBehaviour.keepRequests`). */
+  keepRequests?: number;
 }
 
 /**
@@ -71,7 +73,10 @@ export interface StartAllOptions {
  */
 export function startAllEmulators(options: StartAllOptions = {}): EmulatorFleet {
   const wanted = new Set(options.only ?? EMULATED_PRESETS);
-  const behaviour = (preset: EmulatedPreset) => options.behaviour?.[preset] ?? {};
+  const behaviour = (preset: EmulatedPreset): Partial<EmulatorBehaviour> => ({
+    ...(options.keepRequests === undefined ? {} : { keepRequests: options.keepRequests }),
+    ...options.behaviour?.[preset],
+  });
   const emulators = {} as Record<EmulatedPreset, Emulator>;
   const env: Record<string, string> = {};
   const start = (

@@ -12,7 +12,6 @@ import {
   type EmulatorBehaviour,
   type Handler,
   type HandlerContext,
-  type RecordedRequest,
   startEmulator,
 } from "./harness.ts";
 
@@ -178,9 +177,13 @@ export function startFront<Live extends Emulator>(
   const front = { url: "" };
   const handler: Handler = async (request, context) => {
     const routed = await batchRoutes(request, context, front);
-    return routed ?? await forward(live.url, request, context.recorded);
+    return routed ?? await live.dispatch(request, context.text);
   };
-  const emulator = startEmulator(handler, behaviour);
+  // The front records what it is sent like any emulator, keeping as many requests as the live one.
+  const emulator = startEmulator(handler, {
+    keepRequests: live.behaviour.keepRequests,
+    ...behaviour,
+  });
   front.url = emulator.url;
   return {
     ...emulator,
@@ -193,39 +196,6 @@ export function startFront<Live extends Emulator>(
       await Promise.all([emulator.close(), live.close()]);
     },
   };
-}
-
-/** Sends a request on to the live emulator, as the client sent it. */
-export function forward(
-  liveUrl: string,
-  request: Request,
-  recorded: RecordedRequest,
-): Promise<Response> {
-  // Streams pass through as they come, so time to first token is the live emulator's.
-  const url = new URL(request.url);
-  const headers = new Headers(recorded.headers);
-  headers.delete("content-length");
-  headers.delete("host");
-  const body = request.method === "GET" || request.method === "HEAD"
-    ? undefined
-    : typeof recorded.body === "string"
-    ? recorded.body
-    : JSON.stringify(recorded.body);
-  return fetch(`${liveUrl}${url.pathname}${url.search}`, {
-    method: request.method,
-    headers,
-    body,
-  }).catch(() => droppedConnection());
-}
-
-/** The live emulator dropped the connection: drop the client's too (not a 500). */
-function droppedConnection(): Response {
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.error(new Error("emulator: connection reset"));
-    },
-  });
-  return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
 }
 
 /** Runs one item against the live emulator and reads its JSON answer. */

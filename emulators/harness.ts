@@ -49,6 +49,13 @@ export interface EmulatorBehaviour {
   faults: Fault[];
   /** Output tokens reported; default = words in `text`. */
   outputTokens?: number;
+  /**
+   * How many of the latest requests `requests` keeps. A server that runs for a long time
+   * (`deno task emulators`, `deno task perf`) must not hold every image it was sent: each
+   * request body carries one, and a heap that grows with every call slows the emulator down
+   * as it runs. @default Infinity (tests read every request)
+   */
+  keepRequests?: number;
   /** Echo every request header in the answer's text, on every request. @default false */
   echoHeaders?: boolean;
   /** What every usage count and billed time is reported as, when set (hostile usage). */
@@ -122,6 +129,8 @@ export interface HandlerContext {
   /** The fault for this request, already taken off the queue. */
   fault: Fault | undefined;
   recorded: RecordedRequest;
+  /** The request body as received (already read: `request.body` is used up). */
+  text: string;
   signal: AbortSignal;
 }
 
@@ -133,6 +142,11 @@ export interface Emulator {
   url: string;
   requests: RecordedRequest[];
   behaviour: EmulatorBehaviour;
+  /**
+   * Answers a request in this process exactly as the server would, given its body already read
+   * (a front emulator passing requests on, without a second HTTP hop).
+   */
+  dispatch(request: Request, text: string): Promise<Response>;
   /** Queues faults for the next requests. */
   fail(...faults: Fault[]): void;
   close(): Promise<void>;
@@ -158,50 +172,54 @@ export function startEmulator(
   // Hung requests, released by close(): Deno does not always fire request.signal when a client
   // aborts, and server.shutdown() waits for every request in flight.
   const hung = new Set<() => void>();
+  const dispatch = async (request: Request, text: string): Promise<Response> => {
+    const url = new URL(request.url);
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch { /* keep raw text */ }
+    const recorded: RecordedRequest = {
+      method: request.method,
+      path: url.pathname,
+      search: url.search,
+      headers: Object.fromEntries(request.headers),
+      body,
+    };
+    requests.push(recorded);
+    if (requests.length > (state.keepRequests ?? Infinity)) requests.shift();
+    const queued = state.faults.shift();
+    if (queued === "hang") return hang(request.signal, hung);
+    if (queued === "reset") return resetResponse();
+    if (queued === "oversized_error") return htmlErrorPage(state.oversizedBytes ?? 2 ** 21);
+    if (queued === "html_200") {
+      return new Response("<html><body>Please sign in to continue</body></html>", {
+        headers: { "content-type": "text/html" },
+      });
+    }
+    if (queued === "empty_200") return new Response("", { status: 200 });
+    // Per-request answers live in a copy: concurrent requests must not see each other's text.
+    const answer = state.answer && body !== undefined ? await state.answer(recorded) : undefined;
+    const { behaviour, fault } = forRequest(
+      answer ? { ...state, ...answer } : state,
+      queued,
+      recorded.headers,
+    );
+    return await handler(request, { behaviour, fault, recorded, text, signal: request.signal });
+  };
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (request) => {
-      const url = new URL(request.url);
-      const text = request.method === "GET" || request.method === "HEAD"
-        ? ""
-        : await request.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch { /* keep raw text */ }
-      const recorded: RecordedRequest = {
-        method: request.method,
-        path: url.pathname,
-        search: url.search,
-        headers: Object.fromEntries(request.headers),
-        body,
-      };
-      requests.push(recorded);
-      const queued = state.faults.shift();
-      if (queued === "hang") return hang(request.signal, hung);
-      if (queued === "reset") return resetResponse();
-      if (queued === "oversized_error") return htmlErrorPage(state.oversizedBytes ?? 2 ** 21);
-      if (queued === "html_200") {
-        return new Response("<html><body>Please sign in to continue</body></html>", {
-          headers: { "content-type": "text/html" },
-        });
-      }
-      if (queued === "empty_200") return new Response("", { status: 200 });
-      // Per-request answers live in a copy: concurrent requests must not see each other's text.
-      const answer = state.answer && body !== undefined ? await state.answer(recorded) : undefined;
-      const { behaviour, fault } = forRequest(
-        answer ? { ...state, ...answer } : state,
-        queued,
-        recorded.headers,
-      );
-      return await handler(request, { behaviour, fault, recorded, signal: request.signal });
-    },
+    async (request) =>
+      dispatch(
+        request,
+        request.method === "GET" || request.method === "HEAD" ? "" : await request.text(),
+      ),
   );
   const address = server.addr as Deno.NetAddr;
   return {
     url: `http://127.0.0.1:${address.port}`,
     requests,
     behaviour: state,
+    dispatch,
     fail: (...faults) => state.faults.push(...faults),
     close: async () => {
       for (const release of hung) release();

@@ -160,7 +160,9 @@ function lastJson<T>(text: string): T {
 }
 
 /** The OpenAI emulator in its own process; resolves its env once it is listening. */
-async function startEmulator(): Promise<{ env: Record<string, string>; stop: () => void }> {
+async function startEmulator(): Promise<
+  { env: Record<string, string>; stop: () => Promise<void> }
+> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -185,7 +187,10 @@ async function startEmulator(): Promise<{ env: Record<string, string>; stop: () 
   reader.cancel();
   return {
     env: JSON.parse(buffer.split("\n")[0]).env as Record<string, string>,
-    stop: () => child.kill("SIGTERM"),
+    stop: async () => {
+      child.kill("SIGTERM");
+      await child.status;
+    },
   };
 }
 
@@ -201,8 +206,16 @@ async function harness(): Promise<void> {
   for (const image of await loadImageSet(repoPath("images"), { limit: IMAGES })) {
     await Deno.copyFile(image.path, join(imagesDir, image.path.split("/").at(-1)!));
   }
-  const emulator = await startEmulator();
-  const env = { ...emulator.env, VISIONBENCH_ENV_FILE: "/dev/null", NO_COLOR: "1" };
+  // A fresh emulator for every measured process: whatever one run leaves in the emulator (a
+  // grown heap, JIT state) must not slow down the next, so bare loop and bench start equal.
+  const withEmulator = async <T>(measure: (env: Record<string, string>) => Promise<T>) => {
+    const emulator = await startEmulator();
+    try {
+      return await measure({ ...emulator.env, VISIONBENCH_ENV_FILE: "/dev/null", NO_COLOR: "1" });
+    } finally {
+      await emulator.stop();
+    }
+  };
   const cli = ["run", "--allow-all", ...BENCH_FLAGS, repoPath("lib/app/cli.ts")];
   const bench = (repeat: number, runId: string) => [
     ...cli,
@@ -225,7 +238,7 @@ async function harness(): Promise<void> {
   ];
   try {
     // Warm-up: resized variants are cached on disk, as in any run after the first.
-    await timed(bench(1, "warm-up"), env);
+    await withEmulator((env) => timed(bench(1, "warm-up"), env));
     const bareArgs = (calls: number) => [
       "run",
       "-A",
@@ -239,8 +252,8 @@ async function harness(): Promise<void> {
     ];
     // Fixed costs, subtracted from the CPU time: the bare loop's start-up and image encoding
     // (0 calls), and the CLI's start-up (--help).
-    const bareFixed = await timed(bareArgs(0), env);
-    const startup = await timed([...cli, "--help"], env);
+    const bareFixed = await withEmulator((env) => timed(bareArgs(0), env));
+    const startup = await withEmulator((env) => timed([...cli, "--help"], env));
     console.log(
       `harness vs bare SDK loop: ${IMAGES} images at 512 px, OpenAI emulator (own process) ` +
         `answering in ${LATENCY_MS} ms, concurrency ${CONCURRENCY}, streamed, cache off; ` +
@@ -254,9 +267,9 @@ async function harness(): Promise<void> {
     );
     for (const calls of counts) {
       const repeat = Math.ceil(calls / IMAGES);
-      const bare = await timed(bareArgs(IMAGES * repeat), env);
+      const bare = await withEmulator((env) => timed(bareArgs(IMAGES * repeat), env));
       const bareMs = lastJson<{ elapsedMs: number }>(bare.stdout).elapsedMs;
-      const run = await timed(bench(repeat, `calls-${calls}`), env);
+      const run = await withEmulator((env) => timed(bench(repeat, `calls-${calls}`), env));
       if (!new RegExp(`done: ${IMAGES * repeat}/${IMAGES * repeat}, 0 errors`).test(run.stderr)) {
         throw new Error(`bench run had errors:\n${run.stderr.slice(-1500)}`);
       }
@@ -278,7 +291,6 @@ async function harness(): Promise<void> {
       );
     }
   } finally {
-    emulator.stop();
     await Deno.remove(work, { recursive: true });
   }
 }

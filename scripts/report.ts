@@ -21,7 +21,10 @@ async function main(): Promise<number> {
     return 0;
   }
   const fleet = args.emulated
-    ? startAllEmulators({ behaviour: await simulatedAnswers({ scale: args.latencyScale }) })
+    ? startAllEmulators({
+      behaviour: await simulatedAnswers({ scale: args.latencyScale }),
+      keepRequests: 100,
+    })
     : undefined;
   let report;
   try {

@@ -58,7 +58,8 @@ function latencies(): Promise<Partial<Record<EmulatedPreset, Partial<EmulatorBeh
   return scale ? studyLatencies(scale) : Promise.resolve({});
 }
 
-const fleet = startAllEmulators({ only, behaviour: await latencies() });
+// A server left running (or driven by `deno task perf`) keeps only its latest requests.
+const fleet = startAllEmulators({ only, behaviour: await latencies(), keepRequests: 100 });
 if (values.json) {
   console.log(JSON.stringify({ env: fleet.env }));
 } else {
