@@ -1,7 +1,8 @@
 /**
  * A terminal progress bar fed only by the runner's events (the notebook bar listens to the same
- * events). On a TTY it redraws one line with `\r`; otherwise it prints a plain line every few
- * records so CI logs stay readable.
+ * events). On a TTY it redraws one line with `\r`, at most every `redrawMs`; otherwise it prints
+ * a plain line every few seconds (or every `every` records) so CI logs stay readable. A run of
+ * thousands of calls a second neither floods the log nor writes to the terminal per call.
  *
  * @module
  */
@@ -22,8 +23,12 @@ export interface TerminalProgressOptions {
   width?: number;
   /** Draw with `\r` in place. @default stream.isTerminal() */
   isTerminal?: boolean;
-  /** When not a terminal, print a line every this many records. @default 10 */
+  /** When not a terminal, print a line every this many records. @default every `lineMs` instead */
   every?: number;
+  /** When not a terminal and `every` is not set, at most one line per this many ms. @default 2000 */
+  lineMs?: number;
+  /** On a terminal, redraw at most once per this many ms (and always for the last record). @default 100 */
+  redrawMs?: number;
   /** Clock, for tests. @default performance.now */
   now?: () => number;
 }
@@ -51,13 +56,16 @@ export function createTerminalProgress(
   const stream = options.stream ?? Deno.stderr;
   const width = options.width ?? 24;
   const tty = options.isTerminal ?? stream.isTerminal?.() ?? false;
-  const every = options.every ?? 10;
+  const every = options.every;
+  const lineMs = options.lineMs ?? 2000;
+  const redrawMs = options.redrawMs ?? 100;
   const now = options.now ?? (() => performance.now());
   const encoder = new TextEncoder();
   let startedAt = now();
   let alreadyDone = 0;
   let retries = 0;
   let lastLength = 0;
+  let drawnAt = -Infinity;
   const print = (text: string) => stream.writeSync(encoder.encode(redact(text)));
 
   const line = (done: number, total: number, errors: number) => {
@@ -75,6 +83,7 @@ export function createTerminalProgress(
   };
 
   const draw = (text: string) => {
+    drawnAt = now();
     if (tty) {
       print(`\r${text.padEnd(lastLength)}`);
       lastLength = text.length;
@@ -100,7 +109,12 @@ export function createTerminalProgress(
         break;
       case "record": {
         const madeHere = event.done - alreadyDone;
-        if (tty || madeHere % every === 0 || event.done === event.total) {
+        const due = tty
+          ? now() - drawnAt >= redrawMs
+          : every !== undefined
+          ? madeHere % every === 0
+          : now() - drawnAt >= lineMs;
+        if (due || event.done === event.total) {
           draw(line(event.done, event.total, event.errors));
         }
         break;

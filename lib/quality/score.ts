@@ -137,9 +137,19 @@ function sentences(text: string): string[][] {
  * phraseOf("Green eyes"); // ["green", "eye"]
  * ```
  */
-export function phraseOf(text: string): string[] {
-  return words(normalize(text)).map(stem);
+export function phraseOf(text: string): readonly string[] {
+  let phrase = phrases.get(text);
+  if (!phrase) {
+    // Label phrases are few and asked for on every scored answer: each is cut once.
+    if (phrases.size >= MAX_PHRASES) phrases.clear();
+    phrase = words(normalize(text)).map(stem);
+    phrases.set(text, phrase);
+  }
+  return phrase;
 }
+
+const MAX_PHRASES = 10_000;
+const phrases = new Map<string, readonly string[]>();
 
 /**
  * Whether the words `sentence[start, start + length)` are negated by their neighbours (see the
@@ -203,7 +213,10 @@ export function sentenceWords(text: string): PlacedWord[][] {
 }
 
 /** Where a phrase occurs in the text: `"affirmed"` (at least once not negated), `"negated"`, or `"absent"`. */
-function occurrence(text: string[][], phrase: string[]): "affirmed" | "negated" | "absent" {
+function occurrence(
+  text: string[][],
+  phrase: readonly string[],
+): "affirmed" | "negated" | "absent" {
   if (phrase.length === 0) return "absent";
   let negated = false;
   for (const sentence of text) {

@@ -1,6 +1,7 @@
 /**
- * The run store: append-only `results/<runId>.jsonl`, one record per line, each line written in
- * one call as soon as the case ends — a crash (even kill -9) loses only calls in flight.
+ * The run store: append-only `results/<runId>.jsonl`, one record per line, the lines of one turn
+ * of the event loop written in one call at the end of that turn — a crash (even kill -9) loses
+ * only calls in flight.
  *
  * @module
  */
@@ -33,8 +34,18 @@ export interface RunStore {
    * `VisionBenchError("invalid_response")` instead of writing a line that would not read back
    * (see {@link unreadableField}); the runner turns such answers into error rows first.
    */
-  append(record: ResultRecord): void;
+  append(record: ResultRecord | CheckedRecord): void;
+  /** Writes what is still pending and closes the file. */
   close(): void;
+}
+
+const CHECKED: unique symbol = Symbol("checked");
+
+/** A record with its line, checked to read back (made only by {@link checkRecord}). */
+export interface CheckedRecord {
+  readonly record: ResultRecord;
+  readonly line: string;
+  readonly [CHECKED]: true;
 }
 
 /** Options of {@link openRunStore}. */
@@ -79,7 +90,29 @@ export interface UnreadableField {
  * ```
  */
 export function unreadableField(record: ResultRecord): UnreadableField | undefined {
-  return checkLine(JSON.stringify(record)).unreadable;
+  return checkRecord(record).unreadable;
+}
+
+/**
+ * Writes a record as its line once and checks that line (see {@link unreadableField}): either
+ * the checked record, which {@link RunStore.append} writes without checking again, or what is
+ * wrong with it.
+ *
+ * @example
+ * ```ts
+ * const { checked, unreadable } = checkRecord(record);
+ * if (checked) store.append(checked);
+ * ```
+ */
+export function checkRecord(
+  record: ResultRecord,
+): { checked: CheckedRecord; unreadable?: undefined } | {
+  checked?: undefined;
+  unreadable: UnreadableField;
+} {
+  const line = JSON.stringify(record);
+  const { unreadable } = checkLine(line);
+  return unreadable ? { unreadable } : { checked: { record, line, [CHECKED]: true } };
 }
 
 function checkLine(line: string): { unreadable?: UnreadableField } {
@@ -127,24 +160,48 @@ export async function openRunStore(options: RunStoreOptions): Promise<RunStore> 
     await file.read(last);
     if (last[0] !== 0x0a) writeAll(file, encoder.encode("\n"));
   }
+  let pending: string[] = [];
+  let failed: unknown;
+  const flush = () => {
+    if (pending.length === 0) return;
+    const lines = pending;
+    pending = [];
+    try {
+      writeAll(file, encoder.encode(lines.join("\n") + "\n"));
+      if (options.durable) file.syncDataSync();
+    } catch (error) {
+      // Thrown by the next append or close: the run stops instead of going on unrecorded.
+      failed ??= new VisionBenchError("config", `${path} cannot be written`, { cause: error });
+    }
+  };
   return {
     path,
     append(record) {
-      const line = JSON.stringify(record);
       // The store never holds a line it cannot read back: such a line would vanish from every
       // summary and make each resume call (and pay for) the case again.
-      const { unreadable } = checkLine(line);
-      if (unreadable) {
-        throw new VisionBenchError(
-          "invalid_response",
-          `record not written: ${unreadable.field}: ${unreadable.problem}`,
-        );
+      let line: string;
+      if (CHECKED in record) {
+        line = record.line;
+      } else {
+        const { checked, unreadable } = checkRecord(record);
+        if (!checked) {
+          throw new VisionBenchError(
+            "invalid_response",
+            `record not written: ${unreadable.field}: ${unreadable.problem}`,
+          );
+        }
+        line = checked.line;
       }
-      writeAll(file, encoder.encode(line + "\n"));
-      if (options.durable) file.syncDataSync();
+      if (failed) throw failed;
+      // Lines appended in one turn of the event loop go out in one write, at the end of the
+      // turn: before any timer, I/O or signal handler runs, so a crash loses only calls in flight.
+      pending.push(line);
+      if (pending.length === 1) queueMicrotask(flush);
     },
     close() {
+      flush();
       file.close();
+      if (failed) throw failed;
     },
   };
 }

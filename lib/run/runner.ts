@@ -33,7 +33,7 @@ import {
   sentFields,
   unrecordableRecord,
 } from "./record-builders.ts";
-import { okCaseKeys, openRunStore, runPath, unreadableField } from "./run-store.ts";
+import { type CheckedRecord, checkRecord, okCaseKeys, openRunStore, runPath } from "./run-store.ts";
 import { withRunLock } from "./run-lock.ts";
 import type { CaseRunOptions } from "./case-run-options.ts";
 import { checkTimeoutMs, withTimeout } from "./timeout.ts";
@@ -174,8 +174,9 @@ async function runLocked(options: RunOptions): Promise<RunResult> {
   let cachedCount = 0;
   emit({ type: "start", runId, total, alreadyDone: skipped });
 
-  const write = (record: ResultRecord) => {
-    store.append(record);
+  const write = (entry: ResultRecord | CheckedRecord) => {
+    store.append(entry);
+    const record = "line" in entry ? entry.record : entry;
     written++;
     if (keepRecords) records.push(record);
     if (record.status === "error") errors++;
@@ -234,14 +235,20 @@ async function runLocked(options: RunOptions): Promise<RunResult> {
       write(errorRecord({ ...base, ...sent }, failure, attempts));
       return;
     }
-    // Checked before caching too: a later run must not be served an answer it cannot record.
-    const unreadable = unreadableField(okRecord({ ...base, ...sent }, item.target, answer));
-    if (unreadable) {
-      write(unrecordableRecord({ ...base, ...sent }, unreadable, answer));
+    // Checked before caching: a later run must not be served an answer it cannot record. The
+    // line checked is the line written (once serialized, once validated per call).
+    let result = checkRecord(okRecord({ ...base, ...sent }, item.target, answer));
+    if (result.checked && !answer.cached && cacheMode !== "bypass") {
+      // A cache that could not be written adds a warning to the answer: its record changes.
+      if (!(await storeInCache(cache, item.key, answer))) {
+        result = checkRecord(okRecord({ ...base, ...sent }, item.target, answer));
+      }
+    }
+    if (!result.checked) {
+      write(unrecordableRecord({ ...base, ...sent }, result.unreadable, answer));
       return;
     }
-    if (!answer.cached && cacheMode !== "bypass") await storeInCache(cache, item.key, answer);
-    write(okRecord({ ...base, ...sent }, item.target, answer));
+    write(result.checked);
   };
 
   // Per platform, `concurrency` workers pull the platform's cases from one generator as they free
@@ -289,12 +296,15 @@ async function runLocked(options: RunOptions): Promise<RunResult> {
   };
 }
 
-/** A cache that cannot be written costs a future call, not this record. */
+/**
+ * A cache that cannot be written costs a future call, not this record: false when the answer
+ * was not cached (and now carries a warning saying so).
+ */
 async function storeInCache(
   cache: ResponseCache,
   key: string,
   answer: Answer,
-): Promise<void> {
+): Promise<boolean> {
   const entry: CachedResponse = {
     description: answer.description,
     latencyMs: answer.latencyMs,
@@ -304,11 +314,13 @@ async function storeInCache(
   };
   try {
     await cache.set(key, entry);
+    return true;
   } catch (error) {
     answer.description.warnings = [
       ...(answer.description.warnings ?? []),
       `response not cached: ${error instanceof Error ? error.message : String(error)}`,
     ];
+    return false;
   }
 }
 

@@ -54,40 +54,49 @@ export function capResponses(base: typeof fetch, options: ResponseCapOptions = {
       await response.body.cancel();
       throw tooLarge();
     }
-    let seen = 0;
-    const reader = response.body.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          controller.error(error);
+    // A body whose declared length is within the limit cannot grow past it (the HTTP client
+    // stops at Content-Length): it needs no counting layer. Unless it is compressed: then the
+    // length is of the compressed bytes, and what they inflate to is what must be limited.
+    if (
+      response.ok && response.headers.has("content-length") &&
+      !response.headers.has("content-encoding")
+    ) {
+      return response;
+    }
+    // An async generator read by `ReadableStream.from` costs about half the CPU per chunk of a
+    // pull-based ReadableStream (measured on streamed answers of ~25 chunks, see README
+    // "Performance"); a streamed answer passes every chunk through here.
+    const source = response.body;
+    async function* limited(): AsyncGenerator<Uint8Array> {
+      const reader = source.getReader();
+      let seen = 0;
+      let finished = false;
+      try {
+        while (true) {
+          const chunk = await reader.read();
+          if (chunk.done) {
+            finished = true;
+            return;
+          }
+          const room = limit - seen;
+          seen += chunk.value.byteLength;
+          if (chunk.value.byteLength <= room) {
+            yield chunk.value;
+            continue;
+          }
+          if (response.ok) throw tooLarge();
+          // An error page is cut where the limit falls and ends there cleanly.
+          yield chunk.value.subarray(0, Math.max(0, room));
           return;
         }
-        if (chunk.done) {
-          controller.close();
-          return;
-        }
-        const room = limit - seen;
-        seen += chunk.value.byteLength;
-        if (chunk.value.byteLength <= room) {
-          controller.enqueue(chunk.value);
-          return;
-        }
-        await reader.cancel().catch(() => {});
-        if (response.ok) {
-          controller.error(tooLarge());
-        } else {
-          controller.enqueue(chunk.value.subarray(0, Math.max(0, room)));
-          controller.close();
-        }
-      },
-      cancel: (reason) => reader.cancel(reason),
-    });
-    const headers = new Headers(response.headers);
+      } finally {
+        // Past the limit, or the reader of the capped body went away: stop the download.
+        if (!finished) await reader.cancel().catch(() => {});
+      }
+    }
+    const headers = response.ok ? response.headers : new Headers(response.headers);
     if (!response.ok) headers.delete("content-length");
-    const capped = new Response(body, {
+    const capped = new Response(ReadableStream.from(limited()), {
       status: response.status,
       statusText: response.statusText,
       headers,

@@ -118,3 +118,41 @@ Deno.test("formatDuration() reads as seconds, minutes or hours", () => {
   assert.equal(formatDuration(184_000), "3m04s");
   assert.equal(formatDuration(3_720_000), "1h02m");
 });
+
+Deno.test("terminal progress redraws a TTY at most every redrawMs, and always for the last record", () => {
+  const out = collector();
+  let clock = 0;
+  const onEvent = createTerminalProgress({
+    stream: out.stream,
+    isTerminal: true,
+    now: () => clock,
+  });
+  onEvent({ type: "start", runId: "r", total: 1000, alreadyDone: 0 });
+  // 1,000 records in 500 ms: one redraw per 100 ms, not one per record.
+  for (let done = 1; done <= 1000; done++) {
+    clock = done / 2;
+    onEvent({ type: "record", record, done, total: 1000, errors: 0 });
+  }
+  const frames = out.text.split("\r").filter(Boolean);
+  assert.ok(frames.length >= 5 && frames.length <= 7, `${frames.length} frames`);
+  assert.match(frames.at(-1)!, / 1000\/1000 /);
+});
+
+Deno.test("terminal progress without a TTY prints a line every 2 s by default, however fast records come", () => {
+  const out = collector();
+  let clock = 0;
+  const onEvent = createTerminalProgress({
+    stream: out.stream,
+    isTerminal: false,
+    now: () => clock,
+  });
+  onEvent({ type: "start", runId: "r", total: 10_000, alreadyDone: 0 });
+  for (let done = 1; done <= 10_000; done++) {
+    clock = done; // 1,000 records a second for 10 s
+    onEvent({ type: "record", record, done, total: 10_000, errors: 0 });
+  }
+  const lines = out.text.trim().split("\n");
+  // The start line, one every 2 s (at 2, 4, 6, 8 s) and the last record's.
+  assert.equal(lines.length, 6, lines.join("\n"));
+  assert.match(lines.at(-1)!, / 10000\/10000 /);
+});

@@ -4,7 +4,14 @@ import pl from "nodejs-polars";
 import { exportParquet } from "../../lib/analysis/parquet.ts";
 import type { ResultRecord } from "../../lib/contract/record.ts";
 import { addRating, DEFAULT_RATINGS_PATH } from "../../lib/quality/ratings.ts";
-import { openRunStore, readRun, readRuns, unreadableField } from "../../lib/run/run-store.ts";
+import {
+  checkRecord,
+  openRunStore,
+  readRun,
+  readRuns,
+  unreadableField,
+} from "../../lib/run/run-store.ts";
+import { isVisionBenchError } from "../../lib/contract/errors.ts";
 
 function record(overrides: Partial<ResultRecord> = {}): ResultRecord {
   return {
@@ -240,4 +247,31 @@ Deno.test("append() refuses a record that would not read back, and unreadableFie
   const { records, problems } = await readRun(store.path);
   assert.deepEqual(problems, []);
   assert.deepEqual(records.map((r) => r.caseKey), ["good"]);
+});
+
+Deno.test("append() writes the lines of one turn together, before any timer or I/O callback runs", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = await openRunStore({ runId: "run-a", outDir: dir });
+  store.append(record({ caseKey: "k1" }));
+  store.append(checkRecord(record({ caseKey: "k2" })).checked!);
+  // The next macrotask already sees both lines, without close().
+  const seen = await new Promise<string>((resolve) =>
+    setTimeout(() => resolve(Deno.readTextFileSync(store.path)), 0)
+  );
+  assert.deepEqual(seen.trim().split("\n").map((line) => JSON.parse(line).caseKey), ["k1", "k2"]);
+  store.close();
+});
+
+Deno.test("a run file that cannot be written stops the run at the next append, naming the file", async () => {
+  const dir = await Deno.makeTempDir();
+  // Every write to /dev/full fails with ENOSPC, as a full disk does.
+  await Deno.symlink("/dev/full", join(dir, "run-a.jsonl"));
+  const store = await openRunStore({ runId: "run-a", outDir: dir });
+  store.append(record({ caseKey: "k1" }));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.throws(
+    () => store.append(record({ caseKey: "k2" })),
+    (error) => isVisionBenchError(error, "config") && error.message.includes("run-a.jsonl"),
+  );
+  assert.throws(() => store.close(), (error) => isVisionBenchError(error, "config"));
 });

@@ -53,3 +53,55 @@ Deno.test("capResponses() cuts a huge error page and keeps its status, so the st
   assert.equal(text.length, 64 * 1024);
   assert.ok(text.startsWith("<html>"));
 });
+
+Deno.test("capResponses() counts a compressed body as it inflates, whatever its declared length", async () => {
+  // A real server and a real gzip: 20 KB on the wire, 2 MB once fetch inflates it.
+  const inflated = "x".repeat(2_000_000);
+  const gzipped = new Uint8Array(
+    await new Response(
+      new Blob([inflated]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer(),
+  );
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () =>
+      new Response(gzipped, {
+        headers: { "content-encoding": "gzip", "content-length": String(gzipped.length) },
+      }),
+  );
+  try {
+    const { port } = server.addr as Deno.NetAddr;
+    const response = await capResponses(fetch, { maxBytes: 100_000 })(`http://127.0.0.1:${port}/`);
+    await assert.rejects(response.text(), (error) => isVisionBenchError(error, "invalid_response"));
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("capResponses() passes a plain body with a declared length as it came", async () => {
+  const original = new Response('{"ok":true}', { headers: { "content-length": "11" } });
+  const response = await capResponses(() => Promise.resolve(original), { maxBytes: 1024 })(
+    "http://x.test",
+  );
+  assert.equal(response, original);
+});
+
+Deno.test("capResponses() stops the download when the reader of a capped body cancels it", async () => {
+  let cancelled = false;
+  const endless: typeof fetch = () =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull: (controller) => controller.enqueue(new Uint8Array(1024)),
+          cancel: () => {
+            cancelled = true;
+          },
+        }),
+      ),
+    );
+  const response = await capResponses(endless, { maxBytes: 1_000_000 })("http://x.test");
+  const reader = response.body!.getReader();
+  await reader.read();
+  await reader.cancel();
+  assert.ok(cancelled);
+});

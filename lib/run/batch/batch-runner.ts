@@ -28,7 +28,7 @@ import {
 } from "../record-builders.ts";
 import { withRunLock } from "../run-lock.ts";
 import type { CaseRunOptions } from "../case-run-options.ts";
-import { openRunStore, readRun, runPath, unreadableField } from "../run-store.ts";
+import { checkRecord, openRunStore, readRun, runPath } from "../run-store.ts";
 import type { RunEvent } from "../../contract/run-events.ts";
 import type { RunResult } from "../runner.ts";
 import { validateRunId } from "../run-id.ts";
@@ -185,7 +185,7 @@ async function runBatchLocked(options: BatchRunOptions): Promise<BatchRunResult>
   const write = (candidate: ResultRecord) => {
     // An answer the store could not read back (a negative token count, say) becomes one final
     // error row naming the field, as in live runs, keeping the batch's own fields.
-    const unreadable = unreadableField(candidate);
+    const { checked, unreadable } = checkRecord(candidate);
     const record: ResultRecord = unreadable
       ? {
         ...unrecordableRecord(candidate, unreadable, {
@@ -199,7 +199,7 @@ async function runBatchLocked(options: BatchRunOptions): Promise<BatchRunResult>
         turnaroundMs: candidate.turnaroundMs,
       }
       : candidate;
-    store.append(record);
+    store.append(checked ?? record);
     records.push(record);
     if (record.status === "error") errors++;
     emit({ type: "record", record, done: alreadyDone + records.length, total, errors });
