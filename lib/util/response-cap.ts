@@ -63,11 +63,11 @@ export function capResponses(base: typeof fetch, options: ResponseCapOptions = {
     ) {
       return response;
     }
-    // An async generator read by `ReadableStream.from` costs about half the CPU per chunk of a
-    // pull-based ReadableStream (measured on streamed answers of ~25 chunks, see README
-    // "Performance"); a streamed answer passes every chunk through here.
+    if (response.ok) return countedInPlace(response, limit, tooLarge);
+    // An error page is cut where the limit falls and ends there cleanly: a copy of the response
+    // whose body is the cut bytes (errors are rare; a stream layer costs nothing that matters).
     const source = response.body;
-    async function* limited(): AsyncGenerator<Uint8Array> {
+    async function* cut(): AsyncGenerator<Uint8Array> {
       const reader = source.getReader();
       let seen = 0;
       let finished = false;
@@ -84,19 +84,17 @@ export function capResponses(base: typeof fetch, options: ResponseCapOptions = {
             yield chunk.value;
             continue;
           }
-          if (response.ok) throw tooLarge();
-          // An error page is cut where the limit falls and ends there cleanly.
           yield chunk.value.subarray(0, Math.max(0, room));
           return;
         }
       } finally {
-        // Past the limit, or the reader of the capped body went away: stop the download.
+        // Past the limit, or the reader of the cut body went away: stop the download.
         if (!finished) await reader.cancel().catch(() => {});
       }
     }
-    const headers = response.ok ? response.headers : new Headers(response.headers);
-    if (!response.ok) headers.delete("content-length");
-    const capped = new Response(ReadableStream.from(limited()), {
+    const headers = new Headers(response.headers);
+    headers.delete("content-length");
+    const capped = new Response(ReadableStream.from(cut()), {
       status: response.status,
       statusText: response.statusText,
       headers,
@@ -106,4 +104,88 @@ export function capResponses(base: typeof fetch, options: ResponseCapOptions = {
     Object.defineProperty(capped, "redirected", { value: response.redirected });
     return capped;
   };
+}
+
+/**
+ * `response` itself, its body counted as it is read: past `limit` bytes the read fails with
+ * `tooLarge()` and the download stops. No stream layer is added, because a streamed answer
+ * passes every chunk through here: a wrapping ReadableStream cost about 75 µs of CPU per
+ * streamed call (README "Performance"), the counting reader one `await` per chunk.
+ *
+ * `body.getReader()` (what the SDKs' stream readers call) hands out the counting reader. Every
+ * other way to read — the Response's `text`/`json`/`arrayBuffer`/`bytes`/`blob`/`formData`/
+ * `clone`, the body's iteration, `pipeTo`/`pipeThrough`/`tee` — reads a Response made on first
+ * use from that counting reader, so no path reads uncounted bytes.
+ */
+function countedInPlace(
+  response: Response,
+  limit: number,
+  tooLarge: () => VisionBenchError,
+): Response {
+  const body = response.body!;
+  const ownReader = body.getReader.bind(body) as () => ReadableStreamDefaultReader<Uint8Array>;
+  let seen = 0;
+  const countingReader = (): ReadableStreamDefaultReader<Uint8Array> => {
+    const reader = ownReader();
+    const read = reader.read.bind(reader);
+    Object.defineProperty(reader, "read", {
+      configurable: true,
+      value: async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
+        const chunk = await read();
+        if (!chunk.done) {
+          seen += chunk.value.byteLength;
+          if (seen > limit) {
+            await reader.cancel().catch(() => {});
+            throw tooLarge();
+          }
+        }
+        return chunk;
+      },
+    });
+    return reader;
+  };
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const reader = countingReader();
+    let finished = false;
+    try {
+      while (true) {
+        const chunk = await reader.read();
+        if (chunk.done) {
+          finished = true;
+          return;
+        }
+        yield chunk.value;
+      }
+    } finally {
+      if (!finished) await reader.cancel().catch(() => {});
+    }
+  }
+  let copy: Response | undefined;
+  const counted = () =>
+    copy ??= new Response(ReadableStream.from(chunks()), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  const define = (target: object, key: PropertyKey, value: unknown) =>
+    Object.defineProperty(target, key, { configurable: true, value });
+  define(body, "getReader", (options?: { mode?: string }) =>
+    // A BYOB reader cannot count: it is refused by the counted copy (not a byte stream).
+    options?.mode ? counted().body!.getReader(options as { mode: "byob" }) : countingReader());
+  for (const key of ["pipeTo", "pipeThrough", "tee", "values", Symbol.asyncIterator]) {
+    define(body, key, (...args: unknown[]) => {
+      const stream = counted().body! as unknown as Record<
+        PropertyKey,
+        (...a: unknown[]) => unknown
+      >;
+      return stream[key](...args);
+    });
+  }
+  for (const key of ["text", "json", "arrayBuffer", "bytes", "blob", "formData", "clone"]) {
+    define(response, key, (...args: unknown[]) => {
+      const made = counted() as unknown as Record<string, (...a: unknown[]) => unknown>;
+      return made[key](...args);
+    });
+  }
+  return response;
 }

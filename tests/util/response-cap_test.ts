@@ -105,3 +105,38 @@ Deno.test("capResponses() stops the download when the reader of a capped body ca
   await reader.cancel();
   assert.ok(cancelled);
 });
+
+Deno.test("capResponses() counts a 2xx body whichever way an SDK reads it", async () => {
+  const capped = capResponses(serving("x".repeat(300_000)), { maxBytes: 100_000 });
+  const drain = async (stream: ReadableStream<unknown>) => {
+    for await (const _chunk of stream) { /* read to the end */ }
+  };
+  const ways: Record<string, (response: Response) => Promise<unknown>> = {
+    "body.getReader()": async (response) => {
+      const reader = response.body!.getReader();
+      while (!(await reader.read()).done) { /* read to the end */ }
+    },
+    "for await of body": (response) => drain(response.body!),
+    "body.pipeThrough()": (response) => drain(response.body!.pipeThrough(new TextDecoderStream())),
+    "body.tee()": (response) => drain(response.body!.tee()[0]),
+    "body.values()": (response) => drain(response.body!),
+    "text()": (response) => response.text(),
+    "json()": (response) => response.json(),
+    "arrayBuffer()": (response) => response.arrayBuffer(),
+    "bytes()": (response) => response.bytes(),
+    "blob()": (response) => response.blob(),
+    "clone().text()": (response) => response.clone().text(),
+  };
+  for (const [way, read] of Object.entries(ways)) {
+    await assert.rejects(
+      read(await capped("http://x.test")),
+      (error) => isVisionBenchError(error, "invalid_response"),
+      way,
+    );
+  }
+  // Under the limit, each way reads the whole body.
+  const small = capResponses(serving('{"ok":true}'), { maxBytes: 100_000 });
+  assert.equal(await (await small("http://x.test")).text(), '{"ok":true}');
+  assert.deepEqual(await (await small("http://x.test")).clone().json(), { ok: true });
+  assert.equal((await (await small("http://x.test")).bytes()).length, 11);
+});
