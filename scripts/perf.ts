@@ -5,8 +5,10 @@
  *    50 ms. The same calls (33 images at 512 px × repeats, streamed, concurrency 64) go through
  *    a bare `openai` SDK loop and through `deno task bench` (the real CLI, flags as in deno.json,
  *    `--cache off`). Reported: bare loop time, bench wall − start-up (start-up = the same CLI
- *    printing its help), their ratio, and each process's peak RSS (GNU time's max RSS).
- *    At 1,980 calls (× 60) and 9,900 calls (× 300).
+ *    printing its help, measured next to each run), their ratio, CPU seconds and each process's
+ *    peak RSS (GNU time's max RSS). At 1,980 calls (× 60) and 9,900 calls (× 300). Every figure
+ *    is the median of `--pairs` bare/bench pairs (which goes first alternates), every process
+ *    with a fresh emulator: this 2-core VM's speed drifts by 10-20 % from minute to minute.
  * 2. Analysis at scale. 100,000 and 1,000,000 generated records (the sample run's records
  *    repeated with unique case keys) as JSON lines: load + summarize (the report's leaderboard
  *    columns) from the JSONL and from the Parquet beside it, each in a fresh process, with its
@@ -15,7 +17,8 @@
  *
  * Every measurement runs in a process of its own so memory and JIT state never leak between
  * them; ratios are taken within one run, since other processes on the machine move absolute
- * times. Flags: --calls 1980,9900  --records 100000,1000000  --skip-harness  --skip-analysis.
+ * times. Flags: --calls 1980,9900  --pairs 3  --records 100000,1000000  --skip-harness
+ * --skip-analysis.
  *
  * @module
  */
@@ -43,6 +46,7 @@ const { values } = parseArgs({
     arg: { type: "string", multiple: true },
     calls: { type: "string", default: "1980,9900" },
     records: { type: "string", default: "100000,1000000" },
+    pairs: { type: "string", default: "3" },
     "skip-harness": { type: "boolean" },
     "skip-analysis": { type: "boolean" },
   },
@@ -254,30 +258,82 @@ async function harness(): Promise<void> {
     // (0 calls), and the CLI's start-up (--help).
     const bareFixed = await withEmulator((env) => timed(bareArgs(0), env));
     const startup = await withEmulator((env) => timed([...cli, "--help"], env));
+    const pairsPerCount = Number(values.pairs);
+    if (!Number.isInteger(pairsPerCount) || pairsPerCount < 1) {
+      throw new Error(`--pairs must be a whole number ≥ 1, got ${values.pairs}`);
+    }
     console.log(
       `harness vs bare SDK loop: ${IMAGES} images at 512 px, OpenAI emulator (own process) ` +
         `answering in ${LATENCY_MS} ms, concurrency ${CONCURRENCY}, streamed, cache off; ` +
         `bench = deno task bench (${BENCH_FLAGS.join(" ") || "V8 defaults"}), start-up ` +
-        `(bench --help) ${seconds(startup.wallMs)}. CPU = user + system seconds of each ` +
-        "process minus its fixed cost (bare: 0 calls; bench: --help), the figure other " +
-        "processes on the machine do not move",
+        `(bench --help) ${
+          seconds(startup.wallMs)
+        }, measured again next to every run. CPU = user + ` +
+        "system seconds of each process minus its fixed cost (bare: 0 calls; bench: --help). " +
+        `Each row: the median of ${pairsPerCount} bare/bench pairs (the first of a pair ` +
+        "alternates), each in fresh processes with a fresh emulator; the pairs' ratios last",
     );
     console.log(
-      "  calls   bare loop   bench − start-up   ratio (≤ 1.10)   bare CPU   bench CPU   CPU ratio   bare RSS   bench RSS   RSS ratio (≤ 1.25)",
+      "  calls   bare loop   bench − start-up   ratio (≤ 1.10)   bare CPU   bench CPU   CPU ratio   bare RSS   bench RSS   RSS ratio (≤ 1.25)   pairs",
     );
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((x, y) => x - y);
+      const middle = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    };
     for (const calls of counts) {
       const repeat = Math.ceil(calls / IMAGES);
-      const bare = await withEmulator((env) => timed(bareArgs(IMAGES * repeat), env));
-      const bareMs = lastJson<{ elapsedMs: number }>(bare.stdout).elapsedMs;
-      const run = await withEmulator((env) => timed(bench(repeat, `calls-${calls}`), env));
-      if (!new RegExp(`done: ${IMAGES * repeat}/${IMAGES * repeat}, 0 errors`).test(run.stderr)) {
-        throw new Error(`bench run had errors:\n${run.stderr.slice(-1500)}`);
+      const pairs: {
+        bareMs: number;
+        harnessMs: number;
+        bareCpu: number;
+        benchCpu: number;
+        bareRss: number;
+        benchRss: number;
+      }[] = [];
+      for (let pair = 0; pair < pairsPerCount; pair++) {
+        const measureBare = () => withEmulator((env) => timed(bareArgs(IMAGES * repeat), env));
+        const measureBench = async () => {
+          // Start-up measured next to each run: the machine's speed drifts between runs.
+          const startup = await withEmulator((env) => timed([...cli, "--help"], env));
+          const run = await withEmulator((env) =>
+            timed(bench(repeat, `calls-${calls}-${pair}`), env)
+          );
+          if (
+            !new RegExp(`done: ${IMAGES * repeat}/${IMAGES * repeat}, 0 errors`).test(run.stderr)
+          ) {
+            throw new Error(`bench run had errors:\n${run.stderr.slice(-1500)}`);
+          }
+          return { run, startup };
+        };
+        // Alternate which goes first, so neither always runs on a warmer (or busier) machine.
+        let bare: Measured;
+        let measured: { run: Measured; startup: Measured };
+        if (pair % 2 === 0) {
+          bare = await measureBare();
+          measured = await measureBench();
+        } else {
+          measured = await measureBench();
+          bare = await measureBare();
+        }
+        pairs.push({
+          bareMs: lastJson<{ elapsedMs: number }>(bare.stdout).elapsedMs,
+          harnessMs: measured.run.wallMs - measured.startup.wallMs,
+          bareCpu: bare.cpuS - bareFixed.cpuS,
+          benchCpu: measured.run.cpuS - measured.startup.cpuS,
+          bareRss: bare.peakRssMb,
+          benchRss: measured.run.peakRssMb,
+        });
       }
-      const harnessMs = run.wallMs - startup.wallMs;
-      const ratio = harnessMs / bareMs;
-      const rssRatio = run.peakRssMb / bare.peakRssMb;
-      const bareCpu = bare.cpuS - bareFixed.cpuS;
-      const benchCpu = run.cpuS - startup.cpuS;
+      const ratios = pairs.map((pair) => pair.harnessMs / pair.bareMs);
+      const ratio = median(ratios);
+      const bareMs = median(pairs.map((pair) => pair.bareMs));
+      const harnessMs = median(pairs.map((pair) => pair.harnessMs));
+      const bareCpu = median(pairs.map((pair) => pair.bareCpu));
+      const benchCpu = median(pairs.map((pair) => pair.benchCpu));
+      const bareRss = median(pairs.map((pair) => pair.bareRss));
+      const benchRss = median(pairs.map((pair) => pair.benchRss));
+      const rssRatio = median(pairs.map((pair) => pair.benchRss / pair.bareRss));
       console.log(
         `  ${String(IMAGES * repeat).padStart(5)}   ${seconds(bareMs).padStart(9)}   ${
           seconds(harnessMs).padStart(16)
@@ -285,9 +341,9 @@ async function harness(): Promise<void> {
           `${bareCpu.toFixed(2)} s`.padStart(8)
         }   ${`${benchCpu.toFixed(2)} s`.padStart(9)}   ${
           (benchCpu / bareCpu).toFixed(2).padStart(9)
-        }   ${megabytes(bare.peakRssMb).padStart(8)}   ${megabytes(run.peakRssMb).padStart(9)}   ${
+        }   ${megabytes(bareRss).padStart(8)}   ${megabytes(benchRss).padStart(9)}   ${
           rssRatio.toFixed(2).padStart(5)
-        } ${verdict(rssRatio <= 1.25)}`,
+        } ${verdict(rssRatio <= 1.25)}   ${ratios.map((value) => value.toFixed(2)).join(" ")}`,
       );
     }
   } finally {

@@ -221,10 +221,11 @@ function occurrence(
   let negated = false;
   for (const sentence of text) {
     for (let start = 0; start + phrase.length <= sentence.length; start++) {
-      if (phrase.every((word, offset) => sentence[start + offset] === word)) {
-        if (!isNegated(sentence, start, phrase.length)) return "affirmed";
-        negated = true;
-      }
+      let offset = 0;
+      while (offset < phrase.length && sentence[start + offset] === phrase[offset]) offset++;
+      if (offset < phrase.length) continue;
+      if (!isNegated(sentence, start, phrase.length)) return "affirmed";
+      negated = true;
     }
   }
   return negated ? "negated" : "absent";
@@ -279,9 +280,8 @@ export function scoreDescription(
   const parsed = sentences(text);
   const wordCount = parsed.reduce((sum, sentence) => sum + sentence.length, 0);
   const named = (term: LabelTerm) =>
-    [term.term, ...term.synonyms].some((phrase) =>
-      occurrence(parsed, phraseOf(phrase)) === "affirmed"
-    );
+    occurrence(parsed, phraseOf(term.term)) === "affirmed" ||
+    term.synonyms.some((phrase) => occurrence(parsed, phraseOf(phrase)) === "affirmed");
   const matched = labels.mustMention.filter(named).map((item) => item.term);
   const missed = labels.mustMention.filter((item) => !matched.includes(item.term))
     .map((item) => item.term);

@@ -111,6 +111,13 @@ export function checkRecord(
   unreadable: UnreadableField;
 } {
   const line = JSON.stringify(record);
+  // The record as built is checked first, sparing a parse of the line: plain data reads back as
+  // it was written, and what JSON would change (Infinity and NaN become null, an undefined array
+  // item becomes null) fails this check too. Only then is the line itself read and checked, so
+  // the verdict and the field named are what the file would hold.
+  if (ResultRecordSchema.safeParse(record).success) {
+    return { checked: { record, line, [CHECKED]: true } };
+  }
   const { unreadable } = checkLine(line);
   return unreadable ? { unreadable } : { checked: { record, line, [CHECKED]: true } };
 }
