@@ -41,6 +41,21 @@ export async function readImageFile(
   path: string,
   options: ReadImageFileOptions,
 ): Promise<Uint8Array> {
+  return (await readImageFileWithTime(path, options)).bytes;
+}
+
+/**
+ * {@link readImageFile}, with the modification time (ms) of the file that was read.
+ *
+ * @example
+ * ```ts
+ * const { bytes, mtimeMs } = await readImageFileWithTime("images/o01_cat.png", { label: "o01_cat.png" });
+ * ```
+ */
+export async function readImageFileWithTime(
+  path: string,
+  options: ReadImageFileOptions,
+): Promise<{ bytes: Uint8Array; mtimeMs: number | undefined }> {
   const { label } = options;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES;
   if (!Number.isInteger(maxBytes) || maxBytes < 1) {
@@ -63,7 +78,8 @@ export async function readImageFile(
     // The path may have been swapped since the stat: check what was actually opened.
     const opened = await file.stat();
     checkRegularFile(label, opened, maxBytes);
-    return await readCapped(file, { label, maxBytes, expected: opened.size });
+    const bytes = await readCapped(file, { label, maxBytes, expected: opened.size });
+    return { bytes, mtimeMs: opened.mtime?.getTime() };
   } catch (error) {
     if (error instanceof VisionBenchError) throw error;
     throw unreadable(label, error);

@@ -9,7 +9,7 @@ import { basename, join, resolve } from "node:path";
 import type { ImagePayload } from "../contract/adapter.ts";
 import { type ErrorKind, VisionBenchError } from "../contract/errors.ts";
 import { hasImageExtension, IMAGE_EXTENSIONS } from "./format.ts";
-import { DEFAULT_MAX_IMAGE_BYTES, readImageFile } from "./image-file.ts";
+import { DEFAULT_MAX_IMAGE_BYTES, readImageFile, readImageFileWithTime } from "./image-file.ts";
 import { DEFAULT_MAX_INPUT_PIXELS, normalizeImage } from "./normalize.ts";
 import { type ManifestEntry, readManifest } from "./manifest.ts";
 import { DEFAULT_RESULTS_DIR } from "../util/paths.ts";
@@ -33,6 +33,11 @@ export interface ImageEntry {
   sha256: string;
   /** File size; 0 when the entry could not be read. */
   bytes: number;
+  /**
+   * Modification time (ms) when listed. With `bytes`, it tells {@link prepareImage} the file is
+   * unchanged, so `sha256` still holds and a cached variant needs no second read of the file.
+   */
+  mtimeMs?: number;
   /** Byte cap the entry was listed under; {@link prepareImage} reads it under the same cap. */
   maxBytes?: number;
   /**
@@ -117,8 +122,9 @@ export async function loadImageSet(
     const path = join(folder, file);
     const id = basename(file).replace(/\.[^.]+$/, "");
     let bytes: Uint8Array;
+    let mtimeMs: number | undefined;
     try {
-      bytes = await readImageFile(path, { label: file, maxBytes });
+      ({ bytes, mtimeMs } = await readImageFileWithTime(path, { label: file, maxBytes }));
     } catch (error) {
       if (!(error instanceof VisionBenchError)) throw error;
       const failed: ImageEntry = { id, file, path, sha256: "", bytes: 0, maxBytes };
@@ -128,7 +134,7 @@ export async function loadImageSet(
     }
     const sha256 = sha256Hex(bytes);
     const described = manifest.get(file);
-    const entry: ImageEntry = { id, file, path, sha256, bytes: bytes.length, maxBytes };
+    const entry: ImageEntry = { id, file, path, sha256, bytes: bytes.length, maxBytes, mtimeMs };
     if (described) {
       entry.manifest = described;
       if (described.sha256 && described.sha256.toLowerCase() !== sha256) {
@@ -197,21 +203,38 @@ export async function prepareImage(
   const variant = parseVariant(options.variant);
   const cacheDir = options.cacheDir ?? `${DEFAULT_RESULTS_DIR}/cache/variants`;
   if (entry.error) throw new VisionBenchError(entry.error.kind, entry.error.message);
-  // Read again under the same checks: the entry may have been swapped since it was listed.
-  const sourceBytes = await readImageFile(entry.path, {
-    label: entry.file,
-    maxBytes: options.maxFileBytes ?? entry.maxBytes,
-  });
-  if (sourceBytes.length === 0) {
-    throw new VisionBenchError("image_empty", `${entry.file}: the file is empty`);
-  }
-  // Hash what is read now: the file may have changed since loadImageSet listed it.
-  const sourceSha256 = sha256Hex(sourceBytes);
+  const readSource = async () => {
+    // Read again under the same checks: the entry may have been swapped since it was listed.
+    const bytes = await readImageFile(entry.path, {
+      label: entry.file,
+      maxBytes: options.maxFileBytes ?? entry.maxBytes,
+    });
+    if (bytes.length === 0) {
+      throw new VisionBenchError("image_empty", `${entry.file}: the file is empty`);
+    }
+    return bytes;
+  };
+  // A file whose size and modification time are those it was listed with keeps the hash it was
+  // listed with: a cached variant is then served without reading (and hashing) the source again.
+  // Anything else is read and hashed now: the file may have changed since loadImageSet saw it.
+  let sourceBytes = await listedUnchanged(entry, options) ? undefined : await readSource();
+  const sourceSha256 = sourceBytes ? sha256Hex(sourceBytes) : entry.sha256;
+  const source = async (): Promise<Uint8Array | undefined> => {
+    if (sourceBytes) return sourceBytes;
+    const bytes = await readSource();
+    // Changed between the check and the read: this hash keys nothing that is in these bytes.
+    if (sha256Hex(bytes) !== sourceSha256) return undefined;
+    return sourceBytes = bytes;
+  };
   const key = `${cacheDir}\0${sourceSha256}\0${variant}`;
   const pending = inFlight.get(key);
   if (pending) return pending;
   const work = (async (): Promise<PreparedImage> => {
-    const cached = await readCachedVariant(cacheDir, { sourceSha256, variant, sourceBytes });
+    const cached = await readCachedVariant(cacheDir, {
+      sourceSha256,
+      variant,
+      sourceBytes: source,
+    });
     if (cached) {
       return {
         payload: cached.payload,
@@ -222,8 +245,11 @@ export async function prepareImage(
         normalizations: cached.sidecar.normalizations,
       };
     }
+    const bytes = await source();
+    // The file changed after the size and time check: prepare it as it is now.
+    if (!bytes) return prepareImage({ ...entry, mtimeMs: undefined }, options);
     countEncode();
-    const normalized = await normalizeImage(sourceBytes, {
+    const normalized = await normalizeImage(bytes, {
       label: entry.file,
       longestSide: variantLongestSide(variant),
       maxInputPixels: options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS,
@@ -253,5 +279,17 @@ export async function prepareImage(
     return await work;
   } finally {
     inFlight.delete(key);
+  }
+}
+
+/** Whether `entry`'s file still has the size and modification time it was listed with. */
+async function listedUnchanged(entry: ImageEntry, options: PrepareImageOptions): Promise<boolean> {
+  if (entry.mtimeMs === undefined || entry.bytes === 0 || !entry.sha256) return false;
+  if (options.maxFileBytes !== undefined && entry.bytes > options.maxFileBytes) return false;
+  try {
+    const info = await Deno.stat(entry.path);
+    return info.isFile && info.size === entry.bytes && info.mtime?.getTime() === entry.mtimeMs;
+  } catch {
+    return false;
   }
 }

@@ -98,12 +98,17 @@ function basePath(cacheDir: string, sourceSha256: string, variant: string): stri
 }
 
 /**
- * Reads a cached variant. `sourceBytes` are used when the sidecar says the variant is the source
- * itself. Returns `undefined` on a miss or on anything inconsistent (treated as a miss).
+ * Reads a cached variant. `sourceBytes` gives the source's bytes (read only when the sidecar says
+ * the variant is the source itself; undefined counts as a miss). Returns `undefined` on a miss or
+ * on anything inconsistent (treated as a miss).
  */
 export async function readCachedVariant(
   cacheDir: string,
-  key: { sourceSha256: string; variant: string; sourceBytes: Uint8Array },
+  key: {
+    sourceSha256: string;
+    variant: string;
+    sourceBytes: () => Promise<Uint8Array | undefined>;
+  },
 ): Promise<{ payload: ImagePayload; sidecar: VariantSidecar } | undefined> {
   const base = basePath(cacheDir, key.sourceSha256, key.variant);
   let sidecar: VariantSidecar;
@@ -116,7 +121,9 @@ export async function readCachedVariant(
   }
   let bytes: Uint8Array;
   if (sidecar.passthrough) {
-    bytes = key.sourceBytes;
+    const source = await key.sourceBytes();
+    if (!source) return undefined;
+    bytes = source;
   } else {
     try {
       bytes = await Deno.readFile(`${base}.${EXTENSIONS[sidecar.mimeType]}`);

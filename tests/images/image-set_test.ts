@@ -317,3 +317,35 @@ Deno.test("prepareImage() names the file in errors for a whole broken folder and
     await Deno.remove(cacheDir, { recursive: true });
   }
 });
+
+Deno.test("prepareImage() trusts a listing only while the file keeps its size and modification time", async () => {
+  const dir = await Deno.makeTempDir();
+  const cacheDir = await Deno.makeTempDir();
+  try {
+    const photo = await Deno.readFile(`${IMAGES}/v21_forest_stream.jpg`);
+    await Deno.writeFile(`${dir}/a.jpg`, photo);
+    const [listed] = await loadImageSet(dir);
+    assert.equal(typeof listed.mtimeMs, "number");
+    const first = await prepareImage(listed, { variant: "512", cacheDir });
+    assert.equal(first.sourceSha256, listed.sha256);
+
+    // Another photo put in its place: a new size and time, so it is read and hashed again.
+    const other = await Deno.readFile(`${IMAGES}/o04_pizza.jpg`);
+    await Deno.writeFile(`${dir}/a.jpg`, other);
+    const changed = await prepareImage(listed, { variant: "512", cacheDir });
+    assert.notEqual(changed.sourceSha256, listed.sha256);
+    assert.equal(changed.fromCache, false);
+
+    // Sent as-is ("original"), the bytes are read even for an unchanged listing, and must be
+    // the bytes the listing hashed.
+    await Deno.writeFile(`${dir}/a.jpg`, photo);
+    const [relisted] = await loadImageSet(dir);
+    const original = await prepareImage(relisted, { variant: "original", cacheDir });
+    const again = await prepareImage(relisted, { variant: "original", cacheDir });
+    assert.deepEqual([original.fromCache, again.fromCache], [false, true]);
+    assert.deepEqual(again.payload.bytes, photo);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
