@@ -110,9 +110,16 @@ function normalize(text: string): string {
 
 /** Folds simple English plurals (see module doc). */
 export function stem(word: string): string {
+  // endsWith, not regular expressions: every word of every scored answer comes through here.
+  if (!word.endsWith("s")) return word;
   if (word.length > 4 && word.endsWith("ies")) return `${word.slice(0, -3)}y`;
-  if (word.length > 4 && /(?:x|z|ch|sh|ss)es$/.test(word)) return word.slice(0, -2);
-  if (word.length > 3 && word.endsWith("s") && !/(?:ss|us|is)$/.test(word)) {
+  if (
+    word.length > 4 && (word.endsWith("xes") || word.endsWith("zes") ||
+      word.endsWith("ches") || word.endsWith("shes") || word.endsWith("sses"))
+  ) {
+    return word.slice(0, -2);
+  }
+  if (word.length > 3 && !word.endsWith("ss") && !word.endsWith("us") && !word.endsWith("is")) {
     return word.slice(0, -1);
   }
   return word;

@@ -128,20 +128,16 @@ function countedInPlace(
   const countingReader = (): ReadableStreamDefaultReader<Uint8Array> => {
     const reader = ownReader();
     const read = reader.read.bind(reader);
-    Object.defineProperty(reader, "read", {
-      configurable: true,
-      value: async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
-        const chunk = await read();
-        if (!chunk.done) {
-          seen += chunk.value.byteLength;
-          if (seen > limit) {
-            await reader.cancel().catch(() => {});
-            throw tooLarge();
-          }
-        }
-        return chunk;
-      },
-    });
+    // One `then` per chunk, no async function: this runs for every chunk of every answer.
+    const count = (
+      chunk: ReadableStreamReadResult<Uint8Array>,
+    ): ReadableStreamReadResult<Uint8Array> | Promise<never> => {
+      if (chunk.done) return chunk;
+      seen += chunk.value.byteLength;
+      if (seen <= limit) return chunk;
+      return reader.cancel().catch(() => {}).then(() => Promise.reject(tooLarge()));
+    };
+    Object.defineProperty(reader, "read", { configurable: true, value: () => read().then(count) });
     return reader;
   };
   async function* chunks(): AsyncGenerator<Uint8Array> {
