@@ -74,8 +74,9 @@ class GracefulClient(NotebookClient):
     the grace window restarts after each one, bounded by `max_grace_seconds`. A cell with no
     output yet waits `empty_grace_seconds` instead: every code cell of these notebooks shows
     something (unless marked `// no-output`), so an empty one at idle is the kernel's late output,
-    not a silent cell. Late outputs were measured 0-1 ms after idle in cells that already had an
-    output and up to 43 ms in cells that had none (offline report, two runs): 50 ms and 1 s.
+    not a silent cell. Late outputs were measured 0-3 ms after idle in cells that already had an
+    output and up to 52 ms in cells that had none (offline report, five runs; each notebook's
+    latest is printed): 50 ms and 1 s.
     """
 
     def __init__(
@@ -86,6 +87,8 @@ class GracefulClient(NotebookClient):
         self.empty_grace_seconds = empty_grace_seconds
         self.max_grace_seconds = max_grace_seconds
         self.late_outputs = 0
+        # Longest wait after idle for a late output, in ms: in a cell that had output, in one that had none.
+        self.latest_late_ms = {}
 
     async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
         idle_at = None
@@ -116,6 +119,9 @@ class GracefulClient(NotebookClient):
                 continue
             if idle_at is not None:
                 self.late_outputs += 1
+                had = "had output" if cell.get("outputs") else "had none"
+                waited = (time.monotonic() - idle_at) * 1000
+                self.latest_late_ms[had] = max(self.latest_late_ms.get(had, 0.0), waited)
             self.process_message(msg, cell, cell_index)
 
 
@@ -185,7 +191,13 @@ def execute_notebook(path, out_dir, options):
     os.makedirs(os.path.join(out_dir, "notebooks"), exist_ok=True)
     nbformat.write(nb, os.path.join(out_dir, "notebooks", f"{name}.ipynb"))
     if client.late_outputs:
-        print(f"  {name}: {client.late_outputs} output(s) arrived after idle and were kept")
+        latest = ", ".join(
+            f"{ms:.0f} ms in a cell that {had}" for had, ms in client.latest_late_ms.items()
+        )
+        print(
+            f"  {name}: {client.late_outputs} output(s) arrived after idle and were kept "
+            f"(latest: {latest})"
+        )
     return nb, problems, seconds
 
 

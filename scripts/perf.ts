@@ -26,6 +26,7 @@ import OpenAI from "openai";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import {
+  capResponses,
   imageDataUrl,
   loadImageSet,
   loadRunFrame,
@@ -63,8 +64,15 @@ const BENCH_FLAGS = BENCH_TASK.split(/\s+/).filter((word) => word.startsWith("--
 // ---------------------------------------------------------------------------------------------
 // Parts, each in its own process; each prints one JSON line last.
 
-/** The bare loop: the SDK alone, the same streamed calls, images encoded before the clock. */
-async function bareLoop(calls: number, imagesDir: string): Promise<{ elapsedMs: number }> {
+/**
+ * The bare loop: the SDK alone, the same streamed calls, images encoded before the clock.
+ * `capped`: the SDK's fetch goes through the harness's response size cap (what that costs).
+ */
+async function bareLoop(
+  calls: number,
+  imagesDir: string,
+  capped = false,
+): Promise<{ elapsedMs: number }> {
   const images = await loadImageSet(imagesDir, { limit: IMAGES });
   const urls = await Promise.all(
     images.map(async (image) =>
@@ -78,6 +86,7 @@ async function bareLoop(calls: number, imagesDir: string): Promise<{ elapsedMs: 
     apiKey: Deno.env.get("OPENAI_API_KEY"),
     baseURL: Deno.env.get("OPENAI_BASE_URL"),
     maxRetries: 0,
+    fetch: capped ? capResponses(globalThis.fetch) : undefined,
   });
   let next = 0;
   const started = performance.now();
@@ -123,7 +132,7 @@ async function analysis(dir: string, from: string): Promise<{ elapsedMs: number;
 if (values.part) {
   const args = values.arg ?? [];
   const result = values.part === "bare"
-    ? await bareLoop(Number(args[0]), args[1])
+    ? await bareLoop(Number(args[0]), args[1], args[2] === "capped")
     : await analysis(args[0], args[1]);
   console.log(JSON.stringify(result));
   Deno.exit(0);
