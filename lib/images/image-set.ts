@@ -117,37 +117,54 @@ export async function loadImageSet(
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const manifest = await readManifest(folder);
   const chosen = limit === undefined ? files : files.slice(0, limit);
-  const entries: ImageEntry[] = [];
-  for (const file of chosen) {
-    const path = join(folder, file);
-    const id = basename(file).replace(/\.[^.]+$/, "");
-    let bytes: Uint8Array;
-    let mtimeMs: number | undefined;
-    try {
-      ({ bytes, mtimeMs } = await readImageFileWithTime(path, { label: file, maxBytes }));
-    } catch (error) {
-      if (!(error instanceof VisionBenchError)) throw error;
-      const failed: ImageEntry = { id, file, path, sha256: "", bytes: 0, maxBytes };
-      failed.error = { kind: error.kind, message: error.message };
-      entries.push(failed);
-      continue;
+  // A few files at a time: reading one waits on the disk while hashing another uses the CPU.
+  const entries: ImageEntry[] = new Array(chosen.length);
+  let next = 0;
+  const lister = async () => {
+    while (next < chosen.length) {
+      const index = next++;
+      entries[index] = await listEntry(folder, chosen[index], { manifest, maxBytes });
     }
-    const sha256 = sha256Hex(bytes);
-    const described = manifest.get(file);
-    const entry: ImageEntry = { id, file, path, sha256, bytes: bytes.length, maxBytes, mtimeMs };
-    if (described) {
-      entry.manifest = described;
-      if (described.sha256 && described.sha256.toLowerCase() !== sha256) {
-        entry.warnings = [
-          `${file}: sha256 ${sha256.slice(0, 12)}… differs from manifest.json (${
-            described.sha256.slice(0, 12)
-          }…): the file changed since the manifest was written`,
-        ];
-      }
-    }
-    entries.push(entry);
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(LISTING_CONCURRENCY, chosen.length) }, lister));
   return entries;
+}
+
+/** Files read at once in {@link loadImageSet} (each up to the byte cap, 50 MB by default). */
+const LISTING_CONCURRENCY = 4;
+
+/** One file of a listing: read under the cap, hashed, with what the manifest says. */
+async function listEntry(
+  folder: string,
+  file: string,
+  { manifest, maxBytes }: { manifest: Map<string, ManifestEntry>; maxBytes: number },
+): Promise<ImageEntry> {
+  const path = join(folder, file);
+  const id = basename(file).replace(/\.[^.]+$/, "");
+  let bytes: Uint8Array;
+  let mtimeMs: number | undefined;
+  try {
+    ({ bytes, mtimeMs } = await readImageFileWithTime(path, { label: file, maxBytes }));
+  } catch (error) {
+    if (!(error instanceof VisionBenchError)) throw error;
+    const failed: ImageEntry = { id, file, path, sha256: "", bytes: 0, maxBytes };
+    failed.error = { kind: error.kind, message: error.message };
+    return failed;
+  }
+  const sha256 = sha256Hex(bytes);
+  const described = manifest.get(file);
+  const entry: ImageEntry = { id, file, path, sha256, bytes: bytes.length, maxBytes, mtimeMs };
+  if (described) {
+    entry.manifest = described;
+    if (described.sha256 && described.sha256.toLowerCase() !== sha256) {
+      entry.warnings = [
+        `${file}: sha256 ${sha256.slice(0, 12)}… differs from manifest.json (${
+          described.sha256.slice(0, 12)
+        }…): the file changed since the manifest was written`,
+      ];
+    }
+  }
+  return entry;
 }
 
 /** What is sent for one image and one variant. */
