@@ -12,13 +12,15 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
-import type {
-  BatchAdapter,
-  BatchItem,
-  BatchItemResult,
-  BatchJob,
-  BatchLimits,
-  BatchResults,
+import {
+  type BatchAdapter,
+  type BatchItem,
+  type BatchItemResult,
+  type BatchJob,
+  type BatchLimits,
+  type BatchResults,
+  cancelledItemError,
+  expiredItemError,
 } from "../lib/contract/batch-adapter.ts";
 import type { StructuredSchema } from "../lib/contract/adapter.ts";
 import { toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
@@ -29,12 +31,7 @@ import {
   toDescription,
 } from "./anthropic.ts";
 import { anthropicError } from "./anthropic-errors.ts";
-import {
-  cancelledItemError,
-  expiredItemError,
-  parseResultLines,
-  utf8Bytes,
-} from "./batch-items.ts";
+import { parseResultLines, utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { VisionBenchError } from "../lib/contract/errors.ts";
 
 /** A results line that parsed, or the reason it did not. */
 export type ResultLine = { line: number; value: unknown } | { line: number; problem: string };
@@ -33,28 +32,6 @@ export function parseResultLines(text: string): ResultLine[] {
     }
   });
   return lines;
-}
-
-/** The error row of an item the platform expired before running it (retryable: submit again). */
-export function expiredItemError(platform: string, detail?: string): VisionBenchError {
-  return new VisionBenchError(
-    "timeout",
-    `${platform}: the batch expired before this request ran${detail ? ` (${detail})` : ""}`,
-    { platform, code: "batch_expired", retryable: true },
-  );
-}
-
-/** The error row of an item whose batch was cancelled before it ran. */
-export function cancelledItemError(platform: string): VisionBenchError {
-  return new VisionBenchError(
-    "cancelled",
-    `${platform}: the batch was cancelled before this request ran`,
-    {
-      platform,
-      code: "batch_cancelled",
-      retryable: false,
-    },
-  );
 }
 
 /** Byte length of a string as UTF-8 (what a platform's size limit counts). */

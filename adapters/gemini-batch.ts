@@ -17,16 +17,17 @@ import {
   type InlinedRequest,
   JobState,
 } from "@google/genai";
-import type {
-  BatchAdapter,
-  BatchItem,
-  BatchItemResult,
-  BatchJob,
-  BatchLimits,
-  BatchResults,
+import {
+  type BatchAdapter,
+  type BatchItem,
+  type BatchItemResult,
+  type BatchJob,
+  type BatchLimits,
+  type BatchResults,
+  cancelledItemError,
+  expiredItemError,
 } from "../lib/contract/batch-adapter.ts";
-import type { ErrorKind } from "../lib/contract/errors.ts";
-import { toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
+import { type ErrorKind, toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
 import {
   buildGenerateParams,
   collect,
@@ -37,7 +38,7 @@ import {
   toDescription,
 } from "./gemini.ts";
 import { geminiError } from "./gemini-errors.ts";
-import { cancelledItemError, expiredItemError, utf8Bytes } from "./batch-items.ts";
+import { utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------

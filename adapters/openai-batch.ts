@@ -13,24 +13,21 @@
  */
 import OpenAI from "openai";
 import { z } from "zod";
-import type {
-  BatchAdapter,
-  BatchItem,
-  BatchItemResult,
-  BatchJob,
-  BatchLimits,
-  BatchOutcome,
-  BatchResults,
+import {
+  type BatchAdapter,
+  type BatchItem,
+  type BatchItemResult,
+  type BatchJob,
+  type BatchLimits,
+  type BatchOutcome,
+  type BatchResults,
+  cancelledItemError,
+  expiredItemError,
 } from "../lib/contract/batch-adapter.ts";
 import { kindFromStatus, toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
 import { buildBody, type OpenAISettings, toDescription } from "./openai.ts";
 import { openAIError } from "./openai-errors.ts";
-import {
-  cancelledItemError,
-  expiredItemError,
-  parseResultLines,
-  utf8Bytes,
-} from "./batch-items.ts";
+import { parseResultLines, utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------

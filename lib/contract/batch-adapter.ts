@@ -9,7 +9,7 @@
  * @module
  */
 import type { DescribeRequest, Description, StructuredSchema } from "./adapter.ts";
-import type { VisionBenchError } from "./errors.ts";
+import { VisionBenchError } from "./errors.ts";
 
 /** One case as a batch item: `customId` comes back with its result. */
 export interface BatchItem {
@@ -99,4 +99,26 @@ export interface BatchAdapter {
    * recorded), on platforms whose batches carry one: OpenAI metadata, Gemini display name.
    */
   findByLabel?(label: string, options?: BatchCallOptions): Promise<BatchJob | undefined>;
+}
+
+/** The error row of an item the platform expired before running it (retryable: submit again). */
+export function expiredItemError(platform: string, detail?: string): VisionBenchError {
+  return new VisionBenchError(
+    "timeout",
+    `${platform}: the batch expired before this request ran${detail ? ` (${detail})` : ""}`,
+    { platform, code: "batch_expired", retryable: true },
+  );
+}
+
+/** The error row of an item whose batch was cancelled before it ran. */
+export function cancelledItemError(platform: string): VisionBenchError {
+  return new VisionBenchError(
+    "cancelled",
+    `${platform}: the batch was cancelled before this request ran`,
+    {
+      platform,
+      code: "batch_cancelled",
+      retryable: false,
+    },
+  );
 }

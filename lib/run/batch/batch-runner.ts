@@ -7,11 +7,13 @@
  *
  * @module
  */
-import type {
-  BatchAdapter,
-  BatchItem,
-  BatchItemResult,
-  BatchJob,
+import {
+  type BatchAdapter,
+  type BatchItem,
+  type BatchItemResult,
+  type BatchJob,
+  cancelledItemError,
+  expiredItemError,
 } from "../../contract/batch-adapter.ts";
 import type { Description, StructuredSchema } from "../../contract/adapter.ts";
 import { cleanDescription } from "../platform-output.ts";
@@ -482,25 +484,9 @@ function unsentRecord(base: BaseRecord, error: VisionBenchError, attempts: numbe
 function missingResultError(job: BatchJob, platform: string): VisionBenchError {
   switch (job.outcome) {
     case "expired":
-      return new VisionBenchError(
-        "timeout",
-        `${platform}: the batch expired before this request ran`,
-        {
-          platform,
-          code: "batch_expired",
-          retryable: true,
-        },
-      );
+      return expiredItemError(platform);
     case "cancelled":
-      return new VisionBenchError(
-        "cancelled",
-        `${platform}: the batch was cancelled before this request ran`,
-        {
-          platform,
-          code: "batch_cancelled",
-          retryable: false,
-        },
-      );
+      return cancelledItemError(platform);
     case "failed":
       return new VisionBenchError(
         "bad_request",
