@@ -34,6 +34,7 @@ import { checkRecord, openRunStore, readRun, runPath } from "../run-store.ts";
 import type { RunEvent } from "../../contract/run-events.ts";
 import type { RunResult } from "../runner.ts";
 import { validateRunId } from "../run-id.ts";
+import { sleep } from "../retry.ts";
 import { batchErrorRecord, batchOkRecord, sentRecordFields } from "./batch-records.ts";
 import {
   type BatchManifest,
@@ -558,20 +559,11 @@ async function pollUntilEnded(context: {
       }
     }
     if (manifest.shards.some((shard) => shard.state === "submitted" && context.targetFor(shard))) {
-      await sleep(interval, signal);
+      // A cancel ends the wait early; the loop then sees the aborted signal.
+      await sleep(interval, signal).catch(() => {});
       interval = Math.min(interval * 1.5, context.poll.maxIntervalMs);
     }
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }
 
 /**
