@@ -11,7 +11,7 @@ import { pareto } from "../../analysis/compare.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import type { SummaryRow } from "../../analysis/summary.ts";
 import { platformAnchor } from "../anchors.ts";
-import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
+import { costColumnOf, isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import {
   CHART_STYLE,
   CHART_WIDTH,
@@ -64,7 +64,7 @@ export function costLatencyChart(
   const all = summaryRows(data);
   const {
     latency = "p50LatencyMs",
-    cost = all.some((row) => isNumber(row.costPer1kToday)) ? "costPer1kToday" : "costPer1k",
+    cost = costColumnOf(all),
     marks = [],
     ...plotOptions
   } = options;

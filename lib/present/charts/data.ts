@@ -41,3 +41,8 @@ export function seriesLabel(
 export function isNumber(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
 }
+
+/** The cost column to draw: at today's prices when the rows have them, else as recorded. */
+export function costColumnOf(rows: readonly SummaryRow[]): "costPer1kToday" | "costPer1k" {
+  return rows.some((row) => isNumber(row.costPer1kToday)) ? "costPer1kToday" : "costPer1k";
+}

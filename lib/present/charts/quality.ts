@@ -9,7 +9,7 @@ import pl from "nodejs-polars";
 import { pareto } from "../../analysis/compare.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { rowsOf } from "../../analysis/frames.ts";
-import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
+import { costColumnOf, isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot, renderPlotNode } from "./svg.ts";
 import { platformAnchor } from "../anchors.ts";
 import {
@@ -77,7 +77,7 @@ export function qualityCostLatencyChart(
   const all = summaryRows(data);
   const {
     quality = "meanScore",
-    cost = all.some((row) => isNumber(row.costPer1kToday)) ? "costPer1kToday" : "costPer1k",
+    cost = costColumnOf(all),
     latency = "p50LatencyMs",
     minQuality,
     marks = [],
