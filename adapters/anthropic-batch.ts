@@ -31,7 +31,7 @@ import {
   toDescription,
 } from "./anthropic.ts";
 import { anthropicError } from "./anthropic-errors.ts";
-import { parseResultLines, utf8Bytes } from "./batch-items.ts";
+import { resultsOf, utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -238,17 +238,7 @@ export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAda
       } catch (error) {
         throw fail(error, options.signal);
       }
-      const results: BatchResults = { items: [], problems: [] };
-      for (const parsed of parseResultLines(text)) {
-        if ("problem" in parsed) {
-          results.problems.push(parsed.problem);
-          continue;
-        }
-        const item = itemResult(parsed.value, platform, options.schema);
-        if (typeof item === "string") results.problems.push(`line ${parsed.line}: ${item}`);
-        else results.items.push(item);
-      }
-      return results;
+      return resultsOf([text], (value) => itemResult(value, platform, options.schema));
     },
   };
 }

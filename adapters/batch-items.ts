@@ -1,10 +1,12 @@
 /**
- * What the three batch adapters share: reading a results file line by line without losing the
- * rest of it to one bad line, and the typed errors of items a batch did not finish.
+ * What the batch adapters share: reading a results file line by line without losing the rest of
+ * it to one bad line. (The typed errors of items a batch did not finish are in the batch
+ * contract, lib/contract/batch-adapter.ts: the batch runner makes them too.)
  *
  * @module
  */
 import { Buffer } from "node:buffer";
+import type { BatchItemResult, BatchResults } from "../lib/contract/batch-adapter.ts";
 
 /** A results line that parsed, or the reason it did not. */
 export type ResultLine = { line: number; value: unknown } | { line: number; problem: string };
@@ -32,6 +34,34 @@ export function parseResultLines(text: string): ResultLine[] {
     }
   });
   return lines;
+}
+
+/**
+ * The items of results files: each line read by `item` (a result, or what is wrong with it);
+ * lines that are not JSON or not a result become `problems` naming their line.
+ *
+ * @example
+ * ```ts
+ * const results = resultsOf([text], (value) => itemResult(value, "openai"));
+ * ```
+ */
+export function resultsOf(
+  texts: readonly string[],
+  item: (value: unknown) => BatchItemResult | string,
+): BatchResults {
+  const results: BatchResults = { items: [], problems: [] };
+  for (const text of texts) {
+    for (const parsed of parseResultLines(text)) {
+      if ("problem" in parsed) {
+        results.problems.push(parsed.problem);
+        continue;
+      }
+      const read = item(parsed.value);
+      if (typeof read === "string") results.problems.push(`line ${parsed.line}: ${read}`);
+      else results.items.push(read);
+    }
+  }
+  return results;
 }
 
 /** Byte length of a string as UTF-8 (what a platform's size limit counts). */

@@ -27,7 +27,7 @@ import {
 import { kindFromStatus, toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
 import { buildBody, type OpenAISettings, toDescription } from "./openai.ts";
 import { openAIError } from "./openai-errors.ts";
-import { parseResultLines, utf8Bytes } from "./batch-items.ts";
+import { resultsOf, utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -291,19 +291,7 @@ export function createOpenAIBatch(settings: OpenAIBatchSettings = {}): BatchAdap
       } catch (error) {
         throw fail(error, options.signal);
       }
-      const results: BatchResults = { items: [], problems: [] };
-      for (const text of texts) {
-        for (const parsed of parseResultLines(text)) {
-          if ("problem" in parsed) {
-            results.problems.push(parsed.problem);
-            continue;
-          }
-          const item = itemResult(parsed.value, platform, options.schema);
-          if (typeof item === "string") results.problems.push(`line ${parsed.line}: ${item}`);
-          else results.items.push(item);
-        }
-      }
-      return results;
+      return resultsOf(texts, (value) => itemResult(value, platform, options.schema));
     },
   };
 }
