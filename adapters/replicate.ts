@@ -46,6 +46,7 @@ import {
 } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
 import { WireNumber } from "./wire.ts";
+import { wait } from "../lib/util/wait.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types
@@ -151,18 +152,6 @@ function makeTransport(base: typeof fetch, signal: AbortSignal | undefined) {
 // ---------------------------------------------------------------------------------------------
 // Call SDK
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}
-
 const FINISHED = new Set(["succeeded", "failed", "canceled", "aborted"]);
 
 async function predict(
@@ -178,7 +167,7 @@ async function predict(
   );
   try {
     while (!FINISHED.has(prediction.status)) {
-      await sleep(settings.pollIntervalMs, signal);
+      await wait(settings.pollIntervalMs, signal);
       if (signal?.aborted) break;
       prediction = PredictionSchema.parse(await client.predictions.get(prediction.id, { signal }));
     }

@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { wait } from "../lib/util/wait.ts";
 import { z } from "zod";
 import type {
   Adapter,
@@ -196,22 +197,6 @@ function errorText(body: string): string {
   return body.trim() || "(empty body)";
 }
 
-/** Waits `ms`, rejecting with the abort error when `signal` aborts first. */
-function pause(ms: number, signal: AbortSignal | undefined, platform: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortedError(signal, { platform }));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortedError(signal, { platform }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 async function runJob(
   endpoint: Endpoint,
   job: { mode: "runsync" | "run"; input: Record<string, unknown>; pollIntervalMs: number },
@@ -220,7 +205,9 @@ async function runJob(
   const { signal } = options;
   let current = await call(endpoint, { path: `/${job.mode}`, body: { input: job.input }, signal });
   while (!(TERMINAL as readonly string[]).includes(current.status)) {
-    await pause(job.pollIntervalMs, signal, endpoint.platform);
+    if (!(await wait(job.pollIntervalMs, signal))) {
+      throw abortedError(signal!, { platform: endpoint.platform });
+    }
     current = await call(endpoint, { path: `/status/${encodeURIComponent(current.id)}`, signal });
   }
   return current;

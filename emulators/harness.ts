@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { wait } from "../lib/util/wait.ts";
 
 /** Faults an emulator can be told to produce on the next request(s). */
 export type Fault =
@@ -229,16 +230,7 @@ export function startEmulator(
 }
 
 /** Waits `ms` unless `signal` aborts first (then resolves early: the client is gone). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
+export const sleep = wait;
 
 /** A JSON response with the given status and extra headers. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {

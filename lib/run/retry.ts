@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { wait } from "../util/wait.ts";
 import { isVisionBenchError, VisionBenchError } from "../contract/errors.ts";
 
 /** What {@link RetryOptions.onRetry} is told before each wait. */
@@ -116,24 +117,9 @@ export async function retry<T>(
       if (attempt >= maxAttempts) throw error;
       const delayMs = backoffDelay(attempt, error, options);
       options.onRetry?.({ attempt, delayMs, error });
-      await sleep(delayMs, options.signal);
+      if (!(await wait(delayMs, options.signal))) {
+        throw new VisionBenchError("cancelled", "cancelled while waiting to retry");
+      }
     }
   }
-}
-
-/** Waits `ms`, rejecting with a `cancelled` error as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cancelled = () => new VisionBenchError("cancelled", "cancelled while waiting to retry");
-    if (signal?.aborted) return reject(cancelled());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelled());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -9,3 +9,4 @@ export * from "./html.ts";
 export * from "./secrets.ts";
 export * from "./paths.ts";
 export * from "./response-cap.ts";
+export * from "./wait.ts";

@@ -34,7 +34,7 @@ import { checkRecord, openRunStore, readRun, runPath } from "../run-store.ts";
 import type { RunEvent } from "../../contract/run-events.ts";
 import type { RunResult } from "../runner.ts";
 import { validateRunId } from "../run-id.ts";
-import { sleep } from "../retry.ts";
+import { wait } from "../../util/wait.ts";
 import { batchErrorRecord, batchOkRecord, sentRecordFields } from "./batch-records.ts";
 import {
   type BatchManifest,
@@ -560,7 +560,7 @@ async function pollUntilEnded(context: {
     }
     if (manifest.shards.some((shard) => shard.state === "submitted" && context.targetFor(shard))) {
       // A cancel ends the wait early; the loop then sees the aborted signal.
-      await sleep(interval, signal).catch(() => {});
+      await wait(interval, signal);
       interval = Math.min(interval * 1.5, context.poll.maxIntervalMs);
     }
   }
