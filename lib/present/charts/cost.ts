@@ -7,22 +7,11 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import {
-  CHART_STYLE,
-  CHART_WIDTH,
-  labelMargin,
-  logDomain,
-  logTicks,
-  usdTick,
-  X_AXIS_ROOM,
-} from "./readable.ts";
+import { labelMargin, logDomain, logTicks, ROW_CHART, usdTick, X_AXIS_ROOM } from "./readable.ts";
 
 const DEFAULTS = {
-  width: CHART_WIDTH,
+  ...ROW_CHART,
   marginRight: 90,
-  style: CHART_STYLE,
-  marginBottom: X_AXIS_ROOM.marginBottom,
-  y: { label: null },
 } satisfies Plot.PlotOptions;
 
 /** Options of {@link costChart}; any other Plot option is passed through. */

@@ -7,14 +7,11 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { type CallData, callRows, seriesLabel } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import { CHART_STYLE, CHART_WIDTH, labelMargin, X_AXIS_ROOM } from "./readable.ts";
+import { labelMargin, ROW_CHART, X_AXIS_ROOM } from "./readable.ts";
 
 const DEFAULTS = {
-  width: CHART_WIDTH,
-  style: CHART_STYLE,
-  marginBottom: X_AXIS_ROOM.marginBottom,
+  ...ROW_CHART,
   x: { label: "errors →", grid: true, labelOffset: X_AXIS_ROOM.labelOffset },
-  y: { label: null },
   color: { legend: true, scheme: "tableau10" },
 } satisfies Plot.PlotOptions;
 

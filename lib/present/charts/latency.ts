@@ -7,21 +7,11 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { type CallData, callRows, isNumber, seriesLabel } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import {
-  CHART_STYLE,
-  CHART_WIDTH,
-  labelMargin,
-  msTick,
-  scaleFor,
-  X_AXIS_ROOM,
-} from "./readable.ts";
+import { labelMargin, msTick, ROW_CHART, scaleFor } from "./readable.ts";
 
 const DEFAULTS = {
-  width: CHART_WIDTH,
+  ...ROW_CHART,
   marginRight: 30,
-  style: CHART_STYLE,
-  marginBottom: X_AXIS_ROOM.marginBottom,
-  y: { label: null },
   // Variants ("original", "512") are categories, not numbers; one legend of the marks' own
   // symbols in their colours.
   color: { type: "ordinal" },

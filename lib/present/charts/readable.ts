@@ -245,3 +245,14 @@ export function scaleFor(values: number[], format: (value: number) => string): P
     labelOffset: X_AXIS_ROOM.labelOffset,
   };
 }
+
+/**
+ * What every chart with one row per platform shares: the page's width and type, room for the
+ * x-axis label, and no y-axis title (the rows are named).
+ */
+export const ROW_CHART = {
+  width: CHART_WIDTH,
+  style: CHART_STYLE,
+  marginBottom: X_AXIS_ROOM.marginBottom,
+  y: { label: null },
+};

@@ -8,15 +8,7 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import {
-  CHART_STYLE,
-  CHART_WIDTH,
-  labelMargin,
-  logDomain,
-  logTicks,
-  usdTick,
-  X_AXIS_ROOM,
-} from "./readable.ts";
+import { labelMargin, logDomain, logTicks, ROW_CHART, usdTick, X_AXIS_ROOM } from "./readable.ts";
 
 /** The fields of a published figure this chart reads (see lib/reference.ts). */
 export interface ReferenceFigureLike {
@@ -29,10 +21,7 @@ export interface ReferenceFigureLike {
 }
 
 const DEFAULTS = {
-  width: CHART_WIDTH,
-  style: CHART_STYLE,
-  marginBottom: X_AXIS_ROOM.marginBottom,
-  y: { label: null },
+  ...ROW_CHART,
 } satisfies Plot.PlotOptions;
 
 /** Options of {@link referenceChart}; any other Plot option is passed through. */

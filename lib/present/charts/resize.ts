@@ -7,15 +7,7 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import {
-  CHART_STYLE,
-  CHART_WIDTH,
-  labelMargin,
-  msTick,
-  scaleFor,
-  usdTick,
-  X_AXIS_ROOM,
-} from "./readable.ts";
+import { labelMargin, msTick, ROW_CHART, scaleFor, usdTick } from "./readable.ts";
 
 const FORMATS: Record<string, (value: number) => string> = {
   p50LatencyMs: msTick,
@@ -30,10 +22,7 @@ const LABELS: Record<string, string> = {
 };
 
 const DEFAULTS = {
-  width: CHART_WIDTH,
-  style: CHART_STYLE,
-  marginBottom: X_AXIS_ROOM.marginBottom,
-  y: { label: null },
+  ...ROW_CHART,
 } satisfies Plot.PlotOptions;
 
 /** Options of {@link resizeChart}; any other Plot option is passed through. */
