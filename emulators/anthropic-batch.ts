@@ -145,10 +145,8 @@ export function startAnthropicBatchEmulator(
       return error(401, "authentication_error", "x-api-key header is required");
     }
     if (request.method === "POST" && path === "/v1/messages/batches") {
-      const text = typeof context.recorded.body === "string"
-        ? context.recorded.body
-        : JSON.stringify(context.recorded.body);
-      if (new TextEncoder().encode(text).length > knobs.maxBytes) {
+      // The size limit counts the body as it came over the wire.
+      if (new TextEncoder().encode(context.text).length > knobs.maxBytes) {
         return error(
           413,
           "request_too_large",

@@ -25,7 +25,13 @@ import {
   runOnLive,
   startFront,
 } from "./batch-jobs.ts";
-import { type GeminiEmulator, type GeminiEmulatorOptions, startGeminiEmulator } from "./gemini.ts";
+import {
+  error,
+  type GeminiEmulator,
+  type GeminiEmulatorOptions,
+  startGeminiEmulator,
+  unregisteredCaller,
+} from "./gemini.ts";
 import { type EmulatorBehaviour, json } from "./harness.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -34,10 +40,6 @@ type Json = any; // the emulator reads whatever the client sent, like a server d
 interface InlineRequest {
   request: Json;
   metadata?: Record<string, string>;
-}
-
-function error(code: number, status: string, message: string): Response {
-  return json({ error: { code, message, status } }, code);
 }
 
 /** HTTP status of a live answer → google.rpc.Code. */
@@ -155,23 +157,15 @@ export function startGeminiBatchEmulator(
     const list = request.method === "GET" && url.pathname === "/v1beta/batches";
     const existing = url.pathname.match(/^\/v1beta\/batches\/([^/:]+)(:cancel)?$/);
     if (!create && !existing && !list) return undefined;
-    const key = context.recorded.headers["x-goog-api-key"] ?? url.searchParams.get("key");
-    if (!key) {
-      return error(
-        403,
-        "PERMISSION_DENIED",
-        "Method doesn't allow unregistered callers. Please use an API key.",
-      );
-    }
+    const anonymous = unregisteredCaller(context, url);
+    if (anonymous) return anonymous;
     if (list) {
       // The REST list answers long-running operations (`operations`, not `batchJobs`).
       return json({ operations: await Promise.all([...store.jobs.values()].map(operation)) });
     }
     if (create && request.method === "POST") {
-      const text = typeof context.recorded.body === "string"
-        ? context.recorded.body
-        : JSON.stringify(context.recorded.body);
-      const bytes = new TextEncoder().encode(text).length;
+      // The size limit counts the body as it came over the wire.
+      const bytes = new TextEncoder().encode(context.text).length;
       if (bytes > knobs.maxBytes) {
         return error(
           400,

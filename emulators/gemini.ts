@@ -80,7 +80,8 @@ export function startGeminiEmulator(
   return { ...emulator, options };
 }
 
-function error(
+/** A Gemini error body (`google.rpc.Status`) with its HTTP status. */
+export function error(
   code: number,
   status: string,
   message: string,
@@ -90,6 +91,17 @@ function error(
     error: { code, message, status, ...(extra.details ? { details: extra.details } : {}) },
   };
   return json(body, code, extra.headers);
+}
+
+/** Gemini's 403 for a request with no API key (header or `key` parameter), else undefined. */
+export function unregisteredCaller(context: HandlerContext, url: URL): Response | undefined {
+  const key = context.recorded.headers["x-goog-api-key"] ?? url.searchParams.get("key");
+  if (key) return undefined;
+  return error(
+    403,
+    "PERMISSION_DENIED",
+    "Method doesn't allow unregistered callers. Please use an API key.",
+  );
 }
 
 async function handle(
@@ -110,14 +122,8 @@ async function handle(
   if (streaming && url.searchParams.get("alt") !== "sse") {
     return error(400, "INVALID_ARGUMENT", "streamGenerateContent expects alt=sse here");
   }
-  const key = context.recorded.headers["x-goog-api-key"] ?? url.searchParams.get("key");
-  if (!key) {
-    return error(
-      403,
-      "PERMISSION_DENIED",
-      "Method doesn't allow unregistered callers. Please use an API key.",
-    );
-  }
+  const anonymous = unregisteredCaller(context, url);
+  if (anonymous) return anonymous;
   const { fault, behaviour } = context;
   const retryInfo = {
     "@type": "type.googleapis.com/google.rpc.RetryInfo",
