@@ -170,3 +170,22 @@ Deno.test("chartHtml() wraps a chart in a figure with an escaped title and names
   assert.match(html, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="10">/);
   assert.equal(withSvgNamespace(html), html); // idempotent
 });
+
+Deno.test("costLatencyChart() names every frontier point: on the chart, or under it when no label fits", () => {
+  // Twelve frontier points a hair apart, each with a long name: not all labels can fit.
+  const rows = Array.from({ length: 12 }, (_, index) => ({
+    platform: `platform-with-a-long-name-${index}`,
+    model: "a-model-name-long-enough-to-collide",
+    variant: "512",
+    p50LatencyMs: 300 + index,
+    costPer1k: 0.5 - index * 0.001,
+    onFrontier: true,
+  }));
+  const html = costLatencyChart(rows as never).html;
+  const labels = [...html.matchAll(/<text[^>]*>([^<]+ · [^<]+)<\/text>/g)].map((match) => match[1]);
+  assert.ok(labels.length < rows.length, "the test needs labels that do not fit");
+  assert.match(html, /Also on the frontier \(no room for a label\): /);
+  for (const row of rows) {
+    assert.ok(html.includes(`${row.platform} · ${row.model} · ${row.variant}`), row.platform);
+  }
+});

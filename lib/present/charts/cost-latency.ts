@@ -13,8 +13,10 @@ import type { SummaryRow } from "../../analysis/summary.ts";
 import { platformAnchor } from "../anchors.ts";
 import { costColumnOf, isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import {
+  captionNaming,
   CHART_STYLE,
   CHART_WIDTH,
+  LABEL_HALO,
   labelOffset,
   msTick,
   placeLabels,
@@ -142,8 +144,10 @@ export function costLatencyChart(
   );
   const byText = new Map(placed.map((label) => [label.text, label]));
   const labelled = frontier.filter((point) => byText.has(point.name));
+  const unlabelled = frontier.filter((point) => !byText.has(point.name)).map((p) => p.name);
   return renderPlot({
     ...base,
+    caption: captionNaming(base.caption, unlabelled),
     marks: [
       ...dotMarks,
       ...(["right", "left", "above", "below"] as const).map((side) =>
@@ -153,6 +157,7 @@ export function costLatencyChart(
           text: "name",
           ...labelOffset(side, 9),
           fontWeight: "bold",
+          ...LABEL_HALO,
         })
       ),
       ...marks,

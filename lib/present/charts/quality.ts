@@ -13,9 +13,11 @@ import { costColumnOf, isNumber, seriesLabel, type SummaryData, summaryRows } fr
 import { emptyChart, renderPlot, renderPlotNode } from "./svg.ts";
 import { platformAnchor } from "../anchors.ts";
 import {
+  captionNaming,
   CHART_FONT_PX,
   CHART_STYLE,
   CHART_WIDTH,
+  LABEL_HALO,
   labelMargin,
   labelOffset,
   placeLabels,
@@ -162,8 +164,10 @@ export function qualityCostLatencyChart(
   );
   const byText = new Map(placed.map((label) => [label.text, label]));
   const labelled = frontier.filter((point) => byText.has(point.name));
+  const unlabelled = frontier.filter((point) => !byText.has(point.name)).map((p) => p.name);
   return renderPlot({
     ...base,
+    caption: captionNaming(base.caption, unlabelled),
     marks: [
       ...dotMarks,
       ...(["right", "left", "above", "below"] as const).map((side) =>
@@ -173,6 +177,7 @@ export function qualityCostLatencyChart(
           text: "name",
           ...labelOffset(side, 13),
           fontWeight: "bold",
+          ...LABEL_HALO,
         })
       ),
       ...marks,

@@ -256,3 +256,19 @@ export const ROW_CHART = {
   marginBottom: X_AXIS_ROOM.marginBottom,
   y: { label: null },
 };
+
+/** A white halo behind a label, so a grid or reference line crossing it does not strike it out. */
+export const LABEL_HALO = { stroke: "white", strokeWidth: 4 } as const;
+
+/**
+ * `caption`, naming the frontier points no label had room for: every point on the frontier is
+ * named somewhere, on the chart or under it.
+ */
+export function captionNaming(
+  caption: Plot.PlotOptions["caption"],
+  unlabelled: readonly string[],
+): Plot.PlotOptions["caption"] {
+  if (unlabelled.length === 0) return caption;
+  const note = `Also on the frontier (no room for a label): ${unlabelled.join(", ")}`;
+  return typeof caption === "string" && caption ? `${caption}. ${note}` : note;
+}
