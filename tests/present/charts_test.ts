@@ -185,6 +185,10 @@ Deno.test("costLatencyChart() names every frontier point: on the chart, or under
   const labels = [...html.matchAll(/<text[^>]*>([^<]+ · [^<]+)<\/text>/g)].map((match) => match[1]);
   assert.ok(labels.length < rows.length, "the test needs labels that do not fit");
   assert.match(html, /Also on the frontier \(no room for a label\): /);
+  // The labels' halo must not leave their text unfilled (invisible).
+  for (const group of html.matchAll(/<g [^>]*aria-label="text"[^>]*>/g)) {
+    assert.doesNotMatch(group[0], /fill="none"/, group[0]);
+  }
   for (const row of rows) {
     assert.ok(html.includes(`${row.platform} · ${row.model} · ${row.variant}`), row.platform);
   }

@@ -257,8 +257,16 @@ export const ROW_CHART = {
   y: { label: null },
 };
 
-/** A white halo behind a label, so a grid or reference line crossing it does not strike it out. */
-export const LABEL_HALO = { stroke: "white", strokeWidth: 4 } as const;
+/**
+ * A white halo behind a label, so a grid or reference line crossing it does not strike it out
+ * (with a stroke, Plot would leave the text unfilled: the fill is said again).
+ */
+export const LABEL_HALO = {
+  fill: "currentColor",
+  stroke: "white",
+  strokeWidth: 4,
+  paintOrder: "stroke",
+} as const;
 
 /**
  * `caption`, naming the frontier points no label had room for: every point on the frontier is
