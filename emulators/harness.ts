@@ -57,6 +57,11 @@ export interface EmulatorBehaviour {
    * as it runs. @default Infinity (tests read every request)
    */
   keepRequests?: number;
+  /**
+   * Told of every request as it arrives, before any fault or latency (`deno task perf` times a
+   * run from the first request a platform sees).
+   */
+  onRequest?: (request: RecordedRequest) => void;
   /** Echo every request header in the answer's text, on every request. @default false */
   echoHeaders?: boolean;
   /** What every usage count and billed time is reported as, when set (hostile usage). */
@@ -186,6 +191,7 @@ export function startEmulator(
       headers: Object.fromEntries(request.headers),
       body,
     };
+    state.onRequest?.(recorded);
     requests.push(recorded);
     if (requests.length > (state.keepRequests ?? Infinity)) requests.shift();
     const queued = state.faults.shift();

@@ -143,6 +143,9 @@ if (values.part) {
 
 interface Measured {
   wallMs: number;
+  /** When the process was spawned and when it had exited (epoch ms, see {@link epochMs}). */
+  startedAt: number;
+  endedAt: number;
   /** User + system CPU seconds of the process: what other processes on the machine do not move. */
   cpuS: number;
   peakRssMb: number;
@@ -150,31 +153,62 @@ interface Measured {
   stderr: string;
 }
 
+/** Milliseconds since the epoch, to a fraction: one clock for this process and the emulator. */
+const epochMs = () => performance.timeOrigin + performance.now();
+
 /** Runs a command under GNU time: wall clock, CPU time and peak RSS of the process. */
 async function timed(args: string[], env: Record<string, string> = {}): Promise<Measured> {
-  const started = performance.now();
+  const startedAt = epochMs();
   const output = await new Deno.Command("/usr/bin/time", {
     args: ["-f", "VB_PEAK_RSS_KB=%M VB_CPU=%U+%S", Deno.execPath(), ...args],
     env,
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const wallMs = performance.now() - started;
+  const endedAt = epochMs();
+  const wallMs = endedAt - startedAt;
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);
   if (!output.success) throw new Error(`${args.join(" ")} failed:\n${stderr.slice(-2000)}`);
   const kilobytes = Number(/VB_PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1]);
   const [user, system] = /VB_CPU=([\d.]+)\+([\d.]+)/.exec(stderr)!.slice(1).map(Number);
-  return { wallMs, cpuS: user + system, peakRssMb: kilobytes / 1024, stdout, stderr };
+  return {
+    wallMs,
+    startedAt,
+    endedAt,
+    cpuS: user + system,
+    peakRssMb: kilobytes / 1024,
+    stdout,
+    stderr,
+  };
+}
+
+/** A measured process with the emulator's view: spawn → first request, first request → exit. */
+interface Timed extends Measured {
+  requests: number;
+  startupMs?: number;
+  callsMs?: number;
+  /** From the last request the emulator received to the process's exit. */
+  tailMs?: number;
 }
 
 function lastJson<T>(text: string): T {
   return JSON.parse(text.trim().split("\n").at(-1)!);
 }
 
-/** The OpenAI emulator in its own process; resolves its env once it is listening. */
+/** What the emulator saw of one measured process (epoch ms; see {@link epochMs}). */
+interface RequestTimes {
+  firstRequestAt?: number;
+  lastRequestAt?: number;
+  requests: number;
+}
+
+/**
+ * The OpenAI emulator in its own process; resolves its env once it is listening. `stop` ends it
+ * and resolves to when the first and last requests reached it.
+ */
 async function startEmulator(): Promise<
-  { env: Record<string, string>; stop: () => Promise<void> }
+  { env: Record<string, string>; stop: () => Promise<RequestTimes> }
 > {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -182,6 +216,7 @@ async function startEmulator(): Promise<
       "-A",
       repoPath("scripts/serve-emulators.ts"),
       "--json",
+      "--request-times",
       "--only",
       "openai",
       "--latency-ms",
@@ -190,19 +225,30 @@ async function startEmulator(): Promise<
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  while (!buffer.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("emulator exited early");
-    buffer += value;
-  }
-  reader.cancel();
+  const lines = (async function* () {
+    let buffer = "";
+    for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+      buffer += text;
+      let end;
+      while ((end = buffer.indexOf("\n")) >= 0) {
+        yield buffer.slice(0, end);
+        buffer = buffer.slice(end + 1);
+      }
+    }
+  })();
+  const first = await lines.next();
+  if (first.done) throw new Error("emulator exited early");
+  const times = (async () => {
+    const seen: RequestTimes = { requests: 0 };
+    for await (const line of lines) Object.assign(seen, JSON.parse(line));
+    return seen;
+  })();
   return {
-    env: JSON.parse(buffer.split("\n")[0]).env as Record<string, string>,
+    env: JSON.parse(first.value).env as Record<string, string>,
     stop: async () => {
       child.kill("SIGTERM");
       await child.status;
+      return await times;
     },
   };
 }
@@ -221,13 +267,28 @@ async function harness(): Promise<void> {
   }
   // A fresh emulator for every measured process: whatever one run leaves in the emulator (a
   // grown heap, JIT state) must not slow down the next, so bare loop and bench start equal.
-  const withEmulator = async <T>(measure: (env: Record<string, string>) => Promise<T>) => {
+  // The emulator also says when the first request reached it: the clock both loops are read by.
+  const measure = async (args: string[]): Promise<Timed> => {
     const emulator = await startEmulator();
+    let run: Measured | undefined;
+    let times: RequestTimes;
     try {
-      return await measure({ ...emulator.env, VISIONBENCH_ENV_FILE: "/dev/null", NO_COLOR: "1" });
+      run = await timed(args, {
+        ...emulator.env,
+        VISIONBENCH_ENV_FILE: "/dev/null",
+        NO_COLOR: "1",
+      });
     } finally {
-      await emulator.stop();
+      times = await emulator.stop();
     }
+    const { firstRequestAt, lastRequestAt } = times;
+    return {
+      ...run,
+      requests: times.requests,
+      startupMs: firstRequestAt === undefined ? undefined : firstRequestAt - run.startedAt,
+      callsMs: firstRequestAt === undefined ? undefined : run.endedAt - firstRequestAt,
+      tailMs: lastRequestAt === undefined ? undefined : run.endedAt - lastRequestAt,
+    };
   };
   const cli = ["run", "--allow-all", ...BENCH_FLAGS, repoPath("lib/app/cli.ts")];
   const bench = (repeat: number, runId: string) => [
@@ -251,7 +312,7 @@ async function harness(): Promise<void> {
   ];
   try {
     // Warm-up: resized variants are cached on disk, as in any run after the first.
-    await withEmulator((env) => timed(bench(1, "warm-up"), env));
+    await measure(bench(1, "warm-up"));
     const bareArgs = (calls: number) => [
       "run",
       "-A",
@@ -263,10 +324,7 @@ async function harness(): Promise<void> {
       "--arg",
       imagesDir,
     ];
-    // Fixed costs, subtracted from the CPU time: the bare loop's start-up and image encoding
-    // (0 calls), and the CLI's start-up (--help).
-    const bareFixed = await withEmulator((env) => timed(bareArgs(0), env));
-    const startup = await withEmulator((env) => timed([...cli, "--help"], env));
+    const helpFixed = await measure([...cli, "--help"]);
     const pairsPerCount = Number(values.pairs);
     if (!Number.isInteger(pairsPerCount) || pairsPerCount < 1) {
       throw new Error(`--pairs must be a whole number ≥ 1, got ${values.pairs}`);
@@ -274,50 +332,60 @@ async function harness(): Promise<void> {
     console.log(
       `harness vs bare SDK loop: ${IMAGES} images at 512 px, OpenAI emulator (own process) ` +
         `answering in ${LATENCY_MS} ms, concurrency ${CONCURRENCY}, streamed, cache off; ` +
-        `bench = deno task bench (${BENCH_FLAGS.join(" ") || "V8 defaults"}), start-up ` +
-        `(bench --help) ${
-          seconds(startup.wallMs)
-        }, measured again next to every run. CPU = user + ` +
-        "system seconds of each process minus its fixed cost (bare: 0 calls; bench: --help). " +
-        `Each row: the median of ${pairsPerCount} bare/bench pairs (the first of a pair ` +
-        "alternates), each in fresh processes with a fresh emulator; the pairs' ratios last",
+        `bench = deno task bench (${BENCH_FLAGS.join(" ") || "V8 defaults"}). ` +
+        "Both loops are timed the same way: from the first request the emulator receives to the " +
+        "process's exit (start-up = spawn to first request: module loading, config, images; the " +
+        "bare loop encodes its images before its first request too); tail = last request to " +
+        "exit. CPU = user + system seconds of the whole process, all threads. Each row: " +
+        `the median of ${pairsPerCount} bare/bench pairs (the first of a pair alternates), each ` +
+        "in fresh processes with a fresh emulator; the pairs' ratios last. Also shown: the " +
+        "ratio as measured before (bench wall − --help wall, against the bare loop's own clock)",
     );
     console.log(
-      "  calls   bare loop   bench − start-up   ratio (≤ 1.10)   bare CPU   bench CPU   CPU ratio   bare RSS   bench RSS   RSS ratio (≤ 1.25)   pairs",
+      "  calls   bare loop   bench   ratio (≤ 1.10)   bench start-up   tail bare/bench   bare CPU   bench CPU   CPU ratio   bare RSS   bench RSS   RSS ratio (≤ 1.25)   pairs   (wall − --help ratio)",
     );
     const median = (values: number[]) => {
       const sorted = [...values].sort((x, y) => x - y);
       const middle = Math.floor(sorted.length / 2);
       return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     };
+    const callsMs = (run: Timed, calls: number) => {
+      if (run.callsMs === undefined) throw new Error("the emulator saw no request");
+      if (run.requests !== calls) {
+        throw new Error(`the emulator saw ${run.requests} requests, not ${calls}`);
+      }
+      return run.callsMs;
+    };
     for (const calls of counts) {
       const repeat = Math.ceil(calls / IMAGES);
       const pairs: {
         bareMs: number;
-        harnessMs: number;
+        benchMs: number;
+        startupMs: number;
+        bareTailMs: number;
+        benchTailMs: number;
+        helpRatio: number;
         bareCpu: number;
         benchCpu: number;
         bareRss: number;
         benchRss: number;
       }[] = [];
       for (let pair = 0; pair < pairsPerCount; pair++) {
-        const measureBare = () => withEmulator((env) => timed(bareArgs(IMAGES * repeat), env));
+        const measureBare = () => measure(bareArgs(IMAGES * repeat));
         const measureBench = async () => {
-          // Start-up measured next to each run: the machine's speed drifts between runs.
-          const startup = await withEmulator((env) => timed([...cli, "--help"], env));
-          const run = await withEmulator((env) =>
-            timed(bench(repeat, `calls-${calls}-${pair}`), env)
-          );
+          // --help measured next to each run: the machine's speed drifts between runs.
+          const help = await measure([...cli, "--help"]);
+          const run = await measure(bench(repeat, `calls-${calls}-${pair}`));
           if (
             !new RegExp(`done: ${IMAGES * repeat}/${IMAGES * repeat}, 0 errors`).test(run.stderr)
           ) {
             throw new Error(`bench run had errors:\n${run.stderr.slice(-1500)}`);
           }
-          return { run, startup };
+          return { run, help };
         };
         // Alternate which goes first, so neither always runs on a warmer (or busier) machine.
-        let bare: Measured;
-        let measured: { run: Measured; startup: Measured };
+        let bare: Timed;
+        let measured: { run: Timed; help: Timed };
         if (pair % 2 === 0) {
           bare = await measureBare();
           measured = await measureBench();
@@ -326,33 +394,37 @@ async function harness(): Promise<void> {
           bare = await measureBare();
         }
         pairs.push({
-          bareMs: lastJson<{ elapsedMs: number }>(bare.stdout).elapsedMs,
-          harnessMs: measured.run.wallMs - measured.startup.wallMs,
-          bareCpu: bare.cpuS - bareFixed.cpuS,
-          benchCpu: measured.run.cpuS - measured.startup.cpuS,
+          bareMs: callsMs(bare, IMAGES * repeat),
+          benchMs: callsMs(measured.run, IMAGES * repeat),
+          startupMs: measured.run.startupMs!,
+          bareTailMs: bare.tailMs!,
+          benchTailMs: measured.run.tailMs!,
+          helpRatio: (measured.run.wallMs - measured.help.wallMs) /
+            lastJson<{ elapsedMs: number }>(bare.stdout).elapsedMs,
+          bareCpu: bare.cpuS,
+          benchCpu: measured.run.cpuS,
           bareRss: bare.peakRssMb,
           benchRss: measured.run.peakRssMb,
         });
       }
-      const ratios = pairs.map((pair) => pair.harnessMs / pair.bareMs);
+      const ratios = pairs.map((pair) => pair.benchMs / pair.bareMs);
       const ratio = median(ratios);
-      const bareMs = median(pairs.map((pair) => pair.bareMs));
-      const harnessMs = median(pairs.map((pair) => pair.harnessMs));
-      const bareCpu = median(pairs.map((pair) => pair.bareCpu));
-      const benchCpu = median(pairs.map((pair) => pair.benchCpu));
-      const bareRss = median(pairs.map((pair) => pair.bareRss));
-      const benchRss = median(pairs.map((pair) => pair.benchRss));
+      const of = (key: keyof (typeof pairs)[number]) => median(pairs.map((pair) => pair[key]));
       const rssRatio = median(pairs.map((pair) => pair.benchRss / pair.bareRss));
       console.log(
-        `  ${String(IMAGES * repeat).padStart(5)}   ${seconds(bareMs).padStart(9)}   ${
-          seconds(harnessMs).padStart(16)
+        `  ${String(IMAGES * repeat).padStart(5)}   ${seconds(of("bareMs")).padStart(9)}   ${
+          seconds(of("benchMs")).padStart(5)
         }   ${ratio.toFixed(2).padStart(5)} ${verdict(ratio <= 1.1).padEnd(9)}   ${
-          `${bareCpu.toFixed(2)} s`.padStart(8)
-        }   ${`${benchCpu.toFixed(2)} s`.padStart(9)}   ${
-          (benchCpu / bareCpu).toFixed(2).padStart(9)
-        }   ${megabytes(bareRss).padStart(8)}   ${megabytes(benchRss).padStart(9)}   ${
+          seconds(of("startupMs")).padStart(14)
+        }   ${`${seconds(of("bareTailMs"))} / ${seconds(of("benchTailMs"))}`.padStart(15)}   ${
+          `${of("bareCpu").toFixed(2)} s`.padStart(8)
+        }   ${`${of("benchCpu").toFixed(2)} s`.padStart(9)}   ${
+          (of("benchCpu") / of("bareCpu")).toFixed(2).padStart(9)
+        }   ${megabytes(of("bareRss")).padStart(8)}   ${megabytes(of("benchRss")).padStart(9)}   ${
           rssRatio.toFixed(2).padStart(5)
-        } ${verdict(rssRatio <= 1.25)}   ${ratios.map((value) => value.toFixed(2)).join(" ")}`,
+        } ${verdict(rssRatio <= 1.25)}   ${ratios.map((value) => value.toFixed(2)).join(" ")}   (${
+          of("helpRatio").toFixed(2)
+        }; --help ${seconds(helpFixed.wallMs)})`,
       );
     }
   } finally {

@@ -8,6 +8,9 @@
  *   --latency-scale 0.005               emulated latency = the study's average seconds × scale
  *                                       (seconds → seconds; 0.005 turns 2.4 s into 12 ms)
  *   --latency-ms 50                     one fixed latency for every emulator instead
+ *   --request-times                     print {"firstRequestAt": epoch ms} when the first request
+ *                                       arrives, and {"requests": N, "lastRequestAt": epoch ms}
+ *                                       when stopped (`deno task perf` times runs by them)
  *   --simulated                         the demo of `report --emulated`: per-platform answers
  *                                       built from each image's labels, latencies around the
  *                                       study's figures × --latency-scale (default 0.005)
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     "latency-scale": { type: "string" },
     "latency-ms": { type: "string" },
     simulated: { type: "boolean" },
+    "request-times": { type: "boolean" },
   },
 });
 
@@ -58,8 +62,28 @@ function latencies(): Promise<Partial<Record<EmulatedPreset, Partial<EmulatorBeh
   return scale ? studyLatencies(scale) : Promise.resolve({});
 }
 
+const epochMs = () => performance.timeOrigin + performance.now();
+let requests = 0;
+let lastRequestAt: number | undefined;
+
+/** With --request-times: a line when the first request of any emulator arrives; counts the rest. */
+function requestTimes(): Partial<EmulatorBehaviour> {
+  if (!values["request-times"]) return {};
+  return {
+    onRequest: () => {
+      lastRequestAt = epochMs();
+      if (requests++ === 0) console.log(JSON.stringify({ firstRequestAt: lastRequestAt }));
+    },
+  };
+}
+
+const notice = requestTimes();
+const settings = await latencies();
+const behaviour = Object.fromEntries(
+  EMULATED_PRESETS.map((preset) => [preset, { ...settings[preset], ...notice }]),
+);
 // A server left running (or driven by `deno task perf`) keeps only its latest requests.
-const fleet = startAllEmulators({ only, behaviour: await latencies(), keepRequests: 100 });
+const fleet = startAllEmulators({ only, behaviour, keepRequests: 100 });
 if (values.json) {
   console.log(JSON.stringify({ env: fleet.env }));
 } else {
@@ -67,6 +91,7 @@ if (values.json) {
   console.error("emulators running; Ctrl-C to stop");
 }
 const stop = async () => {
+  if (values["request-times"]) console.log(JSON.stringify({ requests, lastRequestAt }));
   await fleet.close();
   Deno.exit(0);
 };

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { COST_BASES, PriceCardSchema } from "./price-card.ts";
 import { ERROR_KINDS } from "./errors.ts";
+import { compileCheck } from "./compiled-check.ts";
 
 const optionalCount = z.number().nonnegative().optional();
 
@@ -100,6 +101,12 @@ export const ResultRecordSchema = z.object({
     message: z.string(),
   }).optional(),
 });
+
+/**
+ * Whether a value passes {@link ResultRecordSchema}: the same verdict as `safeParse(value).success`,
+ * without building a parse result (it runs once per call; see `compiled-check.ts`).
+ */
+export const isValidRecord: (value: unknown) => boolean = compileCheck(ResultRecordSchema);
 
 /** One record. */
 export type ResultRecord = z.infer<typeof ResultRecordSchema>;

@@ -129,11 +129,32 @@ function words(text: string): string[] {
   return text.match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
-/** Sentences of stemmed words. */
-function sentences(text: string): string[][] {
-  return normalize(text).split(SENTENCE_BREAK)
-    .map((sentence) => words(sentence).map(stem))
-    .filter((sentence) => sentence.length > 0);
+/**
+ * A text as matching reads it: sentences of stemmed words, and where each word stands
+ * (`[sentence, position]` pairs, flat), so a phrase is looked for only where its first word is.
+ */
+interface ParsedText {
+  sentences: string[][];
+  at: Map<string, number[]>;
+  words: number;
+}
+
+function parse(text: string): ParsedText {
+  const sentences: string[][] = [];
+  const at = new Map<string, number[]>();
+  let count = 0;
+  for (const part of normalize(text).split(SENTENCE_BREAK)) {
+    const sentence = words(part).map(stem);
+    if (sentence.length === 0) continue;
+    for (let position = 0; position < sentence.length; position++) {
+      const places = at.get(sentence[position]);
+      if (places) places.push(sentences.length, position);
+      else at.set(sentence[position], [sentences.length, position]);
+    }
+    count += sentence.length;
+    sentences.push(sentence);
+  }
+  return { sentences, at, words: count };
 }
 
 /**
@@ -221,19 +242,22 @@ export function sentenceWords(text: string): PlacedWord[][] {
 
 /** Where a phrase occurs in the text: `"affirmed"` (at least once not negated), `"negated"`, or `"absent"`. */
 function occurrence(
-  text: string[][],
+  text: ParsedText,
   phrase: readonly string[],
 ): "affirmed" | "negated" | "absent" {
   if (phrase.length === 0) return "absent";
+  const places = text.at.get(phrase[0]);
+  if (!places) return "absent";
   let negated = false;
-  for (const sentence of text) {
-    for (let start = 0; start + phrase.length <= sentence.length; start++) {
-      let offset = 0;
-      while (offset < phrase.length && sentence[start + offset] === phrase[offset]) offset++;
-      if (offset < phrase.length) continue;
-      if (!isNegated(sentence, start, phrase.length)) return "affirmed";
-      negated = true;
-    }
+  for (let index = 0; index < places.length; index += 2) {
+    const sentence = text.sentences[places[index]];
+    const start = places[index + 1];
+    if (start + phrase.length > sentence.length) continue;
+    let offset = 1;
+    while (offset < phrase.length && sentence[start + offset] === phrase[offset]) offset++;
+    if (offset < phrase.length) continue;
+    if (!isNegated(sentence, start, phrase.length)) return "affirmed";
+    negated = true;
   }
   return negated ? "negated" : "absent";
 }
@@ -248,7 +272,7 @@ function occurrence(
  * ```
  */
 export function mentions(text: string, term: LabelTerm): boolean {
-  const parsed = sentences(text);
+  const parsed = parse(text);
   return [term.term, ...term.synonyms].some((phrase) =>
     occurrence(parsed, phraseOf(phrase)) === "affirmed"
   );
@@ -284,8 +308,8 @@ export function scoreDescription(
 ): QualityScore {
   const { hallucinationPenalty = 2 } = options;
   const text = descriptionText(input);
-  const parsed = sentences(text);
-  const wordCount = parsed.reduce((sum, sentence) => sum + sentence.length, 0);
+  const parsed = parse(text);
+  const wordCount = parsed.words;
   const named = (term: LabelTerm) =>
     occurrence(parsed, phraseOf(term.term)) === "affirmed" ||
     term.synonyms.some((phrase) => occurrence(parsed, phraseOf(phrase)) === "affirmed");

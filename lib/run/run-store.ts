@@ -7,7 +7,7 @@
  */
 import { forEachLine, parseJsonLines, readJsonLines } from "../util/jsonl.ts";
 import { join } from "node:path";
-import { type ResultRecord, ResultRecordSchema } from "../contract/record.ts";
+import { isValidRecord, type ResultRecord, ResultRecordSchema } from "../contract/record.ts";
 import { validateRunId } from "./run-id.ts";
 import { VisionBenchError } from "../contract/errors.ts";
 
@@ -115,7 +115,7 @@ export function checkRecord(
   // it was written, and what JSON would change (Infinity and NaN become null, an undefined array
   // item becomes null) fails this check too. Only then is the line itself read and checked, so
   // the verdict and the field named are what the file would hold.
-  if (ResultRecordSchema.safeParse(record).success) {
+  if (isValidRecord(record)) {
     return { checked: { record, line, [CHECKED]: true } };
   }
   const { unreadable } = checkLine(line);

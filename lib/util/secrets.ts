@@ -8,13 +8,18 @@
  */
 
 const secrets = new Set<string>();
+/** The registered secrets, longest first; rebuilt when one is added. */
+let longestFirst: string[] = [];
 
 /** Values shorter than this are too common to redact safely (they would eat ordinary words). */
 const MIN_SECRET_LENGTH = 6;
 
 /** Registers a value that must never be written anywhere. Short values are ignored. */
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+  if (value && value.length >= MIN_SECRET_LENGTH && !secrets.has(value)) {
+    secrets.add(value);
+    longestFirst = [...secrets].sort((a, b) => b.length - a.length);
+  }
 }
 
 /**
@@ -76,8 +81,12 @@ export function redact(text: string, options: RedactOptions = {}): string {
   const extra = (options.also ?? []).filter((value): value is string =>
     value !== undefined && value.length >= MIN_SECRET_LENGTH
   );
-  // Longest first, so a secret that contains another is removed whole.
-  for (const secret of [...secrets, ...extra].sort((a, b) => b.length - a.length)) {
+  // Longest first, so a secret that contains another is removed whole. (Redaction runs on every
+  // answer: the registered list is kept sorted, not sorted per call.)
+  const all = extra.length === 0
+    ? longestFirst
+    : [...longestFirst, ...extra].sort((a, b) => b.length - a.length);
+  for (const secret of all) {
     if (out.includes(secret)) out = out.split(secret).join("***");
   }
   out = out.replace(AUTH_VALUE, "$1 ***").replace(URL_CREDENTIALS, "$1***@");
