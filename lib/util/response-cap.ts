@@ -92,10 +92,14 @@ export function capResponses(base: typeof fetch, options: ResponseCapOptions = {
  * passes every chunk through here: a wrapping ReadableStream puts a second queue, pull and read
  * on every chunk; the counting reader adds one `then` (README "Performance").
  *
- * `body.getReader()` (what the SDKs' stream readers call) hands out the counting reader. Every
+ * `body.getReader()` (what the SDKs' stream readers call) hands out a counting reader. Every
  * other way to read — the Response's `text`/`json`/`arrayBuffer`/`bytes`/`blob`/`formData`/
  * `clone`, the body's iteration, `pipeTo`/`pipeThrough`/`tee` — reads a Response made on first
  * use from that counting reader, so no path reads uncounted bytes.
+ *
+ * The body and the response get a prototype that says so, not own properties: a stream with a
+ * dozen properties defined on it turns every internal slot the stream code reads into a slow
+ * lookup, on every chunk of every answer.
  */
 function countedInPlace(
   response: Response,
@@ -103,52 +107,110 @@ function countedInPlace(
   tooLarge: () => VisionBenchError,
 ): Response {
   const body = response.body!;
-  const ownReader = body.getReader.bind(body) as () => ReadableStreamDefaultReader<Uint8Array>;
   let seen = 0;
-  const countingReader = (): ReadableStreamDefaultReader<Uint8Array> => {
-    const reader = ownReader();
-    const read = reader.read.bind(reader);
-    // One `then` per chunk, no async function: this runs for every chunk of every answer.
-    const count = (
-      chunk: ReadableStreamReadResult<Uint8Array>,
-    ): ReadableStreamReadResult<Uint8Array> | Promise<never> => {
-      if (chunk.done) return chunk;
-      seen += chunk.value.byteLength;
-      if (seen <= limit) return chunk;
-      return reader.cancel().catch(() => {}).then(() => Promise.reject(tooLarge()));
-    };
-    Object.defineProperty(reader, "read", { configurable: true, value: () => read().then(count) });
-    return reader;
+  // One `then` per chunk, no async function: this runs for every chunk of every answer.
+  const count = (
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    chunk: ReadableStreamReadResult<Uint8Array>,
+  ): ReadableStreamReadResult<Uint8Array> | Promise<never> => {
+    if (chunk.done) return chunk;
+    seen += chunk.value.byteLength;
+    if (seen <= limit) return chunk;
+    return reader.cancel().catch(() => {}).then(() => Promise.reject(tooLarge()));
   };
+  const countingReader = () => new CountingReader(ownGetReader.call(body), count);
   let copy: Response | undefined;
-  const counted = () =>
-    copy ??= new Response(ReadableStream.from(readChunks(countingReader())), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-  const define = (target: object, key: PropertyKey, value: unknown) =>
-    Object.defineProperty(target, key, { configurable: true, value });
-  define(body, "getReader", (options?: { mode?: string }) =>
-    // A BYOB reader cannot count: it is refused by the counted copy (not a byte stream).
-    options?.mode ? counted().body!.getReader(options as { mode: "byob" }) : countingReader());
-  for (const key of ["pipeTo", "pipeThrough", "tee", "values", Symbol.asyncIterator]) {
-    define(body, key, (...args: unknown[]) => {
-      const stream = counted().body! as unknown as Record<
-        PropertyKey,
-        (...a: unknown[]) => unknown
-      >;
-      return stream[key](...args);
-    });
-  }
-  for (const key of ["text", "json", "arrayBuffer", "bytes", "blob", "formData", "clone"]) {
-    define(response, key, (...args: unknown[]) => {
-      const made = counted() as unknown as Record<string, (...a: unknown[]) => unknown>;
-      return made[key](...args);
-    });
-  }
+  const state: CountedState = {
+    countingReader,
+    counted: () =>
+      copy ??= new Response(
+        ReadableStream.from(
+          readChunks(countingReader() as ReadableStreamDefaultReader<Uint8Array>),
+        ),
+        { status: response.status, statusText: response.statusText, headers: response.headers },
+      ),
+  };
+  (body as unknown as Counted)[COUNTED] = state;
+  (response as unknown as Counted)[COUNTED] = state;
+  Object.setPrototypeOf(body, COUNTED_BODY);
+  Object.setPrototypeOf(response, COUNTED_RESPONSE);
   return response;
 }
+
+const COUNTED = Symbol("countedBody");
+const ownGetReader = ReadableStream.prototype.getReader as (
+  this: ReadableStream<Uint8Array>,
+) => ReadableStreamDefaultReader<Uint8Array>;
+
+interface CountedState {
+  countingReader: () => CountingReader;
+  counted: () => Response;
+}
+
+type Counted = { [COUNTED]: CountedState };
+
+/** A default reader whose `read` counts what it hands out (see {@link countedInPlace}). */
+class CountingReader {
+  constructor(
+    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
+    private readonly count: (
+      reader: ReadableStreamDefaultReader<Uint8Array>,
+      chunk: ReadableStreamReadResult<Uint8Array>,
+    ) => ReadableStreamReadResult<Uint8Array> | Promise<never>,
+  ) {}
+  read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    return this.reader.read().then((chunk) => this.count(this.reader, chunk));
+  }
+  cancel(reason?: unknown): Promise<void> {
+    return this.reader.cancel(reason);
+  }
+  releaseLock(): void {
+    this.reader.releaseLock();
+  }
+  get closed(): Promise<void> {
+    return this.reader.closed;
+  }
+}
+
+/** What a counted body does differently from a stream: every way in goes through the count. */
+const COUNTED_BODY: object = Object.create(ReadableStream.prototype, {
+  getReader: {
+    value(this: Counted, options?: { mode?: string }) {
+      const state = this[COUNTED];
+      // A BYOB reader cannot count: it is refused by the counted copy (not a byte stream).
+      return options?.mode
+        ? state.counted().body!.getReader(options as { mode: "byob" })
+        : state.countingReader();
+    },
+  },
+  ...Object.fromEntries(
+    ["pipeTo", "pipeThrough", "tee", "values", Symbol.asyncIterator].map((key) => [key, {
+      value(this: Counted, ...args: unknown[]) {
+        const stream = this[COUNTED].counted().body! as unknown as Record<
+          PropertyKey,
+          (...a: unknown[]) => unknown
+        >;
+        return stream[key](...args);
+      },
+    }]),
+  ),
+});
+
+/** What a counted response does differently: its body readers read the counted copy. */
+const COUNTED_RESPONSE: object = Object.create(
+  Response.prototype,
+  Object.fromEntries(
+    ["text", "json", "arrayBuffer", "bytes", "blob", "formData", "clone"].map((key) => [key, {
+      value(this: Counted, ...args: unknown[]) {
+        const made = this[COUNTED].counted() as unknown as Record<
+          string,
+          (...a: unknown[]) => unknown
+        >;
+        return made[key](...args);
+      },
+    }]),
+  ),
+);
 
 /**
  * The chunks `reader` gives, in order. `lastPiece(chunk)` may end the body early with a final
