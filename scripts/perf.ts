@@ -18,7 +18,9 @@
  * Every measurement runs in a process of its own so memory and JIT state never leak between
  * them; ratios are taken within one run, since other processes on the machine move absolute
  * times. Flags: --calls 1980,9900  --pairs 3  --records 100000,1000000  --skip-harness
- * --skip-analysis.
+ * --skip-analysis  --gc (run the harness processes under V8's --trace-gc-nvp and print, per pair,
+ * the MB promoted to the old generation and the full collections: the bench's runs fall into one
+ * of two regimes, README "Performance").
  *
  * @module
  */
@@ -50,6 +52,7 @@ const { values } = parseArgs({
     pairs: { type: "string", default: "3" },
     "skip-harness": { type: "boolean" },
     "skip-analysis": { type: "boolean" },
+    gc: { type: "boolean" },
   },
 });
 
@@ -192,8 +195,29 @@ interface Timed extends Measured {
   tailMs?: number;
 }
 
+/** The last JSON object line of `text` (`--gc` interleaves V8's trace lines). */
 function lastJson<T>(text: string): T {
-  return JSON.parse(text.trim().split("\n").at(-1)!);
+  return JSON.parse(text.trim().split("\n").findLast((line) => line.startsWith("{"))!);
+}
+
+/** With `--gc`, each measured process runs under V8's `--trace-gc-nvp`. */
+const GC_TRACE = values.gc ? ["--v8-flags=--trace-gc-nvp"] : [];
+
+/** From a `--trace-gc-nvp` log: MB promoted by scavenges, and how many full collections ran. */
+function gcSummary(stdout: string): { promotedMb: number; markCompacts: number } {
+  let promoted = 0;
+  let markCompacts = 0;
+  for (const match of stdout.matchAll(/GC: (\{.*\})/g)) {
+    let event: { gc?: string; promoted?: number };
+    try {
+      event = JSON.parse(match[1]);
+    } catch {
+      continue; // a line cut by another process's output
+    }
+    if (event.gc === "s") promoted += event.promoted ?? 0;
+    else markCompacts++;
+  }
+  return { promotedMb: promoted / 1e6, markCompacts };
 }
 
 /** What the emulator saw of one measured process (epoch ms; see {@link epochMs}). */
@@ -290,7 +314,7 @@ async function harness(): Promise<void> {
       tailMs: lastRequestAt === undefined ? undefined : run.endedAt - lastRequestAt,
     };
   };
-  const cli = ["run", "--allow-all", ...BENCH_FLAGS, repoPath("lib/app/cli.ts")];
+  const cli = ["run", "--allow-all", ...BENCH_FLAGS, ...GC_TRACE, repoPath("lib/app/cli.ts")];
   const bench = (repeat: number, runId: string) => [
     ...cli,
     "--platform",
@@ -316,6 +340,7 @@ async function harness(): Promise<void> {
     const bareArgs = (calls: number) => [
       "run",
       "-A",
+      ...GC_TRACE,
       repoPath("scripts/perf.ts"),
       "--part",
       "bare",
@@ -369,6 +394,8 @@ async function harness(): Promise<void> {
         benchCpu: number;
         bareRss: number;
         benchRss: number;
+        bareGc: { promotedMb: number; markCompacts: number };
+        benchGc: { promotedMb: number; markCompacts: number };
       }[] = [];
       for (let pair = 0; pair < pairsPerCount; pair++) {
         const measureBare = () => measure(bareArgs(IMAGES * repeat));
@@ -400,16 +427,19 @@ async function harness(): Promise<void> {
           bareTailMs: bare.tailMs!,
           benchTailMs: measured.run.tailMs!,
           helpRatio: (measured.run.wallMs - measured.help.wallMs) /
-            lastJson<{ elapsedMs: number }>(bare.stdout).elapsedMs,
+            Number(/\{"elapsedMs":([\d.]+)\}/.exec(bare.stdout)![1]),
           bareCpu: bare.cpuS,
           benchCpu: measured.run.cpuS,
           bareRss: bare.peakRssMb,
           benchRss: measured.run.peakRssMb,
+          bareGc: gcSummary(bare.stdout),
+          benchGc: gcSummary(measured.run.stdout),
         });
       }
       const ratios = pairs.map((pair) => pair.benchMs / pair.bareMs);
       const ratio = median(ratios);
-      const of = (key: keyof (typeof pairs)[number]) => median(pairs.map((pair) => pair[key]));
+      type Figure = Exclude<keyof (typeof pairs)[number], "bareGc" | "benchGc">;
+      const of = (key: Figure) => median(pairs.map((pair) => pair[key]));
       const rssRatio = median(pairs.map((pair) => pair.benchRss / pair.bareRss));
       console.log(
         `  ${String(IMAGES * repeat).padStart(5)}   ${seconds(of("bareMs")).padStart(9)}   ${
@@ -426,6 +456,16 @@ async function harness(): Promise<void> {
           of("helpRatio").toFixed(2)
         }; --help ${seconds(helpFixed.wallMs)})`,
       );
+      if (values.gc) {
+        const list = (side: "bareGc" | "benchGc") =>
+          pairs.map((pair) => `${pair[side].promotedMb.toFixed(0)} MB/${pair[side].markCompacts}`)
+            .join(" ");
+        console.log(
+          `         GC, each pair (MB promoted by scavenges / full collections): bare ${
+            list("bareGc")
+          }; bench ${list("benchGc")}`,
+        );
+      }
     }
   } finally {
     await Deno.remove(work, { recursive: true });

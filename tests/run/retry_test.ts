@@ -225,3 +225,40 @@ Deno.test("withTimeout() reports a user cancel as cancelled, not retryable", asy
   assert.equal(error.kind, "cancelled");
   assert.equal(error.retryable, false);
 });
+
+Deno.test("withTimeout() calls share one listener on the run's signal: a cancel reaches every call in flight, and none that ended", async () => {
+  const controller = new AbortController();
+  let listeners = 0;
+  const add = controller.signal.addEventListener.bind(controller.signal);
+  controller.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+    listeners++;
+    return add(...args);
+  }) as typeof add;
+  const hanging = () =>
+    withTimeout(
+      (signal) =>
+        new Promise<never>((_, reject) => {
+          if (signal.aborted) reject(signal.reason);
+          signal.addEventListener("abort", () => reject(signal.reason));
+        }),
+      { timeoutMs: 60_000, signal: controller.signal },
+    ).catch((error) => error);
+  let finishedSignal: AbortSignal | undefined;
+  const finished = await withTimeout((signal) => {
+    finishedSignal = signal;
+    return Promise.resolve("done");
+  }, { timeoutMs: 60_000, signal: controller.signal });
+  const inFlight = [hanging(), hanging(), hanging()];
+  controller.abort();
+  const errors = await Promise.all(inFlight);
+  assert.equal(finished, "done");
+  assert.deepEqual(errors.map((error) => error.kind), ["cancelled", "cancelled", "cancelled"]);
+  assert.equal(
+    finishedSignal?.aborted,
+    false,
+    "a call that had ended is not aborted by a later cancel",
+  );
+  assert.equal(listeners, 1, "four calls, one listener on the run's signal");
+  // A call started after the cancel fails at once.
+  assert.equal((await hanging()).kind, "cancelled");
+});
