@@ -7,7 +7,11 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { compileCheck } from "../../lib/contract/compiled-check.ts";
 import { isValidRecord, ResultRecordSchema } from "../../lib/contract/record.ts";
+import { loadPriceCards } from "../../lib/price/cost.ts";
 import { resultRecord } from "../support/result-record.ts";
+
+/** A real price card (data/prices.json): the nested object every ok record carries. */
+const price = (await loadPriceCards()).get("openai/gpt-4o-mini")!;
 
 /** Values every field is tried with: right and wrong types, bounds, non-finite numbers. */
 const PROBES: unknown[] = [
@@ -56,17 +60,7 @@ const fullRecord = () =>
     timing: { queueMs: 1, serverMs: 2, coldStart: false },
     costUsd: 0.001,
     costBasis: "tokens",
-    price: {
-      id: "openai/gpt-4o-mini",
-      platform: "openai",
-      model: "gpt-4o-mini",
-      currency: "USD",
-      asOf: "2026-11-01",
-      source: "https://openai.com/api/pricing/",
-      basis: "tokens",
-      inputPerMTok: 0.15,
-      outputPerMTok: 0.6,
-    },
+    price,
     concurrency: 64,
     warnings: ["w"],
     error: { kind: "network", message: "m", status: 500, code: "x" },
