@@ -61,12 +61,17 @@ function flat(text: string): string {
  * to be reused. {@link jsonText} recognises them inside a request body.
  */
 const recent = new Set<string>();
-const MAX_RECENT = 32;
+const MAX_RECENT = 16;
 /** Shorter strings are not looked for: a body is only worth keeping for a large image string. */
 const MIN_IMAGE = 1024;
+/**
+ * Longer bodies are not kept: past V8's regular object size (128 KiB) a string is allocated as a
+ * large object, which young collections never copy, and an original photo would hold megabytes.
+ */
+const MAX_KEPT_TEXT = 2 ** 20;
 
 function remember(text: string): void {
-  if (text.length < MIN_IMAGE) return;
+  if (text.length < MIN_IMAGE || text.length > MAX_KEPT_TEXT) return;
   recent.delete(text);
   recent.add(text);
   if (recent.size > MAX_RECENT) recent.delete(recent.values().next().value!);
@@ -82,7 +87,8 @@ const SLOT = "\u0000vb-image\u0000";
  * size every time, which the SDK holds until the answer's headers arrive, long enough for V8 to
  * copy it into the old generation when the SDK's request object is allocated there (README
  * "Performance"). A kept body is serialized once and stays where it is. The text is exactly
- * `JSON.stringify(value)`; at most 16 bodies of at most 4 MiB each are kept.
+ * `JSON.stringify(value)`; at most 16 bodies of at most 1 MiB each are kept, and the 16 latest
+ * image strings to know them by.
  *
  * @example
  * ```ts
@@ -121,4 +127,3 @@ export function jsonText(value: unknown): string {
 
 const texts = new Map<string, { images: string[]; text: string }>();
 const MAX_KEPT_TEXTS = 16;
-const MAX_KEPT_TEXT = 4 * 2 ** 20;
