@@ -66,10 +66,10 @@ export async function withTimeout<T>(
   const { platform } = options;
   // One controller per call, fed by the deadline and by the run's signal. Neither adds an event
   // listener per call: the run's signal has one listener for all its calls (`onAbortOf`), and
-  // the deadline aborts the call itself. (A listener record per call, added and removed on the
-  // run's long-lived signal, was the hottest allocation V8 moved to the old generation in CLI
-  // runs. `AbortSignal.any` would tie every call's signal to the run's one: about 260 bytes
-  // held per call until the run ends.)
+  // the deadline aborts the call itself. (With a listener added and removed per call, V8 began
+  // allocating listener records in the old generation in CLI runs: `--trace-deopt` showed
+  // `addEventListener` deoptimized for it. `AbortSignal.any` would tie every call's signal to
+  // the run's one: about 260 bytes held per call until the run ends.)
   const combined = new AbortController();
   let deadlinePassed = false;
   const classify = (error: unknown): VisionBenchError => {
