@@ -23,6 +23,7 @@ interface CheckDef {
   minimum?: number;
   maximum?: number;
   format?: string;
+  pattern?: RegExp;
 }
 
 /** What zod keeps about a schema (`_zod.def`): the parts read here. */
@@ -167,6 +168,15 @@ function ruleOf(check: CheckDef): Check | undefined {
       return check.format === "safeint"
         ? (value) => Number.isSafeInteger(value as number)
         : undefined;
+    case "string_format": {
+      // `.regex()` (the price card's `asOf`), tested as zod tests it: from the start each time.
+      const pattern = check.pattern;
+      if (check.format !== "regex" || !(pattern instanceof RegExp)) return undefined;
+      return (value) => {
+        pattern.lastIndex = 0;
+        return pattern.test(value as string);
+      };
+    }
     default:
       return undefined;
   }

@@ -165,7 +165,10 @@ async function runLocked(options: RunOptions): Promise<RunResult> {
   const cacheMode = options.cache ?? "use";
   const cache = createResponseCache({ dir: options.cacheDir ?? `${outDir}/cache/responses` });
   const store = await openRunStore({ runId, outDir, durable: options.durable });
-  const images = sharedPreparation(options.variantCacheDir ?? `${outDir}/cache/variants`);
+  const images = sharedPreparation(
+    options.variantCacheDir ?? `${outDir}/cache/variants`,
+    nextPreparation(options.images, options.variants),
+  );
 
   const records: ResultRecord[] = [];
   const caseKeys: string[] = [];
@@ -363,27 +366,83 @@ async function callOnce(
 /** Prepared variants kept after their last in-flight case, for the next platform or repeat. */
 const IDLE_PREPARED = 8;
 
+/** An image and variant to prepare. */
+interface Preparation {
+  image: ImageEntry;
+  variant: string;
+}
+
+/**
+ * The image+variant cases reach after `item`'s, in {@link generateCases}' order (image, then
+ * variant): the one {@link sharedPreparation} prepares ahead.
+ */
+function nextPreparation(
+  images: readonly ImageEntry[],
+  variants: readonly string[],
+): (item: Preparation) => Preparation | undefined {
+  const imageIndex = new Map(images.map((image, index) => [image, index]));
+  return ({ image, variant }) => {
+    const variantIndex = variants.indexOf(variant);
+    if (variantIndex + 1 < variants.length) return { image, variant: variants[variantIndex + 1] };
+    const next = images[(imageIndex.get(image) ?? images.length) + 1];
+    return next && variants.length > 0 ? { image: next, variant: variants[0] } : undefined;
+  };
+}
+
 /**
  * Prepares each image+variant once while cases use it, so every platform and repeat sends the
  * same bytes (and the same memoized base64). Cases arrive lazily, so nobody knows the last user
  * ahead: an entry lives while a case holds it, then among the few most recent idle ones
  * (originals can be megabytes each).
+ *
+ * The first case of an image+variant also starts preparing the next one (`next`), so the cases
+ * that reach it find it ready: otherwise every worker that gets there first waits for its files
+ * to be read (or the image resized), and no call goes out meanwhile. A failure there is the next
+ * image's own error record, when its case asks for it.
  */
-function sharedPreparation(cacheDir: string) {
-  const entries = new Map<string, { prepared: Promise<PreparedImage>; users: number }>();
+function sharedPreparation(
+  cacheDir: string,
+  next: (item: Preparation) => Preparation | undefined,
+) {
+  const entries = new Map<
+    string,
+    { prepared: Promise<PreparedImage>; users: number; used: boolean }
+  >();
   const idle = new Set<string>();
   // By path, not sha256: entries that could not be read have no hash, and each has its own error.
-  const keyOf = (item: Case<ImageEntry>) => `${item.image.path}\u0000${item.variant}`;
+  const keyOf = (item: Preparation) => `${item.image.path}\u0000${item.variant}`;
+  const evict = () => {
+    if (idle.size <= IDLE_PREPARED) return;
+    const oldest = idle.values().next().value!;
+    idle.delete(oldest);
+    entries.delete(oldest);
+  };
+  const start = (item: Preparation, key: string) => {
+    const entry = {
+      prepared: prepareImage(item.image, { variant: item.variant, cacheDir }),
+      users: 0,
+      used: false,
+    };
+    entries.set(key, entry);
+    return entry;
+  };
+  const prepareAhead = (item: Preparation) => {
+    const ahead = next(item);
+    if (!ahead) return;
+    const key = keyOf(ahead);
+    if (entries.has(key)) return;
+    // Nobody awaits it yet: its error must not surface as an unhandled rejection.
+    start(ahead, key).prepared.catch(() => {});
+    idle.add(key);
+    evict();
+  };
   return {
     get(item: Case<ImageEntry>): Promise<PreparedImage> {
       const key = keyOf(item);
-      let entry = entries.get(key);
-      if (!entry) {
-        entry = {
-          prepared: prepareImage(item.image, { variant: item.variant, cacheDir }),
-          users: 0,
-        };
-        entries.set(key, entry);
+      const entry = entries.get(key) ?? start(item, key);
+      if (!entry.used) {
+        entry.used = true;
+        prepareAhead(item);
       }
       entry.users++;
       idle.delete(key);
@@ -394,11 +453,7 @@ function sharedPreparation(cacheDir: string) {
       const entry = entries.get(key);
       if (!entry || --entry.users > 0) return;
       idle.add(key);
-      if (idle.size > IDLE_PREPARED) {
-        const oldest = idle.values().next().value!;
-        idle.delete(oldest);
-        entries.delete(oldest);
-      }
+      evict();
     },
   };
 }

@@ -24,6 +24,9 @@ const PROBES: unknown[] = [
   "live",
   "tokens",
   "network",
+  "2026-11-30",
+  "2026-11-30T00:00:00Z",
+  "26-11-30",
   -1,
   -0.5,
   0,
@@ -106,6 +109,24 @@ Deno.test("isValidRecord agrees with the schema inside nested objects", () => {
   for (const value of [null, "record", 1, [], [base]]) agree(value, `the record as ${value}`);
 });
 
+Deno.test("compileCheck tests a regex as zod does, without zod, also with a global or sticky flag", () => {
+  for (const pattern of [/^a+$/, /a+/g, /a/y]) {
+    const schema = z.string().regex(pattern);
+    const check = compileCheck(schema);
+    let parsed = 0;
+    const parse = schema.safeParse.bind(schema);
+    schema.safeParse = (value: unknown) => {
+      parsed++;
+      return parse(value);
+    };
+    // Twice each: a global or sticky pattern keeps `lastIndex` between calls unless it is reset.
+    for (const value of ["aaa", "aaa", "ba", "ba", "", "b"]) {
+      assert.equal(check(value), parse(value).success, `${pattern} on "${value}"`);
+    }
+    assert.equal(parsed, 0, "the compiled check asked zod");
+  }
+});
+
 Deno.test("compileCheck leaves what it does not know to zod", () => {
   const even = compileCheck(z.number().refine((value) => value % 2 === 0));
   assert.equal(even(4), true);
@@ -116,6 +137,9 @@ Deno.test("compileCheck leaves what it does not know to zod", () => {
   const strict = compileCheck(z.object({ a: z.string() }).catchall(z.number()));
   assert.equal(strict({ a: "x", b: 1 }), true);
   assert.equal(strict({ a: "x", b: "y" }), false);
+  const date = compileCheck(z.string().regex(/^\d{4}-\d{2}-\d{2}$/));
+  assert.equal(date("2026-11-30"), true);
+  assert.equal(date("2026-11-3"), false);
   const bounded = compileCheck(z.array(z.string()).max(1));
   assert.equal(bounded(["a"]), true);
   assert.equal(bounded(["a", "b"]), false);

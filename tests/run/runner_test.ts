@@ -397,6 +397,43 @@ Deno.test("runCases() turns image failures into image_* error records without ca
   assert.equal(adapter.calls, okCount, "no platform call for an image that failed");
 });
 
+Deno.test("runCases() prepares the next image while the cases of one are in flight", async () => {
+  // One call at a time: without preparing ahead, the second image is read and resized only after
+  // the first image's call returns, so the first call would never see its variant on disk.
+  const variantCacheDir = await Deno.makeTempDir();
+  const sidecars = async () => {
+    let count = 0;
+    for await (const entry of Deno.readDir(variantCacheDir)) {
+      if (entry.name.endsWith(".json")) count++;
+    }
+    return count;
+  };
+  const seen: number[] = [];
+  const adapter = new ScriptedAdapter({
+    decide: () => undefined,
+    delayMs: 1,
+  });
+  const describe = adapter.describe.bind(adapter);
+  adapter.describe = async (request, options) => {
+    if (seen.length === 0) {
+      const deadline = performance.now() + 10_000;
+      while ((await sidecars()) < 2 && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    seen.push(await sidecars());
+    return await describe(request, options);
+  };
+  const { options } = await setup({
+    targets: [{ preset: "scripted", adapter, concurrency: 1 }],
+    variantCacheDir,
+    cache: "bypass",
+  });
+  const result = await runCases(options);
+  assert.deepEqual(result.records.map((record) => record.status), ["ok", "ok"]);
+  assert.deepEqual(seen, [2, 2], "the second image was ready while the first one's call ran");
+});
+
 Deno.test("runCases() writes an unknown cost as costError, never 0", async () => {
   const noUsage = new ScriptedAdapter({ usage: {} });
   const noCard = new ScriptedAdapter({ id: "other" });
