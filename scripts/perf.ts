@@ -4,11 +4,14 @@
  * 1. Harness vs a bare SDK loop. The OpenAI emulator runs in its own process, answering in
  *    50 ms. The same calls (33 images at 512 px × repeats, streamed, concurrency 64) go through
  *    a bare `openai` SDK loop and through `deno task bench` (the real CLI, flags as in deno.json,
- *    `--cache off`). Reported: bare loop time, bench wall − start-up (start-up = the same CLI
- *    printing its help, measured next to each run), their ratio, CPU seconds and each process's
- *    peak RSS (GNU time's max RSS). At 1,980 calls (× 60) and 9,900 calls (× 300). Every figure
- *    is the median of `--pairs` bare/bench pairs (which goes first alternates), every process
- *    with a fresh emulator: this 2-core VM's speed drifts by 10-20 % from minute to minute.
+ *    `--cache off`). Both are timed from the first request the emulator receives to the
+ *    process's exit (the emulator prints both ends: `serve-emulators --request-times`), and perf
+ *    checks the emulator saw exactly the calls asked for. Reported: both times and their ratio,
+ *    the bench's start-up (spawn → first request) and tail (last request → exit), CPU seconds
+ *    and each process's peak RSS (GNU time's max RSS). At 1,980 calls (× 60) and 9,900 calls
+ *    (× 300). Every figure is the median of `--pairs` bare/bench pairs (which goes first
+ *    alternates), every process with a fresh emulator: this 2-core VM's speed drifts by 10-20 %
+ *    from minute to minute.
  * 2. Analysis at scale. 100,000 and 1,000,000 generated records (the sample run's records
  *    repeated with unique case keys) as JSON lines: load + summarize (the report's leaderboard
  *    columns) from the JSONL and from the Parquet beside it, each in a fresh process, with its
@@ -19,8 +22,10 @@
  * them; ratios are taken within one run, since other processes on the machine move absolute
  * times. Flags: --calls 1980,9900  --pairs 3  --records 100000,1000000  --skip-harness
  * --skip-analysis  --gc (run the harness processes under V8's --trace-gc-nvp and print, per pair,
- * the MB promoted to the old generation and the full collections: the bench's runs fall into one
- * of two regimes, README "Performance").
+ * the MB promoted to the old generation and the full collections: the bench's runs fell into one
+ * of two regimes, README "Performance")  --thread-cpu (sample each harness process's threads in
+ * /proc every 5 ms and print the CPU its main thread and its other threads used from the first
+ * request to the exit).
  *
  * @module
  */
@@ -53,6 +58,7 @@ const { values } = parseArgs({
     "skip-harness": { type: "boolean" },
     "skip-analysis": { type: "boolean" },
     gc: { type: "boolean" },
+    "thread-cpu": { type: "boolean" },
   },
 });
 
@@ -154,6 +160,65 @@ interface Measured {
   peakRssMb: number;
   stdout: string;
   stderr: string;
+  /** With `--thread-cpu`: the process's CPU so far, sampled every few ms while it ran. */
+  threadCpu?: ThreadCpuSample[];
+}
+
+/** CPU milliseconds of a process so far: its main thread, and all its other threads together. */
+interface ThreadCpuSample {
+  at: number;
+  mainMs: number;
+  otherMs: number;
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ; 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * The CPU of process `pid` so far, from /proc; undefined once it is gone. `seen` keeps each
+ * thread's last figure, so a thread that has ended still counts.
+ */
+function threadCpu(pid: number, seen: Map<string, number>): ThreadCpuSample | undefined {
+  try {
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      let stat: string;
+      try {
+        stat = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/stat`);
+      } catch {
+        continue; // a thread that just ended
+      }
+      // Fields after the command name (which may hold spaces): utime and stime are 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      seen.set(task.name, (Number(fields[11]) + Number(fields[12])) * 1000 / TICKS_PER_SECOND);
+    }
+  } catch {
+    return undefined;
+  }
+  let otherMs = 0;
+  for (const [thread, ms] of seen) if (thread !== String(pid)) otherMs += ms;
+  return { at: epochMs(), mainMs: seen.get(String(pid)) ?? 0, otherMs };
+}
+
+/** Samples the threads of the process GNU time (`timePid`) runs, until `done` settles. */
+async function sampleThreads(timePid: number, done: Promise<unknown>): Promise<ThreadCpuSample[]> {
+  let finished = false;
+  const stop = () => finished = true;
+  done.then(stop, stop);
+  const samples: ThreadCpuSample[] = [];
+  let pid: number | undefined;
+  const seen = new Map<string, number>();
+  while (!finished) {
+    if (pid === undefined) {
+      try {
+        const children = Deno.readTextFileSync(`/proc/${timePid}/task/${timePid}/children`).trim();
+        if (children) pid = Number(children.split(" ")[0]);
+      } catch { /* not started yet, or gone */ }
+    }
+    const sample = pid === undefined ? undefined : threadCpu(pid, seen);
+    if (sample) samples.push(sample);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return samples;
 }
 
 /** Milliseconds since the epoch, to a fraction: one clock for this process and the emulator. */
@@ -162,12 +227,15 @@ const epochMs = () => performance.timeOrigin + performance.now();
 /** Runs a command under GNU time: wall clock, CPU time and peak RSS of the process. */
 async function timed(args: string[], env: Record<string, string> = {}): Promise<Measured> {
   const startedAt = epochMs();
-  const output = await new Deno.Command("/usr/bin/time", {
+  const child = new Deno.Command("/usr/bin/time", {
     args: ["-f", "VB_PEAK_RSS_KB=%M VB_CPU=%U+%S", Deno.execPath(), ...args],
     env,
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  const finished = child.output();
+  const threads = values["thread-cpu"] ? sampleThreads(child.pid, finished) : undefined;
+  const output = await finished;
   const endedAt = epochMs();
   const wallMs = endedAt - startedAt;
   const stdout = new TextDecoder().decode(output.stdout);
@@ -183,6 +251,7 @@ async function timed(args: string[], env: Record<string, string> = {}): Promise<
     peakRssMb: kilobytes / 1024,
     stdout,
     stderr,
+    threadCpu: await threads,
   };
 }
 
@@ -193,6 +262,19 @@ interface Timed extends Measured {
   callsMs?: number;
   /** From the last request the emulator received to the process's exit. */
   tailMs?: number;
+  /** With `--thread-cpu`: CPU ms from the first request to the exit, main thread and the rest. */
+  windowCpu?: { mainMs: number; otherMs: number };
+}
+
+/** CPU spent between the first request and the last sample (the process's end). */
+function windowCpu(
+  samples: ThreadCpuSample[] | undefined,
+  firstRequestAt: number | undefined,
+): { mainMs: number; otherMs: number } | undefined {
+  if (!samples?.length || firstRequestAt === undefined) return undefined;
+  const before = samples.findLast((sample) => sample.at <= firstRequestAt) ?? samples[0];
+  const last = samples.at(-1)!;
+  return { mainMs: last.mainMs - before.mainMs, otherMs: last.otherMs - before.otherMs };
 }
 
 /** The last JSON object line of `text` (`--gc` interleaves V8's trace lines). */
@@ -312,6 +394,7 @@ async function harness(): Promise<void> {
       startupMs: firstRequestAt === undefined ? undefined : firstRequestAt - run.startedAt,
       callsMs: firstRequestAt === undefined ? undefined : run.endedAt - firstRequestAt,
       tailMs: lastRequestAt === undefined ? undefined : run.endedAt - lastRequestAt,
+      windowCpu: windowCpu(run.threadCpu, firstRequestAt),
     };
   };
   const cli = ["run", "--allow-all", ...BENCH_FLAGS, ...GC_TRACE, repoPath("lib/app/cli.ts")];
@@ -396,6 +479,8 @@ async function harness(): Promise<void> {
         benchRss: number;
         bareGc: { promotedMb: number; markCompacts: number };
         benchGc: { promotedMb: number; markCompacts: number };
+        bareWindowCpu?: { mainMs: number; otherMs: number };
+        benchWindowCpu?: { mainMs: number; otherMs: number };
       }[] = [];
       for (let pair = 0; pair < pairsPerCount; pair++) {
         const measureBare = () => measure(bareArgs(IMAGES * repeat));
@@ -434,11 +519,16 @@ async function harness(): Promise<void> {
           benchRss: measured.run.peakRssMb,
           bareGc: gcSummary(bare.stdout),
           benchGc: gcSummary(measured.run.stdout),
+          bareWindowCpu: bare.windowCpu,
+          benchWindowCpu: measured.run.windowCpu,
         });
       }
       const ratios = pairs.map((pair) => pair.benchMs / pair.bareMs);
       const ratio = median(ratios);
-      type Figure = Exclude<keyof (typeof pairs)[number], "bareGc" | "benchGc">;
+      type Figure = Exclude<
+        keyof (typeof pairs)[number],
+        "bareGc" | "benchGc" | "bareWindowCpu" | "benchWindowCpu"
+      >;
       const of = (key: Figure) => median(pairs.map((pair) => pair[key]));
       const rssRatio = median(pairs.map((pair) => pair.benchRss / pair.bareRss));
       console.log(
@@ -456,6 +546,18 @@ async function harness(): Promise<void> {
           of("helpRatio").toFixed(2)
         }; --help ${seconds(helpFixed.wallMs)})`,
       );
+      if (values["thread-cpu"]) {
+        const cpuOf = (side: "bareWindowCpu" | "benchWindowCpu", part: "mainMs" | "otherMs") =>
+          median(pairs.map((pair) => pair[side]?.[part] ?? NaN));
+        const main = [cpuOf("bareWindowCpu", "mainMs"), cpuOf("benchWindowCpu", "mainMs")];
+        const other = [cpuOf("bareWindowCpu", "otherMs"), cpuOf("benchWindowCpu", "otherMs")];
+        console.log(
+          `         CPU from the first request to exit (median; /proc, 10 ms ticks): main thread ` +
+            `bare ${seconds(main[0])}, bench ${seconds(main[1])} (+${
+              seconds(main[1] - main[0])
+            }); other threads bare ${seconds(other[0])}, bench ${seconds(other[1])}`,
+        );
+      }
       if (values.gc) {
         const list = (side: "bareGc" | "benchGc") =>
           pairs.map((pair) => `${pair[side].promotedMb.toFixed(0)} MB/${pair[side].markCompacts}`)
