@@ -78,6 +78,51 @@ Deno.test("capResponses() counts a compressed body as it inflates, whatever its 
   }
 });
 
+Deno.test("capResponses() reads a streamed HTTP body into small new buffers, and still caps it", async () => {
+  // Events of a few hundred bytes, as a streamed answer sends them, then 200 KB in one piece.
+  const events = Array.from({ length: 5 }, (_, index) => `data: ${String(index).repeat(300)}\n\n`);
+  const tail = "t".repeat(200_000);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => {
+    const encoder = new TextEncoder();
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        async start(controller) {
+          for (const event of events) {
+            controller.enqueue(encoder.encode(event));
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          controller.enqueue(encoder.encode(tail));
+          controller.close();
+        },
+      }),
+      { headers: { "content-type": "text/event-stream" } },
+    );
+  });
+  try {
+    const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/`;
+    const reader = (await capResponses(fetch, { maxBytes: 1_000_000 })(url)).body!.getReader();
+    const chunks: Uint8Array[] = [];
+    const copies: Uint8Array[] = [];
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      chunks.push(read.value);
+      copies.push(read.value.slice());
+    }
+    const decoder = new TextDecoder();
+    assert.equal(chunks.map((chunk) => decoder.decode(chunk)).join(""), events.join("") + tail);
+    // Deno's own reader would hand out views of a new 64 KiB buffer for every event.
+    assert.ok(chunks[0].buffer.byteLength <= 4096, `first buffer ${chunks[0].buffer.byteLength} B`);
+    assert.ok(chunks.every((chunk) => chunk.buffer.byteLength <= 65536));
+    // No buffer is written again once handed out.
+    assert.equal(new Set(chunks.map((chunk) => chunk.buffer)).size, chunks.length);
+    chunks.forEach((chunk, index) => assert.deepEqual(chunk, copies[index]));
+    // The same body past a limit still ends as the typed error.
+    const capped = await capResponses(fetch, { maxBytes: 100_000 })(url);
+    await assert.rejects(capped.text(), (error) => isVisionBenchError(error, "invalid_response"));
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("capResponses() passes a plain body with a declared length as it came", async () => {
   const original = new Response('{"ok":true}', { headers: { "content-length": "11" } });
   const response = await capResponses(() => Promise.resolve(original), { maxBytes: 1024 })(
