@@ -25,7 +25,9 @@
  * the MB promoted to the old generation and the full collections: the bench's runs fell into one
  * of two regimes, README "Performance")  --thread-cpu (sample each harness process's threads in
  * /proc every 5 ms and print the CPU its main thread and its other threads used from the first
- * request to the exit).
+ * request to the exit)  --capped-bare (also run the bare loop with its fetch through the
+ * harness's response cap, which reads bodies into small buffers, and print the bench's ratio to
+ * it: the harness's own cost, transport aside).
  *
  * @module
  */
@@ -59,6 +61,7 @@ const { values } = parseArgs({
     "skip-analysis": { type: "boolean" },
     gc: { type: "boolean" },
     "thread-cpu": { type: "boolean" },
+    "capped-bare": { type: "boolean" },
   },
 });
 
@@ -361,6 +364,7 @@ async function startEmulator(): Promise<
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const megabytes = (mb: number) => `${mb.toFixed(0)} MB`;
+const signed = (ms: number) => `${ms < 0 ? "−" : "+"}${seconds(Math.abs(ms))}`;
 const verdict = (ok: boolean) => ok ? "met" : "NOT met";
 
 async function harness(): Promise<void> {
@@ -420,7 +424,7 @@ async function harness(): Promise<void> {
   try {
     // Warm-up: resized variants are cached on disk, as in any run after the first.
     await measure(bench(1, "warm-up"));
-    const bareArgs = (calls: number) => [
+    const bareArgs = (calls: number, capped = false) => [
       "run",
       "-A",
       ...GC_TRACE,
@@ -431,6 +435,7 @@ async function harness(): Promise<void> {
       String(calls),
       "--arg",
       imagesDir,
+      ...(capped ? ["--arg", "capped"] : []),
     ];
     const helpFixed = await measure([...cli, "--help"]);
     const pairsPerCount = Number(values.pairs);
@@ -481,6 +486,7 @@ async function harness(): Promise<void> {
         benchGc: { promotedMb: number; markCompacts: number };
         bareWindowCpu?: { mainMs: number; otherMs: number };
         benchWindowCpu?: { mainMs: number; otherMs: number };
+        cappedMs?: number;
       }[] = [];
       for (let pair = 0; pair < pairsPerCount; pair++) {
         const measureBare = () => measure(bareArgs(IMAGES * repeat));
@@ -495,13 +501,19 @@ async function harness(): Promise<void> {
           }
           return { run, help };
         };
+        // With --capped-bare, the bare loop again, its fetch through the harness's response cap.
+        const measureCapped = () =>
+          values["capped-bare"] ? measure(bareArgs(IMAGES * repeat, true)) : undefined;
         // Alternate which goes first, so neither always runs on a warmer (or busier) machine.
         let bare: Timed;
         let measured: { run: Timed; help: Timed };
+        let capped: Timed | undefined;
         if (pair % 2 === 0) {
           bare = await measureBare();
           measured = await measureBench();
+          capped = await measureCapped();
         } else {
+          capped = await measureCapped();
           measured = await measureBench();
           bare = await measureBare();
         }
@@ -521,13 +533,14 @@ async function harness(): Promise<void> {
           benchGc: gcSummary(measured.run.stdout),
           bareWindowCpu: bare.windowCpu,
           benchWindowCpu: measured.run.windowCpu,
+          cappedMs: capped && callsMs(capped, IMAGES * repeat),
         });
       }
       const ratios = pairs.map((pair) => pair.benchMs / pair.bareMs);
       const ratio = median(ratios);
       type Figure = Exclude<
         keyof (typeof pairs)[number],
-        "bareGc" | "benchGc" | "bareWindowCpu" | "benchWindowCpu"
+        "bareGc" | "benchGc" | "bareWindowCpu" | "benchWindowCpu" | "cappedMs"
       >;
       const of = (key: Figure) => median(pairs.map((pair) => pair[key]));
       const rssRatio = median(pairs.map((pair) => pair.benchRss / pair.bareRss));
@@ -553,9 +566,17 @@ async function harness(): Promise<void> {
         const other = [cpuOf("bareWindowCpu", "otherMs"), cpuOf("benchWindowCpu", "otherMs")];
         console.log(
           `         CPU from the first request to exit (median; /proc, 10 ms ticks): main thread ` +
-            `bare ${seconds(main[0])}, bench ${seconds(main[1])} (+${
-              seconds(main[1] - main[0])
-            }); other threads bare ${seconds(other[0])}, bench ${seconds(other[1])}`,
+            `bare ${seconds(main[0])}, bench ${seconds(main[1])} (${signed(main[1] - main[0])}); ` +
+            `other threads bare ${seconds(other[0])}, bench ${seconds(other[1])}`,
+        );
+      }
+      if (values["capped-bare"]) {
+        const cappedRatios = pairs.map((pair) => pair.benchMs / pair.cappedMs!);
+        console.log(
+          `         bare loop through the harness's response cap (its fetch reads bodies as the ` +
+            `bench's does): ${seconds(median(pairs.map((pair) => pair.cappedMs!)))}; bench / it ${
+              median(cappedRatios).toFixed(2)
+            } (pairs ${cappedRatios.map((value) => value.toFixed(2)).join(" ")})`,
         );
       }
       if (values.gc) {
