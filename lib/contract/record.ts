@@ -1,6 +1,6 @@
 /**
  * The result record: one JSON line per case outcome. Field names are a public contract
- * (see README "Result records"); fields may be added, never renamed.
+ * (see docs/architecture.md, "The record"); fields may be added, never renamed.
  *
  * @module
  */

@@ -1,8 +1,8 @@
 /**
  * Automatic description quality against reference labels (lib/labels.ts): which expected things
  * a description names (recall), which plausible hallucinations it claims, a 0–10 score, and
- * words spent per thing named. Keyword matching, not understanding: see the README section
- * "Quality scores" for what it misses.
+ * words spent per thing named. Keyword matching, not understanding: see docs/quality.md,
+ * "Known blind spots", for what it misses.
  *
  * Matching rules (the same for descriptions and labels, so they agree by construction):
  * - lower case, accents dropped (`château` = `chateau`), `n't` read as `not`, `'s` dropped;

@@ -1,7 +1,7 @@
 /**
- * The dependency rules of the layout (README "Layout"), checked by reading every import of the
- * repository's TypeScript files. Kept as data so the README, this checker and its test say the
- * same thing.
+ * The dependency rules of the layout (docs/architecture.md, "Who may import whom"), checked by
+ * reading every import of the repository's TypeScript files. Kept as data so the docs, this
+ * checker and its test say the same thing.
  *
  * @module
  */
