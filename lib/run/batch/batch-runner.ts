@@ -314,7 +314,11 @@ async function submitShard(batch: BatchRun, target: BatchTarget, entries: Entry[
 /** Polls every submitted batch until each ended and was collected (or the signal aborts). */
 async function pollShards(batch: BatchRun): Promise<void> {
   const { signal } = batch.run;
-  const poll = { intervalMs: 30_000, maxIntervalMs: 300_000, ...batch.options.poll };
+  // Field by field: an interval given as `undefined` (no --batch-poll) is the default, not 0 ms.
+  const poll = {
+    intervalMs: batch.options.poll?.intervalMs ?? 30_000,
+    maxIntervalMs: batch.options.poll?.maxIntervalMs ?? 300_000,
+  };
   const open = () =>
     batch.manifest.shards.filter((shard) => shard.state === "submitted" && targetOf(batch, shard));
   for (const shard of batch.manifest.shards.filter((s) => s.state === "submitted")) {
