@@ -8,28 +8,14 @@ import type { Case } from "./cases.ts";
 import { type ImageEntry, type PreparedImage, prepareImage } from "../images/image-set.ts";
 
 /** An image and variant to prepare. */
-export interface Preparation {
-  image: ImageEntry;
-  variant: string;
-}
+type Preparation = Pick<Case<ImageEntry>, "image" | "variant">;
 
 /** Prepared variants kept after their last in-flight case, for the next platform or repeat. */
 const IDLE_PREPARED = 8;
 
-/**
- * The key of an image+variant. By path, not sha256: entries that could not be read have no hash,
- * and each has its own error.
- */
-export function imageKey(item: Preparation): string {
+/** An image+variant's key: by path, not sha256 (unreadable files have no hash, each its own error). */
+function imageKey(item: Preparation): string {
   return `${item.image.path}\u0000${item.variant}`;
-}
-
-/** Options of {@link createImagePreparation}. */
-export interface ImagePreparationOptions {
-  images: readonly ImageEntry[];
-  variants: readonly string[];
-  /** Where resized variants are cached on disk. */
-  cacheDir: string;
 }
 
 /** What {@link createImagePreparation} returns. */
@@ -46,14 +32,13 @@ export interface ImagePreparation {
  * then variant), so the cases that reach it find it ready: otherwise every worker that gets there
  * first waits for its files to be read (or the image resized), and no call goes out meanwhile. A
  * failure there is the next image's own error record, when its case asks for it.
- *
- * @example
- * ```ts
- * const images = createImagePreparation({ images, variants: ["512"], cacheDir: "results/cache/variants" });
- * const prepared = await images.prepare(item);
- * ```
  */
-export function createImagePreparation(options: ImagePreparationOptions): ImagePreparation {
+export function createImagePreparation(options: {
+  images: readonly ImageEntry[];
+  variants: readonly string[];
+  /** Where resized variants are cached on disk. */
+  cacheDir: string;
+}): ImagePreparation {
   const entries = new Map<
     string,
     { prepared: Promise<PreparedImage>; users: number; used: boolean }

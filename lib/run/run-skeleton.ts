@@ -6,8 +6,9 @@
  *
  * @module
  */
-import type { GenerationParams } from "./cases.ts";
-import type { CaseRunOptions } from "./case-run-options.ts";
+import type { StructuredSchema } from "../contract/adapter.ts";
+import type { ImageEntry } from "../images/image-set.ts";
+import type { GenerationParams, Prompt } from "./cases.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import type { RunEvent } from "../contract/run-events.ts";
 import { createImagePreparation, type ImagePreparation } from "./image-preparation.ts";
@@ -70,14 +71,53 @@ export interface ActiveRun extends RunSetup {
   caseKeys: string[];
 }
 
-/** Options of {@link runSkeleton}: a run's cases and how its records are kept. */
-export interface RunSkeletonOptions extends Omit<CaseRunOptions<unknown>, "targets"> {
-  stream: boolean;
+/** What a live and a batch run are both asked: which cases, with which request settings, where. */
+export interface CaseRunOptions<Target> {
+  /** Names `<outDir>/<runId>.jsonl`; re-using one resumes the run. */
+  runId: string;
+  /** @default "results" */
+  outDir?: string;
+  targets: Target[];
+  images: ImageEntry[];
+  /** `"original"` or a longest side in px, e.g. `"512"`. */
+  variants: string[];
+  prompts: Prompt[];
+  /**
+   * Calls per case combination; each repeat index is a case of its own (and a cache entry of its
+   * own, so a later run with the same repeats is answered from the cache under `cache: "use"`).
+   * @default 1
+   */
+  repeat?: number;
+  /** @default 300 */
+  maxOutputTokens?: number;
+  temperature?: number;
+  schema?: StructuredSchema;
+  /** @default `<outDir>/cache/variants` */
+  variantCacheDir?: string;
+  /**
+   * Ctrl-C. Live: stop starting cases, abort calls in flight, record nothing for them. Batch: stop
+   * submitting and polling; submitted batches keep running on the platform.
+   */
+  signal?: AbortSignal;
+}
+
+/** How a run keeps its records. */
+export interface RecordOptions {
   /** fsync each record (see `openRunStore`). @default false */
   durable?: boolean;
-  /** @default true */
+  /**
+   * Keep this call's records (and case keys) in the result. Off, the run holds only counters and
+   * the cases in flight, so memory does not grow with the number of calls (the CLI).
+   * @default true
+   */
   keepRecords?: boolean;
   onEvent?: (event: RunEvent) => void;
+}
+
+/** Options of {@link runSkeleton}: a run's cases and how its records are kept. */
+export interface RunSkeletonOptions
+  extends Omit<CaseRunOptions<unknown>, "targets">, RecordOptions {
+  stream: boolean;
 }
 
 /**

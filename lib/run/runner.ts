@@ -14,7 +14,6 @@ import {
 } from "./response-cache.ts";
 import { type Case, countCases, generateCases, type RunTarget } from "./cases.ts";
 import { toVisionBenchError, VisionBenchError } from "../contract/errors.ts";
-import type { RunEvent } from "../contract/run-events.ts";
 import type { ImageEntry, PreparedImage } from "../images/image-set.ts";
 import { retry } from "./retry.ts";
 import {
@@ -27,17 +26,23 @@ import {
   unrecordableRecord,
 } from "./record-builders.ts";
 import { checkRecord, okCaseKeys, runPath } from "./run-store.ts";
-import type { CaseRunOptions } from "./case-run-options.ts";
 import { checkTimeoutMs, withTimeout } from "./timeout.ts";
 import { cleanDescription } from "./platform-output.ts";
 import { withGuardedConsole } from "./console-guard.ts";
-import { type ActiveRun, type RunResult, type RunSetup, runSkeleton } from "./run-skeleton.ts";
+import {
+  type ActiveRun,
+  type CaseRunOptions,
+  type RecordOptions,
+  type RunResult,
+  type RunSetup,
+  runSkeleton,
+} from "./run-skeleton.ts";
 
 export type { Prompt, RunTarget } from "./cases.ts";
 export type { RunResult } from "./run-skeleton.ts";
 
 /** Options of {@link runCases}. */
-export interface RunOptions extends CaseRunOptions<RunTarget> {
+export interface RunOptions extends CaseRunOptions<RunTarget>, RecordOptions {
   /** Stream answers so time to first token is measured. @default true */
   stream?: boolean;
   /** Per attempt. @default 60000 */
@@ -55,15 +60,6 @@ export interface RunOptions extends CaseRunOptions<RunTarget> {
   cache?: CacheMode;
   /** @default `<outDir>/cache/responses` */
   cacheDir?: string;
-  /** fsync each record (see `openRunStore`). @default false */
-  durable?: boolean;
-  /**
-   * Keep this call's records (and case keys) in the result. Off, the runner holds only counters
-   * and the cases in flight, so memory does not grow with the number of calls (the CLI).
-   * @default true
-   */
-  keepRecords?: boolean;
-  onEvent?: (event: RunEvent) => void;
 }
 
 /**

@@ -30,10 +30,15 @@ import {
   errorRecord,
   unrecordableRecord,
 } from "../record-builders.ts";
-import type { CaseRunOptions } from "../case-run-options.ts";
 import { checkRecord, readRun, runPath } from "../run-store.ts";
 import type { RunEvent } from "../../contract/run-events.ts";
-import { type ActiveRun, type RunResult, type RunSetup, runSkeleton } from "../run-skeleton.ts";
+import {
+  type ActiveRun,
+  type CaseRunOptions,
+  type RunResult,
+  type RunSetup,
+  runSkeleton,
+} from "../run-skeleton.ts";
 import { wait } from "../../util/wait.ts";
 import {
   batchErrorRecord,
@@ -493,15 +498,8 @@ function writeResults(
  */
 function writeBatchRecord(run: ActiveRun, candidate: ResultRecord): void {
   const { checked, unreadable } = checkRecord(candidate);
-  if (checked) return run.write(checked);
-  run.write({
-    ...unrecordableRecord(candidate, unreadable, { attempts: candidate.attempts, cached: false }),
-    mode: candidate.mode,
-    batchId: candidate.batchId,
-    submittedAt: candidate.submittedAt,
-    finishedAt: candidate.finishedAt,
-    turnaroundMs: candidate.turnaroundMs,
-  });
+  const answer = { attempts: candidate.attempts, cached: false };
+  run.write(checked ?? unrecordableRecord(candidate, unreadable, answer));
 }
 
 /** The fields of a case's rows. Batch items run however the platform schedules them: no concurrency. */
