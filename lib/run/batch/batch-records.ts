@@ -11,8 +11,17 @@ import type { VisionBenchError } from "../../contract/errors.ts";
 import type { PriceCard } from "../../contract/price-card.ts";
 import type { ResultRecord } from "../../contract/record.ts";
 import { estimateImageTokens } from "../../price/image-tokens.ts";
-import type { RunTarget } from "../cases.ts";
-import { type BaseRecord, errorRecord, okRecord } from "../record-builders.ts";
+import type { Case, RunTarget } from "../cases.ts";
+import {
+  type BaseRecord,
+  baseRecord,
+  errorRecord,
+  okRecord,
+  unrecordableRecord,
+} from "../record-builders.ts";
+import type { ImageEntry } from "../../images/image-set.ts";
+import { checkRecord } from "../run-store.ts";
+import type { ActiveRun } from "../run-skeleton.ts";
 import type { SentItem } from "./manifest.ts";
 
 /** When a batch was accepted and when it ended. */
@@ -86,4 +95,35 @@ export function batchErrorRecord(
   timing: BatchTiming,
 ): ResultRecord {
   return { ...errorRecord(base, error, 1), ...batchFields(timing) };
+}
+
+/**
+ * Writes a batch row. An answer the store could not read back (a negative token count, say)
+ * becomes one final error row naming the field, as in live runs, keeping the batch's own fields.
+ */
+export function writeBatchRecord(run: ActiveRun, candidate: ResultRecord): void {
+  const { checked, unreadable } = checkRecord(candidate);
+  const answer = { attempts: candidate.attempts, cached: false };
+  run.write(checked ?? unrecordableRecord(candidate, unreadable, answer));
+}
+
+/** The fields of a case's rows. Batch items run however the platform schedules them: no concurrency. */
+export function batchBase(run: ActiveRun, item: Case<ImageEntry>): BaseRecord {
+  const { concurrency: _concurrency, ...base } = baseRecord(run.runId, item, run.params);
+  return base;
+}
+
+/** The fields of a sent case's rows: the case's and what was sent. */
+export function sentBatchRow(run: ActiveRun, item: Case<ImageEntry>, sent: SentItem): BaseRecord {
+  const base = batchBase(run, item);
+  return { ...base, ...sentRecordFields(base, sent) } as BaseRecord;
+}
+
+/** The error row of a case that never reached a batch (image failed, submission refused). */
+export function unsentRecord(
+  base: BaseRecord,
+  error: VisionBenchError,
+  attempts: number,
+): ResultRecord {
+  return { ...errorRecord(base, error, attempts), mode: "batch" };
 }
