@@ -22,8 +22,9 @@ import {
   baseRecord,
   errorRecord,
   okRecord,
-  sentFields,
+  sentImage,
   unrecordableRecord,
+  withSent,
 } from "./record-builders.ts";
 import { checkRecord, okCaseKeys, runPath } from "./run-store.ts";
 import { checkTimeoutMs, withTimeout } from "./timeout.ts";
@@ -157,7 +158,7 @@ async function runOne(live: LiveRun, item: Case<ImageEntry>): Promise<void> {
     return;
   }
   if (run.signal?.aborted) return;
-  const row = { ...base, ...sentFields(item, prepared) };
+  const row = withSent(base, sentImage(prepared));
   const outcome = await answerOf(live, item, prepared);
   if ("answer" in outcome) return await recordAnswer(live, item, row, outcome.answer);
   // A cancelled call is not an outcome of the platform: record nothing, resume retries it.

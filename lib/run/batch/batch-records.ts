@@ -10,7 +10,6 @@ import type { Description } from "../../contract/adapter.ts";
 import type { VisionBenchError } from "../../contract/errors.ts";
 import type { PriceCard } from "../../contract/price-card.ts";
 import type { ResultRecord } from "../../contract/record.ts";
-import { estimateImageTokens } from "../../price/image-tokens.ts";
 import type { Case, RunTarget } from "../cases.ts";
 import {
   type BaseRecord,
@@ -18,6 +17,7 @@ import {
   errorRecord,
   okRecord,
   unrecordableRecord,
+  withSent,
 } from "../record-builders.ts";
 import type { ImageEntry } from "../../images/image-set.ts";
 import { checkRecord } from "../run-store.ts";
@@ -42,22 +42,6 @@ function batchFields(timing: BatchTiming): Partial<ResultRecord> {
     turnaroundMs: Number.isFinite(start) && Number.isFinite(end) && end >= start
       ? end - start
       : undefined,
-  };
-}
-
-/** The record fields of what was sent, as a live record has them. */
-export function sentRecordFields(base: BaseRecord, sent: SentItem): Partial<ResultRecord> {
-  return {
-    width: sent.width,
-    height: sent.height,
-    bytes: sent.bytes,
-    mimeType: sent.mimeType,
-    estimatedImageTokens: estimateImageTokens({
-      platform: base.platform,
-      model: base.model,
-      width: sent.width,
-      height: sent.height,
-    }),
   };
 }
 
@@ -115,8 +99,7 @@ export function batchBase(run: ActiveRun, item: Case<ImageEntry>): BaseRecord {
 
 /** The fields of a sent case's rows: the case's and what was sent. */
 export function sentBatchRow(run: ActiveRun, item: Case<ImageEntry>, sent: SentItem): BaseRecord {
-  const base = batchBase(run, item);
-  return { ...base, ...sentRecordFields(base, sent) } as BaseRecord;
+  return withSent(batchBase(run, item), sent);
 }
 
 /** The error row of a case that never reached a batch (image failed, submission refused). */

@@ -15,6 +15,7 @@ import type { PriceCard } from "../../contract/price-card.ts";
 import type { ImageEntry, PreparedImage } from "../../images/image-set.ts";
 import { type Case, generateCases, type GenerationParams, type RunTarget } from "../cases.ts";
 import { readRun, runPath } from "../run-store.ts";
+import { sentImage } from "../record-builders.ts";
 import type { RunEvent } from "../../contract/run-events.ts";
 import {
   type ActiveRun,
@@ -297,13 +298,12 @@ async function submitShard(batch: BatchRun, target: BatchTarget, entries: Entry[
 
 /** One case as a batch item: the live request (same prompt, image, limits), not streamed. */
 function entryOf(item: Case<ImageEntry>, prepared: PreparedImage, params: GenerationParams): Entry {
-  const { width, height, mimeType } = prepared.payload;
   return {
     item: {
       customId: item.key,
       request: { image: prepared.payload, prompt: item.prompt.text, ...params, stream: false },
     },
-    sent: { customId: item.key, width, height, bytes: prepared.bytes, mimeType },
+    sent: { customId: item.key, ...sentImage(prepared) },
   };
 }
 
