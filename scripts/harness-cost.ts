@@ -1,11 +1,11 @@
 /**
  * `deno run -A scripts/harness-cost.ts`: what the harness itself costs per case, without a
  * network or an SDK. The runner runs 33 images at 512 px × `--repeat` against a platform stand-in
- * that answers at once, with what the CLI adds per record (the running tally that scores each
- * answer, the progress listener), concurrency 64, cache off, nothing kept in memory. Everything
- * left is the harness: building, pricing, checking and writing the record, timeout and retry,
- * the tally. Each run prints microseconds of wall time per case (in one process, no I/O wait but
- * the run file: that is CPU).
+ * that answers at once, with what the CLI adds (the progress listener per record, the closing
+ * summary read back from the run file), concurrency 64, cache off, nothing kept in memory.
+ * Everything left is the harness: building, pricing, checking and writing the record, timeout
+ * and retry, the summary. Each run prints microseconds of wall time per case (in one process, no
+ * I/O wait but the run file: that is CPU).
  *
  * Add `--cpu-prof` before the script name to see where those microseconds go.
  *
@@ -20,12 +20,11 @@ import {
   createTerminalProgress,
   type Description,
   loadImageSet,
-  loadLabels,
   loadPriceCards,
   repoPath,
   runCases,
 } from "../mod.ts";
-import { createRunTally } from "../lib/app/run-tally.ts";
+import { printRunSummary } from "../lib/app/cli-summary.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -63,15 +62,13 @@ const work = await Deno.makeTempDir({ prefix: "visionbench-harness-cost-" });
 try {
   const images = await loadImageSet(repoPath("images"));
   const priceCard = (await loadPriceCards()).get("openai/gpt-4o-mini");
-  const labels = await loadLabels();
   const variantCacheDir = join(work, "variants");
-  const run = (runId: string, times: number) => {
-    const tally = createRunTally({ labels });
+  const run = async (runId: string, times: number) => {
     const progress = createTerminalProgress({
       stream: { writeSync: (bytes) => bytes.length },
       isTerminal: false,
     });
-    return runCases({
+    const result = await runCases({
       runId,
       outDir: work,
       variantCacheDir,
@@ -82,11 +79,10 @@ try {
       repeat: times,
       cache: "bypass",
       keepRecords: false,
-      onEvent: (event) => {
-        progress(event);
-        if (event.type === "record") tally.add(event.record);
-      },
+      onEvent: progress,
     });
+    await printRunSummary(result, { print: () => {} });
+    return result;
   };
   // Warm-up: the variants are resized once, as in any run after the first.
   await run("warm-up", 1);

@@ -189,54 +189,52 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     variantCacheDir: `${outDir}/cache/variants`,
     signal: options.signal,
   };
+  // The end of a run, live or batch: this call's cases as recorded, which platforms ran.
+  const finish = async (run: RunResult, batch?: BenchResult["batch"]): Promise<BenchResult> => ({
+    ...run,
+    caseRecords: options.keepRecords ?? true ? await caseRecordsOf(outDir, run) : [],
+    platforms,
+    skippedPlatforms,
+    ...(batch ? { batch } : {}),
+  });
   if (remembering) {
     const targets = batchTargets(resolved, {
       settingsOf: remembering.settingsOf,
       priceCards,
       limits: options.batch?.limits,
     });
-    const result = await runBatchCases({
-      ...cases,
-      targets,
-      poll: {
-        intervalMs: options.batch?.pollIntervalMs,
-        maxIntervalMs: options.batch?.maxPollIntervalMs,
-      },
-      wait: options.batch?.wait,
-      onEvent: (event) =>
-        event.type.startsWith("batch-")
-          ? options.onBatchEvent?.(event)
-          : options.onEvent?.(event as RunEvent),
-    });
-    const { manifestPath, submitted, pending, unknownResults, problems, ...run } = result;
-    return {
-      ...run,
-      caseRecords: options.keepRecords ?? true ? await caseRecordsOf(outDir, run) : [],
-      platforms,
-      skippedPlatforms,
-      batch: { manifestPath, submitted, pending, unknownResults, problems },
-    };
+    const { manifestPath, submitted, pending, unknownResults, problems, ...run } =
+      await runBatchCases({
+        ...cases,
+        targets,
+        poll: {
+          intervalMs: options.batch?.pollIntervalMs,
+          maxIntervalMs: options.batch?.maxPollIntervalMs,
+        },
+        wait: options.batch?.wait,
+        onEvent: (event) =>
+          event.type.startsWith("batch-")
+            ? options.onBatchEvent?.(event)
+            : options.onEvent?.(event as RunEvent),
+      });
+    return finish(run, { manifestPath, submitted, pending, unknownResults, problems });
   }
-  const result = await runCases({
-    ...cases,
-    targets: resolved.map((platform) => ({
-      ...runTarget(platform),
-      simulated: options.simulated?.includes(platform.preset.id) || undefined,
-    })),
-    stream: options.stream,
-    timeoutMs: options.timeoutMs,
-    retry: options.retry,
-    cache: options.cache,
-    cacheDir: `${outDir}/cache/responses`,
-    onEvent: options.onEvent,
-    keepRecords: options.keepRecords,
-  });
-  return {
-    ...result,
-    caseRecords: options.keepRecords ?? true ? await caseRecordsOf(outDir, result) : [],
-    platforms,
-    skippedPlatforms,
-  };
+  return finish(
+    await runCases({
+      ...cases,
+      targets: resolved.map((platform) => ({
+        ...runTarget(platform),
+        simulated: options.simulated?.includes(platform.preset.id) || undefined,
+      })),
+      stream: options.stream,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      cache: options.cache,
+      cacheDir: `${outDir}/cache/responses`,
+      onEvent: options.onEvent,
+      keepRecords: options.keepRecords,
+    }),
+  );
 }
 
 /** One record per case of this call, read back from the run file. */

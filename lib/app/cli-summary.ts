@@ -15,7 +15,6 @@ import type { RunResult } from "../run/runner.ts";
 import { summarize, type SummaryRow } from "../analysis/summary.ts";
 import { dirname } from "node:path";
 import pl from "nodejs-polars";
-import type { RunTally } from "./run-tally.ts";
 
 /** Options of {@link printRunSummary}. */
 export interface PrintSummaryOptions {
@@ -57,44 +56,11 @@ export async function printRunSummary(
   });
   const rows = rowsOf<SummaryRow & { meanScore?: number | null }>(summary);
   print(formatTable(rows, by));
-  await printFooter(result, frame.filter(pl.col("cached")).height, frame.height, options);
-}
-
-/**
- * Prints the summary table of a fresh run from its {@link RunTally}: nothing is read back.
- *
- * @example
- * ```ts
- * const tally = createRunTally({ labels });
- * const result = await runBenchmark({ onEvent: (e) => e.type === "record" && tally.add(e.record) });
- * await printTallySummary(result, tally, { by: ["platform", "model", "variant"] });
- * ```
- */
-export async function printTallySummary(
-  result: Pick<RunResult, "runId" | "path">,
-  tally: RunTally,
-  options: PrintSummaryOptions & { by: string[] },
-): Promise<void> {
-  const print = options.print ?? console.log;
-  if (tally.count === 0) {
-    print(`run ${result.runId}: no records`);
-    return;
-  }
-  print(formatTable(tally.rows(), options.by));
-  await printFooter(result, tally.cached, tally.count, options);
-}
-
-async function printFooter(
-  result: Pick<RunResult, "runId" | "path">,
-  cached: number,
-  total: number,
-  options: PrintSummaryOptions,
-): Promise<void> {
-  const print = options.print ?? console.log;
+  const cached = frame.filter(pl.col("cached")).height;
   if (cached > 0) {
     print(
-      `${cached} of ${total} calls came from the response cache: their latency is left out ` +
-        "(–); --cache refresh measures them again",
+      `${cached} of ${frame.height} calls came from the response cache: their latency is left ` +
+        "out (–); --cache refresh measures them again",
     );
   }
   print(`records: ${result.path}`);

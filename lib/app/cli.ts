@@ -11,11 +11,7 @@ import { parseNumber, parsePositiveInteger } from "../util/parse-values.ts";
 import { createTerminalProgress } from "../present/terminal-progress.ts";
 import { redact } from "../util/secrets.ts";
 import { SCHEMAS } from "../contract/schemas.ts";
-import { printRunSummary, printTallySummary } from "./cli-summary.ts";
-import { createRunTally } from "./run-tally.ts";
-import { loadLabels } from "../quality/labels.ts";
-import { runPath } from "../run/run-store.ts";
-import { DEFAULT_RESULTS_DIR } from "../util/paths.ts";
+import { printRunSummary } from "./cli-summary.ts";
 import {
   COMMON_FLAG_HELP,
   COMMON_FLAG_OPTIONS,
@@ -166,16 +162,6 @@ export function parseBenchArgs(
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
 /** Runs the CLI; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const controller = new AbortController();
@@ -217,21 +203,11 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     batchMode = options.mode === "batch";
-    // A fresh run is summarized as it goes (a tally: no record held, nothing read back at the
-    // end); a resumed one also holds earlier records, so its summary reads the run file.
-    const fresh = options.runId === undefined ||
-      !(await exists(runPath(options.outDir ?? DEFAULT_RESULTS_DIR, options.runId)));
-    const by: ("platform" | "model" | "variant" | "promptId")[] = ["platform", "model", "variant"];
-    if ((options.prompts?.length ?? 1) > 1) by.push("promptId");
-    const tally = fresh ? createRunTally({ by, labels: await loadLabels() }) : undefined;
     const progress = createTerminalProgress();
     const result = await runBenchmark({
       ...options,
       signal: controller.signal,
-      onEvent: (event) => {
-        progress(event);
-        if (event.type === "record") tally?.add(event.record);
-      },
+      onEvent: progress,
       // Holding every record would grow with --repeat.
       keepRecords: false,
       onBatchEvent: printBatchEvent,
@@ -240,8 +216,8 @@ export async function main(args: string[]): Promise<number> {
     for (const skipped of result.skippedPlatforms) {
       console.error(`skipped ${skipped.preset}: ${skipped.reason}`);
     }
-    if (tally) await printTallySummary(result, tally, { by: [...by], parquet: options.parquet });
-    else await printRunSummary(result, { parquet: options.parquet });
+    // Read back as columns (summarize()), so a resumed run's table holds its earlier records too.
+    await printRunSummary(result, { parquet: options.parquet });
     if (result.batch) {
       for (const entry of result.batch.unknownResults) {
         console.error(

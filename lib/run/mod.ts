@@ -22,4 +22,4 @@ export {
   manifestPath as batchManifestPath,
   readManifest as readBatchManifest,
 } from "./batch/manifest.ts";
-export type { CaseRunOptions } from "./case-run-options.ts";
+export type { CaseRunOptions, RecordOptions } from "./run-skeleton.ts";

@@ -57,20 +57,26 @@ export function baseRecord(
   };
 }
 
-export function sentFields(item: Case<ImageEntry>, prepared: PreparedImage): Partial<ResultRecord> {
+/** What was sent of a prepared image, as records and the batch manifest keep it. */
+export function sentImage(prepared: PreparedImage): SentImage {
   const { width, height, mimeType } = prepared.payload;
-  return {
-    width,
-    height,
-    bytes: prepared.bytes,
-    mimeType,
-    estimatedImageTokens: estimateImageTokens({
-      platform: item.target.adapter.id,
-      model: item.target.adapter.model,
-      width,
-      height,
-    }),
-  };
+  return { width, height, bytes: prepared.bytes, mimeType };
+}
+
+/** The size, pixels and type of what was sent. */
+export interface SentImage {
+  width: number;
+  height: number;
+  bytes: number;
+  mimeType: string;
+}
+
+/** A case's fields with what was sent, and the image tokens the platform's rule expects for it. */
+export function withSent(base: BaseRecord, sent: SentImage): BaseRecord {
+  const { width, height, bytes, mimeType } = sent;
+  const { platform, model } = base;
+  const estimatedImageTokens = estimateImageTokens({ platform, model, width, height });
+  return { ...base, width, height, bytes, mimeType, estimatedImageTokens };
 }
 
 export function errorRecord(

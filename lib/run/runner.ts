@@ -1,49 +1,49 @@
 /**
- * The runner: turns cases into records. For each case it prepares the image (once per image and
- * variant), looks up the cache, calls the adapter under a per-platform limit with a timeout and
- * retries, measures latency and time to first token, prices the call, and appends the record.
+ * The live runner: turns cases into records. For each case it takes the prepared image, looks up
+ * the cache, calls the adapter under a per-platform limit with a timeout and retries, measures
+ * latency and time to first token, prices the call, and appends the record. The lock, resume,
+ * run file and images are the run skeleton's (run-skeleton.ts), shared with batch runs.
  *
  * @module
  */
-import type { StructuredSchema } from "../contract/adapter.ts";
 import {
   type CachedResponse,
   type CacheMode,
   createResponseCache,
   type ResponseCache,
 } from "./response-cache.ts";
-import {
-  type Case,
-  countCases,
-  generateCases,
-  type GenerateCasesOptions,
-  type RunTarget,
-} from "./cases.ts";
+import { type Case, countCases, generateCases, type RunTarget } from "./cases.ts";
 import { toVisionBenchError, VisionBenchError } from "../contract/errors.ts";
-import type { RunEvent } from "../contract/run-events.ts";
-import { type ImageEntry, type PreparedImage, prepareImage } from "../images/image-set.ts";
-import type { ResultRecord } from "../contract/record.ts";
+import type { ImageEntry, PreparedImage } from "../images/image-set.ts";
 import { retry } from "./retry.ts";
-import { validateRunId } from "./run-id.ts";
 import {
   type Answer,
+  type BaseRecord,
   baseRecord,
   errorRecord,
   okRecord,
-  sentFields,
+  sentImage,
   unrecordableRecord,
+  withSent,
 } from "./record-builders.ts";
-import { type CheckedRecord, checkRecord, okCaseKeys, openRunStore, runPath } from "./run-store.ts";
-import { withRunLock } from "./run-lock.ts";
-import type { CaseRunOptions } from "./case-run-options.ts";
+import { checkRecord, okCaseKeys, runPath } from "./run-store.ts";
 import { checkTimeoutMs, withTimeout } from "./timeout.ts";
 import { cleanDescription } from "./platform-output.ts";
 import { withGuardedConsole } from "./console-guard.ts";
+import {
+  type ActiveRun,
+  type CaseRunOptions,
+  type RecordOptions,
+  type RunResult,
+  type RunSetup,
+  runSkeleton,
+} from "./run-skeleton.ts";
 
 export type { Prompt, RunTarget } from "./cases.ts";
+export type { RunResult } from "./run-skeleton.ts";
 
 /** Options of {@link runCases}. */
-export interface RunOptions extends CaseRunOptions<RunTarget> {
+export interface RunOptions extends CaseRunOptions<RunTarget>, RecordOptions {
   /** Stream answers so time to first token is measured. @default true */
   stream?: boolean;
   /** Per attempt. @default 60000 */
@@ -61,40 +61,6 @@ export interface RunOptions extends CaseRunOptions<RunTarget> {
   cache?: CacheMode;
   /** @default `<outDir>/cache/responses` */
   cacheDir?: string;
-  /** fsync each record (see `openRunStore`). @default false */
-  durable?: boolean;
-  /**
-   * Keep this call's records (and case keys) in the result. Off, the runner holds only counters
-   * and the cases in flight, so memory does not grow with the number of calls (the CLI).
-   * @default true
-   */
-  keepRecords?: boolean;
-  onEvent?: (event: RunEvent) => void;
-}
-
-/** What {@link runCases} returns. */
-export interface RunResult {
-  runId: string;
-  /** The run's JSONL file. */
-  path: string;
-  /** Records written by this call (not those skipped on resume); empty unless `keepRecords`. */
-  records: ResultRecord[];
-  /** Records written by this call. */
-  written: number;
-  /** Of those, error records. */
-  errors: number;
-  /** Of those, answered from the response cache. */
-  cachedCount: number;
-  /** Cases skipped because the run file already has them ok. */
-  skipped: number;
-  /** Cases of this call, run or skipped. */
-  total: number;
-  /**
-   * Keys of every case of this call, run or skipped (to pick this call's records from the run
-   * file); empty unless `keepRecords`.
-   */
-  caseKeys: string[];
-  cancelled: boolean;
 }
 
 /**
@@ -113,20 +79,18 @@ export interface RunResult {
  * ```
  */
 export function runCases(options: RunOptions): Promise<RunResult> {
-  // Before the run file is read for resume: a second process on this run id would call (and
-  // pay for) every case the first has not recorded yet.
-  return withRunLock({ runId: options.runId, outDir: options.outDir }, () => runLocked(options));
+  return runSkeleton({ ...options, stream: options.stream ?? true }, {
+    plan: (setup) => planLive(options, setup),
+    work: (run, plan) => runWorkers(options, run, plan.okKeys),
+  });
 }
 
-/** {@link runCases} once the run's lock is held. */
-async function runLocked(options: RunOptions): Promise<RunResult> {
-  const started = performance.now();
-  const runId = validateRunId(options.runId);
-  const outDir = options.outDir ?? "results";
-  const signal = options.signal;
-  const emit = options.onEvent ?? (() => {});
-  const keepRecords = options.keepRecords ?? true;
-  // Bad settings fail before anything is called, not once per case.
+/**
+ * Checks the settings (bad ones fail before anything is called, not once per case), then counts
+ * the cases. Resume: cases already ok in this run are done, and so are answers that could not
+ * be recorded (`final`: calling again would pay for the same answer); other errors are retried.
+ */
+async function planLive(options: RunOptions, setup: RunSetup) {
   if (options.timeoutMs !== undefined) checkTimeoutMs(options.timeoutMs);
   for (const target of options.targets) {
     if (!Number.isInteger(target.concurrency) || target.concurrency < 1) {
@@ -136,167 +100,126 @@ async function runLocked(options: RunOptions): Promise<RunResult> {
       );
     }
   }
-  const params = {
-    maxOutputTokens: options.maxOutputTokens ?? 300,
-    temperature: options.temperature,
-    schema: options.schema,
-    stream: options.stream ?? true,
-  };
-  const casesOf = (targets: RunTarget[]): GenerateCasesOptions<ImageEntry> => ({
-    targets,
-    images: options.images,
-    variants: options.variants,
-    prompts: options.prompts,
-    repeat: options.repeat,
-    params,
-  });
-  const total = countCases(casesOf(options.targets));
-
-  // Resume: cases already ok in this run are done, and so are answers that could not be recorded
-  // (`final`: calling again would pay for the same answer); other error cases are tried again.
-  const okKeys = await okCaseKeys(runPath(outDir, runId));
-  let skipped = 0;
+  const total = countCases({ ...options, params: setup.params });
+  const okKeys = await okCaseKeys(runPath(setup.outDir, setup.runId));
+  let alreadyDone = 0;
   if (okKeys.size > 0) {
-    for (const item of generateCases(casesOf(options.targets))) {
-      if (okKeys.has(item.key)) skipped++;
+    for (const item of generateCases({ ...options, params: setup.params })) {
+      if (okKeys.has(item.key)) alreadyDone++;
     }
   }
+  return { total, alreadyDone, okKeys };
+}
 
-  const cacheMode = options.cache ?? "use";
-  const cache = createResponseCache({ dir: options.cacheDir ?? `${outDir}/cache/responses` });
-  const store = await openRunStore({ runId, outDir, durable: options.durable });
-  const images = sharedPreparation(
-    options.variantCacheDir ?? `${outDir}/cache/variants`,
-    nextPreparation(options.images, options.variants),
-  );
+/** What one live case needs besides itself. */
+interface LiveRun {
+  run: ActiveRun;
+  options: RunOptions;
+  cache: ResponseCache;
+  cacheMode: CacheMode;
+}
 
-  const records: ResultRecord[] = [];
-  const caseKeys: string[] = [];
-  let written = 0;
-  let errors = 0;
-  let cachedCount = 0;
-  emit({ type: "start", runId, total, alreadyDone: skipped });
-
-  const write = (entry: ResultRecord | CheckedRecord) => {
-    store.append(entry);
-    const record = "line" in entry ? entry.record : entry;
-    written++;
-    if (keepRecords) records.push(record);
-    if (record.status === "error") errors++;
-    if (record.cached) cachedCount++;
-    emit({ type: "record", record, done: skipped + written, total, errors });
+/**
+ * Per platform, `concurrency` workers pull the platform's cases from one generator as they free
+ * up: nothing is queued ahead, so a million cases cost no more memory than a hundred, and a slow
+ * platform never holds back a fast one.
+ */
+async function runWorkers(options: RunOptions, run: ActiveRun, okKeys: Set<string>) {
+  const live: LiveRun = {
+    run,
+    options,
+    cache: createResponseCache({ dir: options.cacheDir ?? `${run.outDir}/cache/responses` }),
+    cacheMode: options.cache ?? "use",
   };
-
-  const runOne = async (item: Case<ImageEntry>): Promise<void> => {
-    if (signal?.aborted) return;
-    const base = baseRecord(runId, item, params);
-    let prepared: PreparedImage;
-    try {
-      prepared = await images.get(item);
-    } catch (error) {
-      write(errorRecord(base, toVisionBenchError(error, item.target.adapter.id), 0));
-      return;
-    } finally {
-      images.release(item);
-    }
-    if (signal?.aborted) return;
-    const sent = sentFields(item, prepared);
-    let answer: Answer;
-    let attempts = 0;
-    try {
-      const hit = cacheMode === "use" ? await cache.get(item.key) : undefined;
-      if (hit) {
-        // Entries written before redaction existed are cleaned on the way out too.
-        const description = cleanDescription(hit.description, item.target.adapter.id);
-        answer = { ...hit, description, attempts: 0, cached: true };
-      } else {
-        const measured = await retry(
-          (attempt) => {
-            attempts = attempt;
-            return callOnce(item, prepared, params, options.timeoutMs, signal);
-          },
-          {
-            ...options.retry,
-            signal,
-            onRetry: ({ attempt, delayMs, error }) =>
-              emit({
-                type: "retry",
-                preset: item.target.preset,
-                imageId: item.image.id,
-                attempt,
-                delayMs,
-                kind: error.kind,
-              }),
-          },
-        );
-        answer = { ...measured, attempts, cached: false };
-      }
-    } catch (error) {
-      const failure = toVisionBenchError(error, item.target.adapter.id);
-      // A cancelled call is not an outcome of the platform: record nothing, resume retries it.
-      if (failure.kind === "cancelled" && signal?.aborted) return;
-      write(errorRecord({ ...base, ...sent }, failure, attempts));
-      return;
-    }
-    // Checked before caching: a later run must not be served an answer it cannot record. The
-    // line checked is the line written (once serialized, once validated per call).
-    let result = checkRecord(okRecord({ ...base, ...sent }, item.target, answer));
-    if (result.checked && !answer.cached && cacheMode !== "bypass") {
-      // A cache that could not be written adds a warning to the answer: its record changes.
-      if (!(await storeInCache(cache, item.key, answer))) {
-        result = checkRecord(okRecord({ ...base, ...sent }, item.target, answer));
-      }
-    }
-    if (!result.checked) {
-      write(unrecordableRecord({ ...base, ...sent }, result.unreadable, answer));
-      return;
-    }
-    write(result.checked);
-  };
-
-  // Per platform, `concurrency` workers pull the platform's cases from one generator as they free
-  // up: nothing is queued ahead, so a million cases cost no more memory than a hundred, and a
-  // slow platform never holds back a fast one.
   const worker = async (cases: Iterator<Case<ImageEntry>>) => {
-    while (!signal?.aborted) {
+    while (!run.signal?.aborted) {
       const next = cases.next();
       if (next.done) return;
-      const item = next.value;
-      if (keepRecords) caseKeys.push(item.key);
-      if (okKeys.has(item.key)) continue;
-      await runOne(item);
+      if (run.keepRecords) run.caseKeys.push(next.value.key);
+      if (!okKeys.has(next.value.key)) await runOne(live, next.value);
     }
   };
+  await Promise.all(options.targets.flatMap((target) => {
+    const cases = generateCases({ ...options, targets: [target], params: run.params });
+    return Array.from({ length: target.concurrency }, () => worker(cases));
+  }));
+}
+
+/** One case: its image, its answer (cache or platform), its record. */
+async function runOne(live: LiveRun, item: Case<ImageEntry>): Promise<void> {
+  const { run } = live;
+  if (run.signal?.aborted) return;
+  const base = baseRecord(run.runId, item, run.params);
+  let prepared: PreparedImage;
   try {
-    await Promise.all(options.targets.flatMap((target) => {
-      const cases = generateCases(casesOf([target]));
-      return Array.from({ length: target.concurrency }, () => worker(cases));
-    }));
-  } finally {
-    store.close();
+    prepared = await run.images.prepare(item);
+  } catch (error) {
+    run.write(errorRecord(base, toVisionBenchError(error, item.target.adapter.id), 0));
+    return;
   }
-  const cancelled = signal?.aborted ?? false;
-  emit({
-    type: "end",
-    runId,
-    done: skipped + written,
-    total,
-    errors,
-    cancelled,
-    elapsedMs: performance.now() - started,
-  });
-  return {
-    runId,
-    path: store.path,
-    records,
-    written,
-    errors,
-    cachedCount,
-    skipped,
-    total,
-    caseKeys,
-    cancelled,
-  };
+  if (run.signal?.aborted) return;
+  const row = withSent(base, sentImage(prepared));
+  const outcome = await answerOf(live, item, prepared);
+  if ("answer" in outcome) return await recordAnswer(live, item, row, outcome.answer);
+  // A cancelled call is not an outcome of the platform: record nothing, resume retries it.
+  if (outcome.failure.kind === "cancelled" && run.signal?.aborted) return;
+  run.write(errorRecord(row, outcome.failure, outcome.attempts));
+}
+
+/** The cached answer of a case, else the platform's (with retries), else the last error. */
+async function answerOf(
+  { run, options, cache, cacheMode }: LiveRun,
+  item: Case<ImageEntry>,
+  prepared: PreparedImage,
+): Promise<{ answer: Answer } | { failure: VisionBenchError; attempts: number }> {
+  let attempts = 0;
+  try {
+    const hit = cacheMode === "use" ? await cache.get(item.key) : undefined;
+    if (hit) {
+      // Entries written before redaction existed are cleaned on the way out too.
+      const description = cleanDescription(hit.description, item.target.adapter.id);
+      return { answer: { ...hit, description, attempts: 0, cached: true } };
+    }
+    const measured = await retry((attempt) => {
+      attempts = attempt;
+      return callOnce(item, prepared, run, options.timeoutMs);
+    }, {
+      ...options.retry,
+      signal: run.signal,
+      onRetry: ({ attempt, delayMs, error }) =>
+        options.onEvent?.({
+          type: "retry",
+          preset: item.target.preset,
+          imageId: item.image.id,
+          attempt,
+          delayMs,
+          kind: error.kind,
+        }),
+    });
+    return { answer: { ...measured, attempts, cached: false } };
+  } catch (error) {
+    return { failure: toVisionBenchError(error, item.target.adapter.id), attempts };
+  }
+}
+
+/**
+ * Checked before caching: a later run must not be served an answer it cannot record. The line
+ * checked is the line written (once serialized, once validated per call).
+ */
+async function recordAnswer(
+  { run, cache, cacheMode }: LiveRun,
+  item: Case<ImageEntry>,
+  row: BaseRecord,
+  answer: Answer,
+): Promise<void> {
+  let result = checkRecord(okRecord(row, item.target, answer));
+  if (result.checked && !answer.cached && cacheMode !== "bypass") {
+    // A cache that could not be written adds a warning to the answer: its record changes.
+    if (!(await storeInCache(cache, item.key, answer))) {
+      result = checkRecord(okRecord(row, item.target, answer));
+    }
+  }
+  run.write(result.checked ?? unrecordableRecord(row, result.unreadable, answer));
 }
 
 /**
@@ -331,14 +254,8 @@ async function storeInCache(
 async function callOnce(
   item: Case<ImageEntry>,
   prepared: PreparedImage,
-  params: {
-    maxOutputTokens: number;
-    temperature?: number;
-    schema?: StructuredSchema;
-    stream: boolean;
-  },
+  { params, signal }: RunSetup,
   timeoutMs: number | undefined,
-  signal: AbortSignal | undefined,
 ): Promise<Omit<Answer, "attempts" | "cached">> {
   const adapter = item.target.adapter;
   const start = performance.now();
@@ -361,99 +278,4 @@ async function callOnce(
   const latencyMs = performance.now() - start;
   // Redacted and checked before it can reach the cache, the record or the console.
   return { description: cleanDescription(description, adapter.id), latencyMs, ttftMs };
-}
-
-/** Prepared variants kept after their last in-flight case, for the next platform or repeat. */
-const IDLE_PREPARED = 8;
-
-/** An image and variant to prepare. */
-interface Preparation {
-  image: ImageEntry;
-  variant: string;
-}
-
-/**
- * The image+variant cases reach after `item`'s, in {@link generateCases}' order (image, then
- * variant): the one {@link sharedPreparation} prepares ahead.
- */
-function nextPreparation(
-  images: readonly ImageEntry[],
-  variants: readonly string[],
-): (item: Preparation) => Preparation | undefined {
-  const imageIndex = new Map(images.map((image, index) => [image, index]));
-  return ({ image, variant }) => {
-    const variantIndex = variants.indexOf(variant);
-    if (variantIndex + 1 < variants.length) return { image, variant: variants[variantIndex + 1] };
-    const next = images[(imageIndex.get(image) ?? images.length) + 1];
-    return next && variants.length > 0 ? { image: next, variant: variants[0] } : undefined;
-  };
-}
-
-/**
- * Prepares each image+variant once while cases use it, so every platform and repeat sends the
- * same bytes (and the same memoized base64). Cases arrive lazily, so nobody knows the last user
- * ahead: an entry lives while a case holds it, then among the few most recent idle ones
- * (originals can be megabytes each).
- *
- * The first case of an image+variant also starts preparing the next one (`next`), so the cases
- * that reach it find it ready: otherwise every worker that gets there first waits for its files
- * to be read (or the image resized), and no call goes out meanwhile. A failure there is the next
- * image's own error record, when its case asks for it.
- */
-function sharedPreparation(
-  cacheDir: string,
-  next: (item: Preparation) => Preparation | undefined,
-) {
-  const entries = new Map<
-    string,
-    { prepared: Promise<PreparedImage>; users: number; used: boolean }
-  >();
-  const idle = new Set<string>();
-  // By path, not sha256: entries that could not be read have no hash, and each has its own error.
-  const keyOf = (item: Preparation) => `${item.image.path}\u0000${item.variant}`;
-  const evict = () => {
-    if (idle.size <= IDLE_PREPARED) return;
-    const oldest = idle.values().next().value!;
-    idle.delete(oldest);
-    entries.delete(oldest);
-  };
-  const start = (item: Preparation, key: string) => {
-    const entry = {
-      prepared: prepareImage(item.image, { variant: item.variant, cacheDir }),
-      users: 0,
-      used: false,
-    };
-    entries.set(key, entry);
-    return entry;
-  };
-  const prepareAhead = (item: Preparation) => {
-    const ahead = next(item);
-    if (!ahead) return;
-    const key = keyOf(ahead);
-    if (entries.has(key)) return;
-    // Nobody awaits it yet: its error must not surface as an unhandled rejection.
-    start(ahead, key).prepared.catch(() => {});
-    idle.add(key);
-    evict();
-  };
-  return {
-    get(item: Case<ImageEntry>): Promise<PreparedImage> {
-      const key = keyOf(item);
-      const entry = entries.get(key) ?? start(item, key);
-      if (!entry.used) {
-        entry.used = true;
-        prepareAhead(item);
-      }
-      entry.users++;
-      idle.delete(key);
-      return entry.prepared;
-    },
-    release(item: Case<ImageEntry>): void {
-      const key = keyOf(item);
-      const entry = entries.get(key);
-      if (!entry || --entry.users > 0) return;
-      idle.add(key);
-      evict();
-    },
-  };
 }

@@ -177,7 +177,8 @@ Deno.test("failed, expired and cancelled items are error rows with kinds; malfor
 Deno.test("--batch-status / --batch-cancel: the platforms' word on a run's batches, then cancelled rows when it is picked up", async () => {
   const { batchStatus, cancelBatches } = await import("../../lib/run/batch/batch-control.ts");
   const { batchAdaptersForRun } = await import("../../lib/app/batch-commands.ts");
-  const fleet = startBatchFleet({ queuedMs: 1, runningMs: 60_000 });
+  // Queued for no time: the platforms say "running" from the first status request on.
+  const fleet = startBatchFleet({ queuedMs: 0, runningMs: 60_000 });
   try {
     const runId = "2026-12-01T00-00-00-cncl";
     const options = {
@@ -195,7 +196,6 @@ Deno.test("--batch-status / --batch-cancel: the platforms' word on a run's batch
     // What the CLI does: batch adapters for the presets the manifest names, with this env's keys.
     const { adapters, skipped } = await batchAdaptersForRun({ runId, outDir, env: fleet.env });
     assert.deepEqual(skipped, []);
-    await new Promise((resolve) => setTimeout(resolve, 5));
     const status = await batchStatus({ runId, outDir, adapters });
     assert.deepEqual(
       status.map((row) => row.rawStatus),

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import FakeTimers from "@sinonjs/fake-timers";
 import { createLocal } from "../../adapters/local.ts";
 import { countCases, generateCases } from "../../lib/run/cases.ts";
 import { VisionBenchError } from "../../lib/contract/errors.ts";
@@ -7,7 +8,7 @@ import { type ImageEntry, loadImageSet } from "../../lib/images/image-set.ts";
 import type { PriceCard } from "../../lib/contract/price-card.ts";
 import { loadPriceCards } from "../../lib/price/cost.ts";
 import { ResultRecordSchema } from "../../lib/contract/record.ts";
-import { runCases, type RunOptions } from "../../lib/run/runner.ts";
+import { runCases, type RunOptions, type RunResult } from "../../lib/run/runner.ts";
 import { type RunEvent } from "../../lib/contract/run-events.ts";
 import { registerSecret } from "../../lib/util/secrets.ts";
 import { readRun, readRuns } from "../../lib/run/run-store.ts";
@@ -38,6 +39,41 @@ function twoImages(): Promise<ImageEntry[]> {
     return await loadImageSet(dir);
   })();
   return imagesOnce;
+}
+
+/** Resolves once `condition()` holds, checked every few ms; throws naming `what` after 20 s. */
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = performance.now() + 20_000;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * Runs on fake time (timers and `performance.now`): waits and latencies are the runner's own, not
+ * this machine's speed. `started` runs once the run is under way, before time is moved on.
+ */
+async function runOnFakeTime(
+  options: RunOptions,
+  started?: (clock: ReturnType<typeof installClock>) => Promise<void>,
+): Promise<RunResult> {
+  const clock = installClock();
+  try {
+    let settled = false;
+    const running = runCases(options).finally(() => settled = true);
+    await started?.(clock);
+    while (!settled) await clock.tickAsync(1);
+    return await running;
+  } finally {
+    clock.uninstall();
+  }
+}
+
+function installClock() {
+  return FakeTimers.withGlobal(globalThis).install({
+    toFake: ["setTimeout", "clearTimeout", "performance"],
+  });
 }
 
 async function setup(overrides: Partial<RunOptions> = {}) {
@@ -88,7 +124,7 @@ Deno.test("runCases() records every case with measured latency, ttft, tokens and
     variants: ["original", "256"],
     repeat: 2,
   });
-  const result = await runCases(options);
+  const result = await runOnFakeTime(options);
   assert.equal(result.records.length, 2 * 2 * 2);
   assert.equal(adapter.calls, 8, "repeat N makes N real calls");
   assert.equal(result.path, join(outDir, "test-run.jsonl"));
@@ -98,8 +134,8 @@ Deno.test("runCases() records every case with measured latency, ttft, tokens and
   for (const record of records) {
     ResultRecordSchema.parse(record);
     assert.equal(record.status, "ok");
-    assert.ok(record.latencyMs! >= 19 && record.latencyMs! < 1000, `latency ${record.latencyMs}`);
-    assert.ok(record.ttftMs! >= 7 && record.ttftMs! < record.latencyMs!, `ttft ${record.ttftMs}`);
+    assert.equal(record.latencyMs, 20);
+    assert.equal(record.ttftMs, 8);
     assert.equal(record.attempts, 1);
     assert.equal(record.cached, false);
     assert.equal(record.concurrency, 2);
@@ -183,20 +219,33 @@ Deno.test("runCases() retries retryable errors, honouring Retry-After, and recor
       { fail: new VisionBenchError("rate_limit", "429", { status: 429, retryAfterMs: 15 }) },
       { fail: new VisionBenchError("server", "500", { status: 500 }) },
     ],
+    delayMs: 4,
+    firstTokenMs: 2,
   });
+  let firstRetry!: () => void;
+  const retried = new Promise<void>((resolve) => firstRetry = resolve);
   const { options, events } = await setup({
     targets: [{ preset: "scripted", adapter, concurrency: 1 }],
     images: (await twoImages()).slice(0, 1),
+    onEvent: (event) => {
+      events.push(event);
+      if (event.type === "retry") firstRetry();
+    },
   });
-  const started = performance.now();
-  const result = await runCases(options);
-  assert.ok(performance.now() - started >= 15);
+  const result = await runOnFakeTime(options, async (clock) => {
+    await retried;
+    assert.equal(adapter.calls, 1);
+    await clock.tickAsync(14);
+    assert.equal(adapter.calls, 1, "no call before the Retry-After has passed");
+  });
+  assert.equal(adapter.calls, 3);
   assert.equal(result.records[0].status, "ok");
   assert.equal(result.records[0].attempts, 3);
-  assert.ok(result.records[0].latencyMs! < 100, "latency is the successful attempt only");
+  assert.equal(result.records[0].latencyMs, 4, "latency is the successful attempt only");
+  assert.equal(result.records[0].ttftMs, 2);
   const retries = events.filter((e) => e.type === "retry");
   assert.deepEqual(retries.map((e) => e.type === "retry" && e.kind), ["rate_limit", "server"]);
-  assert.ok(retries[0].type === "retry" && retries[0].delayMs >= 15);
+  assert.ok(retries[0].type === "retry" && retries[0].delayMs === 15);
 });
 
 Deno.test("runCases() records a non-retryable error once, with attempts 1, and goes on", async () => {
@@ -248,6 +297,12 @@ Deno.test("runCases() on cancel aborts calls in flight, records nothing for them
   const adapter = new ScriptedAdapter({
     decide: (_request, call) => ({ answer: `call ${call}`, delayMs: call <= 3 ? 10 : 2000 }),
   });
+  const callSignals: AbortSignal[] = [];
+  const describe = adapter.describe.bind(adapter);
+  adapter.describe = (request, callOptions) => {
+    callSignals.push(callOptions!.signal!);
+    return describe(request, callOptions);
+  };
   const controller = new AbortController();
   const { options, events } = await setup({
     targets: [{ preset: "scripted", adapter, concurrency: 2 }],
@@ -259,9 +314,10 @@ Deno.test("runCases() on cancel aborts calls in flight, records nothing for them
       if (event.type === "record" && event.done === 3) controller.abort();
     },
   });
-  const started = performance.now();
   const result = await runCases(options);
-  assert.ok(performance.now() - started < 1000, "the slow call in flight was aborted");
+  assert.equal(callSignals.length, 4);
+  assert.ok(callSignals[3].aborted, "the slow call in flight was aborted");
+  assert.ok(callSignals.slice(0, 3).every((signal) => !signal.aborted), "finished calls were not");
   assert.equal(result.cancelled, true);
   assert.equal(result.records.length, 3, "the call in flight at abort is not recorded");
   assert.ok(result.records.every((r) => r.status === "ok"));
@@ -415,12 +471,7 @@ Deno.test("runCases() prepares the next image while the cases of one are in flig
   });
   const describe = adapter.describe.bind(adapter);
   adapter.describe = async (request, options) => {
-    if (seen.length === 0) {
-      const deadline = performance.now() + 10_000;
-      while ((await sidecars()) < 2 && performance.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    }
+    if (seen.length === 0) await until(async () => (await sidecars()) >= 2, "the next image");
     seen.push(await sidecars());
     return await describe(request, options);
   };
@@ -496,13 +547,10 @@ Deno.test("a run killed with SIGKILL resumes without duplicates or lost records"
 
   const child = start([]);
   // Wait until some records are on disk, then kill without warning.
-  let lines = 0;
-  for (let waited = 0; waited < 20_000 && lines < 6; waited += 20) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    try {
-      lines = (await Deno.readTextFile(path)).split("\n").length - 1;
-    } catch { /* not created yet */ }
-  }
+  await until(async () => {
+    const text = await Deno.readTextFile(path).catch(() => "");
+    return text.split("\n").length - 1 >= 6;
+  }, "6 records on disk");
   child.kill("SIGKILL");
   const killed = await child.output();
   assert.equal(killed.signal, "SIGKILL");

@@ -10,9 +10,18 @@ import type { Description } from "../../contract/adapter.ts";
 import type { VisionBenchError } from "../../contract/errors.ts";
 import type { PriceCard } from "../../contract/price-card.ts";
 import type { ResultRecord } from "../../contract/record.ts";
-import { estimateImageTokens } from "../../price/image-tokens.ts";
-import type { RunTarget } from "../cases.ts";
-import { type BaseRecord, errorRecord, okRecord } from "../record-builders.ts";
+import type { Case, RunTarget } from "../cases.ts";
+import {
+  type BaseRecord,
+  baseRecord,
+  errorRecord,
+  okRecord,
+  unrecordableRecord,
+  withSent,
+} from "../record-builders.ts";
+import type { ImageEntry } from "../../images/image-set.ts";
+import { checkRecord } from "../run-store.ts";
+import type { ActiveRun } from "../run-skeleton.ts";
 import type { SentItem } from "./manifest.ts";
 
 /** When a batch was accepted and when it ended. */
@@ -33,22 +42,6 @@ function batchFields(timing: BatchTiming): Partial<ResultRecord> {
     turnaroundMs: Number.isFinite(start) && Number.isFinite(end) && end >= start
       ? end - start
       : undefined,
-  };
-}
-
-/** The record fields of what was sent, as a live record has them. */
-export function sentRecordFields(base: BaseRecord, sent: SentItem): Partial<ResultRecord> {
-  return {
-    width: sent.width,
-    height: sent.height,
-    bytes: sent.bytes,
-    mimeType: sent.mimeType,
-    estimatedImageTokens: estimateImageTokens({
-      platform: base.platform,
-      model: base.model,
-      width: sent.width,
-      height: sent.height,
-    }),
   };
 }
 
@@ -86,4 +79,34 @@ export function batchErrorRecord(
   timing: BatchTiming,
 ): ResultRecord {
   return { ...errorRecord(base, error, 1), ...batchFields(timing) };
+}
+
+/**
+ * Writes a batch row. An answer the store could not read back (a negative token count, say)
+ * becomes one final error row naming the field, as in live runs, keeping the batch's own fields.
+ */
+export function writeBatchRecord(run: ActiveRun, candidate: ResultRecord): void {
+  const { checked, unreadable } = checkRecord(candidate);
+  const answer = { attempts: candidate.attempts, cached: false };
+  run.write(checked ?? unrecordableRecord(candidate, unreadable, answer));
+}
+
+/** The fields of a case's rows. Batch items run however the platform schedules them: no concurrency. */
+export function batchBase(run: ActiveRun, item: Case<ImageEntry>): BaseRecord {
+  const { concurrency: _concurrency, ...base } = baseRecord(run.runId, item, run.params);
+  return base;
+}
+
+/** The fields of a sent case's rows: the case's and what was sent. */
+export function sentBatchRow(run: ActiveRun, item: Case<ImageEntry>, sent: SentItem): BaseRecord {
+  return withSent(batchBase(run, item), sent);
+}
+
+/** The error row of a case that never reached a batch (image failed, submission refused). */
+export function unsentRecord(
+  base: BaseRecord,
+  error: VisionBenchError,
+  attempts: number,
+): ResultRecord {
+  return { ...errorRecord(base, error, attempts), mode: "batch" };
 }

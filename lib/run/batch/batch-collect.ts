@@ -1,0 +1,252 @@
+/**
+ * The second half of a batch run: {@link pollShards} asks the platforms until the submitted
+ * batches end, {@link collectShard} appends one record per case of an ended batch (an error row
+ * for a case it returned nothing for) and marks it collected in the manifest.
+ *
+ * @module
+ */
+import {
+  type BatchAdapter,
+  type BatchItemResult,
+  type BatchJob,
+  cancelledItemError,
+  expiredItemError,
+} from "../../contract/batch-adapter.ts";
+import type { Description } from "../../contract/adapter.ts";
+import { toVisionBenchError, VisionBenchError } from "../../contract/errors.ts";
+import type { ResultRecord } from "../../contract/record.ts";
+import type { BaseRecord } from "../record-builders.ts";
+import { cleanDescription } from "../platform-output.ts";
+import { wait } from "../../util/wait.ts";
+import {
+  batchErrorRecord,
+  batchOkRecord,
+  type BatchTiming,
+  sentBatchRow,
+  writeBatchRecord,
+} from "./batch-records.ts";
+import type { BatchRun, BatchTarget } from "./batch-runner.ts";
+import { type Shard, writeManifest } from "./manifest.ts";
+
+/** Polls every submitted batch until each ended and was collected (or the signal aborts). */
+export async function pollShards(batch: BatchRun): Promise<void> {
+  const { signal } = batch.run;
+  // Field by field: an interval given as `undefined` (no --batch-poll) is the default, not 0 ms.
+  const poll = {
+    intervalMs: batch.options.poll?.intervalMs ?? 30_000,
+    maxIntervalMs: batch.options.poll?.maxIntervalMs ?? 300_000,
+  };
+  const open = () =>
+    batch.manifest.shards.filter((shard) => shard.state === "submitted" && targetOf(batch, shard));
+  for (const shard of batch.manifest.shards.filter((s) => s.state === "submitted")) {
+    if (targetOf(batch, shard)) continue;
+    batch.emit({
+      type: "batch-problem",
+      batchId: shard.batchId,
+      message: `batch ${shard.batchId} (${shard.preset}) holds cases this call did not ask ` +
+        `for; re-run with the options it was submitted with to collect it`,
+    });
+  }
+  let interval = poll.intervalMs;
+  while (!signal?.aborted) {
+    const shards = open();
+    if (shards.length === 0) return;
+    for (const shard of shards) {
+      if (signal?.aborted) return;
+      const target = targetOf(batch, shard)!;
+      const job = await statusOf(batch, shard, target);
+      if (!job && signal?.aborted) return;
+      if (job?.state === "ended" && await collectShard(batch, shard, target, job)) {
+        interval = poll.intervalMs;
+      }
+    }
+    if (open().length > 0) {
+      // A cancel ends the wait early; the loop then sees the aborted signal.
+      await wait(interval, signal);
+      interval = Math.min(interval * 1.5, poll.maxIntervalMs);
+    }
+  }
+}
+
+/** The target to collect a shard with: none when the shard holds cases this call did not ask for. */
+function targetOf(batch: BatchRun, shard: Shard): BatchTarget | undefined {
+  return shard.items.every((item) => batch.caseByKey.has(item.customId))
+    ? batch.targetByPreset.get(shard.preset)
+    : undefined;
+}
+
+/**
+ * The platform's word on a batch, with a `batch-status` event when it moved; undefined when
+ * asking failed in passing (tried again next poll) or was cancelled.
+ */
+async function statusOf(
+  batch: BatchRun,
+  shard: Shard,
+  target: BatchTarget,
+): Promise<BatchJob | undefined> {
+  let job: BatchJob;
+  try {
+    job = await target.batch.status(shard.batchId!, { signal: batch.run.signal });
+  } catch (error) {
+    return passingFault(batch, shard, toVisionBenchError(error, target.batch.id));
+  }
+  // Say when a batch moves (validating → in progress …): a wait of hours needs a sign of life.
+  if (job.rawStatus !== shard.rawStatus && job.state !== "ended") {
+    batch.emit({
+      type: "batch-status",
+      preset: shard.preset,
+      batchId: shard.batchId!,
+      rawStatus: job.rawStatus,
+      counts: job.counts,
+    });
+  }
+  shard.rawStatus = job.rawStatus;
+  return job;
+}
+
+/** A fault while polling: thrown unless retryable (or cancelled); said, and tried next poll. */
+function passingFault(batch: BatchRun, shard: Shard, failure: VisionBenchError): undefined {
+  if (batch.run.signal?.aborted) return;
+  if (!failure.retryable) throw failure;
+  batch.emit({ type: "batch-poll-error", batchId: shard.batchId!, message: failure.message });
+}
+
+/**
+ * Records the results of an ended batch: one row per case it held (an error row for a case it
+ * returned nothing for), then marks it collected. False when its results could not be read yet.
+ */
+async function collectShard(
+  batch: BatchRun,
+  shard: Shard,
+  target: BatchTarget,
+  job: BatchJob,
+): Promise<boolean> {
+  let results: Awaited<ReturnType<BatchAdapter["results"]>>;
+  try {
+    results = await target.batch.results(job, {
+      signal: batch.run.signal,
+      schema: batch.run.params.schema,
+      customIds: shard.items.map((item) => item.customId),
+    });
+  } catch (error) {
+    const failure = toVisionBenchError(error, target.batch.id);
+    // A failed batch may have no results at all; a passing fault is tried again next poll.
+    if (job.outcome !== "failed") return passingFault(batch, shard, failure) ?? false;
+    results = { items: [], problems: [] };
+  }
+  const batchId = shard.batchId!;
+  const finishedAt = job.endedAt && shard.submittedAt &&
+      Date.parse(job.endedAt) >= Date.parse(shard.submittedAt)
+    ? job.endedAt
+    : new Date().toISOString();
+  for (const message of results.problems) {
+    batch.manifest.problems.push({ batchId, message });
+    batch.emit({ type: "batch-problem", batchId, message });
+  }
+  writeResults(batch, shard, job, results.items, {
+    batchId,
+    submittedAt: shard.submittedAt,
+    finishedAt,
+  });
+  Object.assign(shard, {
+    state: "collected",
+    finishedAt,
+    outcome: job.outcome,
+    rawStatus: job.rawStatus,
+  });
+  await writeManifest(batch.run.outDir, batch.manifest);
+  batch.emit({
+    type: "batch-ended",
+    preset: shard.preset,
+    batchId,
+    outcome: job.outcome,
+    items: shard.items.length,
+  });
+  return true;
+}
+
+/**
+ * One row per case of the shard not recorded yet: its result (the first one, when the platform
+ * repeated it), else an error saying why there is none. Results for cases the shard did not hold
+ * are kept in the manifest.
+ */
+function writeResults(
+  batch: BatchRun,
+  shard: Shard,
+  job: BatchJob,
+  results: BatchItemResult[],
+  timing: BatchTiming,
+): void {
+  const { run } = batch;
+  const target = batch.targetByPreset.get(shard.preset)!;
+  const sentById = new Map(shard.items.map((item) => [item.customId, item]));
+  const rowOf = (customId: string) =>
+    sentBatchRow(run, batch.caseByKey.get(customId)!, sentById.get(customId)!);
+  const done = new Set<string>();
+  const isRecorded = (customId: string) => batch.recorded.has(resultKey(timing.batchId, customId));
+  for (const result of results) {
+    if (!sentById.has(result.customId)) {
+      const { batchId } = timing;
+      batch.manifest.unknownResults.push({ batchId, customId: result.customId, ok: result.ok });
+      const message = `a result for custom_id ${result.customId}, which this batch did not hold`;
+      batch.emit({ type: "batch-problem", batchId, message });
+      continue;
+    }
+    if (done.has(result.customId)) continue;
+    done.add(result.customId);
+    if (isRecorded(result.customId)) continue;
+    writeBatchRecord(run, batchRecordOf(result, rowOf(result.customId), target, timing));
+  }
+  for (const { customId } of shard.items) {
+    if (done.has(customId) || isRecorded(customId)) continue;
+    const failure = missingResultError(job, target.batch.id);
+    writeBatchRecord(run, batchErrorRecord(rowOf(customId), failure, timing));
+  }
+}
+
+/** A result's place in {@link BatchRun.recorded}. */
+export function resultKey(batchId: string, caseKey: string): string {
+  return `${batchId}\u0000${caseKey}`;
+}
+
+/** The error row of a case its ended batch returned nothing for. */
+function missingResultError(job: BatchJob, platform: string): VisionBenchError {
+  switch (job.outcome) {
+    case "expired":
+      return expiredItemError(platform);
+    case "cancelled":
+      return cancelledItemError(platform);
+    case "failed":
+      return new VisionBenchError(
+        "bad_request",
+        `${platform}: the batch failed${job.message ? `: ${job.message}` : ` (${job.rawStatus})`}`,
+        { platform, code: "batch_failed", retryable: false },
+      );
+    default:
+      return new VisionBenchError(
+        "invalid_response",
+        `${platform}: the batch ended without a result for this request`,
+        { platform, code: "batch_result_missing" },
+      );
+  }
+}
+
+/**
+ * One result as a row: the answer cleaned like a live one (redacted, usage sanity-checked, size
+ * capped — lib/run/platform-output.ts) before it is priced and recorded.
+ */
+function batchRecordOf(
+  result: BatchItemResult,
+  row: BaseRecord,
+  target: BatchTarget,
+  timing: BatchTiming,
+): ResultRecord {
+  if (!result.ok) return batchErrorRecord(row, result.error, timing);
+  let description: Description;
+  try {
+    description = cleanDescription(result.description, target.batch.id);
+  } catch (error) {
+    return batchErrorRecord(row, toVisionBenchError(error, target.batch.id), timing);
+  }
+  return batchOkRecord(row, target, target.batchPriceCard, description, timing);
+}
