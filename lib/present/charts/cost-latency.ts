@@ -13,19 +13,16 @@ import type { SummaryRow } from "../../analysis/summary.ts";
 import { platformAnchor } from "../anchors.ts";
 import { costColumnOf, isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import {
-  captionNaming,
   CHART_STYLE,
   CHART_WIDTH,
-  LABEL_HALO,
-  labelOffset,
   msTick,
-  placeLabels,
   rowTooltip,
   scaleFor,
   usdTick,
   X_AXIS_ROOM,
 } from "./readable.ts";
-import { emptyChart, renderPlot, renderPlotNode } from "./svg.ts";
+import { plotWithFrontierLabels } from "./frontier-labels.ts";
+import { emptyChart } from "./svg.ts";
 
 const GROUPS = ["on the frontier", "dominated"];
 const DEFAULTS = {
@@ -122,45 +119,12 @@ export function costLatencyChart(
       href: "href",
     }),
   ];
-  // First pass for the scales: labels are placed in pixels, so they can be kept apart.
-  const sketch = renderPlotNode({ ...base, marks: dotMarks });
-  const scaleX = sketch.scale("x")!;
-  const scaleY = sketch.scale("y")!;
-  const width = (base.width as number) - (base.marginRight as number);
-  const pixel = (point: SummaryRow) => ({
-    x: scaleX.apply(point[latency]) as number,
-    y: scaleY.apply(point[cost]) as number,
-  });
-  const placed = placeLabels(
-    frontier.map((point) => ({ ...pixel(point), text: point.name, priority: 1 })),
-    {
-      left: base.marginLeft as number,
-      right: width,
-      top: 0,
-      bottom: (base.height as number) - (base.marginBottom as number),
-      points: points.map(pixel),
-      gap: 9,
-    },
-  );
-  const byText = new Map(placed.map((label) => [label.text, label]));
-  const labelled = frontier.filter((point) => byText.has(point.name));
-  const unlabelled = frontier.filter((point) => !byText.has(point.name)).map((p) => p.name);
-  return renderPlot({
-    ...base,
-    caption: captionNaming(base.caption, unlabelled),
-    marks: [
-      ...dotMarks,
-      ...(["right", "left", "above", "below"] as const).map((side) =>
-        Plot.text(labelled.filter((point) => byText.get(point.name)!.side === side), {
-          x: latency,
-          y: cost,
-          text: "name",
-          ...labelOffset(side, 9),
-          fontWeight: "bold",
-          ...LABEL_HALO,
-        })
-      ),
-      ...marks,
-    ],
+  return plotWithFrontierLabels({ ...base, marks: dotMarks }, {
+    x: latency,
+    y: cost,
+    frontier,
+    points,
+    gap: 9,
+    over: marks,
   });
 }

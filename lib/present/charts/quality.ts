@@ -10,17 +10,14 @@ import { pareto } from "../../analysis/compare.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { rowsOf } from "../../analysis/frames.ts";
 import { costColumnOf, isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
-import { emptyChart, renderPlot, renderPlotNode } from "./svg.ts";
+import { emptyChart, renderPlot } from "./svg.ts";
+import { plotWithFrontierLabels } from "./frontier-labels.ts";
 import { platformAnchor } from "../anchors.ts";
 import {
-  captionNaming,
   CHART_FONT_PX,
   CHART_STYLE,
   CHART_WIDTH,
-  LABEL_HALO,
   labelMargin,
-  labelOffset,
-  placeLabels,
   rowTooltip,
   scaleFor,
   scoreTick,
@@ -144,44 +141,13 @@ export function qualityCostLatencyChart(
     }),
     Plot.dot(points, { x: cost, y: quality, fill: latency, r: 6, title: "tip", href: "href" }),
   ];
-  const sketch = renderPlotNode({ ...base, marks: dotMarks });
-  const scaleX = sketch.scale("x")!;
-  const scaleY = sketch.scale("y")!;
-  const pixel = (point: Record<string, unknown>) => ({
-    x: scaleX.apply(point[cost]) as number,
-    y: scaleY.apply(point[quality]) as number,
-  });
-  const placed = placeLabels(
-    frontier.map((point) => ({ ...pixel(point), text: point.name, priority: 1 })),
-    {
-      left: base.marginLeft as number,
-      right: (base.width as number) - (base.marginRight as number),
-      top: 0,
-      bottom: (base.height as number) - (base.marginBottom as number),
-      points: points.map(pixel),
-      gap: 13,
-    },
-  );
-  const byText = new Map(placed.map((label) => [label.text, label]));
-  const labelled = frontier.filter((point) => byText.has(point.name));
-  const unlabelled = frontier.filter((point) => !byText.has(point.name)).map((p) => p.name);
-  return renderPlot({
-    ...base,
-    caption: captionNaming(base.caption, unlabelled),
-    marks: [
-      ...dotMarks,
-      ...(["right", "left", "above", "below"] as const).map((side) =>
-        Plot.text(labelled.filter((point) => byText.get(point.name)!.side === side), {
-          x: cost,
-          y: quality,
-          text: "name",
-          ...labelOffset(side, 13),
-          fontWeight: "bold",
-          ...LABEL_HALO,
-        })
-      ),
-      ...marks,
-    ],
+  return plotWithFrontierLabels({ ...base, marks: dotMarks }, {
+    x: cost,
+    y: quality,
+    frontier,
+    points,
+    gap: 13,
+    over: marks,
   });
 }
 
