@@ -11,7 +11,7 @@ import * as Plot from "@observablehq/plot";
 import type { ResultRecord } from "../contract/record.ts";
 import type { LabelSet } from "../quality/labels.ts";
 import { qualitySummary } from "../quality/quality-frame.ts";
-import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import { renderPlot } from "./charts/svg.ts";
 
 /** One platform · model. Costs are USD per 1,000 images; `undefined` when no row gives one. */
@@ -152,7 +152,7 @@ export function batchComparison(
 ): HtmlFragment {
   const rows = batchComparisonRows(records, options);
   if (rows.length === 0) {
-    return new HtmlFragment(`<p class="visionbench-batch">No batch rows in these records.</p>`);
+    return safeHtml`<p class="visionbench-batch">No batch rows in these records.</p>`;
   }
   const header = [
     "platform · model",
@@ -169,24 +169,26 @@ export function batchComparison(
     ...(options.labels ? ["quality /10 live", "quality /10 batch"] : []),
   ];
   const body = rows.map((row) =>
-    `<tr><th scope="row">${escapeHtml(row.series)}</th>` + [
-      row.liveCases,
-      row.batchCases,
-      usd(row.livePer1k),
-      usd(row.projectedBatchPer1k),
-      usd(row.actualBatchPer1k),
-      formatWait(row.turnaroundP50Ms),
-      formatWait(row.turnaroundP90Ms),
-      formatWait(row.turnaroundMaxMs),
-      percent(row.liveFailedShare),
-      percent(row.batchFailedShare),
-      ...(options.labels ? [score(row.liveMeanScore), score(row.batchMeanScore)] : []),
-    ].map((cell) => `<td>${escapeHtml(cell)}</td>`).join("") + "</tr>"
-  ).join("");
-  const label = options.simulated
-    ? `<p class="visionbench-simulated"><strong>Simulated:</strong> these rows came from local ` +
-      `emulators; turnaround and costs show the mechanics, not the platforms' real figures.</p>`
-    : "";
+    safeHtml`<tr><th scope="row">${row.series}</th>${
+      [
+        row.liveCases,
+        row.batchCases,
+        usd(row.livePer1k),
+        usd(row.projectedBatchPer1k),
+        usd(row.actualBatchPer1k),
+        formatWait(row.turnaroundP50Ms),
+        formatWait(row.turnaroundP90Ms),
+        formatWait(row.turnaroundMaxMs),
+        percent(row.liveFailedShare),
+        percent(row.batchFailedShare),
+        ...(options.labels ? [score(row.liveMeanScore), score(row.batchMeanScore)] : []),
+      ].map((cell) => safeHtml`<td>${cell}</td>`)
+    }</tr>`
+  );
+  const label = options.simulated && safeHtml`${[
+    safeHtml`<p class="visionbench-simulated"><strong>Simulated:</strong> these rows came from local `,
+    safeHtml`emulators; turnaround and costs show the mechanics, not the platforms' real figures.</p>`,
+  ]}`;
   const dots = records.filter((record) =>
     record.mode === "batch" && record.turnaroundMs !== undefined
   )
@@ -198,7 +200,7 @@ export function batchComparison(
       turnaround: Math.max(1, record.turnaroundMs!),
       batchId: record.batchId,
     }));
-  const chart = dots.length === 0 ? "" : String(renderPlot({
+  const chart = dots.length > 0 && renderPlot({
     width: 720,
     marginLeft: 220,
     height: 60 + 36 * new Set(dots.map((dot) => dot.series)).size,
@@ -213,11 +215,11 @@ export function batchComparison(
           `${dot.batchId}: ${formatWait(dot.turnaround)}`,
       }),
     ],
-  }));
-  return new HtmlFragment(
-    `<section class="visionbench-batch"><h3>Live against batch</h3>${label}` +
-      `<table><thead><tr>${
-        header.map((title) => `<th scope="col">${escapeHtml(title)}</th>`).join("")
-      }</tr></thead><tbody>${body}</tbody></table>${chart}</section>`,
-  );
+  });
+  const headerCells = header.map((title) => safeHtml`<th scope="col">${title}</th>`);
+  return safeHtml`${[
+    safeHtml`<section class="visionbench-batch"><h3>Live against batch</h3>${label}`,
+    safeHtml`<table><thead><tr>${headerCells}</tr></thead><tbody>${body}</tbody></table>`,
+    safeHtml`${chart}</section>`,
+  ]}`;
 }
