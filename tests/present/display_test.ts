@@ -186,6 +186,14 @@ Deno.test("notebookProgress() updates one display in place, at most every thrott
 
 Deno.test("notebookProgress() is a no-op outside a kernel", () => {
   assert.equal(jupyter(), undefined);
-  const listen = notebookProgress();
-  listen({ type: "start", runId: "r", total: 1, alreadyDone: 0 });
+  let clockReads = 0;
+  const listen = notebookProgress({ now: () => ++clockReads });
+  const events: RunEvent[] = [
+    { type: "start", runId: "r", total: 1, alreadyDone: 0 },
+    { type: "record", record: makeRecord(), done: 1, total: 1, errors: 0 },
+    { type: "end", runId: "r", done: 1, total: 1, errors: 0, cancelled: false, elapsedMs: 5 },
+  ];
+  for (const event of events) assert.equal(listen(event), undefined);
+  // No kernel, so no display and no progress state: the clock was never read.
+  assert.equal(clockReads, 0);
 });
