@@ -11,6 +11,7 @@ import * as Plot from "@observablehq/plot";
 import type { ResultRecord } from "../contract/record.ts";
 import type { LabelSet } from "../quality/labels.ts";
 import { qualitySummary } from "../quality/quality-frame.ts";
+import { formatDuration, formatScore, formatShare, formatUsd, orDash } from "../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import { renderPlot } from "./charts/svg.ts";
 
@@ -125,18 +126,10 @@ export interface BatchComparisonOptions extends BatchComparisonRowsOptions {
   simulated?: boolean;
 }
 
-const usd = (value?: number) => value === undefined ? "–" : `$${value.toFixed(4)}`;
-const score = (value?: number) => value === undefined ? "–" : value.toFixed(1);
-const percent = (value?: number) => value === undefined ? "–" : `${(value * 100).toFixed(1)} %`;
-
-/** `850 ms`, `12.3 s`, `4.2 min`, `3.1 h`. */
-export function formatWait(ms?: number): string {
-  if (ms === undefined) return "–";
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
-}
+const usd = orDash(formatUsd);
+const score = orDash(formatScore);
+const share = orDash(formatShare);
+const duration = orDash(formatDuration);
 
 /**
  * The live-against-batch section: a table, then the turnaround of every batch as a dot.
@@ -176,11 +169,11 @@ export function batchComparison(
         usd(row.livePer1k),
         usd(row.projectedBatchPer1k),
         usd(row.actualBatchPer1k),
-        formatWait(row.turnaroundP50Ms),
-        formatWait(row.turnaroundP90Ms),
-        formatWait(row.turnaroundMaxMs),
-        percent(row.liveFailedShare),
-        percent(row.batchFailedShare),
+        duration(row.turnaroundP50Ms),
+        duration(row.turnaroundP90Ms),
+        duration(row.turnaroundMaxMs),
+        share(row.liveFailedShare),
+        share(row.batchFailedShare),
         ...(options.labels ? [score(row.liveMeanScore), score(row.batchMeanScore)] : []),
       ].map((cell) => safeHtml`<td>${cell}</td>`)
     }</tr>`
@@ -212,7 +205,7 @@ export function batchComparison(
         y: "series",
         r: 4,
         title: (dot: { batchId?: string; turnaround: number }) =>
-          `${dot.batchId}: ${formatWait(dot.turnaround)}`,
+          `${dot.batchId}: ${formatDuration(dot.turnaround)}`,
       }),
     ],
   });

@@ -5,14 +5,15 @@
  *
  * @module
  */
-import {
-  type Decision,
-  type DecisionRow,
-  formatScore,
-  formatSeconds,
-  formatUsd,
-} from "../analysis/decision.ts";
+import type { Decision, DecisionRow } from "../analysis/decision.ts";
 import type { BootstrapResult } from "../analysis/robustness.ts";
+import {
+  formatCount,
+  formatDuration,
+  formatScore,
+  formatShare,
+  formatUsd,
+} from "../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import { platformAnchor } from "./anchors.ts";
 
@@ -26,11 +27,9 @@ export interface DecisionCardInput {
   simulated: boolean;
 }
 
-const percent = (share: number) => `${Math.round(share * 100)} %`;
-
 function figures(row: DecisionRow, latencyWord: string): HtmlFragment {
   return safeHtml`${[
-    safeHtml`<b>${formatSeconds(row.p50LatencyMs as number)}</b> per image (${latencyWord}) · `,
+    safeHtml`<b>${formatDuration(row.p50LatencyMs as number)}</b> per image (${latencyWord}) · `,
     safeHtml`<b>${formatUsd(row.costPer1k as number)}</b> per 1,000 images · `,
     typeof row.meanScore === "number"
       ? safeHtml`quality <b>${formatScore(row.meanScore)}/10</b>`
@@ -42,7 +41,7 @@ function rule(decision: Decision): HtmlFragment {
   const plural = decision.eligible === 1 ? ["", "ies"] : ["s", "y"];
   return safeHtml`${[
     safeHtml`The cheapest option with quality ≥ ${formatScore(decision.minQuality)}/10 `,
-    safeHtml`and p50 ≤ ${formatSeconds(decision.maxP50Ms)} per image `,
+    safeHtml`and p50 ≤ ${formatDuration(decision.maxP50Ms)} per image `,
     safeHtml`(<code>VB_MIN_QUALITY</code>, <code>VB_MAX_P50_MS</code>, or <code>--min-quality</code>, `,
     safeHtml`<code>--max-p50-ms</code>). ${decision.eligible} option${plural[0]} `,
     safeHtml`qualif${plural[1]}; ${decision.belowFloor} below the floor, `,
@@ -81,10 +80,10 @@ export function decisionCard(input: DecisionCardInput): HtmlFragment {
       const others = robustness.wins
         .filter((win) => win.label !== pick.label && win.count / robustness.draws >= 0.005)
         .slice(0, 2)
-        .map((win) => `${win.label} in ${percent(win.count / robustness.draws)}`);
+        .map((win) => `${win.label} in ${formatShare(win.count / robustness.draws)}`);
       lines.push(safeHtml`${[
-        safeHtml`<p class="vb-robustness">Robustness: <b>the pick in ${percent(share)}</b> of `,
-        safeHtml`${robustness.draws.toLocaleString("en-US")} resamples of the `,
+        safeHtml`<p class="vb-robustness">Robustness: <b>the pick in ${formatShare(share)}</b> of `,
+        safeHtml`${formatCount(robustness.draws)} resamples of the `,
         safeHtml`${robustness.images} images`,
         others.length > 0 && ` (otherwise ${others.join(", ")})`,
         safeHtml`.</p>`,
@@ -135,7 +134,7 @@ export function simulatedBanner(
   const count = input.records.filter((record) => record.simulated).length;
   return safeHtml`${[
     safeHtml`<div class="vb-simulated-banner" role="note"><b>Simulated data.</b> `,
-    safeHtml`${count.toLocaleString("en-US")} of ${input.records.length.toLocaleString("en-US")} `,
+    safeHtml`${formatCount(count)} of ${formatCount(input.records.length)} `,
     safeHtml`records come from local emulators (<code>deno task report --emulated</code>): their `,
     safeHtml`descriptions, latencies and costs are simulated from per-platform profiles around the `,
     safeHtml`study's published figures, not measured. Every chart and table built from them is `,

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { formatScore, formatUsd, optionLabel } from "../analysis/decision.ts";
+import { optionLabel } from "../analysis/decision.ts";
 import type { ReferenceFigure } from "../analysis/reference-figures.ts";
+import { formatScore, formatSeconds, formatShare, formatUsd, orDash } from "../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import { platformAnchor } from "./anchors.ts";
 
@@ -83,21 +84,10 @@ export function peopleTable<Row>(
   ]}`;
 }
 
-/** "2.4", "0.012", "49": seconds per image, two significant digits. */
-export function secondsPerImage(ms: number | null | undefined): string {
-  if (typeof ms !== "number" || !Number.isFinite(ms)) return "—";
-  const seconds = ms / 1000;
-  return seconds >= 10
-    ? Math.round(seconds).toLocaleString("en-US")
-    : String(Number(seconds.toPrecision(2)));
-}
-
-const usd = (value: number | null | undefined) =>
-  typeof value === "number" && Number.isFinite(value) ? formatUsd(value) : "—";
-const score = (value: number | null | undefined) =>
-  typeof value === "number" && Number.isFinite(value) ? formatScore(value) : "—";
-const share = (value: number | null | undefined) =>
-  typeof value === "number" && Number.isFinite(value) ? `${Math.round(value * 100)} %` : "—";
+const seconds = orDash(formatSeconds);
+const usd = orDash(formatUsd);
+const score = orDash(formatScore);
+const share = orDash(formatShare);
 const sortable = (value: number | null | undefined) =>
   typeof value === "number" && Number.isFinite(value) ? value : null;
 
@@ -175,13 +165,13 @@ export function leaderboardTable(
       {
         header: "p50 s / image",
         title: "median seconds per image",
-        text: (row) => secondsPerImage(row.p50LatencyMs),
+        text: (row) => seconds(row.p50LatencyMs),
         sort: (row) => sortable(row.p50LatencyMs),
       },
       {
         header: "p90 s / image",
         title: "9 in 10 images answered within",
-        text: (row) => secondsPerImage(row.p90LatencyMs),
+        text: (row) => seconds(row.p90LatencyMs),
         sort: (row) => sortable(row.p90LatencyMs),
       },
       {

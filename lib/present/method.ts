@@ -5,6 +5,7 @@
  * @module
  */
 import type { RunRead } from "../analysis/provenance.ts";
+import { formatCount } from "../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import { peopleTable } from "./leaderboard.ts";
 
@@ -40,7 +41,7 @@ export function methodSection(input: MethodInput): HtmlFragment {
     ? input.prompts.map((prompt, index) => safeHtml`${index > 0 && ", "}<q>${prompt}</q>`)
     : "none recorded";
   const tokens = input.maxOutputTokens.length
-    ? input.maxOutputTokens.map((value) => value.toLocaleString("en-US")).join(", ")
+    ? input.maxOutputTokens.map(formatCount).join(", ")
     : "not recorded";
   const warnings = input.warnings.length > 0 && safeHtml`${[
     safeHtml`<div class="vb-warning" role="note"><b>Merged runs.</b><ul>`,
@@ -58,7 +59,7 @@ export function methodSection(input: MethodInput): HtmlFragment {
       },
       {
         header: "Records",
-        text: (run) => run.records.toLocaleString("en-US"),
+        text: (run) => formatCount(run.records),
         sort: (run) => run.records,
       },
       { header: "Images", text: (run) => String(run.images), sort: (run) => run.images },

@@ -7,6 +7,7 @@
  * @module
  */
 import { agreementByImage } from "../quality/agreement.ts";
+import { formatScore, formatShare, formatUsd } from "../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import type { Judgement, JudgeRun } from "../quality/judge.ts";
 import type { LabelSet } from "../quality/labels.ts";
@@ -60,7 +61,7 @@ export function judgeSummary(options: JudgeSummaryOptions): HtmlFragment {
   const failed = judged.judgements.length - graded.length;
   const line = safeHtml`${[
     safeHtml`${judged.records.length} judge calls by <code>${options.judge}</code> `,
-    safeHtml`(run <code>${judged.runId}</code>, $${cost.toFixed(4)}, kept apart from the `,
+    safeHtml`(run <code>${judged.runId}</code>, ${formatUsd(cost)}, kept apart from the `,
     safeHtml`platforms' cost) · ${graded.length} descriptions graded`,
     failed > 0 && safeHtml`, ${failed} not graded`,
     safeHtml` · ${correlationText(pairs)}`,
@@ -177,7 +178,7 @@ export function ratingsSummary(
   })).sort((a, b) => a.platform.localeCompare(b.platform) || a.model.localeCompare(b.model));
   return safeHtml`${[
     safeHtml`<div class="visionbench-ratings"><p>${rated.length} rated descriptions · mean rating `,
-    safeHtml`${meanRating.toFixed(1)} / 10 · ${correlationText}</p>${summaryTable(rows)}</div>`,
+    safeHtml`${formatScore(meanRating)} / 10 · ${correlationText}</p>${summaryTable(rows)}</div>`,
   ]}`;
 }
 
@@ -237,11 +238,11 @@ export function qualityNote(row: Record<string, unknown> | undefined): string {
   }
   const recall = number(row.meanRecall) ? `recall ${(row.meanRecall as number).toFixed(2)}` : "";
   const hallucinations = number(row.hallucinationRate)
-    ? `hallucinations in ${Math.round((row.hallucinationRate as number) * 100)} %` +
+    ? `hallucinations in ${formatShare(row.hallucinationRate as number)}` +
       (number(row.scored) ? ` of ${row.scored} scored descriptions` : "")
     : "";
   const details = [recall, hallucinations].filter(Boolean).join(", ");
-  return `mean quality ${(row.meanScore as number).toFixed(1)} / 10${
+  return `mean quality ${formatScore(row.meanScore as number)} / 10${
     details ? ` (${details})` : ""
   }`;
 }

@@ -7,8 +7,8 @@
  */
 import type pl from "nodejs-polars";
 import { thumbnail } from "../images/thumbnail.ts";
-import { formatUsd } from "./charts/cost.ts";
 import { rowsOf } from "../analysis/frames.ts";
+import { formatCount, formatDuration, formatUsd } from "../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { platformAnchor } from "./anchors.ts";
@@ -125,8 +125,8 @@ function descriptionCell(record: ResultRecord | undefined): HtmlFragment {
     ]}`;
   }
   const facts = [
-    record.latencyMs === undefined ? undefined : `${formatNumber(record.latencyMs)} ms`,
-    record.costUsd === undefined ? undefined : `$${formatUsd(record.costUsd)}`,
+    record.latencyMs === undefined ? undefined : formatDuration(record.latencyMs),
+    record.costUsd === undefined ? undefined : formatUsd(record.costUsd),
     record.cached ? "cached" : undefined,
   ].filter(Boolean);
   return safeHtml`<td>${record.text}<br><small>${facts.join(" · ")}</small></td>`;
@@ -186,12 +186,7 @@ export function formatCell(column: string, value: unknown): string {
   if (typeof value === "boolean") return value ? "✓" : "";
   if (typeof value !== "number") return String(value);
   if (/Pct$/.test(column)) return `${value > 0 ? "+" : ""}${value.toFixed(1)} %`;
-  if (/cost/i.test(column)) return `$${formatUsd(value)}`;
-  if (/Ms$/.test(column)) return formatNumber(value);
-  if (/Tokens/.test(column)) return formatNumber(value);
-  return Number.isInteger(value) ? formatNumber(value) : value.toFixed(2);
-}
-
-function formatNumber(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
+  if (/cost/i.test(column)) return formatUsd(value);
+  if (/Ms$/.test(column) || /Tokens/.test(column)) return formatCount(value);
+  return Number.isInteger(value) ? formatCount(value) : value.toFixed(2);
 }

@@ -10,9 +10,9 @@ import type { DescriptionReview, ReviewDescription } from "../../quality/descrip
 import type { FailureEntry, FailureReason } from "../../quality/failures.ts";
 import type { TermSpan } from "../../quality/highlights.ts";
 import type { ImageLabels } from "../../quality/labels.ts";
+import { formatDuration, formatScore, formatUsd } from "../../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../../util/html.ts";
 import { platformAnchor } from "../anchors.ts";
-import { formatUsd } from "../charts/cost.ts";
 
 /** Images' data URLs: the large view and the gallery thumbnail. */
 export interface BrowserPictures {
@@ -216,7 +216,7 @@ function cardHtml(
   const quality = description.quality;
   const human = place.context.fileRatings.get(description.recordId);
   const metrics = quality
-    ? `recall ${quality.recall.toFixed(2)} · score ${quality.score.toFixed(1)}`
+    ? `recall ${quality.recall.toFixed(2)} · score ${formatScore(quality.score)}`
     : description.status === "error"
     ? "error"
     : "not scored";
@@ -230,8 +230,8 @@ function cardHtml(
         description.venue.answered === description.venue.expected ? " ✓" : " ✗ (wrong)"
       }`
       : "",
-    description.latencyMs === undefined ? "" : `${Math.round(description.latencyMs)} ms`,
-    description.costUsd === undefined ? "" : `$${formatUsd(description.costUsd)}`,
+    description.latencyMs === undefined ? "" : formatDuration(description.latencyMs),
+    description.costUsd === undefined ? "" : formatUsd(description.costUsd),
     description.cached ? "cached" : "",
     human === undefined ? "" : `human rating ${human} / 10`,
   ].filter(Boolean);

@@ -7,7 +7,7 @@
  * @module
  */
 import type * as Plot from "@observablehq/plot";
-import { formatScore, formatSeconds, formatUsd } from "../../analysis/decision.ts";
+import { formatDuration, formatScore, formatUsd } from "../../util/format.ts";
 
 /** Width charts are drawn at; CSS stretches them to the page (and scrolls below 760 px). */
 export const CHART_WIDTH = 960;
@@ -27,7 +27,7 @@ export const X_AXIS_ROOM = { marginBottom: 50, labelOffset: 42 } as const;
 
 /** "20 ms", "2.4 s". */
 export function msTick(value: number): string {
-  return formatSeconds(value);
+  return formatDuration(value);
 }
 
 /** "6.5". */
@@ -116,7 +116,7 @@ export function rowTooltip(row: Record<string, unknown>): string {
     row.variant === undefined
       ? undefined
       : `size: ${row.variant === "original" ? "original" : `${row.variant} px`}`,
-    `p50: ${number(row.p50LatencyMs) ? formatSeconds(row.p50LatencyMs as number) : "—"}`,
+    `p50: ${number(row.p50LatencyMs) ? formatDuration(row.p50LatencyMs as number) : "—"}`,
     `$/1k images: ${
       number(row.costPer1kToday ?? row.costPer1k)
         ? formatUsd((row.costPer1kToday ?? row.costPer1k) as number)

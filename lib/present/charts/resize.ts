@@ -4,6 +4,7 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
+import { formatCount } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
@@ -12,7 +13,7 @@ import { labelMargin, msTick, ROW_CHART, scaleFor, usdTick } from "./readable.ts
 const FORMATS: Record<string, (value: number) => string> = {
   p50LatencyMs: msTick,
   costPer1k: usdTick,
-  meanInputTokens: (value) => Math.round(value).toLocaleString("en-US"),
+  meanInputTokens: formatCount,
 };
 
 const LABELS: Record<string, string> = {
