@@ -179,8 +179,9 @@ export function batchComparison(
     }</tr>`
   );
   const label = options.simulated && safeHtml`${[
-    safeHtml`<p class="visionbench-simulated"><strong>Simulated:</strong> these rows came from local `,
-    safeHtml`emulators; turnaround and costs show the mechanics, not the platforms' real figures.</p>`,
+    safeHtml`<p class="visionbench-simulated"><strong>Simulated:</strong> these rows came from `,
+    safeHtml`local emulators; turnaround and costs show the mechanics, not the platforms' real `,
+    safeHtml`figures.</p>`,
   ]}`;
   const dots = records.filter((record) =>
     record.mode === "batch" && record.turnaroundMs !== undefined

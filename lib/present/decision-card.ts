@@ -42,7 +42,8 @@ function rule(decision: Decision): HtmlFragment {
   return safeHtml`${[
     safeHtml`The cheapest option with quality ≥ ${formatScore(decision.minQuality)}/10 `,
     safeHtml`and p50 ≤ ${formatDuration(decision.maxP50Ms)} per image `,
-    safeHtml`(<code>VB_MIN_QUALITY</code>, <code>VB_MAX_P50_MS</code>, or <code>--min-quality</code>, `,
+    safeHtml`(<code>VB_MIN_QUALITY</code>, <code>VB_MAX_P50_MS</code>, or `,
+    safeHtml`<code>--min-quality</code>, `,
     safeHtml`<code>--max-p50-ms</code>). ${decision.eligible} option${plural[0]} `,
     safeHtml`qualif${plural[1]}; ${decision.belowFloor} below the floor, `,
     safeHtml`${decision.overBudget} too slow, ${decision.unknown} without a number.`,
@@ -116,7 +117,8 @@ export function decisionCard(input: DecisionCardInput): HtmlFragment {
       safeHtml`<b>${studyPick.label}</b> — ${figures(studyPick.row, "published average")}.</p>`,
     ]}`);
   }
-  return safeHtml`<section class="vb-decision" id="decision" aria-label="The pick">${lines}</section>`;
+  const section = safeHtml`<section class="vb-decision" id="decision" aria-label="The pick">`;
+  return safeHtml`${section}${lines}</section>`;
 }
 
 /**
@@ -136,8 +138,9 @@ export function simulatedBanner(
     safeHtml`<div class="vb-simulated-banner" role="note"><b>Simulated data.</b> `,
     safeHtml`${formatCount(count)} of ${formatCount(input.records.length)} `,
     safeHtml`records come from local emulators (<code>deno task report --emulated</code>): their `,
-    safeHtml`descriptions, latencies and costs are simulated from per-platform profiles around the `,
-    safeHtml`study's published figures, not measured. Every chart and table built from them is `,
+    safeHtml`descriptions, latencies and costs are simulated from per-platform profiles around `,
+    safeHtml`the study's published figures, not measured. Every chart and table built from them `,
+    safeHtml`is `,
     safeHtml`marked <span class="vb-simulated-tag">simulated</span>.</div>`,
   ]}`;
 }

@@ -1,8 +1,8 @@
 /**
  * Notebook display for the Deno Jupyter kernel: charts shown as HTML (not SVG, so nbconvert keeps
  * them) and the kernel handle a progress bar updates in place. Everything degrades to a no-op or
- * a plain return value outside a kernel (tests, CLI). Markup of your own: the `safeHtml` template and
- * `raw()` of lib/util/html.ts.
+ * a plain return value outside a kernel (tests, CLI). Markup of your own: `safeHtml` and `raw()`
+ * of lib/util/html.ts.
  *
  * @module
  */

@@ -53,11 +53,9 @@ export function peopleTable<Row>(
   const numeric = (column: PeopleColumn<Row>, index: number) =>
     index > 0 && column.align !== "left" && safeHtml` class="vb-num"`;
   const header = columns.map((column, index) =>
-    safeHtml`${[
-      safeHtml`<th scope="col"${column.title && safeHtml` title="${column.title}"`}`,
-      safeHtml`${numeric(column, index)}><button type="button" class="vb-sort">${column.header}`,
-      safeHtml`</button></th>`,
-    ]}`
+    safeHtml`<th scope="col"${column.title && safeHtml` title="${column.title}"`}${
+      numeric(column, index)
+    }><button type="button" class="vb-sort">${column.header}</button></th>`
   );
   const body = rows.map((row) =>
     safeHtml`<tr>${

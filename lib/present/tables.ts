@@ -119,10 +119,9 @@ async function thumbnailSources(
 function descriptionCell(record: ResultRecord | undefined): HtmlFragment {
   if (!record) return safeHtml`<td class="missing">—</td>`;
   if (record.status === "error") {
-    return safeHtml`${[
-      safeHtml`<td class="error"><strong>${record.error?.kind ?? "error"}</strong><br>`,
-      safeHtml`<small>${record.error?.message}</small></td>`,
-    ]}`;
+    return safeHtml`<td class="error"><strong>${
+      record.error?.kind ?? "error"
+    }</strong><br><small>${record.error?.message}</small></td>`;
   }
   const facts = [
     record.latencyMs === undefined ? undefined : formatDuration(record.latencyMs),

@@ -1,21 +1,19 @@
 /**
  * How numbers read for a person, one name per meaning: dollars, durations, seconds in a column
  * whose header says "s", counts, quality scores and shares. Tables, cards, chart tooltips, the
- * progress bars and the CLI summary all format through these, so one quantity reads the same
+ * progress bars and the CLI summary all format through these, so a quantity reads the same
  * everywhere.
- *
- * @module
- */
-
-/**
- * Dollars with enough digits to tell cheap platforms apart: "$0", "$0.0031", "$0.04", "$1.87",
- * "$9,035".
  *
  * @example
  * ```ts
  * formatUsd(0.0031); // "$0.0031"
+ * formatDuration(2400); // "2.4 s"
  * ```
+ *
+ * @module
  */
+
+/** Dollars, digits enough to tell cheap platforms apart: "$0", "$0.0031", "$1.87", "$9,035". */
 export function formatUsd(value: number): string {
   if (value === 0) return "$0";
   if (value >= 100) return `$${formatCount(value)}`;
@@ -23,14 +21,7 @@ export function formatUsd(value: number): string {
   return `$${Number(value.toPrecision(2))}`;
 }
 
-/**
- * A duration with its unit, two significant digits: "850 ms", "2.4 s", "49 s", "3.1 min", "2.5 h".
- *
- * @example
- * ```ts
- * formatDuration(2400); // "2.4 s"
- * ```
- */
+/** A duration of `ms`, two significant digits: "850 ms", "2.4 s", "49 s", "3.1 min", "2.5 h". */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Number(ms.toPrecision(2))} ms`;
   const seconds = ms / 1000;
@@ -40,64 +31,28 @@ export function formatDuration(ms: number): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-/**
- * Seconds as a bare number, two significant digits, for a column or axis whose label carries the
- * unit: "0.012", "2.4", "49", "1,234".
- *
- * @example
- * ```ts
- * formatSeconds(2400); // "2.4"
- * ```
- */
+/** `ms` as bare seconds, for a column whose header says "s": "0.012", "2.4", "49", "1,234". */
 export function formatSeconds(ms: number): string {
   const seconds = ms / 1000;
   return seconds >= 10 ? formatCount(seconds) : String(Number(seconds.toPrecision(2)));
 }
 
-/**
- * A count (or a mean of counts), whole, with thousands separators: "1,234".
- *
- * @example
- * ```ts
- * formatCount(1234.4); // "1,234"
- * ```
- */
+/** A count (or a mean of counts), whole, with thousands separators: "1,234". */
 export function formatCount(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
 
-/**
- * A quality score or rating out of 10, one decimal: "6.5".
- *
- * @example
- * ```ts
- * formatScore(6.54); // "6.5"
- * ```
- */
+/** A quality score or rating out of 10, one decimal: "6.5". */
 export function formatScore(score: number): string {
   return (Math.round(score * 10) / 10).toFixed(1);
 }
 
-/**
- * A share of a whole (0–1) as a whole percent: "64 %".
- *
- * @example
- * ```ts
- * formatShare(0.637); // "64 %"
- * ```
- */
+/** A share of a whole (0–1) as a whole percent: "64 %". */
 export function formatShare(share: number): string {
   return `${Math.round(share * 100)} %`;
 }
 
-/**
- * `format` for a finite number, "—" for anything else: a table cell that may be missing.
- *
- * @example
- * ```ts
- * orDash(formatUsd)(undefined); // "—"
- * ```
- */
+/** `format` for a finite number, "—" for anything else (a table cell that may be empty). */
 export function orDash(
   format: (value: number) => string,
 ): (value: number | null | undefined) => string {

@@ -1,13 +1,8 @@
 /**
- * HTML built by a template that escapes by default (Hono's `html` helper is the model): every
- * value interpolated into {@link safeHtml} is escaped unless it is itself an
- * {@link HtmlFragment} (a nested template) or was marked trusted with {@link raw}.
- *
- * Model output is untrusted: a model can be made to answer `<script>…</script>`. Escaping by
- * default means forgetting is safe; opting out with `raw()` is explicit and greppable.
- *
- * Why not Hono's name `html`: `deno fmt` formats templates tagged `html` as HTML, re-indenting
- * them and adding line breaks, which changes the markup they produce (denoland/deno#30677).
+ * HTML by a template that escapes by default, as Hono's `html` helper does: model output is
+ * untrusted (a model can be made to answer `<script>…</script>`), so forgetting must be safe and
+ * opting out (`raw()`) explicit. Not named `html`: `deno fmt` re-indents `html`-tagged templates
+ * as HTML, which changes the markup they produce (denoland/deno#30677).
  *
  * @module
  */

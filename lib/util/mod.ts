@@ -1,7 +1,8 @@
 /**
  * Small helpers every group may use: HTML by a template that escapes (`safeHtml`, `raw`), the
  * number formats, secret registration and redaction, repository paths, the size cap on platform
- * responses (a `fetch` wrapper, for an SDK of your own). (data-file, jsonl and parse-values are internal: import them by path inside lib/.)
+ * responses (a `fetch` wrapper, for an SDK of your own). (data-file, jsonl and parse-values are
+ * internal: import them by path inside lib/.)
  *
  * @module
  */

@@ -105,7 +105,8 @@ export async function descriptionBrowser(
     platformsHtml(review),
     galleryHtml(gallery, context),
     safeHtml`<div class="vb-images">${sections}</div>`,
-    safeHtml`<div class="vb-lightbox" hidden role="dialog" aria-label="Enlarged image"><img alt=""></div>`,
+    safeHtml`<div class="vb-lightbox" hidden role="dialog" aria-label="Enlarged image">`,
+    safeHtml`<img alt=""></div>`,
     safeHtml`<script>${raw(script)}</script></div>`,
   ]}`;
 }

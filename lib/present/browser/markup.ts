@@ -60,8 +60,9 @@ export function toolbarHtml(review: DescriptionReview, context: MarkupContext): 
     safeHtml`<label title="${spreadTitle}">recall spread &gt; `,
     safeHtml`<input class="vb-threshold" type="number" min="0" max="1" step="0.05" `,
     safeHtml`value="${context.threshold}"></label>`,
-    safeHtml`<label>Compare <select class="vb-a"><option value="">—</option>${series}</select></label>`,
-    safeHtml`<label>vs <select class="vb-b"><option value="">—</option>${series}</select></label>`,
+    safeHtml`<label>Compare <select class="vb-a"><option value="">—</option>${series}</select>`,
+    safeHtml`</label><label>vs <select class="vb-b"><option value="">—</option>${series}</select>`,
+    safeHtml`</label>`,
     safeHtml`<span class="vb-count" aria-live="polite"></span>`,
     safeHtml`<span class="vb-rate-bar"><label>`,
     safeHtml`<input type="checkbox" class="vb-blind-toggle"${
@@ -71,20 +72,19 @@ export function toolbarHtml(review: DescriptionReview, context: MarkupContext): 
     safeHtml`<progress class="vb-progress-bar" value="0" max="1"></progress>`,
     safeHtml`<span class="vb-progress" aria-live="polite"></span>`,
     safeHtml`<button type="button" class="vb-download">Download ratings (.jsonl)</button>`,
-    safeHtml`<span class="vb-keys">keys: 1–9, 0 = 10 · n / p description · j / k image</span></span>`,
+    safeHtml`<span class="vb-keys">keys: 1–9, 0 = 10 · n / p description · j / k image</span>`,
+    safeHtml`</span>`,
     safeHtml`</div>`,
   ]}`;
 }
 
 /** The platform chooser: one chip per platform · model, carrying its {@link platformAnchor}. */
 export function platformsHtml(review: DescriptionReview): HtmlFragment {
-  const chips = review.series.map((entry) =>
-    safeHtml`${[
-      safeHtml`<label id="${platformAnchor(entry.platform, entry.model)}">`,
-      safeHtml`<input type="checkbox" class="vb-series" value="${entry.series}" checked> `,
-      safeHtml`${entry.series}</label>`,
-    ]}`
-  );
+  const chips = review.series.map((entry) => {
+    const id = platformAnchor(entry.platform, entry.model);
+    const box = safeHtml`<input type="checkbox" class="vb-series" value="${entry.series}" checked>`;
+    return safeHtml`<label id="${id}">${box} ${entry.series}</label>`;
+  });
   return safeHtml`${[
     safeHtml`<div class="vb-platforms" role="group" aria-label="Platforms shown">`,
     safeHtml`<strong>Platforms</strong> `,
@@ -101,8 +101,8 @@ export function galleryHtml(
   if (entries.length === 0) {
     return safeHtml`${[
       safeHtml`<section class="vb-gallery"><h4>Failure gallery</h4><p class="vb-empty">No image `,
-      safeHtml`where the platforms disagree (recall spread above ${context.threshold}), hallucinate, `,
-      safeHtml`or answer the event-venue question wrong.</p></section>`,
+      safeHtml`where the platforms disagree (recall spread above ${context.threshold}), `,
+      safeHtml`hallucinate, or answer the event-venue question wrong.</p></section>`,
     ]}`;
   }
   const items = entries.map((entry) => {
@@ -145,10 +145,11 @@ export function imageHtml(
   const facts = labels
     ? `${labels.scene} · ${labels.isEventVenue ? "event venue" : "not an event venue"}`
     : "no labels: nothing to highlight or score";
+  const enlarge = safeHtml`<button type="button" class="vb-enlarge" title="Enlarge">`;
   const figure = safeHtml`${[
     safeHtml`<figure class="vb-figure">`,
     picture
-      ? safeHtml`<button type="button" class="vb-enlarge" title="Enlarge">${safeHtml`<img src="${picture}" alt="${imageId}">`}</button>`
+      ? safeHtml`${enlarge}<img src="${picture}" alt="${imageId}"></button>`
       : safeHtml`<p class="vb-empty">image ${imageId} not found</p>`,
     safeHtml`<figcaption>${labels && termsHtml(labels)}</figcaption></figure>`,
   ]}`;
@@ -158,9 +159,10 @@ export function imageHtml(
   );
   return safeHtml`${[
     safeHtml`<section class="vb-image" id="${imageSectionId(imageId)}" data-image-id="${imageId}">`,
-    safeHtml`<div class="vb-image-head"><code>${imageId}</code><span class="vb-facts">${facts}</span>`,
-    safeHtml`<span class="vb-facts vb-spread"></span></div>`,
-    safeHtml`<div class="vb-image-body">${figure}<div class="vb-cards">${cards}</div></div></section>`,
+    safeHtml`<div class="vb-image-head"><code>${imageId}</code>`,
+    safeHtml`<span class="vb-facts">${facts}</span><span class="vb-facts vb-spread"></span></div>`,
+    safeHtml`<div class="vb-image-body">${figure}<div class="vb-cards">${cards}</div></div>`,
+    safeHtml`</section>`,
   ]}`;
 }
 

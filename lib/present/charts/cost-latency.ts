@@ -8,6 +8,7 @@
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { pareto } from "../../analysis/compare.ts";
+import { formatDuration } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import type { SummaryRow } from "../../analysis/summary.ts";
 import { platformAnchor } from "../anchors.ts";
@@ -15,7 +16,6 @@ import { costColumnOf, isNumber, seriesLabel, type SummaryData, summaryRows } fr
 import {
   CHART_STYLE,
   CHART_WIDTH,
-  msTick,
   rowTooltip,
   scaleFor,
   usdTick,
@@ -92,14 +92,12 @@ export function costLatencyChart(
     }));
   const frontier = points.filter((point) => point.onFrontier)
     .sort((a, b) => (a[latency] as number) - (b[latency] as number));
-  const xs = points.map((point) => point[latency] as number);
-  const ys = points.map((point) => point[cost] as number);
-  const x = scaleFor(xs, msTick);
-  const y = scaleFor(ys, usdTick);
+  const scale = (channel: string, format: (value: number) => string) =>
+    scaleFor(points.map((point) => point[channel] as number), format);
   const base: Plot.PlotOptions = {
     ...DEFAULTS,
-    x: { ...x, label: "p50 latency per image →", grid: true },
-    y: { ...y, label: "↑ USD per 1,000 images", grid: true },
+    x: { ...scale(latency, formatDuration), label: "p50 latency per image →", grid: true },
+    y: { ...scale(cost, usdTick), label: "↑ USD per 1,000 images", grid: true },
     caption: free.length
       ? `Free (not on the log scale): ${
         free.map((row) => seriesLabel(row, { variant: true })).join(", ")
@@ -107,21 +105,14 @@ export function costLatencyChart(
       : undefined,
     ...plotOptions,
   };
+  const position = { x: latency, y: cost };
+  const link = { title: "tip", href: "href" };
   const dotMarks = [
-    Plot.line(frontier, { x: latency, y: cost, stroke: "#d62728", strokeDasharray: "4,3" }),
-    Plot.dot(points, {
-      x: latency,
-      y: cost,
-      fill: "group",
-      symbol: "group",
-      r: 6,
-      title: "tip",
-      href: "href",
-    }),
+    Plot.line(frontier, { ...position, stroke: "#d62728", strokeDasharray: "4,3" }),
+    Plot.dot(points, { ...position, fill: "group", symbol: "group", r: 6, ...link }),
   ];
   return plotWithFrontierLabels({ ...base, marks: dotMarks }, {
-    x: latency,
-    y: cost,
+    ...position,
     frontier,
     points,
     gap: 9,

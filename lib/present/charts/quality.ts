@@ -7,6 +7,7 @@
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { pareto } from "../../analysis/compare.ts";
+import { formatScore } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { rowsOf } from "../../analysis/frames.ts";
 import { costColumnOf, isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
@@ -20,10 +21,11 @@ import {
   labelMargin,
   rowTooltip,
   scaleFor,
-  scoreTick,
   usdTick,
   X_AXIS_ROOM,
 } from "./readable.ts";
+
+type Point = Record<string, unknown> & { onFrontier: boolean; name: string };
 
 const QUALITY_DEFAULTS = {
   width: CHART_WIDTH,
@@ -33,7 +35,7 @@ const QUALITY_DEFAULTS = {
   marginTop: 34,
   marginBottom: X_AXIS_ROOM.marginBottom,
   style: CHART_STYLE,
-  y: { label: "↑ mean quality score (0–10)", domain: [0, 10], grid: true, tickFormat: scoreTick },
+  y: { label: "↑ mean quality score (0–10)", domain: [0, 10], grid: true, tickFormat: formatScore },
   // Quantized: a continuous legend needs a canvas, which server-side rendering does not have.
   color: {
     legend: true,
@@ -95,10 +97,7 @@ export function qualityCostLatencyChart(
   );
   const flags = pareto(frame, { x: "latency", y: "cost", extra: "quality" })
     .getColumn("onFrontier").toArray() as boolean[];
-  const points: (Record<string, unknown> & { onFrontier: boolean; name: string })[] = rows.map((
-    row,
-    index,
-  ) => ({
+  const points = rows.map((row, index): Point => ({
     ...row,
     onFrontier: flags[index],
     name: seriesLabel(row, { variant: "variant" in row }),
@@ -121,6 +120,8 @@ export function qualityCostLatencyChart(
       : undefined,
     ...plotOptions,
   };
+  const position = { x: cost, y: quality };
+  const link = { title: "tip", href: "href" };
   const dotMarks = [
     ...(minQuality === undefined ? [] : [
       Plot.ruleY([minQuality], {
@@ -129,21 +130,12 @@ export function qualityCostLatencyChart(
         title: () => `quality floor of the pick: ${minQuality}/10`,
       }),
     ]),
-    Plot.line(frontier, { x: cost, y: quality, stroke: "#d62728", strokeDasharray: "4,3" }),
-    Plot.dot(frontier, {
-      x: cost,
-      y: quality,
-      r: 10,
-      stroke: "#d62728",
-      strokeWidth: 2,
-      title: "tip",
-      href: "href",
-    }),
-    Plot.dot(points, { x: cost, y: quality, fill: latency, r: 6, title: "tip", href: "href" }),
+    Plot.line(frontier, { ...position, stroke: "#d62728", strokeDasharray: "4,3" }),
+    Plot.dot(frontier, { ...position, r: 10, stroke: "#d62728", strokeWidth: 2, ...link }),
+    Plot.dot(points, { ...position, fill: latency, r: 6, ...link }),
   ];
   return plotWithFrontierLabels({ ...base, marks: dotMarks }, {
-    x: cost,
-    y: quality,
+    ...position,
     frontier,
     points,
     gap: 13,

@@ -4,14 +4,14 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import { formatCount } from "../../util/format.ts";
+import { formatCount, formatDuration } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import { labelMargin, msTick, ROW_CHART, scaleFor, usdTick } from "./readable.ts";
+import { labelMargin, ROW_CHART, scaleFor, usdTick } from "./readable.ts";
 
 const FORMATS: Record<string, (value: number) => string> = {
-  p50LatencyMs: msTick,
+  p50LatencyMs: formatDuration,
   costPer1k: usdTick,
   meanInputTokens: formatCount,
 };
