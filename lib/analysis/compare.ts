@@ -14,6 +14,7 @@
 import pl from "nodejs-polars";
 import { summarize, type SummaryRow } from "./summary.ts";
 import { VisionBenchError } from "../contract/errors.ts";
+import { formatUsd } from "../util/format.ts";
 
 /** Options of {@link resizeEffect}. */
 export interface ResizeEffectOptions {
@@ -168,8 +169,8 @@ export function cheapestWithin(
   return {
     pick,
     candidates: fitting.length,
-    reason: `${label(pick)} is the cheapest of ${fitting.length} within ${maxP50LatencyMs} ms: $${
-      (pick[cost] as number).toFixed(4)
+    reason: `${label(pick)} is the cheapest of ${fitting.length} within ${maxP50LatencyMs} ms: ${
+      formatUsd(pick[cost] as number)
     } per 1,000 images at ${Math.round(pick[latency] as number)} ms p50`,
   };
 }

@@ -13,6 +13,7 @@
  * @module
  */
 import { VisionBenchError } from "../contract/errors.ts";
+import { formatDuration, formatScore, formatUsd } from "../util/format.ts";
 
 /** The study's stated quality ("6–7/10 description quality"): its floor. */
 export const DEFAULT_MIN_QUALITY = 6;
@@ -155,7 +156,7 @@ function tradeOffLine(
 ): string {
   if (!pick) {
     return `No option has quality ≥ ${formatScore(options.minQuality)}/10 and p50 ≤ ${
-      formatSeconds(options.maxP50Ms)
+      formatDuration(options.maxP50Ms)
     } with a known cost.`;
   }
   if (!next) return `${optionLabel(pick)} is the only option that meets the floor and the budget.`;
@@ -166,8 +167,8 @@ function tradeOffLine(
       formatUsd(pickCost)
     } per 1,000)`
     : `costs ${formatUsd(nextCost)} per 1,000 where the pick is free`;
-  const nextSeconds = formatSeconds(next.p50LatencyMs as number);
-  const pickSeconds = formatSeconds(pick.p50LatencyMs as number);
+  const nextSeconds = formatDuration(next.p50LatencyMs as number);
+  const pickSeconds = formatDuration(pick.p50LatencyMs as number);
   const faster = (next.p50LatencyMs as number) < (pick.p50LatencyMs as number);
   const latencyPart = nextSeconds === pickSeconds
     ? `is about as fast (${nextSeconds} p50)`
@@ -212,7 +213,7 @@ function wouldChange(
     const other = winner(minQuality, budget);
     if (other && other !== pick) {
       sentences.push(
-        `${optionLabel(other)} wins if a p50 of ${formatSeconds(budget)} is acceptable.`,
+        `${optionLabel(other)} wins if a p50 of ${formatDuration(budget)} is acceptable.`,
       );
     }
   }
@@ -220,10 +221,10 @@ function wouldChange(
   const afterBudget = winner(minQuality, (pick.p50LatencyMs as number) - 1e-9);
   sentences.push(
     afterBudget
-      ? `With a budget under ${formatSeconds(pick.p50LatencyMs as number)}, ${
+      ? `With a budget under ${formatDuration(pick.p50LatencyMs as number)}, ${
         optionLabel(afterBudget)
       } wins.`
-      : `With a budget under ${formatSeconds(pick.p50LatencyMs as number)}, nothing qualifies.`,
+      : `With a budget under ${formatDuration(pick.p50LatencyMs as number)}, nothing qualifies.`,
   );
   if (known(pick.meanScore)) {
     const afterFloor = rankOptions(rows, { minQuality: pick.meanScore + 1e-9, maxP50Ms })[0];
@@ -234,26 +235,6 @@ function wouldChange(
     );
   }
   return sentences;
-}
-
-/** "$0.04", "$1.87", "$0.0031", "free". */
-export function formatUsd(value: number): string {
-  if (value === 0) return "$0";
-  if (value >= 100) return `$${Math.round(value).toLocaleString("en-US")}`;
-  if (value >= 0.1) return `$${value.toFixed(2)}`;
-  return `$${Number(value.toPrecision(2))}`;
-}
-
-/** "850 ms", "2.4 s", "49 s". */
-export function formatSeconds(ms: number): string {
-  if (ms < 1000) return `${Number(ms.toPrecision(2))} ms`;
-  const seconds = ms / 1000;
-  return seconds < 10 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds)} s`;
-}
-
-/** One decimal: "6.5". */
-export function formatScore(score: number): string {
-  return (Math.round(score * 10) / 10).toFixed(1);
 }
 
 function formatRatio(ratio: number): string {

@@ -15,6 +15,7 @@ import type { RunResult } from "../run/runner.ts";
 import { summarize, type SummaryRow } from "../analysis/summary.ts";
 import { dirname } from "node:path";
 import pl from "nodejs-polars";
+import { formatCount, formatScore, formatSeconds, formatUsd } from "../util/format.ts";
 
 /** Options of {@link printRunSummary}. */
 export interface PrintSummaryOptions {
@@ -70,10 +71,9 @@ export async function printRunSummary(
   }
 }
 
-const seconds = (ms: unknown) => typeof ms === "number" ? (ms / 1000).toFixed(2) : "–";
-const count = (value: unknown) => typeof value === "number" ? Math.round(value).toString() : "–";
-const dollars = (value: unknown) =>
-  typeof value === "number" ? (value < 1 ? value.toFixed(4) : value.toFixed(2)) : "n/a";
+const seconds = (ms: unknown) => typeof ms === "number" ? formatSeconds(ms) : "–";
+const count = (value: unknown) => typeof value === "number" ? formatCount(value) : "–";
+const dollars = (value: unknown) => typeof value === "number" ? formatUsd(value) : "n/a";
 
 /** Formats summary rows as an aligned text table (a quality column when any row was scored). */
 export function formatTable(
@@ -107,7 +107,7 @@ export function formatTable(
     count(row.meanInputTokens),
     count(row.meanOutputTokens),
     dollars(row.costPer1k),
-    ...(scored ? [typeof row.meanScore === "number" ? row.meanScore.toFixed(1) : "–"] : []),
+    ...(scored ? [typeof row.meanScore === "number" ? formatScore(row.meanScore) : "–"] : []),
   ]);
   const widths = header.map((title, index) =>
     Math.max(title.length, ...body.map((cells) => cells[index].length))

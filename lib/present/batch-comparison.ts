@@ -11,7 +11,8 @@ import * as Plot from "@observablehq/plot";
 import type { ResultRecord } from "../contract/record.ts";
 import type { LabelSet } from "../quality/labels.ts";
 import { qualitySummary } from "../quality/quality-frame.ts";
-import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import { formatDuration, formatScore, formatShare, formatUsd, orDash } from "../util/format.ts";
+import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import { renderPlot } from "./charts/svg.ts";
 
 /** One platform · model. Costs are USD per 1,000 images; `undefined` when no row gives one. */
@@ -125,18 +126,10 @@ export interface BatchComparisonOptions extends BatchComparisonRowsOptions {
   simulated?: boolean;
 }
 
-const usd = (value?: number) => value === undefined ? "–" : `$${value.toFixed(4)}`;
-const score = (value?: number) => value === undefined ? "–" : value.toFixed(1);
-const percent = (value?: number) => value === undefined ? "–" : `${(value * 100).toFixed(1)} %`;
-
-/** `850 ms`, `12.3 s`, `4.2 min`, `3.1 h`. */
-export function formatWait(ms?: number): string {
-  if (ms === undefined) return "–";
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
-}
+const usd = orDash(formatUsd);
+const score = orDash(formatScore);
+const share = orDash(formatShare);
+const duration = orDash(formatDuration);
 
 /**
  * The live-against-batch section: a table, then the turnaround of every batch as a dot.
@@ -152,7 +145,7 @@ export function batchComparison(
 ): HtmlFragment {
   const rows = batchComparisonRows(records, options);
   if (rows.length === 0) {
-    return new HtmlFragment(`<p class="visionbench-batch">No batch rows in these records.</p>`);
+    return safeHtml`<p class="visionbench-batch">No batch rows in these records.</p>`;
   }
   const header = [
     "platform · model",
@@ -169,24 +162,27 @@ export function batchComparison(
     ...(options.labels ? ["quality /10 live", "quality /10 batch"] : []),
   ];
   const body = rows.map((row) =>
-    `<tr><th scope="row">${escapeHtml(row.series)}</th>` + [
-      row.liveCases,
-      row.batchCases,
-      usd(row.livePer1k),
-      usd(row.projectedBatchPer1k),
-      usd(row.actualBatchPer1k),
-      formatWait(row.turnaroundP50Ms),
-      formatWait(row.turnaroundP90Ms),
-      formatWait(row.turnaroundMaxMs),
-      percent(row.liveFailedShare),
-      percent(row.batchFailedShare),
-      ...(options.labels ? [score(row.liveMeanScore), score(row.batchMeanScore)] : []),
-    ].map((cell) => `<td>${escapeHtml(cell)}</td>`).join("") + "</tr>"
-  ).join("");
-  const label = options.simulated
-    ? `<p class="visionbench-simulated"><strong>Simulated:</strong> these rows came from local ` +
-      `emulators; turnaround and costs show the mechanics, not the platforms' real figures.</p>`
-    : "";
+    safeHtml`<tr><th scope="row">${row.series}</th>${
+      [
+        row.liveCases,
+        row.batchCases,
+        usd(row.livePer1k),
+        usd(row.projectedBatchPer1k),
+        usd(row.actualBatchPer1k),
+        duration(row.turnaroundP50Ms),
+        duration(row.turnaroundP90Ms),
+        duration(row.turnaroundMaxMs),
+        share(row.liveFailedShare),
+        share(row.batchFailedShare),
+        ...(options.labels ? [score(row.liveMeanScore), score(row.batchMeanScore)] : []),
+      ].map((cell) => safeHtml`<td>${cell}</td>`)
+    }</tr>`
+  );
+  const label = options.simulated && safeHtml`${[
+    safeHtml`<p class="visionbench-simulated"><strong>Simulated:</strong> these rows came from `,
+    safeHtml`local emulators; turnaround and costs show the mechanics, not the platforms' real `,
+    safeHtml`figures.</p>`,
+  ]}`;
   const dots = records.filter((record) =>
     record.mode === "batch" && record.turnaroundMs !== undefined
   )
@@ -198,7 +194,7 @@ export function batchComparison(
       turnaround: Math.max(1, record.turnaroundMs!),
       batchId: record.batchId,
     }));
-  const chart = dots.length === 0 ? "" : String(renderPlot({
+  const chart = dots.length > 0 && renderPlot({
     width: 720,
     marginLeft: 220,
     height: 60 + 36 * new Set(dots.map((dot) => dot.series)).size,
@@ -210,14 +206,14 @@ export function batchComparison(
         y: "series",
         r: 4,
         title: (dot: { batchId?: string; turnaround: number }) =>
-          `${dot.batchId}: ${formatWait(dot.turnaround)}`,
+          `${dot.batchId}: ${formatDuration(dot.turnaround)}`,
       }),
     ],
-  }));
-  return new HtmlFragment(
-    `<section class="visionbench-batch"><h3>Live against batch</h3>${label}` +
-      `<table><thead><tr>${
-        header.map((title) => `<th scope="col">${escapeHtml(title)}</th>`).join("")
-      }</tr></thead><tbody>${body}</tbody></table>${chart}</section>`,
-  );
+  });
+  const headerCells = header.map((title) => safeHtml`<th scope="col">${title}</th>`);
+  return safeHtml`${[
+    safeHtml`<section class="visionbench-batch"><h3>Live against batch</h3>${label}`,
+    safeHtml`<table><thead><tr>${headerCells}</tr></thead><tbody>${body}</tbody></table>`,
+    safeHtml`${chart}</section>`,
+  ]}`;
 }

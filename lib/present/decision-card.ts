@@ -5,15 +5,16 @@
  *
  * @module
  */
-import {
-  type Decision,
-  type DecisionRow,
-  formatScore,
-  formatSeconds,
-  formatUsd,
-} from "../analysis/decision.ts";
+import type { Decision, DecisionRow } from "../analysis/decision.ts";
 import type { BootstrapResult } from "../analysis/robustness.ts";
-import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import {
+  formatCount,
+  formatDuration,
+  formatScore,
+  formatShare,
+  formatUsd,
+} from "../util/format.ts";
+import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import { platformAnchor } from "./anchors.ts";
 
 /** What the card shows (the `compareReport()` result fits). */
@@ -26,27 +27,27 @@ export interface DecisionCardInput {
   simulated: boolean;
 }
 
-const percent = (share: number) => `${Math.round(share * 100)} %`;
-
-function figures(row: DecisionRow, latencyWord: string): string {
-  const parts = [
-    `<b>${escapeHtml(formatSeconds(row.p50LatencyMs as number))}</b> per image (${latencyWord})`,
-    `<b>${escapeHtml(formatUsd(row.costPer1k as number))}</b> per 1,000 images`,
+function figures(row: DecisionRow, latencyWord: string): HtmlFragment {
+  return safeHtml`${[
+    safeHtml`<b>${formatDuration(row.p50LatencyMs as number)}</b> per image (${latencyWord}) · `,
+    safeHtml`<b>${formatUsd(row.costPer1k as number)}</b> per 1,000 images · `,
     typeof row.meanScore === "number"
-      ? `quality <b>${escapeHtml(formatScore(row.meanScore))}/10</b>`
+      ? safeHtml`quality <b>${formatScore(row.meanScore)}/10</b>`
       : "quality not measured",
-  ];
-  return parts.join(" · ");
+  ]}`;
 }
 
-function rule(decision: Decision): string {
-  return `The cheapest option with quality ≥ ${escapeHtml(formatScore(decision.minQuality))}/10 ` +
-    `and p50 ≤ ${escapeHtml(formatSeconds(decision.maxP50Ms))} per image ` +
-    `(<code>VB_MIN_QUALITY</code>, <code>VB_MAX_P50_MS</code>, or <code>--min-quality</code>, ` +
-    `<code>--max-p50-ms</code>). ${decision.eligible} option${
-      decision.eligible === 1 ? "" : "s"
-    } qualif${decision.eligible === 1 ? "ies" : "y"}; ${decision.belowFloor} below the floor, ` +
-    `${decision.overBudget} too slow, ${decision.unknown} without a number.`;
+function rule(decision: Decision): HtmlFragment {
+  const plural = decision.eligible === 1 ? ["", "ies"] : ["s", "y"];
+  return safeHtml`${[
+    safeHtml`The cheapest option with quality ≥ ${formatScore(decision.minQuality)}/10 `,
+    safeHtml`and p50 ≤ ${formatDuration(decision.maxP50Ms)} per image `,
+    safeHtml`(<code>VB_MIN_QUALITY</code>, <code>VB_MAX_P50_MS</code>, or `,
+    safeHtml`<code>--min-quality</code>, `,
+    safeHtml`<code>--max-p50-ms</code>). ${decision.eligible} option${plural[0]} `,
+    safeHtml`qualif${plural[1]}; ${decision.belowFloor} below the floor, `,
+    safeHtml`${decision.overBudget} too slow, ${decision.unknown} without a number.`,
+  ]}`;
 }
 
 /**
@@ -63,62 +64,61 @@ export function decisionCard(input: DecisionCardInput): HtmlFragment {
   const pick = decision.pick;
   const studyPick = published.decision.pick;
   const kind = input.simulated ? "simulated" : "measured";
-  const lines: string[] = [];
+  const lines: HtmlFragment[] = [];
   if (pick) {
     const anchor = platformAnchor(pick.row.platform, pick.row.model);
+    const images = `${input.images} image${input.images === 1 ? "" : "s"}`;
+    const tag = input.simulated && safeHtml`<span class="vb-simulated-tag">simulated</span> `;
     lines.push(
-      `<p class="vb-eyebrow">${
-        input.simulated ? '<span class="vb-simulated-tag">simulated</span> ' : ""
-      }The pick · ${kind} on ${input.images} image${input.images === 1 ? "" : "s"}</p>`,
-      `<h2 class="vb-pick"><a href="#${anchor}">${escapeHtml(pick.label)}</a></h2>`,
-      `<p class="vb-figures">${figures(pick.row, "p50")}</p>`,
-      `<p class="vb-rule">${rule(decision)}</p>`,
-      `<p class="vb-tradeoff">${escapeHtml(decision.tradeOff)}</p>`,
+      safeHtml`<p class="vb-eyebrow">${tag}The pick · ${kind} on ${images}</p>`,
+      safeHtml`<h2 class="vb-pick"><a href="#${anchor}">${pick.label}</a></h2>`,
+      safeHtml`<p class="vb-figures">${figures(pick.row, "p50")}</p>`,
+      safeHtml`<p class="vb-rule">${rule(decision)}</p>`,
+      safeHtml`<p class="vb-tradeoff">${decision.tradeOff}</p>`,
     );
     if (robustness) {
       const share = robustness.shareOf(pick.label);
       const others = robustness.wins
         .filter((win) => win.label !== pick.label && win.count / robustness.draws >= 0.005)
         .slice(0, 2)
-        .map((win) => `${escapeHtml(win.label)} in ${percent(win.count / robustness.draws)}`);
-      lines.push(
-        `<p class="vb-robustness">Robustness: <b>the pick in ${percent(share)}</b> of ${
-          robustness.draws.toLocaleString("en-US")
-        } resamples of the ${robustness.images} images${
-          others.length ? ` (otherwise ${others.join(", ")})` : ""
-        }.</p>`,
-      );
+        .map((win) => `${win.label} in ${formatShare(win.count / robustness.draws)}`);
+      lines.push(safeHtml`${[
+        safeHtml`<p class="vb-robustness">Robustness: <b>the pick in ${formatShare(share)}</b> of `,
+        safeHtml`${formatCount(robustness.draws)} resamples of the `,
+        safeHtml`${robustness.images} images`,
+        others.length > 0 && ` (otherwise ${others.join(", ")})`,
+        safeHtml`.</p>`,
+      ]}`);
     }
     if (decision.wouldChange.length) {
+      const items = decision.wouldChange.map((line) => safeHtml`<li>${line}</li>`);
       lines.push(
-        `<div class="vb-change"><b>What would change it</b><ul>${
-          decision.wouldChange.map((line) => `<li>${escapeHtml(line)}</li>`).join("")
-        }</ul></div>`,
+        safeHtml`<div class="vb-change"><b>What would change it</b><ul>${items}</ul></div>`,
       );
     }
   } else {
     lines.push(
-      `<p class="vb-eyebrow">The pick · from the study's published figures</p>`,
+      safeHtml`<p class="vb-eyebrow">The pick · from the study's published figures</p>`,
       studyPick
-        ? `<h2 class="vb-pick">${escapeHtml(studyPick.label)}</h2>` +
-          `<p class="vb-figures">${figures(studyPick.row, "published average")}</p>`
-        : `<h2 class="vb-pick">No pick</h2>`,
-      `<p class="vb-rule">Nothing measured here can be picked: ${
-        escapeHtml(decision.tradeOff)
-      } Add API keys (or run <code>deno task report --emulated</code> for a simulated demo) to ` +
-        `measure the platforms yourself.</p>`,
+        ? safeHtml`<h2 class="vb-pick">${studyPick.label}</h2><p class="vb-figures">${
+          figures(studyPick.row, "published average")
+        }</p>`
+        : safeHtml`<h2 class="vb-pick">No pick</h2>`,
+      safeHtml`${[
+        safeHtml`<p class="vb-rule">Nothing measured here can be picked: ${decision.tradeOff} `,
+        safeHtml`Add API keys (or run <code>deno task report --emulated</code> for a simulated `,
+        safeHtml`demo) to measure the platforms yourself.</p>`,
+      ]}`,
     );
   }
   if (studyPick && pick) {
-    lines.push(
-      `<p class="vb-study">The study's pick on its published figures, same rule: <b>${
-        escapeHtml(studyPick.label)
-      }</b> — ${figures(studyPick.row, "published average")}.</p>`,
-    );
+    lines.push(safeHtml`${[
+      safeHtml`<p class="vb-study">The study's pick on its published figures, same rule: `,
+      safeHtml`<b>${studyPick.label}</b> — ${figures(studyPick.row, "published average")}.</p>`,
+    ]}`);
   }
-  return new HtmlFragment(
-    `<section class="vb-decision" id="decision" aria-label="The pick">${lines.join("")}</section>`,
-  );
+  const section = safeHtml`<section class="vb-decision" id="decision" aria-label="The pick">`;
+  return safeHtml`${section}${lines}</section>`;
 }
 
 /**
@@ -132,16 +132,15 @@ export function decisionCard(input: DecisionCardInput): HtmlFragment {
 export function simulatedBanner(
   input: { simulated: boolean; records: readonly { simulated?: boolean }[] },
 ): HtmlFragment {
-  if (!input.simulated) return new HtmlFragment("");
+  if (!input.simulated) return safeHtml``;
   const count = input.records.filter((record) => record.simulated).length;
-  return new HtmlFragment(
-    `<div class="vb-simulated-banner" role="note"><b>Simulated data.</b> ${
-      count.toLocaleString(
-        "en-US",
-      )
-    } of ${input.records.length.toLocaleString("en-US")} records come from local emulators ` +
-      `(<code>deno task report --emulated</code>): their descriptions, latencies and costs are ` +
-      `simulated from per-platform profiles around the study's published figures, not measured. ` +
-      `Every chart and table built from them is marked <span class="vb-simulated-tag">simulated</span>.</div>`,
-  );
+  return safeHtml`${[
+    safeHtml`<div class="vb-simulated-banner" role="note"><b>Simulated data.</b> `,
+    safeHtml`${formatCount(count)} of ${formatCount(input.records.length)} `,
+    safeHtml`records come from local emulators (<code>deno task report --emulated</code>): their `,
+    safeHtml`descriptions, latencies and costs are simulated from per-platform profiles around `,
+    safeHtml`the study's published figures, not measured. Every chart and table built from them `,
+    safeHtml`is `,
+    safeHtml`marked <span class="vb-simulated-tag">simulated</span>.</div>`,
+  ]}`;
 }

@@ -1,12 +1,13 @@
 /**
- * Notebook display for the Deno Jupyter kernel: HTML fragments (charts are HTML, not SVG, so
- * nbconvert keeps them), tables, and a progress bar updated in place. Everything degrades to a
- * no-op or a plain return value outside a kernel (tests, CLI).
+ * Notebook display for the Deno Jupyter kernel: charts shown as HTML (not SVG, so nbconvert keeps
+ * them) and the kernel handle a progress bar updates in place. Everything degrades to a no-op or
+ * a plain return value outside a kernel (tests, CLI). Markup of your own: `safeHtml` and `raw()`
+ * of lib/util/html.ts.
  *
  * @module
  */
 import { chartHtml, type ChartHtmlOptions } from "./charts/svg.ts";
-import { HtmlFragment } from "../util/html.ts";
+import type { HtmlFragment } from "../util/html.ts";
 
 /** The part of `Deno.jupyter` used here. */
 export interface JupyterDisplay {
@@ -23,18 +24,6 @@ export function jupyter(): JupyterDisplay | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Trusted markup as a displayable value (`text/html` bundle), in or out of a kernel.
- *
- * @example
- * ```ts
- * html("<b>done</b>"); // last expression of a cell: rendered as HTML
- * ```
- */
-export function html(markup: string): HtmlFragment {
-  return new HtmlFragment(markup);
 }
 
 /** Options of {@link showChart}. */
@@ -58,7 +47,7 @@ export function showChart(
   options: ShowChartOptions = {},
 ): HtmlFragment | undefined {
   const { target = jupyter(), ...figure } = options;
-  const fragment = html(chartHtml(chart, figure));
+  const fragment = chartHtml(chart, figure);
   if (!target) return fragment;
   void Promise.resolve(target.display(fragment)).catch(() => {});
   return undefined;

@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { formatScore, formatUsd, optionLabel } from "../analysis/decision.ts";
+import { optionLabel } from "../analysis/decision.ts";
 import type { ReferenceFigure } from "../analysis/reference-figures.ts";
-import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import { formatScore, formatSeconds, formatShare, formatUsd, orDash } from "../util/format.ts";
+import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import { platformAnchor } from "./anchors.ts";
 
 /** A column of a people table. */
@@ -32,8 +33,8 @@ export interface PeopleTableOptions<Row> {
   caption?: string;
   /** Extra class on the table. */
   className?: string;
-  /** Raw (trusted) markup for the first cell, instead of the escaped text. */
-  firstCell?: (row: Row) => string;
+  /** Markup for the first cell (an `safeHtml` template), instead of the text. */
+  firstCell?: (row: Row) => HtmlFragment;
 }
 
 /**
@@ -49,56 +50,42 @@ export function peopleTable<Row>(
   options: PeopleTableOptions<Row>,
 ): HtmlFragment {
   const { columns, simulated = false } = options;
+  const numeric = (column: PeopleColumn<Row>, index: number) =>
+    index > 0 && column.align !== "left" && safeHtml` class="vb-num"`;
   const header = columns.map((column, index) =>
-    `<th scope="col"${column.title ? ` title="${escapeHtml(column.title)}"` : ""}${
-      index > 0 && column.align !== "left" ? ' class="vb-num"' : ""
-    }><button type="button" class="vb-sort">${escapeHtml(column.header)}</button></th>`
-  ).join("");
+    safeHtml`<th scope="col"${column.title && safeHtml` title="${column.title}"`}${
+      numeric(column, index)
+    }><button type="button" class="vb-sort">${column.header}</button></th>`
+  );
   const body = rows.map((row) =>
-    `<tr>${
+    safeHtml`<tr>${
       columns.map((column, index) => {
         const sort = column.sort?.(row);
-        const sortAttribute = sort === undefined || sort === null
-          ? ""
-          : ` data-sort="${escapeHtml(String(sort))}"`;
-        const right = index > 0 && column.align !== "left";
-        const content = index === 0 && options.firstCell
-          ? options.firstCell(row)
-          : escapeHtml(column.text(row));
-        const tag = index === 0 ? 'th scope="row"' : "td";
-        return `<${tag}${sortAttribute}${right ? ' class="vb-num"' : ""}>${content}</${
-          tag.split(" ")[0]
-        }>`;
-      }).join("")
+        const attributes = safeHtml`${
+          sort !== undefined && sort !== null && safeHtml` data-sort="${sort}"`
+        }${numeric(column, index)}`;
+        return index === 0
+          ? safeHtml`<th scope="row"${attributes}>${
+            options.firstCell?.(row) ?? column.text(row)
+          }</th>`
+          : safeHtml`<td${attributes}>${column.text(row)}</td>`;
+      })
     }</tr>`
-  ).join("");
-  const caption = options.caption || simulated
-    ? `<caption>${simulated ? '<span class="vb-simulated-tag">simulated</span> ' : ""}${
-      escapeHtml(options.caption ?? "")
-    }</caption>`
-    : "";
-  return new HtmlFragment(
-    `<div class="vb-table-scroll"><table class="vb-table vb-sortable${
-      options.className ? ` ${escapeHtml(options.className)}` : ""
-    }">${caption}<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table></div>`,
   );
+  const tag = simulated && safeHtml`<span class="vb-simulated-tag">simulated</span> `;
+  const caption = (options.caption || simulated) &&
+    safeHtml`<caption>${tag}${options.caption}</caption>`;
+  const className = options.className && ` ${options.className}`;
+  return safeHtml`${[
+    safeHtml`<div class="vb-table-scroll"><table class="vb-table vb-sortable${className}">`,
+    safeHtml`${caption}<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table></div>`,
+  ]}`;
 }
 
-/** "2.4", "0.012", "49": seconds per image, two significant digits. */
-export function secondsPerImage(ms: number | null | undefined): string {
-  if (typeof ms !== "number" || !Number.isFinite(ms)) return "—";
-  const seconds = ms / 1000;
-  return seconds >= 10
-    ? Math.round(seconds).toLocaleString("en-US")
-    : String(Number(seconds.toPrecision(2)));
-}
-
-const usd = (value: number | null | undefined) =>
-  typeof value === "number" && Number.isFinite(value) ? formatUsd(value) : "—";
-const score = (value: number | null | undefined) =>
-  typeof value === "number" && Number.isFinite(value) ? formatScore(value) : "—";
-const share = (value: number | null | undefined) =>
-  typeof value === "number" && Number.isFinite(value) ? `${Math.round(value * 100)} %` : "—";
+const seconds = orDash(formatSeconds);
+const usd = orDash(formatUsd);
+const score = orDash(formatScore);
+const share = orDash(formatShare);
 const sortable = (value: number | null | undefined) =>
   typeof value === "number" && Number.isFinite(value) ? value : null;
 
@@ -139,7 +126,7 @@ export function leaderboardTable(
   options: { pickLabel?: string } = {},
 ): HtmlFragment {
   if (rows.length === 0) {
-    return new HtmlFragment(`<p class="vb-empty">No platform was measured.</p>`);
+    return safeHtml`<p class="vb-empty">No platform was measured.</p>`;
   }
   const sorted = [...rows].sort((a, b) =>
     (a.costPer1kToday ?? a.costPer1k ?? Infinity) - (b.costPer1kToday ?? b.costPer1k ?? Infinity)
@@ -154,13 +141,11 @@ export function leaderboardTable(
       const label = `${row.platform} · ${row.model}`;
       const pick = options.pickLabel === optionLabel(row);
       const tags = [
-        pick ? '<span class="vb-tag vb-pick-tag">pick</span>' : "",
-        row.simulated ? '<span class="vb-simulated-tag">simulated</span>' : "",
-        row.baseline ? '<span class="vb-tag">baseline, not a model</span>' : "",
-      ].join("");
-      return `<a href="#${platformAnchor(row.platform, row.model)}">${
-        escapeHtml(label)
-      }</a>${tags}`;
+        pick && safeHtml`<span class="vb-tag vb-pick-tag">pick</span>`,
+        row.simulated && safeHtml`<span class="vb-simulated-tag">simulated</span>`,
+        row.baseline && safeHtml`<span class="vb-tag">baseline, not a model</span>`,
+      ];
+      return safeHtml`<a href="#${platformAnchor(row.platform, row.model)}">${label}</a>${tags}`;
     },
     columns: [
       { header: "Platform · model", text: (row) => `${row.platform} · ${row.model}` },
@@ -178,13 +163,13 @@ export function leaderboardTable(
       {
         header: "p50 s / image",
         title: "median seconds per image",
-        text: (row) => secondsPerImage(row.p50LatencyMs),
+        text: (row) => seconds(row.p50LatencyMs),
         sort: (row) => sortable(row.p50LatencyMs),
       },
       {
         header: "p90 s / image",
         title: "9 in 10 images answered within",
-        text: (row) => secondsPerImage(row.p90LatencyMs),
+        text: (row) => seconds(row.p90LatencyMs),
         sort: (row) => sortable(row.p90LatencyMs),
       },
       {
@@ -244,10 +229,9 @@ export function publishedTable(
       "not measured here.",
     className: "vb-published",
     firstCell: (figure) =>
-      `${escapeHtml(figure.model)}${
-        figure.preset === options.pickPreset
-          ? '<span class="vb-tag vb-pick-tag">study\'s pick</span>'
-          : ""
+      safeHtml`${figure.model}${
+        figure.preset === options.pickPreset &&
+        safeHtml`<span class="vb-tag vb-pick-tag">study's pick</span>`
       }`,
     columns: [
       { header: "Study's platform · model", text: (figure) => figure.model },

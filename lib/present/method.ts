@@ -5,7 +5,8 @@
  * @module
  */
 import type { RunRead } from "../analysis/provenance.ts";
-import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import { formatCount } from "../util/format.ts";
+import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import { peopleTable } from "./leaderboard.ts";
 
 /** A price card as recorded and as it reads today (lib/price/reprice.ts `PriceCardChange`). */
@@ -37,16 +38,16 @@ export interface MethodInput {
  */
 export function methodSection(input: MethodInput): HtmlFragment {
   const prompts = input.prompts.length
-    ? input.prompts.map((prompt) => `<q>${escapeHtml(prompt)}</q>`).join(", ")
+    ? input.prompts.map((prompt, index) => safeHtml`${index > 0 && ", "}<q>${prompt}</q>`)
     : "none recorded";
   const tokens = input.maxOutputTokens.length
-    ? input.maxOutputTokens.map((value) => value.toLocaleString("en-US")).join(", ")
+    ? input.maxOutputTokens.map(formatCount).join(", ")
     : "not recorded";
-  const warnings = input.warnings.length
-    ? `<div class="vb-warning" role="note"><b>Merged runs.</b><ul>${
-      input.warnings.map((warning) => `<li>${escapeHtml(warning)}</li>`).join("")
-    }</ul></div>`
-    : "";
+  const warnings = input.warnings.length > 0 && safeHtml`${[
+    safeHtml`<div class="vb-warning" role="note"><b>Merged runs.</b><ul>`,
+    input.warnings.map((warning) => safeHtml`<li>${warning}</li>`),
+    safeHtml`</ul></div>`,
+  ]}`;
   const runs = peopleTable(input.runs, {
     caption: `Runs read (${input.runs.length})`,
     columns: [
@@ -58,7 +59,7 @@ export function methodSection(input: MethodInput): HtmlFragment {
       },
       {
         header: "Records",
-        text: (run) => run.records.toLocaleString("en-US"),
+        text: (run) => formatCount(run.records),
         sort: (run) => run.records,
       },
       { header: "Images", text: (run) => String(run.images), sort: (run) => run.images },
@@ -84,12 +85,10 @@ export function methodSection(input: MethodInput): HtmlFragment {
       { header: "Price changed", text: (card) => card.changed ? "yes" : "no", align: "left" },
     ],
   });
-  return new HtmlFragment(
-    `<div class="vb-method"><dl>` +
-      `<dt>Prompt</dt><dd>${prompts}</dd>` +
-      `<dt>Max output tokens</dt><dd>${escapeHtml(tokens)}</dd>` +
-      `<dt>Images</dt><dd>${input.images} (credits below)</dd>` +
-      `<dt>Machine</dt><dd>${escapeHtml(input.machine)}</dd>` +
-      `</dl>${warnings}${runs}${cards}</div>`,
-  );
+  return safeHtml`${[
+    safeHtml`<div class="vb-method"><dl><dt>Prompt</dt><dd>${prompts}</dd>`,
+    safeHtml`<dt>Max output tokens</dt><dd>${tokens}</dd>`,
+    safeHtml`<dt>Images</dt><dd>${input.images} (credits below)</dd>`,
+    safeHtml`<dt>Machine</dt><dd>${input.machine}</dd></dl>${warnings}${runs}${cards}</div>`,
+  ]}`;
 }

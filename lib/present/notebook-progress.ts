@@ -5,7 +5,9 @@
  * @module
  */
 import type { RunEvent } from "../contract/run-events.ts";
-import { html, jupyter, type JupyterDisplay } from "./display.ts";
+import { formatDuration, formatShare } from "../util/format.ts";
+import { type HtmlFragment, safeHtml } from "../util/html.ts";
+import { jupyter, type JupyterDisplay } from "./display.ts";
 
 /** Options of {@link notebookProgress}. */
 export interface NotebookProgressOptions {
@@ -41,7 +43,7 @@ export function notebookProgress(options: NotebookProgressOptions = {}): (event:
     last: -Infinity,
   };
   const show = (final: string | undefined) => {
-    const fragment = html(progressHtml({ ...state, elapsedMs: now() - state.started, final }));
+    const fragment = progressHtml({ ...state, elapsedMs: now() - state.started, final });
     void Promise.resolve(target.display(fragment, { display_id: displayId, update: state.shown }))
       .catch(() => {});
     state.shown = true;
@@ -81,24 +83,23 @@ interface ProgressView {
   final: string | undefined;
 }
 
-function progressHtml(view: ProgressView): string {
+function progressHtml(view: ProgressView): HtmlFragment {
   const { done, total, errors, retries, elapsedMs, final } = view;
-  const percent = total > 0 ? Math.min(100, (done / total) * 100) : 100;
   const rate = done > 0 ? elapsedMs / done : undefined;
   const eta = !final && rate !== undefined && total > done
-    ? ` · about ${seconds(rate * (total - done))} left`
+    ? ` · about ${formatDuration(rate * (total - done))} left`
     : "";
   const status = final ? ` · ${final}` : "";
   const text = `${done}/${total} · ${errors} error${errors === 1 ? "" : "s"} · ${retries} retr${
     retries === 1 ? "y" : "ies"
-  } · ${seconds(elapsedMs)}${eta}${status}`;
-  return `<div class="visionbench-progress" style="font-family:system-ui,sans-serif">` +
-    `<progress value="${done}" max="${Math.max(total, 1)}" style="width:320px"></progress> ` +
-    `<span>${percent.toFixed(0)} % · ${text}</span></div>`;
-}
-
-function seconds(ms: number): string {
-  return ms < 60_000
-    ? `${(ms / 1000).toFixed(1)} s`
-    : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  } · ${formatDuration(elapsedMs)}${eta}${status}`;
+  return safeHtml`${[
+    safeHtml`<div class="visionbench-progress" style="font-family:system-ui,sans-serif">`,
+    safeHtml`<progress value="${done}" max="${
+      Math.max(total, 1)
+    }" style="width:320px"></progress> `,
+    safeHtml`<span>${
+      formatShare(total > 0 ? Math.min(1, done / total) : 1)
+    } · ${text}</span></div>`,
+  ]}`;
 }

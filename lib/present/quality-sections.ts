@@ -7,7 +7,8 @@
  * @module
  */
 import { agreementByImage } from "../quality/agreement.ts";
-import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import { formatScore, formatShare, formatUsd } from "../util/format.ts";
+import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import type { Judgement, JudgeRun } from "../quality/judge.ts";
 import type { LabelSet } from "../quality/labels.ts";
 import { recordDescription, scoreDescription } from "../quality/score.ts";
@@ -29,11 +30,11 @@ export interface JudgeSummaryOptions {
 
 /** One line on how to enable the optional judge, for reports run without one. */
 export function judgeHint(): HtmlFragment {
-  return new HtmlFragment(
-    `<p class="visionbench-judge">No judge configured: set <code>VB_JUDGE=openai</code> ` +
-      `(any configured vision preset, e.g. <code>anthropic</code> or ` +
-      `<code>gemini:gemini-2.5-flash</code>) to have it grade each description.</p>`,
-  );
+  return safeHtml`${[
+    safeHtml`<p class="visionbench-judge">No judge configured: set <code>VB_JUDGE=openai</code> `,
+    safeHtml`(any configured vision preset, e.g. <code>anthropic</code> or `,
+    safeHtml`<code>gemini:gemini-2.5-flash</code>) to have it grade each description.</p>`,
+  ]}`;
 }
 
 /**
@@ -58,26 +59,17 @@ export function judgeSummary(options: JudgeSummaryOptions): HtmlFragment {
   );
   const cost = judged.records.reduce((sum, record) => sum + (record.costUsd ?? 0), 0);
   const failed = judged.judgements.length - graded.length;
-  const line = `${judged.records.length} judge calls by <code>${escapeHtml(options.judge)}</code>` +
-    ` (run <code>${escapeHtml(judged.runId)}</code>, $${cost.toFixed(4)}, kept apart from the ` +
-    `platforms' cost) · ${graded.length} descriptions graded` +
-    (failed ? `, ${failed} not graded` : "") + ` · ${correlationText(pairs)}`;
-  return new HtmlFragment(
-    `<div class="visionbench-judge"><p>${line}</p>` +
-      summaryTable(judgeRows(graded, automatic), {
-        columns: [
-          "platform",
-          "model",
-          "variant",
-          "judged",
-          "judgeOverall",
-          "judgeCoverage",
-          "judgeAccuracy",
-          "judgeHallucinations",
-          "meanScore",
-        ],
-      }).html + `</div>`,
-  );
+  const line = safeHtml`${[
+    safeHtml`${judged.records.length} judge calls by <code>${options.judge}</code> `,
+    safeHtml`(run <code>${judged.runId}</code>, ${formatUsd(cost)}, kept apart from the `,
+    safeHtml`platforms' cost) · ${graded.length} descriptions graded`,
+    failed > 0 && safeHtml`, ${failed} not graded`,
+    safeHtml` · ${correlationText(pairs)}`,
+  ]}`;
+  const columns = ["platform", "model", "variant", "judged", "judgeOverall", "judgeCoverage"]
+    .concat(["judgeAccuracy", "judgeHallucinations", "meanScore"]);
+  const table = summaryTable(judgeRows(graded, automatic), { columns });
+  return safeHtml`<div class="visionbench-judge"><p>${line}</p>${table}</div>`;
 }
 
 function automaticScore(record: ResultRecord | undefined, labels: LabelSet): number | null {
@@ -162,14 +154,14 @@ export function ratingsSummary(
   const latest = latestRatings(ratings);
   const rated = records.filter((record) => latest.has(record.recordId));
   if (rated.length === 0) {
-    return new HtmlFragment(
-      `<p class="visionbench-ratings">No ratings yet for these descriptions: not enough ratings ` +
-        `yet for a correlation with the automatic score.</p>`,
-    );
+    return safeHtml`${[
+      safeHtml`<p class="visionbench-ratings">No ratings yet for these descriptions: not enough `,
+      safeHtml`ratings yet for a correlation with the automatic score.</p>`,
+    ]}`;
   }
   const correlation = ratingsCorrelation(rated, ratings, labels);
   const meanRating = mean(rated.map((record) => latest.get(record.recordId)!.rating))!;
-  const correlationHtml = correlation.pairs < 3
+  const correlationText = correlation.pairs < 3
     ? `not enough ratings yet for a correlation with the automatic score (${correlation.pairs} of 3)`
     : formatCorrelation(correlation.pearson, correlation.spearman, correlation.pairs);
   const groups = new Map<string, ResultRecord[]>();
@@ -184,10 +176,10 @@ export function ratingsSummary(
     meanRating: mean(members.map((record) => latest.get(record.recordId)!.rating)),
     meanScore: mean(members.map((record) => automaticScore(record, labels))),
   })).sort((a, b) => a.platform.localeCompare(b.platform) || a.model.localeCompare(b.model));
-  return new HtmlFragment(
-    `<div class="visionbench-ratings"><p>${rated.length} rated descriptions · mean rating ` +
-      `${meanRating.toFixed(1)} / 10 · ${correlationHtml}</p>${summaryTable(rows).html}</div>`,
-  );
+  return safeHtml`${[
+    safeHtml`<div class="visionbench-ratings"><p>${rated.length} rated descriptions · mean rating `,
+    safeHtml`${formatScore(meanRating)} / 10 · ${correlationText}</p>${summaryTable(rows)}</div>`,
+  ]}`;
 }
 
 /**
@@ -203,10 +195,10 @@ export function ratingsSummary(
 export function agreementTable(records: readonly ResultRecord[], labels: LabelSet): HtmlFragment {
   const rows = agreementByImage(records, { labels }).filter((row) => row.peers > 0);
   if (rows.length === 0) {
-    return new HtmlFragment(
-      `<p class="visionbench-agreement">No image was described by two or more platforms: ` +
-        `nothing to compare.</p>`,
-    );
+    return safeHtml`${[
+      safeHtml`<p class="visionbench-agreement">No image was described by two or more platforms: `,
+      safeHtml`nothing to compare.</p>`,
+    ]}`;
   }
   const byImage = new Map<string, typeof rows>();
   for (const row of rows) byImage.set(row.imageId, [...byImage.get(row.imageId) ?? [], row]);
@@ -246,11 +238,11 @@ export function qualityNote(row: Record<string, unknown> | undefined): string {
   }
   const recall = number(row.meanRecall) ? `recall ${(row.meanRecall as number).toFixed(2)}` : "";
   const hallucinations = number(row.hallucinationRate)
-    ? `hallucinations in ${Math.round((row.hallucinationRate as number) * 100)} %` +
+    ? `hallucinations in ${formatShare(row.hallucinationRate as number)}` +
       (number(row.scored) ? ` of ${row.scored} scored descriptions` : "")
     : "";
   const details = [recall, hallucinations].filter(Boolean).join(", ");
-  return `mean quality ${(row.meanScore as number).toFixed(1)} / 10${
+  return `mean quality ${formatScore(row.meanScore as number)} / 10${
     details ? ` (${details})` : ""
   }`;
 }

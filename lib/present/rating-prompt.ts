@@ -6,7 +6,7 @@
  */
 import type { ResultRecord } from "../contract/record.ts";
 import { thumbnail } from "../images/thumbnail.ts";
-import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import type { ImageLike } from "./tables.ts";
 
 /** Options of {@link ratingPrompt}. */
@@ -38,18 +38,18 @@ export async function ratingPrompt(
   const source = image
     ? await thumbnail(image.path, thumbnailPx).catch(() => undefined)
     : undefined;
+  const size = `max-width:${thumbnailPx}px;max-height:${thumbnailPx}px`;
   const picture = source
-    ? `<img src="${escapeHtml(source)}" alt="${escapeHtml(record.imageId)}" ` +
-      `style="max-width:${thumbnailPx}px;max-height:${thumbnailPx}px">`
-    : `<p><em>image ${escapeHtml(record.imageId)} not found</em></p>`;
+    ? safeHtml`<img src="${source}" alt="${record.imageId}" style="${size}">`
+    : safeHtml`<p><em>image ${record.imageId} not found</em></p>`;
   const author = blind
-    ? "<small>platform hidden (blind rating)</small>"
-    : `<small>${escapeHtml(`${record.platform} · ${record.model} · ${record.variant}`)}</small>`;
-  return new HtmlFragment(
-    `<div class="visionbench-rating" style="display:flex;gap:1em;align-items:flex-start">` +
-      `<div>${picture}<br><code>${escapeHtml(record.imageId)}</code></div>` +
-      `<div style="max-width:40em"><p>${escapeHtml(record.text)}</p>${author}<br>` +
-      `<small>Rate 1–10: <code>await addRating({ record, rating })</code> · record ` +
-      `<code>${escapeHtml(record.recordId)}</code></small></div></div>`,
-  );
+    ? safeHtml`<small>platform hidden (blind rating)</small>`
+    : safeHtml`<small>${record.platform} · ${record.model} · ${record.variant}</small>`;
+  return safeHtml`${[
+    safeHtml`<div class="visionbench-rating" style="display:flex;gap:1em;align-items:flex-start">`,
+    safeHtml`<div>${picture}<br><code>${record.imageId}</code></div>`,
+    safeHtml`<div style="max-width:40em"><p>${record.text}</p>${author}<br>`,
+    safeHtml`<small>Rate 1–10: <code>await addRating({ record, rating })</code> · record `,
+    safeHtml`<code>${record.recordId}</code></small></div></div>`,
+  ]}`;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import type { ManifestEntry } from "../images/manifest.ts";
 
 /** Options of {@link attributionList}. */
@@ -32,25 +32,23 @@ export function attributionList(
   const credited = [...entries].filter((entry) => licenses.test(entry.license ?? ""))
     .sort((a, b) => a.file.localeCompare(b.file));
   if (credited.length === 0) {
-    return new HtmlFragment(`<p class="visionbench-attributions">No image needs attribution.</p>`);
+    return safeHtml`<p class="visionbench-attributions">No image needs attribution.</p>`;
   }
   const items = credited.map((entry) => {
     const source = entry.source ?? "";
-    const sourceHtml = /^https?:\/\//.test(source)
-      ? `<a href="${escapeHtml(source)}" rel="noopener noreferrer">${escapeHtml(source)}</a>`
-      : escapeHtml(source);
-    return `<li><code>${escapeHtml(entry.file)}</code>${
-      entry.shows ? ` (${escapeHtml(entry.shows)})` : ""
-    }: ` +
-      `${escapeHtml(entry.creator ?? "unknown creator")}, ${escapeHtml(entry.license)}` +
-      `${source ? `, ${sourceHtml}` : ""}</li>`;
+    const link = /^https?:\/\//.test(source) &&
+      safeHtml`<a href="${source}" rel="noopener noreferrer">${source}</a>`;
+    return safeHtml`${[
+      safeHtml`<li><code>${entry.file}</code>${entry.shows && safeHtml` (${entry.shows})`}: `,
+      safeHtml`${entry.creator ?? "unknown creator"}, ${entry.license}`,
+      safeHtml`${source && safeHtml`, ${link || source}`}</li>`,
+    ]}`;
   });
-  return new HtmlFragment(
-    `<div class="visionbench-attributions"><p>${credited.length} image${
-      credited.length === 1 ? "" : "s"
-    } ` +
-      `used under licences that require attribution:</p><ul>${items.join("")}</ul></div>`,
-  );
+  const images = `${credited.length} image${credited.length === 1 ? "" : "s"}`;
+  return safeHtml`${[
+    safeHtml`<div class="visionbench-attributions"><p>${images} `,
+    safeHtml`used under licences that require attribution:</p><ul>${items}</ul></div>`,
+  ]}`;
 }
 
 /** Options of {@link platformsNote}. */
@@ -74,19 +72,20 @@ export function platformsNote(options: PlatformsNoteOptions): HtmlFragment {
   const ran = [...new Set(options.ran)].sort();
   const skipped = options.skipped.filter((platform) => !ran.includes(platform.preset));
   const ranHtml = ran.length
-    ? ran.map((preset) => `<code>${escapeHtml(preset)}</code>`).join(", ")
+    ? ran.map((preset, index) => safeHtml`${index > 0 && ", "}<code>${preset}</code>`)
     : "none";
   const skippedHtml = skipped.length
-    ? `<ul>${
+    ? safeHtml`<ul>${
       skipped.map((platform) =>
-        `<li><code>${escapeHtml(platform.preset)}</code>: ${escapeHtml(platform.reason)}</li>`
-      ).join("")
+        safeHtml`<li><code>${platform.preset}</code>: ${platform.reason}</li>`
+      )
     }</ul>`
     : " none";
-  return new HtmlFragment(
-    `<div class="visionbench-platforms"><p><strong>Platforms run:</strong> ${ranHtml}</p>` +
-      `<p><strong>Not run</strong> (add the key to <code>.env</code> to include it):${skippedHtml}</p></div>`,
-  );
+  return safeHtml`${[
+    safeHtml`<div class="visionbench-platforms"><p><strong>Platforms run:</strong> ${ranHtml}</p>`,
+    safeHtml`<p><strong>Not run</strong> (add the key to <code>.env</code> to include it):`,
+    safeHtml`${skippedHtml}</p></div>`,
+  ]}`;
 }
 
 /** Options of {@link compareAgainst}. */

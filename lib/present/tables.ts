@@ -1,15 +1,15 @@
 /**
  * HTML tables for notebooks and the report: descriptions per image and platform (with
- * thumbnails), and summaries with formatted numbers. Every value that came from a record is
- * escaped with {@link escapeHtml}: model output is untrusted.
+ * thumbnails), and summaries with formatted numbers. Built with the `safeHtml` template, which
+ * escapes every value that came from a record: model output is untrusted.
  *
  * @module
  */
 import type pl from "nodejs-polars";
 import { thumbnail } from "../images/thumbnail.ts";
-import { formatUsd } from "./charts/cost.ts";
 import { rowsOf } from "../analysis/frames.ts";
-import { escapeHtml, HtmlFragment } from "../util/html.ts";
+import { formatCount, formatDuration, formatUsd } from "../util/format.ts";
+import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { platformAnchor } from "./anchors.ts";
 
@@ -54,7 +54,7 @@ export async function descriptionTable(
     (!variants || variants.includes(record.variant)) && (!promptId || record.promptId === promptId)
   );
   if (shown.length === 0) {
-    return new HtmlFragment(`<p class="visionbench-empty">No descriptions.</p>`);
+    return safeHtml`<p class="visionbench-empty">No descriptions.</p>`;
   }
   const multipleVariants = new Set(shown.map((record) => record.variant)).size > 1;
   const columnOf = (record: ResultRecord) =>
@@ -75,28 +75,26 @@ export async function descriptionTable(
   const headerCell = (column: string) => {
     const record = shown.find((candidate) => columnOf(candidate) === column)!;
     const anchor = platformAnchor(record.platform, record.model);
-    const id = options.anchors && !anchored.has(anchor) ? ` id="${anchor}"` : "";
+    const id = options.anchors && !anchored.has(anchor) && safeHtml` id="${anchor}"`;
     anchored.add(anchor);
-    const simulated = record.simulated ? '<span class="vb-simulated-tag">simulated</span>' : "";
-    return `<th${id}>${escapeHtml(column)}${simulated}</th>`;
+    const simulated = record.simulated && safeHtml`<span class="vb-simulated-tag">simulated</span>`;
+    return safeHtml`<th${id}>${column}${simulated}</th>`;
   };
-  const header = `<tr><th>image</th>${columns.map(headerCell).join("")}</tr>`;
   const body = imageIds.map((imageId) => {
     const source = sources.get(imageId);
-    const picture = source
-      ? `<img src="${escapeHtml(source)}" alt="${
-        escapeHtml(imageId)
-      }" style="max-width:${thumbnailPx}px;max-height:${thumbnailPx}px"><br>`
-      : "";
+    const size = `max-width:${thumbnailPx}px;max-height:${thumbnailPx}px`;
+    const picture = source && safeHtml`<img src="${source}" alt="${imageId}" style="${size}"><br>`;
     const cellsHtml = columns.map((column) =>
       descriptionCell(cells.get(`${imageId}\u0000${column}`))
     );
-    return `<tr><td>${picture}<code>${escapeHtml(imageId)}</code></td>${cellsHtml.join("")}</tr>`;
+    return safeHtml`<tr><td>${picture}<code>${imageId}</code></td>${cellsHtml}</tr>`;
   });
-  return new HtmlFragment(
-    `<table class="visionbench-descriptions" style="border-collapse:collapse;vertical-align:top">` +
-      `<thead>${header}</thead><tbody>${body.join("")}</tbody></table>`,
-  );
+  const style = "border-collapse:collapse;vertical-align:top";
+  return safeHtml`${[
+    safeHtml`<table class="visionbench-descriptions" style="${style}">`,
+    safeHtml`<thead><tr><th>image</th>${columns.map(headerCell)}</tr></thead>`,
+    safeHtml`<tbody>${body}</tbody></table>`,
+  ]}`;
 }
 
 function preferFirstOk(a: ResultRecord, b: ResultRecord): number {
@@ -118,20 +116,19 @@ async function thumbnailSources(
   );
 }
 
-function descriptionCell(record: ResultRecord | undefined): string {
-  if (!record) return `<td class="missing">—</td>`;
+function descriptionCell(record: ResultRecord | undefined): HtmlFragment {
+  if (!record) return safeHtml`<td class="missing">—</td>`;
   if (record.status === "error") {
-    const kind = record.error?.kind ?? "error";
-    return `<td class="error"><strong>${escapeHtml(kind)}</strong><br><small>${
-      escapeHtml(record.error?.message ?? "")
-    }</small></td>`;
+    return safeHtml`<td class="error"><strong>${
+      record.error?.kind ?? "error"
+    }</strong><br><small>${record.error?.message}</small></td>`;
   }
   const facts = [
-    record.latencyMs === undefined ? undefined : `${formatNumber(record.latencyMs)} ms`,
-    record.costUsd === undefined ? undefined : `$${formatUsd(record.costUsd)}`,
+    record.latencyMs === undefined ? undefined : formatDuration(record.latencyMs),
+    record.costUsd === undefined ? undefined : formatUsd(record.costUsd),
     record.cached ? "cached" : undefined,
   ].filter(Boolean);
-  return `<td>${escapeHtml(record.text)}<br><small>${escapeHtml(facts.join(" · "))}</small></td>`;
+  return safeHtml`<td>${record.text}<br><small>${facts.join(" · ")}</small></td>`;
 }
 
 /** Options of {@link summaryTable}. */
@@ -160,23 +157,24 @@ export function summaryTable(
     (Array.isArray(data)
       ? [...new Set(rows.flatMap(Object.keys))]
       : (data as pl.DataFrame).columns);
-  const header = columns.map((column) => `<th>${escapeHtml(column)}</th>`).join("");
+  const header = columns.map((column) => safeHtml`<th>${column}</th>`);
   const body = rows.map((row) =>
-    `<tr>${
+    safeHtml`<tr>${
       columns.map((column) => {
         const value = row[column];
-        const align = typeof value === "number" ? ` style="text-align:right"` : "";
-        return `<td${align}>${escapeHtml(formatCell(column, value))}</td>`;
-      }).join("")
+        const align = typeof value === "number" && safeHtml` style="text-align:right"`;
+        return safeHtml`<td${align}>${formatCell(column, value)}</td>`;
+      })
     }</tr>`
-  ).join("");
-  return new HtmlFragment(
-    `<table class="visionbench-summary">${
-      options.simulated
-        ? '<caption><span class="vb-simulated-tag">simulated</span> from emulators, not measured</caption>'
-        : ""
-    }<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`,
   );
+  const simulated = options.simulated && safeHtml`${[
+    safeHtml`<caption><span class="vb-simulated-tag">simulated</span> `,
+    safeHtml`from emulators, not measured</caption>`,
+  ]}`;
+  return safeHtml`${[
+    safeHtml`<table class="visionbench-summary">${simulated}`,
+    safeHtml`<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`,
+  ]}`;
 }
 
 /** How a summary value reads in a table (the column name says the unit). */
@@ -187,12 +185,7 @@ export function formatCell(column: string, value: unknown): string {
   if (typeof value === "boolean") return value ? "✓" : "";
   if (typeof value !== "number") return String(value);
   if (/Pct$/.test(column)) return `${value > 0 ? "+" : ""}${value.toFixed(1)} %`;
-  if (/cost/i.test(column)) return `$${formatUsd(value)}`;
-  if (/Ms$/.test(column)) return formatNumber(value);
-  if (/Tokens/.test(column)) return formatNumber(value);
-  return Number.isInteger(value) ? formatNumber(value) : value.toFixed(2);
-}
-
-function formatNumber(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
+  if (/cost/i.test(column)) return formatUsd(value);
+  if (/Ms$/.test(column) || /Tokens/.test(column)) return formatCount(value);
+  return Number.isInteger(value) ? formatCount(value) : value.toFixed(2);
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { RunEvent } from "../contract/run-events.ts";
+import { formatDuration } from "../util/format.ts";
 import { redact } from "../util/secrets.ts";
 
 /** Where progress is written: `Deno.stderr`, `Deno.stdout`, or anything with `writeSync`. */
@@ -31,15 +32,6 @@ export interface TerminalProgressOptions {
   redrawMs?: number;
   /** Clock, for tests. @default performance.now */
   now?: () => number;
-}
-
-/** `12s`, `3m04s`, `1h02m`. */
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, "0")}s`;
-  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
 }
 
 /**

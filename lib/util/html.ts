@@ -1,8 +1,8 @@
 /**
- * HTML escaping (the one place it is done) and a displayable HTML fragment.
- *
- * Model output is untrusted: a model can be made to answer `<script>…</script>`. Everything that
- * did not come from our own templates goes through {@link escapeHtml} before it reaches a page.
+ * HTML by a template that escapes by default, as Hono's `html` helper does: model output is
+ * untrusted (a model can be made to answer `<script>…</script>`), so forgetting must be safe and
+ * opting out (`raw()`) explicit. Not named `html`: `deno fmt` re-indents `html`-tagged templates
+ * as HTML, which changes the markup they produce (denoland/deno#30677).
  *
  * @module
  */
@@ -16,7 +16,8 @@ const ENTITIES: Record<string, string> = {
 };
 
 /**
- * Escapes text for HTML element content and quoted attribute values.
+ * Escapes text for HTML element content and quoted attribute values ({@link safeHtml} does this
+ * for every interpolation; call it directly only where no template is built).
  *
  * @example
  * ```ts
@@ -31,7 +32,7 @@ export function escapeHtml(value: unknown): string {
 export type MimeBundle = Record<string, string>;
 
 /**
- * A trusted HTML fragment. The Deno kernel displays it as `text/html` through
+ * Trusted HTML. The Deno kernel displays it as `text/safeHtml` through
  * `Symbol.for("Jupyter.display")` (HTML, not SVG: nbconvert strips `image/svg+xml` outputs);
  * `String(fragment)` is the markup.
  */
@@ -45,4 +46,45 @@ export class HtmlFragment {
   [Symbol.for("Jupyter.display")](): MimeBundle {
     return { "text/html": this.html };
   }
+}
+
+/**
+ * Marks a string as trusted markup: {@link safeHtml} interpolates it as is. For markup we made (a
+ * rendered chart, an inline script), never for text from a record, a file or a model.
+ *
+ * @example
+ * ```ts
+ * safeHtml`<div>${raw("<b>ours</b>")}</div>`.html; // "<div><b>ours</b></div>"
+ * ```
+ */
+export function raw(markup: string): HtmlFragment {
+  return new HtmlFragment(markup);
+}
+
+/**
+ * A tagged template that escapes every interpolated value, except {@link HtmlFragment}s (nested
+ * templates, {@link raw} markup), which go in as they are. Arrays are joined, each element by the
+ * same rule; `null`, `undefined` and `false` render as nothing (so `${cond && safeHtml`…`}` works).
+ * A long piece is an array of short templates, `safeHtml`${[safeHtml`<p>…`, safeHtml`…</p>`]}``:
+ * the lines join with no whitespace between them.
+ *
+ * @example
+ * ```ts
+ * const name = `<script>alert(1)</script>`;
+ * const items = safeHtml`<ul>${["a", "b&c"].map((item) => safeHtml`<li>${item}</li>`)}</ul>`;
+ * safeHtml`<p title="${name}">${name}</p>${items}`.html;
+ * // '<p title="&lt;script&gt;…">&lt;script&gt;…</p><ul><li>a</li><li>b&amp;c</li></ul>'
+ * ```
+ */
+export function safeHtml(strings: TemplateStringsArray, ...values: unknown[]): HtmlFragment {
+  let markup = strings[0];
+  values.forEach((value, index) => markup += render(value) + strings[index + 1]);
+  return new HtmlFragment(markup);
+}
+
+function render(value: unknown): string {
+  if (value instanceof HtmlFragment) return value.html;
+  if (Array.isArray(value)) return value.map(render).join("");
+  if (value === null || value === undefined || value === false) return "";
+  return escapeHtml(value);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isUsageError } from "../support/usage-error.ts";
-import { decide, type DecisionRow, formatSeconds, formatUsd } from "../../lib/analysis/decision.ts";
+import { decide, type DecisionRow } from "../../lib/analysis/decision.ts";
 import { bootstrapPick, type CallSample } from "../../lib/analysis/robustness.ts";
 import { loadReferenceFigures, publishedOptions } from "../../lib/analysis/reference-figures.ts";
 
@@ -49,17 +49,6 @@ Deno.test("decide() says why there is no pick, and rejects a floor outside 0–1
   assert.match(decision.tradeOff, /No option has quality ≥ 9\.5\/10 and p50 ≤ 5\.0 s/);
   assert.throws(() => decide(FIXTURE, { minQuality: 11 }), isUsageError);
   assert.throws(() => decide(FIXTURE, { maxP50Ms: -1 }), isUsageError);
-});
-
-Deno.test("formatUsd() and formatSeconds() read like a person writes them", () => {
-  assert.deepEqual([0.04, 1.868, 0.0031, 0, 9035].map(formatUsd), [
-    "$0.04",
-    "$1.87",
-    "$0.0031",
-    "$0",
-    "$9,035",
-  ]);
-  assert.deepEqual([20, 850, 2400, 49300].map(formatSeconds), ["20 ms", "850 ms", "2.4 s", "49 s"]);
 });
 
 function calls(

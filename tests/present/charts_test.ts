@@ -164,7 +164,7 @@ Deno.test("every chart says 'no data' instead of throwing on an empty run", () =
 });
 
 Deno.test("chartHtml() wraps a chart in a figure with an escaped title and namespaced svg", () => {
-  const html = chartHtml('<svg width="10"></svg>', { title: "<b>cost</b> & latency" });
+  const html = chartHtml('<svg width="10"></svg>', { title: "<b>cost</b> & latency" }).html;
   assert.match(html, /^<figure/);
   assert.match(html, /&lt;b&gt;cost&lt;\/b&gt; &amp; latency/);
   assert.match(html, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="10">/);

@@ -3,11 +3,10 @@ import { parseHTML } from "linkedom";
 import { recordsToFrame } from "../../lib/analysis/frames.ts";
 import { summarize } from "../../lib/analysis/summary.ts";
 import { latencyChart } from "../../lib/present/charts/mod.ts";
-import { html, jupyter, type JupyterDisplay, showChart } from "../../lib/present/display.ts";
+import { jupyter, type JupyterDisplay, showChart } from "../../lib/present/display.ts";
 import { notebookProgress } from "../../lib/present/notebook-progress.ts";
 import { descriptionTable, summaryTable } from "../../lib/present/tables.ts";
 import { thumbnail } from "../../lib/images/thumbnail.ts";
-import { escapeHtml } from "../../lib/util/html.ts";
 import { type ResultRecord, ResultRecordSchema } from "../../lib/contract/record.ts";
 import type { RunEvent } from "../../lib/contract/run-events.ts";
 import { makeRecord } from "../../scripts/make-sample-records.ts";
@@ -40,20 +39,6 @@ function recordingTarget() {
   };
   return { calls, target };
 }
-
-Deno.test("escapeHtml() escapes markup, ampersands and both quotes", () => {
-  assert.equal(
-    escapeHtml(`<a href="x" title='y'>&</a>`),
-    "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;",
-  );
-  assert.equal(escapeHtml(undefined), "");
-});
-
-Deno.test("html() returns a text/html bundle without a kernel", () => {
-  assert.equal(jupyter(), undefined);
-  assert.deepEqual(display(html("<b>x</b>")), { "text/html": "<b>x</b>" });
-  assert.equal(String(html("<b>x</b>")), "<b>x</b>");
-});
 
 Deno.test("charts are displayable as text/html, never image/svg+xml", () => {
   const bundle = display(latencyChart(records));
@@ -200,6 +185,15 @@ Deno.test("notebookProgress() updates one display in place, at most every thrott
 });
 
 Deno.test("notebookProgress() is a no-op outside a kernel", () => {
-  const listen = notebookProgress();
-  listen({ type: "start", runId: "r", total: 1, alreadyDone: 0 });
+  assert.equal(jupyter(), undefined);
+  let clockReads = 0;
+  const listen = notebookProgress({ now: () => ++clockReads });
+  const events: RunEvent[] = [
+    { type: "start", runId: "r", total: 1, alreadyDone: 0 },
+    { type: "record", record: makeRecord(), done: 1, total: 1, errors: 0 },
+    { type: "end", runId: "r", done: 1, total: 1, errors: 0, cancelled: false, elapsedMs: 5 },
+  ];
+  for (const event of events) assert.equal(listen(event), undefined);
+  // No kernel, so no display and no progress state: the clock was never read.
+  assert.equal(clockReads, 0);
 });

@@ -71,7 +71,7 @@ Deno.test("sentenceWords() keeps the original offsets of normalized words", () =
 
 Deno.test("highlighted() escapes model markup and wraps only our own <mark>", () => {
   const text = `<img src=x onerror=alert(1)> a "tabby" cat & co`;
-  const html = highlighted(text, termSpans(text, cat));
+  const html = highlighted(text, termSpans(text, cat)).html;
   assert.equal(
     html,
     `&lt;img src=x onerror=alert(1)&gt; a &quot;<mark class="vb-named" ` +

@@ -13,7 +13,7 @@ import { buildDescriptionReview } from "../../quality/description-review.ts";
 import { failureGallery } from "../../quality/failures.ts";
 import type { LabelSet } from "../../quality/labels.ts";
 import { latestRatings, type Rating } from "../../quality/ratings.ts";
-import { HtmlFragment } from "../../util/html.ts";
+import { type HtmlFragment, raw, safeHtml } from "../../util/html.ts";
 import { thumbnail } from "../../images/thumbnail.ts";
 import type { ImageLike } from "../tables.ts";
 import { describeBrowserClient } from "./client.ts";
@@ -79,7 +79,7 @@ export async function descriptionBrowser(
     imageOrder: images.map((image) => image.id),
   });
   if (review.images.length === 0) {
-    return new HtmlFragment(`<p class="vb-empty">No descriptions to browse.</p>`);
+    return safeHtml`<p class="vb-empty">No descriptions to browse.</p>`;
   }
   const shown = new Set(review.images.map((image) => image.imageId));
   const wanted = images.filter((image) => shown.has(image.id));
@@ -97,17 +97,18 @@ export async function descriptionBrowser(
     threshold: disagreementThreshold,
     blind,
   };
-  return new HtmlFragment(
-    `<div class="vb-browser">` +
-      `<style>${BROWSER_CSS}</style>` +
-      toolbarHtml(review, context) + platformsHtml(review) + galleryHtml(gallery, context) +
-      `<div class="vb-images">${
-        review.images.map((image) => imageHtml(image, review, context)).join("")
-      }</div>` +
-      `<div class="vb-lightbox" hidden role="dialog" aria-label="Enlarged image"><img alt=""></div>` +
-      `<script>(${describeBrowserClient.toString()})(${FIND_ROOT});</script>` +
-      `</div>`,
-  );
+  const sections = review.images.map((image) => imageHtml(image, review, context));
+  const script = `(${describeBrowserClient.toString()})(${FIND_ROOT});`;
+  return safeHtml`${[
+    safeHtml`<div class="vb-browser"><style>${raw(BROWSER_CSS)}</style>`,
+    toolbarHtml(review, context),
+    platformsHtml(review),
+    galleryHtml(gallery, context),
+    safeHtml`<div class="vb-images">${sections}</div>`,
+    safeHtml`<div class="vb-lightbox" hidden role="dialog" aria-label="Enlarged image">`,
+    safeHtml`<img alt=""></div>`,
+    safeHtml`<script>${raw(script)}</script></div>`,
+  ]}`;
 }
 
 /**

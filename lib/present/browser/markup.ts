@@ -1,7 +1,7 @@
 /**
- * The description browser's markup, built on the server side from a {@link DescriptionReview}:
- * every value that came from a record or a label goes through {@link escapeHtml}, and the
- * highlights are our own `<mark>` elements around escaped slices of the text. The inline script
+ * The description browser's markup, built on the server side from a {@link DescriptionReview}
+ * with the `safeHtml` template (every value from a record or a label is escaped), the highlights
+ * our own `<mark>` elements around escaped slices of the text. The inline script
  * (client.ts) only shows, hides, orders and rates what is here.
  *
  * @module
@@ -10,9 +10,9 @@ import type { DescriptionReview, ReviewDescription } from "../../quality/descrip
 import type { FailureEntry, FailureReason } from "../../quality/failures.ts";
 import type { TermSpan } from "../../quality/highlights.ts";
 import type { ImageLabels } from "../../quality/labels.ts";
-import { escapeHtml } from "../../util/html.ts";
+import { formatDuration, formatScore, formatUsd } from "../../util/format.ts";
+import { type HtmlFragment, safeHtml } from "../../util/html.ts";
 import { platformAnchor } from "../anchors.ts";
-import { formatUsd } from "../charts/cost.ts";
 
 /** Images' data URLs: the large view and the gallery thumbnail. */
 export interface BrowserPictures {
@@ -38,72 +38,87 @@ export function imageSectionId(imageId: string): string {
 }
 
 /** The toolbar: mode, view, filter, one-vs-another, counts, and the rating bar. */
-export function toolbarHtml(review: DescriptionReview, context: MarkupContext): string {
+export function toolbarHtml(review: DescriptionReview, context: MarkupContext): HtmlFragment {
   const views = review.views.map((view, index) =>
-    `<option value="${escapeHtml(view.id)}"${index === 0 ? " selected" : ""}>${
-      escapeHtml(view.label)
-    }</option>`
-  ).join("");
-  const seriesOptions = review.series.map((entry) =>
-    `<option value="${escapeHtml(entry.series)}">${escapeHtml(entry.series)}</option>`
-  ).join("");
-  return `<div class="vb-toolbar" role="toolbar" aria-label="Description browser controls">` +
-    `<span class="vb-mode" role="group" aria-label="Mode">` +
-    `<button type="button" data-mode="browse" aria-pressed="true">Browse</button>` +
-    `<button type="button" data-mode="rate" aria-pressed="false">Rate</button></span>` +
-    `<label>Size <select class="vb-view">${views}</select></label>` +
-    `<label>Show <select class="vb-filter">` +
-    `<option value="all">all images</option>` +
-    `<option value="disagree">where platforms disagree</option>` +
-    `<option value="hallucinations">hallucinations only</option>` +
-    `<option value="errors">errors only</option></select></label>` +
-    `<label title="Disagree: the recall of the shown platforms spreads (max − min) by more than this">` +
-    `recall spread &gt; <input class="vb-threshold" type="number" min="0" max="1" step="0.05" ` +
-    `value="${context.threshold}"></label>` +
-    `<label>Compare <select class="vb-a"><option value="">—</option>${seriesOptions}</select></label>` +
-    `<label>vs <select class="vb-b"><option value="">—</option>${seriesOptions}</select></label>` +
-    `<span class="vb-count" aria-live="polite"></span>` +
-    `<span class="vb-rate-bar"><label><input type="checkbox" class="vb-blind-toggle"${
-      context.blind ? " checked" : ""
-    }> ` +
-    `blind (names hidden, order shuffled)</label>` +
-    `<progress class="vb-progress-bar" value="0" max="1"></progress>` +
-    `<span class="vb-progress" aria-live="polite"></span>` +
-    `<button type="button" class="vb-download">Download ratings (.jsonl)</button>` +
-    `<span class="vb-keys">keys: 1–9, 0 = 10 · n / p description · j / k image</span></span>` +
-    `</div>`;
+    safeHtml`<option value="${view.id}"${index === 0 && safeHtml` selected`}>${view.label}</option>`
+  );
+  const series = review.series.map((entry) =>
+    safeHtml`<option value="${entry.series}">${entry.series}</option>`
+  );
+  const spreadTitle = "Disagree: the recall of the shown platforms spreads (max − min) by more " +
+    "than this";
+  return safeHtml`${[
+    safeHtml`<div class="vb-toolbar" role="toolbar" aria-label="Description browser controls">`,
+    safeHtml`<span class="vb-mode" role="group" aria-label="Mode">`,
+    safeHtml`<button type="button" data-mode="browse" aria-pressed="true">Browse</button>`,
+    safeHtml`<button type="button" data-mode="rate" aria-pressed="false">Rate</button></span>`,
+    safeHtml`<label>Size <select class="vb-view">${views}</select></label>`,
+    safeHtml`<label>Show <select class="vb-filter"><option value="all">all images</option>`,
+    safeHtml`<option value="disagree">where platforms disagree</option>`,
+    safeHtml`<option value="hallucinations">hallucinations only</option>`,
+    safeHtml`<option value="errors">errors only</option></select></label>`,
+    safeHtml`<label title="${spreadTitle}">recall spread &gt; `,
+    safeHtml`<input class="vb-threshold" type="number" min="0" max="1" step="0.05" `,
+    safeHtml`value="${context.threshold}"></label>`,
+    safeHtml`<label>Compare <select class="vb-a"><option value="">—</option>${series}</select>`,
+    safeHtml`</label><label>vs <select class="vb-b"><option value="">—</option>${series}</select>`,
+    safeHtml`</label>`,
+    safeHtml`<span class="vb-count" aria-live="polite"></span>`,
+    safeHtml`<span class="vb-rate-bar"><label>`,
+    safeHtml`<input type="checkbox" class="vb-blind-toggle"${
+      context.blind && safeHtml` checked`
+    }> `,
+    safeHtml`blind (names hidden, order shuffled)</label>`,
+    safeHtml`<progress class="vb-progress-bar" value="0" max="1"></progress>`,
+    safeHtml`<span class="vb-progress" aria-live="polite"></span>`,
+    safeHtml`<button type="button" class="vb-download">Download ratings (.jsonl)</button>`,
+    safeHtml`<span class="vb-keys">keys: 1–9, 0 = 10 · n / p description · j / k image</span>`,
+    safeHtml`</span>`,
+    safeHtml`</div>`,
+  ]}`;
 }
 
 /** The platform chooser: one chip per platform · model, carrying its {@link platformAnchor}. */
-export function platformsHtml(review: DescriptionReview): string {
-  const chips = review.series.map((entry) =>
-    `<label id="${escapeHtml(platformAnchor(entry.platform, entry.model))}">` +
-    `<input type="checkbox" class="vb-series" value="${escapeHtml(entry.series)}" checked> ` +
-    `${escapeHtml(entry.series)}</label>`
-  ).join("");
-  return `<div class="vb-platforms" role="group" aria-label="Platforms shown">` +
-    `<strong>Platforms</strong> <button type="button" class="vb-link" data-select="all">all</button>` +
-    `<button type="button" class="vb-link" data-select="none">none</button>${chips}</div>`;
+export function platformsHtml(review: DescriptionReview): HtmlFragment {
+  const chips = review.series.map((entry) => {
+    const id = platformAnchor(entry.platform, entry.model);
+    const box = safeHtml`<input type="checkbox" class="vb-series" value="${entry.series}" checked>`;
+    return safeHtml`<label id="${id}">${box} ${entry.series}</label>`;
+  });
+  return safeHtml`${[
+    safeHtml`<div class="vb-platforms" role="group" aria-label="Platforms shown">`,
+    safeHtml`<strong>Platforms</strong> `,
+    safeHtml`<button type="button" class="vb-link" data-select="all">all</button>`,
+    safeHtml`<button type="button" class="vb-link" data-select="none">none</button>${chips}</div>`,
+  ]}`;
 }
 
 /** The failure gallery: each entry links to its image's section. */
-export function galleryHtml(entries: readonly FailureEntry[], context: MarkupContext): string {
+export function galleryHtml(
+  entries: readonly FailureEntry[],
+  context: MarkupContext,
+): HtmlFragment {
   if (entries.length === 0) {
-    return `<section class="vb-gallery"><h4>Failure gallery</h4><p class="vb-empty">No image ` +
-      `where the platforms disagree (recall spread above ${context.threshold}), hallucinate, or ` +
-      `answer the event-venue question wrong.</p></section>`;
+    return safeHtml`${[
+      safeHtml`<section class="vb-gallery"><h4>Failure gallery</h4><p class="vb-empty">No image `,
+      safeHtml`where the platforms disagree (recall spread above ${context.threshold}), `,
+      safeHtml`hallucinate, or answer the event-venue question wrong.</p></section>`,
+    ]}`;
   }
   const items = entries.map((entry) => {
     const picture = context.pictures.small.get(entry.imageId);
-    return `<li><a href="#${escapeHtml(imageSectionId(entry.imageId))}" class="vb-gallery-link" ` +
-      `data-image-id="${escapeHtml(entry.imageId)}" data-view="${escapeHtml(entry.view)}">` +
-      (picture ? `<img src="${escapeHtml(picture)}" alt="">` : "") +
-      `<span><code>${escapeHtml(entry.imageId)}</code>${
-        entry.reasons.map((reason) => `<small>${escapeHtml(reasonText(reason))}</small>`).join("")
-      }</span></a></li>`;
-  }).join("");
-  return `<section class="vb-gallery"><h4>Failure gallery: where to look first</h4><ul>${items}</ul>` +
-    `</section>`;
+    const reasons = entry.reasons.map((reason) => safeHtml`<small>${reasonText(reason)}</small>`);
+    return safeHtml`${[
+      safeHtml`<li><a href="#${imageSectionId(entry.imageId)}" class="vb-gallery-link" `,
+      safeHtml`data-image-id="${entry.imageId}" data-view="${entry.view}">`,
+      picture && safeHtml`<img src="${picture}" alt="">`,
+      safeHtml`<span><code>${entry.imageId}</code>${reasons}</span></a></li>`,
+    ]}`;
+  });
+  return safeHtml`${[
+    safeHtml`<section class="vb-gallery"><h4>Failure gallery: where to look first</h4>`,
+    safeHtml`<ul>${items}</ul></section>`,
+  ]}`;
 }
 
 function reasonText(reason: FailureReason): string {
@@ -124,38 +139,44 @@ export function imageHtml(
   image: DescriptionReview["images"][number],
   review: DescriptionReview,
   context: MarkupContext,
-): string {
-  const labels = image.labels;
-  const picture = context.pictures.large.get(image.imageId);
+): HtmlFragment {
+  const { imageId, labels } = image;
+  const picture = context.pictures.large.get(imageId);
   const facts = labels
-    ? `${escapeHtml(labels.scene)} · ${labels.isEventVenue ? "event venue" : "not an event venue"}`
+    ? `${labels.scene} · ${labels.isEventVenue ? "event venue" : "not an event venue"}`
     : "no labels: nothing to highlight or score";
-  const figure = `<figure class="vb-figure">` +
-    (picture
-      ? `<button type="button" class="vb-enlarge" title="Enlarge">` +
-        `<img src="${escapeHtml(picture)}" alt="${escapeHtml(image.imageId)}"></button>`
-      : `<p class="vb-empty">image ${escapeHtml(image.imageId)} not found</p>`) +
-    `<figcaption>${labels ? termsHtml(labels) : ""}</figcaption></figure>`;
+  const enlarge = safeHtml`<button type="button" class="vb-enlarge" title="Enlarge">`;
+  const figure = safeHtml`${[
+    safeHtml`<figure class="vb-figure">`,
+    picture
+      ? safeHtml`${enlarge}<img src="${picture}" alt="${imageId}"></button>`
+      : safeHtml`<p class="vb-empty">image ${imageId} not found</p>`,
+    safeHtml`<figcaption>${labels && termsHtml(labels)}</figcaption></figure>`,
+  ]}`;
   const firstView = review.views[0]?.id;
-  const cards = blindOrder(image.imageId, image.descriptions).map(({ description, order }) =>
+  const cards = blindOrder(imageId, image.descriptions).map(({ description, order }) =>
     cardHtml(description, { order, hidden: description.view !== firstView, context })
-  ).join("");
-  return `<section class="vb-image" id="${escapeHtml(imageSectionId(image.imageId))}" ` +
-    `data-image-id="${escapeHtml(image.imageId)}"><div class="vb-image-head">` +
-    `<code>${escapeHtml(image.imageId)}</code><span class="vb-facts">${facts}</span>` +
-    `<span class="vb-facts vb-spread"></span></div>` +
-    `<div class="vb-image-body">${figure}<div class="vb-cards">${cards}</div></div></section>`;
+  );
+  return safeHtml`${[
+    safeHtml`<section class="vb-image" id="${imageSectionId(imageId)}" data-image-id="${imageId}">`,
+    safeHtml`<div class="vb-image-head"><code>${imageId}</code>`,
+    safeHtml`<span class="vb-facts">${facts}</span><span class="vb-facts vb-spread"></span></div>`,
+    safeHtml`<div class="vb-image-body">${figure}<div class="vb-cards">${cards}</div></div>`,
+    safeHtml`</section>`,
+  ]}`;
 }
 
-function termsHtml(labels: ImageLabels): string {
+function termsHtml(labels: ImageLabels): HtmlFragment {
   const chips = [
-    ...labels.mustMention.map((item) => `<span class="vb-chip">${escapeHtml(item.term)}</span>`),
+    ...labels.mustMention.map((item) => safeHtml`<span class="vb-chip">${item.term}</span>`),
     ...labels.mustNotMention.map((item) =>
-      `<span class="vb-chip vb-not" title="not in the image">${escapeHtml(item.term)}</span>`
+      safeHtml`<span class="vb-chip vb-not" title="not in the image">${item.term}</span>`
     ),
   ];
-  return `labelled things (struck: not in the image; marked red where a description claims them)` +
-    `<span class="vb-terms">${chips.join("")}</span>`;
+  return safeHtml`${[
+    "labelled things (struck: not in the image; marked red where a description claims them)",
+    safeHtml`<span class="vb-terms">${chips}</span>`,
+  ]}`;
 }
 
 /**
@@ -193,34 +214,17 @@ function seededRandom(seed: string): () => number {
 function cardHtml(
   description: ReviewDescription,
   place: { order: number; hidden: boolean; context: MarkupContext },
-): string {
+): HtmlFragment {
   const quality = description.quality;
   const human = place.context.fileRatings.get(description.recordId);
-  const attributes = [
-    `class="vb-card${description.status === "error" ? " vb-error" : ""}"`,
-    `style="--vb-order:${place.order}"`,
-    `data-series="${escapeHtml(description.series)}"`,
-    `data-view="${escapeHtml(description.view)}"`,
-    `data-record-id="${escapeHtml(description.recordId)}"`,
-    `data-run-id="${escapeHtml(description.runId)}"`,
-    `data-platform="${escapeHtml(description.platform)}"`,
-    `data-model="${escapeHtml(description.model)}"`,
-    `data-status="${description.status}"`,
-    quality ? `data-recall="${quality.recall}"` : "",
-    `data-hallucinations="${quality?.hallucinated.length ?? 0}"`,
-    human === undefined ? "" : `data-file-rating="${human}"`,
-    place.hidden ? "hidden" : "",
-  ].filter(Boolean).join(" ");
   const metrics = quality
-    ? `recall ${quality.recall.toFixed(2)} · score ${quality.score.toFixed(1)}`
+    ? `recall ${quality.recall.toFixed(2)} · score ${formatScore(quality.score)}`
     : description.status === "error"
     ? "error"
     : "not scored";
   const body = description.status === "error"
-    ? `<p class="vb-text"><strong>${escapeHtml(description.error?.kind)}</strong>: ${
-      escapeHtml(description.error?.message)
-    }</p>`
-    : `<p class="vb-text">${highlighted(description.text, description.spans)}</p>`;
+    ? safeHtml`<strong>${description.error?.kind}</strong>: ${description.error?.message}`
+    : highlighted(description.text, description.spans);
   const facts = [
     quality?.hallucinated.length ? `hallucinated: ${quality.hallucinated.join(", ")}` : "",
     description.venue
@@ -228,23 +232,33 @@ function cardHtml(
         description.venue.answered === description.venue.expected ? " ✓" : " ✗ (wrong)"
       }`
       : "",
-    description.latencyMs === undefined ? "" : `${Math.round(description.latencyMs)} ms`,
-    description.costUsd === undefined ? "" : `$${formatUsd(description.costUsd)}`,
+    description.latencyMs === undefined ? "" : formatDuration(description.latencyMs),
+    description.costUsd === undefined ? "" : formatUsd(description.costUsd),
     description.cached ? "cached" : "",
     human === undefined ? "" : `human rating ${human} / 10`,
   ].filter(Boolean);
-  return `<article ${attributes} tabindex="-1"><header>` +
-    `<span class="vb-name">${escapeHtml(description.series)}</span>` +
-    `<span class="vb-blind-name">Description ${String.fromCharCode(65 + place.order % 26)}${
-      place.order >= 26 ? Math.floor(place.order / 26) : ""
-    }</span>` +
-    `<span class="vb-metrics">${escapeHtml(metrics)}</span></header>${body}` +
-    `<footer>${escapeHtml(facts.join(" · "))}</footer>` +
-    (description.status === "ok"
-      // The script adds the ten buttons: 660 cards × 10 buttons would weigh half a megabyte.
-      ? `<div class="vb-rate" role="group" aria-label="Rate 1 to 10"></div>`
-      : "") +
-    `</article>`;
+  const blindName = `Description ${String.fromCharCode(65 + place.order % 26)}${
+    place.order >= 26 ? Math.floor(place.order / 26) : ""
+  }`;
+  return safeHtml`${[
+    safeHtml`<article class="vb-card${description.status === "error" && " vb-error"}" `,
+    safeHtml`style="--vb-order:${place.order}" data-series="${description.series}" `,
+    safeHtml`data-view="${description.view}" data-record-id="${description.recordId}" `,
+    safeHtml`data-run-id="${description.runId}" data-platform="${description.platform}" `,
+    safeHtml`data-model="${description.model}" data-status="${description.status}"`,
+    quality && safeHtml` data-recall="${quality.recall}"`,
+    safeHtml` data-hallucinations="${quality?.hallucinated.length ?? 0}"`,
+    human !== undefined && safeHtml` data-file-rating="${human}"`,
+    place.hidden && safeHtml` hidden`,
+    safeHtml` tabindex="-1"><header><span class="vb-name">${description.series}</span>`,
+    safeHtml`<span class="vb-blind-name">${blindName}</span>`,
+    safeHtml`<span class="vb-metrics">${metrics}</span></header>`,
+    safeHtml`<p class="vb-text">${body}</p><footer>${facts.join(" · ")}</footer>`,
+    // The script adds the ten buttons: 660 cards × 10 buttons would weigh half a megabyte.
+    description.status === "ok" &&
+    safeHtml`<div class="vb-rate" role="group" aria-label="Rate 1 to 10"></div>`,
+    safeHtml`</article>`,
+  ]}`;
 }
 
 const SPAN_TITLES: Record<TermSpan["kind"], string> = {
@@ -258,21 +272,21 @@ const SPAN_TITLES: Record<TermSpan["kind"], string> = {
  *
  * @example
  * ```ts
- * highlighted("a <b>cat</b>", [{ start: 5, end: 8, term: "cat", kind: "named" }]);
+ * highlighted("a <b>cat</b>", [{ start: 5, end: 8, term: "cat", kind: "named" }]).html;
  * // 'a &lt;b&gt;<mark class="vb-named" title="labelled, named: cat">cat</mark>&lt;/b&gt;'
  * ```
  */
-export function highlighted(text: string, spans: readonly TermSpan[]): string {
-  let html = "";
+export function highlighted(text: string, spans: readonly TermSpan[]): HtmlFragment {
+  const parts: HtmlFragment[] = [];
   let at = 0;
   for (const span of spans) {
     if (span.start < at) continue;
-    html += escapeHtml(text.slice(at, span.start)) +
-      `<mark class="vb-${span.kind}" title="${
-        escapeHtml(`${SPAN_TITLES[span.kind]}: ${span.term}`)
-      }">` +
-      escapeHtml(text.slice(span.start, span.end)) + `</mark>`;
+    const title = `${SPAN_TITLES[span.kind]}: ${span.term}`;
+    parts.push(
+      safeHtml`${text.slice(at, span.start)}<mark class="vb-${span.kind}" title="${title}">`,
+    );
+    parts.push(safeHtml`${text.slice(span.start, span.end)}</mark>`);
     at = span.end;
   }
-  return html + escapeHtml(text.slice(at));
+  return safeHtml`${parts}${text.slice(at)}`;
 }

@@ -8,24 +8,21 @@
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { pareto } from "../../analysis/compare.ts";
+import { formatDuration } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import type { SummaryRow } from "../../analysis/summary.ts";
 import { platformAnchor } from "../anchors.ts";
 import { costColumnOf, isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import {
-  captionNaming,
   CHART_STYLE,
   CHART_WIDTH,
-  LABEL_HALO,
-  labelOffset,
-  msTick,
-  placeLabels,
   rowTooltip,
   scaleFor,
   usdTick,
   X_AXIS_ROOM,
 } from "./readable.ts";
-import { emptyChart, renderPlot, renderPlotNode } from "./svg.ts";
+import { plotWithFrontierLabels } from "./frontier-labels.ts";
+import { emptyChart } from "./svg.ts";
 
 const GROUPS = ["on the frontier", "dominated"];
 const DEFAULTS = {
@@ -95,14 +92,12 @@ export function costLatencyChart(
     }));
   const frontier = points.filter((point) => point.onFrontier)
     .sort((a, b) => (a[latency] as number) - (b[latency] as number));
-  const xs = points.map((point) => point[latency] as number);
-  const ys = points.map((point) => point[cost] as number);
-  const x = scaleFor(xs, msTick);
-  const y = scaleFor(ys, usdTick);
+  const scale = (channel: string, format: (value: number) => string) =>
+    scaleFor(points.map((point) => point[channel] as number), format);
   const base: Plot.PlotOptions = {
     ...DEFAULTS,
-    x: { ...x, label: "p50 latency per image →", grid: true },
-    y: { ...y, label: "↑ USD per 1,000 images", grid: true },
+    x: { ...scale(latency, formatDuration), label: "p50 latency per image →", grid: true },
+    y: { ...scale(cost, usdTick), label: "↑ USD per 1,000 images", grid: true },
     caption: free.length
       ? `Free (not on the log scale): ${
         free.map((row) => seriesLabel(row, { variant: true })).join(", ")
@@ -110,57 +105,17 @@ export function costLatencyChart(
       : undefined,
     ...plotOptions,
   };
+  const position = { x: latency, y: cost };
+  const link = { title: "tip", href: "href" };
   const dotMarks = [
-    Plot.line(frontier, { x: latency, y: cost, stroke: "#d62728", strokeDasharray: "4,3" }),
-    Plot.dot(points, {
-      x: latency,
-      y: cost,
-      fill: "group",
-      symbol: "group",
-      r: 6,
-      title: "tip",
-      href: "href",
-    }),
+    Plot.line(frontier, { ...position, stroke: "#d62728", strokeDasharray: "4,3" }),
+    Plot.dot(points, { ...position, fill: "group", symbol: "group", r: 6, ...link }),
   ];
-  // First pass for the scales: labels are placed in pixels, so they can be kept apart.
-  const sketch = renderPlotNode({ ...base, marks: dotMarks });
-  const scaleX = sketch.scale("x")!;
-  const scaleY = sketch.scale("y")!;
-  const width = (base.width as number) - (base.marginRight as number);
-  const pixel = (point: SummaryRow) => ({
-    x: scaleX.apply(point[latency]) as number,
-    y: scaleY.apply(point[cost]) as number,
-  });
-  const placed = placeLabels(
-    frontier.map((point) => ({ ...pixel(point), text: point.name, priority: 1 })),
-    {
-      left: base.marginLeft as number,
-      right: width,
-      top: 0,
-      bottom: (base.height as number) - (base.marginBottom as number),
-      points: points.map(pixel),
-      gap: 9,
-    },
-  );
-  const byText = new Map(placed.map((label) => [label.text, label]));
-  const labelled = frontier.filter((point) => byText.has(point.name));
-  const unlabelled = frontier.filter((point) => !byText.has(point.name)).map((p) => p.name);
-  return renderPlot({
-    ...base,
-    caption: captionNaming(base.caption, unlabelled),
-    marks: [
-      ...dotMarks,
-      ...(["right", "left", "above", "below"] as const).map((side) =>
-        Plot.text(labelled.filter((point) => byText.get(point.name)!.side === side), {
-          x: latency,
-          y: cost,
-          text: "name",
-          ...labelOffset(side, 9),
-          fontWeight: "bold",
-          ...LABEL_HALO,
-        })
-      ),
-      ...marks,
-    ],
+  return plotWithFrontierLabels({ ...base, marks: dotMarks }, {
+    ...position,
+    frontier,
+    points,
+    gap: 9,
+    over: marks,
   });
 }

@@ -87,9 +87,3 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
     ],
   });
 }
-
-/** Dollars with enough digits to tell cheap platforms apart. */
-export function formatUsd(value: number): string {
-  if (value === 0) return "0";
-  return value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(2) : value.toPrecision(2);
-}

@@ -4,10 +4,11 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
+import { formatDuration } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { type CallData, callRows, isNumber, seriesLabel } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import { labelMargin, msTick, ROW_CHART, scaleFor } from "./readable.ts";
+import { labelMargin, ROW_CHART, scaleFor } from "./readable.ts";
 
 const DEFAULTS = {
   ...ROW_CHART,
@@ -43,7 +44,7 @@ export function latencyChart(data: CallData, options: LatencyChartOptions = {}):
       series: seriesLabel(row),
       tip: `${seriesLabel(row)}\n${row.imageId} · ${
         row.variant === "original" ? "original" : `${row.variant} px`
-      }\n${msTick(row.latencyMs as number)}`,
+      }\n${formatDuration(row.latencyMs as number)}`,
     }));
   if (rows.length === 0) return emptyChart("no data: no timed calls");
   const series = new Set(rows.map((row) => row.series));
@@ -51,7 +52,7 @@ export function latencyChart(data: CallData, options: LatencyChartOptions = {}):
     ...DEFAULTS,
     marginLeft: labelMargin(series),
     x: {
-      ...scaleFor(rows.map((row) => row.latencyMs as number), msTick),
+      ...scaleFor(rows.map((row) => row.latencyMs as number), formatDuration),
       label: "latency per call →",
       grid: true,
     },
@@ -75,7 +76,7 @@ export function latencyChart(data: CallData, options: LatencyChartOptions = {}):
             const sorted = group.map((row) => row.latencyMs).sort((a, b) => a - b);
             const middle = (sorted.length - 1) / 2;
             const median = (sorted[Math.floor(middle)] + sorted[Math.ceil(middle)]) / 2;
-            return `median ${msTick(median)} over ${group.length} calls`;
+            return `median ${formatDuration(median)} over ${group.length} calls`;
           },
         }, { x: "latencyMs", y: "series", strokeWidth: 2.5 }),
       ),

@@ -14,7 +14,7 @@
  * @module
  */
 export { type CallData, type SummaryData } from "./data.ts";
-export { costChart, type CostChartOptions, formatUsd } from "./cost.ts";
+export { costChart, type CostChartOptions } from "./cost.ts";
 export { costLatencyChart, type CostLatencyChartOptions } from "./cost-latency.ts";
 export { errorsChart } from "./errors.ts";
 export { latencyChart, type LatencyChartOptions } from "./latency.ts";

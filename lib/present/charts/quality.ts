@@ -7,26 +7,25 @@
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { pareto } from "../../analysis/compare.ts";
+import { formatScore } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { rowsOf } from "../../analysis/frames.ts";
 import { costColumnOf, isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
-import { emptyChart, renderPlot, renderPlotNode } from "./svg.ts";
+import { emptyChart, renderPlot } from "./svg.ts";
+import { plotWithFrontierLabels } from "./frontier-labels.ts";
 import { platformAnchor } from "../anchors.ts";
 import {
-  captionNaming,
   CHART_FONT_PX,
   CHART_STYLE,
   CHART_WIDTH,
-  LABEL_HALO,
   labelMargin,
-  labelOffset,
-  placeLabels,
   rowTooltip,
   scaleFor,
-  scoreTick,
   usdTick,
   X_AXIS_ROOM,
 } from "./readable.ts";
+
+type Point = Record<string, unknown> & { onFrontier: boolean; name: string };
 
 const QUALITY_DEFAULTS = {
   width: CHART_WIDTH,
@@ -36,7 +35,7 @@ const QUALITY_DEFAULTS = {
   marginTop: 34,
   marginBottom: X_AXIS_ROOM.marginBottom,
   style: CHART_STYLE,
-  y: { label: "↑ mean quality score (0–10)", domain: [0, 10], grid: true, tickFormat: scoreTick },
+  y: { label: "↑ mean quality score (0–10)", domain: [0, 10], grid: true, tickFormat: formatScore },
   // Quantized: a continuous legend needs a canvas, which server-side rendering does not have.
   color: {
     legend: true,
@@ -98,10 +97,7 @@ export function qualityCostLatencyChart(
   );
   const flags = pareto(frame, { x: "latency", y: "cost", extra: "quality" })
     .getColumn("onFrontier").toArray() as boolean[];
-  const points: (Record<string, unknown> & { onFrontier: boolean; name: string })[] = rows.map((
-    row,
-    index,
-  ) => ({
+  const points = rows.map((row, index): Point => ({
     ...row,
     onFrontier: flags[index],
     name: seriesLabel(row, { variant: "variant" in row }),
@@ -124,6 +120,8 @@ export function qualityCostLatencyChart(
       : undefined,
     ...plotOptions,
   };
+  const position = { x: cost, y: quality };
+  const link = { title: "tip", href: "href" };
   const dotMarks = [
     ...(minQuality === undefined ? [] : [
       Plot.ruleY([minQuality], {
@@ -132,56 +130,16 @@ export function qualityCostLatencyChart(
         title: () => `quality floor of the pick: ${minQuality}/10`,
       }),
     ]),
-    Plot.line(frontier, { x: cost, y: quality, stroke: "#d62728", strokeDasharray: "4,3" }),
-    Plot.dot(frontier, {
-      x: cost,
-      y: quality,
-      r: 10,
-      stroke: "#d62728",
-      strokeWidth: 2,
-      title: "tip",
-      href: "href",
-    }),
-    Plot.dot(points, { x: cost, y: quality, fill: latency, r: 6, title: "tip", href: "href" }),
+    Plot.line(frontier, { ...position, stroke: "#d62728", strokeDasharray: "4,3" }),
+    Plot.dot(frontier, { ...position, r: 10, stroke: "#d62728", strokeWidth: 2, ...link }),
+    Plot.dot(points, { ...position, fill: latency, r: 6, ...link }),
   ];
-  const sketch = renderPlotNode({ ...base, marks: dotMarks });
-  const scaleX = sketch.scale("x")!;
-  const scaleY = sketch.scale("y")!;
-  const pixel = (point: Record<string, unknown>) => ({
-    x: scaleX.apply(point[cost]) as number,
-    y: scaleY.apply(point[quality]) as number,
-  });
-  const placed = placeLabels(
-    frontier.map((point) => ({ ...pixel(point), text: point.name, priority: 1 })),
-    {
-      left: base.marginLeft as number,
-      right: (base.width as number) - (base.marginRight as number),
-      top: 0,
-      bottom: (base.height as number) - (base.marginBottom as number),
-      points: points.map(pixel),
-      gap: 13,
-    },
-  );
-  const byText = new Map(placed.map((label) => [label.text, label]));
-  const labelled = frontier.filter((point) => byText.has(point.name));
-  const unlabelled = frontier.filter((point) => !byText.has(point.name)).map((p) => p.name);
-  return renderPlot({
-    ...base,
-    caption: captionNaming(base.caption, unlabelled),
-    marks: [
-      ...dotMarks,
-      ...(["right", "left", "above", "below"] as const).map((side) =>
-        Plot.text(labelled.filter((point) => byText.get(point.name)!.side === side), {
-          x: cost,
-          y: quality,
-          text: "name",
-          ...labelOffset(side, 13),
-          fontWeight: "bold",
-          ...LABEL_HALO,
-        })
-      ),
-      ...marks,
-    ],
+  return plotWithFrontierLabels({ ...base, marks: dotMarks }, {
+    ...position,
+    frontier,
+    points,
+    gap: 13,
+    over: marks,
   });
 }
 

@@ -1,13 +1,13 @@
 /**
- * What makes a chart readable for a person: tick formats ($0.01, 20 ms, 2.4 s), log ticks that
- * do not crowd, margins that fit the longest label, a tooltip per mark, labels that never overlap
- * (placed greedily in pixel space, the rest left to tooltips), and a size that stays legible when
- * the chart is shown on a phone.
+ * What makes a chart readable for a person: dollar ticks without trailing zeros ($0.3, $1), log
+ * ticks that do not crowd, margins that fit the longest label, a tooltip per mark, labels that
+ * never overlap (placed greedily in pixel space, the rest left to tooltips), and a size that
+ * stays legible when the chart is shown on a phone. Durations and scores: lib/util/format.ts.
  *
  * @module
  */
 import type * as Plot from "@observablehq/plot";
-import { formatScore, formatSeconds, formatUsd } from "../../analysis/decision.ts";
+import { formatDuration, formatScore, formatUsd } from "../../util/format.ts";
 
 /** Width charts are drawn at; CSS stretches them to the page (and scrolls below 760 px). */
 export const CHART_WIDTH = 960;
@@ -24,16 +24,6 @@ export function usdTick(value: number): string {
 
 /** Room under the plot for the x tick labels AND the axis label, which must not touch. */
 export const X_AXIS_ROOM = { marginBottom: 50, labelOffset: 42 } as const;
-
-/** "20 ms", "2.4 s". */
-export function msTick(value: number): string {
-  return formatSeconds(value);
-}
-
-/** "6.5". */
-export function scoreTick(value: number): string {
-  return formatScore(value);
-}
 
 /** Options of {@link logTicks}. */
 export interface LogTicksOptions {
@@ -116,7 +106,7 @@ export function rowTooltip(row: Record<string, unknown>): string {
     row.variant === undefined
       ? undefined
       : `size: ${row.variant === "original" ? "original" : `${row.variant} px`}`,
-    `p50: ${number(row.p50LatencyMs) ? formatSeconds(row.p50LatencyMs as number) : "—"}`,
+    `p50: ${number(row.p50LatencyMs) ? formatDuration(row.p50LatencyMs as number) : "—"}`,
     `$/1k images: ${
       number(row.costPer1kToday ?? row.costPer1k)
         ? formatUsd((row.costPer1kToday ?? row.costPer1k) as number)
@@ -127,93 +117,6 @@ export function rowTooltip(row: Record<string, unknown>): string {
     row.simulated === true ? "simulated, not measured" : undefined,
   ];
   return lines.filter((line) => line !== undefined).join("\n");
-}
-
-/** A label to place at a point (pixel coordinates). */
-export interface LabelCandidate {
-  x: number;
-  y: number;
-  text: string;
-  /** Higher first. */
-  priority: number;
-}
-
-/** Where a label sits relative to its point. */
-export type LabelSide = "right" | "left" | "above" | "below";
-
-/** A placed label: its anchor side. */
-export interface PlacedLabel extends LabelCandidate {
-  side: LabelSide;
-}
-
-/** Plot text options that put a label on `side` of its point, `gap` px away. */
-export function labelOffset(
-  side: LabelSide,
-  gap = 9,
-): { dx: number; dy: number; textAnchor: "start" | "end" | "middle" } {
-  switch (side) {
-    case "right":
-      return { dx: gap, dy: 0, textAnchor: "start" };
-    case "left":
-      return { dx: -gap, dy: 0, textAnchor: "end" };
-    case "above":
-      return { dx: 0, dy: -(gap + CHART_FONT_PX / 2 + 2), textAnchor: "middle" };
-    case "below":
-      return { dx: 0, dy: gap + CHART_FONT_PX / 2 + 2, textAnchor: "middle" };
-  }
-}
-
-/**
- * Places labels greedily (highest priority first) to the right of their point, else to the
- * left, skipping any that would overlap a placed label, a point, or leave the plot area.
- *
- * @example
- * ```ts
- * placeLabels([{ x: 100, y: 50, text: "gemini", priority: 1 }], { width: 960, height: 420 });
- * ```
- */
-export function placeLabels(
-  candidates: readonly LabelCandidate[],
-  area: {
-    left?: number;
-    right: number;
-    top?: number;
-    bottom: number;
-    points?: { x: number; y: number }[];
-    /** Distance from point to label, px. @default 9 */
-    gap?: number;
-  },
-): PlacedLabel[] {
-  const height = CHART_FONT_PX + 4;
-  const boxes: { x1: number; y1: number; x2: number; y2: number }[] = (area.points ?? []).map((
-    point,
-  ) => ({ x1: point.x - 5, y1: point.y - 5, x2: point.x + 5, y2: point.y + 5 }));
-  const placed: PlacedLabel[] = [];
-  const overlaps = (box: { x1: number; y1: number; x2: number; y2: number }) =>
-    boxes.some((other) =>
-      box.x1 < other.x2 && box.x2 > other.x1 && box.y1 < other.y2 && box.y2 > other.y1
-    );
-  for (const candidate of [...candidates].sort((a, b) => b.priority - a.priority)) {
-    // Bold labels run wider than regular text: estimate generously so they never touch.
-    const width = candidate.text.length * CHART_FONT_PX * 0.68;
-    for (const side of ["right", "left", "above", "below"] as const) {
-      const { dx, dy } = labelOffset(side, area.gap);
-      const x1 = side === "right"
-        ? candidate.x + dx
-        : side === "left"
-        ? candidate.x + dx - width
-        : candidate.x - width / 2;
-      const y = candidate.y + dy;
-      const box = { x1, y1: y - height / 2, x2: x1 + width, y2: y + height / 2 };
-      if (box.x1 < (area.left ?? 0) || box.x2 > area.right) continue;
-      if (box.y1 < (area.top ?? 0) || box.y2 > area.bottom) continue;
-      if (overlaps(box)) continue;
-      boxes.push(box);
-      placed.push({ ...candidate, side });
-      break;
-    }
-  }
-  return placed;
 }
 
 /**
@@ -256,27 +159,3 @@ export const ROW_CHART = {
   marginBottom: X_AXIS_ROOM.marginBottom,
   y: { label: null },
 };
-
-/**
- * A white halo behind a label, so a grid or reference line crossing it does not strike it out
- * (with a stroke, Plot would leave the text unfilled: the fill is said again).
- */
-export const LABEL_HALO = {
-  fill: "currentColor",
-  stroke: "white",
-  strokeWidth: 4,
-  paintOrder: "stroke",
-} as const;
-
-/**
- * `caption`, naming the frontier points no label had room for: every point on the frontier is
- * named somewhere, on the chart or under it.
- */
-export function captionNaming(
-  caption: Plot.PlotOptions["caption"],
-  unlabelled: readonly string[],
-): Plot.PlotOptions["caption"] {
-  if (unlabelled.length === 0) return caption;
-  const note = `Also on the frontier (no room for a label): ${unlabelled.join(", ")}`;
-  return typeof caption === "string" && caption ? `${caption}. ${note}` : note;
-}

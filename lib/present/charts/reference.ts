@@ -5,6 +5,7 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
+import { formatSeconds } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
@@ -81,7 +82,7 @@ export function referenceChart(
   }
   const domain = logDomain(points.map((point) => point.value));
   const format = metric === "seconds"
-    ? (value: number) => `${Number(value.toPrecision(2))} s`
+    ? (value: number) => `${formatSeconds(value * 1000)} s`
     : usdTick;
   const sources = [measuredLabel, "published average", "published fastest"];
   const withTips = points.map((point) => ({

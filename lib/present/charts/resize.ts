@@ -4,15 +4,16 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
+import { formatCount, formatDuration } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
-import { labelMargin, msTick, ROW_CHART, scaleFor, usdTick } from "./readable.ts";
+import { labelMargin, ROW_CHART, scaleFor, usdTick } from "./readable.ts";
 
 const FORMATS: Record<string, (value: number) => string> = {
-  p50LatencyMs: msTick,
+  p50LatencyMs: formatDuration,
   costPer1k: usdTick,
-  meanInputTokens: (value) => Math.round(value).toLocaleString("en-US"),
+  meanInputTokens: formatCount,
 };
 
 const LABELS: Record<string, string> = {

@@ -1,12 +1,12 @@
 /**
  * Server-side rendering of Observable Plot charts with a linkedom document, as HTML strings that
- * survive nbconvert (charts are emitted as `text/html`; `image/svg+xml` outputs get stripped).
+ * survive nbconvert (charts are emitted as `text/safeHtml`; `image/svg+xml` outputs get stripped).
  *
  * @module
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import { escapeHtml, HtmlFragment } from "../../util/html.ts";
+import { HtmlFragment, raw, safeHtml } from "../../util/html.ts";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const XLINK_NS = "http://www.w3.org/1999/xlink";
@@ -29,7 +29,7 @@ export function withSvgNamespace(markup: string): string {
  * ```
  */
 export function renderPlot(options: Plot.PlotOptions): HtmlFragment {
-  return new HtmlFragment(withSvgNamespace(renderPlotNode(options).outerHTML));
+  return raw(withSvgNamespace(renderPlotNode(options).outerHTML));
 }
 
 /**
@@ -54,13 +54,12 @@ export interface EmptyChartOptions {
 /** A chart that says why there is nothing to draw, instead of throwing on empty data. */
 export function emptyChart(message = "no data", options: EmptyChartOptions = {}): HtmlFragment {
   const { width = 640, height = 120 } = options;
-  return new HtmlFragment(
-    `<svg xmlns="${SVG_NS}" class="visionbench-empty" width="${width}" height="${height}" ` +
-      `viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="14">` +
-      `<text x="${width / 2}" y="${height / 2}" text-anchor="middle" fill="currentColor">${
-        escapeHtml(message)
-      }</text></svg>`,
-  );
+  return safeHtml`${[
+    safeHtml`<svg xmlns="${SVG_NS}" class="visionbench-empty" width="${width}" height="${height}" `,
+    safeHtml`viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="14">`,
+    safeHtml`<text x="${width / 2}" y="${height / 2}" text-anchor="middle" fill="currentColor">`,
+    safeHtml`${message}</text></svg>`,
+  ]}`;
 }
 
 /** Options of {@link chartHtml}. */
@@ -74,8 +73,8 @@ export interface ChartHtmlOptions {
 }
 
 /**
- * Wraps a rendered chart (markup string, {@link HtmlFragment} or a DOM element) in a `<figure>`
- * with an optional title, as an HTML string with the SVG inline.
+ * Wraps a rendered chart (trusted markup string, {@link HtmlFragment} or a DOM element) in a
+ * `<figure>` with an optional title, the SVG inline.
  *
  * @example
  * ```ts
@@ -85,20 +84,21 @@ export interface ChartHtmlOptions {
 export function chartHtml(
   chart: string | HtmlFragment | { outerHTML: string },
   options: ChartHtmlOptions = {},
-): string {
+): HtmlFragment {
   const markup = typeof chart === "string"
     ? chart
     : chart instanceof HtmlFragment
     ? chart.html
     : chart.outerHTML;
-  const tag = options.simulated ? ' <span class="vb-simulated-tag">simulated</span>' : "";
+  const tag = options.simulated && safeHtml` <span class="vb-simulated-tag">simulated</span>`;
   const title = options.title
-    ? `<h3 class="visionbench-chart-title">${escapeHtml(options.title)}${tag}</h3>`
-    : tag
-    ? `<p class="visionbench-chart-title">${tag}</p>`
-    : "";
-  const caption = options.caption ? `<figcaption>${escapeHtml(options.caption)}</figcaption>` : "";
+    ? safeHtml`<h3 class="visionbench-chart-title">${options.title}${tag}</h3>`
+    : tag && safeHtml`<p class="visionbench-chart-title">${tag}</p>`;
   // The scroll box keeps a phone from shrinking chart text below 10 px (CSS: min-width).
-  return `<figure class="visionbench-chart" style="margin:0 0 1.5em 0">${title}` +
-    `<div class="vb-chart-scroll">${withSvgNamespace(markup)}</div>${caption}</figure>`;
+  return safeHtml`${[
+    safeHtml`<figure class="visionbench-chart" style="margin:0 0 1.5em 0">${title}`,
+    safeHtml`<div class="vb-chart-scroll">${raw(withSvgNamespace(markup))}</div>`,
+    options.caption && safeHtml`<figcaption>${options.caption}</figcaption>`,
+    safeHtml`</figure>`,
+  ]}`;
 }
