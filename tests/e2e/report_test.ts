@@ -10,9 +10,7 @@ import { skipWithoutTool } from "../support/required-tool.ts";
 
 const ignore = skipWithoutTool(
   "report tests",
-  jupyterAvailable()
-    ? undefined
-    : "/usr/bin/python3 has no nbclient (sh scripts/setup-jupyter.sh)",
+  jupyterAvailable() ? undefined : "/usr/bin/python3 has no nbclient (sh scripts/setup-jupyter.sh)",
 );
 
 interface NotebookCell {
