@@ -152,7 +152,9 @@ Deno.test("run mode stops polling when the signal aborts: timeout reason → tim
     });
     try {
       const controller = new AbortController();
-      const failing = failure(adapter.describe(request(), { signal: controller.signal }));
+      let settled = false;
+      const failing = failure(adapter.describe(request(), { signal: controller.signal }))
+        .finally(() => settled = true);
       for (let poll = 1; poll <= 3; poll++) {
         await waitFor(() => clock.countTimers() === 1, { what: `the pause before poll ${poll}` });
         await clock.tickAsync(20);
@@ -164,6 +166,8 @@ Deno.test("run mode stops polling when the signal aborts: timeout reason → tim
         "the job, then one status request per pause",
       );
       controller.abort(new DOMException("the call timed out", "TimeoutError"));
+      // Frozen time cannot end the call: only the abort can (else this fails after 30 s).
+      await waitFor(() => settled, { what: "describe() to end on the abort" });
       const error = await failing;
       assert.equal(error.kind, "timeout");
       assert.equal(clock.countTimers(), 0, "no pause pending: nothing left to poll");
