@@ -88,19 +88,13 @@ Deno.test("describe() authenticates with the key and the SDK never retries", asy
 Deno.test("describe() streams: text, usage, finish reason, onFirstToken before completion", async () => {
   await withEmulator(async (emulator) => {
     const events: string[] = [];
-    const started = performance.now();
-    let firstTokenAt = 0;
     const answer = await adapterFor(emulator).describe(request({ stream: true }), {
-      onFirstToken: () => {
-        firstTokenAt = performance.now();
-        events.push("first-token");
-      },
+      onFirstToken: () => events.push("first-token"),
     });
     events.push("done");
-    const doneAt = performance.now();
+    // That the first token comes before the stream ends (not just before describe() returns)
+    // is the contract's cut-stream test: tests/support/adapter-contract.ts.
     assert.deepEqual(events, ["first-token", "done"]);
-    assert.ok(firstTokenAt - started >= 70, `first token after ${firstTokenAt - started} ms`);
-    assert.ok(doneAt - firstTokenAt >= 50, "completion should come well after the first token");
     assert.equal(answer.text, DEFAULT_TEXT);
     assert.equal(answer.finishReason, "stop");
     assert.equal(answer.usage.outputTokens, countWords(DEFAULT_TEXT));
@@ -109,7 +103,7 @@ Deno.test("describe() streams: text, usage, finish reason, onFirstToken before c
     const body = emulator.requests[0].body as any;
     assert.equal(body.stream, true);
     assert.equal(body.messages[0].content[0].source.media_type, "image/jpeg");
-  }, { ttftMs: 80, chunkDelayMs: 5 });
+  });
 });
 
 const Tags = z.object({

@@ -95,18 +95,13 @@ Deno.test("describe() keeps the model's thinking default outside 2.5 Flash / Fla
 Deno.test("describe() streams: text, usage from the last chunk, onFirstToken before completion", async () => {
   await withEmulator(async (emulator) => {
     const events: string[] = [];
-    const started = performance.now();
-    let firstTokenAt = 0;
     const answer = await adapterFor(emulator).describe(request({ stream: true }), {
-      onFirstToken: () => {
-        firstTokenAt = performance.now();
-        events.push("first-token");
-      },
+      onFirstToken: () => events.push("first-token"),
     });
     events.push("done");
+    // That the first token comes before the stream ends (not just before describe() returns)
+    // is the contract's cut-stream test: tests/support/adapter-contract.ts.
     assert.deepEqual(events, ["first-token", "done"]);
-    assert.ok(firstTokenAt - started >= 70, `first token after ${firstTokenAt - started} ms`);
-    assert.ok(performance.now() - firstTokenAt >= 50);
     assert.equal(answer.text, DEFAULT_TEXT);
     assert.equal(answer.finishReason, "stop");
     assert.equal(answer.usage.outputTokens, countWords(DEFAULT_TEXT));
@@ -115,7 +110,7 @@ Deno.test("describe() streams: text, usage from the last chunk, onFirstToken bef
       "/v1beta/models/gemini-2.5-flash-lite:streamGenerateContent",
     );
     assert.equal(emulator.requests[0].search, "?alt=sse");
-  }, { ttftMs: 80, chunkDelayMs: 5 });
+  });
 });
 
 const Tags = z.object({

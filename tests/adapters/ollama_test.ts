@@ -85,20 +85,17 @@ Deno.test("describe() sends prompt, base64 image and num_predict, and maps usage
 });
 
 Deno.test("describe() streams NDJSON and calls onFirstToken before the answer completes", async () => {
-  await closing(startOllamaEmulator({ ttftMs: 20, chunkDelayMs: 10 }), async (emulator) => {
+  await closing(startOllamaEmulator(), async (emulator) => {
     const adapter = createOllama({ model: "moondream", baseUrl: emulator.url });
-    const started = performance.now();
-    let firstTokenAt: number | undefined;
+    const events: string[] = [];
     const result = await adapter.describe(request({ stream: true }), {
-      onFirstToken: () => firstTokenAt ??= performance.now(),
+      onFirstToken: () => events.push("first-token"),
     });
-    const ended = performance.now();
+    events.push("done");
+    // That the first token comes before the stream ends (not just before describe() returns)
+    // is the contract's cut-stream test: tests/support/adapter-contract.ts.
+    assert.deepEqual(events, ["first-token", "done"]);
     assert.equal(result.text, DEFAULT_TEXT);
-    assert.ok(firstTokenAt !== undefined);
-    assert.ok(
-      ended - firstTokenAt > 100,
-      `first token ${firstTokenAt - started} ms, end ${ended - started} ms`,
-    );
     assert.equal(result.usage.outputTokens, 20);
     assert.equal((emulator.requests[0].body as { stream: boolean }).stream, true);
   });

@@ -88,7 +88,9 @@ Deno.test("describe() polls GET /v1/predictions/{id} when Prefer: wait returns e
     assert.equal(result.text, DEFAULT_TEXT);
     assert.equal(emulator.requests[0].headers.prefer, "wait=5");
     const polls = emulator.requests.slice(1);
-    assert.ok(polls.length >= 3, `polled ${polls.length} times`);
+    // How many polls fit in the 180 ms prediction depends on the machine's load; one is certain
+    // (the create reply came at 10 ms, still "starting").
+    assert.ok(polls.length >= 1, "polled after Prefer: wait returned early");
     assert.ok(
       polls.every((seen) => seen.method === "GET" && seen.path === "/v1/predictions/pred1"),
     );

@@ -3,6 +3,7 @@
  * the local RunPod emulator.
  */
 import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
 import { createRunPod, type RunPodSettings } from "../../adapters/runpod.ts";
 import { VisionBenchError } from "../../lib/contract/errors.ts";
 import { countWords, DEFAULT_TEXT } from "../../emulators/harness.ts";
@@ -17,6 +18,7 @@ import { DESCRIBE_PROMPT as PROMPT, describeRequests } from "../support/describe
 import { withEmulator as withSession } from "../support/emulator-session.ts";
 import { rejection } from "../support/rejection.ts";
 import { samplePayload } from "../support/sample-image.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const ENDPOINT = "vb3moondream01";
 const request = describeRequests(await samplePayload("v05_rehearsal_room.webp", "256"));
@@ -142,15 +144,38 @@ Deno.test("runsync maps an unknown endpoint to not_found", async () => {
 });
 
 Deno.test("run mode stops polling when the signal aborts: timeout reason → timeout", async () => {
+  // Fake timers hold the pauses between polls: the test lets three polls through, aborts while
+  // the adapter waits (no status request on the wire), then checks nothing is left to poll.
   await withEmulator(async (emulator, adapter) => {
-    const error = await failure(adapter.describe(request(), { signal: AbortSignal.timeout(120) }));
-    assert.equal(error.kind, "timeout");
-    // A status request already on the wire when the signal fired may still reach the emulator
-    // (seen on a loaded machine): count from after it landed. Polling on would add one every 20 ms.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const polls = emulator.requests.length;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    assert.equal(emulator.requests.length, polls, "no polling after the abort");
+    const clock = FakeTimers.withGlobal(globalThis).install({
+      toFake: ["setTimeout", "clearTimeout"],
+    });
+    try {
+      const controller = new AbortController();
+      let settled = false;
+      const failing = failure(adapter.describe(request(), { signal: controller.signal }))
+        .finally(() => settled = true);
+      for (let poll = 1; poll <= 3; poll++) {
+        await waitFor(() => clock.countTimers() === 1, { what: `the pause before poll ${poll}` });
+        await clock.tickAsync(20);
+      }
+      await waitFor(() => clock.countTimers() === 1, { what: "the pause after poll 3" });
+      assert.deepEqual(
+        emulator.requests.map((seen) => seen.method),
+        ["POST", "GET", "GET", "GET"],
+        "the job, then one status request per pause",
+      );
+      controller.abort(new DOMException("the call timed out", "TimeoutError"));
+      // Frozen time cannot end the call: only the abort can (else this fails after 30 s).
+      await waitFor(() => settled, { what: "describe() to end on the abort" });
+      const error = await failing;
+      assert.equal(error.kind, "timeout");
+      assert.equal(clock.countTimers(), 0, "no pause pending: nothing left to poll");
+      await clock.tickAsync(1_000);
+      assert.equal(emulator.requests.length, 4, "no polling after the abort");
+    } finally {
+      clock.uninstall();
+    }
   }, { emulator: { pollsToComplete: 1000 }, adapter: { mode: "run", pollIntervalMs: 20 } });
 });
 

@@ -134,9 +134,12 @@ Deno.test("Parquet beside the JSONL is read while fresh and refreshed once the r
   assert.ok(first.written);
   assert.equal((await writeRunParquet(path)).written, false, "fresh: not written again");
 
-  await new Promise((resolve) => setTimeout(resolve, 20));
   const extra = { ...JSON.parse(lines[3]), recordId: "later", caseKey: "later-case" };
   await Deno.writeTextFile(path, JSON.stringify(extra) + "\n", { append: true });
+  // Freshness compares modification times: date the Parquet file a second before the append,
+  // as an older write is, instead of sleeping past the file system's clock resolution.
+  const appended = (await Deno.stat(path)).mtime!;
+  await Deno.utime(first.path, new Date(), new Date(appended.getTime() - 1_000));
   const stale = await loadRunFrame(dir, { columns: ["platform", "ok"] });
   assert.deepEqual(stale.sources, [{ path, from: "jsonl" }], "a stale Parquet is not read");
   assert.equal(stale.frame.height, lines.length);

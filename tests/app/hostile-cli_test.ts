@@ -9,6 +9,7 @@ import { parseBenchArgs } from "../../lib/app/cli.ts";
 import { readRun } from "../../lib/run/run-store.ts";
 import { repoPath } from "../../lib/util/paths.ts";
 import { startOllamaEmulator } from "../../emulators/ollama.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const CLI = repoPath("lib/app/cli.ts");
 const VPS_KEY = "vps-proxy-SECRET-0123456789abcdef";
@@ -41,19 +42,6 @@ async function finished(child: Deno.ChildProcess) {
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
-}
-
-async function waitFor(path: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      await Deno.stat(path);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-  throw new Error(`${path} never appeared`);
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -108,7 +96,10 @@ Deno.test("two processes on one --run-id: the second refuses naming the first (e
     const args = ["--platform", "ollama-vps", "--run-id", "shared", "--out", out];
     const env = { OLLAMA_VPS_HOST: ollama.url };
     const first = bench(args, env).spawn();
-    await waitFor(join(out, "shared.lock"));
+    const lock = join(out, "shared.lock");
+    await waitFor(() => Deno.stat(lock).then(() => true, () => false), {
+      what: `${lock} to appear`,
+    });
     const second = await finished(bench(args, env).spawn());
     ollama.open();
     const firstResult = await finished(first);

@@ -14,7 +14,6 @@ import { startAnthropicEmulator } from "../../emulators/anthropic.ts";
 import { startAnthropicBatchEmulator } from "../../emulators/anthropic-batch.ts";
 import { startCloudflareEmulator } from "../../emulators/cloudflare.ts";
 import { startGeminiEmulator } from "../../emulators/gemini.ts";
-import { sleep } from "../../emulators/harness.ts";
 import { startOllamaEmulator } from "../../emulators/ollama.ts";
 import { EMULATOR_OPENAI_KEY, startOpenAIEmulator } from "../../emulators/openai.ts";
 import { startOpenAIBatchEmulator } from "../../emulators/openai-batch.ts";
@@ -23,6 +22,7 @@ import { EMULATOR_RUNPOD_KEY, startRunPodEmulator } from "../../emulators/runpod
 import { closing } from "../support/emulator-session.ts";
 import { fidelityProblems, loadRecorded, readWire, type Wire } from "../support/recorded.ts";
 import { type Allowed, applyAllowList, diffShapes } from "../support/shape.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const PROMPT = "Describe everything you see in this image in detail.";
 
@@ -216,11 +216,14 @@ Deno.test("Replicate emulator matches the SDK's prediction and 429 answers", asy
       reason: "the SDK's succeeded prediction (same test file) has `source`; its create " +
         "reply leaves it out",
     }]);
-    await sleep(30);
     const id = (created.body as { id: string }).id;
+    const succeeded = await waitFor(async () => {
+      const polled = await get(`${emulator.url}/v1/predictions/${id}`, auth);
+      return (polled.body as { status: string }).status === "succeeded" && polled;
+    }, { what: "the prediction to succeed" });
     await assertFaithful(
       "replicate/prediction-succeeded.json",
-      await get(`${emulator.url}/v1/predictions/${id}`, auth),
+      succeeded,
       [model, {
         path: "metrics.total_time",
         reason: "Replicate's HTTP reference shows metrics.total_time next to predict_time; the " +
@@ -355,12 +358,11 @@ Deno.test("OpenAI batch emulator matches the reference's batch object and a reco
     };
     await assertFaithful("openai-batch/batch.json", created, [model]);
     const id = (created.body as { id: string }).id;
-    let batch = created.body as { status: string; output_file_id: string | null };
-    for (let poll = 0; poll < 50 && batch.status !== "completed"; poll++) {
-      await sleep(10);
-      batch = (await get(`${emulator.url}/v1/batches/${id}`, auth)).body as typeof batch;
-    }
-    assert.equal(batch.status, "completed");
+    type Batch = { status: string; output_file_id: string | null };
+    const batch = await waitFor(async () => {
+      const polled = (await get(`${emulator.url}/v1/batches/${id}`, auth)).body as Batch;
+      return polled.status === "completed" && polled;
+    }, { what: "the batch to complete" });
     const output = await fetch(`${emulator.url}/v1/files/${batch.output_file_id}/content`, {
       headers: auth,
     });
@@ -404,11 +406,13 @@ Deno.test("Anthropic batch emulator matches the reference's message batch", asyn
     });
     await assertFaithful("anthropic-batch/message-batch.json", created);
     const id = (created.body as { id: string }).id;
-    await sleep(40);
-    await assertFaithful(
-      "anthropic-batch/message-batch.json",
-      await get(`${emulator.url}/v1/messages/batches/${id}`, headers),
-    );
+    // The ended batch (results_url and ended_at set) has the recorded shape too.
+    const ended = await waitFor(async () => {
+      const polled = await get(`${emulator.url}/v1/messages/batches/${id}`, headers);
+      return (polled.body as { processing_status: string }).processing_status === "ended" &&
+        polled;
+    }, { what: "the message batch to end" });
+    await assertFaithful("anthropic-batch/message-batch.json", ended);
   });
 });
 

@@ -12,6 +12,7 @@ import type { ErrorKind, VisionBenchError } from "../../lib/contract/errors.ts";
 import type { EmulatorBehaviour, Fault } from "../../emulators/harness.ts";
 import { closing } from "./emulator-session.ts";
 import { rejection } from "./rejection.ts";
+import { waitFor } from "./wait-for.ts";
 
 /** What the contract asks of an emulator: a fault queue, a request log and `close()`. */
 export interface ContractEmulator {
@@ -152,6 +153,24 @@ export function adapterContract<E extends ContractEmulator>(
     });
   }
 
+  if (streams && supports.streamCut) {
+    Deno.test(`${name}: describe() calls onFirstToken once the first text arrives, not when the stream ends`, async () => {
+      // The emulator cuts the stream half-way: it never completes, so a first token reported
+      // only at completion (the thing the wall-clock checks once tried to catch) never comes.
+      await withAdapter({}, async (emulator, adapter) => {
+        emulator.fail("stream_cut");
+        let firstToken = 0;
+        await rejectsWith(
+          adapter.describe(options.request({ stream: true }), {
+            onFirstToken: () => firstToken++,
+          }),
+          "network",
+        );
+        assert.equal(firstToken, 1);
+      });
+    });
+  }
+
   if (supports.hang) {
     const hanging = (overrides: Partial<DescribeRequest>) =>
       options.request({ ...options.abortRequest, ...overrides });
@@ -171,24 +190,34 @@ export function adapterContract<E extends ContractEmulator>(
         await withAdapter({}, async (emulator, adapter) => {
           emulator.fail("hang");
           const controller = new AbortController();
-          setTimeout(() => controller.abort(), 50);
-          const error = await rejectsWith(
+          const calling = rejectsWith(
             adapter.describe(hanging({ stream }), { signal: controller.signal }),
             "cancelled",
           );
+          // Abort once the emulator holds the request: the call is surely in flight.
+          await waitFor(() => emulator.requests.length === 1, { what: "the hanging request" });
+          controller.abort();
+          const error = await calling;
           assert.equal(error.retryable, false);
         });
       });
     }
     if (streams) {
       Deno.test(`${name}: describe() maps an abort in the middle of a stream to timeout, after one onFirstToken`, async () => {
-        // Wide margins: on a loaded 2-core machine the first chunk can take well over 100 ms.
-        await withAdapter({ ttftMs: 10, chunkDelayMs: 100 }, async (_emulator, adapter) => {
+        // A long answer in 20 ms chunks streams for seconds; onFirstToken aborts with a timeout
+        // reason, so the abort lands mid-stream however slow the machine (the 30 s bound only
+        // ends a call that never reports a first token: the count below then fails).
+        const text = "word ".repeat(2_000);
+        await withAdapter({ ttftMs: 0, chunkDelayMs: 20, text }, async (_emulator, adapter) => {
+          const midStream = new AbortController();
           let firstToken = 0;
           await rejectsWith(
             adapter.describe(hanging({ stream: true }), {
-              signal: AbortSignal.timeout(400),
-              onFirstToken: () => firstToken++,
+              signal: AbortSignal.any([midStream.signal, AbortSignal.timeout(30_000)]),
+              onFirstToken: () => {
+                firstToken++;
+                midStream.abort(new DOMException("the call timed out", "TimeoutError"));
+              },
             }),
             "timeout",
           );

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { repoPath } from "../../lib/util/paths.ts";
 import { chromiumMissing, launchChromium } from "../support/chromium.ts";
 import { descriptionFixture } from "../support/description-fixture.ts";
-import { jupyterAvailable } from "./report-fixture.ts";
+import { jupyterAvailable } from "../app/report-fixture.ts";
+import { skipWithoutTool } from "../support/required-tool.ts";
 
 const NOTEBOOK = "notebooks/06-descriptions.ipynb";
 /** Images of the fixture run: enough for a correlation, few enough to stay quick. */
@@ -11,7 +12,7 @@ const IMAGES = 6;
 const skipReason = !jupyterAvailable()
   ? "/usr/bin/python3 has no nbclient (sh scripts/setup-jupyter.sh)"
   : chromiumMissing();
-if (skipReason) console.warn(`descriptions notebook test skipped: ${skipReason}`);
+const ignore = skipWithoutTool("descriptions notebook test", skipReason);
 
 interface NotebookCell {
   cell_type: string;
@@ -47,7 +48,7 @@ async function reportOneNotebook(out: string): Promise<string> {
 Deno.test({
   name:
     "one notebook run with the documented command keeps every output; ratings downloaded from its report show, with their agreement, in the next report",
-  ignore: skipReason !== undefined,
+  ignore,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

@@ -7,6 +7,7 @@ import { recomputeCost } from "../../lib/price/cost.ts";
 import { readRun } from "../../lib/run/run-store.ts";
 import { repoPath } from "../../lib/util/paths.ts";
 import { EMULATED_PRESETS, EMULATOR_KEYS, startAllEmulators } from "../../emulators/all.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const CLI = repoPath("lib/app/cli.ts");
 
@@ -127,11 +128,9 @@ Deno.test("Ctrl-C stops a run cleanly: exit 130, finished calls kept, in-flight 
     }).spawn();
     const path = `${out}/interrupted.jsonl`;
     // Wait for the first finished call, then interrupt while the next one is in flight.
-    for (let waited = 0; waited < 20_000; waited += 50) {
-      const text = await Deno.readTextFile(path).catch(() => "");
-      if (text.includes("\n")) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(async () => (await Deno.readTextFile(path).catch(() => "")).includes("\n"), {
+      what: "the first finished call",
+    });
     child.kill("SIGINT");
     const status = await child.output();
     assert.equal(status.code, 130);

@@ -5,14 +5,13 @@ import { loadConfig } from "../../lib/platforms/config.ts";
 import { repoPath } from "../../lib/util/paths.ts";
 import { readRun, readRuns } from "../../lib/run/run-store.ts";
 import { EMULATED_PRESETS, EMULATOR_KEYS, startAllEmulators } from "../../emulators/all.ts";
-import { INJECTED_TEXT, jupyterAvailable, renderTestReport } from "./report-fixture.ts";
+import { INJECTED_TEXT, jupyterAvailable, renderTestReport } from "../app/report-fixture.ts";
+import { skipWithoutTool } from "../support/required-tool.ts";
 
-const ignore = !jupyterAvailable();
-if (ignore) {
-  console.warn(
-    "report tests skipped: /usr/bin/python3 has no nbclient (sh scripts/setup-jupyter.sh)",
-  );
-}
+const ignore = skipWithoutTool(
+  "report tests",
+  jupyterAvailable() ? undefined : "/usr/bin/python3 has no nbclient (sh scripts/setup-jupyter.sh)",
+);
 
 interface NotebookCell {
   cell_type: string;

@@ -4,7 +4,8 @@ import { chromiumMissing, launchChromium } from "../support/chromium.ts";
 import { repoPath } from "../../lib/util/paths.ts";
 import { EMULATED_PRESETS, startAllEmulators } from "../../emulators/all.ts";
 import { simulatedAnswers } from "../../emulators/profiles.ts";
-import { jupyterAvailable, renderTestReport } from "./report-fixture.ts";
+import { jupyterAvailable, renderTestReport } from "../app/report-fixture.ts";
+import { skipWithoutTool } from "../support/required-tool.ts";
 
 /** Images of the emulated render: enough for every chart, few enough to stay quick. */
 const LIMIT = 2;
@@ -13,7 +14,7 @@ const skipReason = chromiumMissing() ??
   (jupyterAvailable()
     ? undefined
     : "/usr/bin/python3 has no nbclient (sh scripts/setup-jupyter.sh)");
-if (skipReason) console.warn(`report browser test skipped: ${skipReason}`);
+const ignore = skipWithoutTool("report browser test", skipReason);
 
 /** Pairs of chart texts whose boxes overlap (more than half a pixel each way). */
 function overlappingChartTexts(page: Page): Promise<string[]> {
@@ -77,7 +78,7 @@ function smallestChartTextPx(page: Page): Promise<number> {
 Deno.test({
   name:
     "the simulated report in Chromium at 1440 and 390 px: pick on the first screen, banner, no overlapping chart text, a tooltip on every mark, marks link to descriptions, blind rating, no sideways scroll",
-  ignore: skipReason !== undefined,
+  ignore,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

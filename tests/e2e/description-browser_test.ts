@@ -13,9 +13,9 @@ import {
   HALLUCINATING,
   XSS_TEXT,
 } from "../support/description-fixture.ts";
+import { skipWithoutTool } from "../support/required-tool.ts";
 
-const skipReason = chromiumMissing();
-if (skipReason) console.warn(`description browser test skipped: ${skipReason}`);
+const ignore = skipWithoutTool("description browser test", chromiumMissing());
 
 async function standalonePage(fragment: string): Promise<string> {
   const folder = await Deno.makeTempDir({ prefix: "visionbench-browser-" });
@@ -44,7 +44,7 @@ const card = (page: Page, recordId: string) =>
 Deno.test({
   name:
     "the description browser on 10 platforms × 33 images: no overflow at 1440 px, 2 side by side, terms marked, filters, anchors, keyboard ratings that survive a reload and download as readRatings lines, markup as text",
-  ignore: skipReason !== undefined,
+  ignore,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
