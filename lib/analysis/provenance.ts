@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * runsRead(records);      // one entry per run id
+ * runProvenance(records);      // one entry per run id
  * mergeWarnings(records); // ["openai · gpt-4o-mini · 512 mixes 2 runs with different image sets …"]
  * ```
  *
@@ -32,10 +32,10 @@ export interface RunRead {
  *
  * @example
  * ```ts
- * runsRead(records).map((run) => `${run.runId}: ${run.images} images`);
+ * runProvenance(records).map((run) => `${run.runId}: ${run.images} images`);
  * ```
  */
-export function runsRead(records: readonly ResultRecord[]): RunRead[] {
+export function runProvenance(records: readonly ResultRecord[]): RunRead[] {
   const runs = Map.groupBy(records, (record) => record.runId);
   const sorted = <T>(values: Iterable<T>) => [...new Set(values)].sort() as T[];
   return [...runs].map(([runId, list]) => {

@@ -11,7 +11,7 @@ import { loadPresets } from "../platforms/presets.ts";
 import { resolvePlatform } from "../platforms/resolve.ts";
 import { loadPriceCards } from "../price/cost.ts";
 import type { BatchStatusRow } from "../run/batch/batch-control.ts";
-import { readManifest, type Shard } from "../run/batch/manifest.ts";
+import { readBatchManifest, type Shard } from "../run/batch/manifest.ts";
 import { batchTargets, rememberingFactories } from "./batch-targets.ts";
 
 /** Options of {@link batchAdaptersForRun}. */
@@ -35,7 +35,7 @@ export interface RunBatchAdaptersOptions {
 export async function batchAdaptersForRun(
   options: RunBatchAdaptersOptions,
 ): Promise<{ adapters: Map<string, BatchAdapter>; skipped: string[] }> {
-  const manifest = await readManifest(options.outDir ?? "results", options.runId);
+  const manifest = await readBatchManifest(options.outDir ?? "results", options.runId);
   const config = loadConfig({ env: options.env });
   const presets = await loadPresets();
   const priceCards = await loadPriceCards();

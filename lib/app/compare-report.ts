@@ -29,7 +29,7 @@ import {
   publishedOptions,
   type ReferenceFigure,
 } from "../analysis/reference-figures.ts";
-import { mergeWarnings, type RunRead, runsRead } from "../analysis/provenance.ts";
+import { mergeWarnings, type RunRead, runProvenance } from "../analysis/provenance.ts";
 import { joinQuality, qualitySummary, withQuality } from "../quality/quality-frame.ts";
 import { loadLabels } from "../quality/labels.ts";
 import { DEFAULT_PRICES_PATH, loadPriceCards } from "../price/cost.ts";
@@ -184,7 +184,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
       // The study's own rule: its floor, its published seconds, the same budget.
       decision: decide(publishedRows, { minQuality, maxP50Ms: DEFAULT_MAX_P50_MS }),
     },
-    runs: runsRead(records),
+    runs: runProvenance(records),
     warnings: [
       ...mergeWarnings(live),
       ...(batchRows > 0

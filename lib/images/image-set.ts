@@ -11,7 +11,7 @@ import { type ErrorKind, VisionBenchError } from "../contract/errors.ts";
 import { hasImageExtension, IMAGE_EXTENSIONS } from "./format.ts";
 import { DEFAULT_MAX_IMAGE_BYTES, readImageFile, readImageFileWithTime } from "./image-file.ts";
 import { DEFAULT_MAX_INPUT_PIXELS, normalizeImage } from "./normalize.ts";
-import { type ManifestEntry, readManifest } from "./manifest.ts";
+import { type ManifestEntry, readImageManifest } from "./manifest.ts";
 import { DEFAULT_RESULTS_DIR } from "../util/paths.ts";
 import {
   countEncode,
@@ -115,7 +115,7 @@ export async function loadImageSet(
   }
   // Code-unit order, not locale order: the same set is listed the same way on every machine.
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const manifest = await readManifest(folder);
+  const manifest = await readImageManifest(folder);
   const chosen = limit === undefined ? files : files.slice(0, limit);
   // A few files at a time: reading one waits on the disk while hashing another uses the CPU.
   const entries: ImageEntry[] = new Array(chosen.length);

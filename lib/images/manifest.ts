@@ -38,11 +38,11 @@ const ManifestSchema = z.looseObject({ images: z.array(ManifestEntrySchema) });
  *
  * @example
  * ```ts
- * const manifest = await readManifest("images");
+ * const manifest = await readImageManifest("images");
  * console.log(manifest.get("o01_cat.png")?.license); // "CC0-1.0"
  * ```
  */
-export async function readManifest(dir: string): Promise<Map<string, ManifestEntry>> {
+export async function readImageManifest(dir: string): Promise<Map<string, ManifestEntry>> {
   const path = `${dir}/manifest.json`;
   let text: string;
   try {

@@ -21,7 +21,7 @@ export interface AttributionListOptions {
  *
  * @example
  * ```ts
- * attributionList((await readManifest("images")).values());
+ * attributionList((await readImageManifest("images")).values());
  * ```
  */
 export function attributionList(

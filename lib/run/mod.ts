@@ -20,6 +20,6 @@ export { batchStatus, type BatchStatusRow, cancelBatches } from "./batch/batch-c
 export {
   type BatchManifest,
   manifestPath as batchManifestPath,
-  readManifest as readBatchManifest,
+  readBatchManifest,
 } from "./batch/manifest.ts";
 export type { CaseRunOptions, RecordOptions } from "./run-skeleton.ts";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { runBenchmark } from "../../lib/app/bench.ts";
 import { computeCost, loadPriceCards, recomputeCost } from "../../lib/price/cost.ts";
-import { readManifest } from "../../lib/run/batch/manifest.ts";
+import { readBatchManifest } from "../../lib/run/batch/manifest.ts";
 import { readRun } from "../../lib/run/run-store.ts";
 import type { ResultRecord } from "../../lib/contract/record.ts";
 import { BATCH_PRESETS, startBatchFleet } from "../support/batch-fleet.ts";
@@ -81,7 +81,7 @@ Deno.test("a case set larger than one batch's limit is split into several batche
       // The adapters' limits match the emulators': a 5th request in a batch would be refused.
       batch: { ...FAST_POLL, limits: { maxRequests: 4 } },
     });
-    const manifest = await readManifest(outDir, runId);
+    const manifest = await readBatchManifest(outDir, runId);
     for (const preset of BATCH_PRESETS) {
       assert.equal(fleet.creations(preset), 3, `${preset}: 10 cases in batches of 4`);
       const shards = manifest.shards.filter((shard) => shard.preset === preset);
@@ -107,7 +107,7 @@ Deno.test("a case set larger than one batch's limit is split into several batche
       env: fleet.env,
       batch: { ...FAST_POLL, limits: { maxBytes: 30_000 } },
     });
-    const split = (await readManifest(outDir, bytesRun)).shards;
+    const split = (await readBatchManifest(outDir, bytesRun)).shards;
     assert.ok(split.length >= 2, `3 small images over a 30 kB limit: ${split.length} batches`);
     assert.equal(fleet.creations("openai") - before.openai, split.length);
   } finally {
@@ -251,7 +251,7 @@ Deno.test("kill -9 right after submission: the re-run with the same run id submi
     const status = await child.status;
     assert.equal(status.signal, "SIGKILL");
     assert.equal(submitted.length, 3, buffered);
-    const manifest = await readManifest(outDir, runId);
+    const manifest = await readBatchManifest(outDir, runId);
     assert.deepEqual(manifest.shards.map((shard) => shard.state), [
       "submitted",
       "submitted",
@@ -325,7 +325,7 @@ Deno.test("CLI: Ctrl-C while batches run leaves them running and says how to res
     assert.ok(!stderr.includes(fleet.env.OPENAI_API_KEY), "the key never reaches the output");
     assert.equal(fleet.creations("openai"), 1);
     assert.equal(
-      (await readManifest(outDir, runId)).shards[0].state,
+      (await readBatchManifest(outDir, runId)).shards[0].state,
       "submitted",
       "the batch is still tracked",
     );
@@ -427,7 +427,7 @@ Deno.test("killed between the platform's acceptance and the manifest's record: O
     };
     await runBenchmark({ ...options, batch: { ...FAST_POLL, wait: false } });
     // What a kill -9 inside submit() leaves: the shard planned, the platform's id never written.
-    const manifest = await readManifest(outDir, runId);
+    const manifest = await readBatchManifest(outDir, runId);
     const accepted = new Map(manifest.shards.map((shard) => [shard.preset, shard.batchId]));
     for (const shard of manifest.shards) {
       shard.state = "planned";
@@ -483,7 +483,7 @@ Deno.test("killed while writing a batch's results: the re-run writes only what i
     const path = first.path;
     const lines = (await Deno.readTextFile(path)).trimEnd().split("\n");
     await Deno.writeTextFile(path, lines.slice(0, 2).join("\n") + "\n");
-    const manifest = await readManifest(outDir, runId);
+    const manifest = await readBatchManifest(outDir, runId);
     manifest.shards[0].state = "submitted";
     await writeManifest(outDir, manifest);
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { readManifest } from "../../lib/images/manifest.ts";
+import { readImageManifest } from "../../lib/images/manifest.ts";
 import { repoPath } from "../../lib/util/paths.ts";
 import {
   attributionList,
@@ -9,7 +9,7 @@ import {
 } from "../../lib/present/report-sections.ts";
 
 Deno.test("attributionList() credits every CC-BY and CC-BY-SA image of the sample set, and only those", async () => {
-  const manifest = await readManifest(repoPath("images"));
+  const manifest = await readImageManifest(repoPath("images"));
   const required = [...manifest.values()].filter((entry) => /^CC-BY/i.test(entry.license ?? ""));
   assert.ok(required.length > 0, "the sample set has CC-BY images");
   const markup = String(attributionList(manifest.values()));

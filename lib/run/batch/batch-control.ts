@@ -7,7 +7,7 @@
  */
 import type { BatchAdapter } from "../../contract/batch-adapter.ts";
 import { toVisionBenchError } from "../../contract/errors.ts";
-import { readManifest, type Shard, writeManifest } from "./manifest.ts";
+import { readBatchManifest, type Shard, writeManifest } from "./manifest.ts";
 
 /** One batch of a run, as the manifest and (for open ones) the platform see it. */
 export interface BatchStatusRow {
@@ -45,7 +45,7 @@ export interface BatchControlOptions {
  */
 export async function batchStatus(options: BatchControlOptions): Promise<BatchStatusRow[]> {
   const outDir = options.outDir ?? "results";
-  const manifest = await readManifest(outDir, options.runId);
+  const manifest = await readBatchManifest(outDir, options.runId);
   const rows: BatchStatusRow[] = [];
   for (const shard of manifest.shards) {
     const row = rowOf(shard);
@@ -74,7 +74,7 @@ export async function batchStatus(options: BatchControlOptions): Promise<BatchSt
  */
 export async function cancelBatches(options: BatchControlOptions): Promise<BatchStatusRow[]> {
   const outDir = options.outDir ?? "results";
-  const manifest = await readManifest(outDir, options.runId);
+  const manifest = await readBatchManifest(outDir, options.runId);
   const rows: BatchStatusRow[] = [];
   for (const shard of manifest.shards.filter((s) => s.state === "submitted" && s.batchId)) {
     const row = rowOf(shard);

@@ -29,7 +29,7 @@ import { pollShards, resultKey } from "./batch-collect.ts";
 import {
   type BatchManifest,
   manifestPath,
-  readManifest,
+  readBatchManifest,
   type SentItem,
   type Shard,
   writeManifest,
@@ -143,7 +143,7 @@ export function runBatchCases(options: BatchRunOptions): Promise<BatchRunResult>
 /** The cases of this call, and which of them the run file or a submitted batch already holds. */
 async function planBatches(options: BatchRunOptions, setup: RunSetup) {
   const cases = Array.from(generateCases({ ...options, params: setup.params }));
-  const manifest = await readManifest(setup.outDir, setup.runId);
+  const manifest = await readBatchManifest(setup.outDir, setup.runId);
   const previous = await readRun(runPath(setup.outDir, setup.runId), { missingOk: true });
   const okKeys = new Set(previous.records.filter((r) => r.status === "ok").map((r) => r.caseKey));
   const recorded = new Set(

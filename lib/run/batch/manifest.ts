@@ -73,10 +73,10 @@ export function manifestPath(outDir: string, runId: string): string {
  *
  * @example
  * ```ts
- * const manifest = await readManifest("results", "2026-11-25T19-40-12-ab12");
+ * const manifest = await readBatchManifest("results", "2026-11-25T19-40-12-ab12");
  * ```
  */
-export async function readManifest(outDir: string, runId: string): Promise<BatchManifest> {
+export async function readBatchManifest(outDir: string, runId: string): Promise<BatchManifest> {
   const path = manifestPath(outDir, runId);
   let text: string;
   try {
