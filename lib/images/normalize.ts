@@ -91,6 +91,14 @@ export async function normalizeImage(
   const { label } = options;
   if (bytes.length === 0) throw new VisionBenchError("image_empty", `${label}: the file is empty`);
   const sniffed = sniffImageFormat(bytes);
+  // libjpeg reports a cut-off file as a warning, and libvips did not always turn it into an error
+  // (seen under load); a JPEG without its end-of-image marker is refused here, deterministically.
+  if (sniffed === "jpeg" && !hasJpegEnd(bytes)) {
+    throw new VisionBenchError(
+      "image_corrupt",
+      `${label}: corrupt or truncated (no JPEG end marker)`,
+    );
+  }
   const maxInputPixels = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   // failOn "error": truncated or corrupt data fails, benign libjpeg warnings (extra bytes) do not.
   // pages 1 (sharp's default, said here on purpose): animations give their first frame.
@@ -189,4 +197,31 @@ export async function normalizeImage(
     passthrough: false,
     normalizations,
   };
+}
+
+/**
+ * False when a JPEG's marker segments run out before its end-of-image marker (FF D9): the file was
+ * cut off. Walks the segments (an EXIF thumbnail's own FF D9 sits inside APP1 and is skipped) and
+ * each scan's entropy-coded data; anything it cannot follow is left to libvips (true).
+ */
+function hasJpegEnd(bytes: Uint8Array): boolean {
+  const isRestart = (marker: number) => marker >= 0xd0 && marker <= 0xd7;
+  let index = 2;
+  while (index + 1 < bytes.length) {
+    if (bytes[index] !== 0xff) return true;
+    const marker = bytes[index + 1];
+    if (marker === 0xd9) return true;
+    if (marker === 0xff || marker === 0x01 || isRestart(marker)) {
+      index += marker === 0xff ? 1 : 2;
+      continue;
+    }
+    if (index + 3 >= bytes.length) return false;
+    index += 2 + ((bytes[index + 2] << 8) | bytes[index + 3]);
+    if (marker !== 0xda) continue;
+    while (
+      index + 1 < bytes.length &&
+      !(bytes[index] === 0xff && bytes[index + 1] !== 0 && !isRestart(bytes[index + 1]))
+    ) index++;
+  }
+  return false;
 }
