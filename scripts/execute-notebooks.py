@@ -157,22 +157,46 @@ def strip_ansi(text):
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
+def execute_with_kernel_retry(path, options, attempts=3):
+    """Runs the notebook; returns (notebook, client, error or None).
+
+    A kernel that dies before the first cell ran is started again: jupyter_client picks free
+    ports and hands them to the kernel, which binds them a moment later, so with two notebooks
+    starting at once a port can be taken in between and the Deno kernel exits with AddrInUse.
+    Nothing has run then, so starting again is safe.
+    """
+    for attempt in range(1, attempts + 1):
+        nb = nbformat.read(path, as_version=4)
+        client = GracefulClient(
+            nb,
+            grace_seconds=options.grace_ms / 1000,
+            timeout=options.timeout,
+            kernel_name=options.kernel,
+            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+            record_timing=False,
+        )
+        try:
+            client.execute()
+            return nb, client, None
+        except Exception as error:  # noqa: BLE001 — sorted out by the caller
+            started = any(cell.get("execution_count") for cell in nb.cells)
+            retry = isinstance(error, (DeadKernelError, RuntimeError)) and not isinstance(
+                error, (CellExecutionError, CellTimeoutError)
+            )
+            if started or not retry or attempt == attempts:
+                return nb, client, error
+            print(f"  kernel did not start ({error}); starting it again", flush=True)
+
+
 def execute_notebook(path, out_dir, options):
     """Executes one notebook; returns (executed notebook, problems, seconds)."""
     name = os.path.splitext(os.path.basename(path))[0]
-    nb = nbformat.read(path, as_version=4)
     started = time.monotonic()
-    client = GracefulClient(
-        nb,
-        grace_seconds=options.grace_ms / 1000,
-        timeout=options.timeout,
-        kernel_name=options.kernel,
-        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
-        record_timing=False,
-    )
     problems = []
+    nb, client, failure = execute_with_kernel_retry(path, options)
     try:
-        client.execute()
+        if failure is not None:
+            raise failure
     except CellExecutionError as error:
         # The error output is in the cell; check_outputs names it. Keep the first lines here
         # in case the failing cell is not found (e.g. an error in a hidden cell).
