@@ -1,89 +1,129 @@
 /**
- * visionbench — the one public entry. The contract first (what an adapter implements, the one
- * error type, what a run records), then each concern of lib/ through its folder's mod.ts, then the
- * platform adapters. Helpers a folder keeps internal are not exported here.
+ * visionbench — what a notebook author uses: run platforms over images, read the records, frame
+ * and summarise them with Polars, and show charts, tables and descriptions inline. Every export is
+ * named here; nothing else is public from the root.
+ *
+ * For more specific work there are entry files of their own:
+ * - `adapters/mod.ts`: the platform adapters (factories and the registry), to call one directly;
+ * - `lib/contract/mod.ts`: the adapter contract and the record schema, to add a platform;
+ * - `emulators/mod.ts`: the local API emulators, for offline runs and tests.
  *
  * @example
  * ```ts
- * import { readRuns, recordsToFrame, runBenchmark, summarize } from "./mod.ts";
+ * import { readRuns, recordsToFrame, runBenchmark, summarize, summaryTable } from "./mod.ts";
  * await runBenchmark({ platforms: ["local"], limit: 3 });
- * const summary = summarize(recordsToFrame((await readRuns("results")).records));
+ * const { records } = await readRuns("results");
+ * summaryTable(summarize(recordsToFrame(records)));
  * ```
  *
  * @module
  */
 
-// The contract, named one by one: changing it is a decision, not a side effect.
+// Running a benchmark, from a notebook or a script.
 export {
-  type Adapter,
-  type AdapterCapabilities,
-  type AdapterFactory,
-  type AdapterSettings,
-  type BatchAdapter,
-  type BatchCallOptions,
-  type BatchItem,
-  type BatchItemResult,
-  type BatchJob,
-  type BatchLimits,
-  type BatchOutcome,
-  type BatchResults,
-  type BatchState,
-  COST_BASES,
-  type CostBasis,
-  type DescribeOptions,
-  type DescribeRequest,
-  type Description,
-  ERROR_KINDS,
+  BATCH_PLATFORMS,
+  type BenchOptions,
+  type BenchResult,
+  compareReport,
+  type CompareReport,
+  DEFAULT_PROMPT,
+  findPlatforms,
+  judgeSection,
+  type NotebookParams,
+  notebookParams,
+  pointsAtLocalEndpoints,
+  renderReport,
+  runBenchmark,
+} from "./lib/app/mod.ts";
+
+// What a run wrote.
+export { readRun, type ReadResult, readRuns } from "./lib/run/mod.ts";
+export { type ImageEntry, loadImageSet, readImageManifest } from "./lib/images/mod.ts";
+
+// Frames and summaries (Polars).
+export {
+  cheapestWithin,
+  decide,
+  type Decision,
+  errorsByKind,
+  exportParquet,
+  loadRunFrame,
+  pareto,
+  recordsToFrame,
+  resizeEffect,
+  summarize,
+  type SummaryRow,
+} from "./lib/analysis/mod.ts";
+
+// Prices.
+export {
+  computeCost,
+  costPerThousand,
+  estimateImageTokens,
+  loadPriceCards,
+  projectCost,
+  repriceRecord,
+} from "./lib/price/mod.ts";
+
+// Quality: reference labels, scores, a judge, people's ratings.
+export {
+  joinQuality,
+  type LabelSet,
+  loadLabels,
+  qualitySummary,
+  type Rating,
+  ratingsByGroup,
+  readRatings,
+  readRatingsFolder,
+  runJudge,
+  scoreDescription,
+  withQuality,
+} from "./lib/quality/mod.ts";
+
+// Charts, tables and sections for a notebook or the report.
+export {
+  agreementTable,
+  attributionList,
+  batchComparison,
+  compareAgainst,
+  costChart,
+  costLatencyChart,
+  decisionCard,
+  descriptionBrowser,
+  descriptionTable,
+  errorsChart,
+  latencyChart,
+  leaderboardTable,
+  methodSection,
+  notebookProgress,
+  platformsNote,
+  publishedTable,
+  qualityCostLatencyChart,
+  ratingsSummary,
+  recallHeatmap,
+  referenceChart,
+  resizeChart,
+  showChart,
+  simulatedBanner,
+  summaryTable,
+} from "./lib/present/mod.ts";
+
+// HTML that escapes by default, and the number formats the tables use.
+export {
+  formatCount,
+  formatDuration,
+  formatUsd,
+  HtmlFragment,
+  raw,
+  safeHtml,
+} from "./lib/util/mod.ts";
+
+// The record and the one error type.
+export {
   type ErrorKind,
-  type FinishReason,
-  imageBase64,
-  imageDataUrl,
-  type ImageMimeType,
-  type ImagePayload,
   isVisionBenchError,
-  kindFromStatus,
-  type ModelProbe,
-  type ModelProbeOptions,
-  parseRetryAfter,
-  type PlatformTiming,
   type PriceCard,
-  PriceCardSchema,
   type ResultRecord,
   ResultRecordSchema,
-  retryAfterFromHeaders,
-  type RunEvent,
-  SCHEMAS,
-  type StructuredSchema,
-  toVisionBenchError,
-  type Usage,
-  type Venue,
-  VENUE_SCHEMA,
-  VenueSchema,
   VisionBenchError,
-  type VisionBenchErrorOptions,
 } from "./lib/contract/mod.ts";
-
-// Each concern of lib/, through its folder.
-export * from "./lib/util/mod.ts";
-export * from "./lib/platforms/mod.ts";
-export * from "./lib/images/mod.ts";
-export * from "./lib/price/mod.ts";
-export * from "./lib/run/mod.ts";
-export * from "./lib/analysis/mod.ts";
-export * from "./lib/quality/mod.ts";
-export * from "./lib/present/mod.ts";
-export * from "./lib/app/mod.ts";
-
-// Platform adapters (the registry and each factory).
-export { ADAPTER_FACTORIES, BATCH_ADAPTER_FACTORIES, MODEL_PROBES } from "./adapters/mod.ts";
-export { createLocal } from "./adapters/local.ts";
-export { createOpenAI } from "./adapters/openai.ts";
-export { createAnthropic } from "./adapters/anthropic.ts";
-export { createGemini } from "./adapters/gemini.ts";
-export { createOllama, listVisionModels } from "./adapters/ollama.ts";
-export { createReplicate } from "./adapters/replicate.ts";
-export { createCloudflare } from "./adapters/cloudflare.ts";
-export { createRunPod } from "./adapters/runpod.ts";
-export { createOpenAIBatch } from "./adapters/openai-batch.ts";
-export { createAnthropicBatch } from "./adapters/anthropic-batch.ts";
-export { createGeminiBatch } from "./adapters/gemini-batch.ts";

@@ -15,15 +15,12 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import {
-  type Adapter,
-  createTerminalProgress,
-  type Description,
-  loadImageSet,
-  loadPriceCards,
-  repoPath,
-  runCases,
-} from "../mod.ts";
+import type { Adapter, Description } from "../lib/contract/mod.ts";
+import { createTerminalProgress } from "../lib/present/mod.ts";
+import { loadImageSet } from "../lib/images/mod.ts";
+import { loadPriceCards } from "../lib/price/mod.ts";
+import { repoPath } from "../lib/util/mod.ts";
+import { runCases } from "../lib/run/mod.ts";
 import { printRunSummary } from "../lib/app/cli-summary.ts";
 
 const { values } = parseArgs({

@@ -6,7 +6,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_IMAGES_DIR, loadImageSet, prepareImage, variantStats } from "../mod.ts";
+import { loadImageSet, prepareImage, variantStats } from "../lib/images/mod.ts";
+import { DEFAULT_IMAGES_DIR } from "../lib/util/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
