@@ -24,15 +24,13 @@ import { errorInBody, openAIError } from "./openai-errors.ts";
 import { strictJsonSchema } from "./openai-schema.ts";
 import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 import { abortedError, requiredSetting } from "./shared-errors.ts";
-import { imageDataUrl, jsonText } from "../lib/contract/image-transport.ts";
-import type { Stream } from "openai/streaming";
+import { imageDataUrl } from "../lib/contract/image-transport.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types (the SDK types the wire; these are the shapes this file reads)
 
 type ChatBody = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
 type ChatUsage = OpenAI.CompletionUsage;
-type ChatCompletionChunk = OpenAI.Chat.ChatCompletionChunk;
 
 /** Which request field carries the output limit. */
 export type MaxTokensField = "max_completion_tokens" | "max_tokens";
@@ -149,18 +147,9 @@ async function completeStreaming(
   client: OpenAI,
   { body, options, platform }: Call,
 ): Promise<Completion> {
-  // The SDK's own POST with the body as text made by `jsonText`: the same request `create` sends,
-  // its JSON made once per case and sent again as it is for each repeat (README "Performance").
-  // Auth, errors and the event stream are the SDK's. (What `create` adds on top, a
-  // `finish_reason: null` on chunks without one, this adapter reads the same either way.)
-  const { data: stream, response } = await client.post<Stream<ChatCompletionChunk>>(
-    "/chat/completions",
-    {
-      body: jsonText({ ...body, stream: true, stream_options: { include_usage: true } }),
-      headers: { "content-type": "application/json" },
-      stream: true,
-      signal: options.signal,
-    },
+  const { data: stream, response } = await client.chat.completions.create(
+    { ...body, stream: true, stream_options: { include_usage: true } },
+    { signal: options.signal },
   ).withResponse();
   // A 200 that is not an event stream (a JSON error, an HTML page, nothing) is read as what it
   // is, not as a stream that was cut.

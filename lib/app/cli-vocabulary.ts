@@ -1,8 +1,7 @@
 /**
  * The one command-line vocabulary of `bench` and `report`: the same flag names, the same bounds
  * and the same error messages for platforms, images, limit, resize, run id, repeat and cache
- * mode. The spellings each command used before (`report --platforms`, `bench --no-cache` /
- * `--refresh-cache`, `--cache bypass`) still work and print a deprecation note on stderr.
+ * mode. An old spelling is an unknown flag.
  *
  * @module
  */
@@ -28,7 +27,7 @@ export const FLAG_BOUNDS = {
 /** The cache modes a user types: `off` is the runner's `bypass`. */
 export const CACHE_FLAG_VALUES = ["use", "refresh", "off"] as const;
 
-/** `parseArgs` options shared by `bench` and `report` (new names and deprecated spellings). */
+/** `parseArgs` options shared by `bench` and `report`. */
 export const COMMON_FLAG_OPTIONS = {
   platform: { type: "string", short: "p", multiple: true },
   images: { type: "string" },
@@ -38,10 +37,6 @@ export const COMMON_FLAG_OPTIONS = {
   "run-id": { type: "string" },
   out: { type: "string" },
   cache: { type: "string" },
-  // Deprecated spellings, still accepted.
-  platforms: { type: "string", multiple: true },
-  "no-cache": { type: "boolean" },
-  "refresh-cache": { type: "boolean" },
 } as const;
 
 /** Help lines for the shared flags, identical in both commands. */
@@ -74,7 +69,6 @@ export interface CommonFlags {
 /** Raw `parseArgs` values of {@link COMMON_FLAG_OPTIONS}. */
 export interface CommonFlagValues {
   platform?: string[];
-  platforms?: string[];
   images?: string;
   limit?: string;
   resize?: string;
@@ -82,8 +76,6 @@ export interface CommonFlagValues {
   "run-id"?: string;
   out?: string;
   cache?: string;
-  "no-cache"?: boolean;
-  "refresh-cache"?: boolean;
 }
 
 /** A comma list, trimmed, empty items dropped. */
@@ -97,24 +89,16 @@ export function commaList(values: string | readonly string[] | undefined): strin
 }
 
 /**
- * A cache mode as typed (`use`, `refresh`, `off`; `bypass`, the old name of `off`, is still read).
+ * A cache mode as typed (`use`, `refresh`, `off`).
  *
  * @example
  * ```ts
  * parseCacheMode("off", "--cache"); // "bypass" (the runner's name)
  * ```
  */
-export function parseCacheMode(
-  value: string,
-  name: string,
-  warn?: (note: string) => void,
-): CacheMode {
+export function parseCacheMode(value: string, name: string): CacheMode {
   if (value === "use" || value === "refresh") return value;
   if (value === "off") return "bypass";
-  if (value === "bypass") {
-    warn?.(`${name} bypass is deprecated; use ${name} off`);
-    return "bypass";
-  }
   throw new VisionBenchError(
     "config",
     `${name} must be ${CACHE_FLAG_VALUES.join(", ")}, got "${value}"`,
@@ -127,40 +111,16 @@ export function cacheFlagValue(mode: CacheMode): (typeof CACHE_FLAG_VALUES)[numb
 }
 
 /**
- * Reads the shared flags, bounded, with a deprecation note (through `warn`) for each old spelling.
+ * Reads the shared flags, bounded.
  *
  * @example
  * ```ts
- * readCommonFlags({ platform: ["openai,gemini"], cache: "off" }, console.error);
+ * readCommonFlags({ platform: ["openai,gemini"], cache: "off" });
  * // { platforms: ["openai", "gemini"], cache: "bypass" }
  * ```
  */
-export function readCommonFlags(
-  values: CommonFlagValues,
-  warn: (note: string) => void,
-): CommonFlags {
-  if (values.platforms !== undefined) {
-    warn("--platforms is deprecated; use --platform (repeatable or comma-separated)");
-  }
-  const platforms = commaList([...(values.platform ?? []), ...(values.platforms ?? [])]);
-  const spellings = [
-    values.cache !== undefined ? `--cache ${values.cache}` : undefined,
-    values["no-cache"] ? "--no-cache" : undefined,
-    values["refresh-cache"] ? "--refresh-cache" : undefined,
-  ].filter((spelling) => spelling !== undefined);
-  if (spellings.length > 1) {
-    throw new VisionBenchError("config", `${spellings.join(" and ")} exclude each other`);
-  }
-  let cache: CacheMode | undefined;
-  if (values.cache !== undefined) cache = parseCacheMode(values.cache, "--cache", warn);
-  if (values["no-cache"]) {
-    warn("--no-cache is deprecated; use --cache off");
-    cache = "bypass";
-  }
-  if (values["refresh-cache"]) {
-    warn("--refresh-cache is deprecated; use --cache refresh");
-    cache = "refresh";
-  }
+export function readCommonFlags(values: CommonFlagValues): CommonFlags {
+  const platforms = commaList(values.platform);
   return {
     platforms: platforms?.length ? platforms : undefined,
     images: values.images,
@@ -169,6 +129,6 @@ export function readCommonFlags(
     repeat: parsePositiveInteger(values.repeat, "--repeat", { max: FLAG_BOUNDS.repeat }),
     runId: values["run-id"],
     out: values.out,
-    cache,
+    cache: values.cache === undefined ? undefined : parseCacheMode(values.cache, "--cache"),
   };
 }

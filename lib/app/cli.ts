@@ -44,27 +44,20 @@ ${COMMON_FLAG_HELP}
   --batch-status             list the batches of --run-id and what the platforms say
   --batch-cancel             ask the platforms to cancel the running batches of --run-id
   --help, -h                 this text
-
-Deprecated spellings, still read: --platforms LIST, --no-cache (= --cache off),
---refresh-cache (= --cache refresh).
 `;
 
 /** Largest `--max-image-mb`: one image file is read into one buffer. */
 const MAX_IMAGE_MB = 2000;
 
 /**
- * Parses CLI flags into {@link BenchOptions}; throws a `config` error on a bad flag. Deprecated
- * spellings are read and reported through `warn`.
+ * Parses CLI flags into {@link BenchOptions}; throws a `config` error on a bad or unknown flag.
  *
  * @example
  * ```ts
  * parseBenchArgs(["--platform", "openai,gemini", "--cache", "off"]);
  * ```
  */
-export function parseBenchArgs(
-  args: string[],
-  warn: (note: string) => void = (note) => console.error(`visionbench: ${note}`),
-): BenchOptions & {
+export function parseBenchArgs(args: string[]): BenchOptions & {
   help?: boolean;
   parquet?: boolean;
   batchCommand?: "status" | "cancel";
@@ -97,7 +90,7 @@ export function parseBenchArgs(
     throw new VisionBenchError("config", (error as Error).message);
   }
   const values = parsed.values;
-  const common = readCommonFlags(values, warn);
+  const common = readCommonFlags(values);
   const schemaName = values.schema;
   if (schemaName !== undefined && !SCHEMAS[schemaName]) {
     throw new VisionBenchError(

@@ -35,9 +35,7 @@ ${COMMON_FLAG_HELP}
   --help, -h                 this text
 
 The run id defaults to "benchmark": re-running resumes and calls nothing recorded again; a new
---run-id with --cache refresh measures everything again.
-Deprecated spellings, still read: --platforms LIST, --cache bypass (= off), --no-cache,
---refresh-cache, --timeout SECONDS (= --cell-timeout).`;
+--run-id with --cache refresh measures everything again.`;
 
 /** What {@link parseReportArgs} read. */
 export interface ReportArgs {
@@ -52,18 +50,14 @@ export interface ReportArgs {
 }
 
 /**
- * Parses `report` flags; throws a `config` error on a bad one. Deprecated spellings are read and
- * reported through `warn`.
+ * Parses `report` flags; throws a `config` error on a bad or unknown one.
  *
  * @example
  * ```ts
  * parseReportArgs(["--platform", "local", "--limit", "3"]).params; // { platforms: ["local"], limit: 3 }
  * ```
  */
-export function parseReportArgs(
-  args: string[],
-  warn: (note: string) => void = (note) => console.error(`report: ${note}`),
-): ReportArgs {
+export function parseReportArgs(args: string[]): ReportArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -79,7 +73,6 @@ export function parseReportArgs(
         emulated: { type: "boolean" },
         "latency-scale": { type: "string" },
         "cell-timeout": { type: "string" },
-        timeout: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -87,14 +80,7 @@ export function parseReportArgs(
     throw new VisionBenchError("config", (error as Error).message);
   }
   const { values, positionals } = parsed;
-  const common = readCommonFlags(values, warn);
-  if (values.timeout !== undefined) {
-    // `bench --timeout` is per call; here it always meant per notebook cell.
-    warn("--timeout is deprecated here; use --cell-timeout (bench's --timeout is per call)");
-    if (values["cell-timeout"] !== undefined) {
-      throw new VisionBenchError("config", "--timeout and --cell-timeout exclude each other");
-    }
-  }
+  const common = readCommonFlags(values);
   const params: NotebookParams = {
     platforms: common.platforms,
     images: common.images,
@@ -111,7 +97,6 @@ export function parseReportArgs(
     blind: values["no-blind"] ? false : undefined,
     cache: common.cache,
   };
-  const cellTimeout = values["cell-timeout"] ?? values.timeout;
   return {
     help: values.help,
     params: Object.fromEntries(
@@ -120,10 +105,8 @@ export function parseReportArgs(
     notebooks: positionals,
     emulated: values.emulated ?? false,
     latencyScale: parseNumber(values["latency-scale"], "--latency-scale", { min: 0 }) ?? 0.005,
-    cellTimeoutSeconds: parsePositiveInteger(
-      cellTimeout,
-      values["cell-timeout"] !== undefined ? "--cell-timeout" : "--timeout",
-      { max: 7 * 24 * 3600 },
-    ),
+    cellTimeoutSeconds: parsePositiveInteger(values["cell-timeout"], "--cell-timeout", {
+      max: 7 * 24 * 3600,
+    }),
   };
 }

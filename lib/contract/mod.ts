@@ -13,4 +13,3 @@ export * from "./run-events.ts";
 export * from "./schemas.ts";
 export * from "./image-transport.ts";
 export * from "./batch-adapter.ts";
-export * from "./compiled-check.ts";

@@ -7,7 +7,6 @@
 import { z } from "zod";
 import { COST_BASES, PriceCardSchema } from "./price-card.ts";
 import { ERROR_KINDS } from "./errors.ts";
-import { compileCheck } from "./compiled-check.ts";
 
 const optionalCount = z.number().nonnegative().optional();
 
@@ -103,10 +102,17 @@ export const ResultRecordSchema = z.object({
 });
 
 /**
- * Whether a value passes {@link ResultRecordSchema}: the same verdict as `safeParse(value).success`,
- * without building a parse result (it runs once per call; see `compiled-check.ts`).
+ * Whether a value passes {@link ResultRecordSchema}: zod's own verdict, checked once per record
+ * before it is written (`checkRecord` in lib/run/run-store.ts names the failing field).
+ *
+ * @example
+ * ```ts
+ * isValidRecord({ ...record, inputTokens: -5 }); // false
+ * ```
  */
-export const isValidRecord: (value: unknown) => boolean = compileCheck(ResultRecordSchema);
+export function isValidRecord(value: unknown): boolean {
+  return ResultRecordSchema.safeParse(value).success;
+}
 
 /** One record. */
 export type ResultRecord = z.infer<typeof ResultRecordSchema>;

@@ -1,6 +1,6 @@
 /**
  * One command-line vocabulary for `bench` and `report`: the same flags mean the same thing in
- * both, old spellings still work with a deprecation note, and numeric flags are bounded.
+ * both, an old spelling is an unknown flag, and numeric flags are bounded.
  */
 import assert from "node:assert/strict";
 import { isVisionBenchError } from "../../lib/contract/errors.ts";
@@ -8,11 +8,6 @@ import { parseBenchArgs } from "../../lib/app/cli.ts";
 import { parseReportArgs } from "../../lib/app/report-args.ts";
 import { FLAG_BOUNDS } from "../../lib/app/cli-vocabulary.ts";
 import { repoPath } from "../../lib/util/paths.ts";
-
-function collect() {
-  const notes: string[] = [];
-  return { notes, warn: (note: string) => notes.push(note) };
-}
 
 const SHARED = [
   "--platform",
@@ -35,9 +30,8 @@ const SHARED = [
 
 Deno.test("bench and report read the same shared flags the same way", () => {
   for (const cache of ["use", "refresh", "off"]) {
-    const { notes, warn } = collect();
-    const bench = parseBenchArgs([...SHARED, "--cache", cache], warn);
-    const report = parseReportArgs([...SHARED, "--cache", cache], warn).params;
+    const bench = parseBenchArgs([...SHARED, "--cache", cache]);
+    const report = parseReportArgs([...SHARED, "--cache", cache]).params;
     const expected = cache === "off" ? "bypass" : cache;
     assert.deepEqual(
       {
@@ -71,59 +65,41 @@ Deno.test("bench and report read the same shared flags the same way", () => {
       out: "out",
       cache: expected,
     });
-    assert.deepEqual(notes, [], "the current spellings print no note");
   }
 });
 
-Deno.test("old spellings still work and each prints a deprecation note", () => {
-  const cases: [string[], Partial<{ cache: string; platforms: string[] }>, RegExp][] = [
-    [["--no-cache"], { cache: "bypass" }, /--no-cache is deprecated; use --cache off/],
-    [
-      ["--refresh-cache"],
-      { cache: "refresh" },
-      /--refresh-cache is deprecated; use --cache refresh/,
-    ],
-    [["--cache", "bypass"], { cache: "bypass" }, /--cache bypass is deprecated; use --cache off/],
-    [
-      ["--platforms", "local,openai"],
-      { platforms: ["local", "openai"] },
-      /--platforms is deprecated/,
-    ],
+Deno.test("old spellings are unknown flags, and an unknown cache mode is a config error", () => {
+  const old = [
+    ["--no-cache"],
+    ["--refresh-cache"],
+    ["--platforms", "local,openai"],
   ];
-  for (const [args, expected, note] of cases) {
-    const bench = collect();
-    const parsedBench = parseBenchArgs(args, bench.warn);
-    const report = collect();
-    const parsedReport = parseReportArgs(args, report.warn).params;
-    for (const [field, value] of Object.entries(expected)) {
-      assert.deepEqual(parsedBench[field as keyof typeof parsedBench], value, `bench ${args}`);
-      assert.deepEqual(parsedReport[field as keyof typeof parsedReport], value, `report ${args}`);
+  for (const args of old) {
+    for (const parse of [parseBenchArgs, parseReportArgs]) {
+      assert.throws(
+        () => parse(args),
+        (error) => isVisionBenchError(error, "config") && error.message.includes(args[0]),
+        args.join(" "),
+      );
     }
-    assert.equal(bench.notes.length, 1, `bench ${args}: ${bench.notes}`);
-    assert.match(bench.notes[0], note);
-    assert.deepEqual(report.notes, bench.notes);
-  }
-  const report = collect();
-  assert.equal(parseReportArgs(["--timeout", "60"], report.warn).cellTimeoutSeconds, 60);
-  assert.match(report.notes[0], /--timeout is deprecated here; use --cell-timeout/);
-});
-
-Deno.test("two cache spellings at once, or an unknown mode, are config errors", () => {
-  const silent = () => {};
-  for (const args of [["--no-cache", "--refresh-cache"], ["--cache", "use", "--no-cache"]]) {
-    assert.throws(() => parseBenchArgs(args, silent), /exclude each other/);
-    assert.throws(() => parseReportArgs(args, silent), /exclude each other/);
   }
   assert.throws(
-    () => parseBenchArgs(["--cache", "sometimes"], silent),
-    (error) =>
-      isVisionBenchError(error, "config") &&
-      /--cache must be use, refresh, off, got "sometimes"/.test(error.message),
+    () => parseReportArgs(["--timeout", "60"]),
+    (error) => isVisionBenchError(error, "config") && error.message.includes("--timeout"),
   );
+  for (const parse of [parseBenchArgs, parseReportArgs]) {
+    for (const mode of ["bypass", "sometimes"]) {
+      assert.throws(
+        () => parse(["--cache", mode]),
+        (error) =>
+          isVisionBenchError(error, "config") &&
+          error.message === `--cache must be use, refresh, off, got "${mode}"`,
+      );
+    }
+  }
 });
 
 Deno.test("numeric flags are bounded with config errors that name the flag and the bound", () => {
-  const silent = () => {};
   const refused: [string[], RegExp][] = [
     [["--repeat", "1e9"], /--repeat must be at most 1000000, got "1e9"/],
     [["--limit", "2000000"], /--limit must be at most 1000000/],
@@ -134,30 +110,34 @@ Deno.test("numeric flags are bounded with config errors that name the flag and t
   ];
   for (const [args, message] of refused) {
     assert.throws(
-      () => parseBenchArgs(args, silent),
+      () => parseBenchArgs(args),
       (error) => isVisionBenchError(error, "config") && message.test(error.message),
       args.join(" "),
     );
   }
   for (const args of [["--repeat", "1e9"], ["--limit", "2000000"]]) {
-    assert.throws(() => parseReportArgs(args, silent), /must be at most/);
+    assert.throws(() => parseReportArgs(args), /must be at most/);
   }
-  assert.equal(parseBenchArgs(["--repeat", "1e6"], silent).repeat, FLAG_BOUNDS.repeat);
+  assert.equal(parseBenchArgs(["--repeat", "1e6"]).repeat, FLAG_BOUNDS.repeat);
   assert.equal(
-    parseBenchArgs(["--timeout", String(FLAG_BOUNDS.timeoutSeconds)], silent).timeoutMs,
+    parseBenchArgs(["--timeout", String(FLAG_BOUNDS.timeoutSeconds)]).timeoutMs,
     FLAG_BOUNDS.timeoutSeconds * 1000,
   );
 });
 
-Deno.test("the deprecation note reaches stderr of the real CLI, help still prints", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", repoPath("lib/app/cli.ts"), "--no-cache", "--help"],
-    env: { VISIONBENCH_ENV_FILE: "/dev/null", NO_COLOR: "1" },
-  }).output();
-  const stderr = new TextDecoder().decode(output.stderr);
-  const stdout = new TextDecoder().decode(output.stdout);
-  assert.equal(output.code, 0, stderr);
-  assert.match(stderr, /^visionbench: --no-cache is deprecated; use --cache off$/m);
+Deno.test("the real CLI exits 2 on an old spelling, naming it, and prints help", async () => {
+  const run = (args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", repoPath("lib/app/cli.ts"), ...args],
+      env: { VISIONBENCH_ENV_FILE: "/dev/null", NO_COLOR: "1" },
+    }).output();
+  const old = await run(["--no-cache"]);
+  assert.equal(old.code, 2);
+  assert.match(new TextDecoder().decode(old.stderr), /^visionbench: .*--no-cache/m);
+  const help = await run(["--help"]);
+  const stdout = new TextDecoder().decode(help.stdout);
+  assert.equal(help.code, 0);
   assert.match(stdout, /--cache use\|refresh\|off/);
   assert.match(stdout, /--platform, -p ID\[:MODEL\]/);
+  assert.doesNotMatch(stdout, /[Dd]eprecated/);
 });

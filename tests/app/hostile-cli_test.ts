@@ -172,7 +172,7 @@ Deno.test("ollama-vps sends OLLAMA_VPS_API_KEY as Authorization: Bearer, and the
 
     // Still no key needed: without one the preset runs (and this emulator says 401).
     const keyless = await finished(
-      bench(["--platform", "ollama-vps", "--run-id", "keyless", "--out", out, "--no-cache"], {
+      bench(["--platform", "ollama-vps", "--run-id", "keyless", "--out", out, "--cache", "off"], {
         OLLAMA_VPS_HOST: emulator.url,
       }).spawn(),
     );
