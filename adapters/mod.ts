@@ -1,6 +1,6 @@
 /**
- * Adapter factories by name, as `data/presets.json` refers to them (`"adapter": "openai"`).
- * One line per platform file.
+ * The platform adapters' entry: each factory, to call one platform directly, and the factories by
+ * name, as `data/presets.json` refers to them (`"adapter": "openai"`). One line per platform file.
  *
  * @module
  */
@@ -42,4 +42,19 @@ export const BATCH_ADAPTER_FACTORIES: Record<string, (settings: any) => BatchAda
   anthropic: createAnthropicBatch,
   gemini: createGeminiBatch,
   openai: createOpenAIBatch,
+};
+
+export {
+  createAnthropic,
+  createAnthropicBatch,
+  createCloudflare,
+  createGemini,
+  createGeminiBatch,
+  createLocal,
+  createOllama,
+  createOpenAI,
+  createOpenAIBatch,
+  createReplicate,
+  createRunPod,
+  listVisionModels,
 };

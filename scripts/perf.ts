@@ -30,18 +30,17 @@
 import OpenAI from "openai";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
+import { imageDataUrl } from "../lib/contract/mod.ts";
+import { loadImageSet, prepareImage } from "../lib/images/mod.ts";
 import {
-  imageDataUrl,
-  loadImageSet,
   loadRunFrame,
-  prepareImage,
-  readRuns,
   recordsToFrame,
-  repoPath,
   summarize,
   SUMMARY_COLUMNS,
   writeRunParquet,
-} from "../mod.ts";
+} from "../lib/analysis/mod.ts";
+import { readRuns } from "../lib/run/mod.ts";
+import { repoPath } from "../lib/util/mod.ts";
 import { sampleRecords } from "./make-sample-records.ts";
 
 const { values } = parseArgs({

@@ -68,3 +68,40 @@ Deno.test("every lib/ group folder has a mod.ts", async () => {
     assert.ok(mod?.isFile, `lib/${entry.name}/mod.ts is missing`);
   }
 });
+
+Deno.test("mod.ts names its exports (no export *) and keeps to at most 80 runtime names", async () => {
+  const source = await Deno.readTextFile(repoPath("mod.ts"));
+  assert.doesNotMatch(source, /export\s+\*/);
+  const names = Object.keys(await import("../mod.ts"));
+  assert.ok(names.length > 0 && names.length <= 80, `${names.length} runtime names`);
+});
+
+Deno.test("the notebooks import only from ../mod.ts, and only names it exports", async () => {
+  const exported = new Set(Object.keys(await import("../mod.ts")));
+  const typeNames = new Set(
+    [...(await Deno.readTextFile(repoPath("mod.ts"))).matchAll(/\btype\s+(\w+)/g)].map((m) => m[1]),
+  );
+  const wrong: string[] = [];
+  for await (const entry of Deno.readDir(repoPath("notebooks"))) {
+    if (!entry.name.endsWith(".ipynb")) continue;
+    const notebook = JSON.parse(await Deno.readTextFile(repoPath(`notebooks/${entry.name}`)));
+    const code: string = notebook.cells
+      .filter((cell: { cell_type: string }) => cell.cell_type === "code")
+      .map((cell: { source: string[] | string }) => [cell.source].flat().join(""))
+      .join("\n");
+    for (const match of code.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"([^"]+)"/g)) {
+      if (match[2] !== "../mod.ts") wrong.push(`${entry.name}: imports ${match[2]}`);
+      for (const name of match[1].split(",").map((part) => part.replace(/^type\s+/, "").trim())) {
+        if (name && !exported.has(name) && !typeNames.has(name)) {
+          wrong.push(`${entry.name}: ${name}`);
+        }
+      }
+    }
+    for (const match of code.matchAll(/(?:import|from)\s*\(?\s*"([^"]+)"/g)) {
+      if (match[1] !== "../mod.ts" && !match[1].startsWith("npm:")) {
+        wrong.push(`${entry.name}: ${match[1]}`);
+      }
+    }
+  }
+  assert.deepEqual([...new Set(wrong)], []);
+});

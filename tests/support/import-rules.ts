@@ -46,7 +46,8 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   registry: ["adapters", "contract"],
   root: [...LIB_GROUPS, "app", "registry", "adapters"],
   emulators: ["contract", "util", "images", "price", "analysis", "quality"],
-  scripts: ["root", "app", "emulators", "contract", "util"],
+  // Scripts are tools (benchmarks, the report, the emulators server): they may use any group.
+  scripts: [...LIB_GROUPS, "root", "app", "emulators"],
   tests: [...LIB_GROUPS, "app", "registry", "adapters", "root", "emulators", "scripts"],
 };
 
