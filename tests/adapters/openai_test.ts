@@ -141,20 +141,39 @@ Deno.test("describe() streams: onFirstToken fires before the answer completes an
 });
 
 Deno.test("describe() calls onFirstToken once the first content delta arrives, not at the role chunk", async () => {
-  await withEmulator(async (_emulator, adapter) => {
-    const started = performance.now();
-    let firstTokenAt = 0;
-    await adapter.describe(request({ stream: true }), {
-      onFirstToken: () => firstTokenAt = performance.now() - started,
-    });
-    const total = performance.now() - started;
-    // Role chunk after ttft (40 ms), first word 40 ms later, 18 more words at 40 ms each.
-    assert.ok(firstTokenAt >= 70, `first token after ${firstTokenAt} ms`);
-    assert.ok(
-      total - firstTokenAt >= 400,
-      `answer took ${total - firstTokenAt} ms after the first token`,
+  // Counts the SSE frames the SDK has been handed when the first token is reported.
+  let frames = 0;
+  const counting: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const decoder = new TextDecoder();
+    const body = response.body!.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          frames += decoder.decode(chunk, { stream: true }).split("data: ").length - 1;
+          controller.enqueue(chunk);
+        },
+      }),
     );
-  }, { ttftMs: 40, chunkDelayMs: 40 });
+    return new Response(body, response);
+  };
+  const emulator = startOpenAIEmulator({ ttftMs: 5, chunkDelayMs: 20 });
+  try {
+    const adapter = createOpenAI({
+      apiKey: EMULATOR_OPENAI_KEY,
+      baseUrl: `${emulator.url}/v1`,
+      model: MODEL,
+      fetch: counting,
+    });
+    let framesAtFirstToken = 0;
+    await adapter.describe(request({ stream: true }), {
+      onFirstToken: () => framesAtFirstToken = frames,
+    });
+    // Frame 1 is the role chunk (empty content); frame 2 carries the first word.
+    assert.ok(framesAtFirstToken >= 2, `first token reported after ${framesAtFirstToken} frame(s)`);
+    assert.ok(framesAtFirstToken < frames, `reported before the end (${frames} frames in all)`);
+  } finally {
+    await emulator.close();
+  }
 });
 
 Deno.test("describe() sends a strict json_schema and returns the schema-validated object", async () => {
