@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what `deno task report` needs (Debian/Ubuntu, as root), only what is missing:
 #   jupyter-nbconvert + jupyter-client for the system python (/usr/bin/python3), and
-#   with --browser, chromium for tests/report-browser_test.ts.
+#   with --browser, chromium for tests/e2e/report-browser_test.ts.
 # Safe to run again: it checks before installing.
 #
 #   sh scripts/setup-jupyter.sh            # Jupyter only
