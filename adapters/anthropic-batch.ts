@@ -166,6 +166,7 @@ function itemResult(
  * ```ts
  * const batch = createAnthropicBatch({ apiKey: "sk-ant-…" });
  * const job = await batch.submit([{ customId: "case-1", request }]);
+ * console.log(job);
  * ```
  */
 export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAdapter {

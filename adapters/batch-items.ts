@@ -43,6 +43,7 @@ export function parseResultLines(text: string): ResultLine[] {
  * @example
  * ```ts
  * const results = resultsOf([text], (value) => itemResult(value, "openai"));
+ * console.log(results);
  * ```
  */
 export function resultsOf(

@@ -335,6 +335,7 @@ function parseStructured(outcome: RunOutcome, request: DescribeRequest, platform
  *   model: "@cf/meta/llama-3.2-11b-vision-instruct", baseUrl: "https://api.cloudflare.com",
  * });
  * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: true });
+ * console.log(description);
  * ```
  */
 export function createCloudflare(settings: CloudflareSettings = {}): Adapter {

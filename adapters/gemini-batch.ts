@@ -137,6 +137,7 @@ function describe(
  * ```ts
  * const batch = createGeminiBatch({ apiKey: "AIza…" });
  * const job = await batch.submit([{ customId: "case-1", request }]);
+ * console.log(job);
  * ```
  */
 export function createGeminiBatch(settings: GeminiBatchSettings): BatchAdapter {

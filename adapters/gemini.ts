@@ -232,6 +232,7 @@ export interface GeminiSettings extends AdapterSettings {
  *   apiKey: "AIza…", model: "gemini-2.5-flash-lite", baseUrl: "https://generativelanguage.googleapis.com",
  * });
  * const answer = await gemini.describe({ image, prompt: "Describe this image.", maxOutputTokens: 300, stream: true });
+ * console.log(answer);
  * ```
  */
 export function createGemini(settings: GeminiSettings): Adapter {

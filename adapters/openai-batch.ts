@@ -201,6 +201,7 @@ function itemResult(
  * const batch = createOpenAIBatch({ apiKey: "sk-…" });
  * const job = await batch.submit([{ customId: "case-1", request }]);
  * const { items } = await batch.results(await batch.status(job.id));
+ * console.log(items);
  * ```
  */
 export function createOpenAIBatch(settings: OpenAIBatchSettings = {}): BatchAdapter {

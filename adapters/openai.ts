@@ -283,6 +283,7 @@ export function toDescription(
  *   platform: "baseten", apiKey: "…", model: "moonshotai/Kimi-K2.6", baseUrl: "https://inference.baseten.co/v1",
  * });
  * const text = (await openai.describe({ image, prompt: "Describe", maxOutputTokens: 300, stream: true })).text;
+ * console.log(baseten, text);
  * ```
  */
 export function createOpenAI(settings: OpenAISettings = {}): Adapter {

@@ -287,6 +287,7 @@ function mapTiming(job: Job, coldStartMs: number): PlatformTiming {
  * const baseUrl = "https://api.runpod.ai/v2";
  * const runpod = createRunPod({ apiKey: "rpa_…", endpointId: "abc123", model: "moondream2", baseUrl });
  * const vllm = createRunPod({ apiKey: "rpa_…", endpointId: "def456", mode: "openai", model: "Qwen/Qwen2.5-VL-7B-Instruct", baseUrl });
+ * console.log(runpod, vllm);
  * ```
  */
 export function createRunPod(settings: RunPodSettings = {}): Adapter {

@@ -111,6 +111,7 @@ export function platformText(text: string, secret?: string): string {
  * @example
  * ```ts
  * const model = requiredSetting(settings.model, { name: "model", platform: "openai" });
+ * console.log(model);
  * ```
  */
 export function requiredSetting<T>(

@@ -6,6 +6,7 @@
  *
  * @example
  * ```ts
+ * import { summaryRows } from "../present/charts/data.ts";
  * const decision = decide(summaryRows, { minQuality: 6, maxP50Ms: 5000 });
  * decision.pick?.label; // "gemini · gemini-2.5-flash-lite · 512"
  * ```
@@ -116,6 +117,7 @@ export function rankOptions<Row extends DecisionRow>(
  * @example
  * ```ts
  * const { pick, tradeOff, wouldChange } = decide(rows, { minQuality: 6 });
+ * console.log(pick, tradeOff, wouldChange);
  * ```
  */
 export function decide<Row extends DecisionRow>(

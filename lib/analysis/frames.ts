@@ -128,6 +128,7 @@ const DTYPES = { string: pl.Utf8, number: pl.Float64, boolean: pl.Bool } as cons
  *
  * @example
  * ```ts
+ * import { readRuns } from "../run/run-store.ts";
  * const { records } = await readRuns("results");
  * const frame = recordsToFrame(records);
  * frame.filter(pl.col("errorKind").eq(pl.lit("rate_limit")));

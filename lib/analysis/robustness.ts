@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import { callRows } from "../present/charts/data.ts";
  * const result = bootstrapPick(callRows, { minQuality: 6, maxP50Ms: 5000 });
  * result.share; // 0.87: the pick in 87 % of 1,000 resamples
  * ```
@@ -74,6 +75,7 @@ interface OptionCalls {
  * @example
  * ```ts
  * const { leader, shareOf } = bootstrapPick(samples, { draws: 1000 });
+ * console.log(leader, shareOf);
  * ```
  */
 export function bootstrapPick(

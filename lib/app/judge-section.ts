@@ -23,6 +23,9 @@ import { resolveTargets } from "./targets.ts";
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * import { runJudge } from "../quality/judge.ts";
+ * declare const records: ResultRecord[];
  * const judge = await judgeTarget("openai");
  * await runJudge({ records, images, judge, runId: "run-1.judge", outDir: "results/judge" });
  * ```
@@ -58,6 +61,10 @@ export interface JudgeSectionOptions {
  *
  * @example
  * ```ts
+ * import type { LabelSet } from "../quality/labels.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const labels: LabelSet;
+ * declare const records: ResultRecord[];
  * await judgeSection({ judge: "openai", records, images, labels,
  *   outDir: "results/judge", runId: "run-1.judge" });
  * ```

@@ -60,6 +60,7 @@ function quantile(sorted: number[], q: number): number | undefined {
  *
  * @example
  * ```ts
+ * import { readRuns } from "../run/run-store.ts";
  * batchComparisonRows((await readRuns("results")).records);
  * ```
  */

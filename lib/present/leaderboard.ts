@@ -118,6 +118,7 @@ export interface LeaderboardRow {
  *
  * @example
  * ```ts
+ * import { compareReport } from "../app/compare-report.ts";
  * leaderboardTable((await compareReport({ out: "results" })).rows);
  * ```
  */
@@ -217,6 +218,7 @@ export function leaderboardTable(
  *
  * @example
  * ```ts
+ * import { loadReferenceFigures } from "../analysis/reference-figures.ts";
  * publishedTable(await loadReferenceFigures(), { pickPreset: "gemini" });
  * ```
  */

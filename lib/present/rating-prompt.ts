@@ -25,6 +25,9 @@ export interface RatingPromptOptions {
  *
  * @example
  * ```ts
+ * import { nextUnrated } from "../quality/ratings.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * const record = nextUnrated(records, ratings)!;
  * await ratingPrompt(record, { images, blind: true }); // then: await addRating({ record, rating: 7 })
  * ```

@@ -39,6 +39,7 @@ export interface TerminalProgressOptions {
  *
  * @example
  * ```ts
+ * import { runCases } from "../run/runner.ts";
  * await runCases({ ...options, onEvent: createTerminalProgress() });
  * ```
  */

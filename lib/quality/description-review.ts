@@ -74,6 +74,9 @@ export interface DescriptionReviewOptions {
  *
  * @example
  * ```ts
+ * import { loadLabels } from "./labels.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * const review = buildDescriptionReview(records, await loadLabels());
  * review.images[0].descriptions.map((d) => [d.series, d.quality?.recall]);
  * ```

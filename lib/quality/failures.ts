@@ -37,6 +37,11 @@ export interface FailureGalleryOptions {
  *
  * @example
  * ```ts
+ * import { buildDescriptionReview } from "./description-review.ts";
+ * import type { LabelSet } from "./labels.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const labels: LabelSet;
+ * declare const records: ResultRecord[];
  * failureGallery(buildDescriptionReview(records, labels), { limit: 6 })
  *   .map((entry) => `${entry.imageId}: ${entry.reasons.map((r) => r.kind).join(", ")}`);
  * ```

@@ -103,6 +103,9 @@ export function parseRubric(value: unknown, platform?: string): Rubric {
  *
  * @example
  * ```ts
+ * import { createOpenAI } from "../../adapters/openai.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const record: ResultRecord;
  * const rubric = await judgeDescription({ adapter: createOpenAI(), image, description: record.text });
  * rubric.overall;
  * ```
@@ -192,6 +195,10 @@ export interface JudgeRun {
  *
  * @example
  * ```ts
+ * import { createOpenAI } from "../../adapters/openai.ts";
+ * import { loadImageSet } from "../images/image-set.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * const judged = await runJudge({
  *   records, images: await loadImageSet("images"), runId: `${runId}.judge`,
  *   judge: { preset: "openai", adapter: createOpenAI(), priceCard, concurrency: 2 },

@@ -26,6 +26,10 @@ export interface RatingsCorrelation {
  *
  * @example
  * ```ts
+ * import { loadLabels } from "./labels.ts";
+ * import { readRatings } from "./ratings.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * ratingsCorrelation(records, (await readRatings()).ratings, await loadLabels()).spearman;
  * ```
  */
@@ -96,6 +100,13 @@ export interface RatingsByGroupOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * import { joinQuality } from "./quality-frame.ts";
+ * import { readRatings } from "./ratings.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * import { summarize } from "../analysis/summary.ts";
+ * declare const frame: pl.DataFrame;
+ * declare const records: ResultRecord[];
  * joinQuality(summarize(frame), ratingsByGroup(records, (await readRatings()).ratings));
  * ```
  */

@@ -23,6 +23,11 @@ export interface RatingsFolder {
  *
  * @example
  * ```ts
+ * import type { LabelSet } from "./labels.ts";
+ * import { ratingsSummary } from "../present/quality-sections.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const labels: LabelSet;
+ * declare const records: ResultRecord[];
  * const { ratings } = await readRatingsFolder("results/ratings");
  * ratingsSummary(records, ratings, labels);
  * ```

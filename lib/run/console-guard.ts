@@ -48,6 +48,7 @@ function uninstall(): void {
  * @example
  * ```ts
  * const description = await withGuardedConsole(() => adapter.describe(request));
+ * console.log(description);
  * ```
  */
 export async function withGuardedConsole<T>(call: () => Promise<T>): Promise<T> {

@@ -81,6 +81,7 @@ export interface ResponseCacheOptions {
  * ```ts
  * const cache = createResponseCache({ dir: "results/cache/responses" });
  * const hit = await cache.get(key);
+ * console.log(hit);
  * ```
  */
 export function createResponseCache(options: ResponseCacheOptions = {}): ResponseCache {

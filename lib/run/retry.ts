@@ -95,6 +95,7 @@ function waitTooLong(error: VisionBenchError, maxRetryAfterMs: number): VisionBe
  * @example
  * ```ts
  * const value = await retry((attempt) => callPlatform(attempt), { maxAttempts: 4, baseDelayMs: 250 });
+ * console.log(value);
  * ```
  */
 export async function retry<T>(

@@ -126,10 +126,13 @@ export interface RunSkeletonOptions
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const record: ResultRecord;
  * const result = await runSkeleton({ ...options, stream: true }, {
  *   plan: async () => ({ total: 1, alreadyDone: 0 }),
  *   work: async (run) => run.write(record),
  * });
+ * console.log(result);
  * ```
  */
 export function runSkeleton<Plan extends RunPlan, Extra extends object | void>(

@@ -71,11 +71,15 @@ export interface RunOptions extends CaseRunOptions<RunTarget>, RecordOptions {
  *
  * @example
  * ```ts
+ * import { createLocal } from "../../adapters/local.ts";
+ * import { loadImageSet } from "../images/image-set.ts";
+ * import { newRunId } from "./run-id.ts";
  * const result = await runCases({
  *   runId: newRunId(), targets: [{ preset: "local", adapter: createLocal(), concurrency: 2 }],
  *   images: await loadImageSet("images", { limit: 3 }), variants: ["512"],
  *   prompts: [{ id: "default", text: "Describe this image." }],
  * });
+ * console.log(result);
  * ```
  */
 export function runCases(options: RunOptions): Promise<RunResult> {

@@ -56,6 +56,7 @@ export interface TimeoutOptions {
  * @example
  * ```ts
  * const text = await withTimeout((signal) => fetch(url, { signal }).then((r) => r.text()), { timeoutMs: 5000 });
+ * console.log(text);
  * ```
  */
 export async function withTimeout<T>(

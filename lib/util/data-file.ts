@@ -13,6 +13,7 @@ import { VisionBenchError } from "../contract/errors.ts";
  * @example
  * ```ts
  * const file = await readDataFile("data/presets.json", z.object({ presets: z.array(z.unknown()) }), "presets");
+ * console.log(file);
  * ```
  */
 export async function readDataFile<Schema extends z.ZodType>(

@@ -124,7 +124,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
  *
  * @example
  * ```ts
+ * import { RatingSchema } from "../quality/ratings.ts";
  * const { values, problems } = await readJsonLines("results/ratings.jsonl", RatingSchema, "rating");
+ * console.log(problems, values);
  * ```
  */
 export async function readJsonLines<Schema extends z.ZodType>(

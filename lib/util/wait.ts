@@ -13,6 +13,7 @@
  *
  * @example
  * ```ts
+ * import { VisionBenchError } from "../contract/errors.ts";
  * if (!(await wait(500, signal))) throw new VisionBenchError("cancelled", "cancelled while waiting");
  * ```
  */

@@ -49,6 +49,11 @@ export interface DescriptionBrowserOptions {
  *
  * @example
  * ```ts
+ * import { loadImageSet } from "../../images/image-set.ts";
+ * import { loadLabels } from "../../quality/labels.ts";
+ * import { readRatingsFolder } from "../../quality/ratings-folder.ts";
+ * import type { ResultRecord } from "../../contract/record.ts";
+ * declare const records: ResultRecord[];
  * await descriptionBrowser(records, {
  *   labels: await loadLabels(),
  *   images: await loadImageSet("images"),

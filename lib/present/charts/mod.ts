@@ -6,6 +6,11 @@
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../../contract/record.ts";
+ * import { recordsToFrame } from "../../analysis/frames.ts";
+ * import { showChart } from "../display.ts";
+ * import { summarize } from "../../analysis/summary.ts";
+ * declare const records: ResultRecord[];
  * const frame = recordsToFrame(records);
  * showChart(latencyChart(frame));
  * showChart(costLatencyChart(summarize(frame)));

@@ -78,6 +78,9 @@ export interface ChartHtmlOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * import { latencyChart } from "./latency.ts";
+ * declare const frame: pl.DataFrame;
  * chartHtml(latencyChart(frame), { title: "Latency per call" });
  * ```
  */

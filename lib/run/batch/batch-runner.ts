@@ -104,11 +104,13 @@ export interface BatchRun {
  *
  * @example
  * ```ts
+ * import { loadImageSet } from "../../images/image-set.ts";
  * const result = await runBatchCases({
  *   runId: "2026-11-25T19-40-12-ab12", targets: [batchTarget],
  *   images: await loadImageSet("images", { limit: 3 }), variants: ["512"],
  *   prompts: [{ id: "default", text: "Describe this image." }],
  * });
+ * console.log(result);
  * ```
  */
 export function runBatchCases(options: BatchRunOptions): Promise<BatchRunResult> {
