@@ -10,7 +10,6 @@
  *
  * @example
  * ```ts
- * import { readRuns, recordsToFrame, runBenchmark, summarize, summaryTable } from "./mod.ts";
  * await runBenchmark({ platforms: ["local"], limit: 3 });
  * const { records } = await readRuns("results");
  * summaryTable(summarize(recordsToFrame(records)));
@@ -24,8 +23,8 @@ export {
   BATCH_PLATFORMS,
   type BenchOptions,
   type BenchResult,
-  compareReport,
   type CompareReport,
+  compareReport,
   DEFAULT_PROMPT,
   findPlatforms,
   judgeSection,
@@ -37,7 +36,7 @@ export {
 } from "./lib/app/mod.ts";
 
 // What a run wrote.
-export { readRun, type ReadResult, readRuns } from "./lib/run/mod.ts";
+export { type ReadResult, readRun, readRuns } from "./lib/run/mod.ts";
 export { type ImageEntry, loadImageSet, readImageManifest } from "./lib/images/mod.ts";
 
 // Frames and summaries (Polars).

@@ -330,6 +330,8 @@ function parseStructured(outcome: RunOutcome, request: DescribeRequest, platform
  *
  * @example
  * ```ts
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const image: DescribeRequest["image"];
  * const adapter = createCloudflare({
  *   apiKey: "cf-token", accountId: "0123abcd", agreeToLicense: true,
  *   model: "@cf/meta/llama-3.2-11b-vision-instruct", baseUrl: "https://api.cloudflare.com",

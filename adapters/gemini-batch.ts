@@ -135,6 +135,8 @@ function describe(
  *
  * @example
  * ```ts
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const request: DescribeRequest;
  * const batch = createGeminiBatch({ apiKey: "AIza…" });
  * const job = await batch.submit([{ customId: "case-1", request }]);
  * console.log(job);

@@ -228,6 +228,8 @@ export interface GeminiSettings extends AdapterSettings {
  *
  * @example
  * ```ts
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const image: DescribeRequest["image"];
  * const gemini = createGemini({
  *   apiKey: "AIza…", model: "gemini-2.5-flash-lite", baseUrl: "https://generativelanguage.googleapis.com",
  * });

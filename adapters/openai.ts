@@ -278,6 +278,8 @@ export function toDescription(
  *
  * @example
  * ```ts
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const image: DescribeRequest["image"];
  * const openai = createOpenAI({ apiKey: "sk-…", model: "gpt-4o-mini", baseUrl: "https://api.openai.com/v1" });
  * const baseten = createOpenAI({
  *   platform: "baseten", apiKey: "…", model: "moonshotai/Kimi-K2.6", baseUrl: "https://inference.baseten.co/v1",

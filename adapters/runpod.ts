@@ -112,7 +112,10 @@ export interface RunPodSettings extends AdapterSettings {
  *
  * @example
  * ```ts
- * createRunPod({ endpointId, apiKey, buildInput: (request) => ({ ...moondreamInput(request), length: "long" }) });
+ * createRunPod({
+ *   endpointId: "abc123",
+ *   buildInput: (request) => ({ ...moondreamInput(request), length: "long" }),
+ * });
  * ```
  */
 export function moondreamInput(request: DescribeRequest): Record<string, unknown> {

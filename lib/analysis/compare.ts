@@ -88,7 +88,7 @@ export interface ParetoOptions {
  *
  * @example
  * ```ts
- * import type pl from "nodejs-polars";
+ * import pl from "nodejs-polars";
  * declare const summary: pl.DataFrame;
  * pareto(summary).filter(pl.col("onFrontier"));
  * ```

@@ -137,7 +137,10 @@ const duration = orDash(formatDuration);
  *
  * @example
  * ```ts
- * batchComparison([...liveRun.caseRecords, ...batchRun.caseRecords]);
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const liveRecords: ResultRecord[];
+ * declare const batchRecords: ResultRecord[];
+ * batchComparison([...liveRecords, ...batchRecords]);
  * ```
  */
 export function batchComparison(

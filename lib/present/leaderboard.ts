@@ -42,6 +42,7 @@ export interface PeopleTableOptions<Row> {
  *
  * @example
  * ```ts
+ * declare const rows: { platform: string }[];
  * peopleTable(rows, { columns: [{ header: "Platform", text: (row) => row.platform }] });
  * ```
  */

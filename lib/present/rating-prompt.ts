@@ -25,10 +25,9 @@ export interface RatingPromptOptions {
  *
  * @example
  * ```ts
- * import { nextUnrated } from "../quality/ratings.ts";
  * import type { ResultRecord } from "../contract/record.ts";
- * declare const records: ResultRecord[];
- * const record = nextUnrated(records, ratings)!;
+ * declare const record: ResultRecord;
+ * declare const images: RatingPromptOptions["images"];
  * await ratingPrompt(record, { images, blind: true }); // then: await addRating({ record, rating: 7 })
  * ```
  */

@@ -99,8 +99,9 @@ export const MAX_BILLABLE_COUNT = Number.MAX_SAFE_INTEGER;
  *
  * @example
  * ```ts
- * const { costUsd } = computeCost(card, { usage: { inputTokens: 25_520, outputTokens: 180 } });
- * console.log(costUsd);
+ * import type { PriceCard } from "../contract/price-card.ts";
+ * declare const card: PriceCard;
+ * computeCost(card, { usage: { inputTokens: 25_520, outputTokens: 180 } }).costUsd;
  * ```
  */
 export function computeCost(card: PriceCard, input: CostInput): CostResult {

@@ -190,7 +190,8 @@ function reviewDescription(
  *
  * @example
  * ```ts
- * recallSpread(image.descriptions.filter((d) => d.view === "original")); // e.g. 0.6
+ * declare const descriptions: ReviewDescription[];
+ * recallSpread(descriptions.filter((d) => d.view === "original")); // e.g. 0.6
  * ```
  */
 export function recallSpread(descriptions: readonly ReviewDescription[]): number | null {

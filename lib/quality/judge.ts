@@ -104,9 +104,8 @@ export function parseRubric(value: unknown, platform?: string): Rubric {
  * @example
  * ```ts
  * import { createOpenAI } from "../../adapters/openai.ts";
- * import type { ResultRecord } from "../contract/record.ts";
- * declare const record: ResultRecord;
- * const rubric = await judgeDescription({ adapter: createOpenAI(), image, description: record.text });
+ * declare const image: JudgeDescriptionOptions["image"];
+ * const rubric = await judgeDescription({ adapter: createOpenAI(), image, description: "A cat." });
  * rubric.overall;
  * ```
  */
@@ -195,14 +194,8 @@ export interface JudgeRun {
  *
  * @example
  * ```ts
- * import { createOpenAI } from "../../adapters/openai.ts";
- * import { loadImageSet } from "../images/image-set.ts";
- * import type { ResultRecord } from "../contract/record.ts";
- * declare const records: ResultRecord[];
- * const judged = await runJudge({
- *   records, images: await loadImageSet("images"), runId: `${runId}.judge`,
- *   judge: { preset: "openai", adapter: createOpenAI(), priceCard, concurrency: 2 },
- * });
+ * declare const options: RunJudgeOptions;
+ * const judged = await runJudge({ ...options, runId: "2026-11-25T19-40-12-ab12.judge" });
  * judged.judgements.map((j) => j.rubric?.overall);
  * ```
  */

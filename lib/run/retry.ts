@@ -94,8 +94,8 @@ function waitTooLong(error: VisionBenchError, maxRetryAfterMs: number): VisionBe
  *
  * @example
  * ```ts
- * const value = await retry((attempt) => callPlatform(attempt), { maxAttempts: 4, baseDelayMs: 250 });
- * console.log(value);
+ * declare function callPlatform(attempt: number): Promise<string>;
+ * await retry((attempt) => callPlatform(attempt), { maxAttempts: 4, baseDelayMs: 250 });
  * ```
  */
 export async function retry<T>(

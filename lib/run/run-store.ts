@@ -104,9 +104,10 @@ export function unreadableField(record: ResultRecord): UnreadableField | undefin
  * ```ts
  * import type { ResultRecord } from "../contract/record.ts";
  * declare const record: ResultRecord;
+ * declare const store: RunStore;
  * const { checked, unreadable } = checkRecord(record);
  * if (checked) store.append(checked);
- * console.log(unreadable);
+ * else console.warn(unreadable);
  * ```
  */
 export function checkRecord(

@@ -55,8 +55,8 @@ export interface TimeoutOptions {
  *
  * @example
  * ```ts
- * const text = await withTimeout((signal) => fetch(url, { signal }).then((r) => r.text()), { timeoutMs: 5000 });
- * console.log(text);
+ * const url = "https://example.com";
+ * await withTimeout((signal) => fetch(url, { signal }).then((r) => r.text()), { timeoutMs: 5000 });
  * ```
  */
 export async function withTimeout<T>(

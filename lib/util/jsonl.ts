@@ -18,6 +18,7 @@ export interface LineProblem {
  *
  * @example
  * ```ts
+ * import { z } from "zod";
  * parseJsonLines('{"a":1}\n{"a":', z.object({ a: z.number() }), "row");
  * // { values: [{ a: 1 }], problems: [{ line: 2, reason: "not JSON (torn last line)" }] }
  * ```

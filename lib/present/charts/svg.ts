@@ -25,6 +25,7 @@ export function withSvgNamespace(markup: string): string {
  *
  * @example
  * ```ts
+ * import * as Plot from "@observablehq/plot";
  * renderPlot({ marks: [Plot.dot([{ x: 1, y: 2 }], { x: "x", y: "y" })] }).html;
  * ```
  */
