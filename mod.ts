@@ -10,6 +10,7 @@
  *
  * @example
  * ```ts
+ * import { readRuns, recordsToFrame, runBenchmark, summarize, summaryTable } from "./mod.ts";
  * await runBenchmark({ platforms: ["local"], limit: 3 });
  * const { records } = await readRuns("results");
  * summaryTable(summarize(recordsToFrame(records)));

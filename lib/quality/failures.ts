@@ -37,12 +37,8 @@ export interface FailureGalleryOptions {
  *
  * @example
  * ```ts
- * import { buildDescriptionReview } from "./description-review.ts";
- * import type { LabelSet } from "./labels.ts";
- * import type { ResultRecord } from "../contract/record.ts";
- * declare const labels: LabelSet;
- * declare const records: ResultRecord[];
- * failureGallery(buildDescriptionReview(records, labels), { limit: 6 })
+ * declare const review: Parameters<typeof failureGallery>[0]; // buildDescriptionReview(...)
+ * failureGallery(review, { limit: 6 })
  *   .map((entry) => `${entry.imageId}: ${entry.reasons.map((r) => r.kind).join(", ")}`);
  * ```
  */

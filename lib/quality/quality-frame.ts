@@ -141,13 +141,10 @@ export interface QualitySummaryOptions extends WithQualityOptions {
  * @example
  * ```ts
  * import { loadLabels } from "./labels.ts";
- * import type { ResultRecord } from "../contract/record.ts";
- * import { recordsToFrame } from "../analysis/frames.ts";
- * import { summarize } from "../analysis/summary.ts";
- * declare const records: ResultRecord[];
+ * declare const records: Parameters<typeof qualitySummary>[0];
+ * declare const summary: Parameters<typeof joinQuality>[0]; // summarize(...) of the same records
  * const quality = qualitySummary(records, { labels: await loadLabels() });
- * const table = joinQuality(summarize(recordsToFrame(records)), quality);
- * console.log(table);
+ * joinQuality(summary, quality); // one row per group: cost, latency and quality
  * ```
  */
 export function qualitySummary(

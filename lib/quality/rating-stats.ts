@@ -100,14 +100,11 @@ export interface RatingsByGroupOptions {
  *
  * @example
  * ```ts
- * import type pl from "nodejs-polars";
  * import { joinQuality } from "./quality-frame.ts";
  * import { readRatings } from "./ratings.ts";
- * import type { ResultRecord } from "../contract/record.ts";
- * import { summarize } from "../analysis/summary.ts";
- * declare const frame: pl.DataFrame;
- * declare const records: ResultRecord[];
- * joinQuality(summarize(frame), ratingsByGroup(records, (await readRatings()).ratings));
+ * declare const records: Parameters<typeof ratingsByGroup>[0];
+ * declare const summary: Parameters<typeof joinQuality>[0]; // summarize(...) of the same records
+ * joinQuality(summary, ratingsByGroup(records, (await readRatings()).ratings));
  * ```
  */
 export function ratingsByGroup(

@@ -23,11 +23,9 @@ export interface RatingsFolder {
  *
  * @example
  * ```ts
- * import type { LabelSet } from "./labels.ts";
  * import { ratingsSummary } from "../present/quality-sections.ts";
- * import type { ResultRecord } from "../contract/record.ts";
- * declare const labels: LabelSet;
- * declare const records: ResultRecord[];
+ * declare const records: Parameters<typeof ratingsSummary>[0];
+ * declare const labels: Parameters<typeof ratingsSummary>[2];
  * const { ratings } = await readRatingsFolder("results/ratings");
  * ratingsSummary(records, ratings, labels);
  * ```

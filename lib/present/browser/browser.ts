@@ -51,14 +51,9 @@ export interface DescriptionBrowserOptions {
  * ```ts
  * import { loadImageSet } from "../../images/image-set.ts";
  * import { loadLabels } from "../../quality/labels.ts";
- * import { readRatingsFolder } from "../../quality/ratings-folder.ts";
- * import type { ResultRecord } from "../../contract/record.ts";
- * declare const records: ResultRecord[];
- * await descriptionBrowser(records, {
- *   labels: await loadLabels(),
- *   images: await loadImageSet("images"),
- *   ratings: (await readRatingsFolder("results/ratings")).ratings,
- * });
+ * declare const records: Parameters<typeof descriptionBrowser>[0];
+ * const options = { labels: await loadLabels(), images: await loadImageSet("images") };
+ * await descriptionBrowser(records, options);
  * ```
  */
 export async function descriptionBrowser(

@@ -6,14 +6,11 @@
  *
  * @example
  * ```ts
- * import type { ResultRecord } from "../../contract/record.ts";
- * import { recordsToFrame } from "../../analysis/frames.ts";
  * import { showChart } from "../display.ts";
- * import { summarize } from "../../analysis/summary.ts";
- * declare const records: ResultRecord[];
- * const frame = recordsToFrame(records);
+ * declare const frame: Parameters<typeof latencyChart>[0]; // recordsToFrame(records)
+ * declare const summary: Parameters<typeof costLatencyChart>[0]; // summarize(frame)
  * showChart(latencyChart(frame));
- * showChart(costLatencyChart(summarize(frame)));
+ * showChart(costLatencyChart(summary));
  * ```
  *
  * @module

@@ -68,14 +68,9 @@ export interface QualityCostLatencyChartOptions extends Plot.PlotOptions {
  *
  * @example
  * ```ts
- * import type pl from "nodejs-polars";
- * import { joinQuality, qualitySummary } from "../../quality/quality-frame.ts";
- * import type { LabelSet } from "../../quality/labels.ts";
  * import { showChart } from "../display.ts";
- * import { summarize } from "../../analysis/summary.ts";
- * declare const frame: pl.DataFrame;
- * declare const labels: LabelSet;
- * showChart(qualityCostLatencyChart(joinQuality(summarize(frame), qualitySummary(frame, { labels }))));
+ * declare const summary: Parameters<typeof qualityCostLatencyChart>[0]; // joinQuality(...)
+ * showChart(qualityCostLatencyChart(summary));
  * ```
  */
 export function qualityCostLatencyChart(
@@ -180,14 +175,9 @@ export interface RecallHeatmapOptions extends Plot.PlotOptions {
  *
  * @example
  * ```ts
- * import type { LabelSet } from "../../quality/labels.ts";
- * import type { ResultRecord } from "../../contract/record.ts";
- * import { recordsToFrame } from "../../analysis/frames.ts";
  * import { showChart } from "../display.ts";
- * import { withQuality } from "../../quality/quality-frame.ts";
- * declare const labels: LabelSet;
- * declare const records: ResultRecord[];
- * showChart(recallHeatmap(withQuality(recordsToFrame(records), labels)));
+ * declare const frame: Parameters<typeof recallHeatmap>[0]; // withQuality(recordsToFrame(records), labels)
+ * showChart(recallHeatmap(frame));
  * ```
  */
 export function recallHeatmap(
