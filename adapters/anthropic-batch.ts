@@ -164,8 +164,11 @@ function itemResult(
  *
  * @example
  * ```ts
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const request: DescribeRequest;
  * const batch = createAnthropicBatch({ apiKey: "sk-ant-…" });
  * const job = await batch.submit([{ customId: "case-1", request }]);
+ * console.log(job);
  * ```
  */
 export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAdapter {

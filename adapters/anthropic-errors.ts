@@ -46,6 +46,9 @@ export interface AnthropicErrorContext {
  *
  * @example
  * ```ts
+ * import type Anthropic from "@anthropic-ai/sdk";
+ * declare const client: Anthropic;
+ * declare const params: Anthropic.MessageCreateParamsNonStreaming;
  * try { await client.messages.create(params); }
  * catch (error) { throw anthropicError(error, { platform: "anthropic" }); }
  * ```

@@ -338,8 +338,11 @@ export interface AnthropicSettings extends AdapterSettings {
  *
  * @example
  * ```ts
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const image: DescribeRequest["image"];
  * const claude = createAnthropic({ apiKey: "sk-ant-…", model: "claude-haiku-4-5", baseUrl: "https://api.anthropic.com" });
  * const answer = await claude.describe({ image, prompt: "Describe this image.", maxOutputTokens: 300, stream: true });
+ * console.log(answer);
  * ```
  */
 export function createAnthropic(settings: AnthropicSettings): Adapter {

@@ -39,11 +39,6 @@ export function parseResultLines(text: string): ResultLine[] {
 /**
  * The items of results files: each line read by `item` (a result, or what is wrong with it);
  * lines that are not JSON or not a result become `problems` naming their line.
- *
- * @example
- * ```ts
- * const results = resultsOf([text], (value) => itemResult(value, "openai"));
- * ```
  */
 export function resultsOf(
   texts: readonly string[],

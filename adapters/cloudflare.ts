@@ -330,11 +330,12 @@ function parseStructured(outcome: RunOutcome, request: DescribeRequest, platform
  *
  * @example
  * ```ts
- * const adapter = createCloudflare({
- *   apiKey: "cf-token", accountId: "0123abcd", agreeToLicense: true,
- *   model: "@cf/meta/llama-3.2-11b-vision-instruct", baseUrl: "https://api.cloudflare.com",
- * });
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const image: DescribeRequest["image"];
+ * const settings = { apiKey: "cf-token", accountId: "0123abcd", agreeToLicense: true };
+ * const adapter = createCloudflare({ ...settings, model: "@cf/meta/llama-3.2-11b-vision-instruct" });
  * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: true });
+ * description.text;
  * ```
  */
 export function createCloudflare(settings: CloudflareSettings = {}): Adapter {

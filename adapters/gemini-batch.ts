@@ -135,8 +135,11 @@ function describe(
  *
  * @example
  * ```ts
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const request: DescribeRequest;
  * const batch = createGeminiBatch({ apiKey: "AIza…" });
  * const job = await batch.submit([{ customId: "case-1", request }]);
+ * console.log(job);
  * ```
  */
 export function createGeminiBatch(settings: GeminiBatchSettings): BatchAdapter {

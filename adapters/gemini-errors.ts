@@ -61,6 +61,9 @@ export interface GeminiErrorContext {
  *
  * @example
  * ```ts
+ * import type { GenerateContentParameters, GoogleGenAI } from "@google/genai";
+ * declare const ai: GoogleGenAI;
+ * declare const params: GenerateContentParameters;
  * try { await ai.models.generateContent(params); }
  * catch (error) { throw geminiError(error, { platform: "gemini" }); }
  * ```

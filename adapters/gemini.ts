@@ -228,10 +228,11 @@ export interface GeminiSettings extends AdapterSettings {
  *
  * @example
  * ```ts
- * const gemini = createGemini({
- *   apiKey: "AIza…", model: "gemini-2.5-flash-lite", baseUrl: "https://generativelanguage.googleapis.com",
- * });
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const image: DescribeRequest["image"];
+ * const gemini = createGemini({ apiKey: "AIza…", model: "gemini-2.5-flash-lite" });
  * const answer = await gemini.describe({ image, prompt: "Describe this image.", maxOutputTokens: 300, stream: true });
+ * answer.text;
  * ```
  */
 export function createGemini(settings: GeminiSettings): Adapter {

@@ -110,12 +110,8 @@ function mapUsage(): Usage {
  * ```ts
  * const local = createLocal({});
  * const bytes = await Deno.readFile("images/o01_cat.png");
- * const description = await local.describe({
- *   image: { bytes, mimeType: "image/png", width: 451, height: 300 },
- *   prompt: "Describe the image.",
- *   maxOutputTokens: 300,
- *   stream: false,
- * });
+ * const image = { bytes, mimeType: "image/png" as const, width: 451, height: 300 };
+ * const description = await local.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: false });
  * console.log(description.text); // "Baseline (no vision model): landscape image, 451×300, …"
  * ```
  */

@@ -315,6 +315,8 @@ function mapTiming(stats: ChatStats, coldStartLoadMs: number): PlatformTiming {
  *
  * @example
  * ```ts
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const image: DescribeRequest["image"];
  * const adapter = createOllama({ platform: "ollama-local", model: "moondream", baseUrl: "http://127.0.0.1:11434" });
  * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: true });
  * description.timing?.coldStart; // true when the model had to be loaded

@@ -198,9 +198,12 @@ function itemResult(
  *
  * @example
  * ```ts
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const request: DescribeRequest;
  * const batch = createOpenAIBatch({ apiKey: "sk-…" });
  * const job = await batch.submit([{ customId: "case-1", request }]);
  * const { items } = await batch.results(await batch.status(job.id));
+ * console.log(items);
  * ```
  */
 export function createOpenAIBatch(settings: OpenAIBatchSettings = {}): BatchAdapter {

@@ -44,6 +44,10 @@ const NOT_RETRYABLE_429_CODES = new Set(["insufficient_quota", "billing_hard_lim
  *
  * @example
  * ```ts
+ * import type OpenAI from "openai";
+ * declare const client: OpenAI;
+ * declare const body: OpenAI.ChatCompletionCreateParamsNonStreaming;
+ * declare const signal: AbortSignal;
  * try { await client.chat.completions.create(body, { signal }); }
  * catch (error) { throw openAIError(error, { platform: "openai", signal }); }
  * ```

@@ -21,6 +21,7 @@ function isRecord(value: unknown): value is JsonSchema {
  *
  * @example
  * ```ts
+ * import { z } from "zod";
  * strictJsonSchema(z.object({ tags: z.array(z.string()), note: z.string().optional() }));
  * // { type: "object", required: ["tags", "note"], additionalProperties: false, … }
  * ```

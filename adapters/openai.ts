@@ -278,11 +278,12 @@ export function toDescription(
  *
  * @example
  * ```ts
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const image: DescribeRequest["image"];
  * const openai = createOpenAI({ apiKey: "sk-…", model: "gpt-4o-mini", baseUrl: "https://api.openai.com/v1" });
- * const baseten = createOpenAI({
- *   platform: "baseten", apiKey: "…", model: "moonshotai/Kimi-K2.6", baseUrl: "https://inference.baseten.co/v1",
- * });
- * const text = (await openai.describe({ image, prompt: "Describe", maxOutputTokens: 300, stream: true })).text;
+ * const baseten = createOpenAI({ platform: "baseten", model: "moonshotai/Kimi-K2.6", baseUrl: "https://inference.baseten.co/v1" });
+ * (await openai.describe({ image, prompt: "Describe", maxOutputTokens: 300, stream: true })).text;
+ * baseten.id; // "baseten"
  * ```
  */
 export function createOpenAI(settings: OpenAISettings = {}): Adapter {

@@ -281,6 +281,8 @@ function outputText(prediction: Prediction): string {
  *
  * @example
  * ```ts
+ * import type { DescribeRequest } from "../lib/contract/adapter.ts";
+ * declare const image: DescribeRequest["image"];
  * const adapter = createReplicate({ apiKey: "r8_…", model: "lucataco/moondream2", baseUrl: "https://api.replicate.com/v1" });
  * const description = await adapter.describe({ image, prompt: "Describe the image.", maxOutputTokens: 300, stream: false });
  * description.timing?.gpuSeconds; // predict_time, what Replicate bills

@@ -112,7 +112,10 @@ export interface RunPodSettings extends AdapterSettings {
  *
  * @example
  * ```ts
- * createRunPod({ endpointId, apiKey, buildInput: (request) => ({ ...moondreamInput(request), length: "long" }) });
+ * createRunPod({
+ *   endpointId: "abc123",
+ *   buildInput: (request) => ({ ...moondreamInput(request), length: "long" }),
+ * });
  * ```
  */
 export function moondreamInput(request: DescribeRequest): Record<string, unknown> {
@@ -287,6 +290,7 @@ function mapTiming(job: Job, coldStartMs: number): PlatformTiming {
  * const baseUrl = "https://api.runpod.ai/v2";
  * const runpod = createRunPod({ apiKey: "rpa_…", endpointId: "abc123", model: "moondream2", baseUrl });
  * const vllm = createRunPod({ apiKey: "rpa_…", endpointId: "def456", mode: "openai", model: "Qwen/Qwen2.5-VL-7B-Instruct", baseUrl });
+ * console.log(runpod, vllm);
  * ```
  */
 export function createRunPod(settings: RunPodSettings = {}): Adapter {

@@ -110,7 +110,8 @@ export function platformText(text: string, secret?: string): string {
  *
  * @example
  * ```ts
- * const model = requiredSetting(settings.model, { name: "model", platform: "openai" });
+ * declare const settings: { model?: string };
+ * requiredSetting(settings.model, { name: "model", platform: "openai" }); // throws when unset
  * ```
  */
 export function requiredSetting<T>(

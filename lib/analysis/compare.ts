@@ -4,6 +4,9 @@
  *
  * @example
  * ```ts
+ * import { readRuns } from "../run/run-store.ts";
+ * import { recordsToFrame } from "./frames.ts";
+ * import { summarize } from "./summary.ts";
  * const frame = recordsToFrame((await readRuns("results")).records);
  * const summary = summarize(frame, { by: ["platform", "model"] });
  * cheapestWithin(summary, { maxP50LatencyMs: 3000 }).reason;
@@ -40,6 +43,8 @@ const EFFECT_METRICS = [
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * declare const frame: pl.DataFrame;
  * resizeEffect(frame).select("platform", "deltaCostPer1kPct");
  * ```
  */
@@ -83,6 +88,8 @@ export interface ParetoOptions {
  *
  * @example
  * ```ts
+ * import pl from "nodejs-polars";
+ * declare const summary: pl.DataFrame;
  * pareto(summary).filter(pl.col("onFrontier"));
  * ```
  */
@@ -129,7 +136,10 @@ export interface CheapestPick {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * declare const summary: pl.DataFrame;
  * const { pick, reason } = cheapestWithin(summary, { maxP50LatencyMs: 3000 });
+ * console.log(pick, reason);
  * ```
  */
 export function cheapestWithin(

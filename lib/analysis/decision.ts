@@ -6,7 +6,8 @@
  *
  * @example
  * ```ts
- * const decision = decide(summaryRows, { minQuality: 6, maxP50Ms: 5000 });
+ * declare const rows: DecisionRow[];
+ * const decision = decide(rows, { minQuality: 6, maxP50Ms: 5000 });
  * decision.pick?.label; // "gemini · gemini-2.5-flash-lite · 512"
  * ```
  *
@@ -97,6 +98,7 @@ function passes(row: DecisionRow, minQuality: number, maxP50Ms: number): boolean
  *
  * @example
  * ```ts
+ * declare const rows: DecisionRow[];
  * rankOptions(rows, { minQuality: 6, maxP50Ms: 5000 })[0]; // the pick
  * ```
  */
@@ -115,7 +117,9 @@ export function rankOptions<Row extends DecisionRow>(
  *
  * @example
  * ```ts
+ * declare const rows: DecisionRow[];
  * const { pick, tradeOff, wouldChange } = decide(rows, { minQuality: 6 });
+ * console.log(pick, tradeOff, wouldChange);
  * ```
  */
 export function decide<Row extends DecisionRow>(

@@ -128,8 +128,9 @@ const DTYPES = { string: pl.Utf8, number: pl.Float64, boolean: pl.Bool } as cons
  *
  * @example
  * ```ts
- * const { records } = await readRuns("results");
- * const frame = recordsToFrame(records);
+ * import pl from "nodejs-polars";
+ * import { readRuns } from "../run/run-store.ts";
+ * const frame = recordsToFrame((await readRuns("results")).records);
  * frame.filter(pl.col("errorKind").eq(pl.lit("rate_limit")));
  * ```
  */

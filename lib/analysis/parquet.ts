@@ -13,6 +13,7 @@ import type { ResultRecord } from "../contract/record.ts";
  *
  * @example
  * ```ts
+ * import { readRuns } from "../run/run-store.ts";
  * await exportParquet((await readRuns("results")).records, "results/runs.parquet");
  * ```
  */

@@ -5,6 +5,8 @@
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * runProvenance(records);      // one entry per run id
  * mergeWarnings(records); // ["openai · gpt-4o-mini · 512 mixes 2 runs with different image sets …"]
  * ```
@@ -32,6 +34,8 @@ export interface RunRead {
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * runProvenance(records).map((run) => `${run.runId}: ${run.images} images`);
  * ```
  */
@@ -65,6 +69,8 @@ export function runProvenance(records: readonly ResultRecord[]): RunRead[] {
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * for (const warning of mergeWarnings(records)) console.warn(warning);
  * ```
  */

@@ -40,6 +40,7 @@ export type ReferenceFigure = z.infer<typeof ReferenceFigureSchema>;
  *
  * @example
  * ```ts
+ * import { decide } from "./decision.ts";
  * decide(publishedOptions(await loadReferenceFigures()), { minQuality: 6 }).pick?.row.platform; // "gemini"
  * ```
  */

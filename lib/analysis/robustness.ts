@@ -5,8 +5,9 @@
  *
  * @example
  * ```ts
- * const result = bootstrapPick(callRows, { minQuality: 6, maxP50Ms: 5000 });
- * result.share; // 0.87: the pick in 87 % of 1,000 resamples
+ * declare const samples: CallSample[];
+ * const result = bootstrapPick(samples, { minQuality: 6, maxP50Ms: 5000 });
+ * result.shareOf(result.leader!); // 0.87: the pick in 87 % of 1,000 resamples
  * ```
  *
  * @module
@@ -73,7 +74,9 @@ interface OptionCalls {
  *
  * @example
  * ```ts
- * const { leader, shareOf } = bootstrapPick(samples, { draws: 1000 });
+ * declare const samples: CallSample[];
+ * const { leader, wins } = bootstrapPick(samples, { draws: 1000 });
+ * console.log(leader, wins);
  * ```
  */
 export function bootstrapPick(

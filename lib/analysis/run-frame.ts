@@ -78,8 +78,10 @@ const PROBLEM = "__problem";
  *
  * @example
  * ```ts
+ * import { summarize } from "./summary.ts";
  * const { frame, problems } = await loadRunFrame("results", { columns: SUMMARY_COLUMNS });
  * summarize(frame);
+ * console.log(problems);
  * ```
  */
 export async function loadRunFrame(

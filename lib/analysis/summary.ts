@@ -55,6 +55,9 @@ const timed = ok.and(pl.col("cached").not()).and(pl.col("latencyMs").isNotNull()
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * import { recordsToFrame } from "./frames.ts";
+ * declare const records: ResultRecord[];
  * const summary = summarize(recordsToFrame(records), { by: ["platform", "model"] });
  * summary.select("platform", "p50LatencyMs", "costPer1k");
  * ```
@@ -110,6 +113,8 @@ export interface ErrorsByKindOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * declare const frame: pl.DataFrame;
  * errorsByKind(frame, { by: ["platform", "model"] });
  * ```
  */

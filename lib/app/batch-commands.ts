@@ -30,6 +30,7 @@ export interface RunBatchAdaptersOptions {
  * @example
  * ```ts
  * const { adapters } = await batchAdaptersForRun({ runId: "2026-11-25T19-40-12-ab12" });
+ * console.log(adapters);
  * ```
  */
 export async function batchAdaptersForRun(
@@ -102,6 +103,9 @@ export function resumeHint(runId: string, pending: Shard[]): string[] {
  *
  * @example
  * ```ts
+ * import { batchComparison } from "../present/batch-comparison.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * batchComparison(records, { simulated: pointsAtLocalEndpoints() });
  * ```
  */

@@ -29,7 +29,7 @@ import {
   publishedOptions,
   type ReferenceFigure,
 } from "../analysis/reference-figures.ts";
-import { mergeWarnings, type RunRead, runProvenance } from "../analysis/provenance.ts";
+import { mergeWarnings, runProvenance, type RunRead } from "../analysis/provenance.ts";
 import { joinQuality, qualitySummary, withQuality } from "../quality/quality-frame.ts";
 import { loadLabels } from "../quality/labels.ts";
 import { DEFAULT_PRICES_PATH, loadPriceCards } from "../price/cost.ts";
@@ -94,6 +94,7 @@ export interface CompareReport {
  * @example
  * ```ts
  * const { decision, robustness } = await compareReport({ out: "results" });
+ * console.log(decision, robustness);
  * ```
  */
 export async function compareReport(options: CompareReportOptions): Promise<CompareReport> {

@@ -24,6 +24,7 @@ export interface FindPlatformsOptions {
  * @example
  * ```ts
  * const { found, skipped } = await findPlatforms();
+ * console.log(found, skipped);
  * ```
  */
 export async function findPlatforms(options: FindPlatformsOptions = {}): Promise<Discovery> {

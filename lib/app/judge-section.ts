@@ -23,8 +23,10 @@ import { resolveTargets } from "./targets.ts";
  *
  * @example
  * ```ts
- * const judge = await judgeTarget("openai");
- * await runJudge({ records, images, judge, runId: "run-1.judge", outDir: "results/judge" });
+ * import { runJudge } from "../quality/judge.ts";
+ * import type { RunJudgeOptions } from "../quality/judge.ts";
+ * declare const options: Omit<RunJudgeOptions, "judge">;
+ * await runJudge({ ...options, judge: await judgeTarget("openai") });
  * ```
  */
 export async function judgeTarget(
@@ -58,8 +60,8 @@ export interface JudgeSectionOptions {
  *
  * @example
  * ```ts
- * await judgeSection({ judge: "openai", records, images, labels,
- *   outDir: "results/judge", runId: "run-1.judge" });
+ * declare const options: JudgeSectionOptions;
+ * await judgeSection({ ...options, judge: "openai" }); // a section to show in the notebook
  * ```
  */
 export async function judgeSection(options: JudgeSectionOptions): Promise<HtmlFragment> {

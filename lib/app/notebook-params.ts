@@ -102,6 +102,7 @@ export type ResolvedNotebookParams = NotebookParams & { images: string; out: str
  * @example
  * ```ts
  * const params = notebookParams({ platforms: ["local"], limit: 3 });
+ * console.log(params);
  * ```
  */
 export function notebookParams(

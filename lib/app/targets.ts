@@ -43,6 +43,7 @@ export interface ResolveTargetsOptions {
  * @example
  * ```ts
  * const [openai] = await resolvePlatforms(["openai:gpt-4o"]);
+ * console.log(openai);
  * ```
  */
 export async function resolvePlatforms(
@@ -80,6 +81,7 @@ export function runTarget(resolved: ResolvedPlatform): RunTarget {
  * @example
  * ```ts
  * const [openai] = await resolveTargets(["openai:gpt-4o"]);
+ * console.log(openai);
  * ```
  */
 export async function resolveTargets(

@@ -16,7 +16,7 @@ const dataUrls = new WeakMap<Uint8Array, { mimeType: string; url: string }>();
  *
  * @example
  * ```ts
- * imageBase64({ bytes: new Uint8Array([1, 2, 3]), mimeType: "image/png", width: 1, height: 1 }); // "AQID"
+ * imageBase64({ bytes: new Uint8Array([1, 2, 3]) }); // "AQID"
  * ```
  */
 export function imageBase64(image: Pick<ImagePayload, "bytes">): string {

@@ -107,6 +107,8 @@ export const ResultRecordSchema = z.object({
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "./record.ts";
+ * declare const record: ResultRecord;
  * isValidRecord({ ...record, inputTokens: -5 }); // false
  * ```
  */

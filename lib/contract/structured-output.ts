@@ -20,6 +20,7 @@ export type StructuredAnswer = { json: string } | { value: unknown };
  *
  * @example
  * ```ts
+ * import { z } from "zod";
  * const venue = { name: "venue", schema: z.object({ tags: z.array(z.string()) }) };
  * parseStructuredOutput({ json: '{"tags":["stage"]}' }, venue, "openai"); // { tags: ["stage"] }
  * parseStructuredOutput({ value: { tags: "stage" } }, venue, "anthropic"); // throws invalid_response

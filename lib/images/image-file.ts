@@ -35,6 +35,7 @@ export interface ReadImageFileOptions {
  * @example
  * ```ts
  * const bytes = await readImageFile("images/o01_cat.png", { label: "o01_cat.png" });
+ * console.log(bytes);
  * ```
  */
 export async function readImageFile(
@@ -50,6 +51,7 @@ export async function readImageFile(
  * @example
  * ```ts
  * const { bytes, mtimeMs } = await readImageFileWithTime("images/o01_cat.png", { label: "o01_cat.png" });
+ * console.log(bytes, mtimeMs);
  * ```
  */
 export async function readImageFileWithTime(

@@ -38,7 +38,10 @@ export interface DiscoveryOptions {
  *
  * @example
  * ```ts
+ * import { loadConfig } from "./config.ts";
+ * import { loadPresets } from "./presets.ts";
  * const { found, skipped } = await discoverPlatforms({ config: loadConfig(), presets: await loadPresets() });
+ * console.log(found, skipped);
  * ```
  */
 export async function discoverPlatforms(options: DiscoveryOptions): Promise<Discovery> {

@@ -60,6 +60,7 @@ function quantile(sorted: number[], q: number): number | undefined {
  *
  * @example
  * ```ts
+ * import { readRuns } from "../run/run-store.ts";
  * batchComparisonRows((await readRuns("results")).records);
  * ```
  */
@@ -136,7 +137,10 @@ const duration = orDash(formatDuration);
  *
  * @example
  * ```ts
- * batchComparison([...liveRun.caseRecords, ...batchRun.caseRecords]);
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const liveRecords: ResultRecord[];
+ * declare const batchRecords: ResultRecord[];
+ * batchComparison([...liveRecords, ...batchRecords]);
  * ```
  */
 export function batchComparison(

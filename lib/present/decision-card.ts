@@ -56,6 +56,7 @@ function rule(decision: Decision): HtmlFragment {
  *
  * @example
  * ```ts
+ * import { compareReport } from "../app/compare-report.ts";
  * decisionCard(await compareReport({ out: "results" }));
  * ```
  */
@@ -126,6 +127,8 @@ export function decisionCard(input: DecisionCardInput): HtmlFragment {
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * simulatedBanner({ simulated: true, records }); // "Simulated data: …"
  * ```
  */

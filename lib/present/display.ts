@@ -39,6 +39,9 @@ export interface ShowChartOptions extends ChartHtmlOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * import { latencyChart } from "./charts/latency.ts";
+ * declare const frame: pl.DataFrame;
  * showChart(latencyChart(frame), { title: "Latency per call" });
  * ```
  */

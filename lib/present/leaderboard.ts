@@ -42,6 +42,7 @@ export interface PeopleTableOptions<Row> {
  *
  * @example
  * ```ts
+ * declare const rows: { platform: string }[];
  * peopleTable(rows, { columns: [{ header: "Platform", text: (row) => row.platform }] });
  * ```
  */
@@ -118,6 +119,7 @@ export interface LeaderboardRow {
  *
  * @example
  * ```ts
+ * import { compareReport } from "../app/compare-report.ts";
  * leaderboardTable((await compareReport({ out: "results" })).rows);
  * ```
  */
@@ -217,6 +219,7 @@ export function leaderboardTable(
  *
  * @example
  * ```ts
+ * import { loadReferenceFigures } from "../analysis/reference-figures.ts";
  * publishedTable(await loadReferenceFigures(), { pickPreset: "gemini" });
  * ```
  */

@@ -33,6 +33,7 @@ export interface MethodInput {
  *
  * @example
  * ```ts
+ * import { compareReport } from "../app/compare-report.ts";
  * methodSection(await compareReport({ out: "results" }));
  * ```
  */

@@ -25,6 +25,7 @@ export interface NotebookProgressOptions {
  *
  * @example
  * ```ts
+ * import { runBenchmark } from "../app/bench.ts";
  * await runBenchmark({ onEvent: notebookProgress() });
  * ```
  */

@@ -44,7 +44,11 @@ export function judgeHint(): HtmlFragment {
  *
  * @example
  * ```ts
- * judgeSummary({ judge: "openai", judged: await runJudge({ … }), records, labels });
+ * import type { JudgeRun } from "../quality/judge.ts";
+ * declare const judged: JudgeRun;
+ * declare const records: JudgeSummaryOptions["records"];
+ * declare const labels: JudgeSummaryOptions["labels"];
+ * judgeSummary({ judge: "openai", judged, records, labels });
  * ```
  */
 export function judgeSummary(options: JudgeSummaryOptions): HtmlFragment {
@@ -143,6 +147,11 @@ function formatCorrelation(
  *
  * @example
  * ```ts
+ * import type { LabelSet } from "../quality/labels.ts";
+ * import { readRatings } from "../quality/ratings.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const labels: LabelSet;
+ * declare const records: ResultRecord[];
  * ratingsSummary(records, (await readRatings("results/ratings/ratings.jsonl")).ratings, labels);
  * ```
  */
@@ -189,6 +198,9 @@ export function ratingsSummary(
  *
  * @example
  * ```ts
+ * import { loadLabels } from "../quality/labels.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * agreementTable(records, await loadLabels());
  * ```
  */

@@ -25,7 +25,9 @@ export interface RatingPromptOptions {
  *
  * @example
  * ```ts
- * const record = nextUnrated(records, ratings)!;
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const record: ResultRecord;
+ * declare const images: RatingPromptOptions["images"];
  * await ratingPrompt(record, { images, blind: true }); // then: await addRating({ record, rating: 7 })
  * ```
  */

@@ -21,6 +21,7 @@ export interface AttributionListOptions {
  *
  * @example
  * ```ts
+ * import { readImageManifest } from "../images/manifest.ts";
  * attributionList((await readImageManifest("images")).values());
  * ```
  */
@@ -106,6 +107,9 @@ export interface CompareAgainstOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * import { summarize } from "../analysis/summary.ts";
+ * declare const frame: pl.DataFrame;
  * compareAgainst(summarize(frame), { column: "promptId", base: "default" });
  * ```
  */

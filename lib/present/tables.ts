@@ -42,6 +42,9 @@ export interface DescriptionTableOptions {
  *
  * @example
  * ```ts
+ * import { loadImageSet } from "../images/image-set.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * await descriptionTable(records, { images: await loadImageSet("images") });
  * ```
  */
@@ -145,6 +148,9 @@ export interface SummaryTableOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * import { summarize } from "../analysis/summary.ts";
+ * declare const frame: pl.DataFrame;
  * summaryTable(summarize(frame), { columns: ["platform", "model", "p50LatencyMs", "costPer1k"] });
  * ```
  */

@@ -39,6 +39,8 @@ export interface TerminalProgressOptions {
  *
  * @example
  * ```ts
+ * import { runCases } from "../run/runner.ts";
+ * declare const options: Parameters<typeof runCases>[0];
  * await runCases({ ...options, onEvent: createTerminalProgress() });
  * ```
  */

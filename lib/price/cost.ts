@@ -36,6 +36,7 @@ const PriceFileSchema = z.object({ cards: z.array(PriceCardSchema).min(1) });
  * ```ts
  * const cards = await loadPriceCards();
  * const card = cards.get("openai/gpt-4o-mini");
+ * console.log(card);
  * ```
  */
 export async function loadPriceCards(
@@ -98,7 +99,9 @@ export const MAX_BILLABLE_COUNT = Number.MAX_SAFE_INTEGER;
  *
  * @example
  * ```ts
- * const { costUsd } = computeCost(card, { usage: { inputTokens: 25_520, outputTokens: 180 } });
+ * import type { PriceCard } from "../contract/price-card.ts";
+ * declare const card: PriceCard;
+ * computeCost(card, { usage: { inputTokens: 25_520, outputTokens: 180 } }).costUsd;
  * ```
  */
 export function computeCost(card: PriceCard, input: CostInput): CostResult {
@@ -165,7 +168,10 @@ function baseCost(card: PriceCard, input: CostInput): number {
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const record: ResultRecord;
  * const { costUsd } = recomputeCost(record); // equals record.costUsd
+ * console.log(costUsd);
  * ```
  */
 export function recomputeCost(record: ResultRecord): CostResult {

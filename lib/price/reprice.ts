@@ -5,6 +5,9 @@
  *
  * @example
  * ```ts
+ * import { loadPriceCards } from "./cost.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const record: ResultRecord;
  * const today = await loadPriceCards();
  * repriceRecord(record, today)?.costUsd; // at today's prices
  * ```
@@ -29,6 +32,9 @@ export interface Repriced {
  *
  * @example
  * ```ts
+ * import { loadPriceCards } from "./cost.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const record: ResultRecord;
  * repriceRecord(record, await loadPriceCards()).costUsd;
  * ```
  */
@@ -61,6 +67,9 @@ export interface PriceCardChange {
  *
  * @example
  * ```ts
+ * import { loadPriceCards } from "./cost.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * priceCardChanges(records, await loadPriceCards()).filter((card) => card.changed);
  * ```
  */

@@ -62,6 +62,9 @@ function mean(values: (number | null)[]): number | null {
  *
  * @example
  * ```ts
+ * import { loadLabels } from "./labels.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * const rows = agreementByImage(records, { labels: await loadLabels() });
  * rows.filter((row) => row.imageId === "o01_cat");
  * ```

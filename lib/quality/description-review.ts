@@ -74,6 +74,9 @@ export interface DescriptionReviewOptions {
  *
  * @example
  * ```ts
+ * import { loadLabels } from "./labels.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * const review = buildDescriptionReview(records, await loadLabels());
  * review.images[0].descriptions.map((d) => [d.series, d.quality?.recall]);
  * ```
@@ -187,7 +190,8 @@ function reviewDescription(
  *
  * @example
  * ```ts
- * recallSpread(image.descriptions.filter((d) => d.view === "original")); // e.g. 0.6
+ * declare const descriptions: ReviewDescription[];
+ * recallSpread(descriptions.filter((d) => d.view === "original")); // e.g. 0.6
  * ```
  */
 export function recallSpread(descriptions: readonly ReviewDescription[]): number | null {

@@ -37,7 +37,8 @@ export interface FailureGalleryOptions {
  *
  * @example
  * ```ts
- * failureGallery(buildDescriptionReview(records, labels), { limit: 6 })
+ * declare const review: Parameters<typeof failureGallery>[0]; // buildDescriptionReview(...)
+ * failureGallery(review, { limit: 6 })
  *   .map((entry) => `${entry.imageId}: ${entry.reasons.map((r) => r.kind).join(", ")}`);
  * ```
  */

@@ -30,6 +30,7 @@ export interface TermSpan {
  *
  * @example
  * ```ts
+ * import { loadLabels } from "./labels.ts";
  * const labels = (await loadLabels()).get("v02_opera_stage")!;
  * termSpans("An empty stage; an audience claps.", labels);
  * // [{ start: 9, end: 14, term: "stage", kind: "named" },

@@ -103,7 +103,9 @@ export function parseRubric(value: unknown, platform?: string): Rubric {
  *
  * @example
  * ```ts
- * const rubric = await judgeDescription({ adapter: createOpenAI(), image, description: record.text });
+ * import { createOpenAI } from "../../adapters/openai.ts";
+ * declare const image: JudgeDescriptionOptions["image"];
+ * const rubric = await judgeDescription({ adapter: createOpenAI(), image, description: "A cat." });
  * rubric.overall;
  * ```
  */
@@ -192,10 +194,8 @@ export interface JudgeRun {
  *
  * @example
  * ```ts
- * const judged = await runJudge({
- *   records, images: await loadImageSet("images"), runId: `${runId}.judge`,
- *   judge: { preset: "openai", adapter: createOpenAI(), priceCard, concurrency: 2 },
- * });
+ * declare const options: RunJudgeOptions;
+ * const judged = await runJudge({ ...options, runId: "2026-11-25T19-40-12-ab12.judge" });
  * judged.judgements.map((j) => j.rubric?.overall);
  * ```
  */

@@ -67,6 +67,10 @@ function venueOf(row: Record<string, unknown>): boolean | null {
  *
  * @example
  * ```ts
+ * import { loadLabels } from "./labels.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * import { recordsToFrame } from "../analysis/frames.ts";
+ * declare const records: ResultRecord[];
  * const frame = withQuality(recordsToFrame(records), await loadLabels());
  * frame.select("platform", "imageId", "recall", "score");
  * ```
@@ -136,8 +140,11 @@ export interface QualitySummaryOptions extends WithQualityOptions {
  *
  * @example
  * ```ts
+ * import { loadLabels } from "./labels.ts";
+ * declare const records: Parameters<typeof qualitySummary>[0];
+ * declare const summary: Parameters<typeof joinQuality>[0]; // summarize(...) of the same records
  * const quality = qualitySummary(records, { labels: await loadLabels() });
- * const table = joinQuality(summarize(recordsToFrame(records)), quality);
+ * joinQuality(summary, quality); // one row per group: cost, latency and quality
  * ```
  */
 export function qualitySummary(
@@ -180,6 +187,11 @@ export interface JoinQualityOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * import type { LabelSet } from "./labels.ts";
+ * import { summarize } from "../analysis/summary.ts";
+ * declare const frame: pl.DataFrame;
+ * declare const labels: LabelSet;
  * joinQuality(summarize(frame), qualitySummary(frame, { labels }));
  * ```
  */

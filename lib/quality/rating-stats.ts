@@ -26,6 +26,10 @@ export interface RatingsCorrelation {
  *
  * @example
  * ```ts
+ * import { loadLabels } from "./labels.ts";
+ * import { readRatings } from "./ratings.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * ratingsCorrelation(records, (await readRatings()).ratings, await loadLabels()).spearman;
  * ```
  */
@@ -96,7 +100,11 @@ export interface RatingsByGroupOptions {
  *
  * @example
  * ```ts
- * joinQuality(summarize(frame), ratingsByGroup(records, (await readRatings()).ratings));
+ * import { joinQuality } from "./quality-frame.ts";
+ * import { readRatings } from "./ratings.ts";
+ * declare const records: Parameters<typeof ratingsByGroup>[0];
+ * declare const summary: Parameters<typeof joinQuality>[0]; // summarize(...) of the same records
+ * joinQuality(summary, ratingsByGroup(records, (await readRatings()).ratings));
  * ```
  */
 export function ratingsByGroup(

@@ -23,6 +23,9 @@ export interface RatingsFolder {
  *
  * @example
  * ```ts
+ * import { ratingsSummary } from "../present/quality-sections.ts";
+ * declare const records: Parameters<typeof ratingsSummary>[0];
+ * declare const labels: Parameters<typeof ratingsSummary>[2];
  * const { ratings } = await readRatingsFolder("results/ratings");
  * ratingsSummary(records, ratings, labels);
  * ```

@@ -45,6 +45,7 @@ export interface ReadRatingsResult {
  * @example
  * ```ts
  * const { ratings } = await readRatings();
+ * console.log(ratings);
  * ```
  */
 export async function readRatings(path = DEFAULT_RATINGS_PATH): Promise<ReadRatingsResult> {
@@ -83,6 +84,8 @@ export interface AddRatingOptions {
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const record: ResultRecord;
  * await addRating({ record, rating: 8, note: "misses the lanterns" });
  * ```
  */
@@ -139,7 +142,10 @@ export function latestRatings(ratings: readonly Rating[]): Map<string, Rating> {
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * const record = nextUnrated(records, (await readRatings()).ratings);
+ * console.log(record);
  * ```
  */
 export function nextUnrated(

@@ -296,6 +296,7 @@ export function descriptionText(input: DescriptionInput): string {
  *
  * @example
  * ```ts
+ * import { loadLabels } from "./labels.ts";
  * const labels = (await loadLabels()).get("o01_cat")!;
  * scoreDescription("A close-up of a tabby cat with green eyes and long whiskers.", labels).score;
  * scoreDescription({ tags: ["cat", "whiskers"], scene: "animal close-up" }, labels).recall;
@@ -378,6 +379,9 @@ export interface VenueAccuracy {
  *
  * @example
  * ```ts
+ * import { loadLabels } from "./labels.ts";
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const records: ResultRecord[];
  * venueAccuracy(records.filter((r) => r.platform === "openai"), await loadLabels()).accuracy;
  * ```
  */

@@ -121,9 +121,8 @@ export function countCases<Image extends CaseImage>(options: GenerateCasesOption
  *
  * @example
  * ```ts
- * for (const item of generateCases({ targets, images, variants: ["512"], prompts, params })) {
- *   console.log(item.key);
- * }
+ * declare const options: Parameters<typeof generateCases>[0];
+ * for (const item of generateCases(options)) console.log(item.key);
  * ```
  */
 export function* generateCases<Image extends CaseImage>(

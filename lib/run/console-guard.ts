@@ -47,7 +47,10 @@ function uninstall(): void {
  *
  * @example
  * ```ts
- * const description = await withGuardedConsole(() => adapter.describe(request));
+ * import type { Adapter, DescribeRequest } from "../contract/adapter.ts";
+ * declare const adapter: Adapter;
+ * declare const request: DescribeRequest;
+ * await withGuardedConsole(() => adapter.describe(request));
  * ```
  */
 export async function withGuardedConsole<T>(call: () => Promise<T>): Promise<T> {

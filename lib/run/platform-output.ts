@@ -27,6 +27,7 @@ export const MAX_DESCRIPTION_CHARS = 1_000_000;
  *
  * @example
  * ```ts
+ * import { registerSecret } from "../util/secrets.ts";
  * registerSecret("sk-live-0123456789");
  * cleanDescription({ text: "echo: Bearer sk-live-0123456789", finishReason: "stop", usage: {} }).text;
  * // "echo: Bearer ***"

@@ -80,7 +80,9 @@ export interface ResponseCacheOptions {
  * @example
  * ```ts
  * const cache = createResponseCache({ dir: "results/cache/responses" });
- * const hit = await cache.get(key);
+ * declare const key: string;
+ * const hit = await cache.get(key); // undefined on a miss
+ * console.log(hit);
  * ```
  */
 export function createResponseCache(options: ResponseCacheOptions = {}): ResponseCache {

@@ -94,7 +94,8 @@ function waitTooLong(error: VisionBenchError, maxRetryAfterMs: number): VisionBe
  *
  * @example
  * ```ts
- * const value = await retry((attempt) => callPlatform(attempt), { maxAttempts: 4, baseDelayMs: 250 });
+ * declare function callPlatform(attempt: number): Promise<string>;
+ * await retry((attempt) => callPlatform(attempt), { maxAttempts: 4, baseDelayMs: 250 });
  * ```
  */
 export async function retry<T>(

@@ -203,6 +203,7 @@ function hostname(): string {
  *
  * @example
  * ```ts
+ * declare function runTheCases(): Promise<void>;
  * await withRunLock({ runId: "run-1", outDir: "results" }, () => runTheCases());
  * ```
  */

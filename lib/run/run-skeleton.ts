@@ -123,14 +123,6 @@ export interface RunSkeletonOptions
 /**
  * Runs a mode's `plan` and `work` inside the run's lock, between the `start` and `end` events,
  * with the run file open. `work`'s result is added to the run's.
- *
- * @example
- * ```ts
- * const result = await runSkeleton({ ...options, stream: true }, {
- *   plan: async () => ({ total: 1, alreadyDone: 0 }),
- *   work: async (run) => run.write(record),
- * });
- * ```
  */
 export function runSkeleton<Plan extends RunPlan, Extra extends object | void>(
   options: RunSkeletonOptions,

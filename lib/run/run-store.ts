@@ -85,6 +85,8 @@ export interface UnreadableField {
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const record: ResultRecord;
  * unreadableField({ ...record, inputTokens: -5 });
  * // { field: "inputTokens", problem: "Too small: expected number to be >=0", value: "-5" }
  * ```
@@ -100,8 +102,12 @@ export function unreadableField(record: ResultRecord): UnreadableField | undefin
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const record: ResultRecord;
+ * declare const store: RunStore;
  * const { checked, unreadable } = checkRecord(record);
  * if (checked) store.append(checked);
+ * else console.warn(unreadable);
  * ```
  */
 export function checkRecord(
@@ -148,6 +154,8 @@ function checkLine(line: string): { unreadable?: UnreadableField } {
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const record: ResultRecord;
  * const store = await openRunStore({ runId: "2026-11-25T19-40-12-ab12", outDir: "results" });
  * store.append(record);
  * store.close();
@@ -234,6 +242,7 @@ export interface ReadRunOptions {
  * @example
  * ```ts
  * const { records, problems } = await readRun("results/2026-11-25T19-40-12-ab12.jsonl");
+ * console.log(problems, records);
  * ```
  */
 export async function readRun(path: string, options: ReadRunOptions = {}): Promise<ReadResult> {
@@ -256,6 +265,7 @@ export async function readRun(path: string, options: ReadRunOptions = {}): Promi
  * @example
  * ```ts
  * const done = await okCaseKeys("results/2026-11-25T19-40-12-ab12.jsonl");
+ * console.log(done);
  * ```
  */
 export async function okCaseKeys(path: string): Promise<Set<string>> {
@@ -296,6 +306,7 @@ export interface ReadRunsOptions {
  * @example
  * ```ts
  * const { records } = await readRuns("results");
+ * console.log(records);
  * ```
  */
 export async function readRuns(dir: string, options: ReadRunsOptions = {}): Promise<ReadResult> {

@@ -71,11 +71,12 @@ export interface RunOptions extends CaseRunOptions<RunTarget>, RecordOptions {
  *
  * @example
  * ```ts
- * const result = await runCases({
- *   runId: newRunId(), targets: [{ preset: "local", adapter: createLocal(), concurrency: 2 }],
- *   images: await loadImageSet("images", { limit: 3 }), variants: ["512"],
- *   prompts: [{ id: "default", text: "Describe this image." }],
- * });
+ * import { createLocal } from "../../adapters/local.ts";
+ * import { loadImageSet } from "../images/image-set.ts";
+ * const targets = [{ preset: "local", adapter: createLocal(), concurrency: 2 }];
+ * const images = await loadImageSet("images", { limit: 3 });
+ * const prompts = [{ id: "default", text: "Describe this image." }];
+ * await runCases({ runId: "2026-11-25T19-40-12-ab12", targets, images, variants: ["512"], prompts });
  * ```
  */
 export function runCases(options: RunOptions): Promise<RunResult> {

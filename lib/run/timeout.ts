@@ -55,7 +55,8 @@ export interface TimeoutOptions {
  *
  * @example
  * ```ts
- * const text = await withTimeout((signal) => fetch(url, { signal }).then((r) => r.text()), { timeoutMs: 5000 });
+ * const url = "https://example.com";
+ * await withTimeout((signal) => fetch(url, { signal }).then((r) => r.text()), { timeoutMs: 5000 });
  * ```
  */
 export async function withTimeout<T>(

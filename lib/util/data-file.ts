@@ -12,7 +12,9 @@ import { VisionBenchError } from "../contract/errors.ts";
  *
  * @example
  * ```ts
- * const file = await readDataFile("data/presets.json", z.object({ presets: z.array(z.unknown()) }), "presets");
+ * import { z } from "zod";
+ * const schema = z.object({ presets: z.array(z.unknown()) });
+ * (await readDataFile("data/presets.json", schema, "presets")).presets.length;
  * ```
  */
 export async function readDataFile<Schema extends z.ZodType>(

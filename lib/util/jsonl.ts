@@ -18,6 +18,7 @@ export interface LineProblem {
  *
  * @example
  * ```ts
+ * import { z } from "zod";
  * parseJsonLines('{"a":1}\n{"a":', z.object({ a: z.number() }), "row");
  * // { values: [{ a: 1 }], problems: [{ line: 2, reason: "not JSON (torn last line)" }] }
  * ```
@@ -124,7 +125,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
  *
  * @example
  * ```ts
+ * import { RatingSchema } from "../quality/ratings.ts";
  * const { values, problems } = await readJsonLines("results/ratings.jsonl", RatingSchema, "rating");
+ * console.log(problems, values);
  * ```
  */
 export async function readJsonLines<Schema extends z.ZodType>(

@@ -13,6 +13,8 @@
  *
  * @example
  * ```ts
+ * import { VisionBenchError } from "../contract/errors.ts";
+ * declare const signal: AbortSignal;
  * if (!(await wait(500, signal))) throw new VisionBenchError("cancelled", "cancelled while waiting");
  * ```
  */

@@ -49,11 +49,11 @@ export interface DescriptionBrowserOptions {
  *
  * @example
  * ```ts
- * await descriptionBrowser(records, {
- *   labels: await loadLabels(),
- *   images: await loadImageSet("images"),
- *   ratings: (await readRatingsFolder("results/ratings")).ratings,
- * });
+ * import { loadImageSet } from "../../images/image-set.ts";
+ * import { loadLabels } from "../../quality/labels.ts";
+ * declare const records: Parameters<typeof descriptionBrowser>[0];
+ * const options = { labels: await loadLabels(), images: await loadImageSet("images") };
+ * await descriptionBrowser(records, options);
  * ```
  */
 export async function descriptionBrowser(

@@ -53,6 +53,10 @@ export interface CostLatencyChartOptions extends Plot.PlotOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * import { showChart } from "../display.ts";
+ * import { summarize } from "../../analysis/summary.ts";
+ * declare const frame: pl.DataFrame;
  * showChart(costLatencyChart(summarize(frame, { by: ["platform", "model", "variant"] })));
  * ```
  */

@@ -26,6 +26,10 @@ export interface CostChartOptions extends Plot.PlotOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * import { showChart } from "../display.ts";
+ * import { summarize } from "../../analysis/summary.ts";
+ * declare const frame: pl.DataFrame;
  * showChart(costChart(summarize(frame, { by: ["platform", "model"] })));
  * ```
  */

@@ -20,6 +20,9 @@ const DEFAULTS = {
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../../contract/record.ts";
+ * import { showChart } from "../display.ts";
+ * declare const records: ResultRecord[];
  * showChart(errorsChart(records));
  * ```
  */

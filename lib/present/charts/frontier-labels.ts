@@ -38,12 +38,6 @@ const LABEL_HALO = { fill: "currentColor", stroke: "white", strokeWidth: 4, pain
 
 /**
  * Renders `plot` (its `width`, `height` and margins set) with the frontier points named in bold.
- *
- * @example
- * ```ts
- * const labels = { x: "cost", y: "quality", frontier, points, gap: 9 };
- * plotWithFrontierLabels({ ...base, marks: dots }, labels);
- * ```
  */
 export function plotWithFrontierLabels(
   plot: Plot.PlotOptions & { marks: Plot.Markish[] },

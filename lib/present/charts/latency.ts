@@ -32,6 +32,9 @@ export interface LatencyChartOptions extends Plot.PlotOptions {
  *
  * @example
  * ```ts
+ * import type { ResultRecord } from "../../contract/record.ts";
+ * import { showChart } from "../display.ts";
+ * declare const records: ResultRecord[];
  * showChart(latencyChart(records));
  * ```
  */

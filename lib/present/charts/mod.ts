@@ -6,9 +6,11 @@
  *
  * @example
  * ```ts
- * const frame = recordsToFrame(records);
+ * import { showChart } from "../display.ts";
+ * declare const frame: Parameters<typeof latencyChart>[0]; // recordsToFrame(records)
+ * declare const summary: Parameters<typeof costLatencyChart>[0]; // summarize(frame)
  * showChart(latencyChart(frame));
- * showChart(costLatencyChart(summarize(frame)));
+ * showChart(costLatencyChart(summary));
  * ```
  *
  * @module

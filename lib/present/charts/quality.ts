@@ -68,7 +68,9 @@ export interface QualityCostLatencyChartOptions extends Plot.PlotOptions {
  *
  * @example
  * ```ts
- * showChart(qualityCostLatencyChart(joinQuality(summarize(frame), qualitySummary(frame, { labels }))));
+ * import { showChart } from "../display.ts";
+ * declare const summary: Parameters<typeof qualityCostLatencyChart>[0]; // joinQuality(...)
+ * showChart(qualityCostLatencyChart(summary));
  * ```
  */
 export function qualityCostLatencyChart(
@@ -173,7 +175,9 @@ export interface RecallHeatmapOptions extends Plot.PlotOptions {
  *
  * @example
  * ```ts
- * showChart(recallHeatmap(withQuality(recordsToFrame(records), labels)));
+ * import { showChart } from "../display.ts";
+ * declare const frame: Parameters<typeof recallHeatmap>[0]; // withQuality(recordsToFrame(records), labels)
+ * showChart(recallHeatmap(frame));
  * ```
  */
 export function recallHeatmap(

@@ -125,6 +125,7 @@ export function rowTooltip(row: Record<string, unknown>): string {
  *
  * @example
  * ```ts
+ * import * as Plot from "@observablehq/plot";
  * Plot.plot({ x: { ...scaleFor([0.04, 4.43], usdTick), label: "USD per 1,000 images →" } });
  * ```
  */

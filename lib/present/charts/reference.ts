@@ -39,6 +39,11 @@ export interface ReferenceChartOptions extends Plot.PlotOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * import { loadReferenceFigures } from "../../analysis/reference-figures.ts";
+ * import { showChart } from "../display.ts";
+ * import { summarize } from "../../analysis/summary.ts";
+ * declare const frame: pl.DataFrame;
  * showChart(referenceChart(summarize(frame, { by: ["preset"] }), { reference: await loadReferenceFigures() }));
  * ```
  */

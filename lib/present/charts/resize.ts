@@ -41,6 +41,10 @@ export interface ResizeChartOptions extends Plot.PlotOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * import { showChart } from "../display.ts";
+ * import { summarize } from "../../analysis/summary.ts";
+ * declare const frame: pl.DataFrame;
  * showChart(resizeChart(summarize(frame), { metric: "costPer1k" }));
  * ```
  */

@@ -25,6 +25,7 @@ export function withSvgNamespace(markup: string): string {
  *
  * @example
  * ```ts
+ * import * as Plot from "@observablehq/plot";
  * renderPlot({ marks: [Plot.dot([{ x: 1, y: 2 }], { x: "x", y: "y" })] }).html;
  * ```
  */
@@ -78,6 +79,9 @@ export interface ChartHtmlOptions {
  *
  * @example
  * ```ts
+ * import type pl from "nodejs-polars";
+ * import { latencyChart } from "./latency.ts";
+ * declare const frame: pl.DataFrame;
  * chartHtml(latencyChart(frame), { title: "Latency per call" });
  * ```
  */

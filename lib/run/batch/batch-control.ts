@@ -40,7 +40,9 @@ export interface BatchControlOptions {
  *
  * @example
  * ```ts
- * for (const row of await batchStatus({ runId, adapters })) console.log(row.batchId, row.rawStatus);
+ * declare const adapters: BatchControlOptions["adapters"];
+ * const rows = await batchStatus({ runId: "2026-11-25T19-40-12-ab12", adapters });
+ * for (const row of rows) console.log(row.batchId, row.rawStatus);
  * ```
  */
 export async function batchStatus(options: BatchControlOptions): Promise<BatchStatusRow[]> {
@@ -69,7 +71,8 @@ export async function batchStatus(options: BatchControlOptions): Promise<BatchSt
  *
  * @example
  * ```ts
- * await cancelBatches({ runId, adapters }); // then re-run with the same run id to record them
+ * declare const adapters: BatchControlOptions["adapters"];
+ * await cancelBatches({ runId: "2026-11-25T19-40-12-ab12", adapters }); // then re-run with the same run id to record them
  * ```
  */
 export async function cancelBatches(options: BatchControlOptions): Promise<BatchStatusRow[]> {

@@ -101,15 +101,6 @@ export interface BatchRun {
 /**
  * Submits (or resumes) a run in batch mode and records one row per case in
  * `<outDir>/<runId>.jsonl`; the batches are tracked in `<outDir>/<runId>.batches.json`.
- *
- * @example
- * ```ts
- * const result = await runBatchCases({
- *   runId: "2026-11-25T19-40-12-ab12", targets: [batchTarget],
- *   images: await loadImageSet("images", { limit: 3 }), variants: ["512"],
- *   prompts: [{ id: "default", text: "Describe this image." }],
- * });
- * ```
  */
 export function runBatchCases(options: BatchRunOptions): Promise<BatchRunResult> {
   // Batch APIs do not stream; the key says so, so live and batch answers are told apart.

@@ -74,6 +74,7 @@ export function manifestPath(outDir: string, runId: string): string {
  * @example
  * ```ts
  * const manifest = await readBatchManifest("results", "2026-11-25T19-40-12-ab12");
+ * console.log(manifest);
  * ```
  */
 export async function readBatchManifest(outDir: string, runId: string): Promise<BatchManifest> {
