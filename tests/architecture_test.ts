@@ -23,7 +23,7 @@ Deno.test("the rules checker names file and line of each wrong import in a fixtu
   );
 });
 
-Deno.test("importsOf() finds static, type-only, re-export and dynamic imports with their lines", () => {
+Deno.test("importsOf() finds static, type-only, re-export and dynamic imports with their lines, not those in comments", () => {
   const source = [
     `import a from "./a.ts";`,
     `import type { B } from "../b.ts";`,
@@ -33,6 +33,9 @@ Deno.test("importsOf() finds static, type-only, re-export and dynamic imports wi
     `import {`,
     `  f,`,
     `} from "./f.ts";`,
+    `/** @example`,
+    ` * import { g } from "./g.ts";`,
+    ` */`,
   ].join("\n");
   assert.deepEqual(importsOf(source), [
     { specifier: "./a.ts", line: 1 },

@@ -69,7 +69,10 @@ const IMPORT =
   /(?:^|[^\w.])(?:import|export)\s*(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
 /** The relative specifiers a source file imports, with their line numbers. */
-export function importsOf(source: string): { specifier: string; line: number }[] {
+export function importsOf(text: string): { specifier: string; line: number }[] {
+  // Imports inside comments (JSDoc @example blocks) are examples, not dependencies of the file;
+  // blanked out line for line so line numbers stay right.
+  const source = text.replace(/\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, " "));
   const found: { specifier: string; line: number }[] = [];
   for (const match of source.matchAll(IMPORT)) {
     const specifier = match[1] ?? match[2];
