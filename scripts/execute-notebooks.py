@@ -294,8 +294,15 @@ def combine(notebooks, title):
     links = " · ".join(
         f'<a href="#nb-{name}">{html.escape(notebook_title(nb, name))}</a>' for name, nb in notebooks
     )
+    # The answer first for a keyboard too: one Tab and Enter from the top to the decision card.
+    if any('id=\\"decision\\"' in nbformat.writes(nb) for _, nb in notebooks):
+        links = f'<a href="#decision">The pick</a> · {links}'
+
     # Short on purpose: the decision card must be on the first screen, even on a phone.
-    contents = f"# {html.escape(title)}\n\n<small>Generated {generated} · {links}</small>"
+    contents = (
+        f"# {html.escape(title)}\n\n"
+        f'<nav aria-label="Contents"><small>Generated {generated} · {links}</small></nav>'
+    )
     combined.cells.append(nbformat.v4.new_markdown_cell(contents))
     for name, nb in notebooks:
         combined.cells.append(nbformat.v4.new_markdown_cell(f'<a id="nb-{name}"></a>'))
@@ -308,10 +315,15 @@ def combine(notebooks, title):
 
 
 def finish_report(body, assets_dir, redactions):
-    """Adds the report's stylesheet and script, and replaces local paths."""
+    """Adds the report's language, its <main> landmark, stylesheet and script; replaces local paths."""
     for path, label in redactions:
         if path:
             body = body.replace(path, label)
+    # A screen reader needs the language; every cell belongs to the page's main content.
+    body = re.sub(r"<html(?![^>]*\slang=)(?=[\s>])", '<html lang="en"', body, count=1)
+    body = re.sub(r"(<body[^>]*>)", r"\1\n<main>", body, count=1)
+    index = body.rfind("</body>")
+    body = body[:index] + "</main>\n" + body[index:]
     if assets_dir:
         with open(os.path.join(assets_dir, "report.css"), encoding="utf-8") as handle:
             css = handle.read()

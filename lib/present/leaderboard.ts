@@ -10,6 +10,7 @@ import type { ReferenceFigure } from "../analysis/reference-figures.ts";
 import { formatScore, formatSeconds, formatShare, formatUsd, orDash } from "../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import { platformAnchor } from "./anchors.ts";
+import { scrollBox } from "./tables.ts";
 
 /** A column of a people table. */
 export interface PeopleColumn<Row> {
@@ -77,10 +78,13 @@ export function peopleTable<Row>(
   const caption = (options.caption || simulated) &&
     safeHtml`<caption>${tag}${options.caption}</caption>`;
   const className = options.className && ` ${options.className}`;
-  return safeHtml`${[
-    safeHtml`<div class="vb-table-scroll"><table class="vb-table vb-sortable${className}">`,
-    safeHtml`${caption}<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table></div>`,
-  ]}`;
+  return scrollBox(
+    options.caption ?? "Table",
+    safeHtml`${[
+      safeHtml`<table class="vb-table vb-sortable${className}">`,
+      safeHtml`${caption}<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`,
+    ]}`,
+  );
 }
 
 const seconds = orDash(formatSeconds);

@@ -12,6 +12,26 @@ import { formatCount, formatDuration, formatUsd } from "../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { platformAnchor } from "./anchors.ts";
+import { imageAlts } from "./image-alt.ts";
+import { buildDescriptionReview } from "../quality/description-review.ts";
+import { type LabelSet, loadLabels } from "../quality/labels.ts";
+
+/**
+ * A box that scrolls sideways on its own (the page never does), focusable so a keyboard can
+ * scroll it, and named for a screen reader.
+ *
+ * @example
+ * ```ts
+ * import { safeHtml } from "../util/html.ts";
+ * scrollBox("Leaderboard", safeHtml`<table>…</table>`);
+ * ```
+ */
+export function scrollBox(label: string, content: HtmlFragment): HtmlFragment {
+  return safeHtml`${[
+    safeHtml`<div class="vb-table-scroll" role="group" tabindex="0" aria-label="${label}">`,
+    safeHtml`${content}</div>`,
+  ]}`;
+}
 
 /** An image the description table can show: an `ImageEntry` from lib/images.ts fits. */
 export interface ImageLike {
@@ -29,6 +49,8 @@ export interface DescriptionTableOptions {
   variants?: string[];
   /** Only this prompt. @default every prompt */
   promptId?: string;
+  /** Reference labels: each image's alt text is its reference description. @default data/labels.json */
+  labels?: LabelSet;
   /**
    * Give each platform · model's first column the id {@link platformAnchor} makes, so chart marks
    * link to it. Only one table in a page should. @default false
@@ -74,6 +96,7 @@ export async function descriptionTable(
     if (!cells.has(key)) cells.set(key, record);
   }
   const sources = await thumbnailSources(images, thumbnailPx);
+  const alts = imageAlts(buildDescriptionReview(shown, options.labels ?? await loadLabels()));
   const anchored = new Set<string>();
   const headerCell = (column: string) => {
     const record = shown.find((candidate) => columnOf(candidate) === column)!;
@@ -86,18 +109,22 @@ export async function descriptionTable(
   const body = imageIds.map((imageId) => {
     const source = sources.get(imageId);
     const size = `max-width:${thumbnailPx}px;max-height:${thumbnailPx}px`;
-    const picture = source && safeHtml`<img src="${source}" alt="${imageId}" style="${size}"><br>`;
+    const picture = source &&
+      safeHtml`<img src="${source}" alt="${alts.get(imageId)}" style="${size}"><br>`;
     const cellsHtml = columns.map((column) =>
       descriptionCell(cells.get(`${imageId}\u0000${column}`))
     );
     return safeHtml`<tr><td>${picture}<code>${imageId}</code></td>${cellsHtml}</tr>`;
   });
   const style = "border-collapse:collapse;vertical-align:top";
-  return safeHtml`${[
-    safeHtml`<table class="visionbench-descriptions" style="${style}">`,
-    safeHtml`<thead><tr><th>image</th>${columns.map(headerCell)}</tr></thead>`,
-    safeHtml`<tbody>${body}</tbody></table>`,
-  ]}`;
+  return scrollBox(
+    "Descriptions per image and platform",
+    safeHtml`${[
+      safeHtml`<table class="visionbench-descriptions" style="${style}">`,
+      safeHtml`<thead><tr><th>image</th>${columns.map(headerCell)}</tr></thead>`,
+      safeHtml`<tbody>${body}</tbody></table>`,
+    ]}`,
+  );
 }
 
 function preferFirstOk(a: ResultRecord, b: ResultRecord): number {
@@ -177,10 +204,13 @@ export function summaryTable(
     safeHtml`<caption><span class="vb-simulated-tag">simulated</span> `,
     safeHtml`from emulators, not measured</caption>`,
   ]}`;
-  return safeHtml`${[
-    safeHtml`<table class="visionbench-summary">${simulated}`,
-    safeHtml`<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`,
-  ]}`;
+  return scrollBox(
+    "Summary table",
+    safeHtml`${[
+      safeHtml`<table class="visionbench-summary">${simulated}`,
+      safeHtml`<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>`,
+    ]}`,
+  );
 }
 
 /** How a summary value reads in a table (the column name says the unit). */

@@ -50,7 +50,7 @@ Deno.test("showChart() returns the figure outside a kernel and displays it insid
   const fragment = showChart(latencyChart(records), { title: "Latency" });
   assert.match(
     fragment!.html,
-    /^<figure[^>]*><h3[^>]*>Latency<\/h3><div class="vb-chart-scroll"><figure/,
+    /^<figure[^>]*><h3[^>]*>Latency<\/h3><p class="vb-chart-summary">[^<]+<\/p><div class="vb-chart-scroll"[^>]*><figure/,
   );
   const { calls, target } = recordingTarget();
   assert.equal(showChart(latencyChart(records), { title: "Latency", target }), undefined);

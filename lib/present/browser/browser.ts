@@ -15,6 +15,7 @@ import type { LabelSet } from "../../quality/labels.ts";
 import { latestRatings, type Rating } from "../../quality/ratings.ts";
 import { type HtmlFragment, raw, safeHtml } from "../../util/html.ts";
 import { thumbnail } from "../../images/thumbnail.ts";
+import { imageAlts } from "../image-alt.ts";
 import type { ImageLike } from "../tables.ts";
 import { describeBrowserClient } from "./client.ts";
 import {
@@ -96,6 +97,7 @@ export async function descriptionBrowser(
     fileRatings,
     threshold: disagreementThreshold,
     blind,
+    alts: imageAlts(review),
   };
   const sections = review.images.map((image) => imageHtml(image, review, context));
   const script = `(${describeBrowserClient.toString()})(${FIND_ROOT});`;

@@ -309,8 +309,8 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     if (target.closest(".vb-download")) return download();
     const enlarge = target.closest(".vb-enlarge") as HTMLElement | null;
     if (enlarge) {
-      (lightbox.querySelector("img") as HTMLImageElement).src =
-        (enlarge.querySelector("img") as HTMLImageElement).src;
+      const [big, small] = [lightbox, enlarge].map((box) => box.querySelector("img")!);
+      [big.src, big.alt] = [small.src, small.alt];
       lightbox.hidden = false;
       return;
     }

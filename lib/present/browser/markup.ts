@@ -30,6 +30,8 @@ export interface MarkupContext {
   threshold: number;
   /** Whether the rating view starts blind. */
   blind: boolean;
+  /** imageId → alt text (`imageAlts` of lib/present/image-alt.ts). */
+  alts: ReadonlyMap<string, string>;
 }
 
 /** The element id of an image's section (`#vb-image-…` links open it). */
@@ -100,7 +102,7 @@ export function galleryHtml(
 ): HtmlFragment {
   if (entries.length === 0) {
     return safeHtml`${[
-      safeHtml`<section class="vb-gallery"><h4>Failure gallery</h4><p class="vb-empty">No image `,
+      safeHtml`<section class="vb-gallery"><h3>Failure gallery</h3><p class="vb-empty">No image `,
       safeHtml`where the platforms disagree (recall spread above ${context.threshold}), `,
       safeHtml`hallucinate, or answer the event-venue question wrong.</p></section>`,
     ]}`;
@@ -111,12 +113,12 @@ export function galleryHtml(
     return safeHtml`${[
       safeHtml`<li><a href="#${imageSectionId(entry.imageId)}" class="vb-gallery-link" `,
       safeHtml`data-image-id="${entry.imageId}" data-view="${entry.view}">`,
-      picture && safeHtml`<img src="${picture}" alt="">`,
+      picture && safeHtml`<img src="${picture}" alt="${context.alts.get(entry.imageId)}">`,
       safeHtml`<span><code>${entry.imageId}</code>${reasons}</span></a></li>`,
     ]}`;
   });
   return safeHtml`${[
-    safeHtml`<section class="vb-gallery"><h4>Failure gallery: where to look first</h4>`,
+    safeHtml`<section class="vb-gallery"><h3>Failure gallery: where to look first</h3>`,
     safeHtml`<ul>${items}</ul></section>`,
   ]}`;
 }
@@ -149,7 +151,7 @@ export function imageHtml(
   const figure = safeHtml`${[
     safeHtml`<figure class="vb-figure">`,
     picture
-      ? safeHtml`${enlarge}<img src="${picture}" alt="${imageId}"></button>`
+      ? safeHtml`${enlarge}<img src="${picture}" alt="${context.alts.get(imageId)}"></button>`
       : safeHtml`<p class="vb-empty">image ${imageId} not found</p>`,
     safeHtml`<figcaption>${labels && termsHtml(labels)}</figcaption></figure>`,
   ]}`;

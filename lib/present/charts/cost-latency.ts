@@ -8,7 +8,7 @@
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { pareto } from "../../analysis/compare.ts";
-import { formatDuration } from "../../util/format.ts";
+import { formatDuration, formatUsd } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import type { SummaryRow } from "../../analysis/summary.ts";
 import { platformAnchor } from "../anchors.ts";
@@ -23,6 +23,7 @@ import {
 } from "./readable.ts";
 import { plotWithFrontierLabels } from "./frontier-labels.ts";
 import { emptyChart } from "./svg.ts";
+import { describeChart, extreme } from "./text-view.ts";
 
 const GROUPS = ["on the frontier", "dominated"];
 const DEFAULTS = {
@@ -115,11 +116,21 @@ export function costLatencyChart(
     Plot.line(frontier, { ...position, stroke: "#d62728", strokeDasharray: "4,3" }),
     Plot.dot(points, { ...position, fill: "group", symbol: "group", r: 6, ...link }),
   ];
-  return plotWithFrontierLabels({ ...base, marks: dotMarks }, {
+  const fastest = extreme(points, (point) => point[latency] as number)!;
+  const cheapest = extreme(points, (point) => point[cost] as number)!;
+  const chart = plotWithFrontierLabels({ ...base, marks: dotMarks }, {
     ...position,
     frontier,
     points,
     gap: 9,
     over: marks,
   });
+  return describeChart(
+    chart,
+    `Each dot is a platform · model · size at its p50 latency per image and cost per 1,000 ` +
+      `images; ${frontier.length} of ${points.length} are on the frontier (nothing is both ` +
+      `cheaper and faster). The fastest is ${fastest.name}, ${
+        formatDuration(fastest[latency] as number)
+      }; the cheapest ${cheapest.name}, ${formatUsd(cheapest[cost] as number)} per 1,000.`,
+  );
 }

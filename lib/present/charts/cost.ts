@@ -7,6 +7,7 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
+import { describeChart, extreme } from "./text-view.ts";
 import { labelMargin, logDomain, logTicks, ROW_CHART, usdTick, X_AXIS_ROOM } from "./readable.ts";
 
 const DEFAULTS = {
@@ -54,7 +55,13 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
     `${row.series}\nreal-time: ${usdTick(row.costPer1k as number)} per 1,000 images${
       isNumber(row.batchCostPer1k) ? `\nbatch API: ${usdTick(row.batchCostPer1k)}` : ""
     }\nn: ${row.n ?? "—"}`;
-  return renderPlot({
+  const cheapest = extreme(rows, (row) => row.costPer1k as number)!;
+  const dearest = extreme(rows, (row) => row.costPer1k as number, { largest: true })!;
+  const summary = `Each row is a platform · model at its cost per 1,000 images in real time ` +
+    `(and with the batch API where it has one). The cheapest is ${cheapest.series}, ${
+      usdTick(cheapest.costPer1k as number)
+    }; the dearest ${dearest.series}, ${usdTick(dearest.costPer1k as number)}.`;
+  const chart = renderPlot({
     ...DEFAULTS,
     marginLeft: labelMargin(rows.map((row) => row.series)),
     x: {
@@ -90,4 +97,5 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
       ...marks,
     ],
   });
+  return describeChart(chart, summary);
 }

@@ -7,6 +7,7 @@ import * as Plot from "@observablehq/plot";
 import type { HtmlFragment } from "../../util/html.ts";
 import { type CallData, callRows, seriesLabel } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
+import { describeChart } from "./text-view.ts";
 import { labelMargin, ROW_CHART, X_AXIS_ROOM } from "./readable.ts";
 
 const DEFAULTS = {
@@ -34,7 +35,12 @@ export function errorsChart(data: CallData, options: Plot.PlotOptions = {}): Htm
   if (rows.length === 0) {
     return emptyChart(calls.length ? `no errors in ${calls.length} calls` : "no data");
   }
-  return renderPlot({
+  const kinds = [...Map.groupBy(rows, (row) => row.kind)]
+    .sort((a, b) => b[1].length - a[1].length)
+    .map(([kind, group]) => `${kind} ${group.length}`);
+  const summary = `Errors per platform · model, by kind: ${rows.length} of ${calls.length} ` +
+    `calls failed (${kinds.join(", ")}).`;
+  const chart = renderPlot({
     ...DEFAULTS,
     marginLeft: labelMargin(rows.map((row) => row.series)),
     height: 70 + 32 * new Set(rows.map((row) => row.series)).size,
@@ -59,4 +65,5 @@ export function errorsChart(data: CallData, options: Plot.PlotOptions = {}): Htm
       ...marks,
     ],
   });
+  return describeChart(chart, summary);
 }

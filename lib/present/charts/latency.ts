@@ -8,6 +8,7 @@ import { formatDuration } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { type CallData, callRows, isNumber, seriesLabel } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
+import { describeChart, extreme } from "./text-view.ts";
 import { labelMargin, ROW_CHART, scaleFor } from "./readable.ts";
 
 const DEFAULTS = {
@@ -45,13 +46,24 @@ export function latencyChart(data: CallData, options: LatencyChartOptions = {}):
     .map((row) => ({
       ...row,
       series: seriesLabel(row),
-      tip: `${seriesLabel(row)}\n${row.imageId} · ${
+      tip: `${seriesLabel(row)}\nimage: ${row.imageId}\nsize: ${
         row.variant === "original" ? "original" : `${row.variant} px`
-      }\n${formatDuration(row.latencyMs as number)}`,
+      }\nlatency: ${formatDuration(row.latencyMs as number)}`,
     }));
   if (rows.length === 0) return emptyChart("no data: no timed calls");
   const series = new Set(rows.map((row) => row.series));
-  return renderPlot({
+  const medians = [...Map.groupBy(rows, (row) => row.series)].map(([name, group]) => ({
+    name,
+    median: median(group.map((row) => row.latencyMs as number)),
+  }));
+  const fastest = extreme(medians, (entry) => entry.median)!;
+  const slowest = extreme(medians, (entry) => entry.median, { largest: true })!;
+  const summary = `Each circle is one call's latency, a tick each platform · model's median. ` +
+    (medians.length === 1
+      ? `The median of ${fastest.name} is ${formatDuration(fastest.median)}.`
+      : `The fastest median is ${fastest.name}, ${formatDuration(fastest.median)}; the ` +
+        `slowest ${slowest.name}, ${formatDuration(slowest.median)}.`);
+  const chart = renderPlot({
     ...DEFAULTS,
     marginLeft: labelMargin(series),
     x: {
@@ -75,15 +87,20 @@ export function latencyChart(data: CallData, options: LatencyChartOptions = {}):
         rows,
         Plot.groupY({
           x: "median",
-          title: (group: { latencyMs: number }[]) => {
-            const sorted = group.map((row) => row.latencyMs).sort((a, b) => a - b);
-            const middle = (sorted.length - 1) / 2;
-            const median = (sorted[Math.floor(middle)] + sorted[Math.ceil(middle)]) / 2;
-            return `median ${formatDuration(median)} over ${group.length} calls`;
-          },
+          title: (group: { latencyMs: number; series: string }[]) =>
+            `${group[0].series}\nmedian: ${
+              formatDuration(median(group.map((row) => row.latencyMs)))
+            } over ${group.length} calls`,
         }, { x: "latencyMs", y: "series", strokeWidth: 2.5 }),
       ),
       ...marks,
     ],
   });
+  return describeChart(chart, summary);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = (sorted.length - 1) / 2;
+  return (sorted[Math.floor(middle)] + sorted[Math.ceil(middle)]) / 2;
 }

@@ -26,6 +26,7 @@ export {
   type ReferenceFigureLike,
 } from "./reference.ts";
 export { resizeChart, type ResizeChartOptions } from "./resize.ts";
+export { describeChart, type DescribedChart } from "./text-view.ts";
 export {
   chartHtml,
   type ChartHtmlOptions,

@@ -7,12 +7,13 @@
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { pareto } from "../../analysis/compare.ts";
-import { formatScore } from "../../util/format.ts";
+import { formatScore, formatUsd } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { rowsOf } from "../../analysis/frames.ts";
 import { costColumnOf, isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
 import { plotWithFrontierLabels } from "./frontier-labels.ts";
+import { describeChart, extreme } from "./text-view.ts";
 import { platformAnchor } from "../anchors.ts";
 import {
   CHART_FONT_PX,
@@ -136,13 +137,32 @@ export function qualityCostLatencyChart(
     Plot.dot(frontier, { ...position, r: 10, stroke: "#d62728", strokeWidth: 2, ...link }),
     Plot.dot(points, { ...position, fill: latency, r: 6, ...link }),
   ];
-  return plotWithFrontierLabels({ ...base, marks: dotMarks }, {
+  const value = (point: Point, column: string) => point[column] as number;
+  const floor = minQuality ?? -Infinity;
+  const cheapest = extreme(
+    points.filter((point) => value(point, quality) >= floor),
+    (point) => value(point, cost),
+  );
+  const best = extreme(points, (point) => value(point, quality), { largest: true })!;
+  const above = minQuality === undefined ? "" : ` at or above the quality floor (${minQuality}/10)`;
+  const chart = plotWithFrontierLabels({ ...base, marks: dotMarks }, {
     ...position,
     frontier,
     points,
     gap: 13,
     over: marks,
   });
+  return describeChart(
+    chart,
+    `Each dot is a platform · model · size at its cost per 1,000 images and mean quality (of 10), ` +
+      `coloured by p50 latency. ${
+        cheapest
+          ? `${cheapest.name} is the cheapest${above}, at ${
+            formatUsd(value(cheapest, cost))
+          } per 1,000.`
+          : `None reaches the quality floor of ${minQuality}/10.`
+      } The best quality is ${best.name}, ${formatScore(value(best, quality))}/10.`,
+  );
 }
 
 const HEATMAP_DEFAULTS = {
@@ -203,14 +223,25 @@ export function recallHeatmap(
     series: cell.series,
     [value]: cell.sum / cell.n,
     label: (cell.sum / cell.n).toFixed(2),
-    tip: `${cell.imageId}\n${cell.series}\nrecall ${(cell.sum / cell.n).toFixed(2)} (n ${cell.n})`,
+    tip: `${cell.imageId}\nplatform: ${cell.series}\nrecall: ${
+      (cell.sum / cell.n).toFixed(2)
+    } (n ${cell.n})`,
   }));
   const imageIds = [...new Set(points.map((point) => point.imageId))].sort();
   const series = [...new Set(points.map((point) => point.series))].sort();
   const longest = Math.min(30, Math.max(...series.map((name) => name.length)));
   const bottom = Math.ceil(longest * CHART_FONT_PX * 0.62) + 16;
   const width = Math.max(360, labelMargin(imageIds) + 46 * series.length + 20);
-  return renderPlot({
+  const recallOf = (name: string, by: "series" | "imageId") => {
+    const group = points.filter((point) => point[by] === name);
+    return group.reduce((sum, point) => sum + (point[value] as number), 0) / group.length;
+  };
+  const bestSeries = extreme(series, (name) => recallOf(name, "series"), { largest: true })!;
+  const hardest = extreme(imageIds, (imageId) => recallOf(imageId, "imageId"))!;
+  const summary = `Each cell is the share of an image's labelled items a platform named (0–1). ` +
+    `${bestSeries} names the most, ${recallOf(bestSeries, "series").toFixed(2)} on average; ` +
+    `${hardest} is the hardest image, ${recallOf(hardest, "imageId").toFixed(2)}.`;
+  const chart = renderPlot({
     ...HEATMAP_DEFAULTS,
     marginLeft: labelMargin(imageIds),
     marginBottom: bottom,
@@ -232,4 +263,5 @@ export function recallHeatmap(
       ...marks,
     ],
   });
+  return describeChart(chart, summary);
 }

@@ -9,6 +9,7 @@ import { formatSeconds } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
+import { describeChart } from "./text-view.ts";
 import { labelMargin, logDomain, logTicks, ROW_CHART, usdTick, X_AXIS_ROOM } from "./readable.ts";
 
 /** The fields of a published figure this chart reads (see lib/reference.ts). */
@@ -94,7 +95,18 @@ export function referenceChart(
     ...point,
     tip: `${point.series}\n${point.source}: ${format(point.value)}`,
   }));
-  return renderPlot({
+  const measuredPoints = points.filter((point) => point.source === measuredLabel);
+  const averages = new Map(
+    points.filter((point) => point.source === "published average")
+      .map((point) => [point.series, point.value]),
+  );
+  const atOrBelow =
+    measuredPoints.filter((point) =>
+      averages.has(point.series) && point.value <= averages.get(point.series)!
+    ).length;
+  const summary = `Each row is a preset: the ${measuredLabel} here beside the study's published ` +
+    `figures. ${atOrBelow} of ${measuredPoints.length} measured at or below the published average.`;
+  const chart = renderPlot({
     ...DEFAULTS,
     marginLeft: labelMargin(points.map((point) => point.series)),
     // One legend, of symbols in their colours: it matches the marks exactly.
@@ -127,4 +139,5 @@ export function referenceChart(
       ...marks,
     ],
   });
+  return describeChart(chart, summary);
 }

@@ -8,6 +8,7 @@ import { formatCount, formatDuration } from "../../util/format.ts";
 import type { HtmlFragment } from "../../util/html.ts";
 import { isNumber, seriesLabel, type SummaryData, summaryRows } from "./data.ts";
 import { emptyChart, renderPlot } from "./svg.ts";
+import { describeChart } from "./text-view.ts";
 import { labelMargin, ROW_CHART, scaleFor, usdTick } from "./readable.ts";
 
 const FORMATS: Record<string, (value: number) => string> = {
@@ -73,7 +74,16 @@ export function resizeChart(data: SummaryData, options: ResizeChartOptions = {})
     const to = group.find((row) => row.variant === compare);
     return from && to ? [{ series, from: from.value, to: to.value }] : [];
   });
-  return renderPlot({
+  const measure = (LABELS[metric] ?? metric).replace(/ →$/, "");
+  const summary = `Each row is a platform · model: its ${measure} with the ${base} image and at ` +
+    `${compare} px, joined by a line. ${
+      pairs.length
+        ? `${compare} px is lower for ${
+          pairs.filter((pair) => pair.to < pair.from).length
+        } of ${pairs.length}.`
+        : `No platform · model has both sizes.`
+    }`;
+  const chart = renderPlot({
     ...DEFAULTS,
     height: 70 + 36 * bySeries.size,
     marginLeft: labelMargin(bySeries.keys()),
@@ -111,4 +121,5 @@ export function resizeChart(data: SummaryData, options: ResizeChartOptions = {})
       ...marks,
     ],
   });
+  return describeChart(chart, summary);
 }

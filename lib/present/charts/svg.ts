@@ -7,6 +7,7 @@
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { HtmlFragment, raw, safeHtml } from "../../util/html.ts";
+import { chartTextHtml, describeChart, DescribedChart } from "./text-view.ts";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const XLINK_NS = "http://www.w3.org/1999/xlink";
@@ -55,12 +56,15 @@ export interface EmptyChartOptions {
 /** A chart that says why there is nothing to draw, instead of throwing on empty data. */
 export function emptyChart(message = "no data", options: EmptyChartOptions = {}): HtmlFragment {
   const { width = 640, height = 120 } = options;
-  return safeHtml`${[
-    safeHtml`<svg xmlns="${SVG_NS}" class="visionbench-empty" width="${width}" height="${height}" `,
-    safeHtml`viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="14">`,
-    safeHtml`<text x="${width / 2}" y="${height / 2}" text-anchor="middle" fill="currentColor">`,
-    safeHtml`${message}</text></svg>`,
-  ]}`;
+  return describeChart(
+    safeHtml`${[
+      safeHtml`<svg xmlns="${SVG_NS}" class="visionbench-empty" width="${width}" height="${height}" `,
+      safeHtml`viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="14">`,
+      safeHtml`<text x="${width / 2}" y="${height / 2}" text-anchor="middle" fill="currentColor">`,
+      safeHtml`${message}</text></svg>`,
+    ]}`,
+    `Nothing to draw: ${message}.`,
+  );
 }
 
 /** Options of {@link chartHtml}. */
@@ -75,7 +79,8 @@ export interface ChartHtmlOptions {
 
 /**
  * Wraps a rendered chart (trusted markup string, {@link HtmlFragment} or a DOM element) in a
- * `<figure>` with an optional title, the SVG inline.
+ * `<figure>` with an optional title, the summary a {@link describeChart}ed chart carries, the SVG
+ * inline in a scroll box a keyboard can reach, and the marks as a table behind "Show as table".
  *
  * @example
  * ```ts
@@ -98,11 +103,23 @@ export function chartHtml(
   const title = options.title
     ? safeHtml`<h3 class="visionbench-chart-title">${options.title}${tag}</h3>`
     : tag && safeHtml`<p class="visionbench-chart-title">${tag}</p>`;
-  // The scroll box keeps a phone from shrinking chart text below 10 px (CSS: min-width).
+  const name = options.title ?? "Chart";
+  const text = chartTextHtml(markup, {
+    summary: chart instanceof DescribedChart ? chart.summary : undefined,
+    title: name,
+  });
+  // The scroll box keeps a phone from shrinking chart text below 10 px (CSS: min-width); it is
+  // focusable so a keyboard can scroll it. Plot labels its mark groups (`<g aria-label>`), which
+  // ARIA allows only on an element with a role.
+  const svg = withSvgNamespace(markup).replace(
+    /<g(?=\s)(?=[^>]*\saria-label=)(?![^>]*\srole=)/g,
+    '<g role="group"',
+  );
   return safeHtml`${[
-    safeHtml`<figure class="visionbench-chart" style="margin:0 0 1.5em 0">${title}`,
-    safeHtml`<div class="vb-chart-scroll">${raw(withSvgNamespace(markup))}</div>`,
+    safeHtml`<figure class="visionbench-chart" style="margin:0 0 1.5em 0">${title}${text.summary}`,
+    safeHtml`<div class="vb-chart-scroll" role="group" tabindex="0" aria-label="${name}">`,
+    safeHtml`${raw(svg)}</div>`,
     options.caption && safeHtml`<figcaption>${options.caption}</figcaption>`,
-    safeHtml`</figure>`,
+    safeHtml`${text.table}</figure>`,
   ]}`;
 }

@@ -1,4 +1,5 @@
-// visionbench report: sortable tables and the "Show code" switch. Injected once, inline, by
+// visionbench report: sortable tables, the "Show code" switch, and chart tooltips on keyboard
+// focus and touch (a mouse gets the SVG <title>). Injected once, inline, by
 // scripts/execute-notebooks.py. It only reorders rows and toggles a class: it never reads model
 // output as markup and never loads anything.
 (() => {
@@ -35,5 +36,34 @@
     const shown = document.body.classList.toggle("vb-show-code");
     toggle.textContent = shown ? "Hide code" : "Show code";
   });
-  document.body.append(toggle);
+  (document.querySelector("main") ?? document.body).append(toggle);
+
+  const tip = document.createElement("div");
+  tip.className = "vb-tip";
+  tip.setAttribute("role", "tooltip");
+  tip.hidden = true;
+  (document.querySelector("main") ?? document.body).append(tip);
+  const show = (mark) => {
+    const text = mark.querySelector("title")?.textContent.trim();
+    if (!text) return;
+    tip.textContent = text;
+    tip.hidden = false;
+    const box = mark.getBoundingClientRect();
+    const left = Math.min(box.left, document.documentElement.clientWidth - tip.offsetWidth - 4);
+    tip.style.left = `${Math.max(4, left) + scrollX}px`;
+    tip.style.top = `${box.bottom + 6 + scrollY}px`;
+  };
+  const hide = () => tip.hidden = true;
+  const markOf = (target) =>
+    target instanceof Element && target.closest(".visionbench-chart svg") &&
+    (target.closest("svg a") ?? (target.querySelector(":scope > title") ? target : null));
+  document.addEventListener("focusin", (event) => {
+    const mark = markOf(event.target);
+    mark ? show(mark) : hide();
+  });
+  document.addEventListener("pointerdown", (event) => {
+    const mark = event.pointerType === "mouse" ? null : markOf(event.target);
+    mark ? show(mark) : hide();
+  });
+  document.addEventListener("keydown", (event) => event.key === "Escape" && hide());
 })();
