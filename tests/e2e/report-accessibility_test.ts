@@ -174,7 +174,10 @@ async function check(browser: Browser, reportPath: string, name: string) {
   const labels = await loadLabels();
   for (const width of WIDTHS) {
     const at = `${name} report at ${width} px`;
-    const page = await browser.newPage({ viewport: { width, height: width > 800 ? 900 : 844 } });
+    const page = await browser.newPage({
+      viewport: { width, height: width > 800 ? 900 : 844 },
+      hasTouch: width < 800,
+    });
     await page.goto(`file://${reportPath}`, { waitUntil: "load" });
 
     assert.deepEqual(await seriousViolations(page), [], `axe-core, ${at}`);
@@ -225,6 +228,24 @@ async function check(browser: Browser, reportPath: string, name: string) {
           done();
         })
       );
+      // Touch: the first tap on a mark shows its tooltip, the second follows its link.
+      const mark = page.locator('figure.visionbench-chart svg a[href^="#platform-"]').last();
+      if (await mark.count()) {
+        await mark.tap();
+        assert.ok(await page.locator(".vb-tip").isVisible(), `no tooltip on tap, ${at}`);
+        assert.equal(
+          (await page.locator(".vb-tip").textContent())?.trim(),
+          (await mark.locator("title").textContent())?.trim(),
+          `tap tooltip, ${at}`,
+        );
+        assert.equal(
+          await page.evaluate(() => location.hash),
+          "",
+          `the first tap navigated, ${at}`,
+        );
+        await mark.tap();
+        await page.waitForFunction(() => location.hash.startsWith("#platform-"));
+      }
     } else {
       const walk = await keyboardWalk(page);
       assert.ok(walk.pick, `the walk never reached the pick, ${at}`);

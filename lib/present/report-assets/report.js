@@ -43,27 +43,40 @@
   tip.setAttribute("role", "tooltip");
   tip.hidden = true;
   (document.querySelector("main") ?? document.body).append(tip);
+  let shownFor = null;
   const show = (mark) => {
     const text = mark.querySelector("title")?.textContent.trim();
     if (!text) return;
     tip.textContent = text;
     tip.hidden = false;
+    shownFor = mark;
     const box = mark.getBoundingClientRect();
     const left = Math.min(box.left, document.documentElement.clientWidth - tip.offsetWidth - 4);
     tip.style.left = `${Math.max(4, left) + scrollX}px`;
     tip.style.top = `${box.bottom + 6 + scrollY}px`;
   };
-  const hide = () => tip.hidden = true;
+  const hide = () => {
+    tip.hidden = true;
+    shownFor = null;
+  };
   const markOf = (target) =>
-    target instanceof Element && target.closest(".visionbench-chart svg") &&
-    (target.closest("svg a") ?? (target.querySelector(":scope > title") ? target : null));
+    (target instanceof Element && target.closest(".visionbench-chart svg") &&
+      (target.closest("svg a") ?? (target.querySelector(":scope > title") ? target : null))) ||
+    null;
   document.addEventListener("focusin", (event) => {
     const mark = markOf(event.target);
     mark ? show(mark) : hide();
   });
+  // Touch has no hover: the first tap on a mark shows its tooltip, a second one follows its link.
+  let firstTap = false;
   document.addEventListener("pointerdown", (event) => {
     const mark = event.pointerType === "mouse" ? null : markOf(event.target);
+    firstTap = mark !== null && mark !== shownFor;
     mark ? show(mark) : hide();
+  });
+  document.addEventListener("click", (event) => {
+    if (firstTap && markOf(event.target)) event.preventDefault();
+    firstTap = false;
   });
   document.addEventListener("keydown", (event) => event.key === "Escape" && hide());
 })();
