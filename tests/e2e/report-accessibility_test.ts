@@ -163,6 +163,11 @@ async function keyboardWalk(page: Page) {
           ),
         at.card!,
       );
+      // The live region tells a screen reader what was rated and where the browser went next.
+      assert.match(
+        await page.locator(".vb-browser .vb-announce").textContent() ?? "",
+        /^Rated \d+\. Next: Image \d+ of \d+, .+: (not rated|rated \d+)$/,
+      );
       reached.rated = true;
     }
     if (reached.pick && reached.rated && reached.tables.size === tables) break;

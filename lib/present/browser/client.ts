@@ -163,6 +163,14 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     card.classList.add("vb-current");
     card.focus({ preventScroll: true });
     card.scrollIntoView({ block: "nearest" });
+    // A screen reader hears where it is: the image, the description, its rating.
+    const section = card.closest(".vb-image") as HTMLElement;
+    const name = card.querySelector(
+      root.classList.contains("vb-blind") ? ".vb-blind-name" : ".vb-name",
+    )?.textContent;
+    const rating = ratingOf(card);
+    select<HTMLElement>(".vb-announce").textContent = `Image ${sections.indexOf(section) + 1} of ` +
+      `${sections.length}, ${name}: ${rating === undefined ? "not rated" : `rated ${rating}`}`;
   }
 
   function rate(card: HTMLElement, rating: number): void {
@@ -176,6 +184,8 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     const cards = rateable();
     const after = cards.slice(cards.indexOf(card) + 1).concat(cards.slice(0, cards.indexOf(card)));
     moveTo(after.find((other) => ratingOf(other) === undefined) ?? card);
+    const announce = select<HTMLElement>(".vb-announce");
+    announce.textContent = `Rated ${rating}. Next: ${announce.textContent}`;
   }
 
   function step(delta: number): void {

@@ -73,6 +73,7 @@ export function toolbarHtml(review: DescriptionReview, context: MarkupContext): 
     safeHtml`blind (names hidden, order shuffled)</label>`,
     safeHtml`<progress class="vb-progress-bar" value="0" max="1"></progress>`,
     safeHtml`<span class="vb-progress" aria-live="polite"></span>`,
+    safeHtml`<span class="vb-announce" aria-live="polite"></span>`,
     safeHtml`<button type="button" class="vb-download">Download ratings (.jsonl)</button>`,
     safeHtml`<span class="vb-keys">keys: 1–9, 0 = 10 · n / p description · j / k image</span>`,
     safeHtml`</span>`,

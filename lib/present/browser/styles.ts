@@ -17,6 +17,7 @@ export const BROWSER_CSS = `
 .vb-toolbar label{white-space:nowrap}
 .vb-toolbar select{max-width:15em}
 .vb-toolbar .vb-count,.vb-toolbar .vb-progress{color:#57606a}
+.vb-browser .vb-announce{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .vb-mode button{border:1px solid #8c959f;background:#f6f8fa;padding:2px 10px;cursor:pointer}
 .vb-mode button:first-child{border-radius:6px 0 0 6px}
 .vb-mode button:last-child{border-radius:0 6px 6px 0;margin-left:-1px}
