@@ -89,7 +89,24 @@ if (values.json) {
 } else {
   for (const [name, value] of Object.entries(fleet.env)) console.log(`export ${name}=${value}`);
   console.error("emulators running; Ctrl-C to stop");
+  console.error(describeAnswers());
 }
+/** What the answers are: every one is simulated, and says so in its headers. */
+function describeAnswers(): string {
+  const timing = values["latency-ms"] !== undefined
+    ? `a fixed ${values["latency-ms"]} ms wait, recorded as measured`
+    : values.simulated || Number(values["latency-scale"] ?? "0")
+    ? `the study's seconds, waited ×${values["latency-scale"] ?? "0.005"}; records keep the ` +
+      "modelled seconds as latencyMs and the wait as wallLatencyMs"
+    : "no wait";
+  return [
+    `answers are SIMULATED (${values.simulated ? "per-platform profiles" : "a fixed text"}; ` +
+    `timing: ${timing}).`,
+    "Every response carries the x-visionbench-simulated header: records made against these",
+    "emulators are marked simulated: true, however visionbench is started.",
+  ].join("\n");
+}
+
 const stop = async () => {
   if (values["request-times"]) console.log(JSON.stringify({ requests, lastRequestAt }));
   await fleet.close();
