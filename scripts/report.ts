@@ -10,7 +10,7 @@
  */
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { renderReport } from "../lib/app/notebook-runner.ts";
-import { parseReportArgs, REPORT_USAGE } from "../lib/app/report-args.ts";
+import { parseReportArgs, pricingEnv, REPORT_USAGE } from "../lib/app/report-args.ts";
 import { startAllEmulators } from "../emulators/all.ts";
 import { simulatedAnswers } from "../emulators/profiles.ts";
 
@@ -34,8 +34,12 @@ async function main(): Promise<number> {
       // records say so at the source; the local baseline stays measured.
       params: args.params,
       cellTimeoutSeconds: args.cellTimeoutSeconds,
-      // Every preset points at its emulator; a .env with real keys stays out of it.
-      env: fleet ? { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" } : undefined,
+      // Every preset points at its emulator; a .env with real keys stays out of it. Pricing
+      // assumptions travel as VB_MONTHLY_IMAGES / VB_UTILISATION / VB_PICK_MODE.
+      env: {
+        ...(fleet ? { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" } : {}),
+        ...pricingEnv(args.pricing),
+      },
       onLine: (line) => console.log(line),
     });
   } finally {

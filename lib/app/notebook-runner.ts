@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { VisionBenchError } from "../contract/errors.ts";
 import { repoPath } from "../util/paths.ts";
 import { type NotebookParams, paramsToEnv } from "./notebook-params.ts";
@@ -166,9 +166,11 @@ export async function renderReport(options: RenderReportOptions = {}): Promise<R
       String(options.jobs ?? Math.min(2, navigator.hardwareConcurrency || 1)),
       "--assets",
       repoPath("lib/present/report-assets"),
-      // No local paths in a report that leaves this machine.
-      "--redact",
-      `${outDir}=results`,
+      // No local paths in a report that leaves this machine. A folder inside the repository
+      // reads as its relative path (results/emulated, not "results": the reader must find it).
+      ...(outDir.startsWith(`${repoPath("")}/`)
+        ? []
+        : ["--redact", `${outDir}=${basename(outDir)}`]),
       "--redact",
       `${repoPath("")}/=`,
       ...((Deno.env.get("HOME")?.length ?? 0) > 1 ? ["--redact", `${Deno.env.get("HOME")}=~`] : []),

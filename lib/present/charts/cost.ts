@@ -1,5 +1,7 @@
 /**
- * Cost per 1,000 images per platform (real-time filled, batch API hollow), log scale.
+ * Cost per 1,000 images per platform (real-time filled, batch API hollow), log scale. Given the
+ * leaderboard's rows (`compareReport().rows`), it draws exactly the leaderboard's numbers: one
+ * row per image size, at today's prices (`costPer1kToday`, `batchCostPer1kToday`).
  *
  * @module
  */
@@ -31,10 +33,17 @@ export interface CostChartOptions extends Plot.PlotOptions {
  * import { summarize } from "../../analysis/summary.ts";
  * declare const frame: pl.DataFrame;
  * showChart(costChart(summarize(frame, { by: ["platform", "model"] })));
+ * // Equal to the leaderboard, per size and at today's prices:
+ * // showChart(costChart((await compareReport({ out: "results" })).rows));
  * ```
  */
 export function costChart(data: SummaryData, options: CostChartOptions = {}): HtmlFragment {
-  const all = summaryRows(data);
+  // Today's prices when the rows carry them (the leaderboard's rows), else as recorded.
+  const all = summaryRows(data).map((row) => ({
+    ...row,
+    costPer1k: "costPer1kToday" in row ? row.costPer1kToday : row.costPer1k,
+    batchCostPer1k: "batchCostPer1kToday" in row ? row.batchCostPer1kToday : row.batchCostPer1k,
+  }));
   const { byVariant = all.some((row) => "variant" in row), marks = [], ...plotOptions } = options;
   const rows = all.filter((row) => isNumber(row.costPer1k) && row.costPer1k > 0)
     .map((row) => ({ ...row, series: seriesLabel(row, { variant: byVariant }) }));

@@ -35,5 +35,6 @@
     const shown = document.body.classList.toggle("vb-show-code");
     toggle.textContent = shown ? "Hide code" : "Show code";
   });
-  document.body.append(toggle);
+  // First in the page: where a phone shows it (static), and where a keyboard reaches it first.
+  document.body.prepend(toggle);
 })();
