@@ -176,6 +176,7 @@ export interface CostSensitivity {
  *
  * @example
  * ```ts
+ * import type { DecisionRow } from "./decision.ts";
  * declare const rows: DecisionRow[];
  * costSensitivity(rows, { minQuality: 6 }); // [] when no halving or doubling changes the pick
  * ```

@@ -38,9 +38,10 @@ ${COMMON_FLAG_HELP}
   --emulated                 start a local emulator of every platform and benchmark them all (no
                              keys, no network), into results/emulated/ unless --out is given.
                              Answers are SIMULATED from per-platform profiles; the report says so
-  --latency-scale S          with --emulated: latencies around the study's published average and
-                             fastest × S (default 0.005). On a busy machine the emulators' own
-                             overhead can outweigh these waits: simulated, never measured
+  --latency-scale S          with --emulated: the emulators model each call around the study's
+                             published average and fastest seconds, and wait that × S (default
+                             0.005); records keep the modelled seconds (latencyMs) and the wait
+                             apart (wallLatencyMs): simulated, never measured
   --cell-timeout SECONDS     seconds one notebook cell may run (default 1800)
   --help, -h                 this text
 
@@ -178,6 +179,12 @@ export function pricingParams(
     utilisation: read.utilisation ?? defaults.utilisation,
     mode: read.mode ?? defaults.mode,
   };
+  // The parameters cell is not type-checked: its values get the flags' checks too.
+  pricingParamsOf({
+    monthlyImages: merged.monthlyImages?.toString(),
+    utilisation: merged.utilisation?.toString(),
+    mode: merged.mode,
+  }, { monthlyImages: "monthlyImages", utilisation: "utilisation", mode: "pickMode" });
   return Object.fromEntries(
     Object.entries(merged).filter(([, value]) => value !== undefined),
   ) as PricingParams;

@@ -218,5 +218,10 @@ Deno.test("report flags and VB_* variables carry monthlyImages, utilisation and 
     },
   );
   assert.throws(() => parseReportArgs(["--utilisation", "1.5"]), /utilisation/);
+  const none = loadConfig({ env: {}, envFile: "/dev/null" });
+  assert.throws(
+    () => pricingParams({ mode: "later" as "live" }, none),
+    /pickMode must be live or batch/,
+  );
   assert.throws(() => parseReportArgs(["--pick-mode", "later"]), /live or batch/);
 });

@@ -45,8 +45,19 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
     batchCostPer1k: "batchCostPer1kToday" in row ? row.batchCostPer1kToday : row.batchCostPer1k,
   }));
   const { byVariant = all.some((row) => "variant" in row), marks = [], ...plotOptions } = options;
+  // The axis names a model by its last path part ("llama-3.2-11b-vision-instruct", not
+  // "@cf/meta/…"): with the size, full names outgrow the margin; the tooltip keeps them whole.
   const rows = all.filter((row) => isNumber(row.costPer1k) && row.costPer1k > 0)
-    .map((row) => ({ ...row, series: seriesLabel(row, { variant: byVariant }) }));
+    .map((row) => ({
+      ...row,
+      series: seriesLabel(row, { variant: byVariant }),
+      axis: seriesLabel({
+        ...row,
+        model: String((row as { model?: unknown }).model ?? "").split("/").pop(),
+      }, {
+        variant: byVariant,
+      }),
+    }));
   const free = all.filter((row) => row.costPer1k === 0).map((row) =>
     seriesLabel(row, { variant: byVariant })
   );
@@ -65,7 +76,7 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
     }\nn: ${row.n ?? "—"}`;
   return renderPlot({
     ...DEFAULTS,
-    marginLeft: labelMargin(rows.map((row) => row.series)),
+    marginLeft: labelMargin(rows.map((row) => row.axis)),
     x: {
       type: "log",
       domain,
@@ -79,11 +90,11 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
     caption: free.length ? `Free (not on the log scale): ${free.join(", ")}` : undefined,
     ...plotOptions,
     marks: [
-      Plot.ruleY(rows, { y: "series", x1: floor, x2: "costPer1k", strokeOpacity: 0.4, title: tip }),
-      Plot.dot(rows, { x: "costPer1k", y: "series", fill: "currentColor", r: 4, title: tip }),
+      Plot.ruleY(rows, { y: "axis", x1: floor, x2: "costPer1k", strokeOpacity: 0.4, title: tip }),
+      Plot.dot(rows, { x: "costPer1k", y: "axis", fill: "currentColor", r: 4, title: tip }),
       Plot.dot(batch, {
         x: "batchCostPer1k",
-        y: "series",
+        y: "axis",
         stroke: "currentColor",
         fill: "white",
         r: 4,
@@ -91,7 +102,7 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
       }),
       Plot.text(rows, {
         x: "costPer1k",
-        y: "series",
+        y: "axis",
         text: (row: { costPer1k: number }) => usdTick(row.costPer1k),
         dx: 8,
         textAnchor: "start",
