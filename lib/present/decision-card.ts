@@ -153,7 +153,11 @@ export function decisionCard(input: DecisionCardInput): HtmlFragment {
     if (input.sensitivity) lines.push(sensitivityLine(input.sensitivity));
     lines.push(qualityLine(input));
     const restsOn = (input.assumptions ?? []).filter((note) => pick.row.notes?.includes(note.mark));
-    if (restsOn.length > 0) {
+    if (restsOn.length === 0 && input.assumptions) {
+      lines.push(
+        safeHtml`<p class="vb-rests-on">Its cost rests on the list price alone: no assumed volume or utilisation, nothing provisional or implied.</p>`,
+      );
+    } else if (restsOn.length > 0) {
       lines.push(safeHtml`${[
         safeHtml`<p class="vb-rests-on">Its cost rests on: `,
         restsOn.map((note, index) =>

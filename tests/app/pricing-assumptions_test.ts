@@ -225,3 +225,67 @@ Deno.test("report flags and VB_* variables carry monthlyImages, utilisation and 
   );
   assert.throws(() => parseReportArgs(["--pick-mode", "later"]), /live or batch/);
 });
+
+Deno.test("the floor applies to human ratings once every option has 10, and the card says which scale", async () => {
+  const gemini = cards.get("gemini/gemini-2.5-flash-lite")!;
+  const openai = cards.get("openai/gpt-4o-mini")!;
+  const images = Array.from({ length: 10 }, (_, index) => `img-${index}`);
+  // Descriptions that name no labelled thing: a keyword score of 0 on every call.
+  const rows = (card: PriceCard, inputTokens: number) =>
+    images.map((imageId) => {
+      const record = resultRecord({
+        runId: "benchmark",
+        platform: card.platform,
+        model: card.model,
+        preset: card.platform,
+        imageId,
+        text: "Something.",
+        latencyMs: 2000,
+        inputTokens,
+        outputTokens: 10,
+        price: card,
+        costBasis: "tokens",
+      });
+      return { ...record, costUsd: computeCost(card, fields(record)).costUsd };
+    });
+  const records = [...rows(gemini, 300), ...rows(openai, 3000)];
+  const out = await Deno.makeTempDir({ prefix: "visionbench-human-" });
+  await Deno.writeTextFile(
+    `${out}/benchmark.jsonl`,
+    records.map((record) => JSON.stringify(record) + "\n").join(""),
+  );
+  const rate = (count: number) =>
+    records.filter((record) => record.platform === "gemini").slice(0, count)
+      .concat(records.filter((record) => record.platform === "openai"))
+      .map((record, index) =>
+        JSON.stringify({
+          ratingId: `r${index}`,
+          recordId: record.recordId,
+          runId: record.runId,
+          imageId: record.imageId,
+          platform: record.platform,
+          model: record.model,
+          rating: record.platform === "gemini" ? 8 : 4,
+          blind: true,
+          createdAt: "2026-12-01T10:00:00.000Z",
+        }) + "\n"
+      ).join("");
+  try {
+    await Deno.mkdir(`${out}/ratings`);
+    // 9 ratings for gemini: not enough, the keyword score (0) decides: nothing qualifies.
+    await Deno.writeTextFile(`${out}/ratings/ratings.jsonl`, rate(9));
+    const keyword = await compareReport({ out, minQuality: 6, draws: 5 });
+    assert.equal(keyword.qualityScale.kind, "keyword");
+    assert.equal(keyword.qualityScale.rated, 1);
+    assert.equal(keyword.decision.pick, undefined);
+    // 10 each: human ratings decide; gemini's 8/10 passes the floor.
+    await Deno.writeTextFile(`${out}/ratings/ratings.jsonl`, rate(10));
+    const human = await compareReport({ out, minQuality: 6, draws: 5 });
+    assert.equal(human.qualityScale.kind, "human");
+    assert.equal(human.decision.pick?.row.platform, "gemini");
+    assert.equal(human.decision.pick?.row.meanScore, 8);
+    assert.match(decisionCard(human).html, /Quality floor applied to <b>human ratings<\/b>/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
