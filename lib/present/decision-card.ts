@@ -76,7 +76,9 @@ function rule(decision: Decision, mode: "live" | "batch" = "live"): HtmlFragment
 /** How often the pick's platform · model wins when the images are redrawn, its sizes apart. */
 function robustnessLine(robustness: BootstrapResult, pick: DecisionRow): HtmlFragment {
   const label = platformLabel(pick);
-  const share = (count: number) => formatShare(count / robustness.draws);
+  // A few wins of a thousand are not "0 %".
+  const share = (count: number) =>
+    count > 0 && count / robustness.draws < 0.005 ? "< 1 %" : formatShare(count / robustness.draws);
   const sizes = robustness.optionWins.filter((win) => win.label.startsWith(`${label} · `))
     .map((win) => `${win.label.slice(label.length + 3)} in ${share(win.count)}`);
   const others = robustness.wins
