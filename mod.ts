@@ -32,6 +32,8 @@ export {
   type NotebookParams,
   notebookParams,
   pointsAtLocalEndpoints,
+  type PricingParams,
+  pricingParams,
   renderReport,
   runBenchmark,
 } from "./lib/app/mod.ts";

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { type Simulation, simulationOf } from "../lib/contract/simulation.ts";
 import Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import type {
@@ -48,6 +49,8 @@ export interface CollectedMessage {
   stopReason?: string;
   usage: WireUsage;
   model?: string;
+  /** What an emulator's response headers said (see lib/contract/simulation.ts). */
+  simulation?: Simulation;
 }
 
 /**
@@ -124,8 +127,13 @@ async function createMessage(
   context: AnthropicErrorContext,
 ): Promise<CollectedMessage> {
   const toolName = params.tool_choice?.type === "tool" ? params.tool_choice.name : undefined;
-  const message = await client.messages.create(params, { signal: options.signal });
-  return collectMessage(message, toolName, context);
+  const { data: message, response } = await client.messages.create(params, {
+    signal: options.signal,
+  }).withResponse();
+  return {
+    ...collectMessage(message, toolName, context),
+    simulation: simulationOf(response.headers),
+  };
 }
 
 /**
@@ -185,7 +193,11 @@ async function streamMessage(
   if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) {
     throw await notAStream(response, context);
   }
-  const collected: CollectedMessage = { text: "", usage: {} };
+  const collected: CollectedMessage = {
+    text: "",
+    usage: {},
+    simulation: simulationOf(response.headers),
+  };
   let toolJson: string | undefined;
   let firstTokenSeen = false;
   let stopped = false;
@@ -407,6 +419,7 @@ export function toDescription(
     usage: mapUsage(collected.usage),
     responseModel: collected.model,
   };
+  if (collected.simulation) description.simulation = collected.simulation;
   if (!structured || finishReason === "content_filter") return description;
   if (collected.toolInput === undefined) {
     throw new VisionBenchError(

@@ -25,6 +25,7 @@
  *
  * @module
  */
+import { type Simulation, simulationOf } from "../lib/contract/simulation.ts";
 import { z } from "zod";
 import type {
   Adapter,
@@ -151,6 +152,8 @@ interface CallContext {
 
 interface RunOutcome {
   text: string;
+  /** What an emulator's response headers said (see lib/contract/simulation.ts). */
+  simulation?: Simulation;
   structured?: unknown;
   usage?: z.infer<typeof UsageSchema>;
   finishReason?: string;
@@ -281,9 +284,10 @@ async function run(
     return run(body, context, options, false);
   }
   // A JSON answer to a streamed request is the envelope (usually an error), not a cut stream.
-  return body.stream && !isJson(response)
-    ? readStream(response, context, options)
-    : readJson(response, context);
+  const outcome = body.stream && !isJson(response)
+    ? await readStream(response, context, options)
+    : await readJson(response, context);
+  return { ...outcome, simulation: simulationOf(response.headers) };
 }
 
 function isJson(response: Response): boolean {
@@ -390,6 +394,7 @@ export function createCloudflare(settings: CloudflareSettings = {}): Adapter {
           ? [`structured output unsupported on cloudflare (${model})`]
           : undefined,
       };
+      if (outcome.simulation) description.simulation = outcome.simulation;
       return description;
     },
   };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { simulationOf } from "../lib/contract/simulation.ts";
 import {
   ApiError,
   type GenerateContentConfig,
@@ -280,7 +281,9 @@ export function createGemini(settings: GeminiSettings): Adapter {
     } catch (error) {
       throw geminiError(error, context);
     }
-    return toDescription(collected, request.schema, platform);
+    const description = toDescription(collected, request.schema, platform);
+    const simulation = simulationOf(context.responseHeaders);
+    return simulation ? { ...description, simulation } : description;
   }
 
   return {

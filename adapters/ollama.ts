@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { simulationOf } from "../lib/contract/simulation.ts";
 import { Ollama } from "ollama";
 import { z } from "zod";
 import type {
@@ -368,7 +369,8 @@ export function createOllama(settings: OllamaSettings = {}): Adapter {
         timing: mapTiming(stats, coldStartLoadMs),
         responseModel: stats.model,
       };
-      return description;
+      const simulation = simulationOf(transport.lastHeaders);
+      return simulation ? { ...description, simulation } : description;
     },
   };
 }

@@ -25,6 +25,7 @@ import { strictJsonSchema } from "./openai-schema.ts";
 import { parseStructuredOutput } from "../lib/contract/structured-output.ts";
 import { abortedError, requiredSetting } from "./shared-errors.ts";
 import { imageDataUrl } from "../lib/contract/image-transport.ts";
+import { type Simulation, simulationOf } from "../lib/contract/simulation.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Wire types (the SDK types the wire; these are the shapes this file reads)
@@ -71,6 +72,8 @@ export interface Completion {
   finishReason: string | null;
   usage?: ChatUsage;
   model?: string;
+  /** What an emulator's response headers said (see lib/contract/simulation.ts). */
+  simulation?: Simulation;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,7 +124,9 @@ interface Call {
 }
 
 async function complete(client: OpenAI, { body, options, platform }: Call): Promise<Completion> {
-  const response = await client.chat.completions.create(body, { signal: options.signal });
+  const { data: response, response: raw } = await client.chat.completions.create(body, {
+    signal: options.signal,
+  }).withResponse();
   const choice = response.choices?.[0];
   if (!choice) {
     // `{"error": {…}}` answered with HTTP 200: an error in the platform's words, never a row.
@@ -140,6 +145,7 @@ async function complete(client: OpenAI, { body, options, platform }: Call): Prom
     finishReason: choice.finish_reason ?? null,
     usage: response.usage ?? undefined,
     model: response.model,
+    simulation: simulationOf(raw.headers),
   };
 }
 
@@ -155,7 +161,11 @@ async function completeStreaming(
   // is, not as a stream that was cut.
   const contentType = response.headers.get("content-type") ?? "";
   if (!contentType.includes("text/event-stream")) throw await notAStream(response, platform);
-  const completion: Completion = { text: "", finishReason: null };
+  const completion: Completion = {
+    text: "",
+    finishReason: null,
+    simulation: simulationOf(response.headers),
+  };
   let refusal = "";
   for await (const chunk of stream) {
     completion.model ??= chunk.model;
@@ -262,6 +272,7 @@ export function toDescription(
     usage: mapUsage(completion.usage),
     responseModel: completion.model,
   };
+  if (completion.simulation) description.simulation = completion.simulation;
   if (request.schema && finishReason !== "length") {
     description.structured = parseStructuredOutput(
       { json: completion.text },

@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { simulationOf } from "../lib/contract/simulation.ts";
 import Replicate from "replicate";
 import { z } from "zod";
 import type {
@@ -116,7 +117,7 @@ interface Failure {
 /** A fetch that never lets the SDK re-send (see the module doc) and remembers the last failure. */
 function makeTransport(base: typeof fetch, signal: AbortSignal | undefined) {
   const seen = new WeakMap<object, Promise<Failure | { thrown: unknown }>>();
-  const state: { fetch: typeof fetch; failure?: Failure } = {
+  const state: { fetch: typeof fetch; failure?: Failure; lastHeaders?: Headers } = {
     fetch: async (input, init) => {
       const key = init ?? {};
       const earlier = seen.get(key);
@@ -135,6 +136,7 @@ function makeTransport(base: typeof fetch, signal: AbortSignal | undefined) {
         seen.set(key, Promise.resolve({ thrown }));
         throw thrown;
       }
+      state.lastHeaders = response.headers;
       if (response.ok) return response;
       const failure = {
         status: response.status,
@@ -372,7 +374,8 @@ export function createReplicate(settings: ReplicateSettings = {}): Adapter {
           ? [`structured output unsupported on replicate (${model})`]
           : undefined,
       };
-      return description;
+      const simulation = simulationOf(transport.lastHeaders);
+      return simulation ? { ...description, simulation } : description;
     },
   };
 }

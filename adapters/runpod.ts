@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { type Simulation, simulationOf } from "../lib/contract/simulation.ts";
 import { wait } from "../lib/util/wait.ts";
 import { z } from "zod";
 import type {
@@ -63,7 +64,8 @@ const JobSchema = z.object({
   error: z.unknown().optional(),
   workerId: z.string().optional(),
 });
-type Job = z.infer<typeof JobSchema>;
+/** A job as answered, with what an emulator's response headers said (lib/contract/simulation.ts). */
+type Job = z.infer<typeof JobSchema> & { simulation?: Simulation };
 
 /**
  * RunPod's vLLM worker (runpod-workers/worker-vllm) answers a list of token batches, usage
@@ -182,7 +184,8 @@ async function call(
       cause: job.error,
     });
   }
-  return job.data;
+  const simulation = simulationOf(response.headers);
+  return simulation ? { ...job.data, simulation } : job.data;
 }
 
 /** The message of a RunPod error body (`{"error": "…"}`, `{"message": …}` or plain text). */
@@ -345,6 +348,7 @@ export function createRunPod(settings: RunPodSettings = {}): Adapter {
         usage,
         timing: mapTiming(job, coldStartMs),
       };
+      if (job.simulation) description.simulation = job.simulation;
       const warnings: string[] = [];
       if (request.schema) warnings.push("structured output unsupported on this platform");
       if (text === "") warnings.push("the model answered with empty text");

@@ -6,8 +6,10 @@
  * OpenAI-compatible `/client/v4/accounts/{account}/ai/v1/chat/completions`.
  *
  * Image tokens: Workers AI publishes no rule. For the llama-3.2 vision model this emulator counts
- * `prompt_tokens` = words in the prompt + {@link EMULATED_IMAGE_TOKENS} (a fixed stand-in, not a
- * published figure), so tests can check the adapter reports what the platform says.
+ * `prompt_tokens` = words in the prompt + the model's own processor rule for the image's size
+ * ({@link mllamaImageTokens}: 1,601 per 560-px tile, up to 4); for the other models, and an image
+ * it cannot read, {@link EMULATED_IMAGE_TOKENS} (one tile, a stand-in), so tests can check the
+ * adapter reports what the platform says.
  *
  * @module
  */
@@ -23,6 +25,8 @@ import {
   startEmulator,
   stream,
 } from "./harness.ts";
+import { imageSizeOfBody } from "./image-size.ts";
+import { mllamaImageTokens } from "../lib/price/image-tokens.ts";
 
 /** Fixed image token count the emulator adds to prompt_tokens (an assumption, see module doc). */
 export const EMULATED_IMAGE_TOKENS = 1601;
@@ -156,12 +160,16 @@ export function startCloudflareEmulator(
       const words = deltas(text);
       const kept = words.slice(0, Number(body.max_tokens ?? 256));
       const prompt = promptOf(body);
+      const size = model === LICENSED ? await imageSizeOfBody(body.image) : undefined;
+      const imageTokens = size && size.width > 0 && size.height > 0
+        ? mllamaImageTokens(size)
+        : EMULATED_IMAGE_TOKENS;
       const usage = {
-        prompt_tokens: reported(state, countWords(prompt) + EMULATED_IMAGE_TOKENS),
+        prompt_tokens: reported(state, countWords(prompt) + imageTokens),
         completion_tokens: reported(state, state.outputTokens ?? kept.length),
         total_tokens: reported(
           state,
-          countWords(prompt) + EMULATED_IMAGE_TOKENS + (state.outputTokens ?? kept.length),
+          countWords(prompt) + imageTokens + (state.outputTokens ?? kept.length),
         ),
       };
       const withUsage = options.omitUsage ? {} : { usage };

@@ -6,6 +6,11 @@
  * @module
  */
 import { wait } from "../lib/util/wait.ts";
+import {
+  MODELLED_MS_HEADER,
+  MODELLED_TTFT_MS_HEADER,
+  SIMULATED_HEADER,
+} from "../lib/contract/simulation.ts";
 
 /** Faults an emulator can be told to produce on the next request(s). */
 export type Fault =
@@ -71,12 +76,36 @@ export interface EmulatorBehaviour {
   /** Retry-After of `huge_retry_after`. @default 99999 */
   hugeRetryAfterSeconds?: number;
   /**
+   * The service time this emulator models for a call, ms, when its wait (`latencyMs`) is a
+   * compressed copy of it. The billing it reports (Replicate `predict_time`, RunPod
+   * `executionTime`, Ollama durations) follows it, and every response says it in the
+   * `x-visionbench-modelled-ms` header, so records carry the modelled time. @default none (the
+   * wait is the latency)
+   */
+  modelledMs?: number;
+  /** Modelled time to first token, ms. @default modelledMs */
+  modelledTtftMs?: number;
+  /**
+   * What the answers are modelled on: the value of the `x-visionbench-simulated` header every
+   * response carries. @default "emulator"
+   */
+  latencyModel?: string;
+  /**
    * Answers one request (e.g. from the image it carries): what it returns overrides `text` /
-   * `latencyMs` / `ttftMs` for that request only. `undefined` keeps the shared behaviour.
+   * `latencyMs` / `ttftMs` / `modelledMs` for that request only. `undefined` keeps the shared
+   * behaviour.
    */
   answer?: (
     request: RecordedRequest,
-  ) => Promise<Partial<Pick<EmulatorBehaviour, "text" | "latencyMs" | "ttftMs">> | undefined>;
+  ) => Promise<
+    | Partial<
+      Pick<
+        EmulatorBehaviour,
+        "text" | "latencyMs" | "ttftMs" | "modelledMs" | "modelledTtftMs" | "latencyModel"
+      >
+    >
+    | undefined
+  >;
 }
 
 /**
@@ -179,6 +208,13 @@ export function startEmulator(
   // aborts, and server.shutdown() waits for every request in flight.
   const hung = new Set<() => void>();
   const dispatch = async (request: Request, text: string): Promise<Response> => {
+    const { response, behaviour } = await answer(request, text);
+    return markedSimulated(response, behaviour);
+  };
+  const answer = async (
+    request: Request,
+    text: string,
+  ): Promise<{ response: Response; behaviour: EmulatorBehaviour }> => {
     const url = new URL(request.url);
     let body: unknown = text;
     try {
@@ -195,15 +231,19 @@ export function startEmulator(
     requests.push(recorded);
     if (requests.length > (state.keepRequests ?? Infinity)) requests.shift();
     const queued = state.faults.shift();
-    if (queued === "hang") return hang(request.signal, hung);
-    if (queued === "reset") return resetResponse();
-    if (queued === "oversized_error") return htmlErrorPage(state.oversizedBytes ?? 2 ** 21);
+    const plain = (response: Response | Promise<Response>) =>
+      Promise.resolve(response).then((response) => ({ response, behaviour: state }));
+    if (queued === "hang") return plain(hang(request.signal, hung));
+    if (queued === "reset") return plain(resetResponse());
+    if (queued === "oversized_error") return plain(htmlErrorPage(state.oversizedBytes ?? 2 ** 21));
     if (queued === "html_200") {
-      return new Response("<html><body>Please sign in to continue</body></html>", {
-        headers: { "content-type": "text/html" },
-      });
+      return plain(
+        new Response("<html><body>Please sign in to continue</body></html>", {
+          headers: { "content-type": "text/html" },
+        }),
+      );
     }
-    if (queued === "empty_200") return new Response("", { status: 200 });
+    if (queued === "empty_200") return plain(new Response("", { status: 200 }));
     // Per-request answers live in a copy: concurrent requests must not see each other's text.
     const answer = state.answer && body !== undefined ? await state.answer(recorded) : undefined;
     const { behaviour, fault } = forRequest(
@@ -211,7 +251,14 @@ export function startEmulator(
       queued,
       recorded.headers,
     );
-    return await handler(request, { behaviour, fault, recorded, text, signal: request.signal });
+    const response = await handler(request, {
+      behaviour,
+      fault,
+      recorded,
+      text,
+      signal: request.signal,
+    });
+    return { response, behaviour };
   };
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
@@ -233,6 +280,29 @@ export function startEmulator(
       await server.shutdown();
     },
   };
+}
+
+/**
+ * Every answer says it is simulated (issue 21: at the source, not because a variable was set),
+ * and, when the emulator modelled the service time, what that time was.
+ */
+function markedSimulated(response: Response, behaviour: EmulatorBehaviour): Response {
+  const headers = new Headers(response.headers);
+  // A front emulator passing a request on keeps what the emulator that answered it said.
+  if (headers.has(SIMULATED_HEADER)) return response;
+  headers.set(SIMULATED_HEADER, behaviour.latencyModel ?? "emulator");
+  if (behaviour.modelledMs !== undefined) {
+    headers.set(MODELLED_MS_HEADER, String(Math.round(behaviour.modelledMs)));
+    headers.set(
+      MODELLED_TTFT_MS_HEADER,
+      String(Math.round(behaviour.modelledTtftMs ?? behaviour.modelledMs)),
+    );
+  }
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
 }
 
 /** Waits `ms` unless `signal` aborts first (then resolves early: the client is gone). */

@@ -19,6 +19,8 @@ import {
   stream,
 } from "./harness.ts";
 import { sampleFromSchema } from "./json-schema-sample.ts";
+import { imageSizeOfBase64 } from "./image-size.ts";
+import { MOONDREAM_IMAGE_TOKENS, qwenVlImageTokens } from "../lib/price/image-tokens.ts";
 
 /** A model the emulator knows. */
 export interface EmulatedOllamaModel {
@@ -126,9 +128,20 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
     const kept = words.slice(0, Math.max(0, maxTokens));
     const truncated = kept.length < words.length;
     const prompt = (body.messages as { content?: string }[] | undefined)?.[0]?.content ?? "";
-    const loadNs = cold ? (options.coldLoadNs ?? 2_500_000_000) : WARM_LOAD_NS;
-    const promptEvalNs = 150 * MS;
-    const evalNs = (kept.length * 20 + 1) * MS;
+    const image = (body.messages as { images?: string[] }[] | undefined)?.[0]?.images?.[0];
+    const imageTokens = await imageTokensOf(model.name, image);
+    // The modelled service time, when there is one, is what the durations add up to.
+    const totalNs = state.modelledMs === undefined ? undefined : Math.max(3, state.modelledMs) * MS;
+    const loadNs = cold
+      ? Math.min(
+        options.coldLoadNs ?? 2_500_000_000,
+        totalNs === undefined ? Infinity : totalNs / 2,
+      )
+      : WARM_LOAD_NS;
+    const promptEvalNs = totalNs === undefined ? 150 * MS : Math.round((totalNs - loadNs) * 0.3);
+    const evalNs = totalNs === undefined
+      ? (kept.length * 20 + 1) * MS
+      : Math.max(0, totalNs - loadNs - promptEvalNs - 3 * MS);
     const final = {
       model: name,
       created_at: new Date().toISOString(),
@@ -139,7 +152,7 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
       load_duration: loadNs,
       ...(options.omitPromptEvalCount
         ? {}
-        : { prompt_eval_count: reported(state, countWords(prompt) + 729) }),
+        : { prompt_eval_count: reported(state, countWords(prompt) + imageTokens) }),
       prompt_eval_duration: promptEvalNs,
       eval_count: reported(state, state.outputTokens ?? kept.length),
       eval_duration: evalNs,
@@ -171,6 +184,19 @@ export function startOllamaEmulator(options: OllamaEmulatorOptions = {}): Ollama
     });
   }, behaviour);
   return Object.assign(emulator, { options });
+}
+
+/**
+ * Image tokens in `prompt_eval_count`, by the model's own rule: Qwen-VL models count 32-px
+ * squares of the image; Moondream (and any other model) one fixed 729-token crop.
+ */
+async function imageTokensOf(model: string, image: string | undefined): Promise<number> {
+  if (image === undefined) return 0;
+  if (!model.includes("qwen")) return MOONDREAM_IMAGE_TOKENS;
+  const size = await imageSizeOfBase64(image).catch(() => undefined);
+  return size && size.width > 0 && size.height > 0
+    ? qwenVlImageTokens(size)
+    : MOONDREAM_IMAGE_TOKENS;
 }
 
 /** Whether a chat request streams (Ollama's default). */

@@ -1,8 +1,10 @@
 /**
  * Simulated answers for `report --emulated`: each emulated platform answers from a profile —
  * how many of the image's labelled things it names (data/labels.json), how often it names
- * something that is not there, how many words it spends — with a latency drawn around the
- * study's published average and fastest time for that platform, scaled. Deterministic: the same
+ * something that is not there, how many words it spends — with a service time drawn around the
+ * study's published average and fastest time for that platform. The emulator waits only a
+ * compressed copy of that time (`scale`) but reports the modelled one (a response header the
+ * records keep as their latency) and bills by it. Deterministic: the same
  * platform, image and size always give the same answer, so reports and tests are stable.
  *
  * These are made-up numbers that mimic the study's trade-offs; every record they produce is
@@ -17,6 +19,9 @@ import { type LabelSet, type LabelTerm, loadLabels } from "../lib/quality/labels
 import { loadReferenceFigures } from "../lib/analysis/reference-figures.ts";
 import { seededRandom } from "../lib/analysis/robustness.ts";
 import { DEFAULT_IMAGES_DIR } from "../lib/util/paths.ts";
+import { imageBytes } from "./image-size.ts";
+
+export { imageBytes };
 
 /** How a simulated platform describes images. */
 export interface AnswerProfile {
@@ -56,7 +61,11 @@ const FILLER = [
 
 /** Options of {@link simulatedAnswers}. */
 export interface SimulatedAnswersOptions {
-  /** Simulated latency = the study's seconds × 1000 × scale. @default 0.005 */
+  /**
+   * Wall-clock compression: each answer is modelled around the study's seconds (records carry
+   * that modelled latency, and billing follows it) but the emulator waits only modelled × scale.
+   * @default 0.005
+   */
   scale?: number;
   /** Images the requests may carry (recognised by a perceptual hash). @default images/ */
   images?: string;
@@ -108,24 +117,28 @@ export async function simulatedAnswers(
   });
   const figures = new Map((await loadReferenceFigures()).map((figure) => [figure.preset, figure]));
   const behaviour: Record<string, Partial<EmulatorBehaviour>> = {};
+  const latencyModel =
+    `study profile (seed article's average and fastest s/image), waits ×${scale}`;
   for (const [preset, profile] of Object.entries(ANSWER_PROFILES)) {
     const figure = figures.get(preset);
-    const averageMs = (figure?.avgSeconds ?? 3) * 1000 * scale;
-    const fastestMs = (figure?.fastestSeconds ?? (figure?.avgSeconds ?? 3) * 0.6) * 1000 * scale;
+    const averageMs = (figure?.avgSeconds ?? 3) * 1000;
+    const fastestMs = (figure?.fastestSeconds ?? (figure?.avgSeconds ?? 3) * 0.6) * 1000;
     const answer: Answer = async (request) => {
       const started = performance.now();
       const bytes = imageBytes(request.body);
       if (!bytes) return undefined;
       const imageId = await recognise(bytes);
       const random = seededRandom(hashString(`${preset}|${imageId ?? "?"}|${bytes.length}`));
-      // Around the average, never under the fastest: fastest + exponential with the right mean.
-      const spread = Math.max(0, averageMs - fastestMs);
-      const latencyMs = Math.round(fastestMs + spread * Math.min(4, -Math.log(1 - random())));
+      // Never under the fastest, the study's average as both mean and median: uniform on
+      // [fastest, 2 × average − fastest].
+      const modelledMs = Math.round(fastestMs + 2 * (averageMs - fastestMs) * random());
       const text = describe(imageId ? labels.get(imageId) : undefined, profile, random);
-      // Recognising the image took time the client already waited: it counts toward the latency.
-      return { text, latencyMs: Math.max(0, latencyMs - (performance.now() - started)) };
+      // The wait is the modelled time compressed; recognising the image took time the client
+      // already waited, so it counts toward the wait.
+      const latencyMs = Math.max(0, modelledMs * scale - (performance.now() - started));
+      return { text, latencyMs, modelledMs, latencyModel };
     };
-    behaviour[preset] = { answer };
+    behaviour[preset] = { answer, latencyModel };
   }
   return behaviour;
 }
@@ -156,43 +169,6 @@ function describe(
     sentences.push(FILLER[Math.floor(random() * FILLER.length)]);
   }
   return sentences.join(" ");
-}
-
-/** The image in a request body: a data URL, a long base64 string, or a byte array (Workers AI). */
-export function imageBytes(body: unknown): Uint8Array | undefined {
-  if (typeof body === "string") {
-    const match = /^data:image\/[\w.+-]+;base64,(.+)$/s.exec(body);
-    if (match) return decodeBase64(match[1]);
-    if (body.length > 2000 && /^[A-Za-z0-9+/]+=*$/.test(body.slice(0, 200))) {
-      return decodeBase64(body);
-    }
-    return undefined;
-  }
-  if (Array.isArray(body)) {
-    if (body.length > 100 && body.every((value) => typeof value === "number")) {
-      return Uint8Array.from(body as number[]);
-    }
-    for (const item of body) {
-      const found = imageBytes(item);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (body && typeof body === "object") {
-    for (const value of Object.values(body)) {
-      const found = imageBytes(value);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
-function decodeBase64(text: string): Uint8Array | undefined {
-  try {
-    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
 }
 
 /** 8×8 average hash: survives resizing and re-encoding, so a 512-px variant matches its original. */

@@ -66,7 +66,12 @@ export interface EmulatedJob {
   error?: unknown;
   /** Hostile usage: what `executionTime` and token counts are reported as. */
   usageValue?: unknown;
+  /** The modelled service time, ms, when the emulator models one: `executionTime` follows it. */
+  modelledMs?: number;
 }
+
+/** Of a modelled call, the network outside `delayTime` and `executionTime`, ms. */
+const MODELLED_NETWORK_MS = 40;
 
 const FAILURE = "CUDA out of memory. Tried to allocate 2.00 GiB";
 
@@ -129,6 +134,7 @@ export function startRunPodEmulator(options: RunPodEmulatorOptions = {}): RunPod
         ? { error_type: "torch.OutOfMemoryError", error_message: FAILURE }
         : FAILURE,
       usageValue: context.behaviour.usageValue,
+      modelledMs: context.behaviour.modelledMs,
       polls: 0,
       delayTime: jobs.size === 0 && options.coldStartDelayMs !== undefined
         ? options.coldStartDelayMs
@@ -145,8 +151,12 @@ export function startRunPodEmulator(options: RunPodEmulatorOptions = {}): RunPod
     if (status === "IN_PROGRESS") {
       return { ...base, delayTime: job.delayTime, workerId: "wk-emu01" };
     }
+    // Billed time never exceeds the call: of a modelled call, what the worker queue and the
+    // network did not take.
     const executionTime = job.usageValue !== undefined
       ? job.usageValue
+      : job.modelledMs !== undefined
+      ? Math.max(1, Math.round(job.modelledMs - job.delayTime - MODELLED_NETWORK_MS))
       : options.executionTimeMs ?? 1340;
     const ended = { ...base, delayTime: job.delayTime, executionTime, workerId: "wk-emu01" };
     if (status === "COMPLETED") return { ...ended, output: output(text, job) };

@@ -10,8 +10,8 @@
  */
 import { VisionBenchError } from "../lib/contract/errors.ts";
 import { renderReport } from "../lib/app/notebook-runner.ts";
-import { parseReportArgs, REPORT_USAGE } from "../lib/app/report-args.ts";
-import { EMULATED_PRESETS, startAllEmulators } from "../emulators/all.ts";
+import { parseReportArgs, pricingEnv, REPORT_USAGE } from "../lib/app/report-args.ts";
+import { startAllEmulators } from "../emulators/all.ts";
 import { simulatedAnswers } from "../emulators/profiles.ts";
 
 async function main(): Promise<number> {
@@ -30,11 +30,16 @@ async function main(): Promise<number> {
   try {
     report = await renderReport({
       notebooks: args.notebooks.length > 0 ? args.notebooks : undefined,
-      // Records of emulated presets are marked simulated (the local baseline stays measured).
-      params: args.emulated ? { ...args.params, simulated: [...EMULATED_PRESETS] } : args.params,
+      // Emulated answers mark themselves simulated (a response header the adapters map): the
+      // records say so at the source; the local baseline stays measured.
+      params: args.params,
       cellTimeoutSeconds: args.cellTimeoutSeconds,
-      // Every preset points at its emulator; a .env with real keys stays out of it.
-      env: fleet ? { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" } : undefined,
+      // Every preset points at its emulator; a .env with real keys stays out of it. Pricing
+      // assumptions travel as VB_MONTHLY_IMAGES / VB_UTILISATION / VB_PICK_MODE.
+      env: {
+        ...(fleet ? { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" } : {}),
+        ...pricingEnv(args.pricing),
+      },
       onLine: (line) => console.log(line),
     });
   } finally {

@@ -5,15 +5,19 @@
  *   deno task emulators                 print `export NAME=value` lines, serve until Ctrl-C
  *   deno task emulators --json          print one JSON line {"env":{…}} (for scripts)
  *   --only openai,gemini                only these presets
- *   --latency-scale 0.005               emulated latency = the study's average seconds × scale
- *                                       (seconds → seconds; 0.005 turns 2.4 s into 12 ms)
+ *   --latency-scale 0.005               answers modelled at the study's average seconds, waited
+ *                                       × scale (0.005 turns 2.4 s into 12 ms); records keep the
+ *                                       modelled seconds, the wait in wallLatencyMs
  *   --latency-ms 50                     one fixed latency for every emulator instead
  *   --request-times                     print {"firstRequestAt": epoch ms} when the first request
  *                                       arrives, and {"requests": N, "lastRequestAt": epoch ms}
  *                                       when stopped (`deno task perf` times runs by them)
  *   --simulated                         the demo of `report --emulated`: per-platform answers
- *                                       built from each image's labels, latencies around the
- *                                       study's figures × --latency-scale (default 0.005)
+ *                                       built from each image's labels, service times around the
+ *                                       study's figures, waited × --latency-scale (default 0.005)
+ *
+ * Every answer is simulated and says so (the x-visionbench-simulated header): records made
+ * against these emulators are `simulated: true`, however visionbench is started.
  *
  * @module
  */
@@ -89,7 +93,24 @@ if (values.json) {
 } else {
   for (const [name, value] of Object.entries(fleet.env)) console.log(`export ${name}=${value}`);
   console.error("emulators running; Ctrl-C to stop");
+  console.error(describeAnswers());
 }
+/** What the answers are: every one is simulated, and says so in its headers. */
+function describeAnswers(): string {
+  const timing = values["latency-ms"] !== undefined
+    ? `a fixed ${values["latency-ms"]} ms wait, recorded as measured`
+    : values.simulated || Number(values["latency-scale"] ?? "0")
+    ? `the study's seconds, waited ×${values["latency-scale"] ?? "0.005"}; records keep the ` +
+      "modelled seconds as latencyMs and the wait as wallLatencyMs"
+    : "no wait";
+  return [
+    `answers are SIMULATED (${values.simulated ? "per-platform profiles" : "a fixed text"}; ` +
+    `timing: ${timing}).`,
+    "Every response carries the x-visionbench-simulated header: records made against these",
+    "emulators are marked simulated: true, however visionbench is started.",
+  ].join("\n");
+}
+
 const stop = async () => {
   if (values["request-times"]) console.log(JSON.stringify({ requests, lastRequestAt }));
   await fleet.close();

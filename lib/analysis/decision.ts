@@ -14,7 +14,7 @@
  * @module
  */
 import { VisionBenchError } from "../contract/errors.ts";
-import { formatDuration, formatScore, formatUsd } from "../util/format.ts";
+import { formatDuration, formatScore, formatShare, formatUsd } from "../util/format.ts";
 
 /** The study's stated quality ("6–7/10 description quality"): its floor. */
 export const DEFAULT_MIN_QUALITY = 6;
@@ -68,6 +68,11 @@ export interface Decision<Row extends DecisionRow = DecisionRow> {
   tradeOff: string;
   /** Sentences: the thresholds at which another row would win. */
   wouldChange: string[];
+  /**
+   * The pick's numbers as the sentences print them: with the digits that tell them apart from
+   * every other row's, so the card never reads "7.0" where a sentence says "6.96".
+   */
+  pickFigures?: { p50: string; costPer1k: string; score?: string };
 }
 
 /** "platform · model · variant". */
@@ -136,8 +141,10 @@ export function decide<Row extends DecisionRow>(
   const ranked = rankOptions(rows, { minQuality, maxP50Ms });
   const option = (row: Row | undefined) => row && { row, label: optionLabel(row) };
   const pick = option(ranked[0]);
-  const runnerUp = option(ranked[1]);
+  // Another size of the same platform · model is an option of the pick, not a rival to it.
+  const runnerUp = option(ranked[0] && rivalOf(ranked, ranked[0]));
   const complete = rows.filter((row) => known(row.costPer1k) && known(row.p50LatencyMs));
+  const format = decisionFormats(rows, { minQuality, maxP50Ms });
   return {
     minQuality,
     maxP50Ms,
@@ -148,7 +155,12 @@ export function decide<Row extends DecisionRow>(
     overBudget: complete.filter((row) => (row.p50LatencyMs as number) > maxP50Ms).length,
     unknown: rows.length - complete.length +
       (minQuality > 0 ? complete.filter((row) => !known(row.meanScore)).length : 0),
-    tradeOff: tradeOffLine(pick?.row, runnerUp?.row, { minQuality, maxP50Ms }),
+    tradeOff: tradeOffLine(pick?.row, runnerUp?.row, { minQuality, maxP50Ms }, format),
+    pickFigures: pick && {
+      p50: format.duration(pick.row.p50LatencyMs as number),
+      costPer1k: format.usd(pick.row.costPer1k as number),
+      score: known(pick.row.meanScore) ? format.score(pick.row.meanScore) : undefined,
+    },
     wouldChange: pick ? wouldChange(rows, pick.row, { minQuality, maxP50Ms }) : [],
   };
 }
@@ -157,6 +169,7 @@ function tradeOffLine(
   pick: DecisionRow | undefined,
   next: DecisionRow | undefined,
   options: Required<DecideOptions>,
+  format: DecisionFormats,
 ): string {
   if (!pick) {
     return `No option has quality ≥ ${formatScore(options.minQuality)}/10 and p50 ≤ ${
@@ -166,21 +179,74 @@ function tradeOffLine(
   if (!next) return `${optionLabel(pick)} is the only option that meets the floor and the budget.`;
   const pickCost = pick.costPer1k as number;
   const nextCost = next.costPer1k as number;
+  const [nextUsd, pickUsd] = [format.usd(nextCost), format.usd(pickCost)];
   const costPart = pickCost > 0
-    ? `costs ${formatRatio(nextCost / pickCost)} as much (${formatUsd(nextCost)} vs ${
-      formatUsd(pickCost)
-    } per 1,000)`
-    : `costs ${formatUsd(nextCost)} per 1,000 where the pick is free`;
-  const nextSeconds = formatDuration(next.p50LatencyMs as number);
-  const pickSeconds = formatDuration(pick.p50LatencyMs as number);
-  const faster = (next.p50LatencyMs as number) < (pick.p50LatencyMs as number);
-  const latencyPart = nextSeconds === pickSeconds
-    ? `is about as fast (${nextSeconds} p50)`
-    : `${faster ? "answers faster" : "is slower"} (${nextSeconds} vs ${pickSeconds} p50)`;
+    ? `costs ${formatRatio(nextCost / pickCost)} as much (${nextUsd} vs ${pickUsd} per 1,000)`
+    : `costs ${nextUsd} per 1,000 where the pick is free`;
+  const nextMs = next.p50LatencyMs as number;
+  const pickMs = pick.p50LatencyMs as number;
+  const [nextSeconds, pickSeconds] = [format.duration(nextMs), format.duration(pickMs)];
+  const latencyPart = formatDuration(nextMs) === formatDuration(pickMs)
+    ? `is about as fast (${nextSeconds} vs ${pickSeconds} p50)`
+    : `${nextMs < pickMs ? "answers faster" : "is slower"} (${nextSeconds} vs ${pickSeconds} p50)`;
   const quality = known(next.meanScore) && known(pick.meanScore)
-    ? `, quality ${formatScore(next.meanScore)} vs ${formatScore(pick.meanScore)}/10`
+    ? `, quality ${format.score(next.meanScore)} vs ${format.score(pick.meanScore)}/10`
     : "";
   return `The runner-up, ${optionLabel(next)}, ${costPart} and ${latencyPart}${quality}.`;
+}
+
+/**
+ * `value` formatted with the fewest extra digits that tell it apart from every other value it
+ * is compared with in the same sentence: 6.963 beside 6.98 reads "6.96", not "7.0" (a rounded
+ * number must never contradict the comparison made at full precision).
+ */
+export function formatDistinct(
+  value: number,
+  others: readonly number[],
+  format: (value: number, extraDigits: number) => string,
+): string {
+  for (let extra = 0; extra < 6; extra++) {
+    const text = format(value, extra);
+    if (others.every((other) => other === value || format(other, extra) !== text)) return text;
+  }
+  return format(value, 6);
+}
+
+/** A score out of 10 with `extra` more decimals than the usual one. */
+const scoreDigits = (value: number, extra: number) => value.toFixed(1 + extra);
+/** Dollars per 1,000 with `extra` more significant digits than formatUsd's. */
+const usdDigits = (value: number, extra: number) =>
+  extra === 0 ? formatUsd(value) : `$${Number(value.toPrecision(2 + extra))}`;
+/** A duration with `extra` more digits than formatDuration's (seconds). */
+const durationDigits = (ms: number, extra: number) =>
+  extra === 0 ? formatDuration(ms) : `${(ms / 1000).toFixed(1 + extra)} s`;
+
+/** Formatters for one decision: each number distinct from every other of its kind it meets. */
+interface DecisionFormats {
+  score(value: number): string;
+  usd(value: number): string;
+  duration(value: number): string;
+}
+
+function decisionFormats(
+  rows: readonly DecisionRow[],
+  options: Required<DecideOptions>,
+): DecisionFormats {
+  const values = (field: "meanScore" | "costPer1k" | "p50LatencyMs") =>
+    rows.flatMap((row) => known(row[field]) ? [row[field] as number] : []);
+  const scores = [...values("meanScore"), options.minQuality];
+  const costs = values("costPer1k");
+  const latencies = [...values("p50LatencyMs"), options.maxP50Ms];
+  return {
+    score: (value) => formatDistinct(value, scores, scoreDigits),
+    usd: (value) => formatDistinct(value, costs, usdDigits),
+    duration: (value) => formatDistinct(value, latencies, durationDigits),
+  };
+}
+
+/** The best eligible row of another platform · model: sizes are options of one platform. */
+function rivalOf<Row extends DecisionRow>(ranked: readonly Row[], pick: Row): Row | undefined {
+  return ranked.find((row) => row.platform !== pick.platform || row.model !== pick.model);
 }
 
 function wouldChange(
@@ -192,6 +258,30 @@ function wouldChange(
   const sentences: string[] = [];
   const winner = (floor: number, budget: number) =>
     rankOptions(rows, { minQuality: floor, maxP50Ms: budget })[0];
+  const { score, usd, duration } = decisionFormats(rows, options);
+  // The price at which another platform wins: every size of the pick's platform · model moves
+  // with its price card, so the rival is the cheapest eligible row of another one.
+  const pickCost = pick.costPer1k as number;
+  const rival = rivalOf(rankOptions(rows, { minQuality, maxP50Ms }), pick);
+  if (rival) {
+    const rivalCost = rival.costPer1k as number;
+    if (pickCost > 0) {
+      const ratio = rivalCost / pickCost;
+      sentences.push(
+        `${optionLabel(rival)} wins if ${pick.platform}'s price rises ${
+          Number(ratio.toPrecision(3)).toLocaleString("en-US")
+        }× (the pick above ${usd(rivalCost)} per 1,000), or if ${rival.platform}'s falls below ${
+          usd(pickCost)
+        } per 1,000 (${formatShare(pickCost / rivalCost)} of today's ${usd(rivalCost)}).`,
+      );
+    } else {
+      sentences.push(
+        `${optionLabel(pick)} costs nothing per call: no price of ${rival.platform} (next, ${
+          usd(rivalCost)
+        } per 1,000) beats it; only a cost put on the pick (a server's hours) would.`,
+      );
+    }
+  }
   // A lower floor lets in cheaper rows: the first one enters at its own quality.
   const cheaperWithinBudget = rows.filter((row) =>
     known(row.costPer1k) && known(row.p50LatencyMs) && known(row.meanScore) &&
@@ -202,7 +292,7 @@ function wouldChange(
     const other = winner(floor, maxP50Ms);
     if (other && other !== pick) {
       sentences.push(
-        `${optionLabel(other)} wins with a quality floor of ${formatScore(floor)}/10 or lower.`,
+        `${optionLabel(other)} wins with a quality floor of ${score(floor)}/10 or lower.`,
       );
     }
   }
@@ -217,25 +307,28 @@ function wouldChange(
     const other = winner(minQuality, budget);
     if (other && other !== pick) {
       sentences.push(
-        `${optionLabel(other)} wins if a p50 of ${formatDuration(budget)} is acceptable.`,
+        `${optionLabel(other)} wins if a p50 of ${duration(budget)} is acceptable.`,
       );
     }
   }
   // A tighter budget or a higher floor rules the pick out.
-  const afterBudget = winner(minQuality, (pick.p50LatencyMs as number) - 1e-9);
+  const pickLatency = pick.p50LatencyMs as number;
+  const afterBudget = winner(minQuality, pickLatency - 1e-9);
   sentences.push(
     afterBudget
-      ? `With a budget under ${formatDuration(pick.p50LatencyMs as number)}, ${
-        optionLabel(afterBudget)
-      } wins.`
-      : `With a budget under ${formatDuration(pick.p50LatencyMs as number)}, nothing qualifies.`,
+      ? `With a budget under ${duration(pickLatency)}, ${optionLabel(afterBudget)} wins (p50 ${
+        duration(afterBudget.p50LatencyMs as number)
+      }).`
+      : `With a budget under ${duration(pickLatency)}, nothing qualifies.`,
   );
   if (known(pick.meanScore)) {
     const afterFloor = rankOptions(rows, { minQuality: pick.meanScore + 1e-9, maxP50Ms })[0];
     sentences.push(
       afterFloor
-        ? `With a floor above ${formatScore(pick.meanScore)}/10, ${optionLabel(afterFloor)} wins.`
-        : `With a floor above ${formatScore(pick.meanScore)}/10, nothing qualifies.`,
+        ? `With a floor above ${score(pick.meanScore)}/10 (the pick's score), ${
+          optionLabel(afterFloor)
+        } wins (${score(afterFloor.meanScore as number)}/10).`
+        : `With a floor above ${score(pick.meanScore)}/10 (the pick's score), nothing qualifies.`,
     );
   }
   return sentences;

@@ -74,6 +74,9 @@ const COLUMNS = [
   ["attempts", "number", (r: ResultRecord) => r.attempts],
   ["warnings", "string", (r: ResultRecord) => json(r.warnings)],
   ["simulated", "boolean", (r: ResultRecord) => r.simulated === true],
+  // Simulated rows with a modelled time: the compressed wait, and what the time is modelled on.
+  ["wallLatencyMs", "number", (r: ResultRecord) => r.wallLatencyMs],
+  ["latencyModel", "string", (r: ResultRecord) => r.latencyModel],
   ["errorKind", "string", (r: ResultRecord) => r.error?.kind],
   ["errorStatus", "number", (r: ResultRecord) => r.error?.status],
   [

@@ -25,6 +25,8 @@ export const ReferenceFigureSchema = z.object({
   /** Where the figure was published. */
   source: z.string().min(1),
   note: z.string().optional(),
+  /** Why the published cost cannot be reproduced from today's price cards, where it cannot. */
+  costNote: z.string().optional(),
   /** Description quality 0–10 where the study stated one (it did only for its winner). */
   quality: z.number().min(0).max(10).nullable().optional(),
   /** Where the quality figure comes from. */

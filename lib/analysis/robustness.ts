@@ -42,13 +42,21 @@ export interface BootstrapResult {
   draws: number;
   /** Images resampled. */
   images: number;
-  /** Wins per option label, most first. */
+  /**
+   * Wins per platform · model, most first: its image sizes are options of one platform, so a
+   * draw won by any of them counts once for it.
+   */
   wins: { label: string; count: number }[];
-  /** The most frequent winner and its share of the draws (0–1); undefined without any. */
+  /** Wins per platform · model · size (the option that won each draw), most first. */
+  optionWins: { label: string; count: number }[];
+  /** The most frequent winning platform · model and its share of the draws; undefined without any. */
   leader?: string;
-  /** Share of draws won by `label`. */
+  /** Share of draws won by `label`: a platform · model, or a platform · model · size. */
   shareOf(label: string): number;
 }
+
+/** Fewer images than this and the resampling says little: the report warns. */
+export const MIN_ROBUST_IMAGES = 20;
 
 /** A small deterministic generator (mulberry32): same seed, same draws, stable tests. */
 export function seededRandom(seed: number): () => number {
@@ -103,6 +111,7 @@ export function bootstrapPick(
   const imageIds = [...new Set(samples.map((sample) => sample.imageId))].sort();
   const random = seededRandom(seed);
   const counts = new Map<string, number>();
+  const platformCounts = new Map<string, number>();
   const entries = [...optionsByLabel.values()];
   for (let draw = 0; draw < draws; draw++) {
     const drawn = imageIds.map(() => imageIds[Math.floor(random() * imageIds.length)]);
@@ -127,17 +136,72 @@ export function bootstrapPick(
     if (winner) {
       const label = optionLabel(winner);
       counts.set(label, (counts.get(label) ?? 0) + 1);
+      const platform = platformLabel(winner);
+      platformCounts.set(platform, (platformCounts.get(platform) ?? 0) + 1);
     }
   }
-  const wins = [...counts].map(([label, count]) => ({ label, count }))
-    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  const sorted = (map: Map<string, number>) =>
+    [...map].map(([label, count]) => ({ label, count }))
+      .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  const wins = sorted(platformCounts);
   return {
     draws,
     images: imageIds.length,
     wins,
+    optionWins: sorted(counts),
     leader: wins[0]?.label,
-    shareOf: (label) => (counts.get(label) ?? 0) / draws,
+    shareOf: (label) => ((platformCounts.get(label) ?? counts.get(label)) ?? 0) / draws,
   };
+}
+
+/** "platform · model", without the size. */
+export function platformLabel(row: DecisionRow): string {
+  return optionLabel({ platform: row.platform, model: row.model });
+}
+
+/** What happens to the pick when one platform · model's cost per image moves. */
+export interface CostSensitivity {
+  /** The platform · model whose cost moved. */
+  label: string;
+  /** Its cost multiplied by this (0.5: halved; 2: doubled). */
+  factor: number;
+  /** The platform · model · size that then wins; undefined when nothing qualifies. */
+  winner?: string;
+}
+
+/**
+ * Moves each platform · model's cost per image by each factor, one at a time (a price change,
+ * or for a subscription the monthly volume, for an hourly server its utilisation: cost per image
+ * is inversely proportional to both), decides again, and returns the moves that change the pick.
+ *
+ * @example
+ * ```ts
+ * import type { DecisionRow } from "./decision.ts";
+ * declare const rows: DecisionRow[];
+ * costSensitivity(rows, { minQuality: 6 }); // [] when no halving or doubling changes the pick
+ * ```
+ */
+export function costSensitivity(
+  rows: readonly DecisionRow[],
+  options: DecideOptions & { factors?: readonly number[] } = {},
+): CostSensitivity[] {
+  const { factors = [0.5, 2], ...decide } = options;
+  const pick = rankOptions(rows, decide)[0];
+  const changes: CostSensitivity[] = [];
+  for (const label of new Set(rows.map(platformLabel))) {
+    for (const factor of factors) {
+      const moved = rows.map((row) =>
+        platformLabel(row) === label && typeof row.costPer1k === "number"
+          ? { ...row, costPer1k: row.costPer1k * factor }
+          : row
+      );
+      const winner = rankOptions(moved, decide)[0];
+      if (pick && winner && platformLabel(winner) === platformLabel(pick)) continue;
+      if (!pick && !winner) continue;
+      changes.push({ label, factor, winner: winner && optionLabel(winner) });
+    }
+  }
+  return changes;
 }
 
 /** Median with linear interpolation (as `summarize` computes p50); null for no values. */

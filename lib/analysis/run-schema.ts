@@ -71,6 +71,8 @@ export const JSONL_SCHEMA: Record<string, pl.DataType> = {
   turnaroundMs: F,
   final: pl.Bool,
   simulated: pl.Bool,
+  wallLatencyMs: F,
+  latencyModel: S,
   warnings: S,
   error: pl.Struct([field("kind", S), field("status", F), field("code", S), field("message", S)]),
 };

@@ -22,7 +22,15 @@ import {
   DEFAULT_MAX_P50_MS,
   DEFAULT_MIN_QUALITY,
 } from "../analysis/decision.ts";
-import { bootstrapPick, type BootstrapResult, type CallSample } from "../analysis/robustness.ts";
+import {
+  bootstrapPick,
+  type BootstrapResult,
+  type CallSample,
+  type CostSensitivity,
+  costSensitivity,
+} from "../analysis/robustness.ts";
+import { readRatingsFolder } from "../quality/ratings-folder.ts";
+import { latestRatings } from "../quality/ratings.ts";
 import {
   loadReferenceFigures,
   type PublishedOption,
@@ -34,7 +42,15 @@ import { joinQuality, qualitySummary, withQuality } from "../quality/quality-fra
 import { loadLabels } from "../quality/labels.ts";
 import { DEFAULT_PRICES_PATH, loadPriceCards } from "../price/cost.ts";
 import { type PriceCardChange, priceCardChanges, repriceRecord } from "../price/reprice.ts";
+import {
+  type CardAssumption,
+  cardAssumptions,
+  checkAssumptions,
+  type PricingAssumptions,
+  withAssumptions,
+} from "../price/assumptions.ts";
 import type { ResultRecord } from "../contract/record.ts";
+import type { PriceCard } from "../contract/price-card.ts";
 import type { LeaderboardRow } from "../present/leaderboard.ts";
 import { readRuns } from "../run/run-store.ts";
 
@@ -49,8 +65,42 @@ export interface LeaderRow extends LeaderboardRow {
   preset: string;
 }
 
+/** An assumption a cost in the report rests on, numbered as the footnote marks show it. */
+export interface ReportAssumption extends CardAssumption {
+  /** Footnote number, from 1. */
+  mark: number;
+  /** The price card (today's, with your assumptions) and its as-of date. */
+  cardId: string;
+  asOf: string;
+}
+
+/** Human ratings every candidate row needs before the floor applies to them. */
+export const MIN_HUMAN_RATINGS = 10;
+
+/** The quality scale the pick's floor was applied to. */
+export interface QualityScale {
+  /**
+   * `keyword`: 10 × recall − 2 × hallucinations against the reference labels (an automatic
+   * keyword recall score); `human`: the mean human rating 1–10.
+   */
+  kind: "keyword" | "human";
+  /** Candidate rows with at least {@link MIN_HUMAN_RATINGS} human ratings, of `rows`. */
+  rated: number;
+  rows: number;
+  /** Folder the ratings were read from (as given). */
+  ratingsFolder: string;
+}
+
 /** Options of {@link compareReport}. */
-export interface CompareReportOptions {
+export interface CompareReportOptions extends PricingAssumptions {
+  /**
+   * Pick on real-time prices under the latency budget (`live`), or on batch-API prices
+   * (`batch`: measured `--mode batch` rows where there are any, else projected from the cards'
+   * batch prices; results within 24 h, so no latency budget). @default "live"
+   */
+  mode?: "live" | "batch";
+  /** Human ratings (`*.jsonl`, see lib/quality/ratings-folder.ts). @default `${out}/ratings` */
+  ratingsFolder?: string;
   /** Results folder to read every run from. */
   out: string;
   /** @default 6 */
@@ -75,6 +125,12 @@ export interface CompareReport {
   decision: Decision<LeaderRow>;
   /** How often the pick wins when the images are redrawn; undefined without measured rows. */
   robustness?: BootstrapResult;
+  /** Halving or doubling one platform · model's cost per image: the moves that change the pick. */
+  sensitivity: CostSensitivity[];
+  /** The scale the floor was applied to (keyword recall score, or human ratings when enough). */
+  qualityScale: QualityScale;
+  /** What the pick was made on: real-time prices, or batch-API prices. */
+  mode: "live" | "batch";
   /** The study's published figures and the pick they give under the same rule. */
   published: { figures: ReferenceFigure[]; options: PublishedOption[]; decision: Decision };
   runs: RunRead[];
@@ -82,6 +138,10 @@ export interface CompareReport {
   priceCards: PriceCardChange[];
   /** Any simulated record is shown. */
   simulated: boolean;
+  /** Your volume and utilisation, when given (otherwise the cards' own). */
+  pricing: PricingAssumptions;
+  /** What the costs rest on, numbered: rows' `notes` refer to these marks. */
+  assumptions: ReportAssumption[];
   prompts: string[];
   maxOutputTokens: number[];
   images: number;
@@ -105,14 +165,29 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     : read.records;
   const labels = await loadLabels();
   const cards = await loadPriceCards(options.pricesPath ?? DEFAULT_PRICES_PATH);
+  const pricing = checkAssumptions({
+    monthlyImages: options.monthlyImages,
+    utilisation: options.utilisation,
+  });
   const by = ["preset", "platform", "model", "variant"];
   // Batch rows cost half and have a turnaround, not a latency: the leaderboard and the pick are
   // about live calls; batch rows have their own live-against-batch section.
   const live = records.filter((record) => record.mode !== "batch");
+  const measuredBatch = batchCostsPer1k(
+    records.filter((record) => record.mode === "batch"),
+    cards,
+    pricing,
+  );
   const batchRows = records.length - live.length;
-  const today = live.map((record) => repriceRecord(record, cards).costUsd ?? null);
+  const repriced = live.map((record) => repriceRecord(record, cards, pricing));
+  const today = repriced.map((priced) => priced.costUsd ?? null);
+  const batchToday = repriced.map((priced) => priced.batchCostUsd ?? null);
+  const { assumptions, marksOf } = numberAssumptions(live, cards, pricing);
   const frame = withQuality(
-    recordsToFrame(live).withColumn(pl.Series("costUsdToday", today, pl.Float64)),
+    recordsToFrame(live).withColumns(
+      pl.Series("costUsdToday", today, pl.Float64),
+      pl.Series("batchCostUsdToday", batchToday, pl.Float64),
+    ),
     labels,
   );
   const summary = frame.height === 0 ? [] : pareto(
@@ -120,6 +195,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
       summarize(frame, { by }).join(
         frame.filter(pl.col("ok")).groupBy(by).agg(
           pl.col("costUsdToday").mean().mul(1000).alias("costPer1kToday"),
+          pl.col("batchCostUsdToday").mean().mul(1000).alias("batchCostPer1kToday"),
           pl.col("simulated").any().alias("simulated"),
         ),
         { on: by, how: "left" },
@@ -140,6 +216,8 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     p90LatencyMs: row.p90LatencyMs as number | null,
     costPer1k: row.costPer1k as number | null,
     costPer1kToday: row.costPer1kToday as number | null,
+    batchCostPer1kToday: measuredBatch.get(`${row.platform}|${row.model}|${row.variant}`) ??
+      (row.batchCostPer1kToday as number | null),
     meanScore: row.meanScore as number | null,
     meanRecall: row.meanRecall as number | null,
     hallucinationRate: row.hallucinationRate as number | null,
@@ -149,13 +227,33 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
         record.simulated && record.platform === row.platform && record.model === row.model
       ),
     baseline: BASELINE_PRESETS.includes(String(row.preset)),
+    notes: marksOf(String(row.platform), String(row.model)),
   }));
-  // The pick weighs today's prices: that is what choosing now costs.
+  // The pick weighs today's prices: that is what choosing now costs; and human ratings instead
+  // of the keyword score when every candidate has enough of them (one scale per claim).
+  const ratingsFolder = options.ratingsFolder ?? `${options.out}/ratings`;
+  const human = humanRatings(live, (await readRatingsFolder(ratingsFolder)).ratings);
+  const measuredRows = rows.filter((row) => !row.baseline && row.n > row.errors);
+  const rated = measuredRows.filter((row) =>
+    (human.get(keyOf(row))?.count ?? 0) >= MIN_HUMAN_RATINGS
+  );
+  const qualityScale: QualityScale = {
+    kind: rated.length > 0 && rated.length === measuredRows.length ? "human" : "keyword",
+    rated: rated.length,
+    rows: measuredRows.length,
+    ratingsFolder,
+  };
+  const mode = options.mode ?? "live";
   const candidates = rows.filter((row) => !row.baseline).map((row) => ({
     ...row,
-    costPer1k: row.costPer1kToday ?? row.costPer1k,
+    costPer1k: mode === "batch"
+      ? row.batchCostPer1kToday ?? null
+      : row.costPer1kToday ?? row.costPer1k,
+    meanScore: qualityScale.kind === "human" ? human.get(keyOf(row))?.mean ?? null : row.meanScore,
   }));
-  const decision = decide(candidates, { minQuality, maxP50Ms });
+  // A batch job answers within 24 h whatever the per-call latency: no latency budget.
+  const budget = mode === "batch" ? Infinity : maxP50Ms;
+  const decision = decide(candidates, { minQuality, maxP50Ms: budget });
   const scores = frame.getColumn("score").toArray() as (number | null)[];
   const samples: CallSample[] = live.flatMap((record, index) =>
     BASELINE_PRESETS.includes(record.preset) ? [] : [{
@@ -164,12 +262,20 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
       variant: record.variant,
       imageId: record.imageId,
       latencyMs: record.status === "ok" && !record.cached ? record.latencyMs ?? null : null,
-      costUsd: record.status === "ok" ? today[index] ?? record.costUsd ?? null : null,
-      score: scores[index] ?? null,
+      costUsd: record.status !== "ok"
+        ? null
+        : mode === "batch"
+        ? batchToday[index]
+        : today[index] ?? record.costUsd ?? null,
+      score: qualityScale.kind === "human"
+        ? human.get(`${record.platform}|${record.model}|${record.variant}`)?.byRecord.get(
+          record.recordId,
+        ) ?? null
+        : scores[index] ?? null,
     }]
   );
   const robustness = decision.pick
-    ? bootstrapPick(samples, { minQuality, maxP50Ms, draws: options.draws })
+    ? bootstrapPick(samples, { minQuality, maxP50Ms: budget, draws: options.draws })
     : undefined;
   const figures = await loadReferenceFigures();
   const publishedRows = publishedOptions(figures);
@@ -179,6 +285,9 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     rows,
     decision,
     robustness,
+    sensitivity: decision.pick ? costSensitivity(candidates, { minQuality, maxP50Ms: budget }) : [],
+    qualityScale,
+    mode,
     published: {
       figures,
       options: publishedRows,
@@ -197,6 +306,10 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     ],
     priceCards: priceCardChanges(records, cards),
     simulated: records.some((record) => record.simulated === true),
+    pricing: Object.fromEntries(
+      Object.entries(pricing).filter(([, value]) => value !== undefined),
+    ) as PricingAssumptions,
+    assumptions,
     prompts: [...new Set(records.map((record) => record.prompt))],
     maxOutputTokens: [
       ...new Set(records.flatMap((record) => record.maxOutputTokens ?? [])),
@@ -205,4 +318,85 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     machine:
       `${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} CPU threads, Deno ${Deno.version.deno}`,
   };
+}
+
+/**
+ * The assumptions behind today's cost of every card the live records were priced with, numbered
+ * in leaderboard order of first use, and the marks each platform · model rests on.
+ */
+function numberAssumptions(
+  live: readonly ResultRecord[],
+  cards: ReadonlyMap<string, PriceCard>,
+  pricing: PricingAssumptions,
+): {
+  assumptions: ReportAssumption[];
+  marksOf: (platform: string, model: string) => number[];
+} {
+  const assumptions: ReportAssumption[] = [];
+  const marks = new Map<string, number[]>();
+  const seen = new Map<string, number[]>();
+  for (const record of live) {
+    const key = `${record.platform}\u0000${record.model}`;
+    const current = record.price && cards.get(record.price.id);
+    if (!current || marks.has(key)) continue;
+    let cardMarks = seen.get(current.id);
+    if (!cardMarks) {
+      const card = withAssumptions(current, pricing);
+      cardMarks = cardAssumptions(card).map((assumption) => {
+        const entry = {
+          ...assumption,
+          mark: assumptions.length + 1,
+          cardId: card.id,
+          asOf: card.asOf,
+        };
+        assumptions.push(entry);
+        return entry.mark;
+      });
+      seen.set(current.id, cardMarks);
+    }
+    marks.set(key, cardMarks);
+  }
+  return {
+    assumptions,
+    marksOf: (platform, model) => marks.get(`${platform}\u0000${model}`) ?? [],
+  };
+}
+
+const keyOf = (row: { platform: string; model: string; variant: string }) =>
+  `${row.platform}|${row.model}|${row.variant}`;
+
+/** The latest human rating of each live record, grouped per platform · model · size. */
+function humanRatings(
+  live: readonly ResultRecord[],
+  ratings: Parameters<typeof latestRatings>[0],
+): Map<string, { count: number; mean: number; byRecord: Map<string, number> }> {
+  const latest = latestRatings(ratings);
+  const groups = new Map<string, { count: number; mean: number; byRecord: Map<string, number> }>();
+  for (const record of live) {
+    const rating = latest.get(record.recordId);
+    if (!rating || record.status !== "ok") continue;
+    const key = keyOf(record);
+    const group = groups.get(key) ?? { count: 0, mean: 0, byRecord: new Map() };
+    group.byRecord.set(record.recordId, rating.rating);
+    group.mean = (group.mean * group.count + rating.rating) / (group.count + 1);
+    group.count++;
+    groups.set(key, group);
+  }
+  return groups;
+}
+
+/** Per platform · model · size, the mean cost of `--mode batch` rows at today's prices × 1,000. */
+function batchCostsPer1k(
+  batch: readonly ResultRecord[],
+  cards: ReadonlyMap<string, PriceCard>,
+  pricing: PricingAssumptions,
+): Map<string, number> {
+  const sums = new Map<string, { sum: number; n: number }>();
+  for (const record of batch) {
+    const cost = repriceRecord(record, cards, pricing).costUsd;
+    if (cost === undefined) continue;
+    const sum = sums.get(keyOf(record)) ?? { sum: 0, n: 0 };
+    sums.set(keyOf(record), { sum: sum.sum + cost, n: sum.n + 1 });
+  }
+  return new Map([...sums].map(([key, { sum, n }]) => [key, (sum / n) * 1000]));
 }

@@ -14,3 +14,4 @@ export * from "./notebook-runner.ts";
 export { BATCH_PLATFORMS } from "./batch-targets.ts";
 export { pointsAtLocalEndpoints } from "./batch-commands.ts";
 export * from "./compare-report.ts";
+export { type PricingParams, pricingParams } from "./report-args.ts";

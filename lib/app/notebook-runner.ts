@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { VisionBenchError } from "../contract/errors.ts";
 import { repoPath } from "../util/paths.ts";
 import { type NotebookParams, paramsToEnv } from "./notebook-params.ts";
@@ -166,12 +166,7 @@ export async function renderReport(options: RenderReportOptions = {}): Promise<R
       String(options.jobs ?? Math.min(2, navigator.hardwareConcurrency || 1)),
       "--assets",
       repoPath("lib/present/report-assets"),
-      // No local paths in a report that leaves this machine.
-      "--redact",
-      `${outDir}=results`,
-      "--redact",
-      `${repoPath("")}/=`,
-      ...((Deno.env.get("HOME")?.length ?? 0) > 1 ? ["--redact", `${Deno.env.get("HOME")}=~`] : []),
+      ...reportRedactions(outDir),
       ...notebooks.map((path) => resolve(path)),
     ],
     env: { ...options.env, ...kernelEnv(), ...paramsToEnv(params) },
@@ -222,4 +217,25 @@ async function forEachLine(stream: ReadableStream<Uint8Array>, onLine: (line: st
     for (const line of lines) onLine(line);
   }
   if (pending) onLine(pending);
+}
+
+/**
+ * The executor's `--redact FROM=TO` arguments: no local path in a report that leaves this
+ * machine. A results folder inside the repository reads as its relative path (the reader must
+ * find `results/emulated/ratings`, not a `results/ratings` that does not hold them); one outside
+ * reads as its last name; the home folder as `~`.
+ *
+ * @example
+ * ```ts
+ * reportRedactions("/tmp/run-7"); // ["--redact", "/tmp/run-7=run-7", "--redact", "<repo>/=", …]
+ * ```
+ */
+export function reportRedactions(outDir: string, home = Deno.env.get("HOME")): string[] {
+  const inside = outDir.startsWith(`${repoPath("")}/`);
+  return [
+    ...(inside ? [] : ["--redact", `${outDir}=${basename(outDir)}`]),
+    "--redact",
+    `${repoPath("")}/=`,
+    ...((home?.length ?? 0) > 1 ? ["--redact", `${home}=~`] : []),
+  ];
 }

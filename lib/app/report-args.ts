@@ -9,6 +9,8 @@ import { VisionBenchError } from "../contract/errors.ts";
 import { parseNumber, parsePositiveInteger } from "../util/parse-values.ts";
 import { COMMON_FLAG_HELP, COMMON_FLAG_OPTIONS, readCommonFlags } from "./cli-vocabulary.ts";
 import type { NotebookParams } from "./notebook-params.ts";
+import { type Config, loadConfig } from "../platforms/config.ts";
+import { checkAssumptions, type PricingAssumptions } from "../price/assumptions.ts";
 
 /** Usage text of `deno task report`. */
 export const REPORT_USAGE =
@@ -22,15 +24,24 @@ ${COMMON_FLAG_HELP}
                              VB_MAX_P50_MS)
   --min-quality Q            the pick's quality floor, 0-10 (default 6, the study's;
                              VB_MIN_QUALITY)
+  --monthly-images N         images a month you send: subscriptions (Ollama Cloud) cost their
+                             monthly price ÷ N instead of the card's assumed volume
+                             (VB_MONTHLY_IMAGES)
+  --utilisation U            share of an hourly server's time spent answering, 0-1 (default 1:
+                             always busy; 0.25 makes each image cost 4×) (VB_UTILISATION)
+  --pick-mode live|batch     pick on real-time prices and the latency budget (default), or on
+                             batch-API prices (results within 24 h; no latency budget)
+                             (VB_PICK_MODE)
   --judge PRESET             05-quality: a vision preset (e.g. openai) grades each description
                              (costs calls)
   --no-blind                 05-quality: show the platform when rating descriptions
   --emulated                 start a local emulator of every platform and benchmark them all (no
                              keys, no network), into results/emulated/ unless --out is given.
                              Answers are SIMULATED from per-platform profiles; the report says so
-  --latency-scale S          with --emulated: latencies around the study's published average and
-                             fastest × S (default 0.005). On a busy machine the emulators' own
-                             overhead can outweigh these waits: simulated, never measured
+  --latency-scale S          with --emulated: the emulators model each call around the study's
+                             published average and fastest seconds, and wait that × S (default
+                             0.005); records keep the modelled seconds (latencyMs) and the wait
+                             apart (wallLatencyMs): simulated, never measured
   --cell-timeout SECONDS     seconds one notebook cell may run (default 1800)
   --help, -h                 this text
 
@@ -46,6 +57,8 @@ export interface ReportArgs {
   emulated: boolean;
   /** @default 0.005 */
   latencyScale: number;
+  /** Your volume, utilisation and pick mode: passed to the notebooks as VB_* variables. */
+  pricing: PricingParams;
   cellTimeoutSeconds?: number;
 }
 
@@ -72,6 +85,9 @@ export function parseReportArgs(args: string[]): ReportArgs {
         "no-blind": { type: "boolean" },
         emulated: { type: "boolean" },
         "latency-scale": { type: "string" },
+        "monthly-images": { type: "string" },
+        utilisation: { type: "string" },
+        "pick-mode": { type: "string" },
         "cell-timeout": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -105,8 +121,94 @@ export function parseReportArgs(args: string[]): ReportArgs {
     notebooks: positionals,
     emulated: values.emulated ?? false,
     latencyScale: parseNumber(values["latency-scale"], "--latency-scale", { min: 0 }) ?? 0.005,
+    pricing: pricingParamsOf({
+      monthlyImages: values["monthly-images"],
+      utilisation: values.utilisation,
+      mode: values["pick-mode"],
+    }, { monthlyImages: "--monthly-images", utilisation: "--utilisation", mode: "--pick-mode" }),
     cellTimeoutSeconds: parsePositiveInteger(values["cell-timeout"], "--cell-timeout", {
       max: 7 * 24 * 3600,
     }),
   };
+}
+
+/** The pricing assumptions and pick mode of a report (`compareReport`'s options). */
+export interface PricingParams extends PricingAssumptions {
+  /** Pick on real-time or batch-API prices. @default "live" */
+  mode?: "live" | "batch";
+}
+
+/**
+ * The VB_* variables that carry {@link PricingParams} to the notebooks.
+ *
+ * @example
+ * ```ts
+ * pricingEnv({ monthlyImages: 100_000 }); // { VB_MONTHLY_IMAGES: "100000" }
+ * ```
+ */
+export function pricingEnv(pricing: PricingParams): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (pricing.monthlyImages !== undefined) env.VB_MONTHLY_IMAGES = String(pricing.monthlyImages);
+  if (pricing.utilisation !== undefined) env.VB_UTILISATION = String(pricing.utilisation);
+  if (pricing.mode !== undefined) env.VB_PICK_MODE = pricing.mode;
+  return env;
+}
+
+/**
+ * A notebook's pricing parameters: each VB_* variable that is set (`VB_MONTHLY_IMAGES`,
+ * `VB_UTILISATION`, `VB_PICK_MODE`) wins over `defaults` (the parameters cell). Spread the result
+ * into `compareReport()`'s options. Throws a `config` error on a bad value.
+ *
+ * @example
+ * ```ts
+ * const pricing = pricingParams({ monthlyImages: 60_000 });
+ * // compareReport({ out: "results", ...pricing })
+ * ```
+ */
+export function pricingParams(
+  defaults: PricingParams = {},
+  config: Config = loadConfig(),
+): PricingParams {
+  const read = pricingParamsOf({
+    monthlyImages: config.get("VB_MONTHLY_IMAGES"),
+    utilisation: config.get("VB_UTILISATION"),
+    mode: config.get("VB_PICK_MODE"),
+  }, { monthlyImages: "VB_MONTHLY_IMAGES", utilisation: "VB_UTILISATION", mode: "VB_PICK_MODE" });
+  const merged: PricingParams = {
+    monthlyImages: read.monthlyImages ?? defaults.monthlyImages,
+    utilisation: read.utilisation ?? defaults.utilisation,
+    mode: read.mode ?? defaults.mode,
+  };
+  // The parameters cell is not type-checked: its values get the flags' checks too.
+  pricingParamsOf({
+    monthlyImages: merged.monthlyImages?.toString(),
+    utilisation: merged.utilisation?.toString(),
+    mode: merged.mode,
+  }, { monthlyImages: "monthlyImages", utilisation: "utilisation", mode: "pickMode" });
+  return Object.fromEntries(
+    Object.entries(merged).filter(([, value]) => value !== undefined),
+  ) as PricingParams;
+}
+
+function pricingParamsOf(
+  values: { monthlyImages?: string; utilisation?: string; mode?: string },
+  names: { monthlyImages: string; utilisation: string; mode: string },
+): PricingParams {
+  const mode = values.mode;
+  if (mode !== undefined && mode !== "live" && mode !== "batch") {
+    throw new VisionBenchError("config", `${names.mode} must be live or batch, got "${mode}"`);
+  }
+  const pricing: PricingParams = {
+    monthlyImages: parsePositiveInteger(values.monthlyImages, names.monthlyImages),
+    utilisation: parseNumber(values.utilisation, names.utilisation, { min: 0.0001, max: 1 }),
+    mode,
+  };
+  try {
+    checkAssumptions(pricing);
+  } catch (error) {
+    throw new VisionBenchError("config", (error as Error).message);
+  }
+  return Object.fromEntries(
+    Object.entries(pricing).filter(([, value]) => value !== undefined),
+  ) as PricingParams;
 }

@@ -8,6 +8,7 @@
  */
 import type { z } from "zod";
 import type { CostBasis } from "./price-card.ts";
+import type { Simulation } from "./simulation.ts";
 
 /** MIME types every platform accepts; images are normalized to one of these before sending. */
 export type ImageMimeType = "image/jpeg" | "image/png" | "image/webp" | "image/gif";
@@ -97,6 +98,11 @@ export interface Description {
   responseModel?: string;
   /** Non-fatal notes, e.g. "structured output unsupported on this platform". */
   warnings?: string[];
+  /**
+   * Set when the answer came from an emulator (its response headers said so, see
+   * `simulationOf`): the record is then `simulated` and carries the modelled latency.
+   */
+  simulation?: Simulation;
 }
 
 /** What a platform can do. */

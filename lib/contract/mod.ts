@@ -13,3 +13,4 @@ export * from "./run-events.ts";
 export * from "./schemas.ts";
 export * from "./image-transport.ts";
 export * from "./batch-adapter.ts";
+export * from "./simulation.ts";

@@ -30,6 +30,15 @@ const common = {
   note: z.string().optional(),
   /** Fraction of the real-time price charged by the platform's batch API (0.5 = half), when it has one. */
   batchMultiplier: z.number().positive().max(1).optional(),
+  /**
+   * What the price assumes or leaves out, each shown in the report beside the rows it affects:
+   * `provisional` (not read from the platform), `implied` (derived, not published), `excludes`
+   * (billing the card leaves out, e.g. idle workers), `retired` (the model no longer answers).
+   */
+  caveats: z.array(z.object({
+    kind: z.enum(["volume", "utilisation", "excludes", "provisional", "implied", "retired"]),
+    text: z.string().min(1),
+  })).optional(),
 };
 
 const money = z.number().nonnegative();
@@ -62,6 +71,8 @@ export const PriceCardSchema = z.discriminatedUnion("basis", [
     /** USD per hour of the server, whatever it does. Divided by measured throughput. */
     perHour: money,
     hardware: z.string().optional(),
+    /** Share of the server's hours spent answering (0–1]; idle hours are paid too. @default 1 */
+    utilisation: z.number().positive().max(1).optional(),
   }),
   z.object({
     ...common,

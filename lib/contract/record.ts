@@ -93,6 +93,13 @@ export const ResultRecordSchema = z.object({
   warnings: z.array(z.string()).optional(),
   /** True when the answer came from a local emulator: its numbers are simulated, never measured. */
   simulated: z.boolean().optional(),
+  /**
+   * Simulated rows whose emulator modelled the service time: `latencyMs` (and `ttftMs`) are the
+   * modelled times, `wallLatencyMs` the compressed wait the runner measured, `latencyModel` what
+   * the emulator says the times are modelled on. Absent on measured rows.
+   */
+  wallLatencyMs: z.number().nonnegative().optional(),
+  latencyModel: z.string().optional(),
   error: z.object({
     kind: z.enum(ERROR_KINDS),
     status: z.number().optional(),

@@ -9,7 +9,16 @@ import type { ResultRecord } from "./record.ts";
 
 /** Progress events; terminal and notebook progress bars both listen to these. */
 export type RunEvent =
-  | { type: "start"; runId: string; total: number; alreadyDone: number }
+  | {
+    type: "start";
+    runId: string;
+    total: number;
+    alreadyDone: number;
+    /** The presets the run calls, each for an equal share of `total` (live runs). */
+    presets?: string[];
+    /** Presets whose model has no price card: their costs will be unknown (a typo?). */
+    unpriced?: { preset: string; model: string }[];
+  }
   | { type: "record"; record: ResultRecord; done: number; total: number; errors: number }
   | {
     type: "retry";

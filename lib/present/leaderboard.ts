@@ -107,6 +107,12 @@ export interface LeaderboardRow {
   costPer1k: number | null;
   /** The same calls at today's prices (data/prices.json). */
   costPer1kToday: number | null;
+  /**
+   * The same calls through the platform's batch API at today's prices: measured (`--mode batch`
+   * rows of the same platform · model · size) when there are any, else projected from the card's
+   * batch price; null without a batch API.
+   */
+  batchCostPer1kToday?: number | null;
   meanScore: number | null;
   meanRecall: number | null;
   hallucinationRate: number | null;
@@ -115,6 +121,13 @@ export interface LeaderboardRow {
   simulated: boolean;
   /** Left out of the pick (the offline baseline). */
   baseline: boolean;
+  /** Footnote marks of the assumptions today's cost rests on (see the Method section). */
+  notes?: number[];
+}
+
+/** Footnote marks as the cost cell shows them: " [1, 3]". */
+export function footnoteMarks(notes: readonly number[] | undefined): string {
+  return notes?.length ? ` [${notes.join(", ")}]` : "";
 }
 
 /**
@@ -186,13 +199,15 @@ export function leaderboardTable(
       },
       {
         header: "$ / 1,000 today",
-        title: "the same calls priced with today's data/prices.json",
-        text: (row) => usd(row.costPer1kToday),
+        title:
+          "the same calls priced with today's data/prices.json; [n]: an assumption the cost rests on, listed in Method",
+        text: (row) => `${usd(row.costPer1kToday)}${footnoteMarks(row.notes)}`,
         sort: (row) => sortable(row.costPer1kToday),
       },
       {
-        header: "Quality / 10",
-        title: "mean score against the reference labels",
+        header: "Keyword score / 10",
+        title:
+          "keyword recall score: 10 × share of the labelled things named − 2 × share naming something absent (automatic, not a human rating)",
         text: (row) => score(row.meanScore),
         sort: (row) => sortable(row.meanScore),
       },
@@ -263,6 +278,13 @@ export function publishedTable(
         title: "only where the study stated one",
         text: (figure) => score(figure.quality),
         sort: (figure) => figure.quality ?? null,
+      },
+      {
+        header: "Note",
+        title:
+          "why the study's figure cannot be reproduced from today's price cards, where it cannot",
+        text: (figure) => figure.costNote ?? figure.note ?? "",
+        align: "left",
       },
     ],
   });

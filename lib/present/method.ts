@@ -17,8 +17,19 @@ export interface PriceCardDates {
   changed: boolean;
 }
 
+/** An assumption a cost rests on (lib/app/compare-report.ts `ReportAssumption`). */
+export interface AssumptionNote {
+  mark: number;
+  kind: string;
+  text: string;
+  cardId: string;
+  asOf: string;
+}
+
 /** What {@link methodSection} shows (the `compareReport()` result fits). */
 export interface MethodInput {
+  /** The assumptions behind the costs, by footnote mark. @default none */
+  assumptions?: readonly AssumptionNote[];
   prompts: readonly string[];
   maxOutputTokens: readonly number[];
   images: number;
@@ -87,9 +98,32 @@ export function methodSection(input: MethodInput): HtmlFragment {
     ],
   });
   return safeHtml`${[
+    assumptionList(input.assumptions ?? []),
     safeHtml`<div class="vb-method"><dl><dt>Prompt</dt><dd>${prompts}</dd>`,
     safeHtml`<dt>Max output tokens</dt><dd>${tokens}</dd>`,
     safeHtml`<dt>Images</dt><dd>${input.images} (credits below)</dd>`,
     safeHtml`<dt>Machine</dt><dd>${input.machine}</dd></dl>${warnings}${runs}${cards}</div>`,
+  ]}`;
+}
+
+/**
+ * "What the costs assume": each footnote mark of the leaderboard with its card, as-of date and
+ * sentence (a subscription's volume, a server's utilisation, provisional, implied or partial
+ * prices).
+ *
+ * @example
+ * ```ts
+ * assumptionList([{ mark: 1, kind: "volume", text: "$20 a month ÷ 60,000 images", cardId: "ollama-cloud/qwen3-vl:235b", asOf: "2026-11-01" }]);
+ * ```
+ */
+export function assumptionList(assumptions: readonly AssumptionNote[]): HtmlFragment {
+  if (assumptions.length === 0) return safeHtml``;
+  const items = assumptions.map((note) =>
+    safeHtml`<li id="vb-assumption-${note.mark}" value="${note.mark}"><b>${note.kind}</b> · <code>${note.cardId}</code> (price as of ${note.asOf}): ${note.text}</li>`
+  );
+  return safeHtml`${[
+    safeHtml`<div class="vb-assumptions" role="note"><p><b>What the costs assume.</b> `,
+    safeHtml`The marks [n] beside a cost in the leaderboard refer to these.</p>`,
+    safeHtml`<ol>${items}</ol></div>`,
   ]}`;
 }

@@ -89,8 +89,9 @@ export const MAX_BILLABLE_COUNT = Number.MAX_SAFE_INTEGER;
  *   1M; when the card has `imageInputPerMTok`, the `imageTokens` part of inputTokens is billed at
  *   that rate instead (and must be reported).
  * - `gpu_seconds`: gpuSeconds × perGpuSecond.
- * - `hourly`: perHour × latency in hours ÷ concurrency (the server's $/h over the throughput the
- *   run measured).
+ * - `hourly`: perHour × latency in hours ÷ concurrency ÷ utilisation (the server's $/h over the
+ *   throughput the run measured, and the share of its hours it is kept busy, 1 unless the card
+ *   says).
  * - `subscription`: perMonth ÷ monthlyVolume. `per_image`: perImage. `free`: 0.
  *
  * `batchCostUsd` = costUsd × batchMultiplier when the card has one.
@@ -150,7 +151,7 @@ function baseCost(card: PriceCard, input: CostInput): number {
       if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw pricingError(card, `concurrency must be a positive integer, got ${concurrency}`);
       }
-      return card.perHour * (latencyMs / MS_PER_HOUR) / concurrency;
+      return card.perHour * (latencyMs / MS_PER_HOUR) / concurrency / (card.utilisation ?? 1);
     }
     case "subscription":
       return card.perMonth / card.monthlyVolume;

@@ -153,6 +153,71 @@ export function kimiImageTokens(input: ImageSize): number {
     Math.max(1, Math.floor(input.height / KIMI_PATCH_SIZE));
 }
 
+/** Side of a Llama 3.2 Vision (Mllama) tile, px, and the tokens one tile becomes (40 × 40 + 1). */
+export const MLLAMA_TILE_SIZE = 560;
+export const MLLAMA_TOKENS_PER_TILE = 1601;
+
+/**
+ * Llama 3.2 Vision (Workers AI's `@cf/meta/llama-3.2-11b-vision-instruct`; Cloudflare publishes no
+ * image rule, so this is the model's own processor, Hugging Face `MllamaImageProcessor`): the image
+ * is fitted into the canvas of at most 4 tiles of 560 px that needs the least upscaling (or, when
+ * every canvas needs downscaling, the least downscaling; ties: the smaller canvas);
+ * tokens = tiles × 1,601.
+ *
+ * @example
+ * mllamaImageTokens({ width: 512, height: 512 });   // 1 tile: 1601
+ * mllamaImageTokens({ width: 1024, height: 1024 }); // 2 × 2 tiles: 6404
+ */
+export function mllamaImageTokens(input: ImageSize): number {
+  checkSize(input);
+  const canvases: { tiles: number; scale: number }[] = [];
+  for (let rows = 1; rows <= 4; rows++) {
+    for (let columns = 1; rows * columns <= 4; columns++) {
+      const scale = Math.min(
+        (rows * MLLAMA_TILE_SIZE) / input.height,
+        (columns * MLLAMA_TILE_SIZE) / input.width,
+      );
+      canvases.push({ tiles: rows * columns, scale });
+    }
+  }
+  const upscaling = canvases.filter((canvas) => canvas.scale >= 1).map((canvas) => canvas.scale);
+  const chosen = upscaling.length > 0
+    ? Math.min(...upscaling)
+    : Math.max(...canvases.map((canvas) => canvas.scale));
+  const tiles = Math.min(
+    ...canvases.filter((canvas) => canvas.scale === chosen).map((canvas) => canvas.tiles),
+  );
+  return tiles * MLLAMA_TOKENS_PER_TILE;
+}
+
+/** Pixels per side of one Qwen3-VL image token (16-px patches merged 2 × 2). */
+export const QWEN3_VL_TOKEN_SIDE = 32;
+/** Qwen3-VL's default pixel budget per image (16,384 tokens of 32 × 32 px). */
+export const QWEN3_VL_MAX_PIXELS = 16_384 * 32 * 32;
+
+/**
+ * Qwen3-VL (Ollama Cloud's `qwen3-vl:235b`), the model's own processor: each side rounded to a
+ * multiple of 32 px (scaled down first when the image exceeds the pixel budget); tokens =
+ * (width / 32) × (height / 32).
+ *
+ * @example
+ * qwenVlImageTokens({ width: 1024, height: 1024 }); // 32 × 32 = 1024
+ */
+export function qwenVlImageTokens(input: ImageSize): number {
+  checkSize(input);
+  const side = QWEN3_VL_TOKEN_SIDE;
+  const shrink = Math.min(1, Math.sqrt(QWEN3_VL_MAX_PIXELS / (input.width * input.height)));
+  const columns = Math.max(1, Math.round((input.width * shrink) / side));
+  const rows = Math.max(1, Math.round((input.height * shrink) / side));
+  return columns * rows;
+}
+
+/**
+ * Moondream 2 as Ollama serves it: one 378 × 378 crop of 27 × 27 patches whatever the size
+ * (the image is resized to it), so `prompt_eval_count` = prompt + 729.
+ */
+export const MOONDREAM_IMAGE_TOKENS = 729;
+
 /** What {@link estimateImageTokens} needs. */
 export interface EstimateImageTokensInput extends ImageSize {
   /** Platform id of the preset (`openai`, `anthropic`, `gemini`, `baseten`, …). */

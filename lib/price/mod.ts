@@ -8,3 +8,4 @@ export * from "./cost.ts";
 export * from "./projection.ts";
 export * from "./image-tokens.ts";
 export * from "./reprice.ts";
+export * from "./assumptions.ts";

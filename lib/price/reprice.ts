@@ -17,18 +17,23 @@
 import type { PriceCard } from "../contract/price-card.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { computeCost, costInputOf } from "./cost.ts";
+import { type PricingAssumptions, withAssumptions } from "./assumptions.ts";
 
 /** A record priced with today's card. */
 export interface Repriced {
   /** USD at today's card; undefined when the call cannot be priced (error, no usage, no card). */
   costUsd?: number;
+  /** USD through the platform's batch API at today's card, when the card has a batch price. */
+  batchCostUsd?: number;
   /** The card used today (same id as the recorded one), when there is one. */
   card?: PriceCard;
 }
 
 /**
- * Prices one record with the current card of the same id. Error rows, rows without a recorded
- * card, and rows the current card cannot price (a count it needs is missing) give no cost.
+ * Prices one record with the current card of the same id, under your `assumptions` (monthly
+ * volume of subscriptions, utilisation of hourly servers) when given. Error rows, rows without a
+ * recorded card, and rows the current card cannot price (a count it needs is missing) give no
+ * cost.
  *
  * @example
  * ```ts
@@ -41,12 +46,14 @@ export interface Repriced {
 export function repriceRecord(
   record: ResultRecord,
   cards: ReadonlyMap<string, PriceCard>,
+  assumptions: PricingAssumptions = {},
 ): Repriced {
-  const card = record.price ? cards.get(record.price.id) : undefined;
+  const current = record.price ? cards.get(record.price.id) : undefined;
+  const card = current && withAssumptions(current, assumptions);
   if (record.status !== "ok" || !card) return { card };
   try {
-    const { costUsd } = computeCost(card, costInputOf(record));
-    return { costUsd, card };
+    const { costUsd, batchCostUsd } = computeCost(card, costInputOf(record));
+    return batchCostUsd === undefined ? { costUsd, card } : { costUsd, batchCostUsd, card };
   } catch {
     return { card };
   }
@@ -90,7 +97,9 @@ export function priceCardChanges(
     const today = cards.get(id);
     const prices = (card: PriceCard) =>
       JSON.stringify(
-        Object.entries(card).filter(([key]) => !["asOf", "source", "note"].includes(key)),
+        Object.entries(card).filter(([key]) =>
+          !["asOf", "source", "note", "caveats"].includes(key)
+        ),
       );
     return {
       id,

@@ -101,8 +101,37 @@ export function errorRecord(
   };
 }
 
+/**
+ * The latency a record keeps: measured, or — when the emulator that answered modelled the service
+ * time and waited a compressed copy of it — the modelled time, with the wait kept apart.
+ */
+function recordedLatency(answer: Answer): Pick<
+  ResultRecord,
+  "latencyMs" | "ttftMs" | "wallLatencyMs" | "latencyModel" | "simulated"
+> {
+  const simulation = answer.description.simulation;
+  if (!simulation) return { latencyMs: answer.latencyMs, ttftMs: answer.ttftMs };
+  const { modelledMs, modelledTtftMs, model } = simulation;
+  if (modelledMs === undefined) {
+    return {
+      latencyMs: answer.latencyMs,
+      ttftMs: answer.ttftMs,
+      simulated: true,
+      latencyModel: model,
+    };
+  }
+  return {
+    latencyMs: modelledMs,
+    ttftMs: answer.ttftMs === undefined ? undefined : modelledTtftMs ?? modelledMs,
+    wallLatencyMs: answer.latencyMs,
+    latencyModel: model,
+    simulated: true,
+  };
+}
+
 export function okRecord(base: BaseRecord, target: RunTarget, answer: Answer): ResultRecord {
-  const { description, latencyMs } = answer;
+  const { description } = answer;
+  const { latencyMs, ...latency } = recordedLatency(answer);
   const usage = description.usage;
   const timing = description.timing;
   const record: ResultRecord = {
@@ -117,7 +146,7 @@ export function okRecord(base: BaseRecord, target: RunTarget, answer: Answer): R
       ? undefined
       : { finishReason: description.rawFinishReason, model: description.responseModel },
     latencyMs,
-    ttftMs: answer.ttftMs,
+    ...latency,
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     imageTokens: usage.imageTokens,

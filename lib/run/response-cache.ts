@@ -52,6 +52,11 @@ const CachedResponseSchema = z.object({
     }).optional(),
     responseModel: z.string().optional(),
     warnings: z.array(z.string()).optional(),
+    simulation: z.object({
+      model: z.string(),
+      modelledMs: z.number().nonnegative().optional(),
+      modelledTtftMs: z.number().nonnegative().optional(),
+    }).optional(),
   }),
   latencyMs: z.number().nonnegative(),
   ttftMs: z.number().nonnegative().optional(),

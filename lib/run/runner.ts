@@ -29,6 +29,7 @@ import {
 import { checkRecord, okCaseKeys, runPath } from "./run-store.ts";
 import { checkTimeoutMs, withTimeout } from "./timeout.ts";
 import { cleanDescription } from "./platform-output.ts";
+import type { RunEvent } from "../contract/run-events.ts";
 import { withGuardedConsole } from "./console-guard.ts";
 import {
   type ActiveRun,
@@ -80,7 +81,15 @@ export interface RunOptions extends CaseRunOptions<RunTarget>, RecordOptions {
  * ```
  */
 export function runCases(options: RunOptions): Promise<RunResult> {
-  return runSkeleton({ ...options, stream: options.stream ?? true }, {
+  // `start` names the platforms, so progress can count and time each one on its own, and the
+  // models without a price card, so a typo'd model is flagged before it is called.
+  const presets = [...new Set(options.targets.map((target) => target.preset))];
+  const unpriced = options.targets.filter((target) => !target.priceCard)
+    .map((target) => ({ preset: target.preset, model: target.adapter.model }));
+  const onEvent = options.onEvent &&
+    ((event: RunEvent) =>
+      options.onEvent!(event.type === "start" ? { ...event, presets, unpriced } : event));
+  return runSkeleton({ ...options, onEvent, stream: options.stream ?? true }, {
     plan: (setup) => planLive(options, setup),
     work: (run, plan) => runWorkers(options, run, plan.okKeys),
   });

@@ -40,7 +40,100 @@ Deno.test("decide() does not pick the cheapest row when its quality is below the
     decision.wouldChange.includes("openai · gpt-4o-mini wins if a p50 of 6.4 s is acceptable."),
   );
   assert.ok(decision.wouldChange.includes("With a budget under 2.4 s, nothing qualifies."));
-  assert.ok(decision.wouldChange.includes("With a floor above 6.5/10, anthropic · haiku wins."));
+  assert.ok(
+    decision.wouldChange.includes(
+      "With a floor above 6.5/10 (the pick's score), anthropic · haiku wins (7.5/10).",
+    ),
+    decision.wouldChange.join("\n"),
+  );
+  // The price threshold: 1.87 / 0.04 = 46.75, three significant digits.
+  assert.ok(
+    decision.wouldChange.includes(
+      "anthropic · haiku wins if gemini's price rises 46.8× (the pick above $1.87 per 1,000), " +
+        "or if anthropic's falls below $0.04 per 1,000 (2 % of today's $1.87).",
+    ),
+    decision.wouldChange.join("\n"),
+  );
+});
+
+/**
+ * A near-tie as the demo has it: the pick scores 6.963, a rival 6.98 — both "7.0" at one decimal —
+ * and the pick's other image size is a cheaper-looking option of the same platform.
+ */
+const NEAR_TIE: DecisionRow[] = [
+  {
+    platform: "gemini",
+    model: "flash-lite",
+    variant: "512",
+    p50LatencyMs: 2380,
+    costPer1k: 0.0391,
+    meanScore: 6.963,
+  },
+  {
+    platform: "gemini",
+    model: "flash-lite",
+    variant: "original",
+    p50LatencyMs: 2370,
+    costPer1k: 0.131,
+    meanScore: 6.92,
+  },
+  {
+    platform: "ollama-cloud",
+    model: "qwen3-vl",
+    variant: "512",
+    p50LatencyMs: 4900,
+    costPer1k: 0.3333,
+    meanScore: 6.98,
+  },
+  {
+    platform: "anthropic",
+    model: "haiku",
+    variant: "512",
+    p50LatencyMs: 4280,
+    costPer1k: 0.5,
+    meanScore: 8.27,
+  },
+  {
+    platform: "replicate",
+    model: "moondream2",
+    variant: "512",
+    p50LatencyMs: 3900,
+    costPer1k: 0.886,
+    meanScore: 3.51,
+  },
+];
+
+Deno.test("decide() on a near-tie: no sentence contradicts the rows it was computed from", () => {
+  const decision = decide(NEAR_TIE, { minQuality: 6, maxP50Ms: 5000 });
+  assert.equal(decision.pick?.label, "gemini · flash-lite · 512 px");
+  // The other size of the pick is not its runner-up: another platform is.
+  assert.equal(decision.runnerUp?.label, "ollama-cloud · qwen3-vl · 512 px");
+  const lines = decision.wouldChange;
+  const floor = lines.find((line) => line.startsWith("With a floor above"))!;
+  assert.ok(floor, lines.join("\n"));
+  // "above 6.96/10 (the pick's score), ollama-cloud … wins (6.98/10)": the printed floor is
+  // below the printed winner's score, and neither reads 7.0.
+  const [printedFloor, printedWinner] = floor.match(/\d+\.\d+(?=\/10)/g)!.map(Number);
+  assert.ok(printedFloor < printedWinner, floor);
+  assert.ok(!floor.includes("7.0"), floor);
+  assert.ok(Math.abs(printedFloor - 6.963) < 0.005, floor);
+  // The price threshold, checked by moving the price across it.
+  const price = lines.find((line) => line.includes("price rises"))!;
+  assert.ok(price, lines.join("\n"));
+  const ratio = Number(price.match(/rises ([\d.]+)×/)![1]);
+  const repriced = (factor: number) =>
+    decide(
+      NEAR_TIE.map((row) =>
+        row.platform === "gemini" ? { ...row, costPer1k: row.costPer1k! * factor } : row
+      ),
+      { minQuality: 6, maxP50Ms: 5000 },
+    ).pick?.row.platform;
+  assert.equal(repriced(ratio * 0.99), "gemini");
+  assert.equal(repriced(ratio * 1.01), "ollama-cloud");
+  // The card prints the pick's score as the sentences do.
+  assert.equal(decision.pickFigures?.score, "6.96");
+  // The trade-off prints its two costs and scores apart.
+  assert.match(decision.tradeOff, /quality 6\.98 vs 6\.96\/10/);
 });
 
 Deno.test("decide() says why there is no pick, and rejects a floor outside 0–10", () => {

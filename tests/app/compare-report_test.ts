@@ -116,7 +116,10 @@ Deno.test("the decision card and banner say simulated exactly when simulated rec
       assert.equal(simulatedBanner(report).html.includes("vb-simulated-banner"), simulated);
       const card = decisionCard(report).html;
       assert.match(card, /gemini · gemini-2\.5-flash-lite · 512 px/);
-      assert.match(card, /the pick in 100 %<\/b> of 50 resamples of the 4 images/);
+      assert.match(
+        card,
+        /gemini · gemini-2.5-flash-lite in 100 %<\/b> of 50 resamples of the n = 4 images/,
+      );
       assert.equal(card.includes("simulated on 4 images"), simulated);
       assert.equal(card.includes("measured on 4 images"), !simulated);
       assert.equal(leaderboardTable(report.rows).html.includes("vb-simulated-tag"), simulated);

@@ -7,7 +7,7 @@ import { scoreDescription } from "../../lib/quality/score.ts";
 
 Deno.test({
   name:
-    "emulated presets answer from the image (same image, same answer) and their records say simulated; local's do not",
+    "emulated presets answer from the image (same image, same answer), their records say simulated with the modelled latency and the wait apart (no variable set); local's do not",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -27,7 +27,6 @@ Deno.test({
           outDir,
           cache: "bypass",
           env: { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" },
-          simulated: ["gemini", "ollama-local"],
         });
       };
       const first = await run();
@@ -39,7 +38,15 @@ Deno.test({
       for (const record of first.caseRecords) {
         assert.equal(record.status, "ok", `${key(record)}: ${record.error?.message}`);
         assert.equal(record.simulated, record.preset === "local" ? undefined : true, key(record));
-        if (record.preset === "local") continue;
+        if (record.preset === "local") {
+          assert.equal(record.wallLatencyMs, undefined);
+          continue;
+        }
+        // The study's seconds (gemini: fastest 1.6 s), never the compressed wait (×0.001).
+        const fastest = record.preset === "gemini" ? 1600 : 1800;
+        assert.ok(record.latencyMs! >= fastest, `${key(record)}: latencyMs ${record.latencyMs}`);
+        assert.ok(record.wallLatencyMs! < record.latencyMs!, key(record));
+        assert.match(record.latencyModel ?? "", /study/);
         assert.equal(again.get(key(record)), record.text, `${key(record)} is not deterministic`);
         // The description names things that are in THIS image (the 512-px variant is recognised too).
         const score = scoreDescription(record.text, labels.get(record.imageId)!);
@@ -56,6 +63,36 @@ Deno.test({
     } finally {
       await fleet.close();
       for (const out of outs) await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "records made against plain emulators (deno task emulators) are simulated: true",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const fleet = startAllEmulators({ only: ["openai", "replicate", "runpod", "cloudflare"] });
+    const outDir = await Deno.makeTempDir({ prefix: "visionbench-simulated-" });
+    try {
+      const run = await runBenchmark({
+        platforms: ["openai", "replicate", "runpod", "cloudflare"],
+        limit: 1,
+        outDir,
+        cache: "bypass",
+        env: { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" },
+      });
+      assert.equal(run.caseRecords.length, 8); // 4 platforms × original and 512
+      for (const record of run.caseRecords) {
+        assert.equal(record.status, "ok", `${record.preset}: ${record.error?.message}`);
+        assert.equal(record.simulated, true, record.preset);
+        assert.equal(record.latencyModel, "emulator", record.preset);
+        // No modelled time: the wait is the latency, nothing kept apart.
+        assert.equal(record.wallLatencyMs, undefined, record.preset);
+      }
+    } finally {
+      await fleet.close();
+      await Deno.remove(outDir, { recursive: true });
     }
   },
 });

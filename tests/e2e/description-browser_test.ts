@@ -122,14 +122,19 @@ Deno.test({
       );
       assert.equal(await horizontalOverflow(page), 0);
 
-      // "Where platforms disagree": exactly the images whose recall spread is above 0.5.
+      // "Where platforms disagree": exactly the images whose recall spread is above 0.5, the
+      // `local` baseline left out (it describes pixels, not content).
       await page.click("[data-select=all]");
       await page.selectOption(".vb-filter", "disagree");
       const review = buildDescriptionReview(records, labels);
       const view = review.views[0].id;
-      const disagreeing = review.images.filter((image) =>
-        (recallSpread(image.descriptions.filter((d) => d.view === view)) ?? 0) > 0.5
-      ).map((image) => image.imageId);
+      const spreadOf = (image: (typeof review.images)[number]) =>
+        recallSpread(
+          image.descriptions.filter((d) => d.view === view && d.platform !== "local"),
+        ) ?? 0;
+      const disagreeing = review.images.filter((image) => spreadOf(image) > 0.5)
+        .map((image) => image.imageId);
+
       assert.ok(disagreeing.length > 0 && disagreeing.length < 33, `${disagreeing.length}`);
       assert.deepEqual(await shownImageIds(page), disagreeing);
       await page.selectOption(".vb-filter", "errors");
@@ -239,6 +244,52 @@ Deno.test({
     } finally {
       await browser.close();
       await Deno.remove(path.replace(/\/browser\.html$/, ""), { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "the disagree and hallucination filters ignore the local baseline: two models that agree and do not hallucinate show nothing",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { records: all, images, labels } = await descriptionFixture();
+    const two = images.slice(0, 2);
+    const records = two.flatMap((image, imageIndex) => {
+      const label = labels.get(image.id)!;
+      const terms = label.mustMention.map((item) => item.term).join(", ");
+      const base = all.find((record) =>
+        record.imageId === image.id && record.variant === "original"
+      )!;
+      return [
+        { platform: "local", model: "sharp-baseline", text: `A ${label.mustNotMention[0].term}.` },
+        { platform: "gemini", model: "gemini-2.5-flash-lite", text: `The photo shows ${terms}.` },
+        { platform: "openai", model: "gpt-4o-mini", text: `The photo shows ${terms}.` },
+      ].map((series, index) => ({
+        ...base,
+        ...series,
+        preset: series.platform,
+        recordId: `baseline-${imageIndex}-${index}`,
+        caseKey: `${series.platform}|${image.id}`,
+      }));
+    });
+    const path = await standalonePage(
+      String(await descriptionBrowser(records, { labels, images: two })),
+    );
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await page.goto(`file://${path}`, { waitUntil: "load" });
+      await page.click("[data-select=all]");
+      assert.equal((await shownImageIds(page)).length, 2);
+      await page.selectOption(".vb-filter", "disagree");
+      assert.deepEqual(await shownImageIds(page), []);
+      await page.selectOption(".vb-filter", "hallucinations");
+      assert.deepEqual(await shownImageIds(page), []);
+    } finally {
+      await browser.close();
     }
   },
 });

@@ -106,7 +106,7 @@ Deno.test({
         const card = await page.locator(".vb-decision").boundingBox();
         assert.ok(card && card.y < height - 80, `decision card not on the first screen ${at}`);
         assert.match(await page.locator(".vb-decision .vb-pick").innerText(), /\S/);
-        assert.match(await page.locator(".vb-decision").innerText(), /the pick in \d+ %/);
+        assert.match(await page.locator(".vb-decision").innerText(), /Robustness: .+ in \d+ % of/);
         assert.equal(await page.locator(".vb-simulated-banner").count(), 1, `banner ${at}`);
         assert.match(await page.locator(".vb-decision").innerText(), /SIMULATED/i);
 

@@ -150,3 +150,44 @@ Deno.test("terminal progress without a TTY prints a line every 2 s by default, h
   assert.equal(lines.length, 6, lines.join("\n"));
   assert.match(lines.at(-1)!, / 10000\/10000 /);
 });
+
+Deno.test("terminal progress times each platform by its own rate: the ETA is the slowest one's", () => {
+  const out = collector();
+  let clock = 0;
+  const onEvent = createTerminalProgress({
+    stream: out.stream,
+    isTerminal: false,
+    every: 1,
+    now: () => clock,
+  });
+  const of = (preset: string) => ({ status: "ok", preset } as ResultRecord);
+  onEvent({ type: "start", runId: "r", total: 20, alreadyDone: 0, presets: ["fast", "slow"] });
+  // After 10 s the fast platform is done (10/10); the slow one made 1 of 10: 90 s left.
+  clock = 10_000;
+  let done = 0;
+  for (let i = 0; i < 10; i++) {
+    onEvent({ type: "record", record: of("fast"), done: ++done, total: 20, errors: 0 });
+  }
+  onEvent({ type: "record", record: of("slow"), done: ++done, total: 20, errors: 0 });
+  const lines = out.text.trimEnd().split("\n");
+  const last = lines.findLastIndex((line) => line.includes("11/20"));
+  // One rate for all (1.1/s) would say 8.2 s; the slow platform needs 90 s.
+  assert.match(lines[last], /11\/20 {2}errors 0 {2}1\.1\/s {2}ETA 1\.5 min {2}slowest slow 1\/10/);
+  assert.equal(lines[last + 1], "  fast 10/10 done");
+  assert.equal(lines[last + 2], "  slow 1/10 ETA 1.5 min");
+});
+
+Deno.test("terminal progress warns, before the first call, of a model without a price card", () => {
+  const out = collector();
+  const onEvent = createTerminalProgress({ stream: out.stream, isTerminal: true, now: () => 0 });
+  onEvent({
+    type: "start",
+    runId: "r",
+    total: 2,
+    alreadyDone: 0,
+    presets: ["openai"],
+    unpriced: [{ preset: "openai", model: "gpt-4o-minii" }],
+  });
+  assert.match(out.text, /^warning: openai has no price card for model "gpt-4o-minii"/);
+  assert.match(out.text, /cost will show as n\/a/);
+});

@@ -591,7 +591,15 @@ Deno.test("runCases() pulls cases on demand: repeat 1e9 starts at once, a cancel
     },
   });
   const result = await runCases(options);
-  assert.deepEqual(events[0], { type: "start", runId: "test-run", total: 1e9, alreadyDone: 0 });
+  // `start` names the platforms (per-platform progress) and the models without a price card.
+  assert.deepEqual(events[0], {
+    type: "start",
+    runId: "test-run",
+    total: 1e9,
+    alreadyDone: 0,
+    presets: ["scripted"],
+    unpriced: [{ preset: "scripted", model: "scripted-1" }],
+  });
   assert.ok(result.cancelled);
   assert.equal(result.total, 1e9);
   assert.ok(result.written >= 5 && result.written <= 5 + 2, `written ${result.written}`);

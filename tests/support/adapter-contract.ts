@@ -293,6 +293,20 @@ export function adapterContract<E extends ContractEmulator>(
     },
   );
 
+  Deno.test(`${name}: describe() reports the emulator's simulated headers as description.simulation`, async () => {
+    const behaviour = { modelledMs: 4100, modelledTtftMs: 900, latencyModel: "contract model" };
+    await withAdapter(behaviour, async (_emulator, adapter) => {
+      for (const stream of streams ? [false, true] : [false]) {
+        const answer = await adapter.describe(options.request({ stream }));
+        assert.deepEqual(
+          answer.simulation,
+          { model: "contract model", modelledMs: 4100, modelledTtftMs: 900 },
+          `stream: ${stream}`,
+        );
+      }
+    });
+  });
+
   const omitted = supports.omitUsage;
   if (omitted) {
     Deno.test(`${name}: describe() leaves usage undefined when the platform does not report it`, async () => {

@@ -95,7 +95,10 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
         card.hidden = card.dataset.view !== view || !chosen.has(card.dataset.series ?? "");
       }
       const visible = cards.filter((card) => !card.hidden);
-      const recalls = visible.filter((card) => card.dataset.recall !== undefined)
+      // The `local` baseline describes pixels, not content (compare-report's BASELINE_PRESETS):
+      // platforms disagreeing with it, or its "hallucinations", say nothing about the models.
+      const judged = visible.filter((card) => card.dataset.platform !== "local");
+      const recalls = judged.filter((card) => card.dataset.recall !== undefined)
         .map((card) => Number(card.dataset.recall));
       const spread = recalls.length >= 2 ? Math.max(...recalls) - Math.min(...recalls) : null;
       const spreadLabel = section.querySelector(".vb-spread") as HTMLElement;
@@ -107,7 +110,7 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
         filter === "all" ||
         (filter === "disagree" && spread !== null && spread > threshold) ||
         (filter === "hallucinations" &&
-          visible.some((card) => Number(card.dataset.hallucinations) > 0)) ||
+          judged.some((card) => Number(card.dataset.hallucinations) > 0)) ||
         (filter === "errors" && visible.some((card) => card.dataset.status === "error"))
       );
       section.hidden = !passes;

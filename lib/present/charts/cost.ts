@@ -1,5 +1,7 @@
 /**
- * Cost per 1,000 images per platform (real-time filled, batch API hollow), log scale.
+ * Cost per 1,000 images per platform (real-time filled, batch API hollow), log scale. Given the
+ * leaderboard's rows (`compareReport().rows`), it draws exactly the leaderboard's numbers: one
+ * row per image size, at today's prices (`costPer1kToday`, `batchCostPer1kToday`).
  *
  * @module
  */
@@ -32,13 +34,31 @@ export interface CostChartOptions extends Plot.PlotOptions {
  * import { summarize } from "../../analysis/summary.ts";
  * declare const frame: pl.DataFrame;
  * showChart(costChart(summarize(frame, { by: ["platform", "model"] })));
+ * // Equal to the leaderboard, per size and at today's prices:
+ * // showChart(costChart((await compareReport({ out: "results" })).rows));
  * ```
  */
 export function costChart(data: SummaryData, options: CostChartOptions = {}): HtmlFragment {
-  const all = summaryRows(data);
+  // Today's prices when the rows carry them (the leaderboard's rows), else as recorded.
+  const all = summaryRows(data).map((row) => ({
+    ...row,
+    costPer1k: "costPer1kToday" in row ? row.costPer1kToday : row.costPer1k,
+    batchCostPer1k: "batchCostPer1kToday" in row ? row.batchCostPer1kToday : row.batchCostPer1k,
+  }));
   const { byVariant = all.some((row) => "variant" in row), marks = [], ...plotOptions } = options;
+  // The axis names a model by its last path part ("llama-3.2-11b-vision-instruct", not
+  // "@cf/meta/…"): with the size, full names outgrow the margin; the tooltip keeps them whole.
   const rows = all.filter((row) => isNumber(row.costPer1k) && row.costPer1k > 0)
-    .map((row) => ({ ...row, series: seriesLabel(row, { variant: byVariant }) }));
+    .map((row) => ({
+      ...row,
+      series: seriesLabel(row, { variant: byVariant }),
+      axis: seriesLabel({
+        ...row,
+        model: String((row as { model?: unknown }).model ?? "").split("/").pop(),
+      }, {
+        variant: byVariant,
+      }),
+    }));
   const free = all.filter((row) => row.costPer1k === 0).map((row) =>
     seriesLabel(row, { variant: byVariant })
   );
@@ -63,7 +83,7 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
     }; the dearest ${dearest.series}, ${usdTick(dearest.costPer1k as number)}.`;
   const chart = renderPlot({
     ...DEFAULTS,
-    marginLeft: labelMargin(rows.map((row) => row.series)),
+    marginLeft: labelMargin(rows.map((row) => row.axis)),
     x: {
       type: "log",
       domain,
@@ -77,11 +97,11 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
     caption: free.length ? `Free (not on the log scale): ${free.join(", ")}` : undefined,
     ...plotOptions,
     marks: [
-      Plot.ruleY(rows, { y: "series", x1: floor, x2: "costPer1k", strokeOpacity: 0.4, title: tip }),
-      Plot.dot(rows, { x: "costPer1k", y: "series", fill: "currentColor", r: 4, title: tip }),
+      Plot.ruleY(rows, { y: "axis", x1: floor, x2: "costPer1k", strokeOpacity: 0.4, title: tip }),
+      Plot.dot(rows, { x: "costPer1k", y: "axis", fill: "currentColor", r: 4, title: tip }),
       Plot.dot(batch, {
         x: "batchCostPer1k",
-        y: "series",
+        y: "axis",
         stroke: "currentColor",
         fill: "white",
         r: 4,
@@ -89,7 +109,7 @@ export function costChart(data: SummaryData, options: CostChartOptions = {}): Ht
       }),
       Plot.text(rows, {
         x: "costPer1k",
-        y: "series",
+        y: "axis",
         text: (row: { costPer1k: number }) => usdTick(row.costPer1k),
         dx: 8,
         textAnchor: "start",

@@ -36,7 +36,12 @@ const QUALITY_DEFAULTS = {
   marginTop: 34,
   marginBottom: X_AXIS_ROOM.marginBottom,
   style: CHART_STYLE,
-  y: { label: "↑ mean quality score (0–10)", domain: [0, 10], grid: true, tickFormat: formatScore },
+  y: {
+    label: "↑ keyword recall score (0–10)",
+    domain: [0, 10],
+    grid: true,
+    tickFormat: formatScore,
+  },
   // Quantized: a continuous legend needs a canvas, which server-side rendering does not have.
   color: {
     legend: true,

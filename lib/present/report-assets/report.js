@@ -36,7 +36,8 @@
     const shown = document.body.classList.toggle("vb-show-code");
     toggle.textContent = shown ? "Hide code" : "Show code";
   });
-  (document.querySelector("main") ?? document.body).append(toggle);
+  // First in the page: where a phone shows it (static), and where a keyboard reaches it first.
+  (document.querySelector("main") ?? document.body).prepend(toggle);
 
   const tip = document.createElement("div");
   tip.className = "vb-tip";
