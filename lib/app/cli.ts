@@ -160,9 +160,13 @@ export async function main(args: string[]): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
   let batchMode = false;
-  const onInterrupt = () => {
+  // SIGTERM (docker stop, systemd, kill) is a Ctrl-C: stop calling, keep what was paid, release
+  // the lock, and exit 143 as a process ended by SIGTERM does.
+  let stoppedBy = "SIGINT" as "SIGINT" | "SIGTERM";
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => () => {
+    stoppedBy = signal;
     interrupts += 1;
-    if (interrupts > 1) Deno.exit(130);
+    if (interrupts > 1) Deno.exit(signal === "SIGTERM" ? 143 : 130);
     console.error(
       batchMode
         ? "\nvisionbench: stopping; submitted batches keep running on the platforms (see below); Ctrl-C again to quit now"
@@ -170,7 +174,10 @@ export async function main(args: string[]): Promise<number> {
     );
     controller.abort();
   };
+  const onInterrupt = onSignal("SIGINT");
+  const onTerminate = onSignal("SIGTERM");
   Deno.addSignalListener("SIGINT", onInterrupt);
+  Deno.addSignalListener("SIGTERM", onTerminate);
   try {
     const options = parseBenchArgs(args);
     if (options.help) {
@@ -219,7 +226,7 @@ export async function main(args: string[]): Promise<number> {
       }
       for (const line of resumeHint(result.runId, result.batch.pending)) console.error(line);
     }
-    return result.cancelled ? 130 : 0;
+    return result.cancelled ? (stoppedBy === "SIGTERM" ? 143 : 130) : 0;
   } catch (error) {
     if (
       error instanceof VisionBenchError &&
@@ -232,6 +239,7 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
+    Deno.removeSignalListener("SIGTERM", onTerminate);
   }
 }
 
