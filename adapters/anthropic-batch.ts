@@ -23,7 +23,7 @@ import {
   expiredItemError,
 } from "../lib/contract/batch-adapter.ts";
 import type { StructuredSchema } from "../lib/contract/adapter.ts";
-import { toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
+import { kindFromStatus, toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
 import {
   type AnthropicSettings,
   buildMessageParams,
@@ -31,7 +31,7 @@ import {
   toDescription,
 } from "./anthropic.ts";
 import { anthropicError } from "./anthropic-errors.ts";
-import { resultsOf, utf8Bytes } from "./batch-items.ts";
+import { parseResultLines, readBatchAnswer, resultsOf, utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -85,7 +85,32 @@ function batchRequest(item: BatchItem, model: string) {
 // ---------------------------------------------------------------------------------------------
 // map status
 
-function toJob(batch: Anthropic.Messages.MessageBatch): BatchJob {
+/** The fields of a batch object that are read, checked (the SDK types them; the wire may not). */
+const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), "not a date");
+const count = z.number().int().nonnegative();
+const BatchAnswerSchema = z.object({
+  id: z.string().min(1),
+  processing_status: z.string(),
+  created_at: isoTime,
+  ended_at: isoTime.nullish(),
+  cancel_initiated_at: isoTime.nullish(),
+  results_url: z.string().nullish(),
+  request_counts: z.object({
+    processing: count,
+    succeeded: count,
+    errored: count,
+    canceled: count,
+    expired: count,
+  }),
+});
+
+/** How far back a lost batch is looked for, before the time its create call started. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+/** Batches looked through (newest first) when searching for a lost one. */
+const SEARCH_LIMIT = 1000;
+
+function toJob(answer: Anthropic.Messages.MessageBatch): BatchJob {
+  const batch = readBatchAnswer(BatchAnswerSchema, answer, "anthropic");
   const counts = batch.request_counts;
   const ended = batch.processing_status === "ended";
   return {
@@ -185,6 +210,58 @@ export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAda
   });
   const fail = (error: unknown, signal?: AbortSignal) =>
     anthropicError(error, { platform, apiKey: settings.apiKey, signal });
+  const origin = new URL(settings.baseUrl ?? "https://api.anthropic.com").origin;
+
+  /**
+   * The results file as text, read through the SDK's client (auth, base URL) rather than
+   * `messages.batches.results()`, whose JSONL decoder throws at the first malformed line and
+   * loses every result after it. The key goes only to the platform's own origin: a
+   * `results_url` on another host is fetched without credentials.
+   */
+  async function readResults(url: string, signal?: AbortSignal): Promise<string> {
+    let target: URL;
+    try {
+      target = new URL(url, origin);
+    } catch {
+      throw new VisionBenchError("invalid_response", `${platform}: results_url is not a URL`, {
+        platform,
+      });
+    }
+    if (target.origin === origin) {
+      const response = await client.get(target.href, {
+        headers: { Accept: "application/binary" },
+        signal,
+      }).asResponse();
+      return await response.text();
+    }
+    const response = await (settings.fetch ?? fetch)(target.href, {
+      signal,
+      credentials: "omit",
+      redirect: "error",
+    });
+    if (!response.ok) {
+      throw new VisionBenchError(
+        kindFromStatus(response.status),
+        `${platform}: the results file on ${target.host} answered HTTP ${response.status}`,
+        { platform, status: response.status },
+      );
+    }
+    return await response.text();
+  }
+
+  /** Whether an ended batch's results hold exactly `wanted` custom ids. */
+  async function holdsExactly(job: BatchJob, wanted: Set<string>, signal?: AbortSignal) {
+    const batch = await client.messages.batches.retrieve(job.id, {}, { signal });
+    if (!batch.results_url) return false;
+    const ids = new Set(
+      parseResultLines(await readResults(batch.results_url, signal)).flatMap((line) =>
+        "value" in line && typeof (line.value as { custom_id?: unknown })?.custom_id === "string"
+          ? [(line.value as { custom_id: string }).custom_id]
+          : []
+      ),
+    );
+    return ids.size === wanted.size && [...wanted].every((id) => ids.has(id));
+  }
 
   return {
     id: platform,
@@ -217,8 +294,43 @@ export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAda
         throw fail(error, options.signal);
       }
     },
+    async findByLabel(_label, options = {}) {
+      // Anthropic batches carry no label: the lost batch is the one created since the call
+      // started (less clock skew) that holds exactly these custom ids. A batch still running
+      // does not show its ids; one holding the same number of requests then stands for it,
+      // and two such candidates are refused rather than guessed between.
+      const since = Date.parse(options.since ?? "") - CLOCK_SKEW_MS;
+      const wanted = new Set(options.customIds ?? []);
+      const candidates: BatchJob[] = [];
+      try {
+        let seen = 0;
+        for await (
+          const batch of client.messages.batches.list({ limit: 100 }, { signal: options.signal })
+        ) {
+          const job = toJob(batch);
+          if (Date.parse(job.createdAt!) < since || ++seen > SEARCH_LIMIT) break;
+          if (options.exclude?.includes(job.id) || job.counts?.total !== wanted.size) continue;
+          if (job.state === "ended" && !await holdsExactly(job, wanted, options.signal)) continue;
+          candidates.push(job);
+        }
+      } catch (error) {
+        throw fail(error, options.signal);
+      }
+      if (candidates.length > 1) {
+        throw new VisionBenchError(
+          "invalid_response",
+          `${platform}: ${candidates.length} batches (${
+            candidates.map((job) => job.id).join(", ")
+          }) ` +
+            `could be the one whose create call was lost; cancel the extra one on the console`,
+          { platform, code: "batch_ambiguous", retryable: false },
+        );
+      }
+      return candidates[0];
+    },
     async results(job, options = {}): Promise<BatchResults> {
       let text: string;
+      let url: string;
       try {
         const batch = await client.messages.batches.retrieve(job.id, {}, {
           signal: options.signal,
@@ -230,18 +342,20 @@ export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAda
             { platform },
           );
         }
-        // Read as text through the SDK's client (auth, base URL) rather than
-        // `messages.batches.results()`, whose JSONL decoder throws at the first malformed line
-        // and loses every result after it.
-        const response = await client.get(batch.results_url, {
-          headers: { Accept: "application/binary" },
-          signal: options.signal,
-        }).asResponse();
-        text = await response.text();
+        url = batch.results_url;
+        text = await readResults(url, options.signal);
       } catch (error) {
         throw fail(error, options.signal);
       }
-      return resultsOf([text], (value) => itemResult(value, platform, options.schema));
+      const results = resultsOf([text], (value) => itemResult(value, platform, options.schema));
+      const host = new URL(url, origin);
+      if (host.origin !== origin) {
+        results.problems.push(
+          `the results_url of ${job.id} is on ${host.host}, not ${new URL(origin).host}: ` +
+            `read without the API key`,
+        );
+      }
+      return results;
     },
   };
 }

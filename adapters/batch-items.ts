@@ -6,7 +6,10 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import type { z } from "zod";
 import type { BatchItemResult, BatchResults } from "../lib/contract/batch-adapter.ts";
+import { VisionBenchError } from "../lib/contract/errors.ts";
+import { redact } from "../lib/util/secrets.ts";
 
 /** A results line that parsed, or the reason it did not. */
 export type ResultLine = { line: number; value: unknown } | { line: number; problem: string };
@@ -62,4 +65,23 @@ export function resultsOf(
 /** Byte length of a string as UTF-8 (what a platform's size limit counts). */
 export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, "utf8");
+}
+
+/**
+ * The fields of a batch answer that are read, checked by `schema` (numbers are numbers, dates
+ * are dates, an id is not empty): a typed `invalid_response` naming the field otherwise, before
+ * anything unchecked reaches the manifest.
+ */
+export function readBatchAnswer<T>(schema: z.ZodType<T>, value: unknown, platform: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new VisionBenchError(
+    "invalid_response",
+    redact(
+      `${platform}: the batch answer's ${issue.path.join(".") || "body"} is unreadable ` +
+        `(${issue.message})`,
+    ),
+    { platform, code: "batch_answer_unreadable", retryable: false },
+  );
 }

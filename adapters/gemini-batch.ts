@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { z } from "zod";
 import {
   type BatchJob as GeminiBatchJob,
   type GenerateContentResponse,
@@ -38,7 +39,7 @@ import {
   toDescription,
 } from "./gemini.ts";
 import { geminiError } from "./gemini-errors.ts";
-import { utf8Bytes } from "./batch-items.ts";
+import { readBatchAnswer, utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -88,7 +89,17 @@ function inlinedRequest(
 // ---------------------------------------------------------------------------------------------
 // map status
 
+/** The fields of a batch job that are read, checked (the SDK types them; the wire may not). */
+const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), "not a date");
+const JobAnswerSchema = z.object({
+  name: z.string().min(1),
+  createTime: isoTime.optional(),
+  endTime: isoTime.optional(),
+  updateTime: isoTime.optional(),
+});
+
 function toJob(job: GeminiBatchJob): BatchJob {
+  readBatchAnswer(JobAnswerSchema, job, "gemini");
   const state = job.state ?? JobState.JOB_STATE_UNSPECIFIED;
   const outcomes: Partial<Record<JobState, BatchJob["outcome"]>> = {
     [JobState.JOB_STATE_SUCCEEDED]: "completed",
@@ -202,7 +213,9 @@ export function createGeminiBatch(settings: GeminiBatchSettings): BatchAdapter {
           config: { pageSize: 100, abortSignal: options.signal },
         });
         for await (const job of pager) {
-          if (job.displayName === label) return toJob(job);
+          if (job.displayName === label && !options.exclude?.includes(job.name ?? "")) {
+            return toJob(job);
+          }
           if (++seen >= LABEL_SEARCH_LIMIT) break;
         }
         return undefined;
@@ -219,10 +232,13 @@ export function createGeminiBatch(settings: GeminiBatchSettings): BatchAdapter {
       }
       const results: BatchResults = { items: [], problems: [] };
       responses.forEach((inlined, index) => {
-        // Responses come in request order; metadata.key names the case when it is echoed.
-        const customId = inlined.metadata?.key ?? options.customIds?.[index];
-        if (customId === undefined) {
-          results.problems.push(`inlined response ${index + 1} has no metadata.key`);
+        // Matched by metadata.key only: by position, one missing response would give every
+        // later image the description of the next one.
+        const customId = inlined.metadata?.key;
+        if (typeof customId !== "string" || customId === "") {
+          results.problems.push(
+            `inlined response ${index + 1} has no metadata.key: not attributed to any case`,
+          );
           return;
         }
         results.items.push(itemResult(customId, inlined, platform, options.schema));

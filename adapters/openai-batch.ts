@@ -27,7 +27,7 @@ import {
 import { kindFromStatus, toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
 import { buildBody, type OpenAISettings, toDescription } from "./openai.ts";
 import { openAIError } from "./openai-errors.ts";
-import { resultsOf, utf8Bytes } from "./batch-items.ts";
+import { readBatchAnswer, resultsOf, utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -91,7 +91,25 @@ function inputLine(
 // ---------------------------------------------------------------------------------------------
 // Map status
 
-function toJob(batch: OpenAI.Batches.Batch): BatchJob {
+/** The fields of a batch object that are read (the SDK types them; the wire may not). */
+const seconds = z.number().finite().nonnegative();
+const BatchAnswerSchema = z.object({
+  id: z.string().min(1),
+  status: z.string(),
+  created_at: seconds,
+  completed_at: seconds.nullish(),
+  failed_at: seconds.nullish(),
+  expired_at: seconds.nullish(),
+  cancelled_at: seconds.nullish(),
+  request_counts: z.object({
+    total: z.number().int().nonnegative(),
+    completed: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+  }).nullish(),
+});
+
+function toJob(answer: OpenAI.Batches.Batch): BatchJob {
+  const batch = { ...answer, ...readBatchAnswer(BatchAnswerSchema, answer, "openai") };
   const outcomes: Record<string, BatchOutcome> = {
     completed: "completed",
     failed: "failed",

@@ -22,6 +22,7 @@ import {
   type BatchEmulator,
   type BatchEmulatorOptions,
   batchOptions,
+  createAnswer,
   createJobStore,
   type EmulatedJob,
   randomId,
@@ -179,7 +180,28 @@ export function startAnthropicBatchEmulator(
         ids.add(item.custom_id);
       }
       const job = store.add(`msgbatch_${randomId()}`, requests, headers);
-      return json(await batchObject(job, front.url));
+      return await createAnswer(front, context.signal, {
+        ok: async () => json(await batchObject(job, front.url)),
+        error: () => error(500, "api_error", "Internal server error"),
+        unreadable: async () => json({ ...await batchObject(job, front.url), created_at: 1733 }),
+      });
+    }
+    if (request.method === "GET" && path === "/v1/messages/batches") {
+      // Newest first, paged by `limit` (default 20, at most 1000) and `after_id`, as documented
+      // (https://docs.anthropic.com/en/api/listing-message-batches).
+      const params = new URL(request.url).searchParams;
+      const limit = Math.min(1000, Number(params.get("limit") ?? 20));
+      const all = [...store.jobs.values()].reverse();
+      const after = params.get("after_id");
+      const start = after ? all.findIndex((job) => job.id === after) + 1 : 0;
+      const page = all.slice(start, start + limit);
+      const data = await Promise.all(page.map((job) => batchObject(job, front.url)));
+      return json({
+        data,
+        has_more: start + limit < all.length,
+        first_id: data[0]?.id ?? null,
+        last_id: data.at(-1)?.id ?? null,
+      });
     }
     const route = path.match(/^\/v1\/messages\/batches\/([^/]+)(\/cancel|\/results)?$/);
     const job = route ? store.jobs.get(route[1]) : undefined;

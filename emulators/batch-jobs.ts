@@ -33,6 +33,14 @@ export interface BatchEmulatorOptions {
   malformedLine: boolean;
   /** Results include one for a custom id nobody submitted. @default false */
   unknownResult: boolean;
+  /**
+   * What goes wrong with the next create call after the batch was created (the platform holds
+   * it, the client cannot know): `error` answers the platform's 500, `hang` never answers (the
+   * client gives up or is interrupted), `unreadable` answers a batch object with a field the
+   * client cannot read (a non-date created_at; Gemini: no `name`). Applies to every create until
+   * reset to `none`. @default "none"
+   */
+  createFault: "none" | "error" | "hang" | "unreadable";
 }
 
 /** Batch knobs with the platform's limits as defaults. */
@@ -47,6 +55,7 @@ export function batchOptions(
     expireBatches: [],
     malformedLine: false,
     unknownResult: false,
+    createFault: "none",
     ...limits,
     ...overrides,
   };
@@ -170,11 +179,24 @@ export function startFront<Live extends Emulator>(
   batchRoutes: (
     request: Request,
     context: HandlerContext,
-    front: { url: string },
+    front: Front,
   ) => Promise<Response | undefined>,
   behaviour: Partial<EmulatorBehaviour> = {},
 ): BatchEmulator<Live> {
-  const front = { url: "" };
+  const hung = new Set<() => void>();
+  const front: Front = {
+    url: "",
+    batch,
+    hang: (signal) =>
+      new Promise((resolve) => {
+        const release = () => {
+          hung.delete(release);
+          resolve();
+        };
+        hung.add(release);
+        signal.addEventListener("abort", release, { once: true });
+      }),
+  };
   const handler: Handler = async (request, context) => {
     const routed = await batchRoutes(request, context, front);
     return routed ?? await live.dispatch(request, context.text);
@@ -193,9 +215,42 @@ export function startFront<Live extends Emulator>(
     batch,
     // Together: closing the live emulator releases hung requests the front is still waiting on.
     close: async () => {
+      for (const release of hung) release();
       await Promise.all([emulator.close(), live.close()]);
     },
   };
+}
+
+/**
+ * The answer to a create call under {@link BatchEmulatorOptions.createFault}, once the batch is
+ * stored: `ok` when there is no fault, the platform's 500 (`error`), a broken answer
+ * (`unreadable`), or, for `hang`, nothing until the client hangs up or the emulator closes.
+ */
+export async function createAnswer(
+  front: Front,
+  signal: AbortSignal,
+  answers: {
+    ok: () => Promise<Response>;
+    error: () => Response;
+    unreadable: () => Promise<Response>;
+  },
+): Promise<Response> {
+  const fault = front.batch.createFault;
+  if (fault === "error") return answers.error();
+  if (fault === "unreadable") return await answers.unreadable();
+  if (fault === "hang") {
+    await front.hang(signal);
+    return answers.error();
+  }
+  return await answers.ok();
+}
+
+/** What a batch route is handed besides the request: the front's URL, knobs, and a hang. */
+export interface Front {
+  url: string;
+  batch: BatchEmulatorOptions;
+  /** Resolves when `signal` aborts or the emulator closes. */
+  hang(signal: AbortSignal): Promise<void>;
 }
 
 /** Runs one item against the live emulator and reads its JSON answer. */

@@ -19,6 +19,7 @@ import {
   type BatchEmulator,
   type BatchEmulatorOptions,
   batchOptions,
+  createAnswer,
   createJobStore,
   type EmulatedJob,
   randomId,
@@ -151,7 +152,7 @@ export function startGeminiBatchEmulator(
     return entries;
   };
 
-  return startFront(live, knobs, async (request, context) => {
+  return startFront(live, knobs, async (request, context, front) => {
     const url = new URL(request.url);
     const create = url.pathname.match(/^\/v1beta\/(models\/[^/:]+):batchGenerateContent$/);
     const list = request.method === "GET" && url.pathname === "/v1beta/batches";
@@ -193,7 +194,14 @@ export function startGeminiBatchEmulator(
         model: create[1],
         displayName: batch.displayName,
       });
-      return json(await operation(job));
+      return await createAnswer(front, context.signal, {
+        ok: async () => json(await operation(job)),
+        error: () => error(500, "INTERNAL", "Internal error encountered."),
+        unreadable: async () => {
+          const { name: _name, ...nameless } = await operation(job);
+          return json(nameless);
+        },
+      });
     }
     const job = existing ? store.jobs.get(existing[1]) : undefined;
     if (!job) return error(404, "NOT_FOUND", `Requested entity was not found.`);

@@ -22,6 +22,7 @@ import {
   type BatchEmulator,
   type BatchEmulatorOptions,
   batchOptions,
+  createAnswer,
   createJobStore,
   type EmulatedJob,
   randomId,
@@ -242,7 +243,7 @@ export function startOpenAIBatchEmulator(
     }
   };
 
-  return startFront(live, knobs, async (request, context) => {
+  return startFront(live, knobs, async (request, context, front) => {
     const path = new URL(request.url).pathname;
     if (!path.startsWith("/v1/files") && !path.startsWith("/v1/batches")) return undefined;
     if (context.recorded.headers.authorization !== `Bearer ${key}`) {
@@ -334,7 +335,19 @@ export function startOpenAIBatchEmulator(
           line: null,
         };
       }
-      return json(await batchObject(job));
+      return await createAnswer(front, context.signal, {
+        ok: async () => json(await batchObject(job)),
+        error: () =>
+          json(
+            errorBody(
+              "The server had an error while processing your request. Sorry about that!",
+              "server_error",
+              null,
+            ),
+            500,
+          ),
+        unreadable: async () => json({ ...await batchObject(job), created_at: "soon" }),
+      });
     }
     if (request.method === "GET" && path === "/v1/batches") {
       // Newest first, one page (the emulator never holds more than a page's worth in tests).

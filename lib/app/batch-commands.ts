@@ -13,6 +13,7 @@ import { loadPriceCards } from "../price/cost.ts";
 import type { BatchStatusRow } from "../run/batch/batch-control.ts";
 import { readBatchManifest, type Shard } from "../run/batch/manifest.ts";
 import { batchTargets, rememberingFactories } from "./batch-targets.ts";
+import { printable } from "../util/secrets.ts";
 
 /** Options of {@link batchAdaptersForRun}. */
 export interface RunBatchAdaptersOptions {
@@ -76,7 +77,7 @@ export function formatBatchRows(rows: BatchStatusRow[]): string {
     row.error ? `error: ${row.error}` : row.rawStatus ?? "–",
     row.submittedAt ?? "–",
     row.finishedAt ?? "–",
-  ]);
+  ].map((cell) => printable(cell)));
   const widths = header.map((title, index) =>
     Math.max(title.length, ...lines.map((line) => line[index].length))
   );

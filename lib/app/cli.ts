@@ -200,6 +200,11 @@ export async function main(args: string[]): Promise<number> {
           `re-run with --mode batch --run-id ${options.runId} to record what finished and mark the rest cancelled`,
         );
       }
+      const failed = rows.filter((row) => row.error).length;
+      if (options.batchCommand === "cancel" && failed > 0) {
+        console.error(`visionbench: ${failed} of ${rows.length} cancel request(s) failed`);
+        return 1;
+      }
       return 0;
     }
     batchMode = options.mode === "batch";

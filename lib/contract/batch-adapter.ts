@@ -65,6 +65,16 @@ export interface BatchCallOptions {
   signal?: AbortSignal;
 }
 
+/** What {@link BatchAdapter.findByLabel} may match on besides the label. */
+export interface FindBatchOptions extends BatchCallOptions {
+  /** The custom ids the batch was created with. */
+  customIds?: string[];
+  /** ISO time just before the create call (this machine's clock). */
+  since?: string;
+  /** Batch ids already accounted for (other shards of the run): never matched. */
+  exclude?: string[];
+}
+
 /** A platform's batch service, made by a `createXBatch(settings)` factory. */
 export interface BatchAdapter {
   /** Platform id, e.g. `openai`. */
@@ -86,19 +96,18 @@ export interface BatchAdapter {
    */
   results(
     job: BatchJob,
-    options?: BatchCallOptions & {
-      schema?: StructuredSchema;
-      /** The batch's custom ids in submission order (Gemini answers inline in that order). */
-      customIds?: string[];
-    },
+    options?: BatchCallOptions & { schema?: StructuredSchema },
   ): Promise<BatchResults>;
   /** Asks the platform to cancel; processing of finished items is kept. */
   cancel(id: string, options?: BatchCallOptions): Promise<BatchJob>;
   /**
-   * Finds a batch submitted with `label` (the one a process killed right after submitting never
-   * recorded), on platforms whose batches carry one: OpenAI metadata, Gemini display name.
+   * Finds the batch a create call made when its answer was lost (a 500 after creating, an
+   * interrupted call, an unreadable answer, a process killed before the manifest recorded it):
+   * OpenAI by its metadata, Gemini by its display name, Anthropic (no labels) by a batch created
+   * since `since` holding exactly `customIds`. Undefined only when the platform holds none; a
+   * search that cannot decide throws.
    */
-  findByLabel?(label: string, options?: BatchCallOptions): Promise<BatchJob | undefined>;
+  findByLabel?(label: string, options?: FindBatchOptions): Promise<BatchJob | undefined>;
 }
 
 /** The error row of an item the platform expired before running it (retryable: submit again). */

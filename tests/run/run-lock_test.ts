@@ -6,24 +6,29 @@ import { isVisionBenchError } from "../../lib/contract/errors.ts";
 import { lockPath, lockRun } from "../../lib/run/run-lock.ts";
 import { runBatchCases } from "../../lib/run/batch/batch-runner.ts";
 
-/** A process holding the lock of `runId`, once it said so. */
-async function holder(runId: string, outDir: string): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../fixtures/hold-lock.ts", import.meta.url).pathname,
-      runId,
-      outDir,
-    ],
+/**
+ * A process holding the lock of `runId`, once it said so, whose parent never reaps it (a shell
+ * that became `sleep`): killed, it stays a zombie, as under a container's PID 1 that does not reap.
+ */
+async function holder(runId: string, outDir: string) {
+  const fixture = new URL("../fixtures/hold-lock.ts", import.meta.url).pathname;
+  const parent = new Deno.Command("sh", {
+    args: ["-c", `"${Deno.execPath()}" run -A "${fixture}" ${runId} "${outDir}" & exec sleep 600`],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const reader = child.stdout.getReader();
-  const { value } = await reader.read();
-  assert.match(new TextDecoder().decode(value), /locked/);
+  const reader = parent.stdout.getReader();
+  let said = "";
+  while (!said.includes("\n")) said += new TextDecoder().decode((await reader.read()).value);
   reader.releaseLock();
-  return child;
+  const pid = Number(said.match(/locked (\d+)/)![1]);
+  return {
+    pid,
+    close: async () => {
+      parent.kill("SIGKILL");
+      await parent.status;
+    },
+  };
 }
 
 /** The state letter of a process in /proc (Z: a zombie), or undefined once it is gone. */
@@ -33,6 +38,10 @@ function processState(pid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function threads(pid: number): number {
+  return [...Deno.readDirSync(`/proc/${pid}/task`)].length;
 }
 
 Deno.test("lockRun() refuses a second holder with a config error naming pid, host and start", async () => {
@@ -57,18 +66,19 @@ Deno.test("lockRun() refuses a second holder with a config error naming pid, hos
 Deno.test("a process holding the lock keeps it; killed with -9 and left a zombie, the next run takes the lock at once", async () => {
   const outDir = await Deno.makeTempDir();
   const child = await holder("z", outDir);
-  await assert.rejects(lockRun({ runId: "z", outDir }), new RegExp(`process ${child.pid} `));
-  child.kill("SIGKILL");
-  // Not reaped yet (nobody awaited its status): the pid still answers kill(pid, 0), which fooled
-  // the pid-based lock. The kernel released its file lock all the same.
-  await waitFor(() => processState(child.pid) !== "S" && processState(child.pid) !== "R", {
-    what: "the child to die",
-  });
-  assert.equal(processState(child.pid), "Z", "a zombie, as under a PID 1 that does not reap");
-  process.kill(child.pid, 0); // does not throw
-  const lock = await lockRun({ runId: "z", outDir });
-  await lock.release();
-  await child.status;
+  try {
+    await assert.rejects(lockRun({ runId: "z", outDir }), new RegExp(`process ${child.pid} `));
+    Deno.kill(child.pid, "SIGKILL");
+    // Dead once its last thread is gone; its parent never reaps it.
+    await waitFor(() => processState(child.pid) === "Z" && threads(child.pid) === 1, {
+      what: "the child to be a zombie",
+    });
+    process.kill(child.pid, 0); // does not throw: the pid-based lock took the zombie for alive
+    const lock = await lockRun({ runId: "z", outDir });
+    await lock.release();
+  } finally {
+    await child.close();
+  }
 });
 
 Deno.test("a lock file naming a live but unrelated pid (a reused pid) is taken over at once", async () => {

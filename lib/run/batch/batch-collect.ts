@@ -126,7 +126,6 @@ async function collectShard(
     results = await target.batch.results(job, {
       signal: batch.run.signal,
       schema: batch.run.params.schema,
-      customIds: shard.items.map((item) => item.customId),
     });
   } catch (error) {
     const failure = toVisionBenchError(error, target.batch.id);

@@ -31,10 +31,16 @@ export const ShardSchema = z.object({
   model: z.string(),
   items: z.array(SentItemSchema),
   /**
-   * `planned`: written, not yet accepted by the platform; `submitted`: the platform holds it as
-   * `batchId`; `collected`: every item is in the run file.
+   * `submitting`: written before the create call, whose outcome is not known yet (the platform
+   * may hold it: the next run looks it up by `label` before it submits anything); `submitted`:
+   * the platform holds it as `batchId`; `collected`: every item is in the run file. (`planned`
+   * is what earlier versions wrote for `submitting`.)
    */
-  state: z.enum(["planned", "submitted", "collected"]),
+  state: z.enum(["planned", "submitting", "submitted", "collected"]),
+  /** The client-side mark the batch carries on the platform (`visionbench/<runId>/<shardId>`). */
+  label: z.string().optional(),
+  /** When the create call was about to be made (this machine's clock): where to look for it. */
+  plannedAt: z.string().optional(),
   batchId: z.string().optional(),
   /** When the platform created the batch (its clock; this machine's when it gives none). */
   submittedAt: z.string().optional(),
@@ -60,6 +66,8 @@ export const BatchManifestSchema = z.object({
   unknownResults: z.array(UnknownResultSchema),
   /** Result lines that could not be read, with the batch they came from. */
   problems: z.array(z.object({ batchId: z.string(), message: z.string() })),
+  /** Cases a batch answered twice with different answers (the first is recorded). */
+  conflicts: z.array(z.object({ batchId: z.string(), customId: z.string() })).default([]),
 });
 export type BatchManifest = z.infer<typeof BatchManifestSchema>;
 
@@ -84,7 +92,7 @@ export async function readBatchManifest(outDir: string, runId: string): Promise<
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      return { version: 1, runId, shards: [], unknownResults: [], problems: [] };
+      return { version: 1, runId, shards: [], unknownResults: [], problems: [], conflicts: [] };
     }
     throw error;
   }
