@@ -32,7 +32,10 @@ export function parseResultLines(text: string): ResultLine[] {
     } catch (error) {
       lines.push({
         line: index + 1,
-        problem: `line ${index + 1} is not JSON (${(error as Error).message}): ${raw.slice(0, 80)}`,
+        // Redacted before the cut: a key straddling the cut would otherwise leave its start.
+        problem: `line ${index + 1} is not JSON (${(error as Error).message}): ${
+          redact(raw, { maxLength: 80 })
+        }`,
       });
     }
   });

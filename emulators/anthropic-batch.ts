@@ -24,6 +24,7 @@ import {
   batchOptions,
   createAnswer,
   createJobStore,
+  echoed,
   type EmulatedJob,
   randomId,
   runOnLive,
@@ -102,13 +103,18 @@ export function startAnthropicBatchEmulator(
         expired: count("expired"),
       },
       ended_at: new Date(job.endedAt!).toISOString(),
-      results_url: `${frontUrl}/v1/messages/batches/${job.id}/results`,
+      // `foreign`: another origin (the same server under the name localhost), like a storage URL.
+      results_url: `${
+        knobs.resultsOrigin === "foreign" ? frontUrl.replace("127.0.0.1", "localhost") : frontUrl
+      }/v1/messages/batches/${job.id}/results`,
     };
   };
 
   const resultLines = (job: EmulatedJob<BatchRequest, Json>): string => {
     const lines: string[] = [];
-    if (knobs.malformedLine) lines.push('{"custom_id": "broken", "result": {"type": ');
+    if (knobs.malformedLine) {
+      lines.push(`{"custom_id": "${echoed(knobs, job, "broken")}", "result": {"type": `);
+    }
     job.items.forEach((request, index) => {
       const outcome = job.outcomes![index];
       let result: Json;
@@ -131,7 +137,10 @@ export function startAnthropicBatchEmulator(
     });
     if (knobs.unknownResult) {
       lines.push(
-        JSON.stringify({ custom_id: "not-submitted-by-anyone", result: { type: "expired" } }),
+        JSON.stringify({
+          custom_id: echoed(knobs, job, "not-submitted-by-anyone"),
+          result: { type: "expired" },
+        }),
       );
     }
     // Results come back in any order: reverse them, so nobody relies on request order.
@@ -142,7 +151,9 @@ export function startAnthropicBatchEmulator(
     const path = new URL(request.url).pathname;
     if (!path.startsWith("/v1/messages/batches")) return undefined;
     const headers = context.recorded.headers;
-    if (!headers["x-api-key"] && !headers["authorization"]) {
+    // The foreign origin serves result files without a key, as a pre-signed storage URL does.
+    const foreign = headers.host?.startsWith("localhost:") && path.endsWith("/results");
+    if (!foreign && !headers["x-api-key"] && !headers["authorization"]) {
       return error(401, "authentication_error", "x-api-key header is required");
     }
     if (request.method === "POST" && path === "/v1/messages/batches") {

@@ -41,6 +41,22 @@ export interface BatchEmulatorOptions {
    * reset to `none`. @default "none"
    */
   createFault: "none" | "error" | "hang" | "unreadable";
+  /**
+   * A hostile or broken server: the malformed line and the unknown custom id carry the
+   * credentials the batch was created with (as an echoing proxy would). @default false
+   */
+  echoCredentials: boolean;
+  /**
+   * Where Anthropic's `results_url` points: the front itself (`own`), or another origin that
+   * serves the same file (`foreign`, recording what it was sent in `foreignRequests`).
+   * @default "own"
+   */
+  resultsOrigin: "own" | "foreign";
+  /**
+   * Gemini: inlined responses without `metadata` (not echoed) and the first one missing, as a
+   * response list that cannot be matched by position. @default false
+   */
+  unkeyedResults: boolean;
 }
 
 /** Batch knobs with the platform's limits as defaults. */
@@ -56,6 +72,9 @@ export function batchOptions(
     malformedLine: false,
     unknownResult: false,
     createFault: "none",
+    echoCredentials: false,
+    resultsOrigin: "own",
+    unkeyedResults: false,
     ...limits,
     ...overrides,
   };
@@ -270,6 +289,20 @@ export async function runOnLive<Answer>(
     body: JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() as Answer };
+}
+
+/** What a hostile server echoes back: the credential headers of the request that made `job`. */
+export function echoed(
+  knobs: BatchEmulatorOptions,
+  job: { headers: Record<string, string> },
+  plain: string,
+): string {
+  if (!knobs.echoCredentials) return plain;
+  const { authorization, "x-api-key": apiKey, "x-goog-api-key": googKey } = job.headers;
+  // With a terminal escape sequence (set the window title), as a hostile server would send.
+  return `${plain}\u001b]0;owned\u0007-${
+    [authorization, apiKey, googKey].filter(Boolean).join("-")
+  }`;
 }
 
 /** A short random id. */

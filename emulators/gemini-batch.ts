@@ -21,6 +21,7 @@ import {
   batchOptions,
   createAnswer,
   createJobStore,
+  echoed,
   type EmulatedJob,
   randomId,
   runOnLive,
@@ -143,10 +144,13 @@ export function startGeminiBatchEmulator(
         entries.push({ error: { code: 1, message: "The operation was cancelled." }, metadata });
       }
     });
+    if (knobs.unkeyedResults) {
+      return entries.slice(1).map(({ metadata: _metadata, ...entry }: Json) => entry);
+    }
     if (knobs.unknownResult) {
       entries.push({
         error: { code: 13, message: "Internal error encountered." },
-        metadata: { key: "not-submitted-by-anyone" },
+        metadata: { key: echoed(knobs, job, "not-submitted-by-anyone") },
       });
     }
     return entries;

@@ -24,6 +24,7 @@ import {
   batchOptions,
   createAnswer,
   createJobStore,
+  echoed,
   type EmulatedJob,
   randomId,
   runOnLive,
@@ -177,7 +178,9 @@ export function startOpenAIBatchEmulator(
   const writeResultFiles = (job: EmulatedJob<InputLine, Json>) => {
     const output: string[] = [];
     const errors: string[] = [];
-    if (knobs.malformedLine) output.push('{"id": "batch_req_broken", "custom_id": ');
+    if (knobs.malformedLine) {
+      output.push(`{"id": "batch_req_broken", "custom_id": "${echoed(knobs, job, "broken")}", `);
+    }
     job.items.forEach((line, index) => {
       const outcome = job.outcomes![index];
       const id = `batch_req_${randomId()}`;
@@ -226,7 +229,7 @@ export function startOpenAIBatchEmulator(
     if (knobs.unknownResult) {
       output.push(JSON.stringify({
         id: `batch_req_${randomId()}`,
-        custom_id: "not-submitted-by-anyone",
+        custom_id: echoed(knobs, job, "not-submitted-by-anyone"),
         response: { status_code: 200, request_id: `req_${randomId()}`, body: {} },
         error: null,
       }));

@@ -9,7 +9,7 @@ import { type BenchOptions, DEFAULT_PROMPT, promptFromText, runBenchmark } from 
 import { VisionBenchError } from "../contract/errors.ts";
 import { parseNumber, parsePositiveInteger } from "../util/parse-values.ts";
 import { createTerminalProgress } from "../present/terminal-progress.ts";
-import { redact } from "../util/secrets.ts";
+import { printable, redact } from "../util/secrets.ts";
 import { SCHEMAS } from "../contract/schemas.ts";
 import { printRunSummary } from "./cli-summary.ts";
 import {
@@ -39,7 +39,8 @@ ${COMMON_FLAG_HELP}
   --mode live|batch          batch: send the cases through the Batch APIs of openai, anthropic,
                              gemini at the batch price (results within 24 h; re-run with the
                              same --run-id to resume; Ctrl-C leaves the batches running)
-  --batch-poll S             seconds between status checks, growing to 5 min (default: 30)
+  --batch-poll S             seconds between status checks, growing ×1.5 to 5 min (default: 30,
+                             at least 1)
   --no-wait                  batch mode: submit and exit; pick up later with the same --run-id
   --batch-status             list the batches of --run-id and what the platforms say
   --batch-cancel             ask the platforms to cancel the running batches of --run-id
@@ -124,7 +125,8 @@ export function parseBenchArgs(args: string[]): BenchOptions & {
   if (batchCommand && !values["run-id"]) {
     throw new VisionBenchError("config", `--batch-${batchCommand} needs --run-id`);
   }
-  const pollSeconds = parseNumber(values["batch-poll"], "--batch-poll", { min: 0.001 });
+  // At least 1 s: a platform asked faster than that would rate-limit or flag the account.
+  const pollSeconds = parseNumber(values["batch-poll"], "--batch-poll", { min: 1 });
   return {
     help: values.help,
     parquet: values.parquet,
@@ -226,7 +228,9 @@ export async function main(args: string[]): Promise<number> {
     if (result.batch) {
       for (const entry of result.batch.unknownResults) {
         console.error(
-          `warning: batch ${entry.batchId} returned a result for unknown custom_id ${entry.customId}`,
+          printable(
+            `warning: batch ${entry.batchId} returned a result for unknown custom_id ${entry.customId}`,
+          ),
         );
       }
       for (const line of resumeHint(result.runId, result.batch.pending)) console.error(line);
@@ -249,7 +253,11 @@ export async function main(args: string[]): Promise<number> {
 }
 
 /** One line per batch event worth a user's attention (stderr, beside the progress bar). */
-function printBatchEvent(event: BatchRunEvent): void {
+function printBatchEvent(raw: BatchRunEvent): void {
+  // Platform words (ids, status, messages) may carry an echoed key or escape sequences.
+  const event = JSON.parse(
+    JSON.stringify(raw, (_key, value) => typeof value === "string" ? printable(value) : value),
+  ) as BatchRunEvent;
   switch (event.type) {
     case "batch-submitted":
       console.error(`\nsubmitted ${event.preset} batch ${event.batchId} (${event.items} cases)`);
@@ -265,10 +273,10 @@ function printBatchEvent(event: BatchRunEvent): void {
       console.error(`\n${event.preset} batch ${event.batchId} ended: ${event.outcome ?? "?"}`);
       break;
     case "batch-problem":
-      console.error(`\nwarning: ${redact(event.message)}`);
+      console.error(`\nwarning: ${event.message}`);
       break;
     case "batch-poll-error":
-      console.error(`\nwarning: polling ${event.batchId}: ${redact(event.message)}`);
+      console.error(`\nwarning: polling ${event.batchId}: ${event.message}`);
       break;
   }
 }

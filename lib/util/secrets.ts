@@ -114,6 +114,7 @@ export function redactDeep<T>(value: T, options: RedactOptions = {}): T {
 }
 
 /** C0 and C1 control characters and DEL: ESC starts a terminal escape sequence. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**

@@ -18,6 +18,7 @@ import type { ResultRecord } from "../../contract/record.ts";
 import type { BaseRecord } from "../record-builders.ts";
 import { cleanDescription } from "../platform-output.ts";
 import { wait } from "../../util/wait.ts";
+import { printable } from "../../util/secrets.ts";
 import {
   batchErrorRecord,
   batchOkRecord,
@@ -88,7 +89,11 @@ async function statusOf(
   try {
     job = await target.batch.status(shard.batchId!, { signal: batch.run.signal });
   } catch (error) {
-    return passingFault(batch, shard, toVisionBenchError(error, target.batch.id));
+    const failure = toVisionBenchError(error, target.batch.id);
+    if (failure.kind === "not_found" && !batch.run.signal?.aborted) {
+      return await closeLostShard(batch, shard, failure);
+    }
+    return passingFault(batch, shard, failure);
   }
   // Say when a batch moves (validating → in progress …): a wait of hours needs a sign of life.
   if (job.rawStatus !== shard.rawStatus && job.state !== "ended") {
@@ -102,6 +107,30 @@ async function statusOf(
   }
   shard.rawStatus = job.rawStatus;
   return job;
+}
+
+/**
+ * The platform answers 404 for a batch it accepted (deleted, another account's key): it will
+ * never be collected. Its cases become final error rows, said once, so no resume waits on it
+ * for ever nor pays for its cases again without the user deciding to.
+ */
+async function closeLostShard(
+  batch: BatchRun,
+  shard: Shard,
+  failure: VisionBenchError,
+): Promise<undefined> {
+  const message = `${shard.platform} does not know batch ${shard.batchId} (${failure.message}); ` +
+    `its ${shard.items.length} cases are recorded as final errors (re-run them with a new --run-id)`;
+  batch.emit({ type: "batch-problem", batchId: shard.batchId, message });
+  batch.manifest.problems.push({ batchId: shard.batchId!, message });
+  const timing = { batchId: shard.batchId!, submittedAt: shard.submittedAt };
+  for (const sent of shard.items) {
+    if (batch.recorded.has(resultKey(timing.batchId, sent.customId))) continue;
+    const row = sentBatchRow(batch.run, batch.caseByKey.get(sent.customId)!, sent);
+    writeBatchRecord(batch.run, { ...batchErrorRecord(row, failure, timing), final: true });
+  }
+  Object.assign(shard, { state: "collected", outcome: "failed", rawStatus: "not_found" });
+  await writeManifest(batch.run.outDir, batch.manifest);
 }
 
 /** A fault while polling: thrown unless retryable (or cancelled); said, and tried next poll. */
@@ -138,7 +167,8 @@ async function collectShard(
       Date.parse(job.endedAt) >= Date.parse(shard.submittedAt)
     ? job.endedAt
     : new Date().toISOString();
-  for (const message of results.problems) {
+  for (const problem of results.problems) {
+    const message = printable(problem, { maxLength: 500 });
     batch.manifest.problems.push({ batchId, message });
     batch.emit({ type: "batch-problem", batchId, message });
   }
@@ -181,18 +211,25 @@ function writeResults(
   const sentById = new Map(shard.items.map((item) => [item.customId, item]));
   const rowOf = (customId: string) =>
     sentBatchRow(run, batch.caseByKey.get(customId)!, sentById.get(customId)!);
-  const done = new Set<string>();
+  const done = new Map<string, BatchItemResult>();
   const isRecorded = (customId: string) => batch.recorded.has(resultKey(timing.batchId, customId));
   for (const result of results) {
     if (!sentById.has(result.customId)) {
       const { batchId } = timing;
-      batch.manifest.unknownResults.push({ batchId, customId: result.customId, ok: result.ok });
-      const message = `a result for custom_id ${result.customId}, which this batch did not hold`;
+      const customId = printable(result.customId, { maxLength: 100 });
+      batch.manifest.unknownResults.push({ batchId, customId, ok: result.ok });
+      const message = `a result for custom_id ${customId}, which this batch did not hold`;
       batch.emit({ type: "batch-problem", batchId, message });
       continue;
     }
-    if (done.has(result.customId)) continue;
-    done.add(result.customId);
+    const first = done.get(result.customId);
+    if (first) {
+      if (answerOf(first) !== answerOf(result)) {
+        reportConflict(batch, timing.batchId, result.customId);
+      }
+      continue;
+    }
+    done.set(result.customId, result);
     if (isRecorded(result.customId)) continue;
     writeBatchRecord(run, batchRecordOf(result, rowOf(result.customId), target, timing));
   }
@@ -201,6 +238,24 @@ function writeResults(
     const failure = missingResultError(job, target.batch.id);
     writeBatchRecord(run, batchErrorRecord(rowOf(customId), failure, timing));
   }
+}
+
+/** What a result says, to tell a repeated answer from a different one. */
+function answerOf(result: BatchItemResult): string {
+  return result.ok
+    ? JSON.stringify([result.description.text, result.description.structured])
+    : `${result.error.kind}: ${result.error.message}`;
+}
+
+/** Two different answers for one case: the first is recorded, the conflict kept and said. */
+function reportConflict(batch: BatchRun, batchId: string, customId: string): void {
+  batch.manifest.conflicts.push({ batchId, customId });
+  batch.emit({
+    type: "batch-problem",
+    batchId,
+    message: `batch ${batchId} answered custom_id ${customId} twice, differently; the first ` +
+      `answer is recorded (both are in the platform's results file)`,
+  });
 }
 
 /** A result's place in {@link BatchRun.recorded}. */

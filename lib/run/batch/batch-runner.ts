@@ -136,7 +136,10 @@ async function planBatches(options: BatchRunOptions, setup: RunSetup) {
   const cases = Array.from(generateCases({ ...options, params: setup.params }));
   const manifest = await readBatchManifest(setup.outDir, setup.runId);
   const previous = await readRun(runPath(setup.outDir, setup.runId), { missingOk: true });
-  const okKeys = new Set(previous.records.filter((r) => r.status === "ok").map((r) => r.caseKey));
+  // Done: ok, or a `final` error (paid for, or a batch the platform lost: not sent again unasked).
+  const okKeys = new Set(
+    previous.records.filter((r) => r.status === "ok" || r.final).map((r) => r.caseKey),
+  );
   const recorded = new Set(
     previous.records.filter((r) => r.batchId).map((r) => resultKey(r.batchId!, r.caseKey)),
   );

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { VisionBenchError } from "../../contract/errors.ts";
 import { validateRunId } from "../run-id.ts";
+import { printable } from "../../util/secrets.ts";
 
 /** What was sent for one case (the record's `width`, `height`, `bytes`, `mimeType`). */
 export const SentItemSchema = z.object({
@@ -121,13 +122,24 @@ export async function writeManifest(outDir: string, manifest: BatchManifest): Pr
   const path = manifestPath(outDir, manifest.runId);
   const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   const file = await Deno.open(temporary, { write: true, create: true, truncate: true });
+  let written = false;
   try {
-    const bytes = new TextEncoder().encode(JSON.stringify(manifest, null, 1) + "\n");
+    // Every string a platform sent (status words, custom ids, problems) without secrets or
+    // terminal control characters: the manifest is read by people and printed by commands.
+    const text = JSON.stringify(
+      manifest,
+      (_key, value) => typeof value === "string" ? printable(value) : value,
+      1,
+    );
+    const bytes = new TextEncoder().encode(text + "\n");
     let offset = 0;
     while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
     await file.syncData();
+    written = true;
   } finally {
     file.close();
+    // A full disk (ENOSPC) leaves no temporary file behind.
+    if (!written) await Deno.remove(temporary).catch(() => {});
   }
   await Deno.rename(temporary, path);
 }
