@@ -31,7 +31,7 @@ import {
   toDescription,
 } from "./anthropic.ts";
 import { anthropicError } from "./anthropic-errors.ts";
-import { parseResultLines, readBatchAnswer, resultsOf, utf8Bytes } from "./batch-items.ts";
+import { readBatchAnswer, resultsOf, utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -61,6 +61,8 @@ export const ANTHROPIC_BATCH_LIMITS: BatchLimits = {
 export interface AnthropicBatchSettings extends AnthropicSettings {
   /** @default {@link ANTHROPIC_BATCH_LIMITS} */
   limits?: Partial<BatchLimits>;
+  /** The fetch results files are downloaded with (no whole-body cap). @default `fetch` */
+  resultsFetch?: typeof fetch;
 }
 
 /** Error `type`s of an errored item → kinds (as the live error mapping reads them). */
@@ -212,54 +214,55 @@ export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAda
     anthropicError(error, { platform, apiKey: settings.apiKey, signal });
   const origin = new URL(settings.baseUrl ?? "https://api.anthropic.com").origin;
 
+  // Results are read through a client whose answers have no whole-body cap (the lines are
+  // capped one by one instead): a batch's results may be hundreds of MB.
+  const files = new Anthropic({
+    apiKey: settings.apiKey,
+    baseURL: settings.baseUrl,
+    maxRetries: 0,
+    fetch: settings.resultsFetch ?? settings.fetch,
+  });
+
   /**
-   * The results file as text, read through the SDK's client (auth, base URL) rather than
+   * The results file's body, read through the SDK's client (auth, base URL) rather than
    * `messages.batches.results()`, whose JSONL decoder throws at the first malformed line and
    * loses every result after it. The key goes only to the platform's own origin: a
    * `results_url` on another host is fetched without credentials.
    */
-  async function readResults(url: string, signal?: AbortSignal): Promise<string> {
-    let target: URL;
-    try {
-      target = new URL(url, origin);
-    } catch {
-      throw new VisionBenchError("invalid_response", `${platform}: results_url is not a URL`, {
-        platform,
-      });
-    }
-    if (target.origin === origin) {
-      const response = await client.get(target.href, {
-        headers: { Accept: "application/binary" },
+  async function* resultsBody(url: string, signal?: AbortSignal) {
+    const target = new URL(url, origin);
+    const response = target.origin === origin
+      ? await files.get(target.href, { headers: { Accept: "application/binary" }, signal })
+        .asResponse()
+      : await (settings.resultsFetch ?? settings.fetch ?? fetch)(target.href, {
         signal,
-      }).asResponse();
-      return await response.text();
-    }
-    const response = await (settings.fetch ?? fetch)(target.href, {
-      signal,
-      credentials: "omit",
-      redirect: "error",
-    });
+        credentials: "omit",
+        redirect: "error",
+      });
     if (!response.ok) {
+      await response.body?.cancel();
       throw new VisionBenchError(
         kindFromStatus(response.status),
         `${platform}: the results file on ${target.host} answered HTTP ${response.status}`,
         { platform, status: response.status },
       );
     }
-    return await response.text();
+    if (response.body) yield response.body;
   }
 
   /** Whether an ended batch's results hold exactly `wanted` custom ids. */
   async function holdsExactly(job: BatchJob, wanted: Set<string>, signal?: AbortSignal) {
     const batch = await client.messages.batches.retrieve(job.id, {}, { signal });
     if (!batch.results_url) return false;
-    const ids = new Set(
-      parseResultLines(await readResults(batch.results_url, signal)).flatMap((line) =>
-        "value" in line && typeof (line.value as { custom_id?: unknown })?.custom_id === "string"
-          ? [(line.value as { custom_id: string }).custom_id]
-          : []
-      ),
-    );
+    const ids = new Set<string>();
+    const read = (value: unknown) => {
+      const id = (value as { custom_id?: unknown })?.custom_id;
+      if (typeof id === "string") ids.add(id);
+      return "";
+    };
+    for await (const _ of resultsOf(resultsBody(batch.results_url, signal), read)) {
+      if (ids.size > wanted.size) return false;
+    }
     return ids.size === wanted.size && [...wanted].every((id) => ids.has(id));
   }
 
@@ -328,9 +331,7 @@ export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAda
       }
       return candidates[0];
     },
-    async results(job, options = {}): Promise<BatchResults> {
-      let text: string;
-      let url: string;
+    async *results(job, options = {}): BatchResults {
       try {
         const batch = await client.messages.batches.retrieve(job.id, {}, {
           signal: options.signal,
@@ -342,20 +343,27 @@ export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAda
             { platform },
           );
         }
-        url = batch.results_url;
-        text = await readResults(url, options.signal);
+        let target: URL;
+        try {
+          target = new URL(batch.results_url, origin);
+        } catch {
+          throw new VisionBenchError("invalid_response", `${platform}: results_url is not a URL`, {
+            platform,
+          });
+        }
+        if (target.origin !== origin) {
+          yield [{
+            problem: `the results_url of ${job.id} is on ${target.host}, not ` +
+              `${new URL(origin).host}: read without the API key`,
+          }];
+        }
+        yield* resultsOf(
+          resultsBody(target.href, options.signal),
+          (value) => itemResult(value, platform, options.schema),
+        );
       } catch (error) {
         throw fail(error, options.signal);
       }
-      const results = resultsOf([text], (value) => itemResult(value, platform, options.schema));
-      const host = new URL(url, origin);
-      if (host.origin !== origin) {
-        results.problems.push(
-          `the results_url of ${job.id} is on ${host.host}, not ${new URL(origin).host}: ` +
-            `read without the API key`,
-        );
-      }
-      return results;
     },
   };
 }

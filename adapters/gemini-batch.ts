@@ -223,27 +223,27 @@ export function createGeminiBatch(settings: GeminiBatchSettings): BatchAdapter {
         throw fail(error, options.signal);
       }
     },
-    async results(job, options = {}): Promise<BatchResults> {
+    async *results(job, options = {}): BatchResults {
+      // Inline answers come inside the batch object (the request was under 20 MB inline).
       let responses;
       try {
         responses = (await get(job.id, options.signal)).dest?.inlinedResponses ?? [];
       } catch (error) {
         throw fail(error, options.signal);
       }
-      const results: BatchResults = { items: [], problems: [] };
-      responses.forEach((inlined, index) => {
+      yield responses.map((inlined, index) => {
         // Matched by metadata.key only: by position, one missing response would give every
         // later image the description of the next one.
         const customId = inlined.metadata?.key;
         if (typeof customId !== "string" || customId === "") {
-          results.problems.push(
-            `inlined response ${index + 1} has no metadata.key: not attributed to any case`,
-          );
-          return;
+          return {
+            problem: `inlined response ${
+              index + 1
+            } has no metadata.key: not attributed to any case`,
+          };
         }
-        results.items.push(itemResult(customId, inlined, platform, options.schema));
+        return itemResult(customId, inlined, platform, options.schema);
       });
-      return results;
     },
   };
 }

@@ -70,6 +70,8 @@ const LABEL_SEARCH_LIMIT = 1000;
 export interface OpenAIBatchSettings extends OpenAISettings {
   /** @default {@link OPENAI_BATCH_LIMITS} */
   limits?: Partial<BatchLimits>;
+  /** The fetch results files are downloaded with (no whole-body cap). @default `fetch` */
+  resultsFetch?: typeof fetch;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,9 +247,22 @@ export function createOpenAIBatch(settings: OpenAIBatchSettings = {}): BatchAdap
   const fail = (error: unknown, signal?: AbortSignal) => openAIError(error, { platform, signal });
   const line = (item: BatchItem) => JSON.stringify(inputLine(item, config)) + "\n";
 
-  async function readFile(fileId: string, signal?: AbortSignal): Promise<string> {
-    const response = await client.files.content(fileId, { signal });
-    return await response.text();
+  // Results files are read through a client whose answers have no whole-body cap (the lines
+  // are capped one by one instead): a batch's output may be hundreds of MB.
+  const files = new OpenAI({
+    apiKey: settings.apiKey ?? "none",
+    baseURL: settings.baseUrl ?? "https://api.openai.com/v1",
+    maxRetries: 0,
+    fetch: settings.resultsFetch ?? settings.fetch,
+    defaultHeaders: settings.headers,
+  });
+
+  async function* bodies(ids: (string | null | undefined)[], signal?: AbortSignal) {
+    for (const id of ids) {
+      if (!id) continue;
+      const response = await files.files.content(id, { signal });
+      if (response.body) yield response.body;
+    }
   }
 
   return {
@@ -301,18 +316,16 @@ export function createOpenAIBatch(settings: OpenAIBatchSettings = {}): BatchAdap
         throw fail(error, options.signal);
       }
     },
-    async results(job, options = {}): Promise<BatchResults> {
-      let batch: OpenAI.Batches.Batch;
-      const texts: string[] = [];
+    async *results(job, options = {}): BatchResults {
       try {
-        batch = await client.batches.retrieve(job.id, { signal: options.signal });
-        for (const fileId of [batch.output_file_id, batch.error_file_id]) {
-          if (fileId) texts.push(await readFile(fileId, options.signal));
-        }
+        const batch = await client.batches.retrieve(job.id, { signal: options.signal });
+        yield* resultsOf(
+          bodies([batch.output_file_id, batch.error_file_id], options.signal),
+          (value) => itemResult(value, platform, options.schema),
+        );
       } catch (error) {
         throw fail(error, options.signal);
       }
-      return resultsOf(texts, (value) => itemResult(value, platform, options.schema));
     },
   };
 }

@@ -53,12 +53,15 @@ export type BatchItemResult =
   | { customId: string; ok: true; description: Description }
   | { customId: string; ok: false; error: VisionBenchError };
 
-/** The results of an ended batch. Items missing from it were not processed. */
-export interface BatchResults {
-  items: BatchItemResult[];
-  /** Result lines that could not be read (kept, with their line number, rather than dropped). */
-  problems: string[];
-}
+/**
+ * The results of an ended batch, as they stream in (a few at a time, so a results file of any
+ * size is read in bounded memory): each entry a result, or a line that could not be read (kept,
+ * with its line number, rather than dropped). Items missing from it were not processed.
+ */
+export type BatchResults = AsyncIterable<BatchResultEntry[]>;
+
+/** One entry of {@link BatchResults}. */
+export type BatchResultEntry = BatchItemResult | { problem: string };
 
 /** Per-call options. */
 export interface BatchCallOptions {
@@ -91,13 +94,10 @@ export interface BatchAdapter {
   ): Promise<BatchJob>;
   status(id: string, options?: BatchCallOptions): Promise<BatchJob>;
   /**
-   * Results of an ended batch, in any order. `schema` is the one every item asked for (answers
-   * are validated against it as live answers are).
+   * Results of an ended batch, in any order, streamed. `schema` is the one every item asked for
+   * (answers are validated against it as live answers are).
    */
-  results(
-    job: BatchJob,
-    options?: BatchCallOptions & { schema?: StructuredSchema },
-  ): Promise<BatchResults>;
+  results(job: BatchJob, options?: BatchCallOptions & { schema?: StructuredSchema }): BatchResults;
   /** Asks the platform to cancel; processing of finished items is kept. */
   cancel(id: string, options?: BatchCallOptions): Promise<BatchJob>;
   /**

@@ -36,15 +36,13 @@ function standIn(endAtPoll = 3): BatchAdapter & { polledAt: number[] } {
       polledAt.push(performance.now());
       return Promise.resolve(job(polledAt.length >= endAtPoll ? "ended" : "running"));
     },
-    results: () =>
-      Promise.resolve({
-        items: items.map((customId) => ({
-          customId,
-          ok: true as const,
-          description: { text: "a cat", finishReason: "stop" as const, usage: {} },
-        })),
-        problems: [],
-      }),
+    async *results() {
+      yield items.map((customId) => ({
+        customId,
+        ok: true as const,
+        description: { text: "a cat", finishReason: "stop" as const, usage: {} },
+      }));
+    },
     cancel: () => Promise.resolve(job("cancelling")),
   };
 }

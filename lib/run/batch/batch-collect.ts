@@ -6,7 +6,6 @@
  * @module
  */
 import {
-  type BatchAdapter,
   type BatchItemResult,
   type BatchJob,
   cancelledItemError,
@@ -17,6 +16,7 @@ import { toVisionBenchError, VisionBenchError } from "../../contract/errors.ts";
 import type { ResultRecord } from "../../contract/record.ts";
 import type { BaseRecord } from "../record-builders.ts";
 import { cleanDescription } from "../platform-output.ts";
+import { createHash } from "node:crypto";
 import { wait } from "../../util/wait.ts";
 import { printable } from "../../util/secrets.ts";
 import {
@@ -125,7 +125,7 @@ async function closeLostShard(
   batch.manifest.problems.push({ batchId: shard.batchId!, message });
   const timing = { batchId: shard.batchId!, submittedAt: shard.submittedAt };
   for (const sent of shard.items) {
-    if (batch.recorded.has(resultKey(timing.batchId, sent.customId))) continue;
+    if (isRecorded(batch, timing.batchId, sent.customId)) continue;
     const row = sentBatchRow(batch.run, batch.caseByKey.get(sent.customId)!, sent);
     writeBatchRecord(batch.run, { ...batchErrorRecord(row, failure, timing), final: true });
   }
@@ -141,8 +141,9 @@ function passingFault(batch: BatchRun, shard: Shard, failure: VisionBenchError):
 }
 
 /**
- * Records the results of an ended batch: one row per case it held (an error row for a case it
- * returned nothing for), then marks it collected. False when its results could not be read yet.
+ * Records the results of an ended batch as they stream in: one row per case it held (an error
+ * row for a case it returned nothing for), then marks it collected. False when its results could
+ * not be read yet (what was read is recorded, and not written again next time).
  */
 async function collectShard(
   batch: BatchRun,
@@ -150,33 +151,35 @@ async function collectShard(
   target: BatchTarget,
   job: BatchJob,
 ): Promise<boolean> {
-  let results: Awaited<ReturnType<BatchAdapter["results"]>>;
-  try {
-    results = await target.batch.results(job, {
-      signal: batch.run.signal,
-      schema: batch.run.params.schema,
-    });
-  } catch (error) {
-    const failure = toVisionBenchError(error, target.batch.id);
-    // A failed batch may have no results at all; a passing fault is tried again next poll.
-    if (job.outcome !== "failed") return passingFault(batch, shard, failure) ?? false;
-    results = { items: [], problems: [] };
-  }
   const batchId = shard.batchId!;
   const finishedAt = job.endedAt && shard.submittedAt &&
       Date.parse(job.endedAt) >= Date.parse(shard.submittedAt)
     ? job.endedAt
     : new Date().toISOString();
-  for (const problem of results.problems) {
-    const message = printable(problem, { maxLength: 500 });
-    batch.manifest.problems.push({ batchId, message });
-    batch.emit({ type: "batch-problem", batchId, message });
+  const timing = { batchId, submittedAt: shard.submittedAt, finishedAt };
+  const sentById = new Map(shard.items.map((item) => [item.customId, item]));
+  const answers = new Map<string, string>();
+  try {
+    const results = target.batch.results(job, {
+      signal: batch.run.signal,
+      schema: batch.run.params.schema,
+    });
+    for await (const entries of results) {
+      for (const entry of entries) {
+        if ("problem" in entry) noteProblem(batch, batchId, entry.problem);
+        else writeResult(batch, { shard, target, timing, sentById, answers }, entry);
+      }
+    }
+  } catch (error) {
+    const failure = toVisionBenchError(error, target.batch.id);
+    // A failed batch may have no results at all; a passing fault is tried again next poll.
+    if (job.outcome !== "failed") return passingFault(batch, shard, failure) ?? false;
   }
-  writeResults(batch, shard, job, results.items, {
-    batchId,
-    submittedAt: shard.submittedAt,
-    finishedAt,
-  });
+  for (const sent of shard.items) {
+    if (answers.has(sent.customId) || isRecorded(batch, batchId, sent.customId)) continue;
+    const row = sentBatchRow(batch.run, batch.caseByKey.get(sent.customId)!, sent);
+    writeRecord(batch, batchErrorRecord(row, missingResultError(job, target.batch.id), timing));
+  }
   Object.assign(shard, {
     state: "collected",
     finishedAt,
@@ -194,57 +197,73 @@ async function collectShard(
   return true;
 }
 
-/**
- * One row per case of the shard not recorded yet: its result (the first one, when the platform
- * repeated it), else an error saying why there is none. Results for cases the shard did not hold
- * are kept in the manifest.
- */
-function writeResults(
-  batch: BatchRun,
-  shard: Shard,
-  job: BatchJob,
-  results: BatchItemResult[],
-  timing: BatchTiming,
-): void {
-  const { run } = batch;
-  const target = batch.targetByPreset.get(shard.preset)!;
-  const sentById = new Map(shard.items.map((item) => [item.customId, item]));
-  const rowOf = (customId: string) =>
-    sentBatchRow(run, batch.caseByKey.get(customId)!, sentById.get(customId)!);
-  const done = new Map<string, BatchItemResult>();
-  const isRecorded = (customId: string) => batch.recorded.has(resultKey(timing.batchId, customId));
-  for (const result of results) {
-    if (!sentById.has(result.customId)) {
-      const { batchId } = timing;
-      const customId = printable(result.customId, { maxLength: 100 });
-      batch.manifest.unknownResults.push({ batchId, customId, ok: result.ok });
-      const message = `a result for custom_id ${customId}, which this batch did not hold`;
-      batch.emit({ type: "batch-problem", batchId, message });
-      continue;
-    }
-    const first = done.get(result.customId);
-    if (first) {
-      if (answerOf(first) !== answerOf(result)) {
-        reportConflict(batch, timing.batchId, result.customId);
-      }
-      continue;
-    }
-    done.set(result.customId, result);
-    if (isRecorded(result.customId)) continue;
-    writeBatchRecord(run, batchRecordOf(result, rowOf(result.customId), target, timing));
-  }
-  for (const { customId } of shard.items) {
-    if (done.has(customId) || isRecorded(customId)) continue;
-    const failure = missingResultError(job, target.batch.id);
-    writeBatchRecord(run, batchErrorRecord(rowOf(customId), failure, timing));
-  }
+/** Problems kept in the manifest per batch; more are counted in one last line. */
+const MAX_PROBLEMS_PER_BATCH = 100;
+
+function noteProblem(batch: BatchRun, batchId: string, problem: string): void {
+  const kept = batch.manifest.problems.filter((entry) => entry.batchId === batchId).length;
+  if (kept > MAX_PROBLEMS_PER_BATCH) return;
+  const message = kept === MAX_PROBLEMS_PER_BATCH
+    ? `more unreadable lines in batch ${batchId} (not listed)`
+    : printable(problem, { maxLength: 500 });
+  batch.manifest.problems.push({ batchId, message });
+  batch.emit({ type: "batch-problem", batchId, message });
 }
 
-/** What a result says, to tell a repeated answer from a different one. */
+/** What one shard's collection keeps while its results stream in. */
+interface Collecting {
+  shard: Shard;
+  target: BatchTarget;
+  timing: BatchTiming;
+  sentById: Map<string, Shard["items"][number]>;
+  /** A digest of the first answer of each case seen: repeats are skipped, conflicts said. */
+  answers: Map<string, string>;
+}
+
+/**
+ * One result as a row, unless its case was recorded already (a repeat, or an earlier attempt).
+ * Results for cases the shard did not hold are kept in the manifest.
+ */
+function writeResult(batch: BatchRun, collecting: Collecting, result: BatchItemResult): void {
+  const { timing, sentById, answers } = collecting;
+  const sent = sentById.get(result.customId);
+  if (!sent) {
+    const customId = printable(result.customId, { maxLength: 100 });
+    batch.manifest.unknownResults.push({ batchId: timing.batchId, customId, ok: result.ok });
+    const message = `a result for custom_id ${customId}, which this batch did not hold`;
+    batch.emit({ type: "batch-problem", batchId: timing.batchId, message });
+    return;
+  }
+  const answer = answerOf(result);
+  const first = answers.get(result.customId);
+  if (first !== undefined) {
+    if (first !== answer) reportConflict(batch, timing.batchId, result.customId);
+    return;
+  }
+  answers.set(sent.customId, answer);
+  if (isRecorded(batch, timing.batchId, result.customId)) return;
+  const row = sentBatchRow(batch.run, batch.caseByKey.get(result.customId)!, sent);
+  writeRecord(batch, batchRecordOf(result, row, collecting.target, timing));
+}
+
+function isRecorded(batch: BatchRun, batchId: string, customId: string): boolean {
+  return batch.recorded.get(batchId)?.has(customId) ?? false;
+}
+
+/** Writes a batch row and remembers it: a collection tried again never writes it twice. */
+function writeRecord(batch: BatchRun, record: ResultRecord): void {
+  writeBatchRecord(batch.run, record);
+  const keys = batch.recorded.get(record.batchId!) ?? new Set();
+  batch.recorded.set(record.batchId!, keys.add(record.caseKey));
+}
+
+/** A digest of what a result says, to tell a repeated answer from a different one. */
 function answerOf(result: BatchItemResult): string {
-  return result.ok
+  const said = result.ok
     ? JSON.stringify([result.description.text, result.description.structured])
     : `${result.error.kind}: ${result.error.message}`;
+  // 12 characters: enough to tell two answers apart, small enough for a million cases.
+  return createHash("sha1").update(said).digest("base64").slice(0, 12);
 }
 
 /** Two different answers for one case: the first is recorded, the conflict kept and said. */
@@ -258,9 +277,15 @@ function reportConflict(batch: BatchRun, batchId: string, customId: string): voi
   });
 }
 
-/** A result's place in {@link BatchRun.recorded}. */
-export function resultKey(batchId: string, caseKey: string): string {
-  return `${batchId}\u0000${caseKey}`;
+/** The case keys of `records` by batch id: the results a run file holds already. */
+export function recordedResults(
+  records: { batchId?: string; caseKey: string }[],
+): Map<string, Set<string>> {
+  const recorded = new Map<string, Set<string>>();
+  for (const { batchId, caseKey } of records) {
+    if (batchId) recorded.set(batchId, (recorded.get(batchId) ?? new Set()).add(caseKey));
+  }
+  return recorded;
 }
 
 /** The error row of a case its ended batch returned nothing for. */

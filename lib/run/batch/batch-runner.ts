@@ -25,7 +25,7 @@ import {
   runSkeleton,
 } from "../run-skeleton.ts";
 import { batchBase, sentBatchRow, unsentRecord, writeBatchRecord } from "./batch-records.ts";
-import { pollShards, resultKey } from "./batch-collect.ts";
+import { pollShards, recordedResults } from "./batch-collect.ts";
 import {
   type BatchManifest,
   manifestPath,
@@ -64,6 +64,8 @@ export interface BatchRunOptions extends CaseRunOptions<BatchTarget> {
   poll?: { intervalMs?: number; maxIntervalMs?: number };
   /** Wait until every batch ended; `false` submits and returns (pick up later). @default true */
   wait?: boolean;
+  /** Keep this call's records in the result (off: memory does not grow with them). @default true */
+  keepRecords?: boolean;
   onEvent?: (event: BatchRunEvent) => void;
 }
 
@@ -91,8 +93,8 @@ export interface BatchRun {
   manifest: BatchManifest;
   caseByKey: Map<string, Case<ImageEntry>>;
   targetByPreset: Map<string, BatchTarget>;
-  /** {@link resultKey}s of results already in the run file: never written twice. */
-  recorded: Set<string>;
+  /** Case keys by batch id of results already in the run file: never written twice. */
+  recorded: Map<string, Set<string>>;
   emit: (event: BatchRunEvent) => void;
   /** Batches submitted by this call. */
   submitted: number;
@@ -117,7 +119,7 @@ export function runBatchCases(options: BatchRunOptions): Promise<BatchRunResult>
         emit: options.onEvent ?? (() => {}),
         submitted: 0,
       };
-      run.caseKeys.push(...plan.cases.map((item) => item.key));
+      if (run.keepRecords) run.caseKeys.push(...plan.cases.map((item) => item.key));
       await submitShards(batch, plan.toSubmit);
       if (options.wait !== false) await pollShards(batch);
       return {
@@ -140,9 +142,7 @@ async function planBatches(options: BatchRunOptions, setup: RunSetup) {
   const okKeys = new Set(
     previous.records.filter((r) => r.status === "ok" || r.final).map((r) => r.caseKey),
   );
-  const recorded = new Set(
-    previous.records.filter((r) => r.batchId).map((r) => resultKey(r.batchId!, r.caseKey)),
-  );
+  const recorded = recordedResults(previous.records);
   await settleSubmittingShards(options, setup, manifest);
   // A shard still `submitting` could not be looked up: its cases may be on the platform.
   const inFlight = new Set(
