@@ -13,7 +13,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { collectLargeBatch, resultsFileBytes } from "../tests/support/large-results.ts";
+import { collectLargeBatch, resultsFileBytes } from "./large-batch-results.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

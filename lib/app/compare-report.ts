@@ -139,6 +139,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     p50LatencyMs: row.p50LatencyMs as number | null,
     p90LatencyMs: row.p90LatencyMs as number | null,
     costPer1k: row.costPer1k as number | null,
+    costPerSuccess1k: row.costPerSuccess1k as number | null,
     costPer1kToday: row.costPer1kToday as number | null,
     meanScore: row.meanScore as number | null,
     meanRecall: row.meanRecall as number | null,

@@ -3,19 +3,22 @@
  * server (`GET /v1/batches/{id}`, `GET /v1/files/{id}/content`, shapes of the recorded
  * tests/fixtures/recorded/openai-batch) that streams one output line per case, generated as it is
  * sent (the server holds no file), and a run whose manifest already holds the submitted batch —
- * so `runBatchCases` only polls and collects. For the 20 MiB test and scripts/measure-batch-collect.ts.
+ * so `runBatchCases` only polls and collects, with the batch adapter batch mode makes
+ * (lib/app/batch-targets.ts). For tests/run/large-results_test.ts and measure-batch-collect.ts.
  *
  * @module
  */
 import { join } from "node:path";
-import { createOpenAIBatch } from "../../adapters/openai-batch.ts";
-import { loadImageSet } from "../../lib/images/image-set.ts";
-import { generateCases } from "../../lib/run/cases.ts";
-import { type BatchRunResult, runBatchCases } from "../../lib/run/batch/batch-runner.ts";
-import { writeManifest } from "../../lib/run/batch/manifest.ts";
-import { capResponses } from "../../lib/util/response-cap.ts";
-import { ScriptedAdapter } from "../fixtures/scripted-adapter.ts";
-import { SAMPLE_IMAGES } from "./sample-image.ts";
+import { batchTargets, rememberingFactories } from "../lib/app/batch-targets.ts";
+import { loadImageSet } from "../lib/images/image-set.ts";
+import { loadConfig } from "../lib/platforms/config.ts";
+import { loadPresets } from "../lib/platforms/presets.ts";
+import { resolvePlatform } from "../lib/platforms/resolve.ts";
+import { loadPriceCards } from "../lib/price/cost.ts";
+import { generateCases } from "../lib/run/cases.ts";
+import { type BatchRunResult, runBatchCases } from "../lib/run/batch/batch-runner.ts";
+import { writeManifest } from "../lib/run/batch/manifest.ts";
+import { repoPath } from "../lib/util/paths.ts";
 
 const KEY = "sk-large-results-0123456789";
 const encoder = new TextEncoder();
@@ -103,16 +106,23 @@ export function resultsFileBytes(cases: number, text: string): number {
 export async function collectLargeBatch(
   options: { cases: number; text: string; outDir: string },
 ): Promise<BatchRunResult> {
-  const images = await loadImageSet(SAMPLE_IMAGES, { limit: 1 });
-  const adapter = new ScriptedAdapter();
+  const images = await loadImageSet(repoPath("images"), { limit: 1 });
   const shared = { images, variants: ["64"], prompts: [{ id: "default", text: "Describe." }] };
+  const server = serve(() => keys(), options.cases, options.text);
+  const env = { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${server.url}/v1` };
+  const priceCards = await loadPriceCards();
+  const remembering = rememberingFactories();
+  const resolved = resolvePlatform({ preset: "openai" }, await loadPresets(), {
+    config: loadConfig({ env, envFile: null }),
+    factories: remembering.factories,
+    priceCards,
+  });
+  const [target] = batchTargets([resolved], { settingsOf: remembering.settingsOf, priceCards });
   const params = { maxOutputTokens: 300, stream: false };
-  const probe = { preset: "openai", adapter, concurrency: 1 };
-  const cases = () => generateCases({ ...shared, targets: [probe], repeat: options.cases, params });
   function* keys() {
-    for (const item of cases()) yield item.key;
+    const cases = generateCases({ ...shared, targets: [target], repeat: options.cases, params });
+    for (const item of cases) yield item.key;
   }
-  const server = serve(keys, options.cases, options.text);
   try {
     const runId = "large";
     await writeManifest(options.outDir, {
@@ -122,7 +132,7 @@ export async function collectLargeBatch(
         shardId: "openai-1",
         preset: "openai",
         platform: "openai",
-        model: adapter.model,
+        model: target.batch.model,
         items: Array.from(keys(), (customId) => ({
           customId,
           width: 64,
@@ -138,20 +148,12 @@ export async function collectLargeBatch(
       problems: [],
       conflicts: [],
     });
-    const batch = createOpenAIBatch({
-      apiKey: KEY,
-      baseUrl: `${server.url}/v1`,
-      model: adapter.model,
-      // As lib/app/batch-targets.ts gives it: no whole-body cap on results files.
-      resultsFetch: capResponses(fetch, { maxBytes: Infinity }),
-      fetch: capResponses(fetch),
-    });
     return await runBatchCases({
       ...shared,
       runId,
       outDir: options.outDir,
       repeat: options.cases,
-      targets: [{ ...probe, batch }],
+      targets: [target],
       keepRecords: false,
     });
   } finally {
