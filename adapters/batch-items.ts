@@ -42,11 +42,15 @@ export async function* readResultLines(
   let pending = ""; // the start of the line being read
   let oversized = false; // the line being read is over the cap: skipped to its end
   let line = 0;
+  // Lines go out about a mebibyte at a time: few enough writes (each may be fsync'd by the run
+  // store), little enough held.
+  let lines: ResultLine[] = [];
+  let held = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      held += value?.byteLength ?? 0;
       const parts = (done ? decoder.decode() : decoder.decode(value, { stream: true })).split("\n");
-      const lines: ResultLine[] = [];
       for (const [index, part] of parts.entries()) {
         const ends = index < parts.length - 1 || done;
         if (!oversized) pending += part;
@@ -66,7 +70,11 @@ export async function* readResultLines(
         pending = "";
         oversized = false;
       }
-      if (lines.length > 0) yield lines;
+      if (lines.length > 0 && (done || held >= 1024 * 1024)) {
+        yield lines;
+        lines = [];
+        held = 0;
+      }
       if (done) return;
     }
   } finally {

@@ -17,7 +17,9 @@ import {
   COMMON_FLAG_OPTIONS,
   FLAG_BOUNDS,
   readCommonFlags,
+  withoutRepeats,
 } from "./cli-vocabulary.ts";
+import { MAX_OUTPUT_TOKENS } from "../run/run-skeleton.ts";
 import { batchAdaptersForRun, formatBatchRows, resumeHint } from "./batch-commands.ts";
 import { batchStatus, cancelBatches } from "../run/batch/batch-control.ts";
 import type { BatchRunEvent } from "../run/batch/batch-runner.ts";
@@ -31,7 +33,7 @@ ${COMMON_FLAG_HELP}
   --prompt TEXT              prompt (repeatable; default: "${DEFAULT_PROMPT}")
   --concurrency N            calls in flight per platform (default: the preset's; at most ${FLAG_BOUNDS.concurrency})
   --timeout S                per-call timeout in seconds (default: 60; at most ${FLAG_BOUNDS.timeoutSeconds})
-  --max-tokens N             max output tokens (default: 300)
+  --max-tokens N             max output tokens (default: 300; at most 1,000,000)
   --temperature T            sampling temperature (default: the platform's)
   --schema NAME              structured output (${Object.keys(SCHEMAS).join(", ")})
   --no-stream                do not stream (no time to first token)
@@ -62,6 +64,8 @@ export function parseBenchArgs(args: string[]): BenchOptions & {
   help?: boolean;
   parquet?: boolean;
   batchCommand?: "status" | "cancel";
+  /** What was changed on the way (duplicates dropped). */
+  notes?: string[];
 } {
   let parsed;
   try {
@@ -126,6 +130,15 @@ export function parseBenchArgs(args: string[]): BenchOptions & {
     throw new VisionBenchError("config", `--batch-${batchCommand} needs --run-id`);
   }
   // At least 1 s: a platform asked faster than that would rate-limit or flag the account.
+  const batchOnly = ["batch-poll", "no-wait"].filter((flag) =>
+    values[flag as "no-wait"] !== undefined
+  );
+  if (mode !== "batch" && !batchCommand && batchOnly.length > 0) {
+    throw new VisionBenchError(
+      "config",
+      `--${batchOnly[0]} is for batch mode only; add --mode batch or leave it out`,
+    );
+  }
   const pollSeconds = parseNumber(values["batch-poll"], "--batch-poll", { min: 1 });
   return {
     help: values.help,
@@ -135,13 +148,16 @@ export function parseBenchArgs(args: string[]): BenchOptions & {
     limit: common.limit,
     maxImageBytes: maxImageMb === undefined ? undefined : Math.round(maxImageMb * 1_000_000),
     variants: common.resize,
-    prompts: values.prompt?.map(promptFromText),
+    prompts: withoutRepeats(values.prompt, "--prompt", common.notes)?.map(promptFromText),
     repeat: common.repeat,
     concurrency: parsePositiveInteger(values.concurrency, "--concurrency", {
       max: FLAG_BOUNDS.concurrency,
     }),
     timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
-    maxOutputTokens: parsePositiveInteger(values["max-tokens"], "--max-tokens"),
+    // Bounded before any call: an absurd limit would be sent, paid for, and refused by the store.
+    maxOutputTokens: parsePositiveInteger(values["max-tokens"], "--max-tokens", {
+      max: MAX_OUTPUT_TOKENS,
+    }),
     temperature: parseNumber(values.temperature, "--temperature", { min: 0 }),
     schema: schemaName === undefined ? undefined : SCHEMAS[schemaName],
     stream: values["no-stream"] ? false : undefined,
@@ -154,6 +170,7 @@ export function parseBenchArgs(args: string[]): BenchOptions & {
       wait: values["no-wait"] ? false : undefined,
     },
     batchCommand,
+    notes: common.notes,
   };
 }
 
@@ -186,6 +203,7 @@ export async function main(args: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     }
+    for (const note of options.notes ?? []) console.error(`note: ${note}`);
     if (options.batchCommand) {
       const { adapters, skipped } = await batchAdaptersForRun({
         runId: options.runId!,

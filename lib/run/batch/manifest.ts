@@ -121,25 +121,27 @@ export async function writeManifest(outDir: string, manifest: BatchManifest): Pr
   await Deno.mkdir(outDir, { recursive: true });
   const path = manifestPath(outDir, manifest.runId);
   const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const file = await Deno.open(temporary, { write: true, create: true, truncate: true });
-  let written = false;
+  // Every string a platform sent (status words, custom ids, problems) without secrets or
+  // terminal control characters: the manifest is read by people and printed by commands.
+  const text = JSON.stringify(
+    manifest,
+    (_key, value) => typeof value === "string" ? printable(value) : value,
+    1,
+  );
+  const bytes = new TextEncoder().encode(text + "\n");
   try {
-    // Every string a platform sent (status words, custom ids, problems) without secrets or
-    // terminal control characters: the manifest is read by people and printed by commands.
-    const text = JSON.stringify(
-      manifest,
-      (_key, value) => typeof value === "string" ? printable(value) : value,
-      1,
-    );
-    const bytes = new TextEncoder().encode(text + "\n");
-    let offset = 0;
-    while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
-    await file.syncData();
-    written = true;
-  } finally {
-    file.close();
-    // A full disk (ENOSPC) leaves no temporary file behind.
-    if (!written) await Deno.remove(temporary).catch(() => {});
+    const file = await Deno.open(temporary, { write: true, create: true, truncate: true });
+    try {
+      let offset = 0;
+      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      await file.syncData();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    // A full disk (ENOSPC), a read-only folder: no temporary file is left behind.
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
   }
-  await Deno.rename(temporary, path);
 }
