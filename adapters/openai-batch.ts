@@ -222,8 +222,7 @@ function itemResult(
  * declare const request: DescribeRequest;
  * const batch = createOpenAIBatch({ apiKey: "sk-…" });
  * const job = await batch.submit([{ customId: "case-1", request }]);
- * const { items } = await batch.results(await batch.status(job.id));
- * console.log(items);
+ * for await (const entries of batch.results(await batch.status(job.id))) console.log(entries);
  * ```
  */
 export function createOpenAIBatch(settings: OpenAIBatchSettings = {}): BatchAdapter {

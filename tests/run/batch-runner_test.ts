@@ -51,7 +51,7 @@ function standIn(endAtPoll = 3): BatchAdapter & { polledAt: number[] } {
 async function runOnFakeTime(batch: BatchAdapter, args: string[]) {
   const dir = await Deno.makeTempDir();
   await Deno.copyFile(join(SAMPLE_IMAGES, "o01_cat.png"), join(dir, "o01_cat.png"));
-  const parsed = parseBenchArgs(args).batch!;
+  const parsed = parseBenchArgs(["--mode", "batch", ...args]).batch!;
   const clock = FakeTimers.withGlobal(globalThis).install({
     toFake: ["setTimeout", "clearTimeout", "performance"],
   });
@@ -84,7 +84,10 @@ Deno.test("default flags: at most 2 status polls in a batch's first 60 s; --batc
   const gaps = quick.polledAt.slice(1).map((at, index) => at - quick.polledAt[index]);
   assert.equal(gaps.length, 7);
   assert.ok(gaps.every((gap) => gap >= 2_000), String(gaps));
-  assert.throws(() => parseBenchArgs(["--batch-poll", "0.5"]), /--batch-poll must be a number ≥ 1/);
+  assert.throws(
+    () => parseBenchArgs(["--mode", "batch", "--batch-poll", "0.5"]),
+    /--batch-poll must be a number ≥ 1/,
+  );
 });
 
 Deno.test("runBatchCases() polls every 30 s, growing ×1.5, when no interval is given (undefined too)", async () => {
