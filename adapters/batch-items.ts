@@ -42,7 +42,7 @@ export async function* readResultLines(
   let pending = ""; // the start of the line being read
   let oversized = false; // the line being read is over the cap: skipped to its end
   let line = 0;
-  // Lines go out about a mebibyte at a time: few enough writes (each may be fsync'd by the run
+  // Lines go out about 256 KiB at a time: few enough writes (each may be fsync'd by the run
   // store), little enough held.
   let lines: ResultLine[] = [];
   let held = 0;
@@ -70,7 +70,7 @@ export async function* readResultLines(
         pending = "";
         oversized = false;
       }
-      if (lines.length > 0 && (done || held >= 1024 * 1024)) {
+      if (lines.length > 0 && (done || held >= 256 * 1024)) {
         yield lines;
         lines = [];
         held = 0;
