@@ -52,6 +52,16 @@ const ResultLineSchema = z.object({
     .optional(),
 });
 
+/** The fields of a chat completion that are read: a non-string content is refused here. */
+const CompletionSchema = z.object({
+  model: z.string().optional(),
+  choices: z.array(z.object({
+    message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
+    finish_reason: z.string().nullish(),
+  })).min(1),
+  usage: z.unknown().optional(),
+});
+
 const ErrorBodySchema = z.object({
   error: z.object({ message: z.string().optional(), code: z.string().nullish() }),
 });
@@ -187,19 +197,27 @@ function itemResult(
       ),
     };
   }
+  const completion = CompletionSchema.safeParse(response.body);
+  if (!completion.success) {
+    const issue = completion.error.issues[0];
+    const error = new VisionBenchError(
+      "invalid_response",
+      `${platform}: the answer's ${issue.path.join(".")} is unreadable (${issue.message})`,
+      { platform, code: "batch_answer_unreadable" },
+    );
+    return { customId, ok: false, error };
+  }
   try {
-    const completion = response.body as OpenAI.Chat.ChatCompletion;
-    const choice = completion.choices?.[0];
-    if (!choice) {
-      throw new VisionBenchError("invalid_response", "the answer has no choices", { platform });
-    }
+    const { choices: [choice], usage, model } = completion.data;
     const description = toDescription(
       {
         text: choice.message?.content ?? "",
         refusal: choice.message?.refusal ?? undefined,
-        finishReason: choice.finish_reason ?? null,
-        usage: completion.usage ?? undefined,
-        model: completion.model,
+        finishReason: (choice.finish_reason ?? null) as OpenAI.Chat.ChatCompletion.Choice[
+          "finish_reason"
+        ],
+        usage: usage as OpenAI.CompletionUsage | undefined,
+        model,
       },
       { schema } as Parameters<typeof toDescription>[1],
       platform,

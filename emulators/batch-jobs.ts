@@ -57,6 +57,8 @@ export interface BatchEmulatorOptions {
    * response list that cannot be matched by position. @default false
    */
   unkeyedResults: boolean;
+  /** OpenAI: the first answered request appears twice in the output, the second time differently. @default false */
+  conflictingDuplicate: boolean;
 }
 
 /** Batch knobs with the platform's limits as defaults. */
@@ -75,6 +77,7 @@ export function batchOptions(
     echoCredentials: false,
     resultsOrigin: "own",
     unkeyedResults: false,
+    conflictingDuplicate: false,
     ...limits,
     ...overrides,
   };

@@ -196,6 +196,17 @@ export function startOpenAIBatchEmulator(
           error: null,
         };
         (outcome.status === 200 ? output : errors).push(JSON.stringify(entry));
+        if (knobs.conflictingDuplicate && index === 0 && outcome.status === 200) {
+          const body = structuredClone(outcome.body) as { choices: { message: Json }[] };
+          body.choices[0].message.content = "A different answer for the same request.";
+          output.push(
+            JSON.stringify({
+              ...entry,
+              id: `batch_req_${randomId()}`,
+              response: { ...entry.response, body },
+            }),
+          );
+        }
       } else if (outcome.kind === "failed") {
         errors.push(JSON.stringify({
           id,

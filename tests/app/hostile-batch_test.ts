@@ -163,3 +163,78 @@ Deno.test("a batch the platform answers 404 for: its cases become final error ro
     await fleet.close();
   }
 });
+
+Deno.test("an OpenAI batch answer whose content is not a string is a typed invalid_response naming the field", async () => {
+  const { createOpenAIBatch } = await import("../../adapters/openai-batch.ts");
+  const line = {
+    custom_id: "case-1",
+    response: {
+      status_code: 200,
+      body: { choices: [{ message: { content: 42 }, finish_reason: "stop" }], usage: {} },
+    },
+    error: null,
+  };
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request) =>
+      new URL(request.url).pathname.startsWith("/v1/batches/")
+        ? Response.json({
+          id: "batch_1",
+          status: "completed",
+          created_at: 1733500000,
+          output_file_id: "file-1",
+          error_file_id: null,
+        })
+        : new Response(JSON.stringify(line) + "\n"),
+  );
+  try {
+    const batch = createOpenAIBatch({
+      apiKey: "sk-test-123456",
+      baseUrl: `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/v1`,
+      model: "gpt-4o-mini",
+    });
+    const entries = [];
+    for await (
+      const chunk of batch.results({ id: "batch_1", state: "ended", rawStatus: "completed" })
+    ) {
+      entries.push(...chunk);
+    }
+    assert.equal(entries.length, 1);
+    const [entry] = entries;
+    assert.ok("customId" in entry && !entry.ok);
+    assert.equal(entry.error.kind, "invalid_response");
+    assert.match(entry.error.message, /choices\.0\.message\.content is unreadable/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("one custom_id answered twice, differently: the first is recorded, the conflict is in the manifest and said", async () => {
+  const fleet = startBatchFleet({ queuedMs: 0, runningMs: 0, conflictingDuplicate: true });
+  try {
+    const problems: string[] = [];
+    const result = await runBenchmark({
+      platforms: ["openai"],
+      mode: "batch",
+      runId: "conflict",
+      outDir,
+      limit: 2,
+      variants: ["64"],
+      env: fleet.env,
+      batch: FAST_POLL,
+      onBatchEvent: (event) => event.type === "batch-problem" && problems.push(event.message),
+    });
+    assert.equal((await readRun(result.path)).records.length, 2);
+    assert.ok(result.caseRecords.every((record) => record.status === "ok"));
+    // The emulator writes its output in reverse: the different answer comes first, and is kept.
+    assert.equal(
+      result.caseRecords.filter((record) => record.text.startsWith("A different answer")).length,
+      1,
+    );
+    const manifest = await readBatchManifest(outDir, "conflict");
+    assert.equal(manifest.conflicts.length, 1);
+    assert.match(problems.join("\n"), /answered custom_id .* twice, differently/);
+  } finally {
+    await fleet.close();
+  }
+});
