@@ -224,6 +224,10 @@ export function startAnthropicBatchEmulator(
       return json(await batchObject(job, front.url));
     }
     if (route[2] === "/results" && request.method === "GET") {
+      if (knobs.resultsOrigin === "redirect" && !foreign) {
+        const elsewhere = `${front.url.replace("127.0.0.1", "localhost")}${path}`;
+        return new Response(null, { status: 302, headers: { location: elsewhere } });
+      }
       if (store.phase(job) !== "ended" || !job.outcomes) {
         return error(400, "invalid_request_error", `Batch ${job.id} is still processing.`);
       }

@@ -47,11 +47,12 @@ export interface BatchEmulatorOptions {
    */
   echoCredentials: boolean;
   /**
-   * Where Anthropic's `results_url` points: the front itself (`own`), or another origin that
-   * serves the same file (`foreign`, recording what it was sent in `foreignRequests`).
+   * Where Anthropic's `results_url` points: the front itself (`own`), another origin that serves
+   * the same file (`foreign`: the same server under the name localhost), or the front, which
+   * answers 302 to that other origin (`redirect`).
    * @default "own"
    */
-  resultsOrigin: "own" | "foreign";
+  resultsOrigin: "own" | "foreign" | "redirect";
   /**
    * Gemini: inlined responses without `metadata` (not echoed) and the first one missing, as a
    * response list that cannot be matched by position. @default false

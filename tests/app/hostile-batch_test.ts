@@ -70,37 +70,48 @@ Deno.test("a batch server echoing the key (with escape sequences) in a malformed
   }
 });
 
-Deno.test("an Anthropic results_url on another origin receives no credentials, and a warning says so", async () => {
-  const fleet = startBatchFleet({ queuedMs: 0, runningMs: 0, resultsOrigin: "foreign" });
-  try {
-    const problems: string[] = [];
-    const result = await runBenchmark({
-      platforms: ["anthropic"],
-      mode: "batch",
-      runId: "foreign",
-      outDir,
-      limit: 1,
-      variants: ["64"],
-      env: fleet.env,
-      batch: FAST_POLL,
-      onBatchEvent: (event) => event.type === "batch-problem" && problems.push(event.message),
-    });
-    const downloads = fleet.emulators.anthropic.requests.filter((request) =>
-      request.path.endsWith("/results")
-    );
-    assert.equal(downloads.length, 1);
-    assert.match(downloads[0].headers.host, /^localhost:/);
-    assert.equal(downloads[0].headers["x-api-key"], undefined);
-    assert.equal(downloads[0].headers.authorization, undefined);
-    assert.equal(result.caseRecords[0].status, "ok", "the results were read all the same");
-    assert.match(
-      problems.join("\n"),
-      /on localhost:\d+, not 127\.0\.0\.1:\d+: read without the API key/,
-    );
-  } finally {
-    await fleet.close();
-  }
-});
+for (const resultsOrigin of ["foreign", "redirect"] as const) {
+  Deno.test(`an Anthropic results_url ${resultsOrigin === "foreign" ? "on another origin" : "redirecting to another origin"} receives no credentials`, async () => {
+    const fleet = startBatchFleet({ queuedMs: 0, runningMs: 0, resultsOrigin });
+    try {
+      const problems: string[] = [];
+      const result = await runBenchmark({
+        platforms: ["anthropic"],
+        mode: "batch",
+        runId: `results-${resultsOrigin}`,
+        outDir,
+        limit: 1,
+        variants: ["64"],
+        env: fleet.env,
+        batch: FAST_POLL,
+        onBatchEvent: (event) => event.type === "batch-problem" && problems.push(event.message),
+      });
+      const downloads = fleet.emulators.anthropic.requests.filter((request) =>
+        request.path.endsWith("/results")
+      );
+      const elsewhere = downloads.filter((request) =>
+        request.headers.host.startsWith("localhost:")
+      );
+      assert.equal(elsewhere.length, 1);
+      assert.equal(elsewhere[0].headers["x-api-key"], undefined);
+      assert.equal(elsewhere[0].headers.authorization, undefined);
+      if (resultsOrigin === "redirect") {
+        // The platform's own origin was asked with the key.
+        const home = downloads.find((request) => request.headers.host.startsWith("127.0.0.1:"))!;
+        assert.ok(home.headers["x-api-key"] ?? home.headers.authorization);
+      }
+      assert.equal(result.caseRecords[0].status, "ok", "the results were read all the same");
+      if (resultsOrigin === "foreign") {
+        assert.match(
+          problems.join("\n"),
+          /on localhost:\d+, not 127\.0\.0\.1:\d+: read without the API key/,
+        );
+      }
+    } finally {
+      await fleet.close();
+    }
+  });
+}
 
 Deno.test("Gemini answers without metadata.key, one missing: none is attributed by position", async () => {
   const fleet = startBatchFleet({ queuedMs: 0, runningMs: 0, unkeyedResults: true });
