@@ -23,7 +23,7 @@ import {
   expiredItemError,
 } from "../lib/contract/batch-adapter.ts";
 import type { StructuredSchema } from "../lib/contract/adapter.ts";
-import { toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
+import { kindFromStatus, toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
 import {
   type AnthropicSettings,
   buildMessageParams,
@@ -31,7 +31,7 @@ import {
   toDescription,
 } from "./anthropic.ts";
 import { anthropicError } from "./anthropic-errors.ts";
-import { resultsOf, utf8Bytes } from "./batch-items.ts";
+import { readBatchAnswer, resultsOf, utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -61,6 +61,8 @@ export const ANTHROPIC_BATCH_LIMITS: BatchLimits = {
 export interface AnthropicBatchSettings extends AnthropicSettings {
   /** @default {@link ANTHROPIC_BATCH_LIMITS} */
   limits?: Partial<BatchLimits>;
+  /** The fetch results files are downloaded with (no whole-body cap). @default `fetch` */
+  resultsFetch?: typeof fetch;
 }
 
 /** Error `type`s of an errored item → kinds (as the live error mapping reads them). */
@@ -85,7 +87,32 @@ function batchRequest(item: BatchItem, model: string) {
 // ---------------------------------------------------------------------------------------------
 // map status
 
-function toJob(batch: Anthropic.Messages.MessageBatch): BatchJob {
+/** The fields of a batch object that are read, checked (the SDK types them; the wire may not). */
+const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), "not a date");
+const count = z.number().int().nonnegative();
+const BatchAnswerSchema = z.object({
+  id: z.string().min(1),
+  processing_status: z.string(),
+  created_at: isoTime,
+  ended_at: isoTime.nullish(),
+  cancel_initiated_at: isoTime.nullish(),
+  results_url: z.string().nullish(),
+  request_counts: z.object({
+    processing: count,
+    succeeded: count,
+    errored: count,
+    canceled: count,
+    expired: count,
+  }),
+});
+
+/** How far back a lost batch is looked for, before the time its create call started. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+/** Batches looked through (newest first) when searching for a lost one. */
+const SEARCH_LIMIT = 1000;
+
+function toJob(answer: Anthropic.Messages.MessageBatch): BatchJob {
+  const batch = readBatchAnswer(BatchAnswerSchema, answer, "anthropic");
   const counts = batch.request_counts;
   const ended = batch.processing_status === "ended";
   return {
@@ -185,6 +212,59 @@ export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAda
   });
   const fail = (error: unknown, signal?: AbortSignal) =>
     anthropicError(error, { platform, apiKey: settings.apiKey, signal });
+  const origin = new URL(settings.baseUrl ?? "https://api.anthropic.com").origin;
+
+  // Results are read through a client whose answers have no whole-body cap (the lines are
+  // capped one by one instead): a batch's results may be hundreds of MB.
+  const files = new Anthropic({
+    apiKey: settings.apiKey,
+    baseURL: settings.baseUrl,
+    maxRetries: 0,
+    fetch: settings.resultsFetch ?? settings.fetch,
+  });
+
+  /**
+   * The results file's body, read through the SDK's client (auth, base URL) rather than
+   * `messages.batches.results()`, whose JSONL decoder throws at the first malformed line and
+   * loses every result after it. The key goes only to the platform's own origin: a
+   * `results_url` on another host is fetched without credentials.
+   */
+  async function* resultsBody(url: string, signal?: AbortSignal) {
+    const target = new URL(url, origin);
+    const response = target.origin === origin
+      ? await files.get(target.href, { headers: { Accept: "application/binary" }, signal })
+        .asResponse()
+      : await (settings.resultsFetch ?? settings.fetch ?? fetch)(target.href, {
+        signal,
+        credentials: "omit",
+        redirect: "error",
+      });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new VisionBenchError(
+        kindFromStatus(response.status),
+        `${platform}: the results file on ${target.host} answered HTTP ${response.status}`,
+        { platform, status: response.status },
+      );
+    }
+    if (response.body) yield response.body;
+  }
+
+  /** Whether an ended batch's results hold exactly `wanted` custom ids. */
+  async function holdsExactly(job: BatchJob, wanted: Set<string>, signal?: AbortSignal) {
+    const batch = await client.messages.batches.retrieve(job.id, {}, { signal });
+    if (!batch.results_url) return false;
+    const ids = new Set<string>();
+    const read = (value: unknown) => {
+      const id = (value as { custom_id?: unknown })?.custom_id;
+      if (typeof id === "string") ids.add(id);
+      return "";
+    };
+    for await (const _ of resultsOf(resultsBody(batch.results_url, signal), read)) {
+      if (ids.size > wanted.size) return false;
+    }
+    return ids.size === wanted.size && [...wanted].every((id) => ids.has(id));
+  }
 
   return {
     id: platform,
@@ -217,8 +297,41 @@ export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAda
         throw fail(error, options.signal);
       }
     },
-    async results(job, options = {}): Promise<BatchResults> {
-      let text: string;
+    async findByLabel(_label, options = {}) {
+      // Anthropic batches carry no label: the lost batch is the one created since the call
+      // started (less clock skew) that holds exactly these custom ids. A batch still running
+      // does not show its ids; one holding the same number of requests then stands for it,
+      // and two such candidates are refused rather than guessed between.
+      const since = Date.parse(options.since ?? "") - CLOCK_SKEW_MS;
+      const wanted = new Set(options.customIds ?? []);
+      const candidates: BatchJob[] = [];
+      try {
+        let seen = 0;
+        for await (
+          const batch of client.messages.batches.list({ limit: 100 }, { signal: options.signal })
+        ) {
+          const job = toJob(batch);
+          if (Date.parse(job.createdAt!) < since || ++seen > SEARCH_LIMIT) break;
+          if (options.exclude?.includes(job.id) || job.counts?.total !== wanted.size) continue;
+          if (job.state === "ended" && !await holdsExactly(job, wanted, options.signal)) continue;
+          candidates.push(job);
+        }
+      } catch (error) {
+        throw fail(error, options.signal);
+      }
+      if (candidates.length > 1) {
+        throw new VisionBenchError(
+          "invalid_response",
+          `${platform}: ${candidates.length} batches (${
+            candidates.map((job) => job.id).join(", ")
+          }) ` +
+            `could be the one whose create call was lost; cancel the extra one on the console`,
+          { platform, code: "batch_ambiguous", retryable: false },
+        );
+      }
+      return candidates[0];
+    },
+    async *results(job, options = {}): BatchResults {
       try {
         const batch = await client.messages.batches.retrieve(job.id, {}, {
           signal: options.signal,
@@ -230,18 +343,27 @@ export function createAnthropicBatch(settings: AnthropicBatchSettings): BatchAda
             { platform },
           );
         }
-        // Read as text through the SDK's client (auth, base URL) rather than
-        // `messages.batches.results()`, whose JSONL decoder throws at the first malformed line
-        // and loses every result after it.
-        const response = await client.get(batch.results_url, {
-          headers: { Accept: "application/binary" },
-          signal: options.signal,
-        }).asResponse();
-        text = await response.text();
+        let target: URL;
+        try {
+          target = new URL(batch.results_url, origin);
+        } catch {
+          throw new VisionBenchError("invalid_response", `${platform}: results_url is not a URL`, {
+            platform,
+          });
+        }
+        if (target.origin !== origin) {
+          yield [{
+            problem: `the results_url of ${job.id} is on ${target.host}, not ` +
+              `${new URL(origin).host}: read without the API key`,
+          }];
+        }
+        yield* resultsOf(
+          resultsBody(target.href, options.signal),
+          (value) => itemResult(value, platform, options.schema),
+        );
       } catch (error) {
         throw fail(error, options.signal);
       }
-      return resultsOf([text], (value) => itemResult(value, platform, options.schema));
     },
   };
 }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { z } from "zod";
 import {
   type BatchJob as GeminiBatchJob,
   type GenerateContentResponse,
@@ -38,7 +39,7 @@ import {
   toDescription,
 } from "./gemini.ts";
 import { geminiError } from "./gemini-errors.ts";
-import { utf8Bytes } from "./batch-items.ts";
+import { readBatchAnswer, utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -88,7 +89,17 @@ function inlinedRequest(
 // ---------------------------------------------------------------------------------------------
 // map status
 
+/** The fields of a batch job that are read, checked (the SDK types them; the wire may not). */
+const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), "not a date");
+const JobAnswerSchema = z.object({
+  name: z.string().min(1),
+  createTime: isoTime.optional(),
+  endTime: isoTime.optional(),
+  updateTime: isoTime.optional(),
+});
+
 function toJob(job: GeminiBatchJob): BatchJob {
+  readBatchAnswer(JobAnswerSchema, job, "gemini");
   const state = job.state ?? JobState.JOB_STATE_UNSPECIFIED;
   const outcomes: Partial<Record<JobState, BatchJob["outcome"]>> = {
     [JobState.JOB_STATE_SUCCEEDED]: "completed",
@@ -202,7 +213,9 @@ export function createGeminiBatch(settings: GeminiBatchSettings): BatchAdapter {
           config: { pageSize: 100, abortSignal: options.signal },
         });
         for await (const job of pager) {
-          if (job.displayName === label) return toJob(job);
+          if (job.displayName === label && !options.exclude?.includes(job.name ?? "")) {
+            return toJob(job);
+          }
           if (++seen >= LABEL_SEARCH_LIMIT) break;
         }
         return undefined;
@@ -210,24 +223,27 @@ export function createGeminiBatch(settings: GeminiBatchSettings): BatchAdapter {
         throw fail(error, options.signal);
       }
     },
-    async results(job, options = {}): Promise<BatchResults> {
+    async *results(job, options = {}): BatchResults {
+      // Inline answers come inside the batch object (the request was under 20 MB inline).
       let responses;
       try {
         responses = (await get(job.id, options.signal)).dest?.inlinedResponses ?? [];
       } catch (error) {
         throw fail(error, options.signal);
       }
-      const results: BatchResults = { items: [], problems: [] };
-      responses.forEach((inlined, index) => {
-        // Responses come in request order; metadata.key names the case when it is echoed.
-        const customId = inlined.metadata?.key ?? options.customIds?.[index];
-        if (customId === undefined) {
-          results.problems.push(`inlined response ${index + 1} has no metadata.key`);
-          return;
+      yield responses.map((inlined, index) => {
+        // Matched by metadata.key only: by position, one missing response would give every
+        // later image the description of the next one.
+        const customId = inlined.metadata?.key;
+        if (typeof customId !== "string" || customId === "") {
+          return {
+            problem: `inlined response ${
+              index + 1
+            } has no metadata.key: not attributed to any case`,
+          };
         }
-        results.items.push(itemResult(customId, inlined, platform, options.schema));
+        return itemResult(customId, inlined, platform, options.schema);
       });
-      return results;
     },
   };
 }

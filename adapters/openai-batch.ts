@@ -27,7 +27,7 @@ import {
 import { kindFromStatus, toVisionBenchError, VisionBenchError } from "../lib/contract/errors.ts";
 import { buildBody, type OpenAISettings, toDescription } from "./openai.ts";
 import { openAIError } from "./openai-errors.ts";
-import { resultsOf, utf8Bytes } from "./batch-items.ts";
+import { readBatchAnswer, resultsOf, utf8Bytes } from "./batch-items.ts";
 import { requiredSetting } from "./shared-errors.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -52,6 +52,16 @@ const ResultLineSchema = z.object({
     .optional(),
 });
 
+/** The fields of a chat completion that are read: a non-string content is refused here. */
+const CompletionSchema = z.object({
+  model: z.string().optional(),
+  choices: z.array(z.object({
+    message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
+    finish_reason: z.string().nullish(),
+  })).min(1),
+  usage: z.unknown().optional(),
+});
+
 const ErrorBodySchema = z.object({
   error: z.object({ message: z.string().optional(), code: z.string().nullish() }),
 });
@@ -70,6 +80,8 @@ const LABEL_SEARCH_LIMIT = 1000;
 export interface OpenAIBatchSettings extends OpenAISettings {
   /** @default {@link OPENAI_BATCH_LIMITS} */
   limits?: Partial<BatchLimits>;
+  /** The fetch results files are downloaded with (no whole-body cap). @default `fetch` */
+  resultsFetch?: typeof fetch;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -91,7 +103,25 @@ function inputLine(
 // ---------------------------------------------------------------------------------------------
 // Map status
 
-function toJob(batch: OpenAI.Batches.Batch): BatchJob {
+/** The fields of a batch object that are read (the SDK types them; the wire may not). */
+const seconds = z.number().finite().nonnegative();
+const BatchAnswerSchema = z.object({
+  id: z.string().min(1),
+  status: z.string(),
+  created_at: seconds,
+  completed_at: seconds.nullish(),
+  failed_at: seconds.nullish(),
+  expired_at: seconds.nullish(),
+  cancelled_at: seconds.nullish(),
+  request_counts: z.object({
+    total: z.number().int().nonnegative(),
+    completed: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+  }).nullish(),
+});
+
+function toJob(answer: OpenAI.Batches.Batch): BatchJob {
+  const batch = { ...answer, ...readBatchAnswer(BatchAnswerSchema, answer, "openai") };
   const outcomes: Record<string, BatchOutcome> = {
     completed: "completed",
     failed: "failed",
@@ -167,19 +197,27 @@ function itemResult(
       ),
     };
   }
+  const completion = CompletionSchema.safeParse(response.body);
+  if (!completion.success) {
+    const issue = completion.error.issues[0];
+    const error = new VisionBenchError(
+      "invalid_response",
+      `${platform}: the answer's ${issue.path.join(".")} is unreadable (${issue.message})`,
+      { platform, code: "batch_answer_unreadable" },
+    );
+    return { customId, ok: false, error };
+  }
   try {
-    const completion = response.body as OpenAI.Chat.ChatCompletion;
-    const choice = completion.choices?.[0];
-    if (!choice) {
-      throw new VisionBenchError("invalid_response", "the answer has no choices", { platform });
-    }
+    const { choices: [choice], usage, model } = completion.data;
     const description = toDescription(
       {
         text: choice.message?.content ?? "",
         refusal: choice.message?.refusal ?? undefined,
-        finishReason: choice.finish_reason ?? null,
-        usage: completion.usage ?? undefined,
-        model: completion.model,
+        finishReason: (choice.finish_reason ?? null) as OpenAI.Chat.ChatCompletion.Choice[
+          "finish_reason"
+        ],
+        usage: usage as OpenAI.CompletionUsage | undefined,
+        model,
       },
       { schema } as Parameters<typeof toDescription>[1],
       platform,
@@ -202,8 +240,7 @@ function itemResult(
  * declare const request: DescribeRequest;
  * const batch = createOpenAIBatch({ apiKey: "sk-…" });
  * const job = await batch.submit([{ customId: "case-1", request }]);
- * const { items } = await batch.results(await batch.status(job.id));
- * console.log(items);
+ * for await (const entries of batch.results(await batch.status(job.id))) console.log(entries);
  * ```
  */
 export function createOpenAIBatch(settings: OpenAIBatchSettings = {}): BatchAdapter {
@@ -227,9 +264,22 @@ export function createOpenAIBatch(settings: OpenAIBatchSettings = {}): BatchAdap
   const fail = (error: unknown, signal?: AbortSignal) => openAIError(error, { platform, signal });
   const line = (item: BatchItem) => JSON.stringify(inputLine(item, config)) + "\n";
 
-  async function readFile(fileId: string, signal?: AbortSignal): Promise<string> {
-    const response = await client.files.content(fileId, { signal });
-    return await response.text();
+  // Results files are read through a client whose answers have no whole-body cap (the lines
+  // are capped one by one instead): a batch's output may be hundreds of MB.
+  const files = new OpenAI({
+    apiKey: settings.apiKey ?? "none",
+    baseURL: settings.baseUrl ?? "https://api.openai.com/v1",
+    maxRetries: 0,
+    fetch: settings.resultsFetch ?? settings.fetch,
+    defaultHeaders: settings.headers,
+  });
+
+  async function* bodies(ids: (string | null | undefined)[], signal?: AbortSignal) {
+    for (const id of ids) {
+      if (!id) continue;
+      const response = await files.files.content(id, { signal });
+      if (response.body) yield response.body;
+    }
   }
 
   return {
@@ -283,18 +333,16 @@ export function createOpenAIBatch(settings: OpenAIBatchSettings = {}): BatchAdap
         throw fail(error, options.signal);
       }
     },
-    async results(job, options = {}): Promise<BatchResults> {
-      let batch: OpenAI.Batches.Batch;
-      const texts: string[] = [];
+    async *results(job, options = {}): BatchResults {
       try {
-        batch = await client.batches.retrieve(job.id, { signal: options.signal });
-        for (const fileId of [batch.output_file_id, batch.error_file_id]) {
-          if (fileId) texts.push(await readFile(fileId, options.signal));
-        }
+        const batch = await client.batches.retrieve(job.id, { signal: options.signal });
+        yield* resultsOf(
+          bodies([batch.output_file_id, batch.error_file_id], options.signal),
+          (value) => itemResult(value, platform, options.schema),
+        );
       } catch (error) {
         throw fail(error, options.signal);
       }
-      return resultsOf(texts, (value) => itemResult(value, platform, options.schema));
     },
   };
 }

@@ -160,7 +160,7 @@ async function predict(
   client: Replicate,
   input: Record<string, unknown>,
   settings: { model: string; version?: string; wait: number | true; pollIntervalMs: number },
-  options: { signal?: AbortSignal; cancel: (id: string) => Promise<void> },
+  options: { signal?: AbortSignal; cancel: (id: string) => Promise<unknown> },
 ): Promise<Prediction> {
   const { signal } = options;
   const target = settings.version ? { version: settings.version } : { model: settings.model };
@@ -183,16 +183,43 @@ async function predict(
  * Best effort and bounded, on a client without the call's (aborted) signal: a cancelled
  * benchmark call should not keep billing GPU time.
  */
-async function cancelPrediction(client: Replicate, id: string): Promise<void> {
+async function cancelPrediction(client: Replicate, id: string): Promise<number | undefined> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), 2000);
   try {
-    await client.predictions.cancel(id, { signal: controller.signal });
+    // The cancel answer says what the prediction ran, and so what it is billed.
+    const answer = PredictionSchema.safeParse(
+      await client.predictions.cancel(id, { signal: controller.signal }),
+    );
+    const seconds = answer.success ? answer.data.metrics?.predict_time : undefined;
+    return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0
+      ? seconds
+      : undefined;
   } catch {
-    // the call is already being reported as cancelled / timed out
+    return undefined; // the call is already being reported as cancelled / timed out
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The predict time a finished prediction reports, when it is a usable number. */
+function billedTime(prediction: Prediction): number | undefined {
+  const seconds = prediction.metrics?.predict_time;
+  return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0
+    ? seconds
+    : undefined;
+}
+
+/** `error` carrying the GPU seconds a cancelled prediction was billed (not retried: it paid). */
+function withBilled(error: VisionBenchError, gpuSeconds: number | undefined): VisionBenchError {
+  if (gpuSeconds === undefined) return error;
+  return new VisionBenchError(error.kind, error.message, {
+    status: error.status,
+    platform: error.platform,
+    code: error.code,
+    cause: error,
+    billed: { gpuSeconds },
+  });
 }
 
 function mapError(
@@ -314,6 +341,7 @@ export function createReplicate(settings: ReplicateSettings = {}): Adapter {
         });
       const client = clientFor(transport.fetch);
       let prediction: Prediction;
+      let billedSeconds: number | undefined;
       try {
         prediction = await predict(client, buildInput(request, settings.input), {
           model,
@@ -322,37 +350,46 @@ export function createReplicate(settings: ReplicateSettings = {}): Adapter {
           pollIntervalMs: settings.pollIntervalMs ?? 500,
         }, {
           signal,
-          cancel: (id) =>
-            cancelPrediction(
+          cancel: async (id) =>
+            billedSeconds = await cancelPrediction(
               clientFor(makeTransport(settings.fetch ?? fetch, undefined).fetch),
               id,
             ),
         });
       } catch (error) {
-        throw mapError(error, {
-          platform,
-          signal,
-          failure: transport.failure,
-          apiKey: settings.apiKey,
-        });
+        throw withBilled(
+          mapError(error, {
+            platform,
+            signal,
+            failure: transport.failure,
+            apiKey: settings.apiKey,
+          }),
+          billedSeconds,
+        );
       }
-      if (signal?.aborted) throw abortedError(signal, { platform });
+      if (signal?.aborted) throw withBilled(abortedError(signal, { platform }), billedSeconds);
       if (prediction.status === "failed") {
         const reason = platformText(
           readableMessage(prediction.error ?? "no error text"),
           settings.apiKey,
         );
         // Not retried: a failed prediction was billed, and the same input fails the same way.
-        throw new VisionBenchError("server", `replicate: prediction failed: ${reason}`, {
-          platform,
-          code: "prediction_failed",
-          retryable: false,
-        });
+        throw withBilled(
+          new VisionBenchError("server", `replicate: prediction failed: ${reason}`, {
+            platform,
+            code: "prediction_failed",
+            retryable: false,
+          }),
+          billedTime(prediction),
+        );
       }
       if (prediction.status !== "succeeded") {
-        throw new VisionBenchError("cancelled", `replicate: prediction ${prediction.status}`, {
-          platform,
-        });
+        throw withBilled(
+          new VisionBenchError("cancelled", `replicate: prediction ${prediction.status}`, {
+            platform,
+          }),
+          billedTime(prediction),
+        );
       }
       let text: string;
       try {

@@ -76,6 +76,20 @@ const VllmOutputSchema = z.array(z.object({
   usage: z.object({ input: WireNumber, output: WireNumber }).optional(),
 })).min(1);
 
+/** RunPod's vLLM worker answering whole (and what many custom handlers return). */
+const VllmTextSchema = z.union([
+  z.object({
+    text: z.array(z.string()),
+    input_tokens: WireNumber.optional(),
+    output_tokens: WireNumber.optional(),
+  }),
+  z.array(z.object({
+    text: z.array(z.string()),
+    input_tokens: WireNumber.optional(),
+    output_tokens: WireNumber.optional(),
+  })).length(1).transform(([only]) => only),
+]);
+
 /** What Moondream-style handlers return as `output`. */
 const OutputSchema = z.union([
   z.string(),
@@ -104,6 +118,11 @@ export interface RunPodSettings extends AdapterSettings {
   coldStartMs?: number;
   /** Builds the job's `input` for your worker. @default moondreamInput */
   buildInput?: (request: DescribeRequest) => Record<string, unknown>;
+  /**
+   * Where a custom handler puts the text in `output`, as a dotted path (`result.caption`); a
+   * preset sets it in its `settings`. @default the shapes listed in the module doc
+   */
+  outputPath?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,7 +247,12 @@ interface JobAnswer {
   usage: Usage;
 }
 
-function finishedAnswer(job: Job, platform: string, apiKey?: string): JobAnswer {
+function finishedAnswer(
+  job: Job,
+  platform: string,
+  reading: { apiKey?: string; outputPath?: string },
+): JobAnswer {
+  const { apiKey, outputPath } = reading;
   const detail = job.error === undefined
     ? ""
     : `: ${platformText(readableMessage(job.error), apiKey)}`;
@@ -241,6 +265,7 @@ function finishedAnswer(job: Job, platform: string, apiKey?: string): JobAnswer 
       throw new VisionBenchError("server", `RunPod job failed${detail}`, {
         ...options,
         retryable: false,
+        billed: billedOf(job),
       });
     case "TIMED_OUT":
       throw new VisionBenchError("timeout", `RunPod job timed out${detail}`, options);
@@ -249,7 +274,54 @@ function finishedAnswer(job: Job, platform: string, apiKey?: string): JobAnswer 
     default:
       throw new VisionBenchError("invalid_response", `RunPod job ended as ${job.status}`, options);
   }
-  const vllm = VllmOutputSchema.safeParse(job.output);
+  try {
+    return readOutput(job.output, outputPath);
+  } catch (cause) {
+    // The job completed and was billed: an output that cannot be read keeps its cost, and is
+    // not run again (the same worker answers the same shape).
+    throw new VisionBenchError(
+      "invalid_response",
+      `RunPod output is not text (expected a string, {text|caption|output|response}, string[], ` +
+        `the vLLM worker's {"text": […]} or [{"choices":[{"tokens":[…]}]}]` +
+        `${outputPath ? `, or text at ${outputPath}` : ""})`,
+      {
+        platform,
+        cause,
+        retryable: false,
+        billed: billedOf(job),
+      },
+    );
+  }
+}
+
+/** The worker time RunPod billed for a job (`executionTime`), when it is a usable number. */
+function billedOf(job: Job): { gpuSeconds: number } | undefined {
+  const ms = job.executionTime;
+  return typeof ms === "number" && Number.isFinite(ms) && ms >= 0
+    ? { gpuSeconds: ms / 1000 }
+    : undefined;
+}
+
+function readOutput(output: unknown, outputPath: string | undefined): JobAnswer {
+  if (outputPath) {
+    const value = outputPath.split(".").reduce<unknown>(
+      (
+        at,
+        key,
+      ) => (typeof at === "object" && at !== null
+        ? (at as Record<string, unknown>)[key]
+        : undefined),
+      output,
+    );
+    if (typeof value !== "string") throw new Error(`no text at ${outputPath}`);
+    return { text: value, usage: {} };
+  }
+  const whole = VllmTextSchema.safeParse(output);
+  if (whole.success) {
+    const { text, input_tokens: inputTokens, output_tokens: outputTokens } = whole.data;
+    return { text: text.join(""), usage: { inputTokens, outputTokens } };
+  }
+  const vllm = VllmOutputSchema.safeParse(output);
   if (vllm.success) {
     const batches = vllm.data;
     const text = batches.flatMap((batch) => batch.choices[0]?.tokens ?? []).join("");
@@ -257,16 +329,7 @@ function finishedAnswer(job: Job, platform: string, apiKey?: string): JobAnswer 
     const usage = batches.findLast((batch) => batch.usage !== undefined)?.usage;
     return { text, usage: { inputTokens: usage?.input, outputTokens: usage?.output } };
   }
-  const output = OutputSchema.safeParse(job.output);
-  if (!output.success) {
-    throw new VisionBenchError(
-      "invalid_response",
-      "RunPod output is not text (expected a string, {text|caption|output|response}, string[] " +
-        'or the vLLM worker\'s [{"choices":[{"tokens":[…]}]}])',
-      { platform, cause: output.error },
-    );
-  }
-  return { text: output.data, usage: {} };
+  return { text: OutputSchema.parse(output), usage: {} };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,7 +402,7 @@ export function createRunPod(settings: RunPodSettings = {}): Adapter {
         { mode, input: buildInput(request), pollIntervalMs },
         options,
       );
-      const { text, usage } = finishedAnswer(job, platform, settings.apiKey);
+      const { text, usage } = finishedAnswer(job, platform, settings);
       options.onFirstToken?.();
       const description: Description = {
         text,

@@ -22,7 +22,9 @@ import {
   type BatchEmulator,
   type BatchEmulatorOptions,
   batchOptions,
+  createAnswer,
   createJobStore,
+  echoed,
   type EmulatedJob,
   randomId,
   runOnLive,
@@ -101,13 +103,18 @@ export function startAnthropicBatchEmulator(
         expired: count("expired"),
       },
       ended_at: new Date(job.endedAt!).toISOString(),
-      results_url: `${frontUrl}/v1/messages/batches/${job.id}/results`,
+      // `foreign`: another origin (the same server under the name localhost), like a storage URL.
+      results_url: `${
+        knobs.resultsOrigin === "foreign" ? frontUrl.replace("127.0.0.1", "localhost") : frontUrl
+      }/v1/messages/batches/${job.id}/results`,
     };
   };
 
   const resultLines = (job: EmulatedJob<BatchRequest, Json>): string => {
     const lines: string[] = [];
-    if (knobs.malformedLine) lines.push('{"custom_id": "broken", "result": {"type": ');
+    if (knobs.malformedLine) {
+      lines.push(`{"custom_id": "${echoed(knobs, job, "broken")}", "result": {"type": `);
+    }
     job.items.forEach((request, index) => {
       const outcome = job.outcomes![index];
       let result: Json;
@@ -130,7 +137,10 @@ export function startAnthropicBatchEmulator(
     });
     if (knobs.unknownResult) {
       lines.push(
-        JSON.stringify({ custom_id: "not-submitted-by-anyone", result: { type: "expired" } }),
+        JSON.stringify({
+          custom_id: echoed(knobs, job, "not-submitted-by-anyone"),
+          result: { type: "expired" },
+        }),
       );
     }
     // Results come back in any order: reverse them, so nobody relies on request order.
@@ -141,7 +151,9 @@ export function startAnthropicBatchEmulator(
     const path = new URL(request.url).pathname;
     if (!path.startsWith("/v1/messages/batches")) return undefined;
     const headers = context.recorded.headers;
-    if (!headers["x-api-key"] && !headers["authorization"]) {
+    // The foreign origin serves result files without a key, as a pre-signed storage URL does.
+    const foreign = headers.host?.startsWith("localhost:") && path.endsWith("/results");
+    if (!foreign && !headers["x-api-key"] && !headers["authorization"]) {
       return error(401, "authentication_error", "x-api-key header is required");
     }
     if (request.method === "POST" && path === "/v1/messages/batches") {
@@ -179,7 +191,28 @@ export function startAnthropicBatchEmulator(
         ids.add(item.custom_id);
       }
       const job = store.add(`msgbatch_${randomId()}`, requests, headers);
-      return json(await batchObject(job, front.url));
+      return await createAnswer(front, context.signal, {
+        ok: async () => json(await batchObject(job, front.url)),
+        error: () => error(500, "api_error", "Internal server error"),
+        unreadable: async () => json({ ...await batchObject(job, front.url), created_at: 1733 }),
+      });
+    }
+    if (request.method === "GET" && path === "/v1/messages/batches") {
+      // Newest first, paged by `limit` (default 20, at most 1000) and `after_id`, as documented
+      // (https://docs.anthropic.com/en/api/listing-message-batches).
+      const params = new URL(request.url).searchParams;
+      const limit = Math.min(1000, Number(params.get("limit") ?? 20));
+      const all = [...store.jobs.values()].reverse();
+      const after = params.get("after_id");
+      const start = after ? all.findIndex((job) => job.id === after) + 1 : 0;
+      const page = all.slice(start, start + limit);
+      const data = await Promise.all(page.map((job) => batchObject(job, front.url)));
+      return json({
+        data,
+        has_more: start + limit < all.length,
+        first_id: data[0]?.id ?? null,
+        last_id: data.at(-1)?.id ?? null,
+      });
     }
     const route = path.match(/^\/v1\/messages\/batches\/([^/]+)(\/cancel|\/results)?$/);
     const job = route ? store.jobs.get(route[1]) : undefined;
@@ -191,6 +224,10 @@ export function startAnthropicBatchEmulator(
       return json(await batchObject(job, front.url));
     }
     if (route[2] === "/results" && request.method === "GET") {
+      if (knobs.resultsOrigin === "redirect" && !foreign) {
+        const elsewhere = `${front.url.replace("127.0.0.1", "localhost")}${path}`;
+        return new Response(null, { status: 302, headers: { location: elsewhere } });
+      }
       if (store.phase(job) !== "ended" || !job.outcomes) {
         return error(400, "invalid_request_error", `Batch ${job.id} is still processing.`);
       }

@@ -33,6 +33,33 @@ export interface BatchEmulatorOptions {
   malformedLine: boolean;
   /** Results include one for a custom id nobody submitted. @default false */
   unknownResult: boolean;
+  /**
+   * What goes wrong with the next create call after the batch was created (the platform holds
+   * it, the client cannot know): `error` answers the platform's 500, `hang` never answers (the
+   * client gives up or is interrupted), `unreadable` answers a batch object with a field the
+   * client cannot read (a non-date created_at; Gemini: no `name`). Applies to every create until
+   * reset to `none`. @default "none"
+   */
+  createFault: "none" | "error" | "hang" | "unreadable";
+  /**
+   * A hostile or broken server: the malformed line and the unknown custom id carry the
+   * credentials the batch was created with (as an echoing proxy would). @default false
+   */
+  echoCredentials: boolean;
+  /**
+   * Where Anthropic's `results_url` points: the front itself (`own`), another origin that serves
+   * the same file (`foreign`: the same server under the name localhost), or the front, which
+   * answers 302 to that other origin (`redirect`).
+   * @default "own"
+   */
+  resultsOrigin: "own" | "foreign" | "redirect";
+  /**
+   * Gemini: inlined responses without `metadata` (not echoed) and the first one missing, as a
+   * response list that cannot be matched by position. @default false
+   */
+  unkeyedResults: boolean;
+  /** OpenAI: the first answered request appears twice in the output, the second time differently. @default false */
+  conflictingDuplicate: boolean;
 }
 
 /** Batch knobs with the platform's limits as defaults. */
@@ -47,6 +74,11 @@ export function batchOptions(
     expireBatches: [],
     malformedLine: false,
     unknownResult: false,
+    createFault: "none",
+    echoCredentials: false,
+    resultsOrigin: "own",
+    unkeyedResults: false,
+    conflictingDuplicate: false,
     ...limits,
     ...overrides,
   };
@@ -170,11 +202,24 @@ export function startFront<Live extends Emulator>(
   batchRoutes: (
     request: Request,
     context: HandlerContext,
-    front: { url: string },
+    front: Front,
   ) => Promise<Response | undefined>,
   behaviour: Partial<EmulatorBehaviour> = {},
 ): BatchEmulator<Live> {
-  const front = { url: "" };
+  const hung = new Set<() => void>();
+  const front: Front = {
+    url: "",
+    batch,
+    hang: (signal) =>
+      new Promise((resolve) => {
+        const release = () => {
+          hung.delete(release);
+          resolve();
+        };
+        hung.add(release);
+        signal.addEventListener("abort", release, { once: true });
+      }),
+  };
   const handler: Handler = async (request, context) => {
     const routed = await batchRoutes(request, context, front);
     return routed ?? await live.dispatch(request, context.text);
@@ -193,9 +238,42 @@ export function startFront<Live extends Emulator>(
     batch,
     // Together: closing the live emulator releases hung requests the front is still waiting on.
     close: async () => {
+      for (const release of hung) release();
       await Promise.all([emulator.close(), live.close()]);
     },
   };
+}
+
+/**
+ * The answer to a create call under {@link BatchEmulatorOptions.createFault}, once the batch is
+ * stored: `ok` when there is no fault, the platform's 500 (`error`), a broken answer
+ * (`unreadable`), or, for `hang`, nothing until the client hangs up or the emulator closes.
+ */
+export async function createAnswer(
+  front: Front,
+  signal: AbortSignal,
+  answers: {
+    ok: () => Promise<Response>;
+    error: () => Response;
+    unreadable: () => Promise<Response>;
+  },
+): Promise<Response> {
+  const fault = front.batch.createFault;
+  if (fault === "error") return answers.error();
+  if (fault === "unreadable") return await answers.unreadable();
+  if (fault === "hang") {
+    await front.hang(signal);
+    return answers.error();
+  }
+  return await answers.ok();
+}
+
+/** What a batch route is handed besides the request: the front's URL, knobs, and a hang. */
+export interface Front {
+  url: string;
+  batch: BatchEmulatorOptions;
+  /** Resolves when `signal` aborts or the emulator closes. */
+  hang(signal: AbortSignal): Promise<void>;
 }
 
 /** Runs one item against the live emulator and reads its JSON answer. */
@@ -215,6 +293,20 @@ export async function runOnLive<Answer>(
     body: JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() as Answer };
+}
+
+/** What a hostile server echoes back: the credential headers of the request that made `job`. */
+export function echoed(
+  knobs: BatchEmulatorOptions,
+  job: { headers: Record<string, string> },
+  plain: string,
+): string {
+  if (!knobs.echoCredentials) return plain;
+  const { authorization, "x-api-key": apiKey, "x-goog-api-key": googKey } = job.headers;
+  // With a terminal escape sequence (set the window title), as a hostile server would send.
+  return `${plain}\u001b]0;owned\u0007-${
+    [authorization, apiKey, googKey].filter(Boolean).join("-")
+  }`;
 }
 
 /** A short random id. */

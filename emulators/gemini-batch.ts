@@ -19,7 +19,9 @@ import {
   type BatchEmulator,
   type BatchEmulatorOptions,
   batchOptions,
+  createAnswer,
   createJobStore,
+  echoed,
   type EmulatedJob,
   randomId,
   runOnLive,
@@ -142,16 +144,19 @@ export function startGeminiBatchEmulator(
         entries.push({ error: { code: 1, message: "The operation was cancelled." }, metadata });
       }
     });
+    if (knobs.unkeyedResults) {
+      return entries.slice(1).map(({ metadata: _metadata, ...entry }: Json) => entry);
+    }
     if (knobs.unknownResult) {
       entries.push({
         error: { code: 13, message: "Internal error encountered." },
-        metadata: { key: "not-submitted-by-anyone" },
+        metadata: { key: echoed(knobs, job, "not-submitted-by-anyone") },
       });
     }
     return entries;
   };
 
-  return startFront(live, knobs, async (request, context) => {
+  return startFront(live, knobs, async (request, context, front) => {
     const url = new URL(request.url);
     const create = url.pathname.match(/^\/v1beta\/(models\/[^/:]+):batchGenerateContent$/);
     const list = request.method === "GET" && url.pathname === "/v1beta/batches";
@@ -193,7 +198,14 @@ export function startGeminiBatchEmulator(
         model: create[1],
         displayName: batch.displayName,
       });
-      return json(await operation(job));
+      return await createAnswer(front, context.signal, {
+        ok: async () => json(await operation(job)),
+        error: () => error(500, "INTERNAL", "Internal error encountered."),
+        unreadable: async () => {
+          const { name: _name, ...nameless } = await operation(job);
+          return json(nameless);
+        },
+      });
     }
     const job = existing ? store.jobs.get(existing[1]) : undefined;
     if (!job) return error(404, "NOT_FOUND", `Requested entity was not found.`);

@@ -22,7 +22,9 @@ import {
   type BatchEmulator,
   type BatchEmulatorOptions,
   batchOptions,
+  createAnswer,
   createJobStore,
+  echoed,
   type EmulatedJob,
   randomId,
   runOnLive,
@@ -176,7 +178,9 @@ export function startOpenAIBatchEmulator(
   const writeResultFiles = (job: EmulatedJob<InputLine, Json>) => {
     const output: string[] = [];
     const errors: string[] = [];
-    if (knobs.malformedLine) output.push('{"id": "batch_req_broken", "custom_id": ');
+    if (knobs.malformedLine) {
+      output.push(`{"id": "batch_req_broken", "custom_id": "${echoed(knobs, job, "broken")}", `);
+    }
     job.items.forEach((line, index) => {
       const outcome = job.outcomes![index];
       const id = `batch_req_${randomId()}`;
@@ -192,6 +196,17 @@ export function startOpenAIBatchEmulator(
           error: null,
         };
         (outcome.status === 200 ? output : errors).push(JSON.stringify(entry));
+        if (knobs.conflictingDuplicate && index === 0 && outcome.status === 200) {
+          const body = structuredClone(outcome.body) as { choices: { message: Json }[] };
+          body.choices[0].message.content = "A different answer for the same request.";
+          output.push(
+            JSON.stringify({
+              ...entry,
+              id: `batch_req_${randomId()}`,
+              response: { ...entry.response, body },
+            }),
+          );
+        }
       } else if (outcome.kind === "failed") {
         errors.push(JSON.stringify({
           id,
@@ -225,7 +240,7 @@ export function startOpenAIBatchEmulator(
     if (knobs.unknownResult) {
       output.push(JSON.stringify({
         id: `batch_req_${randomId()}`,
-        custom_id: "not-submitted-by-anyone",
+        custom_id: echoed(knobs, job, "not-submitted-by-anyone"),
         response: { status_code: 200, request_id: `req_${randomId()}`, body: {} },
         error: null,
       }));
@@ -242,7 +257,7 @@ export function startOpenAIBatchEmulator(
     }
   };
 
-  return startFront(live, knobs, async (request, context) => {
+  return startFront(live, knobs, async (request, context, front) => {
     const path = new URL(request.url).pathname;
     if (!path.startsWith("/v1/files") && !path.startsWith("/v1/batches")) return undefined;
     if (context.recorded.headers.authorization !== `Bearer ${key}`) {
@@ -334,7 +349,19 @@ export function startOpenAIBatchEmulator(
           line: null,
         };
       }
-      return json(await batchObject(job));
+      return await createAnswer(front, context.signal, {
+        ok: async () => json(await batchObject(job)),
+        error: () =>
+          json(
+            errorBody(
+              "The server had an error while processing your request. Sorry about that!",
+              "server_error",
+              null,
+            ),
+            500,
+          ),
+        unreadable: async () => json({ ...await batchObject(job), created_at: "soon" }),
+      });
     }
     if (request.method === "GET" && path === "/v1/batches") {
       // Newest first, one page (the emulator never holds more than a page's worth in tests).

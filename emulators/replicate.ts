@@ -49,6 +49,8 @@ interface StoredPrediction {
   /** A string, as Replicate documents it, or an object (some models' cog errors). */
   error?: unknown;
   canceled: boolean;
+  /** When the cancel came: a cancelled prediction is billed for the time it had run. */
+  canceledAt?: number;
   /** Hostile usage: what `predict_time` / `total_time` are reported as. */
   usageValue?: unknown;
   asString: boolean;
@@ -104,7 +106,14 @@ export function startReplicateEmulator(options: ReplicateEmulatorOptions = {}): 
       created_at: new Date(stored.createdAt).toISOString(),
       started_at: elapsed >= queueMs ? new Date(stored.createdAt + queueMs).toISOString() : null,
       completed_at: done ? new Date(stored.createdAt + queueMs + predictMs).toISOString() : null,
-      metrics: done
+      metrics: status === "canceled"
+        ? {
+          // Billed up to the cancel, as Replicate's cancel answer reports it.
+          predict_time:
+            Math.max(0, (stored.canceledAt ?? Date.now()) - stored.createdAt - queueMs) /
+            1000,
+        }
+        : done
         ? stored.usageValue !== undefined
           ? { predict_time: stored.usageValue, total_time: stored.usageValue }
           : stored.modelledMs !== undefined
@@ -194,7 +203,10 @@ export function startReplicateEmulator(options: ReplicateEmulatorOptions = {}): 
     const get = path.match(/^\/v1\/predictions\/([^/]+)(\/cancel)?$/);
     const stored = get && predictions.get(get[1]);
     if (!stored) return json({ detail: "Not found.", status: 404 }, 404);
-    if (get[2] && request.method === "POST") stored.canceled = true;
+    if (get[2] && request.method === "POST" && !stored.canceled) {
+      stored.canceled = true;
+      stored.canceledAt = Date.now();
+    }
     return json(view(stored));
   }, behaviour);
   return Object.assign(emulator, { options });

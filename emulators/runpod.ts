@@ -33,10 +33,12 @@ export interface RunPodEmulatorOptions extends Partial<EmulatorBehaviour> {
   /** Outcomes of the next jobs, one per job; then COMPLETED. */
   outcomes?: JobOutcome[];
   /**
-   * Shape of `output`. `vllm` is RunPod's vLLM worker: a list of token batches
-   * `[{"choices":[{"tokens":["…"]}],"usage":{"input":N,"output":M}}]`. @default "text"
+   * Shape of `output`. `vllm` is RunPod's vLLM worker streamed: a list of token batches
+   * `[{"choices":[{"tokens":["…"]}],"usage":{"input":N,"output":M}}]`; `vllm-text` its whole
+   * answer `{"text": ["…"], "input_tokens", "output_tokens"}`; `custom` a handler's own
+   * `{"result": {"caption": "…"}}`. @default "text"
    */
-  outputShape?: "string" | "text" | "caption" | "array" | "vllm";
+  outputShape?: "string" | "text" | "caption" | "array" | "vllm" | "vllm-text" | "custom";
   /** `GET /status` calls before a `/run` job is terminal (IN_QUEUE, IN_PROGRESS, …). @default 3 */
   pollsToComplete?: number;
   /** `delayTime` of warm jobs, ms. @default 180 */
@@ -113,6 +115,16 @@ export function startRunPodEmulator(options: RunPodEmulatorOptions = {}): RunPod
         }
         return batches;
       }
+      case "vllm-text":
+        // worker-vllm's non-streamed answer (also what many custom handlers return).
+        return {
+          text: [text],
+          input_tokens: JSON.stringify(job.input).length >> 2,
+          output_tokens: (text.match(/\S+/g) ?? []).length,
+        };
+      case "custom":
+        // A custom handler's own shape: only a preset's output path can read it.
+        return { result: { caption: text, confidence: 0.9 } };
       case "string":
         return text;
       case "caption":

@@ -37,6 +37,12 @@ export interface SummaryRow {
   meanOutputTokens: number | null;
   /** Mean `costUsd` × 1000 over ok rows that have a cost. */
   costPer1k: number | null;
+  /**
+   * Every recorded cost (billed failures too: a cancelled prediction, an unreadable but billed
+   * job) per successful image × 1000: what 1,000 good descriptions cost. Equals `costPer1k`
+   * when no failure was billed; null without a success.
+   */
+  costPerSuccess1k: number | null;
   batchCostPer1k: number | null;
   costAt10k: number | null;
   costAt1M: number | null;
@@ -81,6 +87,9 @@ export function summarize(frame: pl.DataFrame, options: SummarizeOptions = {}): 
     pl.col("outputTokens").filter(ok).mean().alias("meanOutputTokens"),
     pl.col("costUsd").filter(ok).mean().mul(1000).alias("costPer1k"),
     pl.col("batchCostUsd").filter(ok).mean().mul(1000).alias("batchCostPer1k"),
+    pl.when(ok.sum().gt(0).and(pl.col("costUsd").filter(ok).count().gt(0)))
+      .then(pl.col("costUsd").sum().div(ok.sum()).mul(1000))
+      .otherwise(pl.lit(null)).alias("costPerSuccess1k"),
   ).withColumns(
     // Keys read from Parquet are categoricals: strings again, so the order is alphabetical and
     // the summary is the same whichever file it came from.

@@ -13,6 +13,7 @@ import { loadPriceCards } from "../price/cost.ts";
 import type { BatchStatusRow } from "../run/batch/batch-control.ts";
 import { readBatchManifest, type Shard } from "../run/batch/manifest.ts";
 import { batchTargets, rememberingFactories } from "./batch-targets.ts";
+import { printable } from "../util/secrets.ts";
 
 /** Options of {@link batchAdaptersForRun}. */
 export interface RunBatchAdaptersOptions {
@@ -67,16 +68,18 @@ export async function batchAdaptersForRun(
 export function formatBatchRows(rows: BatchStatusRow[]): string {
   if (rows.length === 0) return "no batches in this run";
   const header = ["batch", "platform", "id", "items", "state", "status", "submitted", "finished"];
-  const lines = rows.map((row) => [
-    row.shardId,
-    row.preset,
-    row.batchId ?? "–",
-    String(row.items),
-    row.state,
-    row.error ? `error: ${row.error}` : row.rawStatus ?? "–",
-    row.submittedAt ?? "–",
-    row.finishedAt ?? "–",
-  ]);
+  const lines = rows.map((row) =>
+    [
+      row.shardId,
+      row.preset,
+      row.batchId ?? "–",
+      String(row.items),
+      row.state,
+      row.error ? `error: ${row.error}` : row.rawStatus ?? "–",
+      row.submittedAt ?? "–",
+      row.finishedAt ?? "–",
+    ].map((cell) => printable(cell))
+  );
   const widths = header.map((title, index) =>
     Math.max(title.length, ...lines.map((line) => line[index].length))
   );

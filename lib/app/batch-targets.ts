@@ -13,6 +13,7 @@ import { VisionBenchError } from "../contract/errors.ts";
 import type { PriceCard } from "../contract/price-card.ts";
 import type { ResolvedPlatform } from "../platforms/resolve.ts";
 import type { BatchTarget } from "../run/batch/batch-runner.ts";
+import { capResponses } from "../util/response-cap.ts";
 
 /** Platforms whose batch service visionbench can use. */
 export const BATCH_PLATFORMS = ["openai", "anthropic", "gemini"] as const;
@@ -80,6 +81,12 @@ export function batchTargets(
     batch: BATCH_ADAPTER_FACTORIES[platform.preset.adapter]({
       ...options.settingsOf(platform.adapter),
       limits: options.limits,
+      // Results files may be hundreds of MB: read line by line, each line capped, never the
+      // whole body (error bodies keep their cap).
+      resultsFetch: capResponses(globalThis.fetch, {
+        maxBytes: Infinity,
+        platform: platform.preset.platform,
+      }),
     }),
     batchPriceCard: batchPriceCard(platform.priceCard, options.priceCards),
   }));

@@ -212,6 +212,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
           maxIntervalMs: options.batch?.maxPollIntervalMs,
         },
         wait: options.batch?.wait,
+        keepRecords: options.keepRecords,
         onEvent: (event) =>
           event.type.startsWith("batch-")
             ? options.onBatchEvent?.(event)

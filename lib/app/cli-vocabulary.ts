@@ -64,6 +64,8 @@ export interface CommonFlags {
   runId?: string;
   out?: string;
   cache?: CacheMode;
+  /** What was changed on the way (duplicates dropped), for the CLI to say. */
+  notes: string[];
 }
 
 /** Raw `parseArgs` values of {@link COMMON_FLAG_OPTIONS}. */
@@ -86,6 +88,30 @@ export function commaList(values: string | readonly string[] | undefined): strin
     .map((value) => value.trim())
     .filter(Boolean);
   return items;
+}
+
+/**
+ * `items` with each value once (a repeated value would run, and pay for, the same cases twice),
+ * noting what was dropped.
+ *
+ * @example
+ * ```ts
+ * const notes: string[] = [];
+ * withoutRepeats(["16", "16", "512"], "--resize", notes); // ["16", "512"]; notes: ["--resize: 16 …"]
+ * ```
+ */
+export function withoutRepeats(
+  items: string[] | undefined,
+  flag: string,
+  notes: string[],
+): string[] | undefined {
+  if (!items) return items;
+  const unique = [...new Set(items)];
+  const repeated = [...new Set(items.filter((item, index) => items.indexOf(item) !== index))];
+  if (repeated.length > 0) {
+    notes.push(`${flag}: ${repeated.join(", ")} given more than once; each runs once`);
+  }
+  return unique;
 }
 
 /**
@@ -120,12 +146,14 @@ export function cacheFlagValue(mode: CacheMode): (typeof CACHE_FLAG_VALUES)[numb
  * ```
  */
 export function readCommonFlags(values: CommonFlagValues): CommonFlags {
-  const platforms = commaList(values.platform);
+  const notes: string[] = [];
+  const platforms = withoutRepeats(commaList(values.platform), "--platform", notes);
   return {
+    notes,
     platforms: platforms?.length ? platforms : undefined,
     images: values.images,
     limit: parsePositiveInteger(values.limit, "--limit", { max: FLAG_BOUNDS.limit }),
-    resize: commaList(values.resize),
+    resize: withoutRepeats(commaList(values.resize), "--resize", notes),
     repeat: parsePositiveInteger(values.repeat, "--repeat", { max: FLAG_BOUNDS.repeat }),
     runId: values["run-id"],
     out: values.out,

@@ -9,7 +9,7 @@ import { type BenchOptions, DEFAULT_PROMPT, promptFromText, runBenchmark } from 
 import { VisionBenchError } from "../contract/errors.ts";
 import { parseNumber, parsePositiveInteger } from "../util/parse-values.ts";
 import { createTerminalProgress } from "../present/terminal-progress.ts";
-import { redact } from "../util/secrets.ts";
+import { printable, redact } from "../util/secrets.ts";
 import { SCHEMAS } from "../contract/schemas.ts";
 import { printRunSummary } from "./cli-summary.ts";
 import {
@@ -17,7 +17,9 @@ import {
   COMMON_FLAG_OPTIONS,
   FLAG_BOUNDS,
   readCommonFlags,
+  withoutRepeats,
 } from "./cli-vocabulary.ts";
+import { MAX_OUTPUT_TOKENS } from "../run/run-skeleton.ts";
 import { batchAdaptersForRun, formatBatchRows, resumeHint } from "./batch-commands.ts";
 import { batchStatus, cancelBatches } from "../run/batch/batch-control.ts";
 import type { BatchRunEvent } from "../run/batch/batch-runner.ts";
@@ -31,7 +33,7 @@ ${COMMON_FLAG_HELP}
   --prompt TEXT              prompt (repeatable; default: "${DEFAULT_PROMPT}")
   --concurrency N            calls in flight per platform (default: the preset's; at most ${FLAG_BOUNDS.concurrency})
   --timeout S                per-call timeout in seconds (default: 60; at most ${FLAG_BOUNDS.timeoutSeconds})
-  --max-tokens N             max output tokens (default: 300)
+  --max-tokens N             max output tokens (default: 300; at most 1,000,000)
   --temperature T            sampling temperature (default: the platform's)
   --schema NAME              structured output (${Object.keys(SCHEMAS).join(", ")})
   --no-stream                do not stream (no time to first token)
@@ -39,7 +41,8 @@ ${COMMON_FLAG_HELP}
   --mode live|batch          batch: send the cases through the Batch APIs of openai, anthropic,
                              gemini at the batch price (results within 24 h; re-run with the
                              same --run-id to resume; Ctrl-C leaves the batches running)
-  --batch-poll S             seconds between status checks, growing to 5 min (default: 30)
+  --batch-poll S             seconds between status checks, growing ×1.5 to 5 min (default: 30,
+                             at least 1)
   --no-wait                  batch mode: submit and exit; pick up later with the same --run-id
   --batch-status             list the batches of --run-id and what the platforms say
   --batch-cancel             ask the platforms to cancel the running batches of --run-id
@@ -61,6 +64,8 @@ export function parseBenchArgs(args: string[]): BenchOptions & {
   help?: boolean;
   parquet?: boolean;
   batchCommand?: "status" | "cancel";
+  /** What was changed on the way (duplicates dropped). */
+  notes?: string[];
 } {
   let parsed;
   try {
@@ -124,7 +129,17 @@ export function parseBenchArgs(args: string[]): BenchOptions & {
   if (batchCommand && !values["run-id"]) {
     throw new VisionBenchError("config", `--batch-${batchCommand} needs --run-id`);
   }
-  const pollSeconds = parseNumber(values["batch-poll"], "--batch-poll", { min: 0.001 });
+  // At least 1 s: a platform asked faster than that would rate-limit or flag the account.
+  const batchOnly = ["batch-poll", "no-wait"].filter((flag) =>
+    values[flag as "no-wait"] !== undefined
+  );
+  if (mode !== "batch" && !batchCommand && batchOnly.length > 0) {
+    throw new VisionBenchError(
+      "config",
+      `--${batchOnly[0]} is for batch mode only; add --mode batch or leave it out`,
+    );
+  }
+  const pollSeconds = parseNumber(values["batch-poll"], "--batch-poll", { min: 1 });
   return {
     help: values.help,
     parquet: values.parquet,
@@ -133,13 +148,16 @@ export function parseBenchArgs(args: string[]): BenchOptions & {
     limit: common.limit,
     maxImageBytes: maxImageMb === undefined ? undefined : Math.round(maxImageMb * 1_000_000),
     variants: common.resize,
-    prompts: values.prompt?.map(promptFromText),
+    prompts: withoutRepeats(values.prompt, "--prompt", common.notes)?.map(promptFromText),
     repeat: common.repeat,
     concurrency: parsePositiveInteger(values.concurrency, "--concurrency", {
       max: FLAG_BOUNDS.concurrency,
     }),
     timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
-    maxOutputTokens: parsePositiveInteger(values["max-tokens"], "--max-tokens"),
+    // Bounded before any call: an absurd limit would be sent, paid for, and refused by the store.
+    maxOutputTokens: parsePositiveInteger(values["max-tokens"], "--max-tokens", {
+      max: MAX_OUTPUT_TOKENS,
+    }),
     temperature: parseNumber(values.temperature, "--temperature", { min: 0 }),
     schema: schemaName === undefined ? undefined : SCHEMAS[schemaName],
     stream: values["no-stream"] ? false : undefined,
@@ -152,6 +170,7 @@ export function parseBenchArgs(args: string[]): BenchOptions & {
       wait: values["no-wait"] ? false : undefined,
     },
     batchCommand,
+    notes: common.notes,
   };
 }
 
@@ -160,9 +179,13 @@ export async function main(args: string[]): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
   let batchMode = false;
-  const onInterrupt = () => {
+  // SIGTERM (docker stop, systemd, kill) is a Ctrl-C: stop calling, keep what was paid, release
+  // the lock, and exit 143 as a process ended by SIGTERM does.
+  let stoppedBy = "SIGINT" as "SIGINT" | "SIGTERM";
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => () => {
+    stoppedBy = signal;
     interrupts += 1;
-    if (interrupts > 1) Deno.exit(130);
+    if (interrupts > 1) Deno.exit(signal === "SIGTERM" ? 143 : 130);
     console.error(
       batchMode
         ? "\nvisionbench: stopping; submitted batches keep running on the platforms (see below); Ctrl-C again to quit now"
@@ -170,13 +193,17 @@ export async function main(args: string[]): Promise<number> {
     );
     controller.abort();
   };
+  const onInterrupt = onSignal("SIGINT");
+  const onTerminate = onSignal("SIGTERM");
   Deno.addSignalListener("SIGINT", onInterrupt);
+  Deno.addSignalListener("SIGTERM", onTerminate);
   try {
     const options = parseBenchArgs(args);
     if (options.help) {
       console.log(HELP);
       return 0;
     }
+    for (const note of options.notes ?? []) console.error(`note: ${note}`);
     if (options.batchCommand) {
       const { adapters, skipped } = await batchAdaptersForRun({
         runId: options.runId!,
@@ -192,6 +219,11 @@ export async function main(args: string[]): Promise<number> {
         console.log(
           `re-run with --mode batch --run-id ${options.runId} to record what finished and mark the rest cancelled`,
         );
+      }
+      const failed = rows.filter((row) => row.error).length;
+      if (options.batchCommand === "cancel" && failed > 0) {
+        console.error(`visionbench: ${failed} of ${rows.length} cancel request(s) failed`);
+        return 1;
       }
       return 0;
     }
@@ -214,12 +246,14 @@ export async function main(args: string[]): Promise<number> {
     if (result.batch) {
       for (const entry of result.batch.unknownResults) {
         console.error(
-          `warning: batch ${entry.batchId} returned a result for unknown custom_id ${entry.customId}`,
+          printable(
+            `warning: batch ${entry.batchId} returned a result for unknown custom_id ${entry.customId}`,
+          ),
         );
       }
       for (const line of resumeHint(result.runId, result.batch.pending)) console.error(line);
     }
-    return result.cancelled ? 130 : 0;
+    return result.cancelled ? (stoppedBy === "SIGTERM" ? 143 : 130) : 0;
   } catch (error) {
     if (
       error instanceof VisionBenchError &&
@@ -232,11 +266,16 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
+    Deno.removeSignalListener("SIGTERM", onTerminate);
   }
 }
 
 /** One line per batch event worth a user's attention (stderr, beside the progress bar). */
-function printBatchEvent(event: BatchRunEvent): void {
+function printBatchEvent(raw: BatchRunEvent): void {
+  // Platform words (ids, status, messages) may carry an echoed key or escape sequences.
+  const event = JSON.parse(
+    JSON.stringify(raw, (_key, value) => typeof value === "string" ? printable(value) : value),
+  ) as BatchRunEvent;
   switch (event.type) {
     case "batch-submitted":
       console.error(`\nsubmitted ${event.preset} batch ${event.batchId} (${event.items} cases)`);
@@ -252,10 +291,10 @@ function printBatchEvent(event: BatchRunEvent): void {
       console.error(`\n${event.preset} batch ${event.batchId} ended: ${event.outcome ?? "?"}`);
       break;
     case "batch-problem":
-      console.error(`\nwarning: ${redact(event.message)}`);
+      console.error(`\nwarning: ${event.message}`);
       break;
     case "batch-poll-error":
-      console.error(`\nwarning: polling ${event.batchId}: ${redact(event.message)}`);
+      console.error(`\nwarning: polling ${event.batchId}: ${event.message}`);
       break;
   }
 }

@@ -215,6 +215,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     p50LatencyMs: row.p50LatencyMs as number | null,
     p90LatencyMs: row.p90LatencyMs as number | null,
     costPer1k: row.costPer1k as number | null,
+    costPerSuccess1k: row.costPerSuccess1k as number | null,
     costPer1kToday: row.costPer1kToday as number | null,
     batchCostPer1kToday: measuredBatch.get(`${row.platform}|${row.model}|${row.variant}`) ??
       (row.batchCostPer1kToday as number | null),

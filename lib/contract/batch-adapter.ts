@@ -53,16 +53,29 @@ export type BatchItemResult =
   | { customId: string; ok: true; description: Description }
   | { customId: string; ok: false; error: VisionBenchError };
 
-/** The results of an ended batch. Items missing from it were not processed. */
-export interface BatchResults {
-  items: BatchItemResult[];
-  /** Result lines that could not be read (kept, with their line number, rather than dropped). */
-  problems: string[];
-}
+/**
+ * The results of an ended batch, as they stream in (a few at a time, so a results file of any
+ * size is read in bounded memory): each entry a result, or a line that could not be read (kept,
+ * with its line number, rather than dropped). Items missing from it were not processed.
+ */
+export type BatchResults = AsyncIterable<BatchResultEntry[]>;
+
+/** One entry of {@link BatchResults}. */
+export type BatchResultEntry = BatchItemResult | { problem: string };
 
 /** Per-call options. */
 export interface BatchCallOptions {
   signal?: AbortSignal;
+}
+
+/** What {@link BatchAdapter.findByLabel} may match on besides the label. */
+export interface FindBatchOptions extends BatchCallOptions {
+  /** The custom ids the batch was created with. */
+  customIds?: string[];
+  /** ISO time just before the create call (this machine's clock). */
+  since?: string;
+  /** Batch ids already accounted for (other shards of the run): never matched. */
+  exclude?: string[];
 }
 
 /** A platform's batch service, made by a `createXBatch(settings)` factory. */
@@ -81,24 +94,20 @@ export interface BatchAdapter {
   ): Promise<BatchJob>;
   status(id: string, options?: BatchCallOptions): Promise<BatchJob>;
   /**
-   * Results of an ended batch, in any order. `schema` is the one every item asked for (answers
-   * are validated against it as live answers are).
+   * Results of an ended batch, in any order, streamed. `schema` is the one every item asked for
+   * (answers are validated against it as live answers are).
    */
-  results(
-    job: BatchJob,
-    options?: BatchCallOptions & {
-      schema?: StructuredSchema;
-      /** The batch's custom ids in submission order (Gemini answers inline in that order). */
-      customIds?: string[];
-    },
-  ): Promise<BatchResults>;
+  results(job: BatchJob, options?: BatchCallOptions & { schema?: StructuredSchema }): BatchResults;
   /** Asks the platform to cancel; processing of finished items is kept. */
   cancel(id: string, options?: BatchCallOptions): Promise<BatchJob>;
   /**
-   * Finds a batch submitted with `label` (the one a process killed right after submitting never
-   * recorded), on platforms whose batches carry one: OpenAI metadata, Gemini display name.
+   * Finds the batch a create call made when its answer was lost (a 500 after creating, an
+   * interrupted call, an unreadable answer, a process killed before the manifest recorded it):
+   * OpenAI by its metadata, Gemini by its display name, Anthropic (no labels) by a batch created
+   * since `since` holding exactly `customIds`. Undefined only when the platform holds none; a
+   * search that cannot decide throws.
    */
-  findByLabel?(label: string, options?: BatchCallOptions): Promise<BatchJob | undefined>;
+  findByLabel?(label: string, options?: FindBatchOptions): Promise<BatchJob | undefined>;
 }
 
 /** The error row of an item the platform expired before running it (retryable: submit again). */

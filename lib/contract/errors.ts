@@ -64,6 +64,19 @@ export interface VisionBenchErrorOptions {
   code?: string | number;
   /** The underlying error. Never serialized into records. */
   cause?: unknown;
+  /**
+   * What the platform billed for the failed call (a cancelled prediction's predict time, a job
+   * whose output cannot be read): kept on the error row with its cost, so every billed second
+   * is counted. A billed failure is not retried unless `retryable` says so.
+   */
+  billed?: BilledWork;
+}
+
+/** Work a platform billed for a call that then failed. */
+export interface BilledWork {
+  gpuSeconds?: number;
+  inputTokens?: number;
+  outputTokens?: number;
 }
 
 /**
@@ -82,12 +95,15 @@ export class VisionBenchError extends Error {
   readonly retryAfterMs?: number;
   readonly platform?: string;
   readonly code?: string | number;
+  readonly billed?: BilledWork;
 
   constructor(kind: ErrorKind, message: string, options: VisionBenchErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.kind = kind;
     this.status = options.status;
-    this.retryable = options.retryable ?? RETRYABLE_KINDS.has(kind);
+    this.retryable = options.retryable ??
+      (options.billed === undefined && RETRYABLE_KINDS.has(kind));
+    this.billed = options.billed;
     this.retryAfterMs = options.retryAfterMs;
     this.platform = options.platform;
     this.code = options.code;

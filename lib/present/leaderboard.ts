@@ -94,6 +94,14 @@ const share = orDash(formatShare);
 const sortable = (value: number | null | undefined) =>
   typeof value === "number" && Number.isFinite(value) ? value : null;
 
+/** $/1k, and the cost per 1,000 successes with billed failures when that differs. */
+function withBilledFailures(row: LeaderboardRow): string {
+  const perSuccess = row.costPerSuccess1k;
+  if (typeof perSuccess !== "number" || row.costPer1k === null) return usd(row.costPer1k);
+  if (Math.abs(perSuccess - row.costPer1k) <= 0.005 * row.costPer1k) return usd(row.costPer1k);
+  return `${usd(row.costPer1k)} (${usd(perSuccess)} per 1,000 successes with billed failures)`;
+}
+
 /** The fields {@link leaderboardTable} reads (a `LeaderRow` of `compareReport()` fits). */
 export interface LeaderboardRow {
   platform: string;
@@ -105,6 +113,8 @@ export interface LeaderboardRow {
   p90LatencyMs: number | null;
   /** Mean recorded cost × 1,000 (the cards stored in the records). */
   costPer1k: number | null;
+  /** All recorded cost, billed failures included, per successful image × 1,000. */
+  costPerSuccess1k?: number | null;
   /** The same calls at today's prices (data/prices.json). */
   costPer1kToday: number | null;
   /**
@@ -193,8 +203,9 @@ export function leaderboardTable(
       },
       {
         header: "$ / 1,000 recorded",
-        title: "mean cost per image × 1,000, with the price card stored in each record",
-        text: (row) => usd(row.costPer1k),
+        title: "mean cost per image × 1,000, with the price card stored in each record; " +
+          "when failed calls were billed too, what 1,000 successful images cost with them",
+        text: (row) => withBilledFailures(row),
         sort: (row) => sortable(row.costPer1k),
       },
       {

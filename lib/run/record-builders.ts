@@ -187,6 +187,43 @@ export function okRecord(base: BaseRecord, target: RunTarget, answer: Answer): R
 }
 
 /**
+ * The error row of a failed call, keeping what the platform billed for it (`error.billed`: a
+ * cancelled prediction's GPU seconds, a job whose output could not be read) with its cost from
+ * the target's price card, so every billed second is counted. A billed row the user did not
+ * interrupt is `final`: resuming would pay for the same call again.
+ */
+export function failedRecord(
+  base: BaseRecord,
+  target: RunTarget,
+  failure: { error: VisionBenchError; attempts: number; interrupted?: boolean },
+): ResultRecord {
+  const { error, attempts } = failure;
+  const record = errorRecord(base, error, attempts);
+  if (!error.billed) return record;
+  const { gpuSeconds, inputTokens, outputTokens } = error.billed;
+  Object.assign(record, { gpuSeconds, inputTokens, outputTokens });
+  if (!failure.interrupted) record.final = true;
+  record.costBasis = target.priceCard?.basis ?? target.adapter.billing;
+  record.price = target.priceCard;
+  if (!target.priceCard) {
+    record.costError = `no price card for ${target.preset} (${target.adapter.model})`;
+    return record;
+  }
+  try {
+    const cost = computeCost(target.priceCard, {
+      usage: { inputTokens, outputTokens },
+      gpuSeconds,
+      concurrency: target.concurrency,
+    });
+    record.costUsd = cost.costUsd;
+    record.costBasis = cost.basis;
+  } catch (cause) {
+    record.costError = redact(cause instanceof Error ? cause.message : String(cause));
+  }
+  return record;
+}
+
+/**
  * The row for an answer that cannot be recorded as it came — a negative, string or non-finite
  * count, a negative predict time: an `invalid_response` error naming the field, instead of an ok
  * line the store could not read back. Marked `final`: resume does not pay for the same answer

@@ -122,8 +122,14 @@ export function createResponseCache(options: ResponseCacheOptions = {}): Respons
       }
       const path = fileOf(key);
       const temporary = `${path}.${crypto.randomUUID()}.tmp`;
-      await Deno.writeTextFile(temporary, JSON.stringify(value));
-      await Deno.rename(temporary, path);
+      try {
+        await Deno.writeTextFile(temporary, JSON.stringify(value));
+        await Deno.rename(temporary, path);
+      } catch (error) {
+        // A full disk leaves no half-written temporary file behind.
+        await Deno.remove(temporary).catch(() => {});
+        throw error;
+      }
     },
   };
 }

@@ -13,8 +13,15 @@ import type { ResultRecord } from "../contract/record.ts";
 import type { RunEvent } from "../contract/run-events.ts";
 import { createImagePreparation, type ImagePreparation } from "./image-preparation.ts";
 import { validateRunId } from "./run-id.ts";
+import { VisionBenchError } from "../contract/errors.ts";
 import { withRunLock } from "./run-lock.ts";
 import { type CheckedRecord, openRunStore } from "./run-store.ts";
+
+/**
+ * The largest output limit a run sends: above every model's documented maximum (the largest are
+ * a few hundred thousand tokens), so a typo is refused before a call is made and paid for.
+ */
+export const MAX_OUTPUT_TOKENS = 1_000_000;
 
 /** What a run returns, live or batch. */
 export interface RunResult {
@@ -133,6 +140,17 @@ export function runSkeleton<Plan extends RunPlan, Extra extends object | void>(
 ): Promise<RunResult & Extra> {
   // Before the run file is read for resume: a second process on this run id would call (and
   // pay for) every case the first has not recorded yet.
+  const maxOutputTokens = options.maxOutputTokens ?? 300;
+  if (
+    !Number.isInteger(maxOutputTokens) || maxOutputTokens < 1 || maxOutputTokens > MAX_OUTPUT_TOKENS
+  ) {
+    return Promise.reject(
+      new VisionBenchError(
+        "config",
+        `maxOutputTokens must be an integer from 1 to ${MAX_OUTPUT_TOKENS}, got ${maxOutputTokens}`,
+      ),
+    );
+  }
   return withRunLock({ runId: options.runId, outDir: options.outDir }, async () => {
     const started = performance.now();
     const setup: RunSetup = {
@@ -140,7 +158,7 @@ export function runSkeleton<Plan extends RunPlan, Extra extends object | void>(
       outDir: options.outDir ?? "results",
       signal: options.signal,
       params: {
-        maxOutputTokens: options.maxOutputTokens ?? 300,
+        maxOutputTokens,
         temperature: options.temperature,
         schema: options.schema,
         stream: options.stream,

@@ -21,6 +21,7 @@ import {
   type BaseRecord,
   baseRecord,
   errorRecord,
+  failedRecord,
   okRecord,
   sentImage,
   unrecordableRecord,
@@ -171,9 +172,17 @@ async function runOne(live: LiveRun, item: Case<ImageEntry>): Promise<void> {
   const row = withSent(base, sentImage(prepared));
   const outcome = await answerOf(live, item, prepared);
   if ("answer" in outcome) return await recordAnswer(live, item, row, outcome.answer);
-  // A cancelled call is not an outcome of the platform: record nothing, resume retries it.
-  if (outcome.failure.kind === "cancelled" && run.signal?.aborted) return;
-  run.write(errorRecord(row, outcome.failure, outcome.attempts));
+  // A cancelled call is not an outcome of the platform: record nothing, resume retries it —
+  // unless the platform billed for it (then the row keeps what it cost, not final).
+  const interrupted = outcome.failure.kind === "cancelled" && run.signal?.aborted;
+  if (interrupted && !outcome.failure.billed) return;
+  run.write(
+    failedRecord(row, item.target, {
+      error: outcome.failure,
+      attempts: outcome.attempts,
+      interrupted,
+    }),
+  );
 }
 
 /** The cached answer of a case, else the platform's (with retries), else the last error. */

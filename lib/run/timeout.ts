@@ -73,17 +73,22 @@ export async function withTimeout<T>(
   // the run's one: about 260 bytes held per call until the run ends.)
   const combined = new AbortController();
   let deadlinePassed = false;
+  // What the call billed before it was stopped (Replicate's cancelled prediction), known once
+  // it settled: kept on the timeout or cancel error.
+  let billed: VisionBenchError["billed"];
   const classify = (error: unknown): VisionBenchError => {
     if (options.signal?.aborted) {
       return new VisionBenchError("cancelled", "the call was cancelled", {
         platform,
         cause: error,
+        billed,
       });
     }
     if (deadlinePassed) {
       return new VisionBenchError("timeout", `no answer within ${timeoutMs} ms`, {
         platform,
         cause: error,
+        billed,
       });
     }
     return toVisionBenchError(error, platform);
@@ -101,6 +106,7 @@ export async function withTimeout<T>(
     abort(new DOMException("deadline", "TimeoutError"));
   }, timeoutMs);
   const call = fn(combined.signal);
+  call.catch((error) => billed = (error as VisionBenchError)?.billed);
   try {
     return await Promise.race([call, aborted]);
   } catch (error) {

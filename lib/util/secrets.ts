@@ -112,3 +112,21 @@ export function redactDeep<T>(value: T, options: RedactOptions = {}): T {
   }
   return value;
 }
+
+/** C0 and C1 control characters and DEL: ESC starts a terminal escape sequence. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * `text` as it may reach a file, a warning or the terminal when a platform wrote it (a status
+ * word, a custom id, an error message): {@link redact}ed, with every control character (ESC,
+ * newlines, BEL…) replaced by a space, so no escape sequence reaches the terminal raw.
+ *
+ * @example
+ * ```ts
+ * printable("done\u001b[2J", { maxLength: 300 }); // "done [2J"
+ * ```
+ */
+export function printable(text: string, options: RedactOptions = {}): string {
+  return redact(text, options).replace(CONTROL, " ");
+}

@@ -97,8 +97,8 @@ Deno.test("two processes on one --run-id: the second refuses naming the first (e
     const env = { OLLAMA_VPS_HOST: ollama.url };
     const first = bench(args, env).spawn();
     const lock = join(out, "shared.lock");
-    await waitFor(() => Deno.stat(lock).then(() => true, () => false), {
-      what: `${lock} to appear`,
+    await waitFor(() => Deno.readTextFile(lock).then((text) => text.includes("pid"), () => false), {
+      what: `${lock} to name its holder`,
     });
     const second = await finished(bench(args, env).spawn());
     ollama.open();
@@ -141,6 +141,25 @@ Deno.test("a lock left by a dead process is taken over: the run goes on and the 
   assert.equal(result.code, 0, result.stderr);
   assert.equal((await readRun(join(out, "stale.jsonl"))).records.length, 1);
   await assert.rejects(Deno.stat(lock), Deno.errors.NotFound);
+});
+
+Deno.test("SIGTERM is handled like Ctrl-C: no call after it, exit 143, the lock released", async () => {
+  const ollama = gatedOllama();
+  const out = await Deno.makeTempDir();
+  try {
+    const child = bench(["--platform", "ollama-vps", "--run-id", "term", "--out", out], {
+      OLLAMA_VPS_HOST: ollama.url,
+    }).spawn();
+    await waitFor(() => ollama.chats() === 1, { what: "the first call" });
+    child.kill("SIGTERM");
+    const result = await finished(child);
+    assert.equal(result.code, 143, result.stderr);
+    assert.match(result.stderr, /stopping/);
+    assert.equal(ollama.chats(), 1);
+    await assert.rejects(Deno.stat(join(out, "term.lock")), Deno.errors.NotFound);
+  } finally {
+    await ollama.close();
+  }
 });
 
 Deno.test("an image folder with no images exits 2 saying so", async () => {

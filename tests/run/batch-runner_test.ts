@@ -10,9 +10,10 @@ import { loadImageSet } from "../../lib/images/image-set.ts";
 import { runBatchCases } from "../../lib/run/batch/batch-runner.ts";
 import { SAMPLE_IMAGES } from "../support/sample-image.ts";
 import { ScriptedAdapter } from "../fixtures/scripted-adapter.ts";
+import { parseBenchArgs } from "../../lib/app/cli.ts";
 
 /** A batch service whose one batch runs until its third status request. */
-function standIn(): BatchAdapter & { polledAt: number[] } {
+function standIn(endAtPoll = 3): BatchAdapter & { polledAt: number[] } {
   let items: string[] = [];
   const polledAt: number[] = [];
   const job = (state: BatchJob["state"]): BatchJob => ({
@@ -33,20 +34,61 @@ function standIn(): BatchAdapter & { polledAt: number[] } {
     },
     status() {
       polledAt.push(performance.now());
-      return Promise.resolve(job(polledAt.length >= 3 ? "ended" : "running"));
+      return Promise.resolve(job(polledAt.length >= endAtPoll ? "ended" : "running"));
     },
-    results: () =>
-      Promise.resolve({
-        items: items.map((customId) => ({
-          customId,
-          ok: true as const,
-          description: { text: "a cat", finishReason: "stop" as const, usage: {} },
-        })),
-        problems: [],
-      }),
+    async *results() {
+      yield items.map((customId) => ({
+        customId,
+        ok: true as const,
+        description: { text: "a cat", finishReason: "stop" as const, usage: {} },
+      }));
+    },
     cancel: () => Promise.resolve(job("cancelling")),
   };
 }
+
+/** Runs one case through `batch` on fake time with the CLI's poll options for `args`. */
+async function runOnFakeTime(batch: BatchAdapter, args: string[]) {
+  const dir = await Deno.makeTempDir();
+  await Deno.copyFile(join(SAMPLE_IMAGES, "o01_cat.png"), join(dir, "o01_cat.png"));
+  const parsed = parseBenchArgs(["--mode", "batch", ...args]).batch!;
+  const clock = FakeTimers.withGlobal(globalThis).install({
+    toFake: ["setTimeout", "clearTimeout", "performance"],
+  });
+  try {
+    let settled = false;
+    const running = runBatchCases({
+      runId: "poll",
+      outDir: dir,
+      targets: [{ preset: "scripted", adapter: new ScriptedAdapter(), concurrency: 1, batch }],
+      images: await loadImageSet(dir),
+      variants: ["64"],
+      prompts: [{ id: "default", text: "Describe the image." }],
+      // What lib/app/bench.ts passes.
+      poll: { intervalMs: parsed.pollIntervalMs, maxIntervalMs: parsed.maxPollIntervalMs },
+    }).finally(() => settled = true);
+    while (!settled) await clock.tickAsync(1_000);
+    return await running;
+  } finally {
+    clock.uninstall();
+  }
+}
+
+Deno.test("default flags: at most 2 status polls in a batch's first 60 s; --batch-poll 2: every wait at least 2 s", async () => {
+  const slow = standIn(6);
+  await runOnFakeTime(slow, []);
+  const start = slow.polledAt[0];
+  assert.ok(slow.polledAt.filter((at) => at - start < 60_000).length <= 2, String(slow.polledAt));
+  const quick = standIn(8);
+  await runOnFakeTime(quick, ["--batch-poll", "2"]);
+  const gaps = quick.polledAt.slice(1).map((at, index) => at - quick.polledAt[index]);
+  assert.equal(gaps.length, 7);
+  assert.ok(gaps.every((gap) => gap >= 2_000), String(gaps));
+  assert.throws(
+    () => parseBenchArgs(["--mode", "batch", "--batch-poll", "0.5"]),
+    /--batch-poll must be a number ≥ 1/,
+  );
+});
 
 Deno.test("runBatchCases() polls every 30 s, growing ×1.5, when no interval is given (undefined too)", async () => {
   const dir = await Deno.makeTempDir();

@@ -6,7 +6,6 @@
  * @module
  */
 import {
-  type BatchAdapter,
   type BatchItemResult,
   type BatchJob,
   cancelledItemError,
@@ -17,7 +16,9 @@ import { toVisionBenchError, VisionBenchError } from "../../contract/errors.ts";
 import type { ResultRecord } from "../../contract/record.ts";
 import type { BaseRecord } from "../record-builders.ts";
 import { cleanDescription } from "../platform-output.ts";
+import { createHash } from "node:crypto";
 import { wait } from "../../util/wait.ts";
+import { printable } from "../../util/secrets.ts";
 import {
   batchErrorRecord,
   batchOkRecord,
@@ -88,7 +89,11 @@ async function statusOf(
   try {
     job = await target.batch.status(shard.batchId!, { signal: batch.run.signal });
   } catch (error) {
-    return passingFault(batch, shard, toVisionBenchError(error, target.batch.id));
+    const failure = toVisionBenchError(error, target.batch.id);
+    if (failure.kind === "not_found" && !batch.run.signal?.aborted) {
+      return await closeLostShard(batch, shard, failure);
+    }
+    return passingFault(batch, shard, failure);
   }
   // Say when a batch moves (validating → in progress …): a wait of hours needs a sign of life.
   if (job.rawStatus !== shard.rawStatus && job.state !== "ended") {
@@ -104,6 +109,30 @@ async function statusOf(
   return job;
 }
 
+/**
+ * The platform answers 404 for a batch it accepted (deleted, another account's key): it will
+ * never be collected. Its cases become final error rows, said once, so no resume waits on it
+ * for ever nor pays for its cases again without the user deciding to.
+ */
+async function closeLostShard(
+  batch: BatchRun,
+  shard: Shard,
+  failure: VisionBenchError,
+): Promise<undefined> {
+  const message = `${shard.platform} does not know batch ${shard.batchId} (${failure.message}); ` +
+    `its ${shard.items.length} cases are recorded as final errors (re-run them with a new --run-id)`;
+  batch.emit({ type: "batch-problem", batchId: shard.batchId, message });
+  batch.manifest.problems.push({ batchId: shard.batchId!, message });
+  const timing = { batchId: shard.batchId!, submittedAt: shard.submittedAt };
+  for (const sent of shard.items) {
+    if (isRecorded(batch, timing.batchId, sent.customId)) continue;
+    const row = sentBatchRow(batch.run, batch.caseByKey.get(sent.customId)!, sent);
+    writeBatchRecord(batch.run, { ...batchErrorRecord(row, failure, timing), final: true });
+  }
+  Object.assign(shard, { state: "collected", outcome: "failed", rawStatus: "not_found" });
+  await writeManifest(batch.run.outDir, batch.manifest);
+}
+
 /** A fault while polling: thrown unless retryable (or cancelled); said, and tried next poll. */
 function passingFault(batch: BatchRun, shard: Shard, failure: VisionBenchError): undefined {
   if (batch.run.signal?.aborted) return;
@@ -112,8 +141,9 @@ function passingFault(batch: BatchRun, shard: Shard, failure: VisionBenchError):
 }
 
 /**
- * Records the results of an ended batch: one row per case it held (an error row for a case it
- * returned nothing for), then marks it collected. False when its results could not be read yet.
+ * Records the results of an ended batch as they stream in: one row per case it held (an error
+ * row for a case it returned nothing for), then marks it collected. False when its results could
+ * not be read yet (what was read is recorded, and not written again next time).
  */
 async function collectShard(
   batch: BatchRun,
@@ -121,33 +151,35 @@ async function collectShard(
   target: BatchTarget,
   job: BatchJob,
 ): Promise<boolean> {
-  let results: Awaited<ReturnType<BatchAdapter["results"]>>;
-  try {
-    results = await target.batch.results(job, {
-      signal: batch.run.signal,
-      schema: batch.run.params.schema,
-      customIds: shard.items.map((item) => item.customId),
-    });
-  } catch (error) {
-    const failure = toVisionBenchError(error, target.batch.id);
-    // A failed batch may have no results at all; a passing fault is tried again next poll.
-    if (job.outcome !== "failed") return passingFault(batch, shard, failure) ?? false;
-    results = { items: [], problems: [] };
-  }
   const batchId = shard.batchId!;
   const finishedAt = job.endedAt && shard.submittedAt &&
       Date.parse(job.endedAt) >= Date.parse(shard.submittedAt)
     ? job.endedAt
     : new Date().toISOString();
-  for (const message of results.problems) {
-    batch.manifest.problems.push({ batchId, message });
-    batch.emit({ type: "batch-problem", batchId, message });
+  const timing = { batchId, submittedAt: shard.submittedAt, finishedAt };
+  const sentById = new Map(shard.items.map((item) => [item.customId, item]));
+  const answers = new Map<string, string>();
+  try {
+    const results = target.batch.results(job, {
+      signal: batch.run.signal,
+      schema: batch.run.params.schema,
+    });
+    for await (const entries of results) {
+      for (const entry of entries) {
+        if ("problem" in entry) noteProblem(batch, batchId, entry.problem);
+        else writeResult(batch, { shard, target, timing, sentById, answers }, entry);
+      }
+    }
+  } catch (error) {
+    const failure = toVisionBenchError(error, target.batch.id);
+    // A failed batch may have no results at all; a passing fault is tried again next poll.
+    if (job.outcome !== "failed") return passingFault(batch, shard, failure) ?? false;
   }
-  writeResults(batch, shard, job, results.items, {
-    batchId,
-    submittedAt: shard.submittedAt,
-    finishedAt,
-  });
+  for (const sent of shard.items) {
+    if (answers.has(sent.customId) || isRecorded(batch, batchId, sent.customId)) continue;
+    const row = sentBatchRow(batch.run, batch.caseByKey.get(sent.customId)!, sent);
+    writeRecord(batch, batchErrorRecord(row, missingResultError(job, target.batch.id), timing));
+  }
   Object.assign(shard, {
     state: "collected",
     finishedAt,
@@ -165,48 +197,95 @@ async function collectShard(
   return true;
 }
 
-/**
- * One row per case of the shard not recorded yet: its result (the first one, when the platform
- * repeated it), else an error saying why there is none. Results for cases the shard did not hold
- * are kept in the manifest.
- */
-function writeResults(
-  batch: BatchRun,
-  shard: Shard,
-  job: BatchJob,
-  results: BatchItemResult[],
-  timing: BatchTiming,
-): void {
-  const { run } = batch;
-  const target = batch.targetByPreset.get(shard.preset)!;
-  const sentById = new Map(shard.items.map((item) => [item.customId, item]));
-  const rowOf = (customId: string) =>
-    sentBatchRow(run, batch.caseByKey.get(customId)!, sentById.get(customId)!);
-  const done = new Set<string>();
-  const isRecorded = (customId: string) => batch.recorded.has(resultKey(timing.batchId, customId));
-  for (const result of results) {
-    if (!sentById.has(result.customId)) {
-      const { batchId } = timing;
-      batch.manifest.unknownResults.push({ batchId, customId: result.customId, ok: result.ok });
-      const message = `a result for custom_id ${result.customId}, which this batch did not hold`;
-      batch.emit({ type: "batch-problem", batchId, message });
-      continue;
-    }
-    if (done.has(result.customId)) continue;
-    done.add(result.customId);
-    if (isRecorded(result.customId)) continue;
-    writeBatchRecord(run, batchRecordOf(result, rowOf(result.customId), target, timing));
-  }
-  for (const { customId } of shard.items) {
-    if (done.has(customId) || isRecorded(customId)) continue;
-    const failure = missingResultError(job, target.batch.id);
-    writeBatchRecord(run, batchErrorRecord(rowOf(customId), failure, timing));
-  }
+/** Problems kept in the manifest per batch; more are counted in one last line. */
+const MAX_PROBLEMS_PER_BATCH = 100;
+
+function noteProblem(batch: BatchRun, batchId: string, problem: string): void {
+  const kept = batch.manifest.problems.filter((entry) => entry.batchId === batchId).length;
+  if (kept > MAX_PROBLEMS_PER_BATCH) return;
+  const message = kept === MAX_PROBLEMS_PER_BATCH
+    ? `more unreadable lines in batch ${batchId} (not listed)`
+    : printable(problem, { maxLength: 500 });
+  batch.manifest.problems.push({ batchId, message });
+  batch.emit({ type: "batch-problem", batchId, message });
 }
 
-/** A result's place in {@link BatchRun.recorded}. */
-export function resultKey(batchId: string, caseKey: string): string {
-  return `${batchId}\u0000${caseKey}`;
+/** What one shard's collection keeps while its results stream in. */
+interface Collecting {
+  shard: Shard;
+  target: BatchTarget;
+  timing: BatchTiming;
+  sentById: Map<string, Shard["items"][number]>;
+  /** A digest of the first answer of each case seen: repeats are skipped, conflicts said. */
+  answers: Map<string, string>;
+}
+
+/**
+ * One result as a row, unless its case was recorded already (a repeat, or an earlier attempt).
+ * Results for cases the shard did not hold are kept in the manifest.
+ */
+function writeResult(batch: BatchRun, collecting: Collecting, result: BatchItemResult): void {
+  const { timing, sentById, answers } = collecting;
+  const sent = sentById.get(result.customId);
+  if (!sent) {
+    const customId = printable(result.customId, { maxLength: 100 });
+    batch.manifest.unknownResults.push({ batchId: timing.batchId, customId, ok: result.ok });
+    const message = `a result for custom_id ${customId}, which this batch did not hold`;
+    batch.emit({ type: "batch-problem", batchId: timing.batchId, message });
+    return;
+  }
+  const answer = answerOf(result);
+  const first = answers.get(result.customId);
+  if (first !== undefined) {
+    if (first !== answer) reportConflict(batch, timing.batchId, result.customId);
+    return;
+  }
+  answers.set(sent.customId, answer);
+  if (isRecorded(batch, timing.batchId, result.customId)) return;
+  const row = sentBatchRow(batch.run, batch.caseByKey.get(result.customId)!, sent);
+  writeRecord(batch, batchRecordOf(result, row, collecting.target, timing));
+}
+
+function isRecorded(batch: BatchRun, batchId: string, customId: string): boolean {
+  return batch.recorded.get(batchId)?.has(customId) ?? false;
+}
+
+/** Writes a batch row and remembers it: a collection tried again never writes it twice. */
+function writeRecord(batch: BatchRun, record: ResultRecord): void {
+  writeBatchRecord(batch.run, record);
+  const keys = batch.recorded.get(record.batchId!) ?? new Set();
+  batch.recorded.set(record.batchId!, keys.add(record.caseKey));
+}
+
+/** A digest of what a result says, to tell a repeated answer from a different one. */
+function answerOf(result: BatchItemResult): string {
+  const said = result.ok
+    ? JSON.stringify([result.description.text, result.description.structured])
+    : `${result.error.kind}: ${result.error.message}`;
+  // 12 characters: enough to tell two answers apart, small enough for a million cases.
+  return createHash("sha1").update(said).digest("base64").slice(0, 12);
+}
+
+/** Two different answers for one case: the first is recorded, the conflict kept and said. */
+function reportConflict(batch: BatchRun, batchId: string, customId: string): void {
+  batch.manifest.conflicts.push({ batchId, customId });
+  batch.emit({
+    type: "batch-problem",
+    batchId,
+    message: `batch ${batchId} answered custom_id ${customId} twice, differently; the first ` +
+      `answer is recorded (both are in the platform's results file)`,
+  });
+}
+
+/** The case keys of `records` by batch id: the results a run file holds already. */
+export function recordedResults(
+  records: { batchId?: string; caseKey: string }[],
+): Map<string, Set<string>> {
+  const recorded = new Map<string, Set<string>>();
+  for (const { batchId, caseKey } of records) {
+    if (batchId) recorded.set(batchId, (recorded.get(batchId) ?? new Set()).add(caseKey));
+  }
+  return recorded;
 }
 
 /** The error row of a case its ended batch returned nothing for. */

@@ -6,8 +6,10 @@
  * @module
  */
 import type { BatchAdapter } from "../../contract/batch-adapter.ts";
-import { toVisionBenchError } from "../../contract/errors.ts";
-import { readBatchManifest, type Shard, writeManifest } from "./manifest.ts";
+import { toVisionBenchError, VisionBenchError } from "../../contract/errors.ts";
+import { printable } from "../../util/secrets.ts";
+import { withRunLock } from "../run-lock.ts";
+import { manifestPath, readBatchManifest, type Shard, writeManifest } from "./manifest.ts";
 
 /** One batch of a run, as the manifest and (for open ones) the platform see it. */
 export interface BatchStatusRow {
@@ -46,8 +48,9 @@ export interface BatchControlOptions {
  * ```
  */
 export async function batchStatus(options: BatchControlOptions): Promise<BatchStatusRow[]> {
+  // Reads only: no lock, so a run that waits for hours can still be looked at.
   const outDir = options.outDir ?? "results";
-  const manifest = await readBatchManifest(outDir, options.runId);
+  const manifest = await existingManifest(outDir, options.runId);
   const rows: BatchStatusRow[] = [];
   for (const shard of manifest.shards) {
     const row = rowOf(shard);
@@ -55,10 +58,10 @@ export async function batchStatus(options: BatchControlOptions): Promise<BatchSt
     if (shard.state === "submitted" && shard.batchId && adapter) {
       try {
         const job = await adapter.status(shard.batchId, { signal: options.signal });
-        row.rawStatus = job.rawStatus;
+        row.rawStatus = clean(job.rawStatus);
         row.outcome = job.outcome;
       } catch (error) {
-        row.error = toVisionBenchError(error, adapter.id).message;
+        row.error = clean(toVisionBenchError(error, adapter.id).message);
       }
     }
     rows.push(row);
@@ -75,27 +78,50 @@ export async function batchStatus(options: BatchControlOptions): Promise<BatchSt
  * await cancelBatches({ runId: "2026-11-25T19-40-12-ab12", adapters }); // then re-run with the same run id to record them
  * ```
  */
-export async function cancelBatches(options: BatchControlOptions): Promise<BatchStatusRow[]> {
+export function cancelBatches(options: BatchControlOptions): Promise<BatchStatusRow[]> {
   const outDir = options.outDir ?? "results";
-  const manifest = await readBatchManifest(outDir, options.runId);
-  const rows: BatchStatusRow[] = [];
-  for (const shard of manifest.shards.filter((s) => s.state === "submitted" && s.batchId)) {
-    const row = rowOf(shard);
-    const adapter = options.adapters.get(shard.preset);
-    if (!adapter) {
-      row.error = `no ${shard.preset} credentials in this call`;
-    } else {
-      try {
-        const job = await adapter.cancel(shard.batchId!, { signal: options.signal });
-        shard.rawStatus = row.rawStatus = job.rawStatus;
-      } catch (error) {
-        row.error = toVisionBenchError(error, adapter.id).message;
+  // Under the run's lock, reading the manifest only once it is held: a run submitting meanwhile
+  // would otherwise have its newer manifest overwritten by this older copy.
+  return withRunLock({ runId: options.runId, outDir }, async () => {
+    const manifest = await existingManifest(outDir, options.runId);
+    const rows: BatchStatusRow[] = [];
+    for (const shard of manifest.shards.filter((s) => s.state === "submitted" && s.batchId)) {
+      const row = rowOf(shard);
+      const adapter = options.adapters.get(shard.preset);
+      if (!adapter) {
+        row.error = `no ${shard.preset} credentials in this call`;
+      } else {
+        try {
+          const job = await adapter.cancel(shard.batchId!, { signal: options.signal });
+          shard.rawStatus = row.rawStatus = clean(job.rawStatus);
+        } catch (error) {
+          row.error = clean(toVisionBenchError(error, adapter.id).message);
+        }
       }
+      rows.push(row);
     }
-    rows.push(row);
+    await writeManifest(outDir, manifest);
+    return rows;
+  });
+}
+
+/** A run's manifest; a `usage` error naming the run when it has none (a mistyped run id). */
+async function existingManifest(outDir: string, runId: string) {
+  try {
+    await Deno.stat(manifestPath(outDir, runId));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new VisionBenchError(
+      "usage",
+      `no batch run "${runId}" in ${outDir} (no ${manifestPath(outDir, runId)})`,
+    );
   }
-  await writeManifest(outDir, manifest);
-  return rows;
+  return await readBatchManifest(outDir, runId);
+}
+
+/** A platform's word as it may be printed: no secret, no terminal control sequence. */
+function clean(text: string): string {
+  return printable(text, { maxLength: 300 });
 }
 
 function rowOf(shard: Shard): BatchStatusRow {

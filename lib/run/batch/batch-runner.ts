@@ -25,7 +25,7 @@ import {
   runSkeleton,
 } from "../run-skeleton.ts";
 import { batchBase, sentBatchRow, unsentRecord, writeBatchRecord } from "./batch-records.ts";
-import { pollShards, resultKey } from "./batch-collect.ts";
+import { pollShards, recordedResults } from "./batch-collect.ts";
 import {
   type BatchManifest,
   manifestPath,
@@ -64,6 +64,8 @@ export interface BatchRunOptions extends CaseRunOptions<BatchTarget> {
   poll?: { intervalMs?: number; maxIntervalMs?: number };
   /** Wait until every batch ended; `false` submits and returns (pick up later). @default true */
   wait?: boolean;
+  /** Keep this call's records in the result (off: memory does not grow with them). @default true */
+  keepRecords?: boolean;
   onEvent?: (event: BatchRunEvent) => void;
 }
 
@@ -91,8 +93,8 @@ export interface BatchRun {
   manifest: BatchManifest;
   caseByKey: Map<string, Case<ImageEntry>>;
   targetByPreset: Map<string, BatchTarget>;
-  /** {@link resultKey}s of results already in the run file: never written twice. */
-  recorded: Set<string>;
+  /** Case keys by batch id of results already in the run file: never written twice. */
+  recorded: Map<string, Set<string>>;
   emit: (event: BatchRunEvent) => void;
   /** Batches submitted by this call. */
   submitted: number;
@@ -117,7 +119,7 @@ export function runBatchCases(options: BatchRunOptions): Promise<BatchRunResult>
         emit: options.onEvent ?? (() => {}),
         submitted: 0,
       };
-      run.caseKeys.push(...plan.cases.map((item) => item.key));
+      if (run.keepRecords) run.caseKeys.push(...plan.cases.map((item) => item.key));
       await submitShards(batch, plan.toSubmit);
       if (options.wait !== false) await pollShards(batch);
       return {
@@ -131,18 +133,20 @@ export function runBatchCases(options: BatchRunOptions): Promise<BatchRunResult>
   });
 }
 
-/** The cases of this call, and which of them the run file or a submitted batch already holds. */
+/** The cases of this call, and which of them the run file or a batch already holds. */
 async function planBatches(options: BatchRunOptions, setup: RunSetup) {
   const cases = Array.from(generateCases({ ...options, params: setup.params }));
   const manifest = await readBatchManifest(setup.outDir, setup.runId);
   const previous = await readRun(runPath(setup.outDir, setup.runId), { missingOk: true });
-  const okKeys = new Set(previous.records.filter((r) => r.status === "ok").map((r) => r.caseKey));
-  const recorded = new Set(
-    previous.records.filter((r) => r.batchId).map((r) => resultKey(r.batchId!, r.caseKey)),
+  // Done: ok, or a `final` error (paid for, or a batch the platform lost: not sent again unasked).
+  const okKeys = new Set(
+    previous.records.filter((r) => r.status === "ok" || r.final).map((r) => r.caseKey),
   );
-  await settlePlannedShards(options, setup, manifest);
+  const recorded = recordedResults(previous.records);
+  await settleSubmittingShards(options, setup, manifest);
+  // A shard still `submitting` could not be looked up: its cases may be on the platform.
   const inFlight = new Set(
-    manifest.shards.filter((shard) => shard.state === "submitted")
+    manifest.shards.filter((shard) => shard.state !== "collected")
       .flatMap((shard) => shard.items.map((item) => item.customId)),
   );
   const toSubmit = cases.filter((item) => !okKeys.has(item.key) && !inFlight.has(item.key));
@@ -158,41 +162,64 @@ async function planBatches(options: BatchRunOptions, setup: RunSetup) {
 }
 
 /**
- * A planned shard was being submitted when the process stopped: the platform may hold it. Where
- * batches carry our label, look it up; otherwise plan its cases again and say so.
+ * A shard whose create call never told its outcome (a 500 after creating, Ctrl-C or kill -9
+ * during the call, an unreadable answer): the platform may hold it. It is looked up by its
+ * label and adopted; only a shard the platform proved not to hold is dropped (its cases are
+ * then submitted again). One that cannot be looked up stays `submitting`, its cases unsent.
  */
-async function settlePlannedShards(
+async function settleSubmittingShards(
   options: BatchRunOptions,
-  { runId, outDir, signal }: RunSetup,
+  setup: RunSetup,
   manifest: BatchManifest,
 ): Promise<void> {
-  for (const shard of manifest.shards.filter((s) => s.state === "planned")) {
-    const adapter = options.targets.find((target) => target.preset === shard.preset)?.batch;
-    const found = adapter?.findByLabel
-      ? await adapter.findByLabel(shardLabel(runId, shard), { signal })
-      : undefined;
-    if (found) {
-      Object.assign(shard, {
-        state: "submitted",
-        batchId: found.id,
-        submittedAt: found.createdAt ?? new Date().toISOString(),
-        rawStatus: found.rawStatus,
-      });
-      continue;
-    }
-    options.onEvent?.({
-      type: "batch-problem",
-      message: `batch ${shard.shardId} (${shard.items.length} cases) was being submitted when ` +
-        `the run stopped; its cases are submitted again. ${
-          adapter?.findByLabel
-            ? `${shard.platform} holds no batch labelled ${shardLabel(runId, shard)}.`
-            : `${shard.platform} batches carry no label to find it by: if it was accepted, it ` +
-              `runs unrecorded (check its batch list).`
-        }`,
-    });
+  const pending = manifest.shards.filter((s) => s.state === "planned" || s.state === "submitting");
+  for (const shard of pending) {
+    const target = options.targets.find((candidate) => candidate.preset === shard.preset);
+    if (!target) continue; // not this call's platform: settled by a call that has it
+    const settled = await lookUp(target, shard, { ...setup, manifest });
+    if (settled.found) adopt(shard, settled.found);
+    else if (settled.absent) manifest.shards.splice(manifest.shards.indexOf(shard), 1);
+    const message = settled.found
+      ? undefined
+      : settled.absent
+      ? `batch ${shard.shardId} (${shard.items.length} cases) was being submitted when the ` +
+        `last run stopped; ${shard.platform} holds no such batch, so its cases are submitted again`
+      : `batch ${shard.shardId} (${shard.items.length} cases) was being submitted when the last ` +
+        `run stopped and cannot be looked up (${settled.reason}); its cases are not submitted ` +
+        `again until it is (re-run later)`;
+    if (message) options.onEvent?.({ type: "batch-problem", message });
   }
-  manifest.shards = manifest.shards.filter((shard) => shard.state !== "planned");
-  await writeManifest(outDir, manifest);
+  await writeManifest(setup.outDir, manifest);
+}
+
+/** Asks the platform for a shard's batch: found, proven absent, or undecided (with why). */
+async function lookUp(
+  target: BatchTarget,
+  shard: Shard,
+  context: { runId: string; signal?: AbortSignal; manifest: BatchManifest },
+): Promise<{ found?: BatchJob; absent?: boolean; reason?: string }> {
+  if (!target.batch.findByLabel) return { reason: `${shard.platform} cannot look batches up` };
+  try {
+    const found = await target.batch.findByLabel(shard.label ?? shardLabel(context.runId, shard), {
+      signal: context.signal,
+      customIds: shard.items.map((item) => item.customId),
+      since: shard.plannedAt,
+      exclude: context.manifest.shards.flatMap((other) => other.batchId ?? []),
+    });
+    return found ? { found } : { absent: true };
+  } catch (error) {
+    return { reason: toVisionBenchError(error, target.batch.id).message };
+  }
+}
+
+function adopt(shard: Shard, job: BatchJob): void {
+  Object.assign(shard, {
+    state: "submitted",
+    batchId: job.id,
+    // The platform's clock, like the end time it reports: the turnaround is then its own.
+    submittedAt: job.createdAt ?? new Date().toISOString(),
+    rawStatus: job.rawStatus,
+  });
 }
 
 /**
@@ -236,55 +263,80 @@ async function submitShards(batch: BatchRun, toSubmit: Case<ImageEntry>[]): Prom
 }
 
 /**
- * Submits one batch, recorded in the manifest as `planned` before it is sent and as `submitted`
- * once the platform accepted it. A refused batch leaves the manifest and becomes error rows.
+ * Submits one batch exactly once: recorded in the manifest as `submitting`, with its label,
+ * before the create call, and as `submitted` once the platform's answer is read. A create call
+ * that failed without proof that nothing was created (a 5xx, a lost connection, an unreadable
+ * answer) is followed by a look-up: the batch is adopted if the platform holds it. A refused
+ * batch (a 4xx) leaves the manifest and becomes error rows; an interrupted one stays
+ * `submitting` for the next run to look up.
  */
 async function submitShard(batch: BatchRun, target: BatchTarget, entries: Entry[]) {
   const { run, manifest } = batch;
+  const shardId = `${target.preset}-${manifest.shards.length + 1}-${
+    crypto.randomUUID().slice(0, 4)
+  }`;
   const shard: Shard = {
-    // Unique even after a dropped planned shard: its label must never match a new batch.
-    shardId: `${target.preset}-${manifest.shards.length + 1}-${crypto.randomUUID().slice(0, 4)}`,
+    // Unique even after a dropped shard: its label must never match a new batch.
+    shardId,
     preset: target.preset,
     platform: target.batch.id,
     model: target.batch.model,
     items: entries.map((entry) => entry.sent),
-    state: "planned",
+    state: "submitting",
+    label: `visionbench/${run.runId}/${shardId}`,
+    plannedAt: new Date().toISOString(),
   };
   manifest.shards.push(shard);
   await writeManifest(run.outDir, manifest);
-  let job: BatchJob;
+  let job: BatchJob | undefined;
+  let failure: VisionBenchError | undefined;
   try {
     job = await target.batch.submit(entries.map((entry) => entry.item), {
       signal: run.signal,
-      label: shardLabel(run.runId, shard),
+      label: shard.label,
     });
   } catch (error) {
+    failure = toVisionBenchError(error, target.batch.id);
+  }
+  const refused = failure?.status !== undefined && failure.status >= 400 && failure.status < 500;
+  if (failure && !refused) {
+    if (run.signal?.aborted) return; // stays `submitting`: the next run looks it up
+    const settled = await lookUp(target, shard, { ...run, manifest });
+    if (!settled.found && !settled.absent) {
+      batch.emit({ type: "batch-problem", message: undecidedMessage(shard, failure, settled) });
+      return;
+    }
+    job = settled.found;
+  }
+  if (!job) {
     manifest.shards.splice(manifest.shards.indexOf(shard), 1);
     await writeManifest(run.outDir, manifest);
-    const failure = toVisionBenchError(error, target.batch.id);
-    if (failure.kind === "cancelled" && run.signal?.aborted) return;
     for (const { item, sent } of entries) {
       const row = sentBatchRow(run, batch.caseByKey.get(item.customId)!, sent);
-      writeBatchRecord(run, unsentRecord(row, failure, 1));
+      writeBatchRecord(run, unsentRecord(row, failure!, 1));
     }
     return;
   }
-  Object.assign(shard, {
-    state: "submitted",
-    batchId: job.id,
-    // The platform's clock, like the end time it reports: the turnaround is then its own.
-    submittedAt: job.createdAt ?? new Date().toISOString(),
-    rawStatus: job.rawStatus,
-  });
+  adopt(shard, job);
   await writeManifest(run.outDir, manifest);
   batch.submitted++;
   batch.emit({
     type: "batch-submitted",
     preset: target.preset,
-    shardId: shard.shardId,
+    shardId,
     batchId: job.id,
     items: entries.length,
   });
+}
+
+function undecidedMessage(
+  shard: Shard,
+  failure: VisionBenchError,
+  settled: { reason?: string },
+): string {
+  return `batch ${shard.shardId} (${shard.items.length} cases): the create call failed ` +
+    `(${failure.message}) and whether ${shard.platform} holds the batch cannot be told ` +
+    `(${settled.reason}); its cases are not submitted again until a later run finds out`;
 }
 
 /** One case as a batch item: the live request (same prompt, image, limits), not streamed. */
@@ -298,7 +350,7 @@ function entryOf(item: Case<ImageEntry>, prepared: PreparedImage, params: Genera
   };
 }
 
-/** The label a shard's batch carries on the platform (OpenAI metadata, Gemini display name). */
+/** The label of a shard written before labels were kept in the manifest. */
 function shardLabel(runId: string, shard: Shard): string {
   return `visionbench/${runId}/${shard.shardId}`;
 }

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { VisionBenchError } from "../../contract/errors.ts";
 import { validateRunId } from "../run-id.ts";
+import { printable } from "../../util/secrets.ts";
 
 /** What was sent for one case (the record's `width`, `height`, `bytes`, `mimeType`). */
 export const SentItemSchema = z.object({
@@ -31,10 +32,16 @@ export const ShardSchema = z.object({
   model: z.string(),
   items: z.array(SentItemSchema),
   /**
-   * `planned`: written, not yet accepted by the platform; `submitted`: the platform holds it as
-   * `batchId`; `collected`: every item is in the run file.
+   * `submitting`: written before the create call, whose outcome is not known yet (the platform
+   * may hold it: the next run looks it up by `label` before it submits anything); `submitted`:
+   * the platform holds it as `batchId`; `collected`: every item is in the run file. (`planned`
+   * is what earlier versions wrote for `submitting`.)
    */
-  state: z.enum(["planned", "submitted", "collected"]),
+  state: z.enum(["planned", "submitting", "submitted", "collected"]),
+  /** The client-side mark the batch carries on the platform (`visionbench/<runId>/<shardId>`). */
+  label: z.string().optional(),
+  /** When the create call was about to be made (this machine's clock): where to look for it. */
+  plannedAt: z.string().optional(),
   batchId: z.string().optional(),
   /** When the platform created the batch (its clock; this machine's when it gives none). */
   submittedAt: z.string().optional(),
@@ -60,6 +67,8 @@ export const BatchManifestSchema = z.object({
   unknownResults: z.array(UnknownResultSchema),
   /** Result lines that could not be read, with the batch they came from. */
   problems: z.array(z.object({ batchId: z.string(), message: z.string() })),
+  /** Cases a batch answered twice with different answers (the first is recorded). */
+  conflicts: z.array(z.object({ batchId: z.string(), customId: z.string() })).default([]),
 });
 export type BatchManifest = z.infer<typeof BatchManifestSchema>;
 
@@ -84,7 +93,7 @@ export async function readBatchManifest(outDir: string, runId: string): Promise<
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      return { version: 1, runId, shards: [], unknownResults: [], problems: [] };
+      return { version: 1, runId, shards: [], unknownResults: [], problems: [], conflicts: [] };
     }
     throw error;
   }
@@ -112,14 +121,27 @@ export async function writeManifest(outDir: string, manifest: BatchManifest): Pr
   await Deno.mkdir(outDir, { recursive: true });
   const path = manifestPath(outDir, manifest.runId);
   const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const file = await Deno.open(temporary, { write: true, create: true, truncate: true });
+  // Every string a platform sent (status words, custom ids, problems) without secrets or
+  // terminal control characters: the manifest is read by people and printed by commands.
+  const text = JSON.stringify(
+    manifest,
+    (_key, value) => typeof value === "string" ? printable(value) : value,
+    1,
+  );
+  const bytes = new TextEncoder().encode(text + "\n");
   try {
-    const bytes = new TextEncoder().encode(JSON.stringify(manifest, null, 1) + "\n");
-    let offset = 0;
-    while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
-    await file.syncData();
-  } finally {
-    file.close();
+    const file = await Deno.open(temporary, { write: true, create: true, truncate: true });
+    try {
+      let offset = 0;
+      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      await file.syncData();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    // A full disk (ENOSPC), a read-only folder: no temporary file is left behind.
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
   }
-  await Deno.rename(temporary, path);
 }
