@@ -33,25 +33,27 @@ export interface ShowChartOptions extends ChartHtmlOptions {
 }
 
 /**
- * Displays a chart now (so a cell can show several). Outside a kernel nothing is displayed and
- * the fragment is returned instead; inside one it returns undefined, so a cell ending with
- * `showChart(…)` does not show the chart twice.
+ * Displays a chart now (so a cell can show several) and resolves once the kernel has sent it:
+ * `await` it, so the chart is out before the cell ends and lands under that cell (a display sent
+ * after the cell's reply shows under whichever cell runs next). Outside a kernel nothing is
+ * displayed and the fragment is returned instead; inside one it resolves to undefined, so a cell
+ * ending with `await showChart(…)` does not show the chart twice.
  *
  * @example
  * ```ts
  * import type pl from "nodejs-polars";
  * import { latencyChart } from "./charts/latency.ts";
  * declare const frame: pl.DataFrame;
- * showChart(latencyChart(frame), { title: "Latency per call" });
+ * await showChart(latencyChart(frame), { title: "Latency per call" });
  * ```
  */
-export function showChart(
+export async function showChart(
   chart: string | HtmlFragment | { outerHTML: string },
   options: ShowChartOptions = {},
-): HtmlFragment | undefined {
+): Promise<HtmlFragment | undefined> {
   const { target = jupyter(), ...figure } = options;
   const fragment = chartHtml(chart, figure);
   if (!target) return fragment;
-  void Promise.resolve(target.display(fragment)).catch(() => {});
+  await target.display(fragment);
   return undefined;
 }

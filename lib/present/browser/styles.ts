@@ -95,6 +95,12 @@ export const BROWSER_CSS = `
 .vb-lightbox[hidden]{display:none}
 .vb-browser .vb-lightbox img{width:96vw;height:94vh;max-width:none;object-fit:contain}
 .vb-empty{color:#57606a;padding:20px 0}
+.vb-pager{display:flex;gap:10px;align-items:center;padding:8px 0}
+.vb-pager[hidden]{display:none}
+.vb-pager button{border:1px solid #8c959f;background:#f6f8fa;border-radius:6px;padding:2px 10px;
+  cursor:pointer}
+.vb-pager button:disabled{opacity:.4;cursor:default}
+.vb-browser:focus{outline:none}
 @media (max-width:720px){
   .vb-image-body{grid-template-columns:minmax(0,1fr)}
   .vb-browser .vb-figure{position:static}
