@@ -62,6 +62,7 @@ export async function startNotebookServer(
       // Kernels, config and runtime files of this server only.
       JUPYTER_RUNTIME_DIR: `${folder}/.runtime`,
       JUPYTER_CONFIG_DIR: `${folder}/.config`,
+      JUPYTER_DATA_DIR: `${folder}/.data`,
       // The repository's front-end settings (Run All stops at the first failing cell).
       JUPYTER_CONFIG_PATH: repoPath(".jupyter"),
       PATH: `${dirname(Deno.execPath())}:${Deno.env.get("PATH")}`,

@@ -50,8 +50,12 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
   // Scripts run: the "trust this notebook" note is not needed.
   for (const note of all<HTMLElement>(".vb-untrusted")) note.remove();
   const pageSize = Number(root.dataset.pageSize) || 10;
+  /** How tall a page may be, in screens. */
+  const SCREENS_PER_PAGE = 3;
   let page = 0;
-  const pager = select<HTMLElement>(".vb-pager");
+  /** Images a page holds: `pageSize`, or fewer once a page measured too tall. */
+  let perPage = pageSize;
+  const pagers = all<HTMLElement>(".vb-pager");
 
   function load(): State {
     try {
@@ -118,20 +122,7 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
       section.dataset.passes = String(passes);
       if (passes) shownImages++;
     }
-    // One page of images at a time keeps the output a few screens tall.
-    const passing = sections.filter((section) => section.dataset.passes === "true");
-    const pages = Math.max(1, Math.ceil(passing.length / pageSize));
-    page = Math.min(Math.max(0, page), pages - 1);
-    for (const section of sections) section.hidden = true;
-    for (const section of passing.slice(page * pageSize, (page + 1) * pageSize)) {
-      section.hidden = false;
-    }
-    pager.hidden = pages < 2;
-    (pager.querySelector(".vb-page-label") as HTMLElement).textContent = `page ${
-      page + 1
-    } of ${pages}`;
-    (pager.querySelector("[data-page='-1']") as HTMLButtonElement).disabled = page === 0;
-    (pager.querySelector("[data-page='1']") as HTMLButtonElement).disabled = page >= pages - 1;
+    showPage(sections.filter((section) => section.dataset.passes === "true"));
     const count = chosen.size;
     root.style.setProperty("--vb-columns", count >= 1 && count <= 3 ? String(count) : "auto-fill");
     (select<HTMLElement>(".vb-count")).textContent =
@@ -141,6 +132,44 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     if (current && !shownCards().includes(current)) {
       moveTo(root.classList.contains("vb-rating") ? nextUnrated() : undefined);
     }
+  }
+
+  /**
+   * Shows one page of the images that pass the filter: at most `pageSize`, and fewer when they
+   * would make the output taller than `SCREENS_PER_PAGE` screens (many platforms side by side,
+   * a narrow screen) — measured, as the images render at this width and selection.
+   */
+  function showPage(passing: HTMLElement[]): void {
+    const layOut = () => {
+      const pages = Math.max(1, Math.ceil(passing.length / perPage));
+      page = Math.min(Math.max(0, page), pages - 1);
+      for (const section of sections) section.hidden = true;
+      for (const section of passing.slice(page * perPage, (page + 1) * perPage)) {
+        section.hidden = false;
+      }
+      for (const pager of pagers) {
+        pager.hidden = pages < 2;
+        (pager.querySelector(".vb-page-label") as HTMLElement).textContent = `page ${
+          page + 1
+        } of ${pages}`;
+        (pager.querySelector("[data-page='-1']") as HTMLButtonElement).disabled = page === 0;
+        (pager.querySelector("[data-page='1']") as HTMLButtonElement).disabled = page >= pages - 1;
+      }
+    };
+    layOut();
+    const shown = passing.filter((section) => !section.hidden);
+    const images = shown.reduce((total, section) => total + section.offsetHeight, 0);
+    if (shown.length < 2 || images === 0) return;
+    const header = root.offsetHeight - images;
+    const fit = Math.max(
+      1,
+      Math.floor((SCREENS_PER_PAGE * innerHeight - header) / (images / shown.length)),
+    );
+    if (fit >= shown.length) return;
+    const first = page * perPage;
+    perPage = fit;
+    page = Math.floor(first / perPage);
+    layOut();
   }
 
   function nextUnrated(): HTMLElement | undefined {
@@ -313,6 +342,8 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
 
   root.addEventListener("change", (event) => {
     const target = event.target as HTMLElement;
+    // Another selection, another height per image: measure again from a full page.
+    perPage = pageSize;
     if (target === blindToggle) {
       root.classList.toggle("vb-blind", blindToggle.checked);
       renderRatings();
@@ -428,6 +459,8 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
   addEventListener("resize", measure);
 
   root.classList.toggle("vb-blind", blindToggle.checked);
+  // On a phone the gallery alone is a screen or two: it starts folded.
+  if (innerWidth <= 720) root.querySelector("details.vb-gallery")?.removeAttribute("open");
   apply();
   setMode(state.mode === "rate" ? "rate" : "browse");
   followHash();

@@ -116,8 +116,8 @@ export function galleryHtml(
     ]}`;
   });
   return safeHtml`${[
-    safeHtml`<section class="vb-gallery"><h4>Failure gallery: where to look first</h4>`,
-    safeHtml`<ul>${items}</ul></section>`,
+    safeHtml`<details class="vb-gallery" open><summary>Failure gallery: where to look first`,
+    safeHtml` (${entries.length})</summary><ul>${items}</ul></details>`,
   ]}`;
 }
 

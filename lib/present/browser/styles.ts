@@ -33,7 +33,7 @@ export const BROWSER_CSS = `
 .vb-platforms label:target{outline:3px solid #bf8700}
 .vb-platforms .vb-link{border:0;background:none;color:#0969da;cursor:pointer;padding:0 4px}
 .vb-gallery{margin:6px 0 14px}
-.vb-browser .vb-gallery h4{margin:6px 0}
+.vb-browser .vb-gallery h4,.vb-gallery summary{margin:6px 0;font-weight:600;cursor:pointer}
 .vb-browser .vb-gallery ul{list-style:none;margin:0;padding:0;display:grid;
   grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:8px}
 .vb-browser .vb-gallery li{min-width:0}
