@@ -224,14 +224,19 @@ async function runPlanned(options: BenchOptions): Promise<BenchResult> {
       maxOutputTokens: options.maxOutputTokens ?? 300,
       temperature: options.temperature,
       schema: options.schema,
-      stream: options.stream ?? true,
+      // As the runners key cases: batch APIs do not stream.
+      stream: remembering ? false : options.stream ?? true,
     },
     runId: cases.runId,
     outDir,
-    cache: options.cache ?? "use",
+    cache: remembering ? "bypass" : options.cache ?? "use",
+    batch: Boolean(remembering),
   });
   options.onEvent?.({ type: "estimate", estimate });
-  checkSpend(estimate, options.maxSpendUsd ?? DEFAULT_MAX_SPEND_USD);
+  // Picking up a batch run already submitted pays for nothing new: shown, not capped.
+  const batchPickup = remembering !== undefined &&
+    await Deno.stat(`${outDir}/${cases.runId}.batches.json`).then(() => true, () => false);
+  if (!batchPickup) checkSpend(estimate, options.maxSpendUsd ?? DEFAULT_MAX_SPEND_USD);
   // The end of a run, live or batch: this call's cases as recorded, which platforms ran.
   const finish = async (run: RunResult, batch?: BenchResult["batch"]): Promise<BenchResult> => ({
     ...run,

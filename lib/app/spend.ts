@@ -27,6 +27,8 @@ export interface SpendPlanInput {
   runId: string;
   outDir: string;
   cache: CacheMode;
+  /** Batch mode: batch prices. */
+  batch?: boolean;
 }
 
 /** The estimate of a live run (see lib/price/estimate.ts). */
@@ -61,8 +63,12 @@ export async function planSpend(input: SpendPlanInput): Promise<SpendEstimate> {
         maxOutputTokens: input.params.maxOutputTokens,
         calls: 0,
         free: 0,
-        measuredUsdPerCall: measured.get(`${platform.preset.id}|${platform.model}|${item.variant}`),
+        // A measured live $/call says nothing about the batch price.
+        measuredUsdPerCall: input.batch
+          ? undefined
+          : measured.get(`${platform.preset.id}|${platform.model}|${item.variant}`),
         local,
+        batch: input.batch,
       };
       const free = recorded.has(item.key) ||
         (input.cache === "use" && await cache.get(item.key) !== undefined);

@@ -78,7 +78,8 @@ export function peopleTable<Row>(
     safeHtml`<caption>${tag}${options.caption}</caption>`;
   const className = options.className && ` ${options.className}`;
   return safeHtml`${[
-    safeHtml`<div class="vb-table-scroll"><table class="vb-table vb-sortable${className}">`,
+    safeHtml`<div class="vb-table-scroll" style="overflow-x:auto;max-width:100%">`,
+    safeHtml`<table class="vb-table vb-sortable${className}">`,
     safeHtml`${caption}<thead><tr>${header}</tr></thead><tbody>${body}</tbody></table></div>`,
   ]}`;
 }
@@ -144,7 +145,8 @@ export function leaderboardTable(
       const pick = options.pickLabel === optionLabel(row);
       const tags = [
         pick && safeHtml`<span class="vb-tag vb-pick-tag">pick</span>`,
-        row.simulated && safeHtml`<span class="vb-simulated-tag">simulated</span>`,
+        row.simulated &&
+        safeHtml`<span class="vb-simulated-tag" style="margin-left:.4em">simulated</span>`,
         row.baseline && safeHtml`<span class="vb-tag">baseline, not a model</span>`,
       ];
       return safeHtml`<a href="#${platformAnchor(row.platform, row.model)}">${label}</a>${tags}`;

@@ -13,6 +13,8 @@ import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { platformAnchor } from "./anchors.ts";
 
+/** Description cells read left to right, top down, whatever CSS surrounds them. */
+const CELL_STYLE = "text-align:left;vertical-align:top;min-width:16ch;max-width:60ch";
 /** An image the description table can show: an `ImageEntry` from lib/images.ts fits. */
 export interface ImageLike {
   id: string;
@@ -80,7 +82,8 @@ export async function descriptionTable(
     const anchor = platformAnchor(record.platform, record.model);
     const id = options.anchors && !anchored.has(anchor) && safeHtml` id="${anchor}"`;
     anchored.add(anchor);
-    const simulated = record.simulated && safeHtml`<span class="vb-simulated-tag">simulated</span>`;
+    const simulated = record.simulated &&
+      safeHtml`<span class="vb-simulated-tag" style="margin-left:.4em">simulated</span>`;
     return safeHtml`<th${id}>${column}${simulated}</th>`;
   };
   const body = imageIds.map((imageId) => {
@@ -90,13 +93,16 @@ export async function descriptionTable(
     const cellsHtml = columns.map((column) =>
       descriptionCell(cells.get(`${imageId}\u0000${column}`))
     );
-    return safeHtml`<tr><td>${picture}<code>${imageId}</code></td>${cellsHtml}</tr>`;
+    return safeHtml`<tr><td style="${CELL_STYLE}">${picture}<code>${imageId}</code></td>${cellsHtml}</tr>`;
   });
   const style = "border-collapse:collapse;vertical-align:top";
+  // Inline, so the table reads the same in a notebook (which right-aligns cells) as in the report;
+  // a wide table scrolls inside its own box.
   return safeHtml`${[
+    safeHtml`<div style="overflow-x:auto;max-width:100%">`,
     safeHtml`<table class="visionbench-descriptions" style="${style}">`,
     safeHtml`<thead><tr><th>image</th>${columns.map(headerCell)}</tr></thead>`,
-    safeHtml`<tbody>${body}</tbody></table>`,
+    safeHtml`<tbody>${body}</tbody></table></div>`,
   ]}`;
 }
 
@@ -120,9 +126,9 @@ async function thumbnailSources(
 }
 
 function descriptionCell(record: ResultRecord | undefined): HtmlFragment {
-  if (!record) return safeHtml`<td class="missing">—</td>`;
+  if (!record) return safeHtml`<td class="missing" style="${CELL_STYLE}">—</td>`;
   if (record.status === "error") {
-    return safeHtml`<td class="error"><strong>${
+    return safeHtml`<td class="error" style="${CELL_STYLE}"><strong>${
       record.error?.kind ?? "error"
     }</strong><br><small>${record.error?.message}</small></td>`;
   }
@@ -131,7 +137,9 @@ function descriptionCell(record: ResultRecord | undefined): HtmlFragment {
     record.costUsd === undefined ? undefined : formatUsd(record.costUsd),
     record.cached ? "cached" : undefined,
   ].filter(Boolean);
-  return safeHtml`<td>${record.text}<br><small>${facts.join(" · ")}</small></td>`;
+  return safeHtml`<td style="${CELL_STYLE}">${record.text}<br><small>${
+    facts.join(" · ")
+  }</small></td>`;
 }
 
 /** Options of {@link summaryTable}. */

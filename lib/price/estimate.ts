@@ -47,6 +47,8 @@ export interface PlannedCalls {
   measuredUsdPerCall?: number;
   /** Not held to the cap: answered by a server on this machine (an emulator, a local Ollama). */
   local?: boolean;
+  /** Sent through the platform's batch API: priced with the card's batch multiplier. */
+  batch?: boolean;
 }
 
 /** One platform's part of the estimate. */
@@ -98,12 +100,12 @@ export function estimateCallUsd(
   card: PriceCard,
   call: Pick<
     PlannedCalls,
-    "platform" | "model" | "width" | "height" | "prompt" | "maxOutputTokens"
+    "platform" | "model" | "width" | "height" | "prompt" | "maxOutputTokens" | "batch"
   >,
 ): number {
   const imageTokens = estimateImageTokens(call) ?? ASSUMED_IMAGE_TOKENS;
   const textTokens = Math.ceil(call.prompt.length / 4) + 10;
-  return computeCost(card, {
+  const cost = computeCost(card, {
     usage: {
       inputTokens: imageTokens + textTokens,
       imageTokens,
@@ -111,7 +113,8 @@ export function estimateCallUsd(
     },
     gpuSeconds: ASSUMED_GPU_SECONDS,
     latencyMs: ASSUMED_LATENCY_MS,
-  }).costUsd;
+  });
+  return call.batch ? cost.batchCostUsd ?? cost.costUsd : cost.costUsd;
 }
 
 /**

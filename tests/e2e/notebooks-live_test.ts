@@ -360,7 +360,10 @@ Deno.test({
           await note.waitFor();
           assert.ok(await note.isVisible());
           assert.match(await note.innerText(), /File → Trust Notebook/);
-          if (SCREENSHOTS) await copy.screenshot({ path: `${SCREENSHOTS}/06-untrusted-1440.png` });
+          if (SCREENSHOTS) {
+            await note.scrollIntoViewIfNeeded();
+            await copy.screenshot({ path: `${SCREENSHOTS}/06-untrusted-1440.png` });
+          }
           await copy.close();
         },
       );

@@ -237,6 +237,15 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     moveTo(cards[Math.min(cards.length - 1, Math.max(0, target))]);
   }
 
+  /** Turns to the page that holds `section` (an image the filter lets through). */
+  function showSection(section: HTMLElement): void {
+    const passing = sections.filter((item) => item.dataset.passes === "true");
+    const index = passing.indexOf(section);
+    if (index < 0 || !section.hidden) return;
+    page = Math.floor(index / perPage);
+    apply();
+  }
+
   /** Shows the next (1) or previous (-1) page; false when there is none. */
   function turnPage(delta: number): boolean {
     const before = page;
@@ -333,17 +342,16 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     } else if (target.classList.contains("vb-image") && target.hidden) {
       filterSelect.value = "all";
       apply();
-      const passing = sections.filter((section) => section.dataset.passes === "true");
-      page = Math.floor(passing.indexOf(target) / pageSize);
-      apply();
+      showSection(target);
       target.scrollIntoView({ block: "start" });
     }
   }
 
   root.addEventListener("change", (event) => {
     const target = event.target as HTMLElement;
-    // Another selection, another height per image: measure again from a full page.
+    // Another selection: from its first page, measured again from a full page.
     perPage = pageSize;
+    page = 0;
     if (target === blindToggle) {
       root.classList.toggle("vb-blind", blindToggle.checked);
       renderRatings();
@@ -367,6 +375,8 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     if (choice) {
       for (const box of seriesBoxes) box.checked = choice.dataset.select === "all";
       compareA.value = compareB.value = "";
+      perPage = pageSize;
+      page = 0;
       forgetPlatformHash();
       return apply();
     }
@@ -396,6 +406,8 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
       viewSelect.value = galleryLink.dataset.view ?? viewSelect.value;
       filterSelect.value = "all";
       apply();
+      const section = sections.find((item) => item.dataset.imageId === galleryLink.dataset.imageId);
+      if (section) showSection(section);
       return; // the link's own #hash scrolls to the image
     }
     const card = target.closest(".vb-card") as HTMLElement | null;
