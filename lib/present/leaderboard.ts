@@ -38,7 +38,9 @@ export interface PeopleTableOptions<Row> {
 }
 
 /**
- * A sortable table with a frozen first column inside its own scroll container.
+ * A sortable table with a frozen first column inside its own scroll container. The report's
+ * script turns the headers into sort buttons; in a notebook they stay plain headers, so nothing
+ * promises a sort that does not happen there.
  *
  * @example
  * ```ts
@@ -56,7 +58,7 @@ export function peopleTable<Row>(
   const header = columns.map((column, index) =>
     safeHtml`<th scope="col"${column.title && safeHtml` title="${column.title}"`}${
       numeric(column, index)
-    }><button type="button" class="vb-sort">${column.header}</button></th>`
+    }>${column.header}</th>`
   );
   const body = rows.map((row) =>
     safeHtml`<tr>${

@@ -277,6 +277,9 @@ Deno.test({
             0,
             "MathJax typeset an output",
           );
+          // Sorting works in the report only: there the headers become buttons; here they are text.
+          assert.ok(await page.locator("#notebook table.vb-sortable th").count() > 0);
+          assert.equal(await page.locator("#notebook .vb-sort").count(), 0);
           const prose = await page.locator(".text_cell_render").allInnerTexts();
           for (const text of prose) {
             assert.doesNotMatch(text, /click (a|the) header|click (it|a mark)|click on a chart/i);

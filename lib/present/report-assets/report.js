@@ -9,6 +9,14 @@
     const number = Number(raw);
     return Number.isNaN(number) ? raw.toLowerCase() : number;
   };
+  // Headers become sort buttons here, where sorting works (a notebook shows plain headers).
+  for (const header of document.querySelectorAll("table.vb-sortable thead th")) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "vb-sort";
+    button.append(...header.childNodes);
+    header.append(button);
+  }
   for (const button of document.querySelectorAll("table.vb-sortable .vb-sort")) {
     button.addEventListener("click", () => {
       const header = button.closest("th");
