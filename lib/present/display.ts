@@ -7,7 +7,7 @@
  * @module
  */
 import { chartHtml, type ChartHtmlOptions } from "./charts/svg.ts";
-import type { HtmlFragment } from "../util/html.ts";
+import { type HtmlFragment, raw } from "../util/html.ts";
 
 /** The part of `Deno.jupyter` used here. */
 export interface JupyterDisplay {
@@ -54,6 +54,17 @@ export async function showChart(
   const { target = jupyter(), ...figure } = options;
   const fragment = chartHtml(chart, figure);
   if (!target) return fragment;
-  await target.display(fragment);
+  await target.display(withoutPlatformLinks(fragment));
   return undefined;
+}
+
+/**
+ * A mark's link to a platform's descriptions (`#platform-…`) leads somewhere only in the report,
+ * where notebook 06 sits on the same page: in a notebook the link is parked in `data-vb-href`
+ * (an `<a>` without `href` is no link), and the report's script puts it back.
+ */
+function withoutPlatformLinks(fragment: HtmlFragment): HtmlFragment {
+  return raw(
+    fragment.html.replace(/(<a\b[^>]*?)\shref="(#platform-[^"]*)"/g, '$1 data-vb-href="$2"'),
+  );
 }

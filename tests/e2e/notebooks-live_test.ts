@@ -277,6 +277,9 @@ Deno.test({
             0,
             "MathJax typeset an output",
           );
+          // A chart mark's link to a platform's descriptions leads somewhere only in the report.
+          assert.ok(await page.locator("#notebook svg a[data-vb-href^='#platform-']").count() > 0);
+          assert.equal(await page.locator("#notebook svg a[href]").count(), 0);
           // Sorting works in the report only: there the headers become buttons; here they are text.
           assert.ok(await page.locator("#notebook table.vb-sortable th").count() > 0);
           assert.equal(await page.locator("#notebook .vb-sort").count(), 0);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
 import { recordsToFrame } from "../../lib/analysis/frames.ts";
 import { summarize } from "../../lib/analysis/summary.ts";
-import { latencyChart } from "../../lib/present/charts/mod.ts";
+import { costLatencyChart, latencyChart } from "../../lib/present/charts/mod.ts";
 import { jupyter, type JupyterDisplay, showChart } from "../../lib/present/display.ts";
 import { notebookProgress } from "../../lib/present/notebook-progress.ts";
 import { descriptionTable, summaryTable } from "../../lib/present/tables.ts";
@@ -58,6 +58,15 @@ Deno.test("showChart() returns the figure outside a kernel, and inside one resol
   };
   assert.equal(await showChart(latencyChart(records), { title: "Latency", target }), undefined);
   assert.ok(sent, "showChart resolved before the display was sent");
+});
+
+Deno.test("showChart() in a notebook parks the marks' links to descriptions, which only the report can follow", async () => {
+  const chart = costLatencyChart(summarize(recordsToFrame(records), { by: ["platform", "model"] }));
+  assert.match(chart.html, /<a\b[^>]*href="#platform-/);
+  const { calls, target } = recordingTarget();
+  await showChart(chart, { target });
+  assert.doesNotMatch(calls[0].html, /\shref="#platform-/);
+  assert.match(calls[0].html, /<a\b[^>]*data-vb-href="#platform-[^"]+"/);
 });
 
 Deno.test("descriptionTable() shows model markup as text, never as elements", async () => {
