@@ -8,7 +8,9 @@ const { platforms, images, limit, out } = notebookParams({ platforms: ["local"],
 const run = await runBenchmark({ platforms, images, limit, outDir: out });
 const { records } = await readRuns(out, { runIds: [run.runId] });
 const summary = summarize(recordsToFrame(records), { by: ["platform", "model", "variant"] });
-showChart(costLatencyChart(summary), { title: "Cost per 1,000 images against p50 latency" });
-showChart(summaryTable(summary, { columns: ["platform", "variant", "p50LatencyMs", "costPer1k"] }));
+await showChart(costLatencyChart(summary), { title: "Cost per 1,000 images against p50 latency" });
+await showChart(
+  summaryTable(summary, { columns: ["platform", "variant", "p50LatencyMs", "costPer1k"] }),
+);
 const imageSet = await loadImageSet(images, { limit });
 await descriptionTable(records, { images: imageSet }); // the cell's last value is what it displays

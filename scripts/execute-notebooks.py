@@ -97,7 +97,7 @@ class GracefulClient(NotebookClient):
                 timeout = None
             else:
                 remaining = idle_at + self.max_grace_seconds - time.monotonic()
-                awaited = not cell.get("outputs") and not NO_OUTPUT_MARKER.match(cell.source)
+                awaited = not cell.get("outputs") and not silent(cell)
                 quiet = self.empty_grace_seconds if awaited else self.grace_seconds
                 timeout = min(quiet, max(0.0, remaining))
                 if timeout <= 0:
@@ -143,7 +143,7 @@ def check_outputs(nb, name):
                     f"{name}: {cell_label(cell, index)} raised "
                     f"{output.get('ename')}: {strip_ansi(output.get('evalue', ''))}"
                 )
-        if NO_OUTPUT_MARKER.match(cell.source):
+        if silent(cell):
             continue
         if not any(output.get("output_type") in OUTPUT_TYPES for output in outputs):
             problems.append(
@@ -151,6 +151,12 @@ def check_outputs(nb, name):
                 "(mark it with a first line `// no-output` if that is intended)"
             )
     return problems
+
+
+def silent(cell):
+    """A cell that shows nothing on purpose: marked `// no-output`, or the parameters cell."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return bool(NO_OUTPUT_MARKER.match(cell.source)) or "parameters" in tags
 
 
 def strip_ansi(text):

@@ -28,6 +28,8 @@ import {
   runBatchCases,
 } from "../run/batch/batch-runner.ts";
 import { batchTargets, rememberingFactories } from "./batch-targets.ts";
+import { checkSpend, DEFAULT_MAX_SPEND_USD, type EstimateEvent } from "../price/estimate.ts";
+import { planSpend } from "./spend.ts";
 
 /** The prompt of the original study. */
 export const DEFAULT_PROMPT = "Describe everything you see in this image in detail.";
@@ -89,7 +91,18 @@ export interface BenchOptions {
   schema?: StructuredSchema;
   /** @default true (measures time to first token) */
   stream?: boolean;
-  onEvent?: (event: RunEvent) => void;
+  /**
+   * Progress, and before any call an `estimate` event with the planned calls and their estimated
+   * cost. A listener may return a promise (a notebook display): the run resolves only after the
+   * last one settled, so nothing it shows lands under a later cell.
+   */
+  onEvent?: (event: RunEvent | EstimateEvent) => unknown;
+  /**
+   * Refuse to start when the estimated cost of the paid calls (not free presets, not servers on
+   * this machine, not cases already recorded or cached) exceeds this many dollars.
+   * @default 1 ({@link DEFAULT_MAX_SPEND_USD})
+   */
+  maxSpendUsd?: number;
   /**
    * `"batch"` sends the cases through the platforms' Batch APIs (openai, anthropic, gemini) and
    * prices them with the batch cards; re-running with the same `runId` resumes polling.
@@ -145,6 +158,16 @@ export interface BenchResult extends RunResult {
  * ```
  */
 export async function runBenchmark(options: BenchOptions = {}): Promise<BenchResult> {
+  const shown: unknown[] = [];
+  const listener = options.onEvent;
+  const onEvent = listener &&
+    ((event: RunEvent | EstimateEvent) => void shown.push(listener(event)));
+  const result = await runPlanned({ ...options, onEvent });
+  await Promise.all(shown);
+  return result;
+}
+
+async function runPlanned(options: BenchOptions): Promise<BenchResult> {
   const config = loadConfig({ env: options.env });
   const presets = await loadPresets();
   const priceCards = await loadPriceCards();
@@ -189,6 +212,31 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
     variantCacheDir: `${outDir}/cache/variants`,
     signal: options.signal,
   };
+  // The spend guard: the estimate is shown for every run, and a run over the cap never starts.
+  const estimate = await planSpend({
+    platforms: resolved,
+    config,
+    images,
+    variants: cases.variants,
+    prompts,
+    repeat: cases.repeat,
+    params: {
+      maxOutputTokens: options.maxOutputTokens ?? 300,
+      temperature: options.temperature,
+      schema: options.schema,
+      // As the runners key cases: batch APIs do not stream.
+      stream: remembering ? false : options.stream ?? true,
+    },
+    runId: cases.runId,
+    outDir,
+    cache: remembering ? "bypass" : options.cache ?? "use",
+    batch: Boolean(remembering),
+  });
+  options.onEvent?.({ type: "estimate", estimate });
+  // Picking up a batch run already submitted pays for nothing new: shown, not capped.
+  const batchPickup = remembering !== undefined &&
+    await Deno.stat(`${outDir}/${cases.runId}.batches.json`).then(() => true, () => false);
+  if (!batchPickup) checkSpend(estimate, options.maxSpendUsd ?? DEFAULT_MAX_SPEND_USD);
   // The end of a run, live or batch: this call's cases as recorded, which platforms ran.
   const finish = async (run: RunResult, batch?: BenchResult["batch"]): Promise<BenchResult> => ({
     ...run,
@@ -216,7 +264,7 @@ export async function runBenchmark(options: BenchOptions = {}): Promise<BenchRes
         onEvent: (event) =>
           event.type.startsWith("batch-")
             ? options.onBatchEvent?.(event)
-            : options.onEvent?.(event as RunEvent),
+            : void options.onEvent?.(event as RunEvent),
       });
     return finish(run, { manifestPath, submitted, pending, unknownResults, problems });
   }

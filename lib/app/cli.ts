@@ -29,6 +29,8 @@ const HELP = `visionbench bench — run vision platforms over images and record 
 Usage: deno task bench [flags]
 
 ${COMMON_FLAG_HELP}
+  --max-spend USD            refuse to start when the estimated cost of the paid calls exceeds
+                             it (default: 1; the estimate is printed for every run)
   --max-image-mb N           image files larger than N MB are error rows, never read (default: 50)
   --prompt TEXT              prompt (repeatable; default: "${DEFAULT_PROMPT}")
   --concurrency N            calls in flight per platform (default: the preset's; at most ${FLAG_BOUNDS.concurrency})
@@ -74,6 +76,7 @@ export function parseBenchArgs(args: string[]): BenchOptions & {
       allowPositionals: false,
       options: {
         ...COMMON_FLAG_OPTIONS,
+        "max-spend": { type: "string" },
         "max-image-mb": { type: "string" },
         prompt: { type: "string", multiple: true },
         concurrency: { type: "string" },
@@ -146,6 +149,7 @@ export function parseBenchArgs(args: string[]): BenchOptions & {
     platforms: common.platforms,
     images: common.images,
     limit: common.limit,
+    maxSpendUsd: parseNumber(values["max-spend"], "--max-spend", { min: 0 }),
     maxImageBytes: maxImageMb === undefined ? undefined : Math.round(maxImageMb * 1_000_000),
     variants: common.resize,
     prompts: withoutRepeats(values.prompt, "--prompt", common.notes)?.map(promptFromText),
@@ -232,7 +236,8 @@ export async function main(args: string[]): Promise<number> {
     const result = await runBenchmark({
       ...options,
       signal: controller.signal,
-      onEvent: progress,
+      onEvent: (event) =>
+        event.type === "estimate" ? console.error(event.estimate.text) : progress(event),
       // Holding every record would grow with --repeat.
       keepRecords: false,
       onBatchEvent: printBatchEvent,

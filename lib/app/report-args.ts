@@ -20,6 +20,8 @@ Usage: deno task report [flags] [notebook.ipynb ...]
 
 ${COMMON_FLAG_HELP}
   --prompt TEXT              the prompt of the benchmark notebooks
+  --max-spend USD            a notebook run whose paid calls are estimated above it does not
+                             start (default 1; VB_MAX_SPEND_USD)
   --max-p50-ms N             the pick's latency budget: p50 per image in ms (default 5000;
                              VB_MAX_P50_MS)
   --min-quality Q            the pick's quality floor, 0-10 (default 6, the study's;
@@ -80,6 +82,7 @@ export function parseReportArgs(args: string[]): ReportArgs {
         ...COMMON_FLAG_OPTIONS,
         prompt: { type: "string" },
         "max-p50-ms": { type: "string" },
+        "max-spend": { type: "string" },
         "min-quality": { type: "string" },
         judge: { type: "string" },
         "no-blind": { type: "boolean" },
@@ -112,6 +115,7 @@ export function parseReportArgs(args: string[]): ReportArgs {
     judge: values.judge,
     blind: values["no-blind"] ? false : undefined,
     cache: common.cache,
+    maxSpendUsd: parseNumber(values["max-spend"], "--max-spend", { min: 0 }),
   };
   return {
     help: values.help,

@@ -39,7 +39,9 @@ export interface PeopleTableOptions<Row> {
 }
 
 /**
- * A sortable table with a frozen first column inside its own scroll container.
+ * A sortable table with a frozen first column inside its own scroll container. The report's
+ * script turns the headers into sort buttons; in a notebook they stay plain headers, so nothing
+ * promises a sort that does not happen there.
  *
  * @example
  * ```ts
@@ -57,7 +59,7 @@ export function peopleTable<Row>(
   const header = columns.map((column, index) =>
     safeHtml`<th scope="col"${column.title && safeHtml` title="${column.title}"`}${
       numeric(column, index)
-    }><button type="button" class="vb-sort">${column.header}</button></th>`
+    }>${column.header}</th>`
   );
   const body = rows.map((row) =>
     safeHtml`<tr>${
@@ -171,7 +173,8 @@ export function leaderboardTable(
       const pick = options.pickLabel === optionLabel(row);
       const tags = [
         pick && safeHtml`<span class="vb-tag vb-pick-tag">pick</span>`,
-        row.simulated && safeHtml`<span class="vb-simulated-tag">simulated</span>`,
+        row.simulated &&
+        safeHtml`<span class="vb-simulated-tag" style="margin-left:.4em">simulated</span>`,
         row.baseline && safeHtml`<span class="vb-tag">baseline, not a model</span>`,
       ];
       return safeHtml`<a href="#${platformAnchor(row.platform, row.model)}">${label}</a>${tags}`;

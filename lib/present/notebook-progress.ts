@@ -9,6 +9,12 @@ import { formatDuration, formatShare } from "../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../util/html.ts";
 import { jupyter, type JupyterDisplay } from "./display.ts";
 
+/** A run's spend estimate, sent before any call (lib/price/estimate.ts makes it). */
+export interface EstimateShown {
+  type: "estimate";
+  estimate: { text: string };
+}
+
 /** Options of {@link notebookProgress}. */
 export interface NotebookProgressOptions {
   /** Where to display. @default `Deno.jupyter` when in a kernel */
@@ -21,7 +27,10 @@ export interface NotebookProgressOptions {
 
 /**
  * A run listener that shows a progress bar and updates it in place (`display_id` + `update`).
- * Returns a no-op listener outside a kernel.
+ * Displays are sent one after another; the listener returns the promise of the latest, which
+ * `runBenchmark` awaits before it resolves, so the bar never lands under a later cell.
+ * An `estimate` event (the spend estimate) shows above the bar. Returns a no-op listener outside
+ * a kernel.
  *
  * @example
  * ```ts
@@ -29,7 +38,9 @@ export interface NotebookProgressOptions {
  * await runBenchmark({ onEvent: notebookProgress() });
  * ```
  */
-export function notebookProgress(options: NotebookProgressOptions = {}): (event: RunEvent) => void {
+export function notebookProgress(
+  options: NotebookProgressOptions = {},
+): (event: RunEvent | EstimateShown) => Promise<unknown> | void {
   const { target = jupyter(), throttleMs = 250, now = Date.now } = options;
   if (!target) return () => {};
   const displayId = `visionbench-progress-${crypto.randomUUID()}`;
@@ -42,16 +53,22 @@ export function notebookProgress(options: NotebookProgressOptions = {}): (event:
     started: now(),
     shown: false,
     last: -Infinity,
+    estimate: "",
   };
+  let sent: Promise<unknown> = Promise.resolve();
   const show = (final: string | undefined) => {
     const fragment = progressHtml({ ...state, elapsedMs: now() - state.started, final });
-    void Promise.resolve(target.display(fragment, { display_id: displayId, update: state.shown }))
-      .catch(() => {});
+    const update = state.shown;
+    sent = sent.then(() => target.display(fragment, { display_id: displayId, update }));
     state.shown = true;
     state.last = now();
+    return sent;
   };
   return (event) => {
     switch (event.type) {
+      case "estimate":
+        state.estimate = event.estimate.text;
+        return show(undefined);
       case "start":
         Object.assign(state, {
           runId: event.runId,
@@ -62,7 +79,7 @@ export function notebookProgress(options: NotebookProgressOptions = {}): (event:
         return show(undefined);
       case "record":
         Object.assign(state, { done: event.done, total: event.total, errors: event.errors });
-        if (now() - state.last >= throttleMs) show(undefined);
+        if (now() - state.last >= throttleMs) return show(undefined);
         return;
       case "retry":
         state.retries++;
@@ -75,6 +92,7 @@ export function notebookProgress(options: NotebookProgressOptions = {}): (event:
 }
 
 interface ProgressView {
+  estimate: string;
   runId: string;
   done: number;
   total: number;
@@ -85,7 +103,7 @@ interface ProgressView {
 }
 
 function progressHtml(view: ProgressView): HtmlFragment {
-  const { done, total, errors, retries, elapsedMs, final } = view;
+  const { done, total, errors, retries, elapsedMs, final, estimate } = view;
   const rate = done > 0 ? elapsedMs / done : undefined;
   const eta = !final && rate !== undefined && total > done
     ? ` · about ${formatDuration(rate * (total - done))} left`
@@ -95,7 +113,8 @@ function progressHtml(view: ProgressView): HtmlFragment {
     retries === 1 ? "y" : "ies"
   } · ${formatDuration(elapsedMs)}${eta}${status}`;
   return safeHtml`${[
-    safeHtml`<div class="visionbench-progress" style="font-family:system-ui,sans-serif">`,
+    safeHtml`<div class="visionbench-progress tex2jax_ignore" style="font-family:system-ui,sans-serif">`,
+    estimate ? safeHtml`<div style="white-space:pre-wrap;margin-bottom:4px">${estimate}</div>` : "",
     safeHtml`<progress value="${done}" max="${
       Math.max(total, 1)
     }" style="width:320px"></progress> `,

@@ -28,11 +28,14 @@ import { type LabelSet, loadLabels } from "../quality/labels.ts";
  */
 export function scrollBox(label: string, content: HtmlFragment): HtmlFragment {
   return safeHtml`${[
-    safeHtml`<div class="vb-table-scroll" role="group" tabindex="0" aria-label="${label}">`,
+    // Inline overflow: a notebook has no report CSS, and a wide table must not be cut off there.
+    safeHtml`<div class="vb-table-scroll" role="group" tabindex="0" aria-label="${label}" style="overflow-x:auto;max-width:100%">`,
     safeHtml`${content}</div>`,
   ]}`;
 }
 
+/** Description cells read left to right, top down, whatever CSS surrounds them. */
+const CELL_STYLE = "text-align:left;vertical-align:top;min-width:16ch;max-width:60ch";
 /** An image the description table can show: an `ImageEntry` from lib/images.ts fits. */
 export interface ImageLike {
   id: string;
@@ -103,7 +106,8 @@ export async function descriptionTable(
     const anchor = platformAnchor(record.platform, record.model);
     const id = options.anchors && !anchored.has(anchor) && safeHtml` id="${anchor}"`;
     anchored.add(anchor);
-    const simulated = record.simulated && safeHtml`<span class="vb-simulated-tag">simulated</span>`;
+    const simulated = record.simulated &&
+      safeHtml`<span class="vb-simulated-tag" style="margin-left:.4em">simulated</span>`;
     return safeHtml`<th${id}>${column}${simulated}</th>`;
   };
   const body = imageIds.map((imageId) => {
@@ -114,7 +118,7 @@ export async function descriptionTable(
     const cellsHtml = columns.map((column) =>
       descriptionCell(cells.get(`${imageId}\u0000${column}`))
     );
-    return safeHtml`<tr><td>${picture}<code>${imageId}</code></td>${cellsHtml}</tr>`;
+    return safeHtml`<tr><td style="${CELL_STYLE}">${picture}<code>${imageId}</code></td>${cellsHtml}</tr>`;
   });
   const style = "border-collapse:collapse;vertical-align:top";
   return scrollBox(
@@ -147,9 +151,9 @@ async function thumbnailSources(
 }
 
 function descriptionCell(record: ResultRecord | undefined): HtmlFragment {
-  if (!record) return safeHtml`<td class="missing">—</td>`;
+  if (!record) return safeHtml`<td class="missing" style="${CELL_STYLE}">—</td>`;
   if (record.status === "error") {
-    return safeHtml`<td class="error"><strong>${
+    return safeHtml`<td class="error" style="${CELL_STYLE}"><strong>${
       record.error?.kind ?? "error"
     }</strong><br><small>${record.error?.message}</small></td>`;
   }
@@ -158,7 +162,9 @@ function descriptionCell(record: ResultRecord | undefined): HtmlFragment {
     record.costUsd === undefined ? undefined : formatUsd(record.costUsd),
     record.cached ? "cached" : undefined,
   ].filter(Boolean);
-  return safeHtml`<td>${record.text}<br><small>${facts.join(" · ")}</small></td>`;
+  return safeHtml`<td style="${CELL_STYLE}">${record.text}<br><small>${
+    facts.join(" · ")
+  }</small></td>`;
 }
 
 /** Options of {@link summaryTable}. */

@@ -44,7 +44,8 @@ export class HtmlFragment {
   }
 
   [Symbol.for("Jupyter.display")](): MimeBundle {
-    return { "text/html": this.html };
+    // Notebook front ends run MathJax over HTML outputs: "$0.13 vs $0.039" would become maths.
+    return { "text/html": `<div class="tex2jax_ignore">${this.html}</div>` };
   }
 }
 

@@ -32,9 +32,10 @@ async function standalonePage(fragment: string): Promise<string> {
 const horizontalOverflow = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
+/** The images the filter lets through, on every page. */
 const shownImageIds = (page: Page) =>
   page.$$eval(
-    ".vb-image:not([hidden])",
+    ".vb-image[data-passes=true]",
     (sections) => sections.map((section) => (section as HTMLElement).dataset.imageId!),
   );
 
@@ -69,8 +70,18 @@ Deno.test({
       page.on("pageerror", (error) => pageErrors.push(error.message));
       await page.goto(`file://${path}`, { waitUntil: "load" });
 
-      // Every platform, every image: the page itself never scrolls sideways.
-      assert.equal(await page.locator(".vb-image:not([hidden])").count(), 33);
+      // Every platform, every image, a page at a time at most three screens tall: the page
+      // itself never scrolls sideways.
+      assert.match(await page.locator(".vb-count").textContent() ?? "", /^33 of 33 images/);
+      assert.equal((await shownImageIds(page)).length, 33);
+      const onPage = await page.locator(".vb-image:not([hidden])").count();
+      assert.ok(onPage >= 1 && onPage <= 10, `${onPage} images on the first page`);
+      const pageLabel = await page.locator(".vb-page-label").first().textContent();
+      assert.equal(pageLabel, `page 1 of ${Math.ceil(33 / onPage)}`);
+      const browserHeight = await page.locator(".vb-browser").evaluate((element) =>
+        element.getBoundingClientRect().height
+      );
+      assert.ok(browserHeight <= 3 * 900, `a page is ${browserHeight} px tall`);
       assert.equal(await horizontalOverflow(page), 0, "horizontal overflow at 1440 px");
 
       // A labelled term is highlighted where named; a mustNotMention term is marked.
@@ -100,7 +111,7 @@ Deno.test({
       assert.equal(await hostile.locator("img").count(), 0);
 
       // Click to enlarge, Escape to close.
-      await page.click(`#vb-image-${second} .vb-enlarge`);
+      await page.click(`#vb-image-${images[0].id} .vb-enlarge`);
       assert.ok(await page.locator(".vb-lightbox img").isVisible());
       const enlarged = await page.locator(".vb-lightbox img").boundingBox();
       assert.ok(enlarged && enlarged.height > 700, JSON.stringify(enlarged));
@@ -111,7 +122,7 @@ Deno.test({
       await page.click("[data-select=none]");
       await page.check(`input.vb-series[value="${FIXTURE_PLATFORMS[0].join(" · ")}"]`);
       await page.check(`input.vb-series[value="${FIXTURE_PLATFORMS[7].join(" · ")}"]`);
-      const pair = page.locator(`#vb-image-${second} .vb-card:not([hidden])`);
+      const pair = page.locator(`#vb-image-${images[0].id} .vb-card:not([hidden])`);
       assert.equal(await pair.count(), 2);
       const [left, right] = [await pair.nth(0).boundingBox(), await pair.nth(1).boundingBox()];
       assert.ok(left && right);
@@ -177,7 +188,10 @@ Deno.test({
       await page.evaluate(() => scrollTo(0, 0));
       await page.click("[data-mode=rate]");
       assert.equal(await page.locator(".vb-card .vb-name").first().isVisible(), false);
-      assert.ok(await page.locator(".vb-card:not([hidden]) .vb-blind-name").first().isVisible());
+      assert.ok(
+        await page.locator(".vb-image:not([hidden]) .vb-card:not([hidden]) .vb-blind-name").first()
+          .isVisible(),
+      );
       assert.equal(
         await hostile.textContent(),
         XSS_TEXT,

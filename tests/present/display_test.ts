@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
 import { recordsToFrame } from "../../lib/analysis/frames.ts";
 import { summarize } from "../../lib/analysis/summary.ts";
-import { latencyChart } from "../../lib/present/charts/mod.ts";
+import { costLatencyChart, latencyChart } from "../../lib/present/charts/mod.ts";
 import { jupyter, type JupyterDisplay, showChart } from "../../lib/present/display.ts";
 import { notebookProgress } from "../../lib/present/notebook-progress.ts";
 import { descriptionTable, summaryTable } from "../../lib/present/tables.ts";
@@ -46,16 +46,27 @@ Deno.test("charts are displayable as text/html, never image/svg+xml", () => {
   assert.match(bundle["text/html"], /<svg xmlns=/);
 });
 
-Deno.test("showChart() returns the figure outside a kernel and displays it inside one", () => {
-  const fragment = showChart(latencyChart(records), { title: "Latency" });
+Deno.test("showChart() returns the figure outside a kernel, and inside one resolves only once the kernel took the display", async () => {
+  const fragment = await showChart(latencyChart(records), { title: "Latency" });
   assert.match(
     fragment!.html,
     /^<figure[^>]*><h3[^>]*>Latency<\/h3><p class="vb-chart-summary">[^<]+<\/p><div class="vb-chart-scroll"[^>]*><figure/,
   );
+  let sent = false;
+  const target: JupyterDisplay = {
+    display: () => new Promise<void>((resolve) => setTimeout(() => (sent = true, resolve()), 20)),
+  };
+  assert.equal(await showChart(latencyChart(records), { title: "Latency", target }), undefined);
+  assert.ok(sent, "showChart resolved before the display was sent");
+});
+
+Deno.test("showChart() in a notebook parks the marks' links to descriptions, which only the report can follow", async () => {
+  const chart = costLatencyChart(summarize(recordsToFrame(records), { by: ["platform", "model"] }));
+  assert.match(chart.html, /<a\b[^>]*href="#platform-/);
   const { calls, target } = recordingTarget();
-  assert.equal(showChart(latencyChart(records), { title: "Latency", target }), undefined);
-  assert.equal(calls.length, 1);
-  assert.match(calls[0].html, /Latency/);
+  await showChart(chart, { target });
+  assert.doesNotMatch(calls[0].html, /\shref="#platform-/);
+  assert.match(calls[0].html, /<a\b[^>]*data-vb-href="#platform-[^"]+"/);
 });
 
 Deno.test("descriptionTable() shows model markup as text, never as elements", async () => {
@@ -142,7 +153,7 @@ Deno.test("summaryTable() formats latency, dollars, tokens and nulls", () => {
   assert.match(rows.find((row) => row[0] === "ollama-vps")![1]!, /^\d{2},\d{3}$/);
 });
 
-Deno.test("notebookProgress() updates one display in place, at most every throttleMs", () => {
+Deno.test("notebookProgress() updates one display in place, at most every throttleMs, and the last event's promise settles after every display", async () => {
   let clock = 0;
   const { calls, target } = recordingTarget();
   const listen = notebookProgress({ target, throttleMs: 250, now: () => clock });
@@ -162,7 +173,7 @@ Deno.test("notebookProgress() updates one display in place, at most every thrott
     delayMs: 500,
     kind: "rate_limit",
   });
-  listen({
+  await listen({
     type: "end",
     runId: "r",
     done: 100,

@@ -68,9 +68,9 @@ Deno.test("safeHtml`` escapes quotes inside attribute values", () => {
   assert.equal(link.getAttribute("onmouseover"), null);
 });
 
-Deno.test("a fragment is a text/html bundle for the kernel and its markup as a string", () => {
+Deno.test("a fragment is a text/html bundle for the kernel, kept from MathJax, and its markup as a string", () => {
   const fragment = raw("<b>x</b>");
   const bundle = (fragment as unknown as Record<symbol, () => Record<string, string>>)[DISPLAY]();
-  assert.deepEqual(bundle, { "text/html": "<b>x</b>" });
+  assert.deepEqual(bundle, { "text/html": '<div class="tex2jax_ignore"><b>x</b></div>' });
   assert.equal(String(fragment), "<b>x</b>");
 });

@@ -43,6 +43,8 @@ export interface DescriptionBrowserOptions {
   galleryLimit?: number;
   /** Rating starts blind: platform names hidden, order shuffled per image. @default true */
   blind?: boolean;
+  /** Images a page (j / k and the pager move across pages). @default 10 */
+  pageSize?: number;
 }
 
 /**
@@ -69,7 +71,11 @@ export async function descriptionBrowser(
     disagreementThreshold = 0.5,
     galleryLimit = 12,
     blind = true,
+    pageSize = 10,
   } = options;
+  if (!(Number.isInteger(pageSize) && pageSize >= 1)) {
+    throw new VisionBenchError("usage", `pageSize must be a whole number >= 1, got ${pageSize}`);
+  }
   if (!(disagreementThreshold >= 0 && disagreementThreshold <= 1)) {
     throw new VisionBenchError(
       "usage",
@@ -102,16 +108,28 @@ export async function descriptionBrowser(
   const sections = review.images.map((image) => imageHtml(image, review, context));
   const script = `(${describeBrowserClient.toString()})(${FIND_ROOT});`;
   return safeHtml`${[
-    safeHtml`<div class="vb-browser"><style>${raw(BROWSER_CSS)}</style>`,
+    safeHtml`<div class="vb-browser tex2jax_ignore" data-page-size="${pageSize}">`,
+    safeHtml`<style>${raw(BROWSER_CSS)}</style>`,
+    safeHtml`<p class="vb-untrusted" style="border:2px solid #bf8700;background:#fff8c5;padding:8px 12px;font:14px/1.5 system-ui,sans-serif">`,
+    safeHtml`<b>The description browser needs its script, which Jupyter blocks in a notebook it has `,
+    safeHtml`not signed ("Not Trusted").</b> Trust it: File → Trust Notebook, or `,
+    safeHtml`<code>jupyter trust notebooks/06-descriptions.ipynb</code>; then run this cell again. `,
+    safeHtml`Until then the descriptions below are shown without filters, pages or rating.</p>`,
     toolbarHtml(review, context),
     platformsHtml(review),
     galleryHtml(gallery, context),
+    pagerHtml,
     safeHtml`<div class="vb-images">${sections}</div>`,
+    pagerHtml,
     safeHtml`<div class="vb-lightbox" hidden role="dialog" aria-label="Enlarged image">`,
     safeHtml`<img alt=""></div>`,
     safeHtml`<script>${raw(script)}</script></div>`,
   ]}`;
 }
+
+/** Previous / next page (the client shows it when there is more than one page). */
+const pagerHtml =
+  safeHtml`<div class="vb-pager" hidden><button type="button" data-page="-1">‹ previous</button> <span class="vb-page-label"></span> <button type="button" data-page="1">next ›</button></div>`;
 
 /**
  * The browser the script belongs to. Some notebook front ends run output scripts by re-inserting

@@ -47,6 +47,15 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
   }
   const state: State = load();
   let current: HTMLElement | undefined;
+  // Scripts run: the "trust this notebook" note is not needed.
+  for (const note of all<HTMLElement>(".vb-untrusted")) note.remove();
+  const pageSize = Number(root.dataset.pageSize) || 10;
+  /** How tall a page may be, in screens. */
+  const SCREENS_PER_PAGE = 3;
+  let page = 0;
+  /** Images a page holds: `pageSize`, or fewer once a page measured too tall. */
+  let perPage = pageSize;
+  const pagers = all<HTMLElement>(".vb-pager");
 
   function load(): State {
     try {
@@ -113,9 +122,10 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
           judged.some((card) => Number(card.dataset.hallucinations) > 0)) ||
         (filter === "errors" && visible.some((card) => card.dataset.status === "error"))
       );
-      section.hidden = !passes;
+      section.dataset.passes = String(passes);
       if (passes) shownImages++;
     }
+    showPage(sections.filter((section) => section.dataset.passes === "true"));
     const count = chosen.size;
     root.style.setProperty("--vb-columns", count >= 1 && count <= 3 ? String(count) : "auto-fill");
     (select<HTMLElement>(".vb-count")).textContent =
@@ -125,6 +135,44 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     if (current && !shownCards().includes(current)) {
       moveTo(root.classList.contains("vb-rating") ? nextUnrated() : undefined);
     }
+  }
+
+  /**
+   * Shows one page of the images that pass the filter: at most `pageSize`, and fewer when they
+   * would make the output taller than `SCREENS_PER_PAGE` screens (many platforms side by side,
+   * a narrow screen) — measured, as the images render at this width and selection.
+   */
+  function showPage(passing: HTMLElement[]): void {
+    const layOut = () => {
+      const pages = Math.max(1, Math.ceil(passing.length / perPage));
+      page = Math.min(Math.max(0, page), pages - 1);
+      for (const section of sections) section.hidden = true;
+      for (const section of passing.slice(page * perPage, (page + 1) * perPage)) {
+        section.hidden = false;
+      }
+      for (const pager of pagers) {
+        pager.hidden = pages < 2;
+        (pager.querySelector(".vb-page-label") as HTMLElement).textContent = `page ${
+          page + 1
+        } of ${pages}`;
+        (pager.querySelector("[data-page='-1']") as HTMLButtonElement).disabled = page === 0;
+        (pager.querySelector("[data-page='1']") as HTMLButtonElement).disabled = page >= pages - 1;
+      }
+    };
+    layOut();
+    const shown = passing.filter((section) => !section.hidden);
+    const images = shown.reduce((total, section) => total + section.offsetHeight, 0);
+    if (shown.length < 2 || images === 0) return;
+    const header = root.offsetHeight - images;
+    const fit = Math.max(
+      1,
+      Math.floor((SCREENS_PER_PAGE * innerHeight - header) / (images / shown.length)),
+    );
+    if (fit >= shown.length) return;
+    const first = page * perPage;
+    perPage = fit;
+    page = Math.floor(first / perPage);
+    layOut();
   }
 
   function nextUnrated(): HTMLElement | undefined {
@@ -194,7 +242,32 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
   function step(delta: number): void {
     const cards = rateable();
     const index = current ? cards.indexOf(current) : -1;
-    moveTo(cards[Math.min(cards.length - 1, Math.max(0, index + delta))]);
+    const target = index + delta;
+    if ((target < 0 || target >= cards.length) && turnPage(delta)) {
+      const next = rateable();
+      return moveTo(delta > 0 ? next[0] : next[next.length - 1]);
+    }
+    moveTo(cards[Math.min(cards.length - 1, Math.max(0, target))]);
+  }
+
+  /** Turns to the page that holds `section` (an image the filter lets through). */
+  function showSection(section: HTMLElement): void {
+    const passing = sections.filter((item) => item.dataset.passes === "true");
+    const index = passing.indexOf(section);
+    if (index < 0 || !section.hidden) return;
+    page = Math.floor(index / perPage);
+    apply();
+  }
+
+  /** Shows the next (1) or previous (-1) page; false when there is none. */
+  function turnPage(delta: number): boolean {
+    const before = page;
+    page += delta;
+    apply();
+    if (page === before) return false;
+    const visible = sections.filter((section) => !section.hidden);
+    visible[delta > 0 ? 0 : visible.length - 1]?.scrollIntoView({ block: "start" });
+    return true;
   }
 
   function jumpImage(delta: number): void {
@@ -203,6 +276,13 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     let index = visible.findIndex((section) => section.getBoundingClientRect().bottom > top + 40);
     if (index < 0) index = 0;
     else if (delta < 0 && visible[index].getBoundingClientRect().top < top - 2) index++;
+    if ((index + delta < 0 || index + delta >= visible.length) && turnPage(delta)) {
+      if (root.classList.contains("vb-rating")) {
+        const cards = rateable();
+        moveTo(delta > 0 ? cards[0] : cards[cards.length - 1]);
+      }
+      return;
+    }
     const target = visible[Math.min(visible.length - 1, Math.max(0, index + delta))];
     if (!target) return;
     target.scrollIntoView({ block: "start" });
@@ -275,20 +355,16 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     } else if (target.classList.contains("vb-image") && target.hidden) {
       filterSelect.value = "all";
       apply();
+      showSection(target);
       target.scrollIntoView({ block: "start" });
-    }
-  }
-
-  // Notebook output areas scroll on their own; sticky headers need the page to be the scroller.
-  for (let node = root.parentElement; node && node !== document.body; node = node.parentElement) {
-    const style = getComputedStyle(node);
-    if (style.overflowX !== "visible" || style.overflowY !== "visible") {
-      node.style.overflow = "visible";
     }
   }
 
   root.addEventListener("change", (event) => {
     const target = event.target as HTMLElement;
+    // Another selection: from its first page, measured again from a full page.
+    perPage = pageSize;
+    page = 0;
     if (target === blindToggle) {
       root.classList.toggle("vb-blind", blindToggle.checked);
       renderRatings();
@@ -312,6 +388,8 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
     if (choice) {
       for (const box of seriesBoxes) box.checked = choice.dataset.select === "all";
       compareA.value = compareB.value = "";
+      perPage = pageSize;
+      page = 0;
       forgetPlatformHash();
       return apply();
     }
@@ -320,6 +398,11 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
       return rate(rating.closest(".vb-card") as HTMLElement, Number(rating.dataset.rating));
     }
     if (target.closest(".vb-download")) return download();
+    const pageButton = target.closest("[data-page]") as HTMLElement | null;
+    if (pageButton) {
+      turnPage(Number(pageButton.dataset.page));
+      return;
+    }
     const enlarge = target.closest(".vb-enlarge") as HTMLElement | null;
     if (enlarge) {
       const [big, small] = [lightbox, enlarge].map((box) => box.querySelector("img")!);
@@ -336,28 +419,55 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
       viewSelect.value = galleryLink.dataset.view ?? viewSelect.value;
       filterSelect.value = "all";
       apply();
+      const section = sections.find((item) => item.dataset.imageId === galleryLink.dataset.imageId);
+      if (section) showSection(section);
       return; // the link's own #hash scrolls to the image
     }
     const card = target.closest(".vb-card") as HTMLElement | null;
     if (card && root.classList.contains("vb-rating") && card.dataset.status === "ok") moveTo(card);
   });
-  document.addEventListener("keydown", (event) => {
+  // In a live notebook, keys are the browser's only while focus is inside it or on the cell
+  // that holds it (a click on the cell's prompt), and never reach the notebook's own shortcuts
+  // (`3` would turn the cell into a heading). On a static page (the report) they are the
+  // browser's while it is on screen.
+  // deno-lint-ignore no-explicit-any
+  const live = Boolean((globalThis as any).Jupyter?.notebook) ||
+    document.querySelector(".jp-LabShell") !== null;
+  const cell = (root.closest(".cell, .jp-Cell") as HTMLElement | null) ?? root;
+  root.tabIndex = -1;
+  // Typing inside the browser (its inputs and selects too) is never a notebook shortcut.
+  root.addEventListener("keydown", (event) => event.stopPropagation());
+  const onKey = (event: KeyboardEvent) => {
+    if (!root.isConnected) return removeEventListener("keydown", onKey, true);
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const target = event.target;
     if (target instanceof Element && target.closest("input, select, textarea, [contenteditable]")) {
       return;
     }
-    // Keys belong to the browser only while it is on screen (the report has other sections).
-    const box = root.getBoundingClientRect();
-    if (box.bottom < 0 || box.top > innerHeight) return;
+    const focus = document.activeElement;
+    if (live) {
+      if (!focus || !(root.contains(focus) || cell.contains(focus))) return;
+    } else {
+      const box = root.getBoundingClientRect();
+      if (box.bottom < 0 || box.top > innerHeight) return;
+    }
+    const handled = handleKey(event);
+    if (handled || (live && /^[0-9]$/.test(event.key))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  };
+  addEventListener("keydown", onKey, true);
+
+  function handleKey(event: KeyboardEvent): boolean {
     if (event.key === "Escape" && !lightbox.hidden) {
       lightbox.hidden = true;
-      return;
+      return true;
     }
     const rating = root.classList.contains("vb-rating");
     if (rating && /^[0-9]$/.test(event.key) && current) {
-      event.preventDefault();
-      return rate(current, event.key === "0" ? 10 : Number(event.key));
+      rate(current, event.key === "0" ? 10 : Number(event.key));
+      return true;
     }
     const moves: Record<string, () => void> = {
       j: () => jumpImage(1),
@@ -366,15 +476,16 @@ export function describeBrowserClient(found: HTMLElement | null | undefined): vo
       p: () => rating ? step(-1) : jumpImage(-1),
     };
     const move = moves[event.key];
-    if (move) {
-      event.preventDefault();
-      move();
-    }
-  });
+    if (!move) return false;
+    move();
+    return true;
+  }
   addEventListener("hashchange", followHash);
   addEventListener("resize", measure);
 
   root.classList.toggle("vb-blind", blindToggle.checked);
+  // On a phone the gallery alone is a screen or two: it starts folded.
+  if (innerWidth <= 720) root.querySelector("details.vb-gallery")?.removeAttribute("open");
   apply();
   setMode(state.mode === "rate" ? "rate" : "browse");
   followHash();

@@ -119,8 +119,9 @@ export function galleryHtml(
     ]}`;
   });
   return safeHtml`${[
-    safeHtml`<section class="vb-gallery"><h3>Failure gallery: where to look first</h3>`,
-    safeHtml`<ul>${items}</ul></section>`,
+    safeHtml`<details class="vb-gallery" open><summary><h3 style="display:inline">`,
+    safeHtml`Failure gallery: where to look first (${entries.length})</h3></summary>`,
+    safeHtml`<ul>${items}</ul></details>`,
   ]}`;
 }
 

@@ -34,7 +34,7 @@ export const BROWSER_CSS = `
 .vb-platforms label:target{outline:3px solid #bf8700}
 .vb-platforms .vb-link{border:0;background:none;color:#0969da;cursor:pointer;padding:0 4px}
 .vb-gallery{margin:6px 0 14px}
-.vb-browser .vb-gallery h3{margin:6px 0;font-size:1em}
+.vb-browser .vb-gallery h3,.vb-gallery summary{margin:6px 0;font-size:1em;font-weight:600;cursor:pointer}
 .vb-browser .vb-gallery ul{list-style:none;margin:0;padding:0;display:grid;
   grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:8px}
 .vb-browser .vb-gallery li{min-width:0}
@@ -96,6 +96,12 @@ export const BROWSER_CSS = `
 .vb-lightbox[hidden]{display:none}
 .vb-browser .vb-lightbox img{width:96vw;height:94vh;max-width:none;object-fit:contain}
 .vb-empty{color:#57606a;padding:20px 0}
+.vb-pager{display:flex;gap:10px;align-items:center;padding:8px 0}
+.vb-pager[hidden]{display:none}
+.vb-pager button{border:1px solid #8c959f;background:#f6f8fa;border-radius:6px;padding:2px 10px;
+  cursor:pointer}
+.vb-pager button:disabled{opacity:.4;cursor:default}
+.vb-browser:focus{outline:none}
 @media (max-width:720px){
   .vb-image-body{grid-template-columns:minmax(0,1fr)}
   .vb-browser .vb-figure{position:static}

@@ -10,6 +10,19 @@
     const number = Number(raw);
     return Number.isNaN(number) ? raw.toLowerCase() : number;
   };
+  // Chart marks link to a platform's descriptions here, where they are on the same page
+  // (lib/present/display.ts parks the link while in a notebook).
+  for (const mark of document.querySelectorAll("a[data-vb-href]")) {
+    mark.setAttribute("href", mark.dataset.vbHref);
+  }
+  // Headers become sort buttons here, where sorting works (a notebook shows plain headers).
+  for (const header of document.querySelectorAll("table.vb-sortable thead th")) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "vb-sort";
+    button.append(...header.childNodes);
+    header.append(button);
+  }
   for (const button of document.querySelectorAll("table.vb-sortable .vb-sort")) {
     button.addEventListener("click", () => {
       const header = button.closest("th");
