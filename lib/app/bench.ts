@@ -271,10 +271,9 @@ async function runPlanned(options: BenchOptions): Promise<BenchResult> {
   return finish(
     await runCases({
       ...cases,
-      targets: resolved.map((platform) => ({
-        ...runTarget(platform),
-        simulated: options.simulated?.includes(platform.preset.id) || undefined,
-      })),
+      targets: resolved.map((platform) =>
+        runTarget(platform, options.simulated?.includes(platform.preset.id))
+      ),
       stream: options.stream,
       timeoutMs: options.timeoutMs,
       retry: options.retry,

@@ -202,7 +202,7 @@ function paramsHtml(params: Record<string, unknown>, overrides: string[]) {
   );
   return safeHtml`<div class="tex2jax_ignore">${
     overrides.map((line) => safeHtml`<p style="margin:0 0 4px;color:#9a6700"><b>${line}.</b></p>`)
-  }<table style="border-collapse:collapse;font-size:13px"><caption style="text-align:left;caption-side:top;color:#57606a">Parameters in effect</caption>${rows}</table></div>`;
+  }<table style="border-collapse:collapse;font-size:13px;overflow-wrap:anywhere"><caption style="text-align:left;caption-side:top;color:#57606a">Parameters in effect</caption>${rows}</table></div>`;
 }
 
 /** Checks the parameters cell's values; a message names the parameter and says what it takes. */

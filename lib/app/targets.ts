@@ -66,12 +66,16 @@ export async function resolvePlatforms(
 }
 
 /** What the runner calls for a resolved platform. */
-export function runTarget(resolved: ResolvedPlatform): RunTarget {
+export function runTarget(resolved: ResolvedPlatform, simulated = false): RunTarget {
   return {
     preset: resolved.preset.id,
     adapter: resolved.adapter,
     priceCard: resolved.priceCard,
     concurrency: resolved.concurrency,
+    // Read when each record is made: an emulator is known by its answers' marker header.
+    get simulated() {
+      return simulated || resolved.answeredAsEmulator() || undefined;
+    },
   };
 }
 
@@ -88,5 +92,5 @@ export async function resolveTargets(
   choices: readonly (string | PlatformChoice)[],
   options: ResolveTargetsOptions = {},
 ): Promise<RunTarget[]> {
-  return (await resolvePlatforms(choices, options)).map(runTarget);
+  return (await resolvePlatforms(choices, options)).map((platform) => runTarget(platform));
 }

@@ -11,6 +11,7 @@ import type { PriceCard } from "../contract/price-card.ts";
 import { type PlatformChoice, type Preset } from "./presets.ts";
 import { type RetiredModel, retiredModel } from "./lifecycle.ts";
 import { capResponses } from "../util/response-cap.ts";
+import { SIMULATED_HEADER } from "../contract/simulation.ts";
 
 /** A preset resolved against the configuration. */
 export interface ResolvedPlatform {
@@ -20,6 +21,11 @@ export interface ResolvedPlatform {
   /** Undefined when data/prices.json has no card for this platform/model: records then carry a costError. */
   priceCard?: PriceCard;
   concurrency: number;
+  /**
+   * True once any answer of this platform carried the emulators' marker header: its records are
+   * simulated, error rows included (an error has no description to carry the marker).
+   */
+  answeredAsEmulator(): boolean;
 }
 
 /** Options of {@link resolvePlatform}. */
@@ -95,6 +101,16 @@ export function resolvePlatform(
   const env = preset.env;
   const baseUrl = (env.baseUrl && config.get(env.baseUrl)) ||
     (env.host && config.get(env.host)) || preset.defaultBaseUrl;
+  const capped = capResponses(options.fetch ?? globalThis.fetch, {
+    maxBytes: options.maxResponseBytes,
+    platform: preset.platform,
+  });
+  let emulated = false;
+  const markedFetch: typeof fetch = async (input, init) => {
+    const response = await capped(input, init);
+    if (response.headers.has(SIMULATED_HEADER)) emulated = true;
+    return response;
+  };
   const adapter = factory({
     ...preset.settings,
     platform: preset.platform,
@@ -104,10 +120,7 @@ export function resolvePlatform(
     endpointId: env.endpointId ? config.get(env.endpointId) : undefined,
     baseUrl,
     // Every SDK reads through this: a runaway answer is a typed error, not gigabytes of memory.
-    fetch: capResponses(options.fetch ?? globalThis.fetch, {
-      maxBytes: options.maxResponseBytes,
-      platform: preset.platform,
-    }),
+    fetch: markedFetch,
   });
   return {
     preset,
@@ -115,6 +128,7 @@ export function resolvePlatform(
     adapter,
     priceCard: priceCardFor(preset, model, options.priceCards),
     concurrency: options.concurrency ?? preset.concurrency,
+    answeredAsEmulator: () => emulated,
   };
 }
 

@@ -47,7 +47,8 @@ export function attributionList(
   });
   const images = `${credited.length} image${credited.length === 1 ? "" : "s"}`;
   return safeHtml`${[
-    safeHtml`<div class="visionbench-attributions"><p>${images} `,
+    // Long source URLs break anywhere: on a phone the list must not scroll sideways.
+    safeHtml`<div class="visionbench-attributions" style="overflow-wrap:anywhere"><p>${images} `,
     safeHtml`used under licences that require attribution:</p><ul>${items}</ul></div>`,
   ]}`;
 }

@@ -199,6 +199,8 @@ export function failedRecord(
 ): ResultRecord {
   const { error, attempts } = failure;
   const record = errorRecord(base, error, attempts);
+  // Read now, not when the base was made: an emulator is known once it has answered, even in error.
+  if (target.simulated) record.simulated = true;
   if (!error.billed) return record;
   const { gpuSeconds, inputTokens, outputTokens } = error.billed;
   Object.assign(record, { gpuSeconds, inputTokens, outputTokens });

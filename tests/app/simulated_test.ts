@@ -110,3 +110,31 @@ Deno.test("imageBytes() finds the image in every platform's request shape", () =
   assert.equal(bytes({ prompt: "Describe everything you see in this image in detail." }), 0);
   assert.ok(ANSWER_PROFILES.gemini.recall > ANSWER_PROFILES["ollama-local"].recall);
 });
+
+Deno.test({
+  name:
+    "an emulator's error answers make simulated error rows too (the marker header, no variable set)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const fleet = startAllEmulators({ only: ["gemini"] });
+    const outDir = await Deno.makeTempDir({ prefix: "visionbench-simulated-errors-" });
+    try {
+      fleet.emulators.gemini!.fail("auth", "auth");
+      const run = await runBenchmark({
+        platforms: ["gemini"],
+        limit: 2,
+        variants: ["512"],
+        outDir,
+        cache: "bypass",
+        env: { ...fleet.env, VISIONBENCH_ENV_FILE: "/dev/null" },
+      });
+      const errors = run.caseRecords.filter((record) => record.status === "error");
+      assert.equal(errors.length, 2, "both calls answered 401");
+      for (const record of errors) assert.equal(record.simulated, true, record.imageId);
+    } finally {
+      await fleet.close();
+      await Deno.remove(outDir, { recursive: true });
+    }
+  },
+});

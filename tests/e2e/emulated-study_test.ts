@@ -61,8 +61,15 @@ Deno.test({
       }
       // Every simulated record keeps its compressed wait apart from the modelled latency.
       const simulated = report.records.filter((record) => record.preset !== "local");
-      assert.ok(
-        simulated.every((record) => record.simulated && record.wallLatencyMs! < record.latencyMs!),
+      const unmarked = simulated.filter((record) =>
+        !(record.simulated && record.wallLatencyMs! < record.latencyMs!)
+      );
+      assert.deepEqual(
+        unmarked.map((record) =>
+          `${record.preset} ${record.status} ${record.error?.kind ?? ""} ${record.simulated} ` +
+          `${record.wallLatencyMs} ${record.latencyMs}`
+        ),
+        [],
       );
     } finally {
       await fleet.close();
