@@ -3,8 +3,8 @@
  * descriptions: no JS object per record, and no shortcut through distinct texts (a real run's
  * descriptions are all different). The rules are those of lib/quality/score.ts, word for word:
  *
- * - every description becomes one stream of tokens (`str.split` + `explode`), stemmed by
- *   column expressions; a sentinel token stands at every sentence break and at both ends of
+ * - every description becomes one stream of tokens (`str.split` + `explode`), stemmed through a
+ *   map of the distinct words that end in `s` (never of distinct texts); a sentinel token stands at every sentence break and at both ends of
  *   every description, so a shifted column never reads across a sentence or into the next row;
  * - negation is a property of a word position (is one of the 6 words before it a negation, with
  *   no scope break in between; is one of the 3 after it `absent, missing, nowhere, not`), read
@@ -28,7 +28,7 @@ import {
   NEGATIONS_WITH_OF,
   SCOPE_BREAKS,
 } from "./_rules.ts";
-import { phraseOf } from "./score.ts";
+import { phraseOf, stem } from "./score.ts";
 
 /** Longest label phrase, in words, the column matcher reads. */
 export const MAX_PHRASE_WORDS = 4;
@@ -39,7 +39,7 @@ export interface ScoreTextsOptions {
   hallucinationPenalty?: number;
   /** Also the term lists (`matchedTerms`, `missedTerms`, `hallucinatedTerms`). @default true */
   terms?: boolean;
-  /** Descriptions scored per pass: bounds the token table's memory. @default 200_000 */
+  /** Descriptions scored per pass: bounds the token table's memory. @default 50_000 */
   chunkRows?: number;
 }
 
@@ -65,7 +65,7 @@ export function scoreTexts(
   labels: LabelSet,
   options: ScoreTextsOptions = {},
 ): pl.DataFrame {
-  const { chunkRows = 200_000 } = options;
+  const { chunkRows = 50_000 } = options;
   const indexed = texts.select(pl.col("imageId").cast(pl.Utf8), pl.col("text").cast(pl.Utf8))
     .withRowIndex(ROW);
   const phrases = phraseTable(labels);
@@ -154,22 +154,15 @@ function tokens(frame: pl.DataFrame): pl.DataFrame {
   ).explode("token").filter(pl.col("token").neq(pl.lit("")));
 }
 
-/** score.ts `stem()` as a column expression. */
-function stemmed(word: pl.Expr): pl.Expr {
-  const length = word.str.lengths();
-  const ends = (suffix: string) => word.str.endsWith(suffix);
-  return pl.when(ends("s").not()).then(word)
-    .when(length.gt(4).and(ends("ies"))).then(
-      word.str.replace("ies$", "y"),
-    )
-    .when(
-      length.gt(4).and(
-        ends("xes").or(ends("zes")).or(ends("ches")).or(ends("shes")).or(ends("sses")),
-      ),
-    ).then(word.str.replace("es$", ""))
-    .when(length.gt(3).and(ends("ss").not()).and(ends("us").not()).and(ends("is").not()))
-    .then(word.str.replace("s$", ""))
-    .otherwise(word);
+/**
+ * score.ts `stem()` on a token column: the words ending in `s` are few distinct ones however many
+ * descriptions there are (a language's vocabulary, not the texts), so they are stemmed once each
+ * by the same function and mapped back by Polars.
+ */
+function withStems(stream: pl.DataFrame): pl.DataFrame {
+  const plural = stream.select("token").filter(pl.col("token").str.endsWith("s")).unique()
+    .getColumn("token").toArray() as string[];
+  return stream.withColumns(pl.col("token").replace(plural, plural.map(stem)).alias("w"));
 }
 
 /** Membership in a list of strings (a literal series: a plain array is ambiguous to Polars). */
@@ -186,8 +179,7 @@ function scoreChunk(
   const labelled = chunk.filter(
     pl.col("text").isNotNull().and(pl.col("imageId").isIn(oneOf(labels.keys()))),
   );
-  const stream = tokens(decomposed(labelled))
-    .withColumns(stemmed(pl.col("token")).alias("w"))
+  const stream = withStems(tokens(decomposed(labelled)))
     .withColumns(
       pl.col("w").eq(pl.lit(SENTINEL)).alias("sentinel"),
       inSet("w", NEGATIONS).or(
@@ -259,10 +251,14 @@ function scoreChunk(
       pl.when(pl.col("mustMention").eq(0)).then(pl.lit(0))
         .otherwise(pl.col("matched").div(pl.col("mustMention"))).alias("recall"),
     )
+    // Products first, in a step of their own: Polars would fuse `a * b - c` into one rounding.
+    .withColumns(
+      pl.lit(10).mul(pl.col("recall")).alias("__tenRecall"),
+      pl.col("hallucinations").mul(hallucinationPenalty).alias("__penalty"),
+    )
     .withColumns(
       pl.when(pl.col("descriptionWords").eq(0)).then(pl.lit(0)).otherwise(
-        pl.lit(10).mul(pl.col("recall")).sub(pl.col("hallucinations").mul(hallucinationPenalty))
-          .clip(0, 10).round(2),
+        pl.col("__tenRecall").sub(pl.col("__penalty")).clip(0, 10).round(2),
       ).alias("score"),
       pl.when(pl.col("matched").eq(0)).then(pl.lit(null))
         .otherwise(pl.col("descriptionWords").div(pl.col("matched"))).alias("wordsPerMatch"),
