@@ -78,6 +78,7 @@ export {
   readRatings,
   readRatingsFolder,
   runJudge,
+  sampleDescriptions,
   scoreDescription,
   withQuality,
 } from "./lib/quality/mod.ts";

@@ -125,8 +125,8 @@ export interface CompareReportOptions extends PricingAssumptions {
 /** What {@link compareReport} computed. */
 export interface CompareReport {
   /**
-   * Every record read, one row per record in the layout of `recordsToFrame` (FRAME_COLUMNS
-   * the report reads: {@link REPORT_COLUMNS}), for the notebook's charts.
+   * Every record read, one row per record in the layout of `recordsToFrame` (the columns of
+   * {@link REPORT_COLUMNS} but `text`, `structured` and `price`), for the notebook's charts.
    */
   frame: pl.DataFrame;
   /** Records read, and how many of them simulated (the banner's counts). */
@@ -198,11 +198,19 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
   // Batch rows cost half and have a turnaround, not a latency: the leaderboard and the pick are
   // about live calls; batch rows have their own live-against-batch section.
   const isBatch = pl.col("mode").eq(pl.lit("batch"));
-  const measuredBatch = batchCostsPer1k(frame.filter(isBatch), cards, pricing);
-  const batchRows = frame.filter(isBatch).height;
-  const priced = repriceFrame(frame.filter(isBatch.not()), cards, pricing);
+  const batchFrame = frame.filter(isBatch);
+  const measuredBatch = batchCostsPer1k(batchFrame, cards, pricing);
+  const batchRows = batchFrame.height;
+  // The recorded cards are read once; the per-row JSON and the texts leave the frame after use.
+  const recorded = recordedCards(frame);
+  frame = frame.drop("price");
+  const priced = repriceFrame(
+    batchRows === 0 ? frame : frame.filter(isBatch.not()),
+    cards,
+    pricing,
+  );
   const { assumptions, marksOf } = numberAssumptions(priced, cards, pricing);
-  const live = withQuality(priced, labels, { terms: false });
+  const live = withQuality(priced, labels, { terms: false }).drop(["text", "structured"]);
   const summary = live.height === 0 ? [] : pareto(
     joinQuality(
       summarize(live, { by }).join(
@@ -282,7 +290,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
   const firstSeen = (column: string) =>
     frame.select(column).unique({ maintainOrder: true }).getColumn(column).toArray();
   return {
-    frame,
+    frame: frame.drop(["text", "structured"]),
     presets: firstSeen("preset") as string[],
     recordCounts: {
       total: frame.height,
@@ -311,7 +319,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
         ]
         : []),
     ],
-    priceCards: priceCardChanges(recordedCards(frame), cards),
+    priceCards: priceCardChanges(recorded, cards),
     simulated: frame.filter(pl.col("simulated")).height > 0,
     pricing: Object.fromEntries(
       Object.entries(pricing).filter(([, value]) => value !== undefined),

@@ -159,10 +159,10 @@ function tokens(frame: pl.DataFrame): pl.DataFrame {
  * descriptions there are (a language's vocabulary, not the texts), so they are stemmed once each
  * by the same function and mapped back by Polars.
  */
-function withStems(stream: pl.DataFrame): pl.DataFrame {
+function withStems(stream: pl.DataFrame): pl.LazyDataFrame {
   const plural = stream.select("token").filter(pl.col("token").str.endsWith("s")).unique()
     .getColumn("token").toArray() as string[];
-  return stream.withColumns(pl.col("token").replace(plural, plural.map(stem)).alias("w"));
+  return stream.lazy().withColumns(pl.col("token").replace(plural, plural.map(stem)).alias("w"));
 }
 
 /** Membership in a list of strings (a literal series: a plain array is ambiguous to Polars). */
@@ -179,6 +179,8 @@ function scoreChunk(
   const labelled = chunk.filter(
     pl.col("text").isNotNull().and(pl.col("imageId").isIn(oneOf(labels.keys()))),
   );
+  // One token table per chunk is materialized; the rest is one lazy query per result, so no
+  // intermediate table lingers until the JS garbage collector frees it.
   const stream = withStems(tokens(decomposed(labelled)))
     .withColumns(
       pl.col("w").eq(pl.lit(SENTINEL)).alias("sentinel"),
@@ -214,11 +216,11 @@ function scoreChunk(
         (_, k) => pl.col("negatedAfter").shift(-k).alias(`after${k + 1}`),
       ),
     );
-  const counts = words.filter(pl.col("sentinel").not()).groupBy(ROW)
-    .agg(pl.len().cast(pl.Float64).alias("descriptionWords"));
+  const counts = stream.filter(pl.col("sentinel").not()).groupBy(ROW)
+    .agg(pl.len().cast(pl.Float64).alias("descriptionWords")).collectSync();
   const firstWords = phrases.getColumn("p0").unique();
   let found = words.filter(pl.col("w").isIn(pl.lit(firstWords)))
-    .join(phrases, { leftOn: ["imageId", "w"], rightOn: ["imageId", "p0"], how: "inner" });
+    .join(phrases.lazy(), { leftOn: ["imageId", "w"], rightOn: ["imageId", "p0"], how: "inner" });
   for (let k = 1; k < MAX_PHRASE_WORDS; k++) {
     found = found.filter(pl.col(`p${k}`).isNull().or(pl.col(`n${k}`).eq(pl.col(`p${k}`))));
   }
@@ -229,7 +231,8 @@ function scoreChunk(
   }
   // A term is named when any of its phrases occurs once not negated.
   const named = found.filter(pl.col("negatedBefore").or(afterOfPhrase).not())
-    .select(ROW, "kind", "termIndex", "term").unique({ subset: [ROW, "kind", "termIndex"] });
+    .select(ROW, "kind", "termIndex", "term").unique({ subset: [ROW, "kind", "termIndex"] })
+    .collectSync();
   const mustCounts = pl.DataFrame({
     imageId: [...labels.keys()],
     mustMention: [...labels.values()].map((image) => image.mustMention.length),
