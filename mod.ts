@@ -72,6 +72,7 @@ export {
   joinQuality,
   type LabelSet,
   loadLabels,
+  loadQualityFrame,
   qualitySummary,
   type Rating,
   ratingsByGroup,

@@ -129,6 +129,12 @@ export interface CompareReport {
    * {@link REPORT_COLUMNS} but `text`, `structured` and `price`), for the notebook's charts.
    */
   frame: pl.DataFrame;
+  /**
+   * A bounded set of calls for per-call charts: per platform · model · size and image, the latest
+   * timed call (ok, not cached), in `frame`'s columns. As many rows as images × options, however
+   * many repeats.
+   */
+  calls: pl.DataFrame;
   /** Records read, and how many of them simulated (the banner's counts). */
   recordCounts: { total: number; simulated: number };
   /** The presets that ran, in the order first read. */
@@ -291,6 +297,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     frame.select(column).unique({ maintainOrder: true }).getColumn(column).toArray();
   return {
     frame: frame.drop(["text", "structured"]),
+    calls: latestCalls(frame.drop(["text", "structured"])),
     presets: firstSeen("preset") as string[],
     recordCounts: {
       total: frame.height,
@@ -333,6 +340,14 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     machine:
       `${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} CPU threads, Deno ${Deno.version.deno}`,
   };
+}
+
+/** Per preset · platform · model · size and image, the latest timed call (see `calls`). */
+function latestCalls(frame: pl.DataFrame): pl.DataFrame {
+  const timed = pl.col("ok").and(pl.col("cached").not()).and(pl.col("latencyMs").isNotNull());
+  return frame.filter(timed).withRowIndex("__order").sort(["createdAt", "__order"])
+    .unique({ subset: ["preset", "platform", "model", "variant", "imageId"], keep: "last" })
+    .sort("__order").drop("__order");
 }
 
 /** The frame columns the comparison report reads. */

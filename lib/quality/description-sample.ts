@@ -7,7 +7,7 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { FRAME_COLUMNS, recordOfRow } from "../analysis/frames.ts";
+import { recordOfRow } from "../analysis/frames.ts";
 import { loadRunFrame } from "../analysis/run-frame.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import type { Rating } from "./ratings.ts";
@@ -30,7 +30,10 @@ export interface RepeatSummary {
 
 /** What {@link sampleDescriptions} chose. */
 export interface DescriptionSample {
-  /** One record per cell (the latest ok, else the latest error) and every rated record. */
+  /**
+   * One record per cell (the latest ok, else the latest error) and every rated record, with the
+   * fields of {@link DESCRIPTION_COLUMNS} (what the pages read), not every field of the run.
+   */
   records: ResultRecord[];
   /** One entry per cell, sorted by image, platform, model, size, prompt. */
   repeats: RepeatSummary[];
@@ -53,6 +56,38 @@ export interface SampleDescriptionsOptions {
 const CELL = ["imageId", "platform", "model", "variant", "promptId"];
 
 /**
+ * The columns a description page reads (the browser, the failure gallery, agreement, ratings):
+ * the records {@link sampleDescriptions} returns carry these fields only.
+ */
+export const DESCRIPTION_COLUMNS: readonly string[] = [
+  "runId",
+  "recordId",
+  "createdAt",
+  "caseKey",
+  "platform",
+  "model",
+  "preset",
+  "imageId",
+  "variant",
+  "promptId",
+  "repeat",
+  "status",
+  "ok",
+  "cached",
+  "mode",
+  "text",
+  "structured",
+  "finishReason",
+  "latencyMs",
+  "costUsd",
+  "simulated",
+  "errorKind",
+  "errorStatus",
+  "errorCode",
+  "errorMessage",
+];
+
+/**
  * Reads the runs of `out` as columns and keeps one description per cell.
  *
  * @example
@@ -68,7 +103,7 @@ export async function sampleDescriptions(
   out: string,
   options: SampleDescriptionsOptions = {},
 ): Promise<DescriptionSample> {
-  const read = await loadRunFrame(out, { columns: FRAME_COLUMNS, from: options.from });
+  const read = await loadRunFrame(out, { columns: DESCRIPTION_COLUMNS, from: options.from });
   let frame = read.frame.withColumns(
     ...["runId", "platform", "model", "preset", "imageId", "variant", "promptId", "status", "mode"]
       .map((column) => pl.col(column).cast(pl.Utf8)),

@@ -7,7 +7,8 @@
  */
 import pl from "nodejs-polars";
 import { recordsToFrame } from "../analysis/frames.ts";
-import type { LabelSet } from "./labels.ts";
+import { type LabelSet, loadLabels } from "./labels.ts";
+import { loadRunFrame, SUMMARY_COLUMNS } from "../analysis/run-frame.ts";
 import { asStructured, descriptionText } from "./score.ts";
 import { scoreTexts } from "./term-match.ts";
 import type { ResultRecord } from "../contract/record.ts";
@@ -205,7 +206,8 @@ export interface JoinQualityOptions {
  * @example
  * ```ts
  * import type pl from "nodejs-polars";
- * import type { LabelSet } from "./labels.ts";
+ * import { type LabelSet, loadLabels } from "./labels.ts";
+import { loadRunFrame, SUMMARY_COLUMNS } from "../analysis/run-frame.ts";
  * import { summarize } from "../analysis/summary.ts";
  * declare const frame: pl.DataFrame;
  * declare const labels: LabelSet;
@@ -219,4 +221,49 @@ export function joinQuality(
 ): pl.DataFrame {
   const by = options.by ?? DEFAULT_BY;
   return summary.join(quality, { on: by, how: "left" });
+}
+
+/** The run-frame columns {@link loadQualityFrame} reads: the summary's, and what is scored. */
+export const QUALITY_FRAME_COLUMNS: readonly string[] = [
+  ...SUMMARY_COLUMNS,
+  "runId",
+  "recordId",
+  "preset",
+  "imageId",
+  "status",
+  "mode",
+  "text",
+  "structured",
+  "simulated",
+];
+
+/** Options of {@link loadQualityFrame}. */
+export interface LoadQualityFrameOptions extends WithQualityOptions {
+  /** Reference labels. @default loadLabels() */
+  labels?: LabelSet;
+  /** @default "auto" (Parquet when fresh) */
+  from?: "auto" | "jsonl" | "parquet";
+}
+
+/**
+ * Every run of `out` as columns ({@link QUALITY_FRAME_COLUMNS}) with the quality columns: what
+ * `summarize`, `qualitySummary` and the quality charts read, without a JS object per record.
+ * The text columns are dropped once scored.
+ *
+ * @example
+ * ```ts
+ * import { summarize } from "../analysis/summary.ts";
+ * const frame = await loadQualityFrame("results");
+ * joinQuality(summarize(frame), qualitySummary(frame));
+ * ```
+ */
+export async function loadQualityFrame(
+  out: string,
+  options: LoadQualityFrameOptions = {},
+): Promise<pl.DataFrame> {
+  const { frame } = await loadRunFrame(out, { columns: QUALITY_FRAME_COLUMNS, from: options.from });
+  return withQuality(frame, options.labels ?? await loadLabels(), {
+    terms: options.terms ?? false,
+    hallucinationPenalty: options.hallucinationPenalty,
+  }).drop(["text", "structured"]);
 }

@@ -144,13 +144,13 @@ function tokens(frame: pl.DataFrame): pl.DataFrame {
     .str.replaceAll(`[^\\S\\n](?:${BREAK_WORDS})(\\s|$)`, `${SENTINEL}$1`)
     .str.replaceAll(`[.!?;]+(\\s|${SENTINEL}|$)`, `${SENTINEL}$1`)
     .str.replaceAll("\\n+", SENTINEL)
-    .str.replaceAll(`[^\\p{L}\\p{N}${SENTINEL}]+`, " ")
-    .str.replaceAll(SENTINEL, ` ${SENTINEL} `);
+    .str.replaceAll(SENTINEL, ` ${SENTINEL} `)
+    // Every run of non-word characters, the sentinels' padding included, becomes one space.
+    .str.replaceAll(`[^\\p{L}\\p{N}${SENTINEL}]+`, " ");
   return frame.select(
     pl.col(ROW),
     pl.col("imageId"),
-    pl.concatString([pl.lit(SENTINEL), text, pl.lit(SENTINEL)], " ")
-      .str.replaceAll(" +", " ").str.split(" ").alias("token"),
+    pl.concatString([pl.lit(SENTINEL), text, pl.lit(SENTINEL)], " ").str.split(" ").alias("token"),
   ).explode("token").filter(pl.col("token").neq(pl.lit("")));
 }
 

@@ -80,6 +80,14 @@ for (const mode of ["live", "batch"] as const) {
       const fromLines = await compareReport({ out, mode, draws: 50, from: "jsonl" });
       assert.deepEqual(shown(fromLines), shown(expected as never));
       assert.equal(fromLines.frame.height, expected.records.length);
+      // Per-call charts get one timed call per option and image, whatever the repeats.
+      const timed = expected.records.filter((record) =>
+        record.status === "ok" && !record.cached && record.latencyMs !== undefined
+      );
+      const cells = new Set(
+        timed.map((r) => [r.preset, r.platform, r.model, r.variant, r.imageId].join("|")),
+      );
+      assert.equal(fromLines.calls.height, cells.size);
       for (const runId of ["sample-2026-11-20", "demo-2026-12-01"]) {
         await writeRunParquet(`${out}/${runId}.jsonl`);
       }
