@@ -133,7 +133,7 @@ function decomposed(frame: pl.DataFrame): pl.DataFrame {
 }
 
 /** Tokens of each text: words (stemmed) and sentinels at sentence breaks, in text order. */
-function tokens(frame: pl.DataFrame): pl.DataFrame {
+function tokens(frame: pl.DataFrame): pl.LazyDataFrame {
   const text = pl.col("text").str.toLowerCase()
     .str.replaceAll("[\\u2018\\u2019`]", "'")
     // JS \b is ASCII-only: the same boundary here.
@@ -147,7 +147,7 @@ function tokens(frame: pl.DataFrame): pl.DataFrame {
     .str.replaceAll(SENTINEL, ` ${SENTINEL} `)
     // Every run of non-word characters, the sentinels' padding included, becomes one space.
     .str.replaceAll(`[^\\p{L}\\p{N}${SENTINEL}]+`, " ");
-  return frame.select(
+  return frame.lazy().select(
     pl.col(ROW),
     pl.col("imageId"),
     pl.concatString([pl.lit(SENTINEL), text, pl.lit(SENTINEL)], " ").str.split(" ").alias("token"),
@@ -159,10 +159,10 @@ function tokens(frame: pl.DataFrame): pl.DataFrame {
  * descriptions there are (a language's vocabulary, not the texts), so they are stemmed once each
  * by the same function and mapped back by Polars.
  */
-function withStems(stream: pl.DataFrame): pl.LazyDataFrame {
+function withStems(stream: pl.LazyDataFrame): pl.LazyDataFrame {
   const plural = stream.select("token").filter(pl.col("token").str.endsWith("s")).unique()
-    .getColumn("token").toArray() as string[];
-  return stream.lazy().withColumns(pl.col("token").replace(plural, plural.map(stem)).alias("w"));
+    .collectSync().getColumn("token").toArray() as string[];
+  return stream.withColumns(pl.col("token").replace(plural, plural.map(stem)).alias("w"));
 }
 
 /** Membership in a list of strings (a literal series: a plain array is ambiguous to Polars). */
@@ -179,8 +179,9 @@ function scoreChunk(
   const labelled = chunk.filter(
     pl.col("text").isNotNull().and(pl.col("imageId").isIn(oneOf(labels.keys()))),
   );
-  // One token table per chunk is materialized; the rest is one lazy query per result, so no
-  // intermediate table lingers until the JS garbage collector frees it.
+  // Token tables stay inside lazy queries: Polars frees them when a query ends, where a table
+  // held by JS would linger until the garbage collector (a JS heap this small rarely collects).
+  // The words are cut twice (once for the stems' vocabulary); that costs less than holding them.
   const stream = withStems(tokens(decomposed(labelled)))
     .withColumns(
       pl.col("w").eq(pl.lit(SENTINEL)).alias("sentinel"),
@@ -189,7 +190,7 @@ function scoreChunk(
       ).alias("negation"),
       inSet("w", SCOPE_BREAKS).alias("scopeBreak"),
       inSet("w", NEGATIONS_AFTER).alias("negationAfter"),
-    );
+    ).cache();
   // Looking back: the nearest negation before a scope break or the sentence's start.
   let before: pl.Expr = pl.lit(false);
   for (let k = NEGATION_REACH; k >= 1; k--) {
@@ -217,7 +218,7 @@ function scoreChunk(
       ),
     );
   const counts = stream.filter(pl.col("sentinel").not()).groupBy(ROW)
-    .agg(pl.len().cast(pl.Float64).alias("descriptionWords")).collectSync();
+    .agg(pl.len().cast(pl.Float64).alias("descriptionWords"));
   const firstWords = phrases.getColumn("p0").unique();
   let found = words.filter(pl.col("w").isIn(pl.lit(firstWords)))
     .join(phrases.lazy(), { leftOn: ["imageId", "w"], rightOn: ["imageId", "p0"], how: "inner" });
@@ -231,19 +232,24 @@ function scoreChunk(
   }
   // A term is named when any of its phrases occurs once not negated.
   const named = found.filter(pl.col("negatedBefore").or(afterOfPhrase).not())
-    .select(ROW, "kind", "termIndex", "term").unique({ subset: [ROW, "kind", "termIndex"] })
-    .collectSync();
+    .select(ROW, "kind", "termIndex", "term").unique({ subset: [ROW, "kind", "termIndex"] });
   const mustCounts = pl.DataFrame({
     imageId: [...labels.keys()],
     mustMention: [...labels.values()].map((image) => image.mustMention.length),
   }, { schema: { imageId: pl.Utf8, mustMention: pl.Float64 } });
-  const perRow = named.groupBy(ROW).agg(
-    pl.col("kind").eq(pl.lit("must")).sum().cast(pl.Float64).alias("matched"),
-    pl.col("kind").eq(pl.lit("not")).sum().cast(pl.Float64).alias("hallucinations"),
-  );
+  const tally = (frame: pl.LazyDataFrame) =>
+    frame.groupBy(ROW).agg(
+      pl.col("kind").eq(pl.lit("must")).sum().cast(pl.Float64).alias("matched"),
+      pl.col("kind").eq(pl.lit("not")).sum().cast(pl.Float64).alias("hallucinations"),
+    );
+  // Without term lists, one query: the words are cut once for both counts.
+  const namedFrame = terms ? named.collectSync() : undefined;
+  const perRow = counts.join(tally(namedFrame ? namedFrame.lazy() : named), {
+    on: ROW,
+    how: "left",
+  }).collectSync();
   const base = labelled.select(ROW, "imageId")
     .join(mustCounts, { on: "imageId", how: "left" })
-    .join(counts, { on: ROW, how: "left" })
     .join(perRow, { on: ROW, how: "left" })
     .withColumns(
       pl.col("descriptionWords").fillNull(0),
@@ -254,7 +260,7 @@ function scoreChunk(
       pl.when(pl.col("mustMention").eq(0)).then(pl.lit(0))
         .otherwise(pl.col("matched").div(pl.col("mustMention"))).alias("recall"),
     )
-    // Products first, in a step of their own: Polars would fuse `a * b - c` into one rounding.
+    // Products in a step of their own, each rounded before the subtraction, as in JS.
     .withColumns(
       pl.lit(10).mul(pl.col("recall")).alias("__tenRecall"),
       pl.col("hallucinations").mul(hallucinationPenalty).alias("__penalty"),
@@ -274,8 +280,8 @@ function scoreChunk(
     "descriptionWords",
     pl.col("wordsPerMatch").cast(pl.Float64),
   );
-  if (!terms) return scores;
-  return scores.join(termLists(labelled.select(ROW, "imageId"), named, labels), {
+  if (!namedFrame) return scores;
+  return scores.join(termLists(labelled.select(ROW, "imageId"), namedFrame, labels), {
     on: ROW,
     how: "left",
   });
