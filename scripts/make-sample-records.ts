@@ -11,6 +11,7 @@
 import type { ErrorKind } from "../lib/contract/errors.ts";
 import type { PriceCard } from "../lib/contract/price-card.ts";
 import { type ResultRecord, ResultRecordSchema } from "../lib/contract/record.ts";
+import type { LabelTerm } from "../lib/quality/labels.ts";
 
 /** Price cards used by the sample (dated, sourced, like data/prices.json). */
 export const SAMPLE_CARDS = {
@@ -230,6 +231,64 @@ function cost(
     default:
       throw new Error(`sample has no ${card.basis} card`);
   }
+}
+
+/** How a demo description is drawn (the emulators' answer profiles have this shape). */
+export interface DemoProfile {
+  random: () => number;
+  /** Chance that each labelled thing is named. */
+  recall: number;
+  /** Chance of one labelled hallucination. */
+  hallucinationRate: number;
+  /** Sentences of filler. */
+  verbosity: number;
+}
+
+const DEMO_FILLER = [
+  "The composition draws the eye toward the centre of the frame.",
+  "The lighting is even and the colours are natural.",
+  "The overall mood of the scene is calm.",
+  "Details at the edges of the frame are softer than the centre.",
+  "The photograph appears to be taken at eye level.",
+  "Textures are clearly visible across the surfaces.",
+  "There is no text anywhere in the picture.",
+  "It isn’t crowded, though a few objects sit near the edges.",
+];
+
+/**
+ * A description shaped like the emulated demo's answers (emulators/profiles.ts): the labelled
+ * things named with the profile's recall (a synonym now and then), sometimes a hallucination,
+ * filler sentences, and a number that makes every text distinct (a real run's texts all differ).
+ */
+export function demoDescription(
+  labels: { mustMention: LabelTerm[]; mustNotMention: LabelTerm[] } | undefined,
+  profile: DemoProfile,
+): string {
+  const { random } = profile;
+  const pickWord = (term: LabelTerm) =>
+    term.synonyms.length > 0 && random() < 0.3
+      ? term.synonyms[Math.floor(random() * term.synonyms.length)]
+      : term.term;
+  const named = (labels?.mustMention ?? []).filter(() => random() < profile.recall).map(pickWord);
+  const sentences = [
+    named.length === 0
+      ? "The image shows a scene with several elements."
+      : `The image shows ${
+        named.length === 1
+          ? named[0]
+          : `${named.slice(0, -1).join(", ")} and ${named[named.length - 1]}`
+      }.`,
+  ];
+  const wrong = labels?.mustNotMention ?? [];
+  if (wrong.length > 0 && random() < profile.hallucinationRate) {
+    const claim = pickWord(wrong[Math.floor(random() * wrong.length)]);
+    sentences.push(random() < 0.3 ? `There are no ${claim}s here.` : `A ${claim} is also visible.`);
+  }
+  for (let index = 0; index < profile.verbosity; index++) {
+    sentences.push(DEMO_FILLER[Math.floor(random() * DEMO_FILLER.length)]);
+  }
+  sentences.push(`About ${Math.floor(random() * 1e9)} pixels of it are in focus.`);
+  return sentences.join(" ");
 }
 
 /** Builds the whole sample run. */

@@ -18,10 +18,17 @@
  *    time and peak RSS. The record path of before (`readRuns` → `recordsToFrame` → `summarize`)
  *    is measured at 100,000 for comparison.
  *
+ * 3. The notebooks' path at scale: `compareReport` (what notebook 03 computes: the leaderboard with
+ *    quality scored from every description, the pick and its robustness) over 50,000, 200,000
+ *    and 1,000,000 generated real-shaped records — the sample run repeated, every ok description
+ *    a different demo-shaped text — from the JSONL and from the Parquet beside it, each in a fresh
+ *    process with its time and peak RSS. `--data-dir DIR` keeps the generated runs for the next
+ *    perf run (they take a while to write at 1M).
+ *
  * Every measurement runs in a process of its own so memory and JIT state never leak between
  * them; ratios are taken within one run, since other processes on the machine move absolute
  * times. Flags: --calls 1980,9900  --pairs 3  --records 100000,1000000  --skip-harness
- * --skip-analysis  --gc (run the harness processes under V8's --trace-gc-nvp and print, per pair,
+ * --skip-analysis  --report-records 50000,200000,1000000  --skip-report  --data-dir DIR  --gc (run the harness processes under V8's --trace-gc-nvp and print, per pair,
  * the MB promoted to the old generation and the full collections: the bench's runs fell into one
  * of two regimes, README "Performance").
  *
@@ -41,7 +48,10 @@ import {
 } from "../lib/analysis/mod.ts";
 import { readRuns } from "../lib/run/mod.ts";
 import { repoPath } from "../lib/util/mod.ts";
-import { sampleRecords } from "./make-sample-records.ts";
+import { demoDescription, sampleRecords } from "./make-sample-records.ts";
+import { compareReport } from "../lib/app/compare-report.ts";
+import { loadLabels } from "../lib/quality/labels.ts";
+import { seededRandom } from "../lib/analysis/robustness.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -53,6 +63,9 @@ const { values } = parseArgs({
     pairs: { type: "string", default: "3" },
     "skip-harness": { type: "boolean" },
     "skip-analysis": { type: "boolean" },
+    "report-records": { type: "string", default: "50000,200000,1000000" },
+    "skip-report": { type: "boolean" },
+    "data-dir": { type: "string" },
     gc: { type: "boolean" },
   },
 });
@@ -125,10 +138,19 @@ async function analysis(dir: string, from: string): Promise<{ elapsedMs: number;
   return { elapsedMs: performance.now() - started, rows: summary.height };
 }
 
+/** The decision notebook's computation over one run folder, from `jsonl` or `parquet`. */
+async function compare(dir: string, from: string): Promise<{ elapsedMs: number; rows: number }> {
+  const started = performance.now();
+  const report = await compareReport({ out: dir, from: from as "jsonl" | "parquet" });
+  return { elapsedMs: performance.now() - started, rows: report.rows.length };
+}
+
 if (values.part) {
   const args = values.arg ?? [];
   const result = values.part === "bare"
     ? await bareLoop(Number(args[0]), args[1])
+    : values.part === "compare"
+    ? await compare(args[0], args[1])
     : await analysis(args[0], args[1]);
   console.log(JSON.stringify(result));
   Deno.exit(0);
@@ -546,5 +568,108 @@ async function analysisAtScale(): Promise<void> {
   }
 }
 
+/** Answer profiles of the demo's platforms (emulators/profiles.ts shapes), by sample platform. */
+const DEMO_PROFILES: Record<
+  string,
+  { recall: number; hallucinationRate: number; verbosity: number }
+> = {
+  openai: { recall: 0.78, hallucinationRate: 0.06, verbosity: 4 },
+  anthropic: { recall: 0.8, hallucinationRate: 0.05, verbosity: 4 },
+  replicate: { recall: 0.35, hallucinationRate: 0.3, verbosity: 1 },
+  "ollama-vps": { recall: 0.3, hallucinationRate: 0.35, verbosity: 1 },
+};
+
+/**
+ * Writes `count` real-shaped records to `<dir>/perf.jsonl`: the sample run repeated (case keys
+ * unique), every ok description a different demo-shaped text of the image's labels.
+ */
+async function generateDemoRun(dir: string, count: number): Promise<number> {
+  const sample = sampleRecords();
+  const labels = await loadLabels();
+  const random = seededRandom(count);
+  const path = join(dir, "perf.jsonl");
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  let lines: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const record = sample[index % sample.length];
+    const profile = DEMO_PROFILES[record.platform];
+    lines.push(JSON.stringify({
+      ...record,
+      runId: "perf",
+      recordId: `r-${index}`,
+      caseKey: `${record.caseKey}|${index}`,
+      repeat: Math.floor(index / sample.length),
+      text: record.status === "ok" && profile
+        ? demoDescription(labels.get(record.imageId), { random, ...profile })
+        : record.text,
+    }));
+    if (lines.length === 20_000) {
+      writeAll(file, encoder.encode(lines.join("\n") + "\n"));
+      lines = [];
+    }
+  }
+  if (lines.length > 0) writeAll(file, encoder.encode(lines.join("\n") + "\n"));
+  return (await Deno.stat(path)).size;
+}
+
+/** A folder holding `count` demo records (kept under --data-dir between runs, else temporary). */
+async function demoRunFolder(
+  count: number,
+): Promise<{ dir: string; bytes: number; temporary: boolean }> {
+  const base = values["data-dir"];
+  const dir = base
+    ? join(base, String(count))
+    : await Deno.makeTempDir({ prefix: "visionbench-perf-demo-" });
+  const path = join(dir, "perf.jsonl");
+  const existing = await Deno.stat(path).catch(() => undefined);
+  if (existing) return { dir, bytes: existing.size, temporary: false };
+  await Deno.mkdir(dir, { recursive: true });
+  return { dir, bytes: await generateDemoRun(dir, count), temporary: !base };
+}
+
+async function compareAtScale(): Promise<void> {
+  const counts = values["report-records"].split(",").map(Number);
+  console.log(
+    "notebooks' path: compareReport (notebook 03: leaderboard, quality scored, pick, robustness), " +
+      "each in a fresh process; targets 1M: ≤ 10 s and ≤ 2 GB from JSONL, ≤ 3 s from Parquet",
+  );
+  console.log("  records     JSONL size   from                time      peak RSS");
+  for (const count of counts) {
+    const { dir, bytes, temporary } = await demoRunFolder(count);
+    try {
+      const measure = async (from: string) => {
+        const run = await timed(
+          [
+            "run",
+            "-A",
+            repoPath("scripts/perf.ts"),
+            "--part",
+            "compare",
+            "--arg",
+            dir,
+            "--arg",
+            from,
+          ],
+        );
+        const result = lastJson<{ elapsedMs: number }>(run.stdout);
+        console.log(
+          `  ${count.toLocaleString("en").padStart(9)}   ${
+            megabytes(bytes / 2 ** 20).padStart(10)
+          }   ${from.padEnd(16)} ${seconds(result.elapsedMs).padStart(8)}   ${
+            megabytes(run.peakRssMb).padStart(8)
+          }`,
+        );
+      };
+      await measure("jsonl");
+      await writeRunParquet(join(dir, "perf.jsonl"));
+      await measure("parquet");
+    } finally {
+      if (temporary) await Deno.remove(dir, { recursive: true });
+    }
+  }
+}
+
 if (!values["skip-harness"]) await harness();
 if (!values["skip-analysis"]) await analysisAtScale();
+if (!values["skip-report"]) await compareAtScale();

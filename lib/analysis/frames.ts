@@ -151,3 +151,102 @@ export function rowsOf<Row extends object = Record<string, unknown>>(
 ): Row[] {
   return Array.isArray(data) ? [...data] : (data as pl.DataFrame).toRecords() as unknown as Row[];
 }
+
+/**
+ * The record a flat row was read from (the inverse of {@link flattenRecord}): for the few rows a
+ * page shows whole (a description browser's selection), never for every row of a run.
+ *
+ * @example
+ * ```ts
+ * import type { ResultRecord } from "../contract/record.ts";
+ * declare const record: ResultRecord;
+ * recordOfRow(flattenRecord(record)).recordId === record.recordId; // true
+ * ```
+ */
+export function recordOfRow(row: Record<string, unknown>): ResultRecord {
+  const value = (column: string) => row[column] ?? undefined;
+  const parsed = (column: string) =>
+    typeof row[column] === "string" ? JSON.parse(row[column] as string) : undefined;
+  const object = (entries: [string, unknown][]) => {
+    const kept = entries.filter(([, field]) => field !== undefined);
+    return kept.length === 0 ? undefined : Object.fromEntries(kept);
+  };
+  const fields: [string, unknown][] = [
+    ...COLUMNS.filter(([name]) => RECORD_FIELDS.has(name)).map(([name]) =>
+      [name, value(name)] as [string, unknown]
+    ),
+    ["width", value("imageWidth")],
+    ["height", value("imageHeight")],
+    ["mode", row.mode === "live" ? undefined : value("mode")],
+    ["structured", parsed("structured")],
+    ["price", parsed("price")],
+    ["warnings", parsed("warnings")],
+    ["simulated", row.simulated === true ? true : undefined],
+    ["raw", object([["finishReason", value("rawFinishReason")], ["model", value("rawModel")]])],
+    [
+      "timing",
+      object([
+        ["queueMs", value("timingQueueMs")],
+        ["serverMs", value("timingServerMs")],
+        ["loadMs", value("timingLoadMs")],
+        ["promptEvalMs", value("timingPromptEvalMs")],
+        ["evalMs", value("timingEvalMs")],
+        ["coldStart", value("timingColdStart")],
+      ]),
+    ],
+    [
+      "error",
+      row.errorKind === null || row.errorKind === undefined ? undefined : object([
+        ["kind", value("errorKind")],
+        ["status", value("errorStatus")],
+        ["code", value("errorCode")],
+        ["message", value("errorMessage") ?? ""],
+      ]),
+    ],
+  ];
+  return Object.fromEntries(fields.filter(([, field]) => field !== undefined)) as ResultRecord;
+}
+
+/** Columns that are record fields under the same name and type. */
+const RECORD_FIELDS = new Set([
+  "runId",
+  "recordId",
+  "createdAt",
+  "caseKey",
+  "platform",
+  "model",
+  "preset",
+  "imageId",
+  "imageSha256",
+  "variant",
+  "bytes",
+  "mimeType",
+  "promptId",
+  "prompt",
+  "repeat",
+  "maxOutputTokens",
+  "temperature",
+  "schemaName",
+  "status",
+  "cached",
+  "batchId",
+  "turnaroundMs",
+  "text",
+  "finishReason",
+  "latencyMs",
+  "ttftMs",
+  "inputTokens",
+  "outputTokens",
+  "imageTokens",
+  "reasoningTokens",
+  "estimatedImageTokens",
+  "gpuSeconds",
+  "costUsd",
+  "costBasis",
+  "batchCostUsd",
+  "costError",
+  "concurrency",
+  "attempts",
+  "wallLatencyMs",
+  "latencyModel",
+]);

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import pl from "nodejs-polars";
 import type { ResultRecord } from "../contract/record.ts";
 
 /** What one run measured. */
@@ -74,7 +75,12 @@ export function runProvenance(records: readonly ResultRecord[]): RunRead[] {
  * for (const warning of mergeWarnings(records)) console.warn(warning);
  * ```
  */
-export function mergeWarnings(records: readonly ResultRecord[]): string[] {
+export function mergeWarnings(
+  records: readonly Pick<
+    ResultRecord,
+    "runId" | "platform" | "model" | "variant" | "imageId" | "prompt" | "maxOutputTokens"
+  >[],
+): string[] {
   const rows = Map.groupBy(
     records,
     (record) => `${record.platform} · ${record.model} · ${record.variant}`,
@@ -84,7 +90,7 @@ export function mergeWarnings(records: readonly ResultRecord[]): string[] {
     const runs = Map.groupBy(list, (record) => record.runId);
     if (runs.size < 2) continue;
     const differ: string[] = [];
-    const signature = (pick: (record: ResultRecord) => unknown) =>
+    const signature = (pick: (record: (typeof list)[number]) => unknown) =>
       new Set(
         [...runs.values()].map((runRecords) =>
           JSON.stringify([...new Set(runRecords.map(pick))].sort())
@@ -101,4 +107,41 @@ export function mergeWarnings(records: readonly ResultRecord[]): string[] {
     );
   }
   return warnings;
+}
+
+/**
+ * {@link runProvenance} of a run frame (`loadRunFrame`): the same entries, counted by Polars.
+ *
+ * @example
+ * ```ts
+ * import { loadRunFrame } from "./run-frame.ts";
+ * runProvenanceOf((await loadRunFrame("results")).frame).map((run) => run.runId);
+ * ```
+ */
+export function runProvenanceOf(frame: pl.DataFrame): RunRead[] {
+  const runs = frame.groupBy("runId").agg(
+    pl.len().cast(pl.Float64).alias("records"),
+    pl.col("imageId").nUnique().cast(pl.Float64).alias("images"),
+    pl.concatString([pl.col("platform"), pl.col("model")], " · ").unique().alias("platforms"),
+    pl.col("variant").unique().alias("variants"),
+    pl.col("prompt").unique().alias("prompts"),
+    pl.col("maxOutputTokens").unique().alias("maxOutputTokens"),
+    pl.col("createdAt").min().alias("firstAt"),
+    pl.col("createdAt").max().alias("lastAt"),
+    pl.col("simulated").any().alias("simulated"),
+  ).toRecords();
+  const sorted = <T>(values: unknown) =>
+    [...new Set((values as (T | null)[]).filter((value) => value !== null))].sort() as T[];
+  return runs.map((run) => ({
+    runId: String(run.runId),
+    records: run.records as number,
+    images: run.images as number,
+    platforms: sorted<string>(run.platforms),
+    variants: sorted<string>(run.variants),
+    prompts: sorted<string>(run.prompts),
+    maxOutputTokens: sorted<number>(run.maxOutputTokens),
+    firstAt: String(run.firstAt),
+    lastAt: String(run.lastAt),
+    simulated: run.simulated === true,
+  })).sort((a, b) => a.firstAt.localeCompare(b.firstAt));
 }

@@ -3,6 +3,11 @@
  * option's p50 latency, mean cost and mean quality on each draw, decide again, and count how
  * often each option wins. A pick that wins 95 % of draws does not hang on a few images.
  *
+ * The draws read per-image aggregates (per option and image: the median of its timed latencies,
+ * its mean cost and mean score), so a draw costs options × images whatever the number of
+ * records: an option's p50 on a draw is the median of the drawn images' medians, its cost and
+ * quality the mean of their means (every image weighs the same, however often it was repeated).
+ *
  * @example
  * ```ts
  * declare const samples: CallSample[];
@@ -70,14 +75,22 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-interface OptionCalls {
-  row: DecisionRow;
-  /** Per image: latencies, costs and scores of that option's calls on it. */
-  byImage: Map<string, { latency: number[]; cost: number[]; score: number[] }>;
+/** One option on one image: what a draw redraws (null when unknown). */
+export interface ImageAggregate {
+  platform: string;
+  model: string;
+  variant?: string;
+  imageId: string;
+  /** Median of the image's timed latencies. */
+  latencyMs: number | null;
+  /** Mean cost of its priced calls. */
+  costUsd: number | null;
+  /** Mean score of its scored calls. */
+  score: number | null;
 }
 
 /**
- * Resamples the images `draws` times and decides on each draw (see `decide`).
+ * Resamples the images `draws` times and decides on each draw (see `decide`), from calls.
  * Throws a `usage` error when `draws` is not a positive integer.
  *
  * @example
@@ -91,24 +104,66 @@ export function bootstrapPick(
   samples: readonly CallSample[],
   options: BootstrapOptions = {},
 ): BootstrapResult {
+  const groups = new Map<
+    string,
+    { sample: CallSample; latency: number[]; cost: number[]; score: number[] }
+  >();
+  for (const sample of samples) {
+    const key = JSON.stringify([sample.platform, sample.model, sample.variant, sample.imageId]);
+    let group = groups.get(key);
+    if (!group) groups.set(key, group = { sample, latency: [], cost: [], score: [] });
+    if (sample.latencyMs !== null) group.latency.push(sample.latencyMs);
+    if (sample.costUsd !== null) group.cost.push(sample.costUsd);
+    if (sample.score !== null) group.score.push(sample.score);
+  }
+  return bootstrapImages(
+    [...groups.values()].map(({ sample, latency, cost, score }) => ({
+      platform: sample.platform,
+      model: sample.model,
+      variant: sample.variant,
+      imageId: sample.imageId,
+      latencyMs: median(latency),
+      costUsd: mean(cost),
+      score: mean(score),
+    })),
+    options,
+  );
+}
+
+/**
+ * Resamples the images `draws` times and decides on each draw, from per-image aggregates (one
+ * per option and image: `compareReport` builds them with a Polars group-by).
+ * Throws a `usage` error when `draws` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * declare const aggregates: ImageAggregate[];
+ * bootstrapImages(aggregates, { minQuality: 6, maxP50Ms: 5000 }).leader;
+ * ```
+ */
+export function bootstrapImages(
+  aggregates: readonly ImageAggregate[],
+  options: BootstrapOptions = {},
+): BootstrapResult {
   const { draws = 1000, seed = 1, ...decide } = options;
   if (!Number.isInteger(draws) || draws <= 0) {
     throw new VisionBenchError("usage", `draws must be a positive integer, got ${draws}`);
   }
-  const optionsByLabel = new Map<string, OptionCalls>();
-  for (const sample of samples) {
-    const row: DecisionRow = { platform: sample.platform, model: sample.model };
-    if (sample.variant !== undefined) row.variant = sample.variant;
+  const optionsByLabel = new Map<
+    string,
+    { row: DecisionRow; byImage: Map<string, ImageAggregate> }
+  >();
+  for (const aggregate of aggregates) {
+    const row: DecisionRow = { platform: aggregate.platform, model: aggregate.model };
+    if (aggregate.variant !== undefined && aggregate.variant !== null) {
+      row.variant = aggregate.variant;
+    }
     const label = optionLabel(row);
     let entry = optionsByLabel.get(label);
     if (!entry) optionsByLabel.set(label, entry = { row, byImage: new Map() });
-    let image = entry.byImage.get(sample.imageId);
-    if (!image) entry.byImage.set(sample.imageId, image = { latency: [], cost: [], score: [] });
-    if (sample.latencyMs !== null) image.latency.push(sample.latencyMs);
-    if (sample.costUsd !== null) image.cost.push(sample.costUsd);
-    if (sample.score !== null) image.score.push(sample.score);
+    entry.byImage.set(aggregate.imageId, aggregate);
   }
-  const imageIds = [...new Set(samples.map((sample) => sample.imageId))].sort();
+  const imageIds = [...new Set(aggregates.map((aggregate) => aggregate.imageId))].sort();
   const random = seededRandom(seed);
   const counts = new Map<string, number>();
   const platformCounts = new Map<string, number>();
@@ -119,11 +174,11 @@ export function bootstrapPick(
       const latency: number[] = [];
       let cost = 0, costN = 0, score = 0, scoreN = 0;
       for (const imageId of drawn) {
-        const calls = byImage.get(imageId);
-        if (!calls) continue;
-        latency.push(...calls.latency);
-        for (const value of calls.cost) (cost += value, costN++);
-        for (const value of calls.score) (score += value, scoreN++);
+        const image = byImage.get(imageId);
+        if (!image) continue;
+        if (image.latencyMs !== null) latency.push(image.latencyMs);
+        if (image.costUsd !== null) (cost += image.costUsd, costN++);
+        if (image.score !== null) (score += image.score, scoreN++);
       }
       return {
         ...row,
@@ -152,6 +207,10 @@ export function bootstrapPick(
     leader: wins[0]?.label,
     shareOf: (label) => ((platformCounts.get(label) ?? counts.get(label)) ?? 0) / draws,
   };
+}
+
+function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
 /** "platform · model", without the size. */

@@ -13,7 +13,6 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { recordsToFrame } from "../analysis/frames.ts";
 import { summarize } from "../analysis/summary.ts";
 import { pareto } from "../analysis/compare.ts";
 import {
@@ -23,11 +22,11 @@ import {
   DEFAULT_MIN_QUALITY,
 } from "../analysis/decision.ts";
 import {
-  bootstrapPick,
+  bootstrapImages,
   type BootstrapResult,
-  type CallSample,
   type CostSensitivity,
   costSensitivity,
+  type ImageAggregate,
 } from "../analysis/robustness.ts";
 import { readRatingsFolder } from "../quality/ratings-folder.ts";
 import { latestRatings } from "../quality/ratings.ts";
@@ -37,11 +36,11 @@ import {
   publishedOptions,
   type ReferenceFigure,
 } from "../analysis/reference-figures.ts";
-import { mergeWarnings, runProvenance, type RunRead } from "../analysis/provenance.ts";
+import { mergeWarnings, runProvenanceOf, type RunRead } from "../analysis/provenance.ts";
 import { joinQuality, qualitySummary, withQuality } from "../quality/quality-frame.ts";
 import { loadLabels } from "../quality/labels.ts";
 import { DEFAULT_PRICES_PATH, loadPriceCards } from "../price/cost.ts";
-import { type PriceCardChange, priceCardChanges, repriceRecord } from "../price/reprice.ts";
+import { type PriceCardChange, priceCardChanges } from "../price/reprice.ts";
 import {
   type CardAssumption,
   cardAssumptions,
@@ -52,7 +51,8 @@ import {
 import type { ResultRecord } from "../contract/record.ts";
 import type { PriceCard } from "../contract/price-card.ts";
 import type { LeaderboardRow } from "../present/leaderboard.ts";
-import { readRuns } from "../run/run-store.ts";
+import { loadRunFrame } from "../analysis/run-frame.ts";
+import { repriceFrame } from "./reprice-frame.ts";
 
 /** Presets left out of the pick: `local` describes pixels, not content. */
 export const BASELINE_PRESETS = ["local"];
@@ -113,11 +113,32 @@ export interface CompareReportOptions extends PricingAssumptions {
   runFilter?: (runId: string) => boolean;
   /** @default 1000 */
   draws?: number;
+  /**
+   * Read each run's Parquet twin when it is fresh, else its JSON lines (`auto`), or force one.
+   * @default "auto"
+   */
+  from?: "auto" | "jsonl" | "parquet";
+  /** Write a run's Parquet twin when it is missing or stale, for the next read. @default false */
+  refreshParquet?: boolean;
 }
 
 /** What {@link compareReport} computed. */
 export interface CompareReport {
-  records: ResultRecord[];
+  /**
+   * Every record read, one row per record in the layout of `recordsToFrame` (the columns of
+   * {@link REPORT_COLUMNS} but `text`, `structured` and `price`), for the notebook's charts.
+   */
+  frame: pl.DataFrame;
+  /**
+   * A bounded set of calls for per-call charts: per platform · model · size and image, the latest
+   * timed call (ok, not cached), in `frame`'s columns. As many rows as images × options, however
+   * many repeats.
+   */
+  calls: pl.DataFrame;
+  /** Records read, and how many of them simulated (the banner's counts). */
+  recordCounts: { total: number; simulated: number };
+  /** The presets that ran, in the order first read. */
+  presets: string[];
   /** Unreadable lines while reading the runs. */
   problems: number;
   rows: LeaderRow[];
@@ -159,10 +180,20 @@ export interface CompareReport {
  */
 export async function compareReport(options: CompareReportOptions): Promise<CompareReport> {
   const { minQuality = DEFAULT_MIN_QUALITY, maxP50Ms = DEFAULT_MAX_P50_MS } = options;
-  const read = await readRuns(options.out);
-  const records = options.runFilter
-    ? read.records.filter((record) => options.runFilter!(record.runId))
-    : read.records;
+  const read = await loadRunFrame(options.out, {
+    columns: REPORT_COLUMNS,
+    from: options.from,
+    refreshParquet: options.refreshParquet,
+  });
+  // Strings, not Parquet's categoricals: the leaderboard sorts and joins on them.
+  let frame = read.frame.withColumns(
+    ...STRING_COLUMNS.map((column) => pl.col(column).cast(pl.Utf8)),
+  );
+  if (options.runFilter) {
+    const runIds = (frame.getColumn("runId").unique().toArray() as string[])
+      .filter(options.runFilter);
+    frame = frame.filter(pl.col("runId").isIn(pl.lit(pl.Series("runIds", runIds, pl.Utf8))));
+  }
   const labels = await loadLabels();
   const cards = await loadPriceCards(options.pricesPath ?? DEFAULT_PRICES_PATH);
   const pricing = checkAssumptions({
@@ -172,39 +203,40 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
   const by = ["preset", "platform", "model", "variant"];
   // Batch rows cost half and have a turnaround, not a latency: the leaderboard and the pick are
   // about live calls; batch rows have their own live-against-batch section.
-  const live = records.filter((record) => record.mode !== "batch");
-  const measuredBatch = batchCostsPer1k(
-    records.filter((record) => record.mode === "batch"),
+  const isBatch = pl.col("mode").eq(pl.lit("batch"));
+  const batchFrame = frame.filter(isBatch);
+  const measuredBatch = batchCostsPer1k(batchFrame, cards, pricing);
+  const batchRows = batchFrame.height;
+  // The recorded cards are read once; the per-row JSON and the texts leave the frame after use.
+  const recorded = recordedCards(frame);
+  frame = frame.drop("price");
+  const priced = repriceFrame(
+    batchRows === 0 ? frame : frame.filter(isBatch.not()),
     cards,
     pricing,
   );
-  const batchRows = records.length - live.length;
-  const repriced = live.map((record) => repriceRecord(record, cards, pricing));
-  const today = repriced.map((priced) => priced.costUsd ?? null);
-  const batchToday = repriced.map((priced) => priced.batchCostUsd ?? null);
-  const { assumptions, marksOf } = numberAssumptions(live, cards, pricing);
-  const frame = withQuality(
-    recordsToFrame(live).withColumns(
-      pl.Series("costUsdToday", today, pl.Float64),
-      pl.Series("batchCostUsdToday", batchToday, pl.Float64),
-    ),
-    labels,
-  );
-  const summary = frame.height === 0 ? [] : pareto(
+  const { assumptions, marksOf } = numberAssumptions(priced, cards, pricing);
+  const live = withQuality(priced, labels, { terms: false }).drop(["text", "structured"]);
+  const summary = live.height === 0 ? [] : pareto(
     joinQuality(
-      summarize(frame, { by }).join(
-        frame.filter(pl.col("ok")).groupBy(by).agg(
+      summarize(live, { by }).join(
+        live.filter(pl.col("ok")).groupBy(by).agg(
           pl.col("costUsdToday").mean().mul(1000).alias("costPer1kToday"),
           pl.col("batchCostUsdToday").mean().mul(1000).alias("batchCostPer1kToday"),
           pl.col("simulated").any().alias("simulated"),
         ),
         { on: by, how: "left" },
       ),
-      qualitySummary(frame, { by }),
+      qualitySummary(live, { by }),
       { by },
     ),
     { extra: "meanScore" },
   ).toRecords();
+  const simulatedModels = new Set(
+    live.filter(pl.col("simulated")).select(
+      pl.concatString([pl.col("platform"), pl.col("model")], "\u0000").alias("key"),
+    ).getColumn("key").unique().toArray() as string[],
+  );
   const rows: LeaderRow[] = summary.map((row) => ({
     preset: String(row.preset),
     platform: String(row.platform),
@@ -223,24 +255,22 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     meanRecall: row.meanRecall as number | null,
     hallucinationRate: row.hallucinationRate as number | null,
     onFrontier: row.onFrontier === true,
-    simulated: row.simulated === true ||
-      live.some((record) =>
-        record.simulated && record.platform === row.platform && record.model === row.model
-      ),
+    simulated: row.simulated === true || simulatedModels.has(`${row.platform}\u0000${row.model}`),
     baseline: BASELINE_PRESETS.includes(String(row.preset)),
     notes: marksOf(String(row.platform), String(row.model)),
   }));
   // The pick weighs today's prices: that is what choosing now costs; and human ratings instead
   // of the keyword score when every candidate has enough of them (one scale per claim).
   const ratingsFolder = options.ratingsFolder ?? `${options.out}/ratings`;
-  const human = humanRatings(live, (await readRatingsFolder(ratingsFolder)).ratings);
+  const rated = withHumanRatings(live, (await readRatingsFolder(ratingsFolder)).ratings);
+  const human = humanRatingGroups(rated);
   const measuredRows = rows.filter((row) => !row.baseline && row.n > row.errors);
-  const rated = measuredRows.filter((row) =>
+  const ratedRows = measuredRows.filter((row) =>
     (human.get(keyOf(row))?.count ?? 0) >= MIN_HUMAN_RATINGS
   );
   const qualityScale: QualityScale = {
-    kind: rated.length > 0 && rated.length === measuredRows.length ? "human" : "keyword",
-    rated: rated.length,
+    kind: ratedRows.length > 0 && ratedRows.length === measuredRows.length ? "human" : "keyword",
+    rated: ratedRows.length,
     rows: measuredRows.length,
     ratingsFolder,
   };
@@ -255,33 +285,25 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
   // A batch job answers within 24 h whatever the per-call latency: no latency budget.
   const budget = mode === "batch" ? Infinity : maxP50Ms;
   const decision = decide(candidates, { minQuality, maxP50Ms: budget });
-  const scores = frame.getColumn("score").toArray() as (number | null)[];
-  const samples: CallSample[] = live.flatMap((record, index) =>
-    BASELINE_PRESETS.includes(record.preset) ? [] : [{
-      platform: record.platform,
-      model: record.model,
-      variant: record.variant,
-      imageId: record.imageId,
-      latencyMs: record.status === "ok" && !record.cached ? record.latencyMs ?? null : null,
-      costUsd: record.status !== "ok"
-        ? null
-        : mode === "batch"
-        ? batchToday[index]
-        : today[index] ?? record.costUsd ?? null,
-      score: qualityScale.kind === "human"
-        ? human.get(`${record.platform}|${record.model}|${record.variant}`)?.byRecord.get(
-          record.recordId,
-        ) ?? null
-        : scores[index] ?? null,
-    }]
-  );
   const robustness = decision.pick
-    ? bootstrapPick(samples, { minQuality, maxP50Ms: budget, draws: options.draws })
+    ? bootstrapImages(imageAggregates(rated, { mode, scale: qualityScale.kind }), {
+      minQuality,
+      maxP50Ms: budget,
+      draws: options.draws,
+    })
     : undefined;
   const figures = await loadReferenceFigures();
   const publishedRows = publishedOptions(figures);
+  const firstSeen = (column: string) =>
+    frame.select(column).unique({ maintainOrder: true }).getColumn(column).toArray();
   return {
-    records,
+    frame: frame.drop(["text", "structured"]),
+    calls: latestCalls(frame.drop(["text", "structured"])),
+    presets: firstSeen("preset") as string[],
+    recordCounts: {
+      total: frame.height,
+      simulated: frame.filter(pl.col("simulated")).height,
+    },
     problems: read.problems.length,
     rows,
     decision,
@@ -295,9 +317,9 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
       // The study's own rule: its floor, its published seconds, the same budget.
       decision: decide(publishedRows, { minQuality, maxP50Ms: DEFAULT_MAX_P50_MS }),
     },
-    runs: runProvenance(records),
+    runs: runProvenanceOf(frame),
     warnings: [
-      ...mergeWarnings(live),
+      ...mergeWarnings(distinctRecords(live, MERGE_FIELDS)),
       ...(batchRows > 0
         ? [
           `${batchRows} batch-mode rows are left out of the leaderboard and the pick (they cost ` +
@@ -305,20 +327,166 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
         ]
         : []),
     ],
-    priceCards: priceCardChanges(records, cards),
-    simulated: records.some((record) => record.simulated === true),
+    priceCards: priceCardChanges(recorded, cards),
+    simulated: frame.filter(pl.col("simulated")).height > 0,
     pricing: Object.fromEntries(
       Object.entries(pricing).filter(([, value]) => value !== undefined),
     ) as PricingAssumptions,
     assumptions,
-    prompts: [...new Set(records.map((record) => record.prompt))],
-    maxOutputTokens: [
-      ...new Set(records.flatMap((record) => record.maxOutputTokens ?? [])),
-    ].sort((a, b) => a - b),
-    images: new Set(records.map((record) => record.imageId)).size,
+    prompts: (firstSeen("prompt") as (string | null)[]).filter((prompt) => prompt !== null),
+    maxOutputTokens: (frame.select("maxOutputTokens").unique().getColumn("maxOutputTokens")
+      .toArray() as (number | null)[]).filter((value): value is number => value !== null)
+      .sort((a, b) => a - b),
+    images: frame.select(pl.col("imageId").nUnique()).row(0)[0] as number,
     machine:
       `${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} CPU threads, Deno ${Deno.version.deno}`,
   };
+}
+
+/** Per preset · platform · model · size and image, the latest timed call (see `calls`). */
+function latestCalls(frame: pl.DataFrame): pl.DataFrame {
+  const timed = pl.col("ok").and(pl.col("cached").not()).and(pl.col("latencyMs").isNotNull());
+  return frame.filter(timed).withRowIndex("__order").sort(["createdAt", "__order"])
+    .unique({ subset: ["preset", "platform", "model", "variant", "imageId"], keep: "last" })
+    .sort("__order").drop("__order");
+}
+
+/** The frame columns the comparison report reads. */
+export const REPORT_COLUMNS: readonly string[] = [
+  "runId",
+  "recordId",
+  "createdAt",
+  "platform",
+  "model",
+  "preset",
+  "imageId",
+  "variant",
+  "promptId",
+  "prompt",
+  "maxOutputTokens",
+  "status",
+  "ok",
+  "cached",
+  "mode",
+  "text",
+  "structured",
+  "latencyMs",
+  "ttftMs",
+  "inputTokens",
+  "outputTokens",
+  "imageTokens",
+  "reasoningTokens",
+  "gpuSeconds",
+  "concurrency",
+  "costUsd",
+  "batchCostUsd",
+  "priceId",
+  "price",
+  "simulated",
+  "errorKind",
+];
+
+const STRING_COLUMNS = [
+  "runId",
+  "platform",
+  "model",
+  "preset",
+  "imageId",
+  "variant",
+  "promptId",
+  "status",
+  "mode",
+  "priceId",
+  "errorKind",
+];
+
+const MERGE_FIELDS = [
+  "runId",
+  "platform",
+  "model",
+  "variant",
+  "imageId",
+  "prompt",
+  "maxOutputTokens",
+] as const;
+
+/**
+ * The distinct combinations of `fields` as record-shaped objects: as many as runs × options ×
+ * images, never as many as records (for the helpers that read only these fields).
+ */
+function distinctRecords<Field extends keyof ResultRecord>(
+  frame: pl.DataFrame,
+  fields: readonly Field[],
+): Pick<ResultRecord, Field>[] {
+  return frame.select(...fields).unique({ maintainOrder: true }).toRecords().map((row) =>
+    Object.fromEntries(
+      Object.entries(row).filter(([, value]) => value !== null),
+    ) as Pick<ResultRecord, Field>
+  );
+}
+
+/** Every distinct recorded price card, as `priceCardChanges` reads them. */
+function recordedCards(frame: pl.DataFrame): Pick<ResultRecord, "price">[] {
+  const texts = frame.select(pl.col("price").cast(pl.Utf8)).unique({ maintainOrder: true })
+    .getColumn("price").toArray() as (string | null)[];
+  return texts.flatMap((text) => text === null ? [] : [{ price: JSON.parse(text) as PriceCard }]);
+}
+
+/**
+ * The live frame with `humanRating`: the latest human rating of each ok record (null when none).
+ */
+function withHumanRatings(
+  live: pl.DataFrame,
+  ratings: Parameters<typeof latestRatings>[0],
+): pl.DataFrame {
+  const latest = [...latestRatings(ratings).values()];
+  const table = pl.DataFrame({
+    recordId: latest.map((rating) => rating.recordId),
+    humanRating: latest.map((rating) => rating.rating),
+  }, { schema: { recordId: pl.Utf8, humanRating: pl.Float64 } });
+  return live.withRowIndex("__order").join(table, { on: "recordId", how: "left" })
+    .sort("__order").drop("__order")
+    .withColumns(
+      pl.when(pl.col("ok")).then(pl.col("humanRating")).otherwise(pl.lit(null))
+        .cast(pl.Float64).alias("humanRating"),
+    );
+}
+
+/** Human ratings per platform · model · size: how many, and their mean. */
+function humanRatingGroups(rated: pl.DataFrame): Map<string, { count: number; mean: number }> {
+  const groups = rated.filter(pl.col("humanRating").isNotNull())
+    .groupBy(["platform", "model", "variant"]).agg(
+      pl.len().cast(pl.Float64).alias("count"),
+      pl.col("humanRating").mean().alias("mean"),
+    ).toRecords();
+  return new Map(groups.map((group) => [
+    keyOf(group as { platform: string; model: string; variant: string }),
+    { count: group.count as number, mean: group.mean as number },
+  ]));
+}
+
+/**
+ * Per option and image (no baseline): what the robustness resampling redraws — the image's
+ * timed latencies' median, its calls' mean cost at today's (or batch) prices and mean score
+ * (keyword, or human ratings when the pick uses them).
+ */
+function imageAggregates(
+  rated: pl.DataFrame,
+  options: { mode: "live" | "batch"; scale: "keyword" | "human" },
+): ImageAggregate[] {
+  const ok = pl.col("ok");
+  const timed = ok.and(pl.col("cached").not()).and(pl.col("latencyMs").isNotNull());
+  const cost = options.mode === "batch"
+    ? pl.col("batchCostUsdToday")
+    : pl.when(pl.col("costUsdToday").isNotNull()).then(pl.col("costUsdToday"))
+      .otherwise(pl.col("costUsd"));
+  const score = options.scale === "human" ? pl.col("humanRating") : pl.col("score");
+  return rated.filter(pl.col("preset").isIn(pl.lit(pl.Series("b", BASELINE_PRESETS))).not())
+    .groupBy(["platform", "model", "variant", "imageId"]).agg(
+      pl.col("latencyMs").filter(timed).median().alias("latencyMs"),
+      cost.filter(ok).mean().alias("costUsd"),
+      score.filter(ok).mean().alias("score"),
+    ).sort(["platform", "model", "variant", "imageId"]).toRecords() as unknown as ImageAggregate[];
 }
 
 /**
@@ -326,7 +494,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
  * in leaderboard order of first use, and the marks each platform · model rests on.
  */
 function numberAssumptions(
-  live: readonly ResultRecord[],
+  live: pl.DataFrame,
   cards: ReadonlyMap<string, PriceCard>,
   pricing: PricingAssumptions,
 ): {
@@ -336,9 +504,12 @@ function numberAssumptions(
   const assumptions: ReportAssumption[] = [];
   const marks = new Map<string, number[]>();
   const seen = new Map<string, number[]>();
-  for (const record of live) {
+  // One row per platform · model · card, in the order first read: the marks' order.
+  const used = live.select("platform", "model", "priceId").unique({ maintainOrder: true })
+    .toRecords() as { platform: string; model: string; priceId: string | null }[];
+  for (const record of used) {
     const key = `${record.platform}\u0000${record.model}`;
-    const current = record.price && cards.get(record.price.id);
+    const current = record.priceId !== null && cards.get(record.priceId);
     if (!current || marks.has(key)) continue;
     let cardMarks = seen.get(current.id);
     if (!cardMarks) {
@@ -366,38 +537,25 @@ function numberAssumptions(
 const keyOf = (row: { platform: string; model: string; variant: string }) =>
   `${row.platform}|${row.model}|${row.variant}`;
 
-/** The latest human rating of each live record, grouped per platform · model · size. */
-function humanRatings(
-  live: readonly ResultRecord[],
-  ratings: Parameters<typeof latestRatings>[0],
-): Map<string, { count: number; mean: number; byRecord: Map<string, number> }> {
-  const latest = latestRatings(ratings);
-  const groups = new Map<string, { count: number; mean: number; byRecord: Map<string, number> }>();
-  for (const record of live) {
-    const rating = latest.get(record.recordId);
-    if (!rating || record.status !== "ok") continue;
-    const key = keyOf(record);
-    const group = groups.get(key) ?? { count: 0, mean: 0, byRecord: new Map() };
-    group.byRecord.set(record.recordId, rating.rating);
-    group.mean = (group.mean * group.count + rating.rating) / (group.count + 1);
-    group.count++;
-    groups.set(key, group);
-  }
-  return groups;
-}
-
 /** Per platform · model · size, the mean cost of `--mode batch` rows at today's prices × 1,000. */
 function batchCostsPer1k(
-  batch: readonly ResultRecord[],
+  batch: pl.DataFrame,
   cards: ReadonlyMap<string, PriceCard>,
   pricing: PricingAssumptions,
 ): Map<string, number> {
+  if (batch.height === 0) return new Map();
+  const priced = repriceFrame(batch, cards, pricing).filter(pl.col("costUsdToday").isNotNull())
+    .select(
+      pl.concatString([pl.col("platform"), pl.col("model"), pl.col("variant")], "|").alias("key"),
+      "costUsdToday",
+    );
+  // Summed in record order, as the per-record code did (a Polars mean may add in another order).
+  const keys = priced.getColumn("key").toArray() as string[];
+  const costs = priced.getColumn("costUsdToday").toArray() as number[];
   const sums = new Map<string, { sum: number; n: number }>();
-  for (const record of batch) {
-    const cost = repriceRecord(record, cards, pricing).costUsd;
-    if (cost === undefined) continue;
-    const sum = sums.get(keyOf(record)) ?? { sum: 0, n: 0 };
-    sums.set(keyOf(record), { sum: sum.sum + cost, n: sum.n + 1 });
-  }
+  keys.forEach((key, index) => {
+    const sum = sums.get(key) ?? { sum: 0, n: 0 };
+    sums.set(key, { sum: sum.sum + costs[index], n: sum.n + 1 });
+  });
   return new Map([...sums].map(([key, { sum, n }]) => [key, (sum / n) * 1000]));
 }

@@ -206,19 +206,17 @@ export function decisionCard(input: DecisionCardInput): HtmlFragment {
  *
  * @example
  * ```ts
- * import type { ResultRecord } from "../contract/record.ts";
- * declare const records: ResultRecord[];
- * simulatedBanner({ simulated: true, records }); // "Simulated data: …"
+ * simulatedBanner({ simulated: true, recordCounts: { total: 726, simulated: 660 } }); // "Simulated data: …"
  * ```
  */
 export function simulatedBanner(
-  input: { simulated: boolean; records: readonly { simulated?: boolean }[] },
+  input: { simulated: boolean; recordCounts: { total: number; simulated: number } },
 ): HtmlFragment {
   if (!input.simulated) return safeHtml``;
-  const count = input.records.filter((record) => record.simulated).length;
+  const count = input.recordCounts.simulated;
   return safeHtml`${[
     safeHtml`<div class="vb-simulated-banner" role="note"><b>Simulated data.</b> `,
-    safeHtml`${formatCount(count)} of ${formatCount(input.records.length)} `,
+    safeHtml`${formatCount(count)} of ${formatCount(input.recordCounts.total)} `,
     safeHtml`records come from local emulators (<code>deno task report --emulated</code>): their `,
     safeHtml`descriptions, latencies and costs are simulated from per-platform profiles around `,
     safeHtml`the study's published figures, not measured. Every chart and table built from them `,

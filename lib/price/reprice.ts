@@ -81,7 +81,7 @@ export interface PriceCardChange {
  * ```
  */
 export function priceCardChanges(
-  records: readonly ResultRecord[],
+  records: readonly Pick<ResultRecord, "price">[],
   cards: ReadonlyMap<string, PriceCard>,
 ): PriceCardChange[] {
   const recorded = new Map<string, PriceCard[]>();

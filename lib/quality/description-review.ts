@@ -69,8 +69,10 @@ export interface DescriptionReviewOptions {
 }
 
 /**
- * Groups records into images × series × views, keeping one record per cell: the first ok one by
- * repeat, else the first error. Judge records (preset `judge:…`) are left out.
+ * Groups records into images × series × views, keeping one record per cell: the latest ok one
+ * (by `createdAt`, then list order), else the latest error — the record `sampleDescriptions`
+ * keeps, so a page fed a sample shows what it would show fed every record. Judge records
+ * (preset `judge:…`) are left out.
  *
  * @example
  * ```ts
@@ -93,9 +95,11 @@ export function buildDescriptionReview(
   const seriesOf = (record: ResultRecord) => `${record.platform} · ${record.model}`;
 
   const chosen = new Map<string, ResultRecord>();
-  const preferred = [...described].sort((a, b) =>
-    Number(a.status !== "ok") - Number(b.status !== "ok") || a.repeat - b.repeat
-  );
+  // The latest ok record, else the latest error (ties: the later one in the list).
+  const preferred = described.map((record, index) => ({ record, index })).sort((a, b) =>
+    Number(a.record.status !== "ok") - Number(b.record.status !== "ok") ||
+    b.record.createdAt.localeCompare(a.record.createdAt) || b.index - a.index
+  ).map(({ record }) => record);
   for (const record of preferred) {
     const key = JSON.stringify([record.imageId, seriesOf(record), viewOf(record)]);
     if (!chosen.has(key)) chosen.set(key, record);

@@ -14,4 +14,5 @@ export * from "./rating-stats.ts";
 export * from "./ratings-folder.ts";
 export * from "./highlights.ts";
 export * from "./description-review.ts";
+export * from "./description-sample.ts";
 export * from "./failures.ts";

@@ -7,8 +7,10 @@
  */
 import pl from "nodejs-polars";
 import { recordsToFrame } from "../analysis/frames.ts";
-import type { LabelSet } from "./labels.ts";
-import { asStructured, type DescriptionInput, scoreDescription } from "./score.ts";
+import { type LabelSet, loadLabels } from "./labels.ts";
+import { loadRunFrame, SUMMARY_COLUMNS } from "../analysis/run-frame.ts";
+import { asStructured, descriptionText } from "./score.ts";
+import { scoreTexts } from "./term-match.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { DEFAULT_BY } from "../analysis/summary.ts";
 import { VisionBenchError } from "../contract/errors.ts";
@@ -31,31 +33,62 @@ export const QUALITY_COLUMNS = [
 export interface WithQualityOptions {
   /** Points off per hallucination (see `scoreDescription`). @default 2 */
   hallucinationPenalty?: number;
+  /**
+   * Also the term lists (`matchedTerms`, `missedTerms`, `hallucinatedTerms`); without them the
+   * frame has the other quality columns only. @default true
+   */
+  terms?: boolean;
 }
 
-/** The scoreable description of one frame row (`status`, `text`, `structured` as JSON). */
-function rowDescription(row: Record<string, unknown>): DescriptionInput | undefined {
-  if (row.status !== "ok") return undefined;
-  let structured: unknown;
-  if (typeof row.structured === "string") {
+const ROW = "__qualityRow";
+
+/**
+ * What each row scores (`scored`: null for errors) and its venue answer. Only rows with a
+ * structured answer are read in JS (its JSON); plain text stays a column.
+ */
+function scoredTexts(frame: pl.DataFrame): pl.DataFrame {
+  const ok = pl.col("status").eq(pl.lit("ok"));
+  const base = frame.select(pl.col("imageId").cast(pl.Utf8), "status", "text", "structured")
+    .withRowIndex(ROW)
+    .select(
+      ROW,
+      "imageId",
+      pl.when(ok).then(pl.col("text").cast(pl.Utf8).fillNull(pl.lit(""))).otherwise(pl.lit(null))
+        .alias("scored"),
+      pl.lit(null).cast(pl.Bool).alias("venueAnswer"),
+      ok.and(pl.col("structured").isNotNull()).alias("hasStructured"),
+      "structured",
+    );
+  const structured = base.filter(pl.col("hasStructured"));
+  if (structured.height === 0) return base.select(ROW, "imageId", "scored", "venueAnswer");
+  const texts: (string | null)[] = [];
+  const venues: (boolean | null)[] = [];
+  const given = structured.getColumn("scored").toArray() as string[];
+  (structured.getColumn("structured").toArray() as string[]).forEach((json, index) => {
+    let parsed: ReturnType<typeof asStructured>;
     try {
-      structured = JSON.parse(row.structured);
+      parsed = asStructured(JSON.parse(json));
     } catch {
-      structured = undefined;
+      parsed = undefined;
     }
-  }
-  const parsed = asStructured(structured);
-  if (parsed && (parsed.tags !== undefined || parsed.scene !== undefined)) return parsed;
-  return typeof row.text === "string" ? row.text : "";
-}
-
-function venueOf(row: Record<string, unknown>): boolean | null {
-  if (row.status !== "ok" || typeof row.structured !== "string") return null;
-  try {
-    return asStructured(JSON.parse(row.structured))?.isEventVenue ?? null;
-  } catch {
-    return null;
-  }
+    texts.push(
+      parsed && (parsed.tags !== undefined || parsed.scene !== undefined)
+        ? descriptionText(parsed)
+        : given[index],
+    );
+    venues.push(parsed?.isEventVenue ?? null);
+  });
+  const fixed = structured.select(ROW).withColumns(
+    pl.Series("structuredText", texts, pl.Utf8),
+    pl.Series("structuredVenue", venues, pl.Bool),
+  );
+  return base.join(fixed, { on: ROW, how: "left" }).sort(ROW).select(
+    ROW,
+    "imageId",
+    pl.when(pl.col("hasStructured")).then(pl.col("structuredText")).otherwise(pl.col("scored"))
+      .alias("scored"),
+    pl.col("structuredVenue").alias("venueAnswer"),
+  );
 }
 
 /**
@@ -81,48 +114,33 @@ export function withQuality(
   options: WithQualityOptions = {},
 ): pl.DataFrame {
   const frame = Array.isArray(data) ? recordsToFrame(data) : data as pl.DataFrame;
-  const rows = frame.select("imageId", "status", "text", "structured").toRecords() as Record<
-    string,
-    unknown
-  >[];
-  const values: Record<(typeof QUALITY_COLUMNS)[number], unknown[]> = Object.fromEntries(
-    QUALITY_COLUMNS.map((column) => [column, [] as unknown[]]),
-  ) as Record<(typeof QUALITY_COLUMNS)[number], unknown[]>;
-  for (const row of rows) {
-    const imageLabels = labels.get(String(row.imageId));
-    const description = rowDescription(row);
-    const venue = venueOf(row);
-    const result = imageLabels && description !== undefined
-      ? scoreDescription(description, imageLabels, options)
-      : undefined;
-    values.recall.push(result?.recall ?? null);
-    values.score.push(result?.score ?? null);
-    values.hallucinations.push(result?.hallucinated.length ?? null);
-    values.matchedTerms.push(result?.matched.join(", ") ?? null);
-    values.missedTerms.push(result?.missed.join(", ") ?? null);
-    values.hallucinatedTerms.push(result?.hallucinated.join(", ") ?? null);
-    values.descriptionWords.push(result?.words ?? null);
-    values.wordsPerMatch.push(result?.wordsPerMatch ?? null);
-    values.venueAnswer.push(venue);
-    values.venueCorrect.push(
-      venue === null || imageLabels === undefined ? null : venue === imageLabels.isEventVenue,
+  const texts = scoredTexts(frame);
+  const scores = scoreTexts(
+    texts.select("imageId", pl.col("scored").alias("text")),
+    labels,
+    { hallucinationPenalty: options.hallucinationPenalty, terms: options.terms },
+  );
+  const expected = pl.DataFrame({
+    imageId: [...labels.keys()],
+    expectedVenue: [...labels.values()].map((image) => image.isEventVenue),
+  }, { schema: { imageId: pl.Utf8, expectedVenue: pl.Bool } });
+  const venues = texts.select(ROW, "imageId", "venueAnswer")
+    .join(expected, { on: "imageId", how: "left" }).sort(ROW)
+    .select(
+      "venueAnswer",
+      pl.col("venueAnswer").eq(pl.col("expectedVenue")).alias("venueCorrect"),
     );
-  }
-  const types: Record<string, pl.DataType> = {
-    matchedTerms: pl.Utf8,
-    missedTerms: pl.Utf8,
-    hallucinatedTerms: pl.Utf8,
-    venueAnswer: pl.Bool,
-    venueCorrect: pl.Bool,
-  };
   const existing = QUALITY_COLUMNS.filter((column) => frame.columns.includes(column));
   const base = existing.length > 0 ? frame.drop(existing as unknown as string[]) : frame;
+  const columns = pl.concat([scores, venues], { how: "horizontal" });
   return base.withColumns(
-    ...QUALITY_COLUMNS.map((column) =>
-      pl.Series(column, values[column], types[column] ?? pl.Float64)
-    ),
+    ...QUALITY_COLUMNS.filter((column) => columns.columns.includes(column))
+      .map((column) => columns.getColumn(column)),
   );
 }
+
+/** The quality columns {@link qualitySummary} reads. */
+const SUMMARY_INPUTS = ["score", "recall", "hallucinations", "wordsPerMatch", "venueCorrect"];
 
 /** Options of {@link qualitySummary}. */
 export interface QualitySummaryOptions extends WithQualityOptions {
@@ -153,7 +171,7 @@ export function qualitySummary(
 ): pl.DataFrame {
   const by = options.by ?? DEFAULT_BY;
   let frame = Array.isArray(data) ? undefined : data as pl.DataFrame;
-  if (!frame || !QUALITY_COLUMNS.every((column) => frame!.columns.includes(column))) {
+  if (!frame || !SUMMARY_INPUTS.every((column) => frame!.columns.includes(column))) {
     if (!options.labels) {
       throw new VisionBenchError(
         "usage",
@@ -188,7 +206,8 @@ export interface JoinQualityOptions {
  * @example
  * ```ts
  * import type pl from "nodejs-polars";
- * import type { LabelSet } from "./labels.ts";
+ * import { type LabelSet, loadLabels } from "./labels.ts";
+import { loadRunFrame, SUMMARY_COLUMNS } from "../analysis/run-frame.ts";
  * import { summarize } from "../analysis/summary.ts";
  * declare const frame: pl.DataFrame;
  * declare const labels: LabelSet;
@@ -202,4 +221,49 @@ export function joinQuality(
 ): pl.DataFrame {
   const by = options.by ?? DEFAULT_BY;
   return summary.join(quality, { on: by, how: "left" });
+}
+
+/** The run-frame columns {@link loadQualityFrame} reads: the summary's, and what is scored. */
+export const QUALITY_FRAME_COLUMNS: readonly string[] = [
+  ...SUMMARY_COLUMNS,
+  "runId",
+  "recordId",
+  "preset",
+  "imageId",
+  "status",
+  "mode",
+  "text",
+  "structured",
+  "simulated",
+];
+
+/** Options of {@link loadQualityFrame}. */
+export interface LoadQualityFrameOptions extends WithQualityOptions {
+  /** Reference labels. @default loadLabels() */
+  labels?: LabelSet;
+  /** @default "auto" (Parquet when fresh) */
+  from?: "auto" | "jsonl" | "parquet";
+}
+
+/**
+ * Every run of `out` as columns ({@link QUALITY_FRAME_COLUMNS}) with the quality columns: what
+ * `summarize`, `qualitySummary` and the quality charts read, without a JS object per record.
+ * The text columns are dropped once scored.
+ *
+ * @example
+ * ```ts
+ * import { summarize } from "../analysis/summary.ts";
+ * const frame = await loadQualityFrame("results");
+ * joinQuality(summarize(frame), qualitySummary(frame));
+ * ```
+ */
+export async function loadQualityFrame(
+  out: string,
+  options: LoadQualityFrameOptions = {},
+): Promise<pl.DataFrame> {
+  const { frame } = await loadRunFrame(out, { columns: QUALITY_FRAME_COLUMNS, from: options.from });
+  return withQuality(frame, options.labels ?? await loadLabels(), {
+    terms: options.terms ?? false,
+    hallucinationPenalty: options.hallucinationPenalty,
+  }).drop(["text", "structured"]);
 }

@@ -25,6 +25,15 @@
  */
 import type { ImageLabels, LabelSet, LabelTerm } from "./labels.ts";
 import type { ResultRecord } from "../contract/record.ts";
+import {
+  NEGATION_REACH,
+  NEGATION_REACH_AFTER,
+  NEGATIONS,
+  NEGATIONS_AFTER,
+  NEGATIONS_WITH_OF,
+  SCOPE_BREAKS,
+  SENTENCE_BREAK,
+} from "./_rules.ts";
 
 /** Structured answer shape of lib/schemas.ts `VENUE_SCHEMA` (any field may be missing). */
 export interface StructuredDescription {
@@ -59,46 +68,6 @@ export interface ScoreOptions {
   /** Points taken off per hallucinated term. @default 2 */
   hallucinationPenalty?: number;
 }
-
-const NEGATIONS = new Set([
-  "no",
-  "not",
-  "without",
-  "none",
-  "nobody",
-  "nothing",
-  "never",
-  "neither",
-  "nor",
-  "absent",
-  "lacking",
-  "lack",
-  "zero",
-  "devoid",
-]);
-/** Negate only when followed by "of": "empty of people" yes, "empty chairs" no. */
-const NEGATIONS_WITH_OF = new Set(["empty", "free", "void"]);
-/** Words that end the reach of a negation looking backwards ("no people, just a dog"). */
-const SCOPE_BREAKS = new Set([
-  "with",
-  "just",
-  "only",
-  "except",
-  "there",
-  "is",
-  "are",
-  "has",
-  "have",
-  "featuring",
-  "showing",
-  "show",
-  "contain",
-]);
-const NEGATIONS_AFTER = new Set(["absent", "missing", "nowhere", "not"]);
-const NEGATION_REACH = 6;
-const NEGATION_REACH_AFTER = 3;
-const SENTENCE_BREAK =
-  /[.!?;]+(?=\s|$)|\n+|\s(?:but|however|although|though|whereas|while|yet)(?=\s|$)/g;
 
 /** Lower case, accents dropped, contractions opened, so labels and text compare equal. */
 function normalize(text: string): string {

@@ -149,7 +149,7 @@ Deno.test("batch-mode rows stay out of the leaderboard and the pick, and the rep
     assert.equal(gemini[0].n, 2, "only the live calls are in the row");
     assert.ok(Math.abs(gemini[0].costPer1k! - 1000 * live[0].costUsd!) < 1e-9, "live cost only");
     assert.ok(report.warnings.some((warning) => /2 batch-mode rows are left out/.test(warning)));
-    assert.equal(report.records.length, 4, "the runs read still list every row");
+    assert.equal(report.frame.height, 4, "the runs read still list every row");
   } finally {
     await Deno.remove(out, { recursive: true });
   }

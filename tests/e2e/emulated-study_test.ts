@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { runBenchmark } from "../../lib/app/bench.ts";
 import { compareReport } from "../../lib/app/compare-report.ts";
+import { readRuns } from "../../lib/run/run-store.ts";
 import { EMULATED_PRESETS, startAllEmulators } from "../../emulators/all.ts";
 import { simulatedAnswers } from "../../emulators/profiles.ts";
 
@@ -60,7 +61,7 @@ Deno.test({
         }
       }
       // Every simulated record keeps its compressed wait apart from the modelled latency.
-      const simulated = report.records.filter((record) => record.preset !== "local");
+      const simulated = (await readRuns(out)).records.filter((record) => record.preset !== "local");
       const unmarked = simulated.filter((record) =>
         !(record.simulated && record.wallLatencyMs !== undefined && record.latencyModel)
       );

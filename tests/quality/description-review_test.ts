@@ -8,7 +8,7 @@ import { resultRecord } from "../support/result-record.ts";
 
 const labels = await loadLabels();
 
-Deno.test("buildDescriptionReview() keeps the first ok repeat per image, platform and view, else the error", () => {
+Deno.test("buildDescriptionReview() keeps the latest ok record per image, platform and view, else the error", () => {
   const records = [
     resultRecord({
       platform: "a",
@@ -17,8 +17,13 @@ Deno.test("buildDescriptionReview() keeps the first ok repeat per image, platfor
       text: "",
       error: { kind: "timeout", message: "slow" },
     }),
-    resultRecord({ platform: "a", repeat: 1, text: "A tabby cat." }),
-    resultRecord({ platform: "a", repeat: 2, text: "A dog." }),
+    resultRecord({ platform: "a", repeat: 1, text: "A dog.", createdAt: "2026-11-20T10:00:00Z" }),
+    resultRecord({
+      platform: "a",
+      repeat: 2,
+      text: "A tabby cat.",
+      createdAt: "2026-11-20T10:01:00Z",
+    }),
     resultRecord({
       platform: "b",
       status: "error",
