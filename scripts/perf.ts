@@ -30,7 +30,7 @@
  * times. Flags: --calls 1980,9900  --pairs 3  --records 100000,1000000  --skip-harness
  * --skip-analysis  --report-records 50000,200000,1000000  --skip-report  --data-dir DIR  --gc (run the harness processes under V8's --trace-gc-nvp and print, per pair,
  * the MB promoted to the old generation and the full collections: the bench's runs fell into one
- * of two regimes, README "Performance").
+ * of two regimes, docs/performance.md).
  *
  * @module
  */
@@ -529,29 +529,7 @@ async function analysisAtScale(): Promise<void> {
     const dir = await Deno.makeTempDir({ prefix: "visionbench-perf-records-" });
     try {
       const bytes = await generateRun(dir, count);
-      const measure = async (from: string) => {
-        const run = await timed(
-          [
-            "run",
-            "-A",
-            repoPath("scripts/perf.ts"),
-            "--part",
-            "analysis",
-            "--arg",
-            dir,
-            "--arg",
-            from,
-          ],
-        );
-        const result = lastJson<{ elapsedMs: number }>(run.stdout);
-        console.log(
-          `  ${count.toLocaleString("en").padStart(9)}   ${
-            megabytes(bytes / 2 ** 20).padStart(10)
-          }   ${from.padEnd(16)} ${seconds(result.elapsedMs).padStart(8)}   ${
-            megabytes(run.peakRssMb).padStart(8)
-          }`,
-        );
-      };
+      const measure = (from: string) => measurePart("analysis", { dir, from, count, bytes });
       await measure("jsonl");
       const parquetStarted = performance.now();
       await writeRunParquet(join(dir, "perf.jsonl"));
@@ -638,29 +616,7 @@ async function compareAtScale(): Promise<void> {
   for (const count of counts) {
     const { dir, bytes, temporary } = await demoRunFolder(count);
     try {
-      const measure = async (from: string) => {
-        const run = await timed(
-          [
-            "run",
-            "-A",
-            repoPath("scripts/perf.ts"),
-            "--part",
-            "compare",
-            "--arg",
-            dir,
-            "--arg",
-            from,
-          ],
-        );
-        const result = lastJson<{ elapsedMs: number }>(run.stdout);
-        console.log(
-          `  ${count.toLocaleString("en").padStart(9)}   ${
-            megabytes(bytes / 2 ** 20).padStart(10)
-          }   ${from.padEnd(16)} ${seconds(result.elapsedMs).padStart(8)}   ${
-            megabytes(run.peakRssMb).padStart(8)
-          }`,
-        );
-      };
+      const measure = (from: string) => measurePart("compare", { dir, from, count, bytes });
       await measure("jsonl");
       await writeRunParquet(join(dir, "perf.jsonl"));
       await measure("parquet");
@@ -673,3 +629,28 @@ async function compareAtScale(): Promise<void> {
 if (!values["skip-harness"]) await harness();
 if (!values["skip-analysis"]) await analysisAtScale();
 if (!values["skip-report"]) await compareAtScale();
+
+/** Runs one `--part` over a generated run in a fresh process and prints its time and peak RSS. */
+async function measurePart(
+  part: string,
+  run: { dir: string; from: string; count: number; bytes: number },
+): Promise<void> {
+  const { dir, from, count, bytes } = run;
+  const child = await timed([
+    "run",
+    "-A",
+    repoPath("scripts/perf.ts"),
+    "--part",
+    part,
+    "--arg",
+    dir,
+    "--arg",
+    from,
+  ]);
+  const result = lastJson<{ elapsedMs: number }>(child.stdout);
+  console.log(
+    `  ${count.toLocaleString("en").padStart(9)}   ${megabytes(bytes / 2 ** 20).padStart(10)}   ${
+      from.padEnd(16)
+    } ${seconds(result.elapsedMs).padStart(8)}   ${megabytes(child.peakRssMb).padStart(8)}`,
+  );
+}
