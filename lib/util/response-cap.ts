@@ -16,7 +16,7 @@
  */
 import { VisionBenchError } from "../contract/errors.ts";
 
-/** Default cap of a 2xx body: far above any description, below what hurts (stated in README). */
+/** Default cap of a 2xx body: far above any description, below what hurts (docs/robustness.md). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** Default cap of an error body: enough for any platform's JSON error, not for an HTML page. */
 export const DEFAULT_MAX_ERROR_BYTES = 64 * 1024;
