@@ -69,13 +69,28 @@ export interface ScoreOptions {
   hallucinationPenalty?: number;
 }
 
-/** Lower case, accents dropped, contractions opened, so labels and text compare equal. */
-function normalize(text: string): string {
-  return text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase()
-    .replace(/[\u2018\u2019`]/g, "'")
+/**
+ * Lower case, accents dropped, contractions opened, so labels and text compare equal.
+ *
+ * @example
+ * ```ts
+ * normalize("The Château isn't open"); // "the chateau is not open"
+ * ```
+ */
+export function normalize(text: string): string {
+  // ASCII and the typographic quotes and dashes are their own NFKD, and no marks.
+  const decomposed = NEEDS_NFKD.test(text) ? text.normalize("NFKD").replace(/\p{M}+/gu, "") : text;
+  const lower = decomposed.toLowerCase();
+  // Without an apostrophe or a quote the replacements find nothing.
+  if (!QUOTES.test(lower)) return lower;
+  return lower.replace(/[\u2018\u2019`]/g, "'")
     .replace(/n't\b/g, " not")
     .replace(/'s\b/g, "");
 }
+
+/** Beyond ASCII, but for ‘ ’ “ ” – —. */
+const NEEDS_NFKD = /[\u0080-\u2012\u2015-\u2017\u201a\u201b\u201e-\uffff]/;
+const QUOTES = /['`\u2018\u2019]/;
 
 /** Folds simple English plurals (see module doc). */
 export function stem(word: string): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { loadLabels } from "../../lib/quality/labels.ts";
+import { type ImageLabels, type LabelSet, loadLabels } from "../../lib/quality/labels.ts";
 import { scoreDescription } from "../../lib/quality/score.ts";
 import { scoreTexts } from "../../lib/quality/term-match.ts";
 import { demoDescription, sampleRecords } from "../../scripts/make-sample-records.ts";
@@ -23,8 +23,8 @@ const EDGES = [
   "ﬁne m² Ångström naïve CAFÉ",
 ];
 
-function expected(imageId: string, text: string) {
-  const image = labels.get(imageId);
+function expected(set: LabelSet, imageId: string, text: string) {
+  const image = set.get(imageId);
   if (!image) return null;
   const score = scoreDescription(text, image);
   return {
@@ -39,18 +39,18 @@ function expected(imageId: string, text: string) {
   };
 }
 
-function assertSame(imageIds: string[], texts: (string | null)[]) {
+function assertSame(imageIds: string[], texts: (string | null)[], set: LabelSet = labels) {
   const frame = scoreTexts(
     pl.DataFrame({ imageId: imageIds, text: texts }, {
       schema: { imageId: pl.Utf8, text: pl.Utf8 },
     }),
-    labels,
+    set,
     { chunkRows: 97 },
   );
   assert.equal(frame.height, texts.length);
   const rows = frame.toRecords();
   texts.forEach((text, index) => {
-    const want = text === null ? null : expected(imageIds[index], text);
+    const want = text === null ? null : expected(set, imageIds[index], text);
     const got = want === null
       ? rows[index].score
       : Object.fromEntries(Object.keys(want).map((key) => [key, rows[index][key]]));
@@ -98,4 +98,67 @@ Deno.test("scoreTexts() agrees with scoreDescription() on demo descriptions and 
   imageIds.push(ids[0]);
   texts.push(null);
   assertSame(imageIds, texts);
+});
+
+/** Words and separators that walk every branch of the reader, mixed at random. */
+function fuzzTexts(
+  image: ImageLabels,
+  count: number,
+  random: () => number,
+): string[] {
+  const labelWords = [...image.mustMention, ...image.mustNotMention]
+    .flatMap((item) => [item.term, ...item.synonyms]).flatMap((phrase) => phrase.split(/\s+/));
+  const forms = (word: string) => [
+    word,
+    `${word}s`,
+    `${word}es`,
+    word.replace(/y$/, "ies"),
+    word.toUpperCase(),
+    `${word[0].toUpperCase()}${word.slice(1)}`,
+    `${word}'s`,
+    `${word}’s`,
+  ];
+  const words = [
+    ...labelWords.flatMap(forms),
+    ...["no", "not", "without", "none", "nothing", "lack", "lacks", "devoid", "zero", "never"],
+    ...["empty", "free", "void", "of", "with", "just", "only", "there", "is", "are", "has"],
+    ...["absent", "missing", "nowhere", "but", "however", "although", "though", "whereas"],
+    ...["while", "yet", "But", "YET", "butter", "yeti", "a", "the", "isn't", "don't", "n't"],
+    ...["'s", "cat's", "ﬁne", "café", "CAFÉ", "naïve", "𝐀pple", "😀", "İstanbul", "ß", "m²"],
+    ...["3.5", "x", "buses", "boxes", "churches", "glasses", "lilies", "ties", "gas", "bus"],
+  ];
+  const separators = [" ", " ", " ", "  ", "\n", "\n\n", "\t", "\u00a0", ", ", ". ", "! "];
+  separators.push("?", ";", "...", " — ", "’", "‘", "`", "'", "-", ".", " .", "\r\n", ".\n", "\ufeff");
+  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
+  return Array.from({ length: count }, () => {
+    let text = "";
+    const length = Math.floor(random() * 30);
+    for (let index = 0; index < length; index++) text += pick(words) + pick(separators);
+    return random() < 0.5 ? text.trimEnd() : text;
+  });
+}
+
+/** Labels whose words sit on the edges of the plural rule (stems of 2–4 letters, -ies, -ches). */
+const STEM_EDGES: ImageLabels = {
+  scene: "word list",
+  isEventVenue: false,
+  mustMention: ["ty", "tie", "bu", "bus", "ga", "gas", "lily", "box", "church", "glass"]
+    .map((term) => ({ term, synonyms: [] })),
+  mustNotMention: ["cla", "class", "thi", "this", "ye", "ax", "cactu", "cactus", "ha", "has"]
+    .map((term) => ({ term, synonyms: [`${term} of`] })),
+};
+
+Deno.test("scoreTexts() agrees with scoreDescription() on 8,000 generated texts", () => {
+  const random = seededRandom(23);
+  const set: LabelSet = new Map([...labels, ["stem-edges", STEM_EDGES]]);
+  const imageIds: string[] = [];
+  const texts: string[] = [];
+  for (const [imageId, image] of set) {
+    const count = imageId === "stem-edges" ? 2_000 : Math.ceil(6_000 / ids.length);
+    for (const text of fuzzTexts(image, count, random)) {
+      imageIds.push(imageId);
+      texts.push(text);
+    }
+  }
+  assertSame(imageIds, texts, set);
 });
