@@ -128,7 +128,22 @@ function fuzzTexts(
     ...["3.5", "x", "buses", "boxes", "churches", "glasses", "lilies", "ties", "gas", "bus"],
   ];
   const separators = [" ", " ", " ", "  ", "\n", "\n\n", "\t", "\u00a0", ", ", ". ", "! "];
-  separators.push("?", ";", "...", " — ", "’", "‘", "`", "'", "-", ".", " .", "\r\n", ".\n", "\ufeff");
+  separators.push(
+    "?",
+    ";",
+    "...",
+    " — ",
+    "’",
+    "‘",
+    "`",
+    "'",
+    "-",
+    ".",
+    " .",
+    "\r\n",
+    ".\n",
+    "\ufeff",
+  );
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
   return Array.from({ length: count }, () => {
     let text = "";
