@@ -346,9 +346,13 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
 /** Per preset · platform · model · size and image, the latest timed call (see `calls`). */
 function latestCalls(frame: pl.DataFrame): pl.DataFrame {
   const timed = pl.col("ok").and(pl.col("cached").not()).and(pl.col("latencyMs").isNotNull());
-  return frame.filter(timed).withRowIndex("__order").sort(["createdAt", "__order"])
-    .unique({ subset: ["preset", "platform", "model", "variant", "imageId"], keep: "last" })
-    .sort("__order").drop("__order");
+  const order = frame.withRowIndex("__order");
+  // The latest `createdAt` of each cell, and of those the last read: a group-by, not a sort of
+  // every row.
+  const latest = order.filter(timed).groupBy(["preset", "platform", "model", "variant", "imageId"])
+    .agg(pl.col("__order").filter(pl.col("createdAt").eq(pl.col("createdAt").max())).max());
+  return order.join(latest.select("__order"), { on: "__order", how: "semi" }).sort("__order")
+    .drop("__order");
 }
 
 /** The frame columns the comparison report reads. */

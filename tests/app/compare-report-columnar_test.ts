@@ -98,3 +98,39 @@ for (const mode of ["live", "batch"] as const) {
     }
   });
 }
+
+Deno.test("compareReport().calls keeps each cell's latest timed call: by createdAt, then read order", async () => {
+  const [base] = sampleRecords().filter((record) => record.status === "ok" && !record.cached);
+  const at = (second: number) => new Date(Date.UTC(2026, 11, 2, 9, 0, second)).toISOString();
+  const repeat = (recordId: string, fields: Partial<ResultRecord>): ResultRecord => ({
+    ...base,
+    runId: "repeats",
+    recordId,
+    caseKey: `${base.caseKey}|${recordId}`,
+    ...fields,
+  });
+  const other = { imageId: "elsewhere" };
+  const out = await writeRuns({
+    repeats: [
+      repeat("newest-by-time", { createdAt: at(30), latencyMs: 1 }),
+      repeat("older", { createdAt: at(10), latencyMs: 2 }),
+      repeat("cached-later", { createdAt: at(50), latencyMs: 3, cached: true }),
+      repeat("error-later", {
+        createdAt: at(55),
+        status: "error",
+        error: { kind: "server", message: "500" },
+        text: "",
+        latencyMs: 4,
+      }),
+      repeat("tie-first", { ...other, createdAt: at(20), latencyMs: 5 }),
+      repeat("tie-last", { ...other, createdAt: at(20), latencyMs: 6 }),
+      repeat("tie-older", { ...other, createdAt: at(5), latencyMs: 7 }),
+    ],
+  });
+  try {
+    const { calls } = await compareReport({ out, draws: 10 });
+    assert.deepEqual(calls.getColumn("recordId").toArray(), ["newest-by-time", "tie-last"]);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});

@@ -3,6 +3,8 @@ import pl from "nodejs-polars";
 import { type ImageLabels, type LabelSet, loadLabels } from "../../lib/quality/labels.ts";
 import { scoreDescription } from "../../lib/quality/score.ts";
 import { scoreTexts } from "../../lib/quality/term-match.ts";
+import { countTerms, DONE, sharedCounts } from "../../lib/quality/term-scan.ts";
+import type { CountRequest } from "../../lib/quality/term-count-worker.ts";
 import { demoDescription, sampleRecords } from "../../scripts/make-sample-records.ts";
 import { seededRandom } from "../../lib/analysis/robustness.ts";
 
@@ -176,4 +178,55 @@ Deno.test("scoreTexts() agrees with scoreDescription() on 8,000 generated texts"
     }
   }
   assertSame(imageIds, texts, set);
+});
+
+Deno.test("scoreTexts() gives the same scores when a worker counts half the rows", () => {
+  const random = seededRandom(5);
+  const imageIds = Array.from({ length: 3_000 }, (_, index) => ids[index % ids.length]);
+  const texts = imageIds.map((imageId, index) =>
+    index % 17 === 0 ? null : fuzzTexts(labels.get(imageId)!, 1, random)[0]
+  );
+  const frame = pl.DataFrame({ imageId: imageIds, text: texts }, {
+    schema: { imageId: pl.Utf8, text: pl.Utf8 },
+  });
+  const alone = scoreTexts(frame, labels, { terms: false, parallelRows: Infinity });
+  const shared = scoreTexts(frame, labels, { terms: false, parallelRows: 1, chunkRows: 400 });
+  assert.deepEqual(shared.toRecords(), alone.toRecords());
+  assert.equal(alone.getColumn("score").nullCount(), texts.filter((text) => text === null).length);
+});
+
+Deno.test("the term-count worker writes countTerms()' counts into the shared buffer", async () => {
+  const texts = ["A tabby cat with green eyes.", null, "No cat here, just a dog.", "Cats!"];
+  const labelIndex = Int32Array.of(0, 0, 0, -1);
+  const rows = 2 + texts.length;
+  const shared = new SharedArrayBuffer(4 * (1 + 3 * rows));
+  const { status, counts } = sharedCounts(shared, rows);
+  const worker = new Worker(
+    new URL("../../lib/quality/term-count-worker.ts", import.meta.url),
+    { type: "module" },
+  );
+  try {
+    const request: CountRequest = { texts, labelIndex, labels: [...labels], shared, rows, at: 2 };
+    worker.postMessage(request);
+    while (Atomics.load(status, 0) !== DONE) {
+      await (Atomics.waitAsync(status, 0, Atomics.load(status, 0), 10_000).value);
+    }
+  } finally {
+    worker.terminate();
+  }
+  const expected = {
+    matched: new Int32Array(rows),
+    hallucinated: new Int32Array(rows),
+    words: new Int32Array(rows),
+  };
+  countTerms(texts, labelIndex, labels, expected, 2);
+  assert.deepEqual([...counts.words], [...expected.words]);
+  assert.deepEqual([...counts.matched], [...expected.matched]);
+  assert.deepEqual([...counts.hallucinated], [...expected.hallucinated]);
+  assert.deepEqual([...counts.words.subarray(2)], [
+    scoreDescription(texts[0]!, labels.get(ids[0])!).words,
+    -1,
+    scoreDescription(texts[2]!, labels.get(ids[0])!).words,
+    -1,
+  ]);
 });
