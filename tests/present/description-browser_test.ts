@@ -42,26 +42,31 @@ Deno.test("the description browser says how a repeated cell ran: runs, ok, faile
     resultRecord({ platform: "alpha", repeat: 3, latencyMs: 1400, createdAt: at(4) }),
     // beta: once.
     resultRecord({ platform: "beta", preset: "beta", latencyMs: 2100 }),
+    // delta: three times, under and over a second.
+    ...[650, 1300, 800].map((latencyMs, repeat) =>
+      resultRecord({ platform: "delta", preset: "delta", repeat, latencyMs, createdAt: at(repeat) })
+    ),
     // gamma: twice, failed both times (no latency to show).
     resultRecord({ platform: "gamma", preset: "gamma", repeat: 0, ...failure, createdAt: at(1) }),
     resultRecord({ platform: "gamma", preset: "gamma", repeat: 1, ...failure, createdAt: at(2) }),
   ]);
   try {
     const { records, repeats } = await sampleDescriptions(out, { from: "jsonl" });
-    assert.equal(records.length, 3, "one description per cell, not one per repeat");
+    assert.equal(records.length, 4, "one description per cell, not one per repeat");
     const html = String(await descriptionBrowser(records, { labels, repeats }));
 
     assert.match(
       footerOf(html, "alpha"),
       /4 runs · 3 ok · 1 failed · 1\.2–1\.9 s \(median 1\.4 s\)/,
     );
+    assert.match(footerOf(html, "delta"), /3 runs · 3 ok · 650 ms–1\.3 s \(median 800 ms\)/);
     assert.doesNotMatch(footerOf(html, "beta"), /runs?\b|failed|median/);
     assert.match(footerOf(html, "beta"), /2\.1 s/, "the single record keeps its own latency");
     const gamma = footerOf(html, "gamma");
     assert.match(gamma, /2 runs · 0 ok · 2 failed/);
     assert.doesNotMatch(gamma, / s\b|median/);
     // Per cell, not per record: one summary line for each repeated cell.
-    assert.equal(html.match(/class="vb-repeats"/g)?.length, 2);
+    assert.equal(html.match(/class="vb-repeats"/g)?.length, 3);
 
     // Without the summaries the browser shows what it always did.
     const plain = String(await descriptionBrowser(records, { labels }));

@@ -11,13 +11,7 @@ import type { RepeatSummary } from "../../quality/description-sample.ts";
 import type { FailureEntry, FailureReason } from "../../quality/failures.ts";
 import type { TermSpan } from "../../quality/highlights.ts";
 import type { ImageLabels } from "../../quality/labels.ts";
-import {
-  formatCount,
-  formatDuration,
-  formatScore,
-  formatSeconds,
-  formatUsd,
-} from "../../util/format.ts";
+import { formatCount, formatDuration, formatScore, formatUsd } from "../../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../../util/html.ts";
 import { platformAnchor } from "../anchors.ts";
 
@@ -293,13 +287,19 @@ function repeatsText(cell: RepeatSummary): string {
   ].filter(Boolean).join(" · ");
 }
 
-/** "1.2–1.9 s (median 1.4 s)", "1.2 s" when every timed run took as long, "" without any. */
+/**
+ * "1.2–1.9 s (median 1.4 s)", "650 ms–1.3 s (median 800 ms)"; one duration when every timed run
+ * reads the same, "" without any.
+ */
 function latencySpread(cell: RepeatSummary): string {
   const { minLatencyMs: min, p50LatencyMs: p50, maxLatencyMs: max } = cell;
   if (min === null || p50 === null || max === null) return "";
-  const [low, median, high] = [min, p50, max].map(formatSeconds);
-  if (low === high) return `${low} s`;
-  return `${low}–${high} s (median ${median} s)`;
+  const [low, median, high] = [min, p50, max].map(formatDuration);
+  if (low === high) return low;
+  // The unit once when both ends share it: "1.2–1.9 s", not "1.2 s–1.9 s".
+  const unit = high.slice(high.lastIndexOf(" "));
+  const from = low.endsWith(unit) ? low.slice(0, -unit.length) : low;
+  return `${from}–${high} (median ${median})`;
 }
 
 const SPAN_TITLES: Record<TermSpan["kind"], string> = {
