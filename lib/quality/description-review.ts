@@ -7,6 +7,7 @@
  * @module
  */
 import type { ResultRecord } from "../contract/record.ts";
+import type { RepeatSummary } from "./description-sample.ts";
 import { type TermSpan, termSpans } from "./highlights.ts";
 import type { ImageLabels, LabelSet } from "./labels.ts";
 import { asStructured, descriptionText, recordDescription, scoreDescription } from "./score.ts";
@@ -34,6 +35,8 @@ export interface ReviewDescription {
   latencyMs?: number;
   costUsd?: number;
   cached: boolean;
+  /** How its cell (image × platform · model × size × prompt) ran, when summaries are given. */
+  repeats?: RepeatSummary;
 }
 
 /** A way of looking at the descriptions: one variant (size), and one prompt when there are several. */
@@ -66,6 +69,11 @@ export interface DescriptionReview {
 export interface DescriptionReviewOptions {
   /** Image order (ids); images with records but not listed follow, sorted. @default sorted ids */
   imageOrder?: readonly string[];
+  /**
+   * Per cell, how many records and how fast (`sampleDescriptions(…).repeats`): each description
+   * gets its cell's entry (matched by image, platform, model, size and prompt). @default []
+   */
+  repeats?: readonly RepeatSummary[];
 }
 
 /**
@@ -126,12 +134,15 @@ export function buildDescriptionReview(
     a.view.id.localeCompare(b.view.id, "en", { numeric: true })
   ).map((entry) => entry.view);
 
+  const repeatsOf = new Map((options.repeats ?? []).map((cell) => [cellKey(cell), cell]));
   const byImage = new Map<string, ReviewDescription[]>();
   for (const record of chosen.values()) {
     const description = reviewDescription(record, labels.get(record.imageId), {
       series: seriesOf(record),
       view: viewOf(record),
     });
+    const repeats = repeatsOf.get(cellKey(record));
+    if (repeats) description.repeats = repeats;
     byImage.set(record.imageId, [...byImage.get(record.imageId) ?? [], description]);
   }
   const listed = (options.imageOrder ?? []).filter((id) => byImage.has(id));
@@ -144,6 +155,13 @@ export function buildDescriptionReview(
     ),
   }));
   return { series, views, images };
+}
+
+/** The cell a record or a summary belongs to: image, platform, model, size, prompt. */
+function cellKey(
+  cell: Pick<ResultRecord, "imageId" | "platform" | "model" | "variant" | "promptId">,
+): string {
+  return JSON.stringify([cell.imageId, cell.platform, cell.model, cell.variant, cell.promptId]);
 }
 
 function variantLabel(variant: string): string {

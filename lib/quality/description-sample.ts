@@ -95,8 +95,7 @@ export const DESCRIPTION_COLUMNS: readonly string[] = [
  * import { loadLabels } from "./labels.ts";
  * import { buildDescriptionReview } from "./description-review.ts";
  * const { records, repeats } = await sampleDescriptions("results");
- * buildDescriptionReview(records, await loadLabels()); // what the browser shows
- * console.log(repeats);
+ * buildDescriptionReview(records, await loadLabels(), { repeats }); // what the browser shows
  * ```
  */
 export async function sampleDescriptions(

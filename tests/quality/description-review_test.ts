@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { buildDescriptionReview, recallSpread } from "../../lib/quality/description-review.ts";
+import type { RepeatSummary } from "../../lib/quality/description-sample.ts";
 import { failureGallery } from "../../lib/quality/failures.ts";
 import { loadLabels } from "../../lib/quality/labels.ts";
 import { readRatingsFolder } from "../../lib/quality/ratings-folder.ts";
@@ -58,6 +59,51 @@ Deno.test("buildDescriptionReview() lists views with the original first, and pro
     resultRecord({ variant: "512", promptId: "tags" }),
   ], labels);
   assert.deepEqual(two.views.map((view) => view.label), ["512 px · alt", "512 px · tags"]);
+});
+
+Deno.test("buildDescriptionReview() gives each description its own cell's repeat summary: image, platform, model, size and prompt", () => {
+  const cell = (overrides: Partial<RepeatSummary>): RepeatSummary => ({
+    imageId: "o01_cat",
+    platform: "alpha",
+    model: "model-a",
+    variant: "512",
+    promptId: "default",
+    records: 1,
+    ok: 1,
+    minLatencyMs: 900,
+    p50LatencyMs: 900,
+    maxLatencyMs: 900,
+    ...overrides,
+  });
+  const repeats = [
+    cell({ records: 3 }),
+    cell({ variant: "original", records: 4 }),
+    cell({ model: "model-b", records: 5 }),
+    cell({ promptId: "alt", records: 6 }), // no record of it: unused
+  ];
+  const review = buildDescriptionReview(
+    [
+      resultRecord({}),
+      resultRecord({ variant: "original" }),
+      resultRecord({ model: "model-b" }),
+      resultRecord({ platform: "beta" }), // no summary of it
+    ],
+    labels,
+    { repeats },
+  );
+  assert.deepEqual(
+    review.images[0].descriptions.map((d) => [d.series, d.view, d.repeats?.records]),
+    [
+      ["alpha · model-a", "512", 3],
+      ["alpha · model-a", "original", 4],
+      ["alpha · model-b", "512", 5],
+      ["beta · model-a", "512", undefined],
+    ],
+  );
+  assert.equal(
+    buildDescriptionReview([resultRecord({})], labels).images[0].descriptions[0].repeats,
+    undefined,
+  );
 });
 
 Deno.test("recallSpread() is max − min over scored descriptions, null under two", () => {

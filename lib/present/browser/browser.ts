@@ -10,6 +10,7 @@
 import { VisionBenchError } from "../../contract/errors.ts";
 import type { ResultRecord } from "../../contract/record.ts";
 import { buildDescriptionReview } from "../../quality/description-review.ts";
+import type { RepeatSummary } from "../../quality/description-sample.ts";
 import { failureGallery } from "../../quality/failures.ts";
 import type { LabelSet } from "../../quality/labels.ts";
 import { latestRatings, type Rating } from "../../quality/ratings.ts";
@@ -35,6 +36,12 @@ export interface DescriptionBrowserOptions {
   images?: readonly ImageLike[];
   /** Human ratings on file (`readRatingsFolder`), shown beside the automatic score. @default [] */
   ratings?: readonly Rating[];
+  /**
+   * Per cell, its records and their latencies (`sampleDescriptions(…).repeats`): a description
+   * whose cell ran more than once says how many runs, how many failed and the latency spread.
+   * @default []
+   */
+  repeats?: readonly RepeatSummary[];
   /** Longest side of the large view, px (the enlarged view shows the same picture). @default 512 */
   imagePx?: number;
   /** A recall spread (max − min over the shown platforms) above this is "disagree". @default 0.5 */
@@ -54,8 +61,9 @@ export interface DescriptionBrowserOptions {
  * ```ts
  * import { loadImageSet } from "../../images/image-set.ts";
  * import { loadLabels } from "../../quality/labels.ts";
- * declare const records: Parameters<typeof descriptionBrowser>[0];
- * const options = { labels: await loadLabels(), images: await loadImageSet("images") };
+ * import { sampleDescriptions } from "../../quality/description-sample.ts";
+ * const { records, repeats } = await sampleDescriptions("results");
+ * const options = { labels: await loadLabels(), images: await loadImageSet("images"), repeats };
  * await descriptionBrowser(records, options);
  * ```
  */
@@ -67,6 +75,7 @@ export async function descriptionBrowser(
     labels,
     images = [],
     ratings = [],
+    repeats = [],
     imagePx = 512,
     disagreementThreshold = 0.5,
     galleryLimit = 12,
@@ -84,6 +93,7 @@ export async function descriptionBrowser(
   }
   const review = buildDescriptionReview(records, labels, {
     imageOrder: images.map((image) => image.id),
+    repeats,
   });
   if (review.images.length === 0) {
     return safeHtml`<p class="vb-empty">No descriptions to browse.</p>`;

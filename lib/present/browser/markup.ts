@@ -7,10 +7,11 @@
  * @module
  */
 import type { DescriptionReview, ReviewDescription } from "../../quality/description-review.ts";
+import type { RepeatSummary } from "../../quality/description-sample.ts";
 import type { FailureEntry, FailureReason } from "../../quality/failures.ts";
 import type { TermSpan } from "../../quality/highlights.ts";
 import type { ImageLabels } from "../../quality/labels.ts";
-import { formatDuration, formatScore, formatUsd } from "../../util/format.ts";
+import { formatCount, formatDuration, formatScore, formatUsd } from "../../util/format.ts";
 import { type HtmlFragment, safeHtml } from "../../util/html.ts";
 import { platformAnchor } from "../anchors.ts";
 
@@ -241,6 +242,7 @@ function cardHtml(
     description.cached ? "cached" : "",
     human === undefined ? "" : `human rating ${human} / 10`,
   ].filter(Boolean);
+  const repeats = description.repeats && repeatsText(description.repeats);
   const blindName = `Description ${String.fromCharCode(65 + place.order % 26)}${
     place.order >= 26 ? Math.floor(place.order / 26) : ""
   }`;
@@ -257,12 +259,47 @@ function cardHtml(
     safeHtml` tabindex="-1"><header><span class="vb-name">${description.series}</span>`,
     safeHtml`<span class="vb-blind-name">${blindName}</span>`,
     safeHtml`<span class="vb-metrics">${metrics}</span></header>`,
-    safeHtml`<p class="vb-text">${body}</p><footer>${facts.join(" · ")}</footer>`,
+    safeHtml`<p class="vb-text">${body}</p><footer>${facts.join(" · ")}`,
+    repeats && safeHtml`<span class="vb-repeats" title="${REPEATS_TITLE}">${repeats}</span>`,
+    safeHtml`</footer>`,
     // The script adds the ten buttons: 660 cards × 10 buttons would weigh half a megabyte.
     description.status === "ok" &&
     safeHtml`<div class="vb-rate" role="group" aria-label="Rate 1 to 10"></div>`,
     safeHtml`</article>`,
   ]}`;
+}
+
+const REPEATS_TITLE = "Runs of this image, platform · model, size and prompt: the description " +
+  "shown is the latest ok one; latencies of the timed runs (ok, not cached)";
+
+/**
+ * A cell's repeats in a few words, "3 runs · 2 ok · 1 failed · 1.2–1.9 s (median 1.4 s)"; "" for
+ * a cell run once. The latency part is left out when no run was timed (all failed or cached).
+ */
+function repeatsText(cell: RepeatSummary): string {
+  if (cell.records <= 1) return "";
+  const failed = cell.records - cell.ok;
+  return [
+    `${formatCount(cell.records)} runs`,
+    `${formatCount(cell.ok)} ok`,
+    failed > 0 ? `${formatCount(failed)} failed` : "",
+    latencySpread(cell),
+  ].filter(Boolean).join(" · ");
+}
+
+/**
+ * "1.2–1.9 s (median 1.4 s)", "650 ms–1.3 s (median 800 ms)"; one duration when every timed run
+ * reads the same, "" without any.
+ */
+function latencySpread(cell: RepeatSummary): string {
+  const { minLatencyMs: min, p50LatencyMs: p50, maxLatencyMs: max } = cell;
+  if (min === null || p50 === null || max === null) return "";
+  const [low, median, high] = [min, p50, max].map(formatDuration);
+  if (low === high) return low;
+  // The unit once when both ends share it: "1.2–1.9 s", not "1.2 s–1.9 s".
+  const unit = high.slice(high.lastIndexOf(" "));
+  const from = low.endsWith(unit) ? low.slice(0, -unit.length) : low;
+  return `${from}–${high} (median ${median})`;
 }
 
 const SPAN_TITLES: Record<TermSpan["kind"], string> = {

@@ -76,6 +76,7 @@ export const BROWSER_CSS = `
 .vb-text mark.vb-hallucinated{background:#ffcecb;text-decoration:underline wavy #cf222e}
 .vb-text mark.vb-negated{background:none;text-decoration:underline dotted #8c959f}
 .vb-card footer{font-size:12px;color:#57606a;margin-top:4px;overflow-wrap:anywhere}
+.vb-card .vb-repeats{display:block}
 .vb-card.vb-error{border-color:#ff8182;background:#fff8f8}
 .vb-card.vb-error .vb-text{color:#cf222e}
 .vb-rate{display:none;gap:3px;margin-top:6px}
