@@ -217,13 +217,16 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
   );
   const { assumptions, marksOf } = numberAssumptions(priced, cards, pricing);
   const live = withQuality(priced, labels, { terms: false }).drop(["text", "structured"]);
+  frame = frame.drop(["text", "structured"]);
   const summary = live.height === 0 ? [] : pareto(
     joinQuality(
       summarize(live, { by }).join(
-        live.filter(pl.col("ok")).groupBy(by).agg(
-          pl.col("costUsdToday").mean().mul(1000).alias("costPer1kToday"),
-          pl.col("batchCostUsdToday").mean().mul(1000).alias("batchCostPer1kToday"),
-          pl.col("simulated").any().alias("simulated"),
+        // Filters inside the aggregation: a filtered frame would copy every column.
+        live.groupBy(by).agg(
+          pl.col("costUsdToday").filter(pl.col("ok")).mean().mul(1000).alias("costPer1kToday"),
+          pl.col("batchCostUsdToday").filter(pl.col("ok")).mean().mul(1000)
+            .alias("batchCostPer1kToday"),
+          pl.col("simulated").filter(pl.col("ok")).any().alias("simulated"),
         ),
         { on: by, how: "left" },
       ),
@@ -233,9 +236,10 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
     { extra: "meanScore" },
   ).toRecords();
   const simulatedModels = new Set(
-    live.filter(pl.col("simulated")).select(
+    live.select(
+      pl.col("simulated"),
       pl.concatString([pl.col("platform"), pl.col("model")], "\u0000").alias("key"),
-    ).getColumn("key").unique().toArray() as string[],
+    ).filter(pl.col("simulated")).getColumn("key").unique().toArray() as string[],
   );
   const rows: LeaderRow[] = summary.map((row) => ({
     preset: String(row.preset),
@@ -296,13 +300,14 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
   const publishedRows = publishedOptions(figures);
   const firstSeen = (column: string) =>
     frame.select(column).unique({ maintainOrder: true }).getColumn(column).toArray();
+  const simulatedRows = frame.getColumn("simulated").sum() as number;
   return {
-    frame: frame.drop(["text", "structured"]),
-    calls: latestCalls(frame.drop(["text", "structured"])),
+    frame,
+    calls: latestCalls(frame),
     presets: firstSeen("preset") as string[],
     recordCounts: {
       total: frame.height,
-      simulated: frame.filter(pl.col("simulated")).height,
+      simulated: simulatedRows,
     },
     problems: read.problems.length,
     rows,
@@ -328,7 +333,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
         : []),
     ],
     priceCards: priceCardChanges(recorded, cards),
-    simulated: frame.filter(pl.col("simulated")).height > 0,
+    simulated: simulatedRows > 0,
     pricing: Object.fromEntries(
       Object.entries(pricing).filter(([, value]) => value !== undefined),
     ) as PricingAssumptions,
@@ -444,17 +449,39 @@ function withHumanRatings(
   ratings: Parameters<typeof latestRatings>[0],
 ): pl.DataFrame {
   const latest = [...latestRatings(ratings).values()];
+  // Only what the ratings summary and the resampling read: a join copies every column it keeps.
+  const narrow = live.select(...RATED_COLUMNS);
+  if (latest.length === 0) {
+    return narrow.withColumns(pl.lit(null).cast(pl.Float64).alias("humanRating"));
+  }
   const table = pl.DataFrame({
     recordId: latest.map((rating) => rating.recordId),
     humanRating: latest.map((rating) => rating.rating),
   }, { schema: { recordId: pl.Utf8, humanRating: pl.Float64 } });
-  return live.withRowIndex("__order").join(table, { on: "recordId", how: "left" })
+  return narrow.withRowIndex("__order").join(table, { on: "recordId", how: "left" })
     .sort("__order").drop("__order")
     .withColumns(
       pl.when(pl.col("ok")).then(pl.col("humanRating")).otherwise(pl.lit(null))
         .cast(pl.Float64).alias("humanRating"),
     );
 }
+
+/** The columns of {@link withHumanRatings}' frame (with `humanRating`). */
+const RATED_COLUMNS = [
+  "recordId",
+  "ok",
+  "cached",
+  "preset",
+  "platform",
+  "model",
+  "variant",
+  "imageId",
+  "latencyMs",
+  "costUsd",
+  "costUsdToday",
+  "batchCostUsdToday",
+  "score",
+];
 
 /** Human ratings per platform · model · size: how many, and their mean. */
 function humanRatingGroups(rated: pl.DataFrame): Map<string, { count: number; mean: number }> {

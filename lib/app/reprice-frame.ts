@@ -46,6 +46,19 @@ function productsOf(card: PriceCard, id: string): pl.Expr[] {
 
 const PART = { input: "__inputUsd", output: "__outputUsd", image: "__imageUsd" };
 
+/** The columns {@link repriceFrame} reads. */
+const INPUT_COLUMNS = [
+  "ok",
+  "priceId",
+  "inputTokens",
+  "outputTokens",
+  "imageTokens",
+  "reasoningTokens",
+  "gpuSeconds",
+  "latencyMs",
+  "concurrency",
+];
+
 /** [cost expression, condition under which it is defined] of one card. */
 function costOf(card: PriceCard, id: string): [pl.Expr, pl.Expr] {
   switch (card.basis) {
@@ -108,10 +121,13 @@ export function repriceFrame(
   // reciprocal, which differs from JS's division in the last bit.
   const filled = (name: string, value: number) =>
     pl.Series(name, new Float64Array(frame.height).fill(value), pl.Float64);
-  const divisors = frame.withColumns(
+  // Costs are computed on the columns they read, then joined to the frame: the divisor and
+  // product columns never sit beside every column of a large frame.
+  const inputs = frame.select(...INPUT_COLUMNS.filter((column) => frame.columns.includes(column)));
+  const divisors = inputs.withColumns(
     filled(DIVISOR.million, MILLION),
     filled(DIVISOR.hour, MS_PER_HOUR),
-    ...used.map(([id, card]) =>
+    ...used.filter(([, card]) => card.basis === "hourly").map(([id, card]) =>
       filled(`${DIVISOR.utilisation}${id}`, card.basis === "hourly" ? card.utilisation ?? 1 : 1)
     ),
   ).withColumns(...used.flatMap(([id, card]) => productsOf(card, id)));
@@ -125,8 +141,10 @@ export function repriceFrame(
       batch = pl.when(valid.and(scaled.isFinite())).then(scaled).otherwise(batch);
     }
   }
-  return divisors.withColumns(
+  const costs = divisors.select(
     cost.cast(pl.Float64).alias("costUsdToday"),
     batch.cast(pl.Float64).alias("batchCostUsdToday"),
-  ).select(...frame.columns, "costUsdToday", "batchCostUsdToday");
+  );
+  return frame.drop(["costUsdToday", "batchCostUsdToday"].filter((c) => frame.columns.includes(c)))
+    .withColumns(costs.getColumn("costUsdToday"), costs.getColumn("batchCostUsdToday"));
 }

@@ -1,11 +1,12 @@
 /**
- * A worker counting terms ({@link countTerms}) for a share of a column's rows, for
- * lib/quality/term-match.ts: it writes into the caller's shared counts and sets the status word,
- * so the caller waits with `Atomics.wait` and its API stays synchronous.
+ * A worker counting terms ({@link countTerms}) for chunks of a column's rows, for
+ * lib/quality/term-match.ts: it writes into the caller's shared counts and adds one to the status
+ * word per chunk (or sets it to `FAILED`), so the caller waits with `Atomics.wait` and its API
+ * stays synchronous.
  *
  * @module
  */
-import { countTerms, DONE, FAILED, sharedCounts, STARTED } from "./term-scan.ts";
+import { countTerms, FAILED, sharedCounts } from "./term-scan.ts";
 import type { ImageLabels } from "./labels.ts";
 
 /** What the caller posts. */
@@ -16,7 +17,7 @@ export interface CountRequest {
   /** The label set's entries, in its order. */
   labels: [string, ImageLabels][];
   shared: SharedArrayBuffer;
-  /** Rows of the whole shared buffer, and where these texts start in it. */
+  /** Rows of the whole shared buffer, and where this chunk's texts start in it. */
   rows: number;
   at: number;
 }
@@ -24,14 +25,12 @@ export interface CountRequest {
 addEventListener("message", (event) => {
   const request = (event as MessageEvent<CountRequest>).data;
   const { status, counts } = sharedCounts(request.shared, request.rows);
-  Atomics.store(status, 0, STARTED);
-  Atomics.notify(status, 0);
-  let outcome = DONE;
+  if (Atomics.load(status, 0) === FAILED) return;
   try {
     countTerms(request.texts, request.labelIndex, new Map(request.labels), counts, request.at);
+    Atomics.add(status, 0, 1);
   } catch {
-    outcome = FAILED;
+    Atomics.store(status, 0, FAILED);
   }
-  Atomics.store(status, 0, outcome);
   Atomics.notify(status, 0);
 });

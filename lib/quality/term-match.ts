@@ -2,8 +2,8 @@
  * The keyword score of {@link scoreDescription} over a whole column of descriptions, without a
  * JS object per record and without leaning on repeated texts (a real run's descriptions are all
  * different): lib/quality/term-scan.ts reads each text once against a trie of the labels' words;
- * this module feeds it the column in chunks and, on a large column, hands the second half to a
- * worker (term-count-worker.ts) so both cores count. The scores are then arithmetic on the counts,
+ * this module feeds it the column in chunks and, on a large column, hands every other chunk to
+ * a worker (term-count-worker.ts) so both cores count. The scores are then arithmetic on the counts,
  * as score.ts computes them.
  *
  * Equal to the per-text scorer on the sample fixtures, demo texts and generated edge cases
@@ -13,14 +13,7 @@
  */
 import pl from "nodejs-polars";
 import type { LabelSet } from "./labels.ts";
-import {
-  countTerms,
-  DONE,
-  type NamedTerms,
-  sharedCounts,
-  STARTED,
-  type TermCounts,
-} from "./term-scan.ts";
+import { countTerms, type NamedTerms, sharedCounts, type TermCounts } from "./term-scan.ts";
 import type { CountRequest } from "./term-count-worker.ts";
 
 /** Options of {@link scoreTexts}. */
@@ -32,16 +25,16 @@ export interface ScoreTextsOptions {
   /** Descriptions read into JS per pass: bounds the memory of the strings. @default 100_000 */
   chunkRows?: number;
   /**
-   * From this many rows (and without term lists) a worker counts the second half while this
-   * thread counts the first. @default 50_000
+   * From this many rows (and without term lists) a worker counts every other chunk while this
+   * thread counts the rest. @default 50_000
    */
   parallelRows?: number;
 }
 
-/** How long a worker may take to pick its rows up before this thread counts them itself. */
-const WORKER_START_MS = 10_000;
-/** How long counting its rows may take a worker. */
-const WORKER_COUNT_MS = 600_000;
+/** How long a worker may take to count its first chunk before this thread counts them all. */
+const WORKER_START_MS = 30_000;
+/** How long a worker may take over each further chunk. */
+const WORKER_CHUNK_MS = 60_000;
 
 /**
  * Scores the description column `text` (null: not scored) against the labels of `imageId`.
@@ -68,28 +61,49 @@ export function scoreTexts(
   const shared = new SharedArrayBuffer(4 * (1 + 3 * height));
   const { status, counts } = sharedCounts(shared, height);
   const lists = terms ? new TermLists(height) : undefined;
-  const count = (from: number, to: number) => {
-    for (let offset = from; offset < to; offset += chunkRows) {
-      const rows = Math.min(chunkRows, to - offset);
-      const values = texts.slice(offset, rows).getColumn("text").cast(pl.Utf8).toArray();
-      const index = labelIndex.subarray(offset, offset + rows);
-      countTerms(values, index, labels, counts, offset, lists?.add);
-    }
-  };
-  const split = !lists && height >= parallelRows && navigator.hardwareConcurrency > 1
-    ? Math.ceil(height / 2)
-    : height;
-  const worker = split < height
-    ? countInWorker(
-      texts.slice(split, height - split),
-      labelIndex.slice(split),
+  const textsOf = (from: number, rows: number) =>
+    texts.slice(from, rows).getColumn("text").cast(pl.Utf8).toArray() as (string | null)[];
+  const count = (from: number, rows: number) =>
+    countTerms(
+      textsOf(from, rows),
+      labelIndex.subarray(from, from + rows),
       labels,
-      shared,
-      split,
-    )
+      counts,
+      from,
+      lists?.add,
+    );
+  // Chunks of rows; on a large column without term lists, every other chunk goes to a worker,
+  // posted just before this thread counts the one before it, so few strings wait at a time.
+  const chunks: [number, number][] = [];
+  for (let from = 0; from < height; from += chunkRows) {
+    chunks.push([from, Math.min(chunkRows, height - from)]);
+  }
+  const worker = !lists && height >= parallelRows && navigator.hardwareConcurrency > 1
+    ? startWorker()
     : undefined;
-  count(0, split);
-  if (worker && !worker(status)) count(split, height);
+  const posted: [number, number][] = [];
+  for (let index = 0; index < chunks.length; index += worker ? 2 : 1) {
+    const next = chunks[index + 1];
+    if (worker && next) {
+      const [from, rows] = next;
+      posted.push(next);
+      worker.postMessage(
+        {
+          texts: textsOf(from, rows),
+          labelIndex: labelIndex.slice(from, from + rows),
+          labels: [...labels],
+          shared,
+          rows: height,
+          at: from,
+        } satisfies CountRequest,
+      );
+    }
+    count(...chunks[index]);
+  }
+  if (worker) {
+    const done = waitForWorker(worker, status, posted.length);
+    for (const [from, rows] of posted.slice(done)) count(from, rows);
+  }
   const must = [...labels.values()].map((image) => image.mustMention.length);
   return scoreFrame(
     counts,
@@ -109,48 +123,33 @@ function labelPositions(texts: pl.DataFrame, labels: LabelSet): Int32Array {
   ).getColumn("imageId").toTypedArray() as Int32Array;
 }
 
-/**
- * Posts rows to a worker; the function returned waits for it (blocking, with `Atomics.wait`) and
- * says whether it counted them. False when it could not start, threw, or took too long: the
- * caller then counts them itself.
- */
-function countInWorker(
-  texts: pl.DataFrame,
-  labelIndex: Int32Array,
-  labels: LabelSet,
-  shared: SharedArrayBuffer,
-  at: number,
-): (status: Int32Array) => boolean {
-  let worker: Worker;
+/** A worker for term counts, or undefined when none can be started here. */
+function startWorker(): Worker | undefined {
   try {
-    worker = new Worker(new URL("./term-count-worker.ts", import.meta.url), { type: "module" });
+    return new Worker(new URL("./term-count-worker.ts", import.meta.url), { type: "module" });
   } catch {
-    return () => false;
+    return undefined;
   }
-  const request: CountRequest = {
-    texts: texts.getColumn("text").cast(pl.Utf8).toArray(),
-    labelIndex,
-    labels: [...labels],
-    shared,
-    rows: (shared.byteLength / 4 - 1) / 3,
-    at,
-  };
-  worker.postMessage(request);
-  return (status) => {
-    try {
-      return Atomics.load(status, 0) !== 0 || Atomics.wait(status, 0, 0, WORKER_START_MS) === "ok"
-        ? waitWhile(status, STARTED, WORKER_COUNT_MS) === DONE
-        : false;
-    } finally {
-      worker.terminate();
-    }
-  };
 }
 
-/** Waits while `status[0]` is `value` (at most `ms`); returns what it holds then. */
-function waitWhile(status: Int32Array, value: number, ms: number): number {
-  Atomics.wait(status, 0, value, ms);
-  return Atomics.load(status, 0);
+/**
+ * Waits (blocking, with `Atomics.wait`) until the worker counted `chunks` chunks, failed, or took
+ * too long to start or to go on; then stops it. Returns how many chunks it counted, in the order
+ * posted: the caller counts the rest itself.
+ */
+function waitForWorker(worker: Worker, status: Int32Array, chunks: number): number {
+  try {
+    let done = Atomics.load(status, 0);
+    let limit = WORKER_START_MS;
+    while (done >= 0 && done < chunks) {
+      if (Atomics.wait(status, 0, done, limit) === "timed-out") break;
+      done = Atomics.load(status, 0);
+      limit = WORKER_CHUNK_MS;
+    }
+    return Math.max(0, Math.min(done, chunks));
+  } finally {
+    worker.terminate();
+  }
 }
 
 /** The comma-separated term lists of each scored row, in label order. */

@@ -438,16 +438,12 @@ function breakWordAt(text: string, index: number): number {
   return 0;
 }
 
-/** Worker status word of {@link sharedCounts}: the worker read its request. */
-export const STARTED = 1;
-/** Worker status: the counts are written. */
-export const DONE = 2;
-/** Worker status: counting threw; the caller counts those rows itself. */
-export const FAILED = 3;
+/** Status word of {@link sharedCounts} once a worker failed (else: chunks it counted). */
+export const FAILED = -1;
 
 /**
  * Counts for `rows` rows in one shared buffer (`4 × (1 + 3 × rows)` bytes), after a status word
- * (`status[0]`: 0, {@link STARTED}, {@link DONE}, {@link FAILED}) a caller can `Atomics.wait` on.
+ * a caller can `Atomics.wait` on (`status[0]`: chunks a worker counted, or {@link FAILED}).
  *
  * @example
  * ```ts

@@ -3,7 +3,7 @@ import pl from "nodejs-polars";
 import { type ImageLabels, type LabelSet, loadLabels } from "../../lib/quality/labels.ts";
 import { scoreDescription } from "../../lib/quality/score.ts";
 import { scoreTexts } from "../../lib/quality/term-match.ts";
-import { countTerms, DONE, sharedCounts } from "../../lib/quality/term-scan.ts";
+import { countTerms, sharedCounts } from "../../lib/quality/term-scan.ts";
 import type { CountRequest } from "../../lib/quality/term-count-worker.ts";
 import { demoDescription, sampleRecords } from "../../scripts/make-sample-records.ts";
 import { seededRandom } from "../../lib/analysis/robustness.ts";
@@ -208,7 +208,7 @@ Deno.test("the term-count worker writes countTerms()' counts into the shared buf
   try {
     const request: CountRequest = { texts, labelIndex, labels: [...labels], shared, rows, at: 2 };
     worker.postMessage(request);
-    while (Atomics.load(status, 0) !== DONE) {
+    while (Atomics.load(status, 0) !== 1) {
       await (Atomics.waitAsync(status, 0, Atomics.load(status, 0), 10_000).value);
     }
   } finally {
