@@ -300,7 +300,7 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
   const publishedRows = publishedOptions(figures);
   const firstSeen = (column: string) =>
     frame.select(column).unique({ maintainOrder: true }).getColumn(column).toArray();
-  const simulatedRows = frame.getColumn("simulated").sum() as number;
+  const simulatedRows = frame.select("simulated").filter(pl.col("simulated")).height;
   return {
     frame,
     calls: latestCalls(frame),
