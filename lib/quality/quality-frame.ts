@@ -43,27 +43,26 @@ export interface WithQualityOptions {
 const ROW = "__qualityRow";
 
 /**
- * What each row scores (`scored`: null for errors) and its venue answer. Only rows with a
- * structured answer are read in JS (its JSON); plain text stays a column.
+ * What each row scores: `text` where `scored` (ok rows; a null text scores as empty), and its
+ * venue answer. Only rows with a structured answer are read in JS (its JSON); plain text stays
+ * the frame's own column, not a copy.
  */
 function scoredTexts(frame: pl.DataFrame): pl.DataFrame {
   const ok = pl.col("status").eq(pl.lit("ok"));
-  const base = frame.select(pl.col("imageId").cast(pl.Utf8), "status", "text", "structured")
-    .withRowIndex(ROW)
-    .select(
-      ROW,
-      "imageId",
-      pl.when(ok).then(pl.col("text").cast(pl.Utf8).fillNull(pl.lit(""))).otherwise(pl.lit(null))
-        .alias("scored"),
-      pl.lit(null).cast(pl.Bool).alias("venueAnswer"),
-      ok.and(pl.col("structured").isNotNull()).alias("hasStructured"),
-      "structured",
-    );
+  const base = frame.select(
+    pl.col("imageId").cast(pl.Utf8),
+    pl.col("text").cast(pl.Utf8),
+    ok.alias("scored"),
+    pl.lit(null).cast(pl.Bool).alias("venueAnswer"),
+    ok.and(pl.col("structured").isNotNull()).alias("hasStructured"),
+    "structured",
+  ).withRowIndex(ROW);
   const structured = base.filter(pl.col("hasStructured"));
-  if (structured.height === 0) return base.select(ROW, "imageId", "scored", "venueAnswer");
+  const columns = [ROW, "imageId", "text", "scored", "venueAnswer"];
+  if (structured.height === 0) return base.select(...columns);
   const texts: (string | null)[] = [];
   const venues: (boolean | null)[] = [];
-  const given = structured.getColumn("scored").toArray() as string[];
+  const given = structured.getColumn("text").toArray() as (string | null)[];
   (structured.getColumn("structured").toArray() as string[]).forEach((json, index) => {
     let parsed: ReturnType<typeof asStructured>;
     try {
@@ -85,8 +84,9 @@ function scoredTexts(frame: pl.DataFrame): pl.DataFrame {
   return base.join(fixed, { on: ROW, how: "left" }).sort(ROW).select(
     ROW,
     "imageId",
-    pl.when(pl.col("hasStructured")).then(pl.col("structuredText")).otherwise(pl.col("scored"))
-      .alias("scored"),
+    pl.when(pl.col("hasStructured")).then(pl.col("structuredText")).otherwise(pl.col("text"))
+      .alias("text"),
+    "scored",
     pl.col("structuredVenue").alias("venueAnswer"),
   );
 }
@@ -116,7 +116,7 @@ export function withQuality(
   const frame = Array.isArray(data) ? recordsToFrame(data) : data as pl.DataFrame;
   const texts = scoredTexts(frame);
   const scores = scoreTexts(
-    texts.select("imageId", pl.col("scored").alias("text")),
+    texts.select("imageId", "text", "scored"),
     labels,
     { hallucinationPenalty: options.hallucinationPenalty, terms: options.terms },
   );

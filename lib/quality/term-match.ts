@@ -22,7 +22,7 @@ export interface ScoreTextsOptions {
   hallucinationPenalty?: number;
   /** Also the term lists (`matchedTerms`, `missedTerms`, `hallucinatedTerms`). @default true */
   terms?: boolean;
-  /** Descriptions read into JS per pass: bounds the memory of the strings. @default 100_000 */
+  /** Descriptions read into JS per pass: bounds the memory of the strings. @default 25_000 */
   chunkRows?: number;
   /**
    * From this many rows (and without term lists) a worker counts every other chunk while this
@@ -37,7 +37,8 @@ const WORKER_START_MS = 30_000;
 const WORKER_CHUNK_MS = 60_000;
 
 /**
- * Scores the description column `text` (null: not scored) against the labels of `imageId`.
+ * Scores the description column `text` against the labels of `imageId`: null, or `scored` false
+ * when the frame has that column, is not scored (a null text where `scored` counts as empty).
  * Returns one row per input row, in order: `recall`, `score`, `hallucinations`,
  * `descriptionWords`, `wordsPerMatch` and, with `terms`, the comma-separated term lists. Null
  * where the text is null or the image has no labels.
@@ -55,14 +56,19 @@ export function scoreTexts(
   labels: LabelSet,
   options: ScoreTextsOptions = {},
 ): pl.DataFrame {
-  const { terms = true, chunkRows = 100_000, parallelRows = 50_000 } = options;
+  const { terms = true, chunkRows = 25_000, parallelRows = 50_000 } = options;
   const height = texts.height;
   const labelIndex = labelPositions(texts, labels);
   const shared = new SharedArrayBuffer(4 * (1 + 3 * height));
   const { status, counts } = sharedCounts(shared, height);
   const lists = terms ? new TermLists(height) : undefined;
+  // Rows with `scored` false read as null; the others' null text as empty (it scores 0).
+  const text = texts.columns.includes("scored")
+    ? pl.when(pl.col("scored")).then(pl.col("text").cast(pl.Utf8).fillNull(pl.lit("")))
+      .otherwise(pl.lit(null)).alias("text")
+    : pl.col("text").cast(pl.Utf8);
   const textsOf = (from: number, rows: number) =>
-    texts.slice(from, rows).getColumn("text").cast(pl.Utf8).toArray() as (string | null)[];
+    texts.slice(from, rows).select(text).getColumn("text").toArray() as (string | null)[];
   const count = (from: number, rows: number) =>
     countTerms(
       textsOf(from, rows),
