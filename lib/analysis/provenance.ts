@@ -119,17 +119,21 @@ export function mergeWarnings(
  * ```
  */
 export function runProvenanceOf(frame: pl.DataFrame): RunRead[] {
+  // Platform · model pairs from the distinct pairs, not a joined string per record.
+  const pairs = frame.select("runId", "platform", "model").unique().select(
+    "runId",
+    pl.concatString([pl.col("platform"), pl.col("model")], " · ").alias("platforms"),
+  ).groupBy("runId").agg(pl.col("platforms"));
   const runs = frame.groupBy("runId").agg(
     pl.len().cast(pl.Float64).alias("records"),
     pl.col("imageId").nUnique().cast(pl.Float64).alias("images"),
-    pl.concatString([pl.col("platform"), pl.col("model")], " · ").unique().alias("platforms"),
     pl.col("variant").unique().alias("variants"),
     pl.col("prompt").unique().alias("prompts"),
     pl.col("maxOutputTokens").unique().alias("maxOutputTokens"),
     pl.col("createdAt").min().alias("firstAt"),
     pl.col("createdAt").max().alias("lastAt"),
     pl.col("simulated").any().alias("simulated"),
-  ).toRecords();
+  ).join(pairs, { on: "runId", how: "left" }).toRecords();
   const sorted = <T>(values: unknown) =>
     [...new Set((values as (T | null)[]).filter((value) => value !== null))].sort() as T[];
   return runs.map((run) => ({

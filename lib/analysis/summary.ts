@@ -129,7 +129,8 @@ export interface ErrorsByKindOptions {
  */
 export function errorsByKind(frame: pl.DataFrame, options: ErrorsByKindOptions = {}): pl.DataFrame {
   const by = options.by ?? ["platform"];
-  return frame.filter(ok.not())
+  // The columns it reads first: a filter copies every column it keeps.
+  return frame.select(...by, "ok", "errorKind").filter(ok.not())
     .withColumns(pl.col("errorKind").fillNull(pl.lit("unknown")))
     .groupBy([...by, "errorKind"])
     .agg(pl.len().cast(pl.Float64).alias("count"))

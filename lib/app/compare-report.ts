@@ -351,10 +351,12 @@ export async function compareReport(options: CompareReportOptions): Promise<Comp
 /** Per preset · platform · model · size and image, the latest timed call (see `calls`). */
 function latestCalls(frame: pl.DataFrame): pl.DataFrame {
   const timed = pl.col("ok").and(pl.col("cached").not()).and(pl.col("latencyMs").isNotNull());
+  const cell = ["preset", "platform", "model", "variant", "imageId"];
   const order = frame.withRowIndex("__order");
-  // The latest `createdAt` of each cell, and of those the last read: a group-by, not a sort of
-  // every row.
-  const latest = order.filter(timed).groupBy(["preset", "platform", "model", "variant", "imageId"])
+  // The latest `createdAt` of each cell, and of those the last read: a group-by on the columns
+  // it reads, not a sort (or a filtered copy) of every row.
+  const latest = order.select("__order", "createdAt", "ok", "cached", "latencyMs", ...cell)
+    .filter(timed).groupBy(cell)
     .agg(pl.col("__order").filter(pl.col("createdAt").eq(pl.col("createdAt").max())).max());
   return order.join(latest.select("__order"), { on: "__order", how: "semi" }).sort("__order")
     .drop("__order");
@@ -420,14 +422,15 @@ const MERGE_FIELDS = [
 ] as const;
 
 /**
- * The distinct combinations of `fields` as record-shaped objects: as many as runs × options ×
- * images, never as many as records (for the helpers that read only these fields).
+ * The distinct combinations of `fields` as record-shaped objects, in no particular order: as many
+ * as runs × options × images, never as many as records (for the helpers that read only these
+ * fields).
  */
 function distinctRecords<Field extends keyof ResultRecord>(
   frame: pl.DataFrame,
   fields: readonly Field[],
 ): Pick<ResultRecord, Field>[] {
-  return frame.select(...fields).unique({ maintainOrder: true }).toRecords().map((row) =>
+  return frame.select(...fields).unique().toRecords().map((row) =>
     Object.fromEntries(
       Object.entries(row).filter(([, value]) => value !== null),
     ) as Pick<ResultRecord, Field>

@@ -31,6 +31,8 @@ export interface ScoreTextsOptions {
   parallelRows?: number;
 }
 
+/** The share of chunks a worker counts (this thread reads and posts their texts too). */
+const WORKER_SHARE = 0.5;
 /** How long a worker may take to count its first chunk before this thread counts them all. */
 const WORKER_START_MS = 30_000;
 /** How long a worker may take over each further chunk. */
@@ -78,8 +80,9 @@ export function scoreTexts(
       from,
       lists?.add,
     );
-  // Chunks of rows; on a large column without term lists, every other chunk goes to a worker,
-  // posted just before this thread counts the one before it, so few strings wait at a time.
+  // Chunks of rows; on a large column without term lists, a worker counts WORKER_SHARE of them
+  // (this thread also reads and posts the worker's texts), each posted just before this thread
+  // counts one of its own, so few strings wait at a time.
   const chunks: [number, number][] = [];
   for (let from = 0; from < height; from += chunkRows) {
     chunks.push([from, Math.min(chunkRows, height - from)]);
@@ -88,24 +91,20 @@ export function scoreTexts(
     ? startWorker()
     : undefined;
   const posted: [number, number][] = [];
-  for (let index = 0; index < chunks.length; index += worker ? 2 : 1) {
-    const next = chunks[index + 1];
-    if (worker && next) {
-      const [from, rows] = next;
-      posted.push(next);
-      worker.postMessage(
-        {
-          texts: textsOf(from, rows),
-          labelIndex: labelIndex.slice(from, from + rows),
-          labels: [...labels],
-          shared,
-          rows: height,
-          at: from,
-        } satisfies CountRequest,
-      );
-    }
-    count(...chunks[index]);
-  }
+  chunks.forEach(([from, rows], index) => {
+    if (!worker || posted.length >= WORKER_SHARE * (index + 1)) return count(from, rows);
+    posted.push([from, rows]);
+    worker.postMessage(
+      {
+        texts: textsOf(from, rows),
+        labelIndex: labelIndex.slice(from, from + rows),
+        labels: [...labels],
+        shared,
+        rows: height,
+        at: from,
+      } satisfies CountRequest,
+    );
+  });
   if (worker) {
     const done = waitForWorker(worker, status, posted.length);
     for (const [from, rows] of posted.slice(done)) count(from, rows);
