@@ -92,6 +92,20 @@ export function normalize(text: string): string {
 const NEEDS_NFKD = /[\u0080-\u2012\u2015-\u2017\u201a\u201b\u201e-\uffff]/;
 const QUOTES = /['`\u2018\u2019]/;
 
+/**
+ * Whether {@link normalize} would only lower the case of ASCII letters: nothing to decompose, no
+ * apostrophe. A reader that folds `A`–`Z` itself can then skip it.
+ *
+ * @example
+ * ```ts
+ * asciiCaseOnly("Two Cats."); // true
+ * asciiCaseOnly("The cat's café"); // false
+ * ```
+ */
+export function asciiCaseOnly(text: string): boolean {
+  return !NEEDS_NFKD.test(text) && !QUOTES.test(text);
+}
+
 /** Folds simple English plurals (see module doc). */
 export function stem(word: string): string {
   // endsWith, not regular expressions: every word of every scored answer comes through here.

@@ -32,7 +32,7 @@ export interface ScoreTextsOptions {
 }
 
 /** The share of chunks a worker counts (this thread reads and posts their texts too). */
-const WORKER_SHARE = 0.5;
+const WORKER_SHARE = 0.55;
 /** How long a worker may take to count its first chunk before this thread counts them all. */
 const WORKER_START_MS = 30_000;
 /** How long a worker may take over each further chunk. */
@@ -64,13 +64,8 @@ export function scoreTexts(
   const shared = new SharedArrayBuffer(4 * (1 + 3 * height));
   const { status, counts } = sharedCounts(shared, height);
   const lists = terms ? new TermLists(height) : undefined;
-  // Rows with `scored` false read as null; the others' null text as empty (it scores 0).
-  const text = texts.columns.includes("scored")
-    ? pl.when(pl.col("scored")).then(pl.col("text").cast(pl.Utf8).fillNull(pl.lit("")))
-      .otherwise(pl.lit(null)).alias("text")
-    : pl.col("text").cast(pl.Utf8);
   const textsOf = (from: number, rows: number) =>
-    texts.slice(from, rows).select(text).getColumn("text").toArray() as (string | null)[];
+    texts.slice(from, rows).getColumn("text").cast(pl.Utf8).toArray() as (string | null)[];
   const count = (from: number, rows: number) =>
     countTerms(
       textsOf(from, rows),
@@ -98,7 +93,7 @@ export function scoreTexts(
       {
         texts: textsOf(from, rows),
         labelIndex: labelIndex.slice(from, from + rows),
-        labels: [...labels],
+        labels: posted.length === 1 ? [...labels] : undefined,
         shared,
         rows: height,
         at: from,
@@ -118,14 +113,24 @@ export function scoreTexts(
   );
 }
 
-/** Per row, the position of its image in `labels` (-1: no labels). */
+/**
+ * Per row, the position of its image in `labels`, or -1 when the row is not scored: no labels,
+ * `scored` false, or (without a `scored` column) a null text.
+ */
 function labelPositions(texts: pl.DataFrame, labels: LabelSet): Int32Array {
   const ids = [...labels.keys()];
   if (ids.length === 0) return new Int32Array(texts.height).fill(-1);
+  const scored = texts.columns.includes("scored") ? pl.col("scored") : pl.col("text").isNotNull();
   return texts.select(
-    pl.col("imageId").cast(pl.Utf8)
-      .replaceStrict(ids, ids.map((_, index) => index), -1, pl.Int32).fillNull(-1),
-  ).getColumn("imageId").toTypedArray() as Int32Array;
+    pl.when(scored).then(
+      pl.col("imageId").cast(pl.Utf8).replaceStrict(
+        ids,
+        ids.map((_, index) => index),
+        -1,
+        pl.Int32,
+      ),
+    ).otherwise(pl.lit(-1)).cast(pl.Int32).fillNull(-1).alias("position"),
+  ).getColumn("position").toTypedArray() as Int32Array;
 }
 
 /** A worker for term counts, or undefined when none can be started here. */

@@ -26,7 +26,7 @@ import {
   NEGATIONS_WITH_OF,
   SCOPE_BREAKS,
 } from "./_rules.ts";
-import { normalize, phraseOf } from "./score.ts";
+import { asciiCaseOnly, normalize, phraseOf } from "./score.ts";
 
 /** Per row: mustMention terms named, mustNotMention terms named, words; -1 where not scored. */
 export interface TermCounts {
@@ -48,8 +48,8 @@ export interface NamedTerms {
 /**
  * Counts what each text names: row `index` reads `texts[index]` against the labels of the image
  * at position `labelIndex[index]` in `labels` (its iteration order; -1: no labels) and writes
- * `out.*[at + index]`. Rows with a null text or no labels get -1. `onNamed` sees the terms of
- * every scored row.
+ * `out.*[at + index]`. Rows without labels (position -1) get -1; a null text reads as empty.
+ * `onNamed` sees the terms of every scored row.
  *
  * @example
  * ```ts
@@ -74,11 +74,12 @@ export function countTerms(
     const text = texts[index];
     const plan = matcher.plans[labelIndex[index]];
     const row = at + index;
-    if (text === null || plan === undefined) {
+    if (plan === undefined) {
       out.matched[row] = out.hallucinated[row] = out.words[row] = -1;
       continue;
     }
-    stream.read(normalize(text), matcher);
+    // The trie and the rules read A-Z as a-z: most texts need no normalized copy.
+    stream.read(text === null ? "" : asciiCaseOnly(text) ? text : normalize(text), matcher);
     const named = plan.named(stream, matcher.flags);
     let matched = 0;
     for (let term = 0; term < plan.must; term++) matched += named[term];
@@ -258,6 +259,12 @@ function buildMatcher(labels: LabelSet): Matcher {
     grown.set(ascii);
     ascii = grown;
   }
+  // ASCII capitals walk the edges of their lower case: texts need not be lowered first.
+  for (let node = 0; node < wordOf.length; node++) {
+    for (let letter = 97; letter <= 122; letter++) {
+      ascii[node << 7 | (letter - 32)] = ascii[node << 7 | letter];
+    }
+  }
   return { ascii, other, wordOf: Int32Array.from(wordOf), flags, plans };
 }
 
@@ -335,7 +342,7 @@ class TokenStream {
         index++;
       } else if (isSpace(unit)) {
         const next = text.charCodeAt(index + 1);
-        const skipped = next < 128 && BREAKS_BY_INITIAL[next].length > 0
+        const skipped = next < 128 && BREAKS_BY_INITIAL[next | 32].length > 0
           ? breakWordAt(text, index + 1)
           : 0;
         if (skipped > 0) this.#push(SENTENCE);
@@ -404,11 +411,12 @@ function stemNode(
   back3: number,
   matcher: Matcher,
 ): number {
-  if (text.charCodeAt(end - 1) !== LOWER_S) return node;
-  const second = text.charCodeAt(end - 2);
+  // `| 32` lowers an ASCII capital and changes no other character of a word into these letters.
+  if ((text.charCodeAt(end - 1) | 32) !== LOWER_S) return node;
+  const second = text.charCodeAt(end - 2) | 32;
   if (length > 4 && second === LOWER_E) {
-    const third = text.charCodeAt(end - 3);
-    const fourth = text.charCodeAt(end - 4);
+    const third = text.charCodeAt(end - 3) | 32;
+    const fourth = text.charCodeAt(end - 4) | 32;
     if (third === LOWER_I) return childOf(matcher.ascii, matcher.other, back3, LOWER_Y);
     if (
       third === LOWER_X || third === LOWER_Z ||
@@ -426,11 +434,13 @@ function stemNode(
 
 /** Length of a break word (`but`, `however`, …) at `index` before a space or the end, else 0. */
 function breakWordAt(text: string, index: number): number {
-  for (const word of BREAKS_BY_INITIAL[text.charCodeAt(index)]) {
+  for (const word of BREAKS_BY_INITIAL[text.charCodeAt(index) | 32]) {
     const end = index + word.length;
     if (end > text.length || !(end === text.length || isSpace(text.charCodeAt(end)))) continue;
     let offset = 1;
-    while (offset < word.length && text.charCodeAt(index + offset) === word.charCodeAt(offset)) {
+    while (
+      offset < word.length && (text.charCodeAt(index + offset) | 32) === word.charCodeAt(offset)
+    ) {
       offset++;
     }
     if (offset === word.length) return word.length;
