@@ -3,7 +3,7 @@ import pl from "nodejs-polars";
 import { type ImageLabels, type LabelSet, loadLabels } from "../../lib/quality/labels.ts";
 import { scoreDescription } from "../../lib/quality/score.ts";
 import { scoreTexts } from "../../lib/quality/term-match.ts";
-import { countTerms, sharedCounts } from "../../lib/quality/term-scan.ts";
+import { countTerms, FAILED, sharedCounts } from "../../lib/quality/term-scan.ts";
 import type { CountRequest } from "../../lib/quality/term-count-worker.ts";
 import { demoDescription, sampleRecords } from "../../scripts/make-sample-records.ts";
 import { seededRandom } from "../../lib/analysis/robustness.ts";
@@ -229,4 +229,24 @@ Deno.test("the term-count worker writes countTerms()' counts into the shared buf
     scoreDescription(texts[2]!, labels.get(ids[0])!).words,
     -1, // no labels
   ]);
+});
+
+Deno.test("the term-count worker sets FAILED when counting throws (the caller then counts)", async () => {
+  const rows = 2;
+  const shared = new SharedArrayBuffer(4 * (1 + 3 * rows));
+  const { status, counts } = sharedCounts(shared, rows);
+  const worker = new Worker(
+    new URL("../../lib/quality/term-count-worker.ts", import.meta.url),
+    { type: "module" },
+  );
+  try {
+    // No labels on the first chunk: the worker cannot build a matcher.
+    const broken = { texts: ["A cat."], labelIndex: Int32Array.of(0), shared, rows, at: 0 };
+    worker.postMessage(broken satisfies CountRequest);
+    await Atomics.waitAsync(status, 0, 0, 10_000).value;
+    assert.equal(Atomics.load(status, 0), FAILED);
+    assert.deepEqual([...counts.words], [0, 0]);
+  } finally {
+    worker.terminate();
+  }
 });
