@@ -121,14 +121,14 @@ export function repriceFrame(
   // reciprocal, which differs from JS's division in the last bit.
   const filled = (name: string, value: number) =>
     pl.Series(name, new Float64Array(frame.height).fill(value), pl.Float64);
-  // Costs are computed on the columns they read, then joined to the frame: the divisor and
-  // product columns never sit beside every column of a large frame.
+  // Costs are computed on the columns they read and added to the frame as two columns: the
+  // divisor and product columns never sit beside every column of a large frame.
   const inputs = frame.select(...INPUT_COLUMNS.filter((column) => frame.columns.includes(column)));
   const divisors = inputs.withColumns(
     filled(DIVISOR.million, MILLION),
     filled(DIVISOR.hour, MS_PER_HOUR),
-    ...used.filter(([, card]) => card.basis === "hourly").map(([id, card]) =>
-      filled(`${DIVISOR.utilisation}${id}`, card.basis === "hourly" ? card.utilisation ?? 1 : 1)
+    ...used.flatMap(([id, card]) =>
+      card.basis === "hourly" ? [filled(`${DIVISOR.utilisation}${id}`, card.utilisation ?? 1)] : []
     ),
   ).withColumns(...used.flatMap(([id, card]) => productsOf(card, id)));
   for (const [id, card] of used) {
@@ -145,6 +145,5 @@ export function repriceFrame(
     cost.cast(pl.Float64).alias("costUsdToday"),
     batch.cast(pl.Float64).alias("batchCostUsdToday"),
   );
-  return frame.drop(["costUsdToday", "batchCostUsdToday"].filter((c) => frame.columns.includes(c)))
-    .withColumns(costs.getColumn("costUsdToday"), costs.getColumn("batchCostUsdToday"));
+  return frame.withColumns(costs.getColumn("costUsdToday"), costs.getColumn("batchCostUsdToday"));
 }
