@@ -228,44 +228,39 @@ function buildMatcher(labels: LabelSet): Matcher {
   const plans = [...labels.values()].map((image) => new ImagePlan(image, idOf));
   const flags = new Uint8Array(words.size);
   for (const [id, flag] of ruleFlags) flags[id] = flag;
-  let ascii = new Int32Array(128 * 256);
-  const other = new Map<number, number>();
+  return { ...trieOf(words), flags, plans };
+}
+
+/** The trie of `words` (word → id), laid out for {@link Matcher}. */
+function trieOf(words: Map<string, number>): Pick<Matcher, "ascii" | "other" | "wordOf"> {
+  const edges: Map<number, number>[] = [new Map()];
   const wordOf: number[] = [OTHER];
   for (const [word, id] of words) {
     let node = 0;
     for (let index = 0; index < word.length; index++) {
       const unit = word.charCodeAt(index);
-      let next = (node << 7 | unit) < ascii.length || unit >= 128
-        ? childOf(ascii, other, node, unit)
-        : OTHER;
-      if (next === OTHER) {
-        next = wordOf.length;
+      let next = edges[node].get(unit);
+      if (next === undefined) {
+        next = edges.length;
+        edges.push(new Map());
         wordOf.push(OTHER);
-        if (unit < 128) {
-          if ((node << 7 | unit) >= ascii.length) {
-            const grown = new Int32Array(ascii.length * 2);
-            grown.set(ascii);
-            ascii = grown;
-          }
-          ascii[node << 7 | unit] = next + 1;
-        } else other.set(node * 0x10000 + unit, next);
+        edges[node].set(unit, next);
       }
       node = next;
     }
     wordOf[node] = id;
   }
-  if (ascii.length < wordOf.length << 7) {
-    const grown = new Int32Array(wordOf.length << 7);
-    grown.set(ascii);
-    ascii = grown;
-  }
-  // ASCII capitals walk the edges of their lower case: texts need not be lowered first.
-  for (let node = 0; node < wordOf.length; node++) {
-    for (let letter = 97; letter <= 122; letter++) {
-      ascii[node << 7 | (letter - 32)] = ascii[node << 7 | letter];
-    }
-  }
-  return { ascii, other, wordOf: Int32Array.from(wordOf), flags, plans };
+  const ascii = new Int32Array(edges.length << 7);
+  const other = new Map<number, number>();
+  edges.forEach((children, node) =>
+    children.forEach((child, unit) => {
+      if (unit >= 128) return void other.set(node * 0x10000 + unit, child);
+      ascii[node << 7 | unit] = child + 1;
+      // ASCII capitals walk the edges of their lower case: texts need not be lowered first.
+      if (unit >= 97 && unit <= 122) ascii[node << 7 | (unit - 32)] = child + 1;
+    })
+  );
+  return { ascii, other, wordOf: Int32Array.from(wordOf) };
 }
 
 /** The child of `node` by one UTF-16 unit, or {@link OTHER}. */
