@@ -14,6 +14,7 @@ import { startAnthropicEmulator } from "../../emulators/anthropic.ts";
 import { startAnthropicBatchEmulator } from "../../emulators/anthropic-batch.ts";
 import { startCloudflareEmulator } from "../../emulators/cloudflare.ts";
 import { startGeminiEmulator } from "../../emulators/gemini.ts";
+import { startGeminiBatchEmulator } from "../../emulators/gemini-batch.ts";
 import { startOllamaEmulator } from "../../emulators/ollama.ts";
 import { EMULATOR_OPENAI_KEY, startOpenAIEmulator } from "../../emulators/openai.ts";
 import { startOpenAIBatchEmulator } from "../../emulators/openai-batch.ts";
@@ -413,6 +414,42 @@ Deno.test("Anthropic batch emulator matches the reference's message batch", asyn
         polled;
     }, { what: "the message batch to end" });
     await assertFaithful("anthropic-batch/message-batch.json", ended);
+  });
+});
+
+Deno.test("Gemini batch emulator matches a recorded pending and succeeded inline batch", async () => {
+  await closing(startGeminiBatchEmulator(), async (emulator) => {
+    const headers = { "x-goog-api-key": "AIza-test" };
+    const request = { contents: [{ role: "user", parts: [{ text: PROMPT }] }] };
+    // As recorded: three inlined requests without per-request metadata.
+    const created = await post(
+      `${emulator.url}/v1beta/models/gemini-2.5-flash-lite:batchGenerateContent`,
+      headers,
+      {
+        batch: {
+          displayName: "capitals-batch",
+          inputConfig: { requests: { requests: [1, 2, 3].map(() => ({ request })) } },
+        },
+      },
+    );
+    await assertFaithful("gemini-batch/batch-pending.json", created);
+    const name = (created.body as { name: string }).name;
+    const succeeded = await waitFor(async () => {
+      const polled = await get(`${emulator.url}/v1beta/${name}`, headers);
+      return (polled.body as { done?: boolean }).done === true && polled;
+    }, { what: "the batch to succeed" });
+    await assertFaithful("gemini-batch/batch-succeeded-inlined.json", succeeded, [{
+      path: "metadata.output",
+      reason: "the output mirrored into the batch metadata: a recorded GET of a file batch " +
+        "shows it (MaxiDonkey/DelphiGemini guides/further-batch.md), and @google/genai reads " +
+        "the results only from there (batchJobFromMldev: metadata.output → dest)",
+    }, {
+      path:
+        "response.inlinedResponses.inlinedResponses[].response.usageMetadata.promptTokensDetails",
+      reason: "per-modality prompt counts, in the live recording (gemini/generate-content.json); " +
+        "the adapter reads image tokens from them, and this text-only recording cannot show " +
+        "that batch answers to image prompts lack them",
+    }]);
   });
 });
 
