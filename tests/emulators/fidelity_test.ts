@@ -41,6 +41,13 @@ async function get(url: string, headers: Record<string, string>): Promise<Wire> 
   return await readWire(await fetch(url, { headers }));
 }
 
+/** A JSON-lines file (batch output or results), read line by line as a client does. */
+async function readLines(response: Response): Promise<Wire> {
+  const text = await response.text();
+  const lines = text.split("\n").filter((entry) => entry.trim()).map((entry) => JSON.parse(entry));
+  return { status: response.status, contentType: "", headers: response.headers, lines, text };
+}
+
 async function assertFaithful(
   fixture: string,
   wire: Wire,
@@ -358,6 +365,11 @@ Deno.test("OpenAI batch emulator matches the reference's batch object and a reco
         "reference example",
     };
     await assertFaithful("openai-batch/batch.json", created, [model]);
+    await assertFaithful(
+      "openai-batch/list.json",
+      await get(`${emulator.url}/v1/batches`, auth),
+      [{ ...model, path: "data[].model" }],
+    );
     const id = (created.body as { id: string }).id;
     type Batch = { status: string; output_file_id: string | null };
     const batch = await waitFor(async () => {
@@ -414,6 +426,16 @@ Deno.test("Anthropic batch emulator matches the reference's message batch", asyn
         polled;
     }, { what: "the message batch to end" });
     await assertFaithful("anthropic-batch/message-batch.json", ended);
+    await assertFaithful(
+      "anthropic-batch/list.json",
+      await get(`${emulator.url}/v1/messages/batches`, headers),
+    );
+    const results = await fetch((ended.body as { results_url: string }).results_url, { headers });
+    await assertFaithful("anthropic-batch/results-lines.json", await readLines(results), [{
+      path: "result.message.usage",
+      reason: "usage fields added since this example (cache and service tier counts); the " +
+        "live recording anthropic/message.json has them",
+    }]);
   });
 });
 
