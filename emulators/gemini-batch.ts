@@ -48,6 +48,25 @@ interface InlineRequest {
 const RPC_CODE: Record<number, number> = { 400: 3, 403: 7, 404: 5, 429: 8, 503: 14, 504: 4 };
 
 /**
+ * `batchStats` as the API writes it: int64 counts as strings, and a count of 0 left out (proto3
+ * JSON omits defaults: a recorded succeeded batch has no `failedRequestCount`).
+ */
+function batchStats(counts: Record<string, number>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(counts).filter(([, count]) => count > 0).map(([key, count]) => [
+      key,
+      String(count),
+    ]),
+  );
+}
+
+/** A live answer as a batch item carries it: recorded inlined responses have no `responseId`. */
+function batchAnswer(body: Json): Json {
+  const { responseId: _responseId, ...answer } = body;
+  return answer;
+}
+
+/**
  * Starts the Gemini emulator with Batch Mode in front of it.
  *
  * @example
@@ -107,11 +126,11 @@ export function startGeminiBatchEmulator(
           ? "BATCH_STATE_EXPIRED"
           : "BATCH_STATE_SUCCEEDED",
         endTime: new Date(job.endedAt!).toISOString(),
-        batchStats: {
-          requestCount: String(job.items.length),
-          successfulRequestCount: String(ok),
-          failedRequestCount: String(job.items.length - ok),
-        },
+        batchStats: batchStats({
+          requestCount: job.items.length,
+          successfulRequestCount: ok,
+          failedRequestCount: job.items.length - ok,
+        }),
         output,
       },
       done: true,
@@ -130,7 +149,7 @@ export function startGeminiBatchEmulator(
       const metadata = item.metadata;
       if (outcome.kind === "answered") {
         entries.push(
-          outcome.status === 200 ? { response: outcome.body, metadata } : {
+          outcome.status === 200 ? { response: batchAnswer(outcome.body), metadata } : {
             error: {
               code: RPC_CODE[outcome.status] ?? 13,
               message: outcome.body?.error?.message ?? "Internal error encountered.",

@@ -14,6 +14,7 @@ import { startAnthropicEmulator } from "../../emulators/anthropic.ts";
 import { startAnthropicBatchEmulator } from "../../emulators/anthropic-batch.ts";
 import { startCloudflareEmulator } from "../../emulators/cloudflare.ts";
 import { startGeminiEmulator } from "../../emulators/gemini.ts";
+import { startGeminiBatchEmulator } from "../../emulators/gemini-batch.ts";
 import { startOllamaEmulator } from "../../emulators/ollama.ts";
 import { EMULATOR_OPENAI_KEY, startOpenAIEmulator } from "../../emulators/openai.ts";
 import { startOpenAIBatchEmulator } from "../../emulators/openai-batch.ts";
@@ -38,6 +39,13 @@ async function post(url: string, headers: Record<string, string>, body: unknown)
 
 async function get(url: string, headers: Record<string, string>): Promise<Wire> {
   return await readWire(await fetch(url, { headers }));
+}
+
+/** A JSON-lines file (batch output or results), read line by line as a client does. */
+async function readLines(response: Response): Promise<Wire> {
+  const text = await response.text();
+  const lines = text.split("\n").filter((entry) => entry.trim()).map((entry) => JSON.parse(entry));
+  return { status: response.status, contentType: "", headers: response.headers, lines, text };
 }
 
 async function assertFaithful(
@@ -357,6 +365,11 @@ Deno.test("OpenAI batch emulator matches the reference's batch object and a reco
         "reference example",
     };
     await assertFaithful("openai-batch/batch.json", created, [model]);
+    await assertFaithful(
+      "openai-batch/list.json",
+      await get(`${emulator.url}/v1/batches`, auth),
+      [{ ...model, path: "data[].model" }],
+    );
     const id = (created.body as { id: string }).id;
     type Batch = { status: string; output_file_id: string | null };
     const batch = await waitFor(async () => {
@@ -413,6 +426,52 @@ Deno.test("Anthropic batch emulator matches the reference's message batch", asyn
         polled;
     }, { what: "the message batch to end" });
     await assertFaithful("anthropic-batch/message-batch.json", ended);
+    await assertFaithful(
+      "anthropic-batch/list.json",
+      await get(`${emulator.url}/v1/messages/batches`, headers),
+    );
+    const results = await fetch((ended.body as { results_url: string }).results_url, { headers });
+    await assertFaithful("anthropic-batch/results-lines.json", await readLines(results), [{
+      path: "result.message.usage",
+      reason: "usage fields added since this example (cache and service tier counts); the " +
+        "live recording anthropic/message.json has them",
+    }]);
+  });
+});
+
+Deno.test("Gemini batch emulator matches a recorded pending and succeeded inline batch", async () => {
+  await closing(startGeminiBatchEmulator(), async (emulator) => {
+    const headers = { "x-goog-api-key": "AIza-test" };
+    const request = { contents: [{ role: "user", parts: [{ text: PROMPT }] }] };
+    // As recorded: three inlined requests without per-request metadata.
+    const created = await post(
+      `${emulator.url}/v1beta/models/gemini-2.5-flash-lite:batchGenerateContent`,
+      headers,
+      {
+        batch: {
+          displayName: "capitals-batch",
+          inputConfig: { requests: { requests: [1, 2, 3].map(() => ({ request })) } },
+        },
+      },
+    );
+    await assertFaithful("gemini-batch/batch-pending.json", created);
+    const name = (created.body as { name: string }).name;
+    const succeeded = await waitFor(async () => {
+      const polled = await get(`${emulator.url}/v1beta/${name}`, headers);
+      return (polled.body as { done?: boolean }).done === true && polled;
+    }, { what: "the batch to succeed" });
+    await assertFaithful("gemini-batch/batch-succeeded-inlined.json", succeeded, [{
+      path: "metadata.output",
+      reason: "the output mirrored into the batch metadata: a recorded GET of a file batch " +
+        "shows it (MaxiDonkey/DelphiGemini guides/further-batch.md), and @google/genai reads " +
+        "the results only from there (batchJobFromMldev: metadata.output → dest)",
+    }, {
+      path:
+        "response.inlinedResponses.inlinedResponses[].response.usageMetadata.promptTokensDetails",
+      reason: "per-modality prompt counts, in the live recording (gemini/generate-content.json); " +
+        "the adapter reads image tokens from them, and this text-only recording cannot show " +
+        "that batch answers to image prompts lack them",
+    }]);
   });
 });
 
