@@ -4,7 +4,8 @@
  * named here; nothing else is public from the root.
  *
  * For more specific work there are entry files of their own:
- * - `adapters/mod.ts`: the platform adapters (factories and the registry), to call one directly;
+ * - `adapters/mod.ts`: the platform adapters (factories and the registry), to call one directly
+ *   (importing it loads every SDK; `runBenchmark` loads only the platforms a run uses);
  * - `lib/contract/mod.ts`: the adapter contract and the record schema, to add a platform;
  * - `emulators/mod.ts`: the local API emulators, for offline runs and tests.
  *

@@ -1,11 +1,19 @@
 /**
  * The platform adapters' entry: each factory, to call one platform directly, and the factories by
- * name, as `data/presets.json` refers to them (`"adapter": "openai"`). One line per platform file.
+ * name, as `data/presets.json` refers to them (`"adapter": "openai"`). Importing this module loads
+ * every adapter and its SDK; the registry it is built from (`ADAPTERS`, adapters/registry.ts)
+ * loads one platform's adapter when a run uses it, which is what the CLI and `runBenchmark` do.
  *
  * @module
  */
 import type { AdapterFactory, ModelProbe } from "../lib/contract/adapter.ts";
-import type { BatchAdapter } from "../lib/contract/batch-adapter.ts";
+import {
+  ADAPTERS,
+  type BatchAdapterFactory,
+  loadAdapterFactories,
+  loadBatchAdapterFactories,
+  loadModelProbes,
+} from "./registry.ts";
 import { createAnthropicBatch } from "./anthropic-batch.ts";
 import { createGeminiBatch } from "./gemini-batch.ts";
 import { createOpenAIBatch } from "./openai-batch.ts";
@@ -18,31 +26,27 @@ import { createLocal } from "./local.ts";
 import { createOpenAI } from "./openai.ts";
 import { createRunPod } from "./runpod.ts";
 
-/** Every adapter factory, by the name presets use. */
-export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
-  // adapters register here, one line each: name: createX,
-  anthropic: createAnthropic,
-  gemini: createGemini,
-  cloudflare: createCloudflare,
-  ollama: createOllama,
-  replicate: createReplicate,
-  local: createLocal,
-  openai: createOpenAI,
-  runpod: createRunPod,
-};
+const NAMES = Object.keys(ADAPTERS);
+
+/** Every adapter factory, by the name presets use (the registry's, all loaded). */
+export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = await loadAdapterFactories(NAMES);
 
 /** Model probes, by adapter name: how discovery asks a keyless host what it serves. */
-export const MODEL_PROBES: Record<string, ModelProbe> = {
-  ollama: listVisionModels,
-};
+export const MODEL_PROBES: Record<string, ModelProbe> = await loadModelProbes(NAMES);
 
 /** Batch adapter factories, by the adapter name presets use (only platforms with a batch service). */
-// deno-lint-ignore no-explicit-any
-export const BATCH_ADAPTER_FACTORIES: Record<string, (settings: any) => BatchAdapter> = {
-  anthropic: createAnthropicBatch,
-  gemini: createGeminiBatch,
-  openai: createOpenAIBatch,
-};
+export const BATCH_ADAPTER_FACTORIES: Record<string, BatchAdapterFactory> =
+  await loadBatchAdapterFactories(NAMES);
+
+export {
+  type AdapterEntry,
+  ADAPTERS,
+  type BatchAdapterFactory,
+  loadAdapterFactories,
+  loadBatchAdapterFactories,
+  loadModelProbes,
+  modelProbes,
+} from "./registry.ts";
 
 export {
   createAnthropic,

@@ -10,6 +10,7 @@
  */
 import { join } from "node:path";
 import { batchTargets, rememberingFactories } from "../lib/app/batch-targets.ts";
+import { adapterFactoriesFor } from "../lib/app/targets.ts";
 import { loadImageSet } from "../lib/images/image-set.ts";
 import { loadConfig } from "../lib/platforms/config.ts";
 import { loadPresets } from "../lib/platforms/presets.ts";
@@ -111,13 +112,19 @@ export async function collectLargeBatch(
   const server = serve(() => keys(), options.cases, options.text);
   const env = { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${server.url}/v1` };
   const priceCards = await loadPriceCards();
-  const remembering = rememberingFactories();
-  const resolved = resolvePlatform({ preset: "openai" }, await loadPresets(), {
+  const presets = await loadPresets();
+  const remembering = rememberingFactories(
+    await adapterFactoriesFor([{ preset: "openai" }], presets),
+  );
+  const resolved = resolvePlatform({ preset: "openai" }, presets, {
     config: loadConfig({ env, envFile: null }),
     factories: remembering.factories,
     priceCards,
   });
-  const [target] = batchTargets([resolved], { settingsOf: remembering.settingsOf, priceCards });
+  const [target] = await batchTargets([resolved], {
+    settingsOf: remembering.settingsOf,
+    priceCards,
+  });
   const params = { maxOutputTokens: 300, stream: false };
   function* keys() {
     const cases = generateCases({ ...shared, targets: [target], repeat: options.cases, params });

@@ -54,6 +54,16 @@ Deno.test("only app/ and the root import the adapter registry", () => {
     "platforms may not import registry",
   );
   assert.equal(checkFile("lib/run/runner.ts", registry)[0].message, "run may not import registry");
+  const lazy = `import { loadAdapterFactories } from "../../adapters/registry.ts";`;
+  assert.deepEqual(checkFile("lib/app/targets.ts", lazy), []);
+  assert.equal(
+    checkFile("lib/platforms/resolve.ts", lazy)[0].message,
+    "platforms may not import registry",
+  );
+  assert.equal(
+    checkFile("adapters/openai.ts", `import { ADAPTERS } from "./registry.ts";`)[0].message,
+    "adapters may not import registry",
+  );
 });
 
 Deno.test("lib/ has no file outside a group folder but lib/mod.ts", async () => {

@@ -13,6 +13,7 @@ import { loadPriceCards } from "../price/cost.ts";
 import type { BatchStatusRow } from "../run/batch/batch-control.ts";
 import { readBatchManifest, type Shard } from "../run/batch/manifest.ts";
 import { batchTargets, rememberingFactories } from "./batch-targets.ts";
+import { adapterFactoriesFor } from "./targets.ts";
 import { printable } from "../util/secrets.ts";
 
 /** Options of {@link batchAdaptersForRun}. */
@@ -46,13 +47,15 @@ export async function batchAdaptersForRun(
   const seen = new Map(manifest.shards.map((shard) => [shard.preset, shard.model]));
   for (const [preset, model] of seen) {
     try {
-      const remembering = rememberingFactories();
+      const remembering = rememberingFactories(
+        await adapterFactoriesFor([{ preset, model }], presets),
+      );
       const resolved = resolvePlatform({ preset, model }, presets, {
         config,
         factories: remembering.factories,
         priceCards,
       });
-      const [target] = batchTargets([resolved], {
+      const [target] = await batchTargets([resolved], {
         settingsOf: remembering.settingsOf,
         priceCards,
       });

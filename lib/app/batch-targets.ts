@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ADAPTER_FACTORIES, BATCH_ADAPTER_FACTORIES } from "../../adapters/mod.ts";
+import { loadBatchAdapterFactories } from "../../adapters/registry.ts";
 import type { Adapter, AdapterFactory } from "../contract/adapter.ts";
 import type { BatchLimits } from "../contract/batch-adapter.ts";
 import { VisionBenchError } from "../contract/errors.ts";
@@ -19,17 +19,17 @@ import { capResponses } from "../util/response-cap.ts";
 export const BATCH_PLATFORMS = ["openai", "anthropic", "gemini"] as const;
 
 /**
- * Live adapter factories that remember the settings each adapter was made with, so the batch
- * adapter of the same preset gets the same key, base URL and model without a second place that
- * maps env names to settings.
+ * The live adapter `factories` (adapterFactoriesFor(), targets.ts), made to remember the settings
+ * each adapter was made with, so the batch adapter of the same preset gets the same key, base URL
+ * and model without a second place that maps env names to settings.
  */
-export function rememberingFactories(): {
+export function rememberingFactories(factories: Record<string, AdapterFactory>): {
   factories: Record<string, AdapterFactory>;
   settingsOf: (adapter: Adapter) => Record<string, unknown> | undefined;
 } {
   const settings = new WeakMap<Adapter, Record<string, unknown>>();
-  const factories = Object.fromEntries(
-    Object.entries(ADAPTER_FACTORIES).map(([name, factory]) => [
+  const remembering = Object.fromEntries(
+    Object.entries(factories).map(([name, factory]) => [
       name,
       ((given) => {
         const adapter = factory(given);
@@ -38,7 +38,7 @@ export function rememberingFactories(): {
       }) as AdapterFactory,
     ]),
   );
-  return { factories, settingsOf: (adapter) => settings.get(adapter) };
+  return { factories: remembering, settingsOf: (adapter) => settings.get(adapter) };
 }
 
 /** The price card batch rows of `card` are priced with, when data/prices.json has one. */
@@ -50,20 +50,25 @@ export function batchPriceCard(
 }
 
 /**
- * One {@link BatchTarget} per resolved platform. Throws `VisionBenchError("unsupported")`
- * naming the presets that have no batch service.
+ * One {@link BatchTarget} per resolved platform, each batch adapter module imported now. Rejects
+ * with `VisionBenchError("unsupported")` naming the presets that have no batch service.
  */
-export function batchTargets(
+export async function batchTargets(
   resolved: ResolvedPlatform[],
   options: {
     settingsOf: (adapter: Adapter) => Record<string, unknown> | undefined;
     priceCards: Map<string, PriceCard>;
     limits?: Partial<BatchLimits>;
   },
-): BatchTarget[] {
+): Promise<BatchTarget[]> {
+  const batchPlatforms = resolved.filter((platform) =>
+    (BATCH_PLATFORMS as readonly string[]).includes(platform.preset.platform)
+  );
+  const factories = await loadBatchAdapterFactories(
+    batchPlatforms.map((platform) => platform.preset.adapter),
+  );
   const unsupported = resolved.filter((platform) =>
-    !(BATCH_PLATFORMS as readonly string[]).includes(platform.preset.platform) ||
-    !BATCH_ADAPTER_FACTORIES[platform.preset.adapter]
+    !batchPlatforms.includes(platform) || !factories[platform.preset.adapter]
   );
   if (unsupported.length > 0) {
     throw new VisionBenchError(
@@ -78,7 +83,7 @@ export function batchTargets(
     adapter: platform.adapter,
     priceCard: platform.priceCard,
     concurrency: platform.concurrency,
-    batch: BATCH_ADAPTER_FACTORIES[platform.preset.adapter]({
+    batch: factories[platform.preset.adapter]({
       ...options.settingsOf(platform.adapter),
       limits: options.limits,
       // Results files may be hundreds of MB: read line by line, each line capped, never the

@@ -13,8 +13,8 @@ import { parseVariant } from "../images/variants.ts";
 import { DEFAULT_IMAGES_DIR, DEFAULT_RESULTS_DIR } from "../util/paths.ts";
 import { loadPresets, parsePlatformChoice, type PlatformChoice } from "../platforms/presets.ts";
 import { loadPriceCards } from "../price/cost.ts";
-import { resolvePlatforms, runTarget } from "./targets.ts";
-import { MODEL_PROBES } from "../../adapters/mod.ts";
+import { adapterFactoriesFor, resolvePlatforms, runTarget } from "./targets.ts";
+import { modelProbes } from "../../adapters/registry.ts";
 import type { ResultRecord } from "../contract/record.ts";
 import { readRuns } from "../run/run-store.ts";
 import { newRunId } from "../run/run-id.ts";
@@ -176,11 +176,13 @@ async function runPlanned(options: BenchOptions): Promise<BenchResult> {
   if (options.platforms && options.platforms.length > 0) {
     choices = options.platforms.map(parsePlatformChoice);
   } else {
-    const discovery = await discoverPlatforms({ config, presets, probes: MODEL_PROBES });
+    const discovery = await discoverPlatforms({ config, presets, probes: modelProbes() });
     choices = discovery.found;
     skippedPlatforms = discovery.skipped;
   }
-  const remembering = options.mode === "batch" ? rememberingFactories() : undefined;
+  const remembering = options.mode === "batch"
+    ? rememberingFactories(await adapterFactoriesFor(choices, presets))
+    : undefined;
   const resolved = await resolvePlatforms(choices, {
     config,
     presets,
@@ -246,7 +248,7 @@ async function runPlanned(options: BenchOptions): Promise<BenchResult> {
     ...(batch ? { batch } : {}),
   });
   if (remembering) {
-    const targets = batchTargets(resolved, {
+    const targets = await batchTargets(resolved, {
       settingsOf: remembering.settingsOf,
       priceCards,
       limits: options.batch?.limits,

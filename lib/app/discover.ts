@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MODEL_PROBES } from "../../adapters/mod.ts";
+import { modelProbes } from "../../adapters/registry.ts";
 import { type Config, loadConfig } from "../platforms/config.ts";
 import { discoverPlatforms, type Discovery } from "../platforms/discovery.ts";
 import { loadPresets } from "../platforms/presets.ts";
@@ -31,7 +31,7 @@ export async function findPlatforms(options: FindPlatformsOptions = {}): Promise
   return discoverPlatforms({
     config: options.config ?? loadConfig(),
     presets: await loadPresets(),
-    probes: MODEL_PROBES,
+    probes: modelProbes(),
     probeTimeoutMs: options.probeTimeoutMs,
   });
 }

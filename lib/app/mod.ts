@@ -1,6 +1,7 @@
 /**
  * The composition root: the benchmark call, platform resolution with the adapter registry, the
- * judge section, notebook parameters and the notebook runner. The only importer of adapters/mod.ts.
+ * judge section, notebook parameters and the notebook runner. The only importer of the registry
+ * (adapters/registry.ts), which loads a platform's adapter when a run uses it.
  * (cli.ts and cli-summary.ts are the command line's entry, not exported.)
  *
  * @module

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ADAPTER_FACTORIES } from "../../adapters/mod.ts";
+import { loadAdapterFactories } from "../../adapters/registry.ts";
 import type { AdapterFactory } from "../contract/adapter.ts";
 import type { PriceCard } from "../contract/price-card.ts";
 import { type Config, loadConfig } from "../platforms/config.ts";
@@ -29,7 +29,7 @@ export interface ResolveTargetsOptions {
   priceCards?: Map<string, PriceCard>;
   /** Calls in flight per platform. @default the preset's */
   concurrency?: number;
-  /** Adapter factories by name. @default the registry's (adapters/mod.ts) */
+  /** Adapter factories by name. @default the registry's (adapters/registry.ts), loading only those the choices use */
   factories?: Record<string, AdapterFactory>;
   /** Largest 2xx answer body read from a platform. @default the resolver's (16 MiB) */
   maxResponseBytes?: number;
@@ -53,15 +53,47 @@ export async function resolvePlatforms(
   const config = options.config ?? loadConfig();
   const presets = options.presets ?? await loadPresets();
   const priceCards = options.priceCards ?? await loadPriceCards();
-  const factories = options.factories ?? ADAPTER_FACTORIES;
-  return choices.map((choice) =>
-    resolvePlatform(typeof choice === "string" ? parsePlatformChoice(choice) : choice, presets, {
+  const parsed = choices.map((choice) =>
+    typeof choice === "string" ? parsePlatformChoice(choice) : choice
+  );
+  const factories = options.factories ?? await adapterFactoriesFor(parsed, presets);
+  return parsed.map((choice) =>
+    resolvePlatform(choice, presets, {
       config,
       factories,
       priceCards,
       concurrency: options.concurrency,
       maxResponseBytes: options.maxResponseBytes,
     })
+  );
+}
+
+/**
+ * The live factories of the adapters `choices` use, each adapter module (and its SDK) imported
+ * now: a run loads the platforms it calls, not all of them. Unknown presets are left to the
+ * resolver to report.
+ *
+ * @example
+ * ```ts
+ * import { loadPresets } from "../platforms/presets.ts";
+ * const factories = await adapterFactoriesFor([{ preset: "local" }], await loadPresets());
+ * console.log(Object.keys(factories)); // ["local"]
+ * ```
+ */
+export async function adapterFactoriesFor(
+  choices: readonly PlatformChoice[],
+  presets: readonly Preset[],
+): Promise<Record<string, AdapterFactory>> {
+  return await loadAdapterFactories(adapterNames(choices, presets));
+}
+
+/** The adapter names of the presets `choices` name (unknown presets left out). */
+export function adapterNames(
+  choices: readonly PlatformChoice[],
+  presets: readonly Preset[],
+): string[] {
+  return choices.flatMap((choice) =>
+    presets.find((preset) => preset.id === choice.preset)?.adapter ?? []
   );
 }
 

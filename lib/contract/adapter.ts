@@ -150,7 +150,7 @@ export interface ModelProbeOptions {
 
 /**
  * Lists the vision models a keyless host serves (e.g. a local Ollama), so discovery can offer it
- * only when it answers. Adapters provide probes; the registry (adapters/mod.ts) hands them to
+ * only when it answers. Adapters provide probes; the registry (adapters/registry.ts) hands them to
  * discovery, which never imports an adapter.
  */
 export type ModelProbe = (options: ModelProbeOptions) => Promise<string[]>;

@@ -29,7 +29,7 @@ export interface DiscoveryOptions {
   /** How long to wait for a local Ollama to answer. @default 1500 */
   probeTimeoutMs?: number;
   fetch?: typeof fetch;
-  /** Model probes by adapter name (adapters/mod.ts `MODEL_PROBES`). @default {} */
+  /** Model probes by adapter name (adapters/registry.ts `modelProbes()`). @default {} */
   probes?: Readonly<Record<string, ModelProbe>>;
 }
 

@@ -10,7 +10,7 @@ import { dirname, join, normalize, relative } from "node:path";
 /** The layer a file belongs to, from its path relative to the repository root. */
 export function layerOf(path: string): string | undefined {
   if (path === "mod.ts") return "root";
-  if (path === "adapters/mod.ts") return "registry";
+  if (path === "adapters/mod.ts" || path === "adapters/registry.ts") return "registry";
   const [top, group] = path.split("/");
   if (top === "lib") return group === "mod.ts" ? "root" : group;
   if (["adapters", "emulators", "scripts", "tests"].includes(top)) return top;
