@@ -11,7 +11,6 @@ import { parseNumber, parsePositiveInteger } from "../util/parse-values.ts";
 import { createTerminalProgress } from "../present/terminal-progress.ts";
 import { printable, redact } from "../util/secrets.ts";
 import { SCHEMAS } from "../contract/schemas.ts";
-import { printRunSummary } from "./cli-summary.ts";
 import {
   COMMON_FLAG_HELP,
   COMMON_FLAG_OPTIONS,
@@ -247,6 +246,8 @@ export async function main(args: string[]): Promise<number> {
       console.error(`skipped ${skipped.preset}: ${skipped.reason}`);
     }
     // Read back as columns (summarize()), so a resumed run's table holds its earlier records too.
+    // Imported here: only this table needs Polars (not --help, the batch commands or the calls).
+    const { printRunSummary } = await import("./cli-summary.ts");
     await printRunSummary(result, { parquet: options.parquet });
     if (result.batch) {
       for (const entry of result.batch.unknownResults) {
