@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { checkFile, checkTree, importsOf } from "./support/import-rules.ts";
 import { repoPath } from "../lib/util/paths.ts";
+import { staticNpmPackages } from "./support/static-graph.ts";
 
 Deno.test("no import in the repository breaks the layout's dependency rules", async () => {
   const violations = await checkTree(repoPath("."));
@@ -64,6 +65,49 @@ Deno.test("only app/ and the root import the adapter registry", () => {
     checkFile("adapters/openai.ts", `import { ADAPTERS } from "./registry.ts";`)[0].message,
     "adapters may not import registry",
   );
+});
+
+/**
+ * What every run of the CLI needs, whatever its platforms: records and flags are checked with zod,
+ * images are read with sharp, keys come from .env. Anything else (a platform's SDK, Polars for
+ * the summary) is imported when a run uses it: each SDK costs the process 10–35 MB of RSS.
+ */
+const EVERY_RUN_NEEDS = ["dotenv", "sharp", "zod"];
+
+/** Packages of `entry`'s static graph outside `allowed`, each with its import chain. */
+async function staticBeyond(entry: string, allowed: readonly string[]): Promise<string[]> {
+  const packages = await staticNpmPackages(entry);
+  return [...packages].filter(([name]) => !allowed.includes(name))
+    .map(([, chain]) => chain.join(" → ")).sort();
+}
+
+Deno.test("lib/app/cli.ts statically imports no platform SDK and no Polars, only what every run needs", async () => {
+  assert.deepEqual(await staticBeyond("lib/app/cli.ts", EVERY_RUN_NEEDS), []);
+});
+
+Deno.test("the root mod.ts (the notebooks' import) loads none of the adapters' SDKs", async () => {
+  const adapters = await staticNpmPackages("adapters/mod.ts");
+  const sdks = [...adapters.keys()].filter((name) => !EVERY_RUN_NEEDS.includes(name));
+  assert.ok(sdks.includes("openai") && sdks.includes("@google/genai"), sdks.join(", "));
+  const root = await staticNpmPackages("mod.ts");
+  assert.deepEqual(
+    [...root].filter(([name]) => sdks.includes(name)).map(([, chain]) => chain.join(" → ")),
+    [],
+  );
+});
+
+Deno.test("staticNpmPackages() follows static imports to their package, not dynamic or type-only ones", async () => {
+  const packages = await staticNpmPackages("tests/fixtures/static-graph/entry.ts");
+  assert.deepEqual(Object.fromEntries(packages), {
+    openai: [
+      "tests/fixtures/static-graph/entry.ts",
+      "tests/fixtures/static-graph/eager.ts",
+      "openai",
+    ],
+  });
+  assert.deepEqual(await staticBeyond("tests/fixtures/static-graph/entry.ts", EVERY_RUN_NEEDS), [
+    "tests/fixtures/static-graph/entry.ts → tests/fixtures/static-graph/eager.ts → openai",
+  ]);
 });
 
 Deno.test("lib/ has no file outside a group folder but lib/mod.ts", async () => {
