@@ -195,16 +195,21 @@ Deno.test("scoreTexts() gives the same scores when a worker counts half the rows
   assert.equal(alone.getColumn("score").nullCount(), texts.filter((text) => text === null).length);
 });
 
-Deno.test("the term-count worker writes countTerms()' counts into the shared buffer", async () => {
-  const texts = ["A tabby cat with green eyes.", null, "No cat here, just a dog.", "Cats!"];
-  const labelIndex = Int32Array.of(0, 0, 0, -1);
-  const rows = 2 + texts.length;
+/** A term-count worker and the shared counts of `rows` rows it writes into. */
+function countWorker(rows: number) {
   const shared = new SharedArrayBuffer(4 * (1 + 3 * rows));
-  const { status, counts } = sharedCounts(shared, rows);
   const worker = new Worker(
     new URL("../../lib/quality/term-count-worker.ts", import.meta.url),
     { type: "module" },
   );
+  return { shared, worker, ...sharedCounts(shared, rows) };
+}
+
+Deno.test("the term-count worker writes countTerms()' counts into the shared buffer", async () => {
+  const texts = ["A tabby cat with green eyes.", null, "No cat here, just a dog.", "Cats!"];
+  const labelIndex = Int32Array.of(0, 0, 0, -1);
+  const rows = 2 + texts.length;
+  const { shared, status, counts, worker } = countWorker(rows);
   try {
     const request: CountRequest = { texts, labelIndex, labels: [...labels], shared, rows, at: 2 };
     worker.postMessage(request);
@@ -233,12 +238,7 @@ Deno.test("the term-count worker writes countTerms()' counts into the shared buf
 
 Deno.test("the term-count worker sets FAILED when counting throws (the caller then counts)", async () => {
   const rows = 2;
-  const shared = new SharedArrayBuffer(4 * (1 + 3 * rows));
-  const { status, counts } = sharedCounts(shared, rows);
-  const worker = new Worker(
-    new URL("../../lib/quality/term-count-worker.ts", import.meta.url),
-    { type: "module" },
-  );
+  const { shared, status, counts, worker } = countWorker(rows);
   try {
     // No labels on the first chunk: the worker cannot build a matcher.
     const broken = { texts: ["A cat."], labelIndex: Int32Array.of(0), shared, rows, at: 0 };
