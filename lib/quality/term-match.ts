@@ -86,23 +86,26 @@ export function scoreTexts(
     ? startWorker()
     : undefined;
   const posted: [number, number][] = [];
-  chunks.forEach(([from, rows], index) => {
-    if (!worker || posted.length >= WORKER_SHARE * (index + 1)) return count(from, rows);
-    posted.push([from, rows]);
-    worker.postMessage(
-      {
-        texts: textsOf(from, rows),
-        labelIndex: labelIndex.slice(from, from + rows),
-        labels: posted.length === 1 ? [...labels] : undefined,
-        shared,
-        rows: height,
-        at: from,
-      } satisfies CountRequest,
-    );
-  });
-  if (worker) {
-    const done = waitForWorker(worker, status, posted.length);
+  try {
+    chunks.forEach(([from, rows], index) => {
+      if (!worker || posted.length >= WORKER_SHARE * (index + 1)) return count(from, rows);
+      posted.push([from, rows]);
+      worker.postMessage(
+        {
+          texts: textsOf(from, rows),
+          labelIndex: labelIndex.slice(from, from + rows),
+          labels: posted.length === 1 ? [...labels] : undefined,
+          shared,
+          rows: height,
+          at: from,
+        } satisfies CountRequest,
+      );
+    });
+    const done = worker ? waitForWorker(status, posted.length) : 0;
     for (const [from, rows] of posted.slice(done)) count(from, rows);
+  } finally {
+    // A live worker would keep the process from exiting, whatever happened here.
+    worker?.terminate();
   }
   const must = [...labels.values()].map((image) => image.mustMention.length);
   return scoreFrame(
@@ -144,22 +147,18 @@ function startWorker(): Worker | undefined {
 
 /**
  * Waits (blocking, with `Atomics.wait`) until the worker counted `chunks` chunks, failed, or took
- * too long to start or to go on; then stops it. Returns how many chunks it counted, in the order
- * posted: the caller counts the rest itself.
+ * too long to start or to go on. Returns how many chunks it counted, in the order posted: the
+ * caller counts the rest itself.
  */
-function waitForWorker(worker: Worker, status: Int32Array, chunks: number): number {
-  try {
-    let done = Atomics.load(status, 0);
-    let limit = WORKER_START_MS;
-    while (done >= 0 && done < chunks) {
-      if (Atomics.wait(status, 0, done, limit) === "timed-out") break;
-      done = Atomics.load(status, 0);
-      limit = WORKER_CHUNK_MS;
-    }
-    return Math.max(0, Math.min(done, chunks));
-  } finally {
-    worker.terminate();
+function waitForWorker(status: Int32Array, chunks: number): number {
+  let done = Atomics.load(status, 0);
+  let limit = WORKER_START_MS;
+  while (done >= 0 && done < chunks) {
+    if (Atomics.wait(status, 0, done, limit) === "timed-out") break;
+    done = Atomics.load(status, 0);
+    limit = WORKER_CHUNK_MS;
   }
+  return Math.max(0, Math.min(done, chunks));
 }
 
 /** The comma-separated term lists of each scored row, in label order. */
