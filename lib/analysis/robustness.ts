@@ -10,8 +10,8 @@
  *
  * @example
  * ```ts
- * declare const samples: CallSample[];
- * const result = bootstrapPick(samples, { minQuality: 6, maxP50Ms: 5000 });
+ * declare const aggregates: ImageAggregate[];
+ * const result = bootstrapImages(aggregates, { minQuality: 6, maxP50Ms: 5000 });
  * result.shareOf(result.leader!); // 0.87: the pick in 87 % of 1,000 resamples
  * ```
  *
@@ -20,21 +20,7 @@
 import { VisionBenchError } from "../contract/errors.ts";
 import { type DecideOptions, type DecisionRow, optionLabel, rankOptions } from "./decision.ts";
 
-/** One call: the option it belongs to, its image, and its numbers (null when unknown). */
-export interface CallSample {
-  platform: string;
-  model: string;
-  variant?: string;
-  imageId: string;
-  /** Timed latency (ok, not cached); null when it does not count for latency. */
-  latencyMs: number | null;
-  /** null when the call has no cost (error, or cost not computable). */
-  costUsd: number | null;
-  /** Quality score 0–10; null when not scored. */
-  score: number | null;
-}
-
-/** Options of {@link bootstrapPick}. */
+/** Options of {@link bootstrapImages}. */
 export interface BootstrapOptions extends DecideOptions {
   /** @default 1000 */
   draws?: number;
@@ -42,7 +28,7 @@ export interface BootstrapOptions extends DecideOptions {
   seed?: number;
 }
 
-/** What {@link bootstrapPick} found. */
+/** What {@link bootstrapImages} found. */
 export interface BootstrapResult {
   draws: number;
   /** Images resampled. */
@@ -87,47 +73,6 @@ export interface ImageAggregate {
   costUsd: number | null;
   /** Mean score of its scored calls. */
   score: number | null;
-}
-
-/**
- * Resamples the images `draws` times and decides on each draw (see `decide`), from calls.
- * Throws a `usage` error when `draws` is not a positive integer.
- *
- * @example
- * ```ts
- * declare const samples: CallSample[];
- * const { leader, wins } = bootstrapPick(samples, { draws: 1000 });
- * console.log(leader, wins);
- * ```
- */
-export function bootstrapPick(
-  samples: readonly CallSample[],
-  options: BootstrapOptions = {},
-): BootstrapResult {
-  const groups = new Map<
-    string,
-    { sample: CallSample; latency: number[]; cost: number[]; score: number[] }
-  >();
-  for (const sample of samples) {
-    const key = JSON.stringify([sample.platform, sample.model, sample.variant, sample.imageId]);
-    let group = groups.get(key);
-    if (!group) groups.set(key, group = { sample, latency: [], cost: [], score: [] });
-    if (sample.latencyMs !== null) group.latency.push(sample.latencyMs);
-    if (sample.costUsd !== null) group.cost.push(sample.costUsd);
-    if (sample.score !== null) group.score.push(sample.score);
-  }
-  return bootstrapImages(
-    [...groups.values()].map(({ sample, latency, cost, score }) => ({
-      platform: sample.platform,
-      model: sample.model,
-      variant: sample.variant,
-      imageId: sample.imageId,
-      latencyMs: median(latency),
-      costUsd: mean(cost),
-      score: mean(score),
-    })),
-    options,
-  );
 }
 
 /**
@@ -207,10 +152,6 @@ export function bootstrapImages(
     leader: wins[0]?.label,
     shareOf: (label) => ((platformCounts.get(label) ?? counts.get(label)) ?? 0) / draws,
   };
-}
-
-function mean(values: readonly number[]): number | null {
-  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
 /** "platform · model", without the size. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isUsageError } from "../support/usage-error.ts";
 import { decide, type DecisionRow } from "../../lib/analysis/decision.ts";
-import { bootstrapPick, type CallSample } from "../../lib/analysis/robustness.ts";
+import { bootstrapImages, type ImageAggregate } from "../../lib/analysis/robustness.ts";
 import { loadReferenceFigures, publishedOptions } from "../../lib/analysis/reference-figures.ts";
 
 /** The cheapest row scores below the floor; the next-cheapest is good enough; one is too slow. */
@@ -147,7 +147,7 @@ Deno.test("decide() says why there is no pick, and rejects a floor outside 0–1
 function calls(
   platform: string,
   perImage: (index: number) => { latencyMs: number; costUsd: number; score: number },
-): CallSample[] {
+): ImageAggregate[] {
   return Array.from({ length: 20 }, (_, index) => ({
     platform,
     model: "m",
@@ -156,12 +156,12 @@ function calls(
   }));
 }
 
-Deno.test("bootstrapPick() is sure of a clear winner and unsure when the floor cuts through a tie", () => {
+Deno.test("bootstrapImages() is sure of a clear winner and unsure when the floor cuts through a tie", () => {
   const clear = [
     ...calls("cheap-good", () => ({ latencyMs: 1000, costUsd: 0.00004, score: 7 })),
     ...calls("dear-good", () => ({ latencyMs: 1000, costUsd: 0.002, score: 8 })),
   ];
-  const sure = bootstrapPick(clear, { minQuality: 6, draws: 200 });
+  const sure = bootstrapImages(clear, { minQuality: 6, draws: 200 });
   assert.equal(sure.leader, "cheap-good · m");
   assert.equal(sure.shareOf("cheap-good · m"), 1);
   // Mean quality of "borderline" is 6.0: half the draws fall below the floor.
@@ -169,13 +169,13 @@ Deno.test("bootstrapPick() is sure of a clear winner and unsure when the floor c
     ...calls("borderline", (i) => ({ latencyMs: 1000, costUsd: 0.00004, score: i % 2 ? 9 : 3 })),
     ...calls("dear-good", () => ({ latencyMs: 1000, costUsd: 0.002, score: 8 })),
   ];
-  const unsure = bootstrapPick(borderline, { minQuality: 6, draws: 400, seed: 7 });
+  const unsure = bootstrapImages(borderline, { minQuality: 6, draws: 400, seed: 7 });
   const share = unsure.shareOf("borderline · m");
   assert.ok(share > 0.25 && share < 0.75, `share ${share}`);
   assert.equal(unsure.shareOf("borderline · m") + unsure.shareOf("dear-good · m"), 1);
   // Same seed, same answer.
   assert.equal(
-    bootstrapPick(borderline, { minQuality: 6, draws: 400, seed: 7 }).shareOf("borderline · m"),
+    bootstrapImages(borderline, { minQuality: 6, draws: 400, seed: 7 }).shareOf("borderline · m"),
     share,
   );
 });

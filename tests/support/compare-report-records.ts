@@ -16,9 +16,9 @@ import {
   DEFAULT_MIN_QUALITY,
 } from "../../lib/analysis/decision.ts";
 import {
-  bootstrapPick,
+  bootstrapImages,
+  type BootstrapOptions,
   type BootstrapResult,
-  type CallSample,
   type CostSensitivity,
   costSensitivity,
 } from "../../lib/analysis/robustness.ts";
@@ -395,4 +395,65 @@ function batchCostsPer1k(
     sums.set(keyOf(record), { sum: sum.sum + cost, n: sum.n + 1 });
   }
   return new Map([...sums].map(([key, { sum, n }]) => [key, (sum / n) * 1000]));
+}
+
+/** One call: the option it belongs to, its image, and its numbers (null when unknown). */
+interface CallSample {
+  platform: string;
+  model: string;
+  variant?: string;
+  imageId: string;
+  /** Timed latency (ok, not cached); null when it does not count for latency. */
+  latencyMs: number | null;
+  /** null when the call has no cost (error, or cost not computable). */
+  costUsd: number | null;
+  /** Quality score 0–10; null when not scored. */
+  score: number | null;
+}
+
+/**
+ * The record path's bootstrap: calls grouped per option and image in JS (median latency, mean
+ * cost and score), then the library's resampling. The columnar report builds the same
+ * aggregates with a Polars group-by.
+ */
+function bootstrapPick(
+  samples: readonly CallSample[],
+  options: BootstrapOptions = {},
+): BootstrapResult {
+  const groups = new Map<
+    string,
+    { sample: CallSample; latency: number[]; cost: number[]; score: number[] }
+  >();
+  for (const sample of samples) {
+    const key = JSON.stringify([sample.platform, sample.model, sample.variant, sample.imageId]);
+    let group = groups.get(key);
+    if (!group) groups.set(key, group = { sample, latency: [], cost: [], score: [] });
+    if (sample.latencyMs !== null) group.latency.push(sample.latencyMs);
+    if (sample.costUsd !== null) group.cost.push(sample.costUsd);
+    if (sample.score !== null) group.score.push(sample.score);
+  }
+  return bootstrapImages(
+    [...groups.values()].map(({ sample, latency, cost, score }) => ({
+      platform: sample.platform,
+      model: sample.model,
+      variant: sample.variant,
+      imageId: sample.imageId,
+      latencyMs: median(latency),
+      costUsd: mean(cost),
+      score: mean(score),
+    })),
+    options,
+  );
+}
+
+function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = (sorted.length - 1) / 2;
+  const low = Math.floor(middle);
+  return sorted[low] + (sorted[Math.ceil(middle)] - sorted[low]) * (middle - low);
 }
